@@ -1,0 +1,19 @@
+"""jmdiq-geo app: navigation and the shared sidebar only (pages live in pages/)."""
+import streamlit as st
+
+from jmdiq_geo.ui.state import language_switch, settings, tr, workspace
+
+st.set_page_config(page_title="jmdiq-geo", page_icon="static/favicon.png", layout="wide")
+language_switch()
+
+pages = [
+    st.Page("pages/overview.py", title=tr("nav_overview"), icon=":material/home:", url_path="uebersicht", default=True),
+    st.Page("pages/map.py", title=tr("nav_map"), icon=":material/map:", url_path="karte"),
+    st.Page("pages/import_data.py", title=tr("nav_import"), icon=":material/upload_file:", url_path="import"),
+    st.Page("pages/data.py", title=tr("nav_data"), icon=":material/library_books:", url_path="daten"),
+]
+nav = st.navigation(pages)
+ws = workspace()
+st.sidebar.caption(tr("sidebar_workspace", path=settings().db_path.name,
+                      city=ws.meta().get("city", "–") if ws else "–"))
+nav.run()

@@ -1,0 +1,56 @@
+"""Choropleth classes with mapclassify: quantiles, equal intervals, natural breaks, standard
+deviation, manual breaks. Missing values get no class (``-1``)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mapclassify
+import numpy as np
+import pandas as pd
+
+SCHEMES = ("quantiles", "equal_interval", "natural_breaks", "std_mean", "manual")
+
+
+@dataclass
+class Classes:
+    scheme: str
+    lower: list[float]      # lower bound of each class (inclusive for the first)
+    upper: list[float]      # upper bound of each class (inclusive)
+    counts: list[int]
+    assignment: pd.Series   # class index per area, -1 = no value
+
+    @property
+    def k(self) -> int:
+        return len(self.upper)
+
+
+def classify(values: pd.Series, *, scheme: str = "quantiles", k: int = 5,
+             breaks: list[float] | None = None) -> Classes:
+    if scheme not in SCHEMES:
+        raise ValueError(f"unknown scheme {scheme!r}; use one of {SCHEMES}")
+    present = values.dropna().astype(float)
+    assignment = pd.Series(-1, index=values.index, dtype=int)
+    if present.empty:
+        return Classes(scheme, [], [], [], assignment)
+    distinct = present.nunique()
+    k = max(1, min(k, distinct))
+    if scheme == "manual":
+        if not breaks:
+            raise ValueError("manual classes need breaks")
+        upper = sorted(b for b in breaks if b < present.max()) + [float(present.max())]
+        result = mapclassify.UserDefined(present.to_numpy(), bins=upper)
+    elif k == 1:
+        result = mapclassify.UserDefined(present.to_numpy(), bins=[float(present.max())])
+    elif scheme == "quantiles":
+        result = mapclassify.Quantiles(present.to_numpy(), k=k)
+    elif scheme == "equal_interval":
+        result = mapclassify.EqualInterval(present.to_numpy(), k=k)
+    elif scheme == "natural_breaks":
+        result = mapclassify.NaturalBreaks(present.to_numpy(), k=k)
+    else:
+        result = mapclassify.StdMean(present.to_numpy())
+    upper = [float(b) for b in result.bins]
+    lower = [float(present.min())] + upper[:-1]
+    assignment.loc[present.index] = np.asarray(result.yb, dtype=int)
+    counts = [int((assignment == i).sum()) for i in range(len(upper))]
+    return Classes(scheme, lower, upper, counts, assignment)

@@ -1,0 +1,201 @@
+"""``jmdiq-geo``: the same functions as the app, without a UI (terminal, CI, cron).
+
+Exit codes: 0 success, 2 bad input (the problems are printed, nothing was written).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from jmdiq_geo.config import Settings
+from jmdiq_geo.errors import JmdiqError
+from jmdiq_geo.i18n import format_problem, t
+
+
+def _settings(args) -> Settings:
+    settings = Settings.from_env()
+    changes = {}
+    if getattr(args, "db", None):
+        changes["db_path"] = Path(args.db)
+    if getattr(args, "data_root", None):
+        changes["data_root"] = Path(args.data_root)
+    if getattr(args, "lang", None):
+        changes["lang"] = args.lang
+    return settings.with_(**changes) if changes else settings
+
+
+def cmd_demo(args) -> int:
+    from jmdiq_geo.datapackage import build_workspace, load_manifest, manifest_path
+
+    settings = _settings(args)
+    manifest = load_manifest(manifest_path(args.city), data_root=settings.data_root)
+    started = time.perf_counter()
+
+    def progress(i, total, label):
+        print(f"[{i + 1}/{total}] {label}", file=sys.stderr)
+    result = build_workspace(manifest, settings=settings, progress=None if args.quiet else progress)
+    notices = [n for r in result.reports for n in r.notices]
+    for n in notices:
+        print("  " + t("cli_notice", settings.lang) + ": " + format_problem(n, settings.lang), file=sys.stderr)
+    print(t("cli_demo_done", settings.lang, path=result.db_path, seconds=f"{time.perf_counter() - started:.1f}"))
+    return cmd_info(args)
+
+
+def cmd_info(args) -> int:
+    from jmdiq_geo.store.workspace import Workspace
+
+    settings = _settings(args)
+    lang = settings.lang
+    with Workspace(settings.db_path, read_only=True) as ws:
+        s = ws.summary()
+        print(t("cli_info_title", lang, city=s["meta"].get("city", "?"), path=settings.db_path,
+                crs=s["meta"].get("work_crs", "?")))
+        print(t("cli_info_levels", lang))
+        for row in s["levels"].itertuples():
+            label = row.label_de if lang == "de" else row.label_en
+            print(f"  {label:<28} {row.n:>6}   ({t('cli_edition', lang)} {row.editions or '–'})")
+        print(t("cli_info_periods", lang))
+        for row in s["periods"].itertuples():
+            print(f"  {row.period}   {row.indicators:>3} {t('cli_indicators', lang)}   {row.n_values:>7} {t('cli_values', lang)}")
+        print(t("cli_info_services", lang))
+        for row in s["services"].itertuples():
+            print(f"  {row.category:<28} {row.n:>6}")
+        print(t("cli_info_grids", lang))
+        for row in s["grids"].itertuples():
+            print(f"  {row.grid_id:<28} {row.n_cells:>6} ({row.cell_size_m:.0f} m, {row.crs})")
+        print(t("cli_info_programme_areas", lang, n=s["programme_areas"]))
+        print(t("cli_info_sources", lang))
+        for row in ws.sources().itertuples():
+            print(f"  {row.source_id:<12} {row.title} — {row.licence or '?'}")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from jmdiq_geo.io import imports as im
+    from jmdiq_geo.store.workspace import Workspace
+
+    settings = _settings(args)
+    path = Path(args.file)
+    source = im.Source(source_id=args.source_id or path.stem, title=args.title or path.name,
+                       publisher=args.publisher, licence=args.licence, attribution=args.attribution, url=args.url)
+    kw = {"max_bytes": settings.max_file_bytes}
+    with Workspace(settings.db_path) as ws:
+        if args.kind == "boundaries":
+            spec = im.BoundarySpec(level=args.level, key=args.key, name=args.name, parent=args.parent,
+                                   parent_prefix=args.parent_prefix, valid_from=args.valid_from or "1900-01-01",
+                                   valid_to=args.valid_to, crs=args.crs,
+                                   invalid="reject" if args.reject_invalid else "repair")
+            report = im.import_boundaries(ws, path, spec, source, **kw)
+        elif args.kind == "indicators":
+            columns, defs = {}, []
+            known = set(ws.indicators()["indicator_id"])
+            for item in args.column or []:
+                col, _, ind = item.partition("=")
+                ind = ind or col.lower()
+                columns[col] = ind
+                if ind not in known:
+                    defs.append(im.IndicatorDef(ind, label_de=col, label_en=col, unit=args.unit,
+                                                kind=args.indicator_kind))
+            spec = im.TableSpec(level=args.level, period=args.period, columns=columns, key=args.key,
+                                name_column=args.name, missing_values=args.missing or [], decimal=args.decimal,
+                                sheet=args.sheet, indicators=defs)
+            report = im.import_indicator_table(ws, path, spec, source, **kw)
+        elif args.kind == "services":
+            spec = im.ServiceSpec(category=args.category, name=args.name, id=args.key, capacity=args.capacity,
+                                  x=args.x, y=args.y, crs=args.crs)
+            report = im.import_services(ws, path, spec, source, **kw)
+        elif args.kind == "programme-areas":
+            spec = im.ProgrammeSpec(id=args.key, name=args.name, programme=args.programme, since=args.since,
+                                    until=args.until, member=args.member, member_level=args.member_level,
+                                    crs=args.crs)
+            report = im.import_programme_areas(ws, path, spec, source, **kw)
+        else:
+            variables = {}
+            for item in args.column or []:
+                col, _, gid = item.partition("=")
+                variables[col] = {"grid_id": gid or col.lower(), "kind": args.indicator_kind}
+            spec = im.GridSpec(x=args.x, y=args.y, crs=args.crs, cell_size_m=args.cell_size,
+                               variables=variables, period=args.period, missing_values=args.missing or [])
+            report = im.import_grid(ws, path, spec, source, **kw)
+    for n in report.notices:
+        print(t("cli_notice", settings.lang) + ": " + format_problem(n, settings.lang), file=sys.stderr)
+    if report.join:
+        print(t("cli_join", settings.lang, matched=report.join.matched,
+                table_unmatched=len(report.join.table_unmatched), areas_unmatched=len(report.join.areas_unmatched)))
+    print(t("cli_import_done", settings.lang, kind=args.kind, file=path.name, rows=report.rows, written=report.written))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jmdiq-geo", description="Sozialraumanalyse workspace tools")
+    parser.add_argument("--lang", choices=["de", "en"], help="language of messages (default: JMDIQ_LANG or de)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="build the demo workspace from a city's data package")
+    demo.add_argument("--db", help="workspace file (default: JMDIQ_DB or workspace/berlin.duckdb)")
+    demo.add_argument("--data-root", help="data folder (default: JMDIQ_DATA_ROOT or ../shared/data)")
+    demo.add_argument("--city", default="berlin", help="data package: a name in data/cities/ or a .toml path")
+    demo.add_argument("--quiet", action="store_true")
+    demo.set_defaults(func=cmd_demo)
+
+    info = sub.add_parser("info", help="summarise a workspace")
+    info.add_argument("--db")
+    info.set_defaults(func=cmd_info)
+
+    imp = sub.add_parser("import", help="import one file into a workspace")
+    imp.add_argument("kind", choices=["boundaries", "indicators", "services", "programme-areas", "grid"])
+    imp.add_argument("file")
+    imp.add_argument("--db")
+    imp.add_argument("--level", help="area level, e.g. plr")
+    imp.add_argument("--key", help="key (id) column")
+    imp.add_argument("--name", help="name column (indicators: join by normalised name instead of key)")
+    imp.add_argument("--parent", help="column with the parent area's id")
+    imp.add_argument("--parent-prefix", type=int, help="parent id = first N characters of the key")
+    imp.add_argument("--period", help="reference date of the values, YYYY-MM-DD")
+    imp.add_argument("--valid-from", help="boundary edition valid from, YYYY-MM-DD")
+    imp.add_argument("--valid-to", help="boundary edition valid until (exclusive), YYYY-MM-DD")
+    imp.add_argument("--crs", help="CRS when the file names none, e.g. EPSG:25833")
+    imp.add_argument("--reject-invalid", action="store_true", help="reject invalid geometries instead of repairing")
+    imp.add_argument("--column", action="append", help="COLUMN[=INDICATOR_ID], repeatable")
+    imp.add_argument("--indicator-kind", default="intensive", choices=["extensive", "intensive", "class"],
+                     help="kind of newly defined indicators")
+    imp.add_argument("--unit")
+    imp.add_argument("--missing", action="append", help="extra code meaning 'no value', e.g. -9999")
+    imp.add_argument("--decimal", choices=[",", "."], help="decimal separator (default: from the delimiter)")
+    imp.add_argument("--sheet", help="XLSX sheet")
+    imp.add_argument("--category", help="service category, e.g. jugendfreizeit")
+    imp.add_argument("--capacity", help="capacity column (places)")
+    imp.add_argument("--x")
+    imp.add_argument("--y")
+    imp.add_argument("--cell-size", type=float, help="grid cell size in metres")
+    imp.add_argument("--programme", help="programme column (Sozialer Zusammenhalt, Soziale Stadt, QM …)")
+    imp.add_argument("--since", help="programme start column")
+    imp.add_argument("--until", help="programme end column")
+    imp.add_argument("--member", help="member-area key column (programme areas given as a table)")
+    imp.add_argument("--member-level", help="level of the member areas")
+    imp.add_argument("--source-id")
+    imp.add_argument("--title")
+    imp.add_argument("--publisher")
+    imp.add_argument("--licence")
+    imp.add_argument("--attribution")
+    imp.add_argument("--url")
+    imp.set_defaults(func=cmd_import)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    lang = args.lang or Settings.from_env().lang
+    try:
+        return args.func(args)
+    except JmdiqError as exc:
+        print(t("cli_failed", lang), file=sys.stderr)
+        for problem in exc.problems:
+            print("  - " + format_problem(problem, lang), file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,257 @@
+"""A city as a data package: a TOML manifest naming its files and how their columns map.
+
+``load_manifest`` validates the whole manifest (unknown sections, missing fields, unknown
+sources, levels and indicators, files that do not exist below the data root) and raises once
+with every problem. ``build_workspace`` runs the importers for every entry, each in its own
+transaction, into a new file that replaces the target only when everything succeeded.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from jmdiq_geo.analysis.derived import DerivedDef, derive_values
+from jmdiq_geo.config import CITIES_DIR, Settings
+from jmdiq_geo.errors import JmdiqError, Problem, SchemaError
+from jmdiq_geo.io.imports import (BoundarySpec, GridSpec, ImportReport, IndicatorDef, ProgrammeSpec, ServiceSpec,
+                                  Source, TableSpec, run_import)
+from jmdiq_geo.store.workspace import Workspace
+
+SECTIONS = {"city", "levels", "sources", "indicators", "derived", "boundaries", "tables", "services",
+            "programme_areas", "grids"}
+
+
+@dataclass
+class Entry:
+    """One file to import: its path below the data root, what it is, and its options."""
+    kind: str
+    file: str
+    spec: object
+    source: str
+
+
+@dataclass
+class Manifest:
+    path: Path
+    city: dict
+    levels: list[dict]
+    sources: dict[str, Source]
+    indicators: list[IndicatorDef]
+    derived: list[DerivedDef]
+    entries: list[Entry] = field(default_factory=list)
+
+    @property
+    def work_crs(self) -> str:
+        return self.city["work_crs"]
+
+
+def manifest_path(city: str) -> Path:
+    """``berlin`` → ``data/cities/berlin.toml``; a path is taken as it is."""
+    candidate = Path(city)
+    if candidate.suffix == ".toml":
+        return candidate
+    return CITIES_DIR / f"{city}.toml"
+
+
+def _spec(cls, raw: dict, *, drop: set[str], where: str, problems: list[Problem]):
+    allowed = {f.name for f in fields(cls)}
+    options = {k: v for k, v in raw.items() if k not in drop}
+    unknown = sorted(set(options) - allowed)
+    if unknown:
+        problems.append(Problem("manifest_unknown_field", {"fields": ", ".join(unknown), "where": where,
+                                                           "allowed": ", ".join(sorted(allowed | drop))}))
+        options = {k: v for k, v in options.items() if k in allowed}
+    try:
+        return cls(**options)
+    except TypeError as exc:
+        problems.append(Problem("manifest_bad_entry", {"where": where, "reason": str(exc)}))
+        return None
+
+
+def _expand(raw: dict) -> list[dict]:
+    """``each = {year = [2021, 2022]}`` → one entry per value, ``{year}`` filled in every string."""
+    each = raw.get("each")
+    if not each:
+        return [raw]
+    names = list(each)
+    out = []
+    for combo in itertools.product(*(each[n] for n in names)):
+        values = dict(zip(names, combo))
+        entry = {}
+        for k, v in raw.items():
+            if k == "each":
+                continue
+            if isinstance(v, str):
+                v = v.format(**values)
+            entry[k] = v
+        if "category_of" in entry:
+            entry["category"] = entry.pop("category_of")[str(values[names[0]])]
+        out.append(entry)
+    return out
+
+
+def load_manifest(path: Path | str, *, data_root: Path | None = None) -> Manifest:
+    path = Path(path)
+    name = path.name
+    if not path.exists():
+        raise SchemaError(Problem("manifest_missing", {"path": str(path)}))
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise SchemaError(Problem("manifest_syntax", {"reason": str(exc)}, file=name)) from None
+    problems: list[Problem] = []
+    unknown = sorted(set(doc) - SECTIONS)
+    if unknown:
+        problems.append(Problem("manifest_unknown_section", {"sections": ", ".join(unknown),
+                                                             "allowed": ", ".join(sorted(SECTIONS))}, file=name))
+    city = doc.get("city", {})
+    for key in ("id", "name", "work_crs"):
+        if key not in city:
+            problems.append(Problem("manifest_field_missing", {"field": f"city.{key}"}, file=name))
+    levels = doc.get("levels", [])
+    level_ids = {lv.get("id") for lv in levels}
+    sources = {}
+    for sid, raw in doc.get("sources", {}).items():
+        src = _spec(Source, {"source_id": sid, **raw}, drop=set(), where=f"sources.{sid}", problems=problems)
+        if src:
+            sources[sid] = src
+    indicators = []
+    for iid, raw in doc.get("indicators", {}).items():
+        d = _spec(IndicatorDef, {"indicator_id": iid, **raw}, drop=set(), where=f"indicators.{iid}", problems=problems)
+        if d:
+            if d.kind not in ("extensive", "intensive", "class"):
+                problems.append(Problem("indicator_kind", {"indicator": iid, "kind": d.kind}, file=name))
+            indicators.append(d)
+    derived = []
+    for iid, raw in doc.get("derived", {}).items():
+        d = _spec(DerivedDef, {"indicator_id": iid, **raw}, drop=set(), where=f"derived.{iid}", problems=problems)
+        if d:
+            derived.append(d)
+    known_ind = {d.indicator_id for d in indicators} | {d.indicator_id for d in derived}
+    for d in derived:
+        missing = sorted(set(d.inputs()) - known_ind)
+        if missing:
+            problems.append(Problem("indicator_unknown", {"indicators": ", ".join(missing)}, file=name))
+    entries: list[Entry] = []
+    kinds = {"boundaries": (BoundarySpec, "boundaries"), "tables": (TableSpec, "indicators"),
+             "services": (ServiceSpec, "services"), "programme_areas": (ProgrammeSpec, "programme-areas"),
+             "grids": (GridSpec, "grid")}
+    for section, (cls, kind) in kinds.items():
+        for i, raw in enumerate(doc.get(section, [])):
+            for entry in _expand(raw):
+                where = f"{section}[{i + 1}] ({entry.get('file', '?')})"
+                for key in ("file", "source"):
+                    if key not in entry:
+                        problems.append(Problem("manifest_field_missing", {"field": f"{where}.{key}"}, file=name))
+                if entry.get("source") and entry["source"] not in sources:
+                    problems.append(Problem("manifest_unknown_source", {"source": entry["source"], "where": where},
+                                            file=name))
+                spec = _spec(cls, entry, drop={"file", "source"}, where=where, problems=problems)
+                if spec is None:
+                    continue
+                lv = getattr(spec, "level", None) or getattr(spec, "member_level", None)
+                if lv and lv not in level_ids:
+                    problems.append(Problem("level_unknown", {"level": lv, "known": ", ".join(sorted(level_ids))},
+                                            file=name))
+                if isinstance(spec, TableSpec):
+                    missing = sorted(set(spec.columns.values()) - known_ind)
+                    if missing:
+                        problems.append(Problem("indicator_unknown", {"indicators": ", ".join(missing)}, file=name))
+                if data_root is not None and "file" in entry and not (data_root / entry["file"]).exists():
+                    problems.append(Problem("manifest_file_missing", {"path": entry["file"],
+                                                                      "root": str(data_root)}, file=name))
+                entries.append(Entry(kind, entry.get("file", ""), spec, entry.get("source", "")))
+    if problems:
+        raise SchemaError(problems)
+    return Manifest(path, city, levels, sources, indicators, derived, entries)
+
+
+@dataclass
+class BuildReport:
+    db_path: Path
+    reports: list[ImportReport]
+    derived: dict[str, int]
+
+
+def build_workspace(manifest: Manifest, *, settings: Settings, db_path: Path | None = None,
+                    progress: Callable[[int, int, str], None] | None = None) -> BuildReport:
+    """Import every entry of ``manifest`` into a fresh workspace at ``db_path``.
+
+    The workspace is built in ``<db_path>.building`` and moved into place only when every
+    import succeeded, so a failing build leaves an existing workspace untouched.
+    """
+    if settings.data_root is None:
+        raise SchemaError(Problem("data_root_missing"))
+    data_root = settings.data_root
+    target = Path(db_path or settings.db_path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".building")
+    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    reports: list[ImportReport] = []
+    derived_counts: dict[str, int] = {}
+    ws = Workspace.create(tmp, work_crs=manifest.work_crs, city=manifest.city["name"])
+    try:
+        with ws.transaction():
+            ws.set_meta(city_id=manifest.city["id"], manifest=manifest.path.name,
+                        population_indicator=manifest.city.get("population_indicator", ""),
+                        default_indicator=manifest.city.get("default_indicator", ""))
+            for lv in manifest.levels:
+                ws.put_level(lv["id"], label_de=lv.get("label_de", lv["id"]), label_en=lv.get("label_en", lv["id"]),
+                             rank=int(lv.get("rank", 0)), parent_level=lv.get("parent"))
+            ws.put_indicators([{**vars(d)} for d in manifest.indicators])
+        total = len(manifest.entries) + 1
+        for i, entry in enumerate(manifest.entries):
+            if progress:
+                progress(i, total, entry.file)
+            reports.append(_run_entry(ws, entry, manifest, data_root, settings))
+        if progress:
+            progress(total - 1, total, "derived")
+        with ws.transaction():
+            derived_counts = apply_derived(ws, manifest.derived)
+        ws.con.execute("CHECKPOINT")
+        ws.close()
+    except BaseException:
+        ws.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    os.replace(tmp, target)
+    return BuildReport(target, reports, derived_counts)
+
+
+def _run_entry(ws: Workspace, entry: Entry, manifest: Manifest, data_root: Path, settings: Settings) -> ImportReport:
+    path = data_root / entry.file
+    source = manifest.sources[entry.source]
+    try:
+        return run_import(ws, entry.kind, path, entry.spec, source, max_bytes=settings.max_file_bytes)
+    except JmdiqError as exc:
+        # name the manifest entry as well as the file
+        raise type(exc)([Problem("manifest_entry_failed", {"path": entry.file, "manifest": manifest.path.name},
+                                 severity="error")] + exc.problems) from None
+
+
+def apply_derived(ws: Workspace, definitions: list[DerivedDef]) -> dict[str, int]:
+    """Compute and store derived indicators on every level that has their inputs (in order,
+    so a derived indicator may use an earlier one). Returns the number of values per indicator."""
+    counts: dict[str, int] = {}
+    levels = [r[0] for r in ws.cursor().execute("SELECT DISTINCT level FROM indicator_values").fetchall()]
+    for d in definitions:
+        ws.put_indicators([d.definition()])
+        counts[d.indicator_id] = 0
+        for level in levels:
+            values = ws.values_long(level=level, indicator_ids=d.inputs())
+            if values.empty:
+                continue
+            sources = ws.cursor().execute(
+                "SELECT any_value(source_id) FROM indicator_values WHERE level = ? AND indicator_id = ?",
+                [level, d.inputs()[0]]).fetchone()[0]
+            out = derive_values(values, d).assign(level=level, source_id=sources)
+            ws.put_values(out)
+            counts[d.indicator_id] += len(out)
+    return counts

@@ -1,0 +1,55 @@
+"""The one string catalogue: every text the app or the CLI shows, in German and English.
+
+Strings live in ``locale/strings.toml`` as ``[key] de = "…" en = "…"`` with ``{name}``
+placeholders. German is the default language.
+"""
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+from jmdiq_geo.errors import Problem
+
+LANGUAGES = ("de", "en")
+DEFAULT_LANG = "de"
+_CATALOGUE = Path(__file__).parent / "locale" / "strings.toml"
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, dict[str, str]]:
+    with _CATALOGUE.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def t(key: str, lang: str = DEFAULT_LANG, **params) -> str:
+    """The text for ``key`` in ``lang`` with ``params`` filled in.
+
+    An unknown key raises ``KeyError``: a missing string is a bug, caught by the catalogue test.
+    """
+    entry = catalogue()[key]
+    text = entry.get(lang) or entry[DEFAULT_LANG]
+    return text.format(**params) if params else text
+
+
+def format_number(value: float | int | None, lang: str = DEFAULT_LANG, *, digits: int = 1) -> str:
+    """A number as people read it: ``1.234,5`` in German, ``1,234.5`` in English."""
+    if value is None or value != value:  # None or NaN
+        return t("no_value", lang)
+    text = f"{value:,.{digits}f}"
+    if lang == "de":
+        text = text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+    return text
+
+
+def format_problem(problem: Problem, lang: str = DEFAULT_LANG) -> str:
+    """``Datei x.csv, Zeile 4, Spalte „S1“: <what is wrong and what to do>``."""
+    where = []
+    if problem.file:
+        where.append(t("loc_file", lang, file=problem.file))
+    if problem.row is not None:
+        where.append(t("loc_row", lang, row=problem.row))
+    if problem.column:
+        where.append(t("loc_column", lang, column=problem.column))
+    message = t(f"err_{problem.code}", lang, **problem.params)
+    return (", ".join(where) + ": " + message) if where else message

@@ -1,0 +1,537 @@
+"""Importers: read → validate (all problems at once) → normalise → one transaction.
+
+One function per kind of file a city has. The CLI, the Import page and the data-package
+builder all call these, with explicit options (``*Spec``). Nothing is written unless every
+check passed; the returned ``ImportReport`` lists notices and the join report.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from jmdiq_geo.crs import to_work_crs, transform_xy
+from jmdiq_geo.errors import InputError, JoinError, Problem, SchemaError, raise_if_errors
+from jmdiq_geo.io.names import JoinReport, match_keys, match_names
+from jmdiq_geo.io.numbers import parse_numeric
+from jmdiq_geo.io.readers import TABLE_SUFFIXES, read_points_table, read_table, read_vector
+from jmdiq_geo.io.validate import check_columns, check_geometries, check_keys, normalise_keys
+from jmdiq_geo.store.workspace import Workspace
+
+KINDS = ("boundaries", "indicators", "services", "programme-areas", "grid")
+INDICATOR_KINDS = ("extensive", "intensive", "class")
+
+
+@dataclass
+class Source:
+    source_id: str
+    title: str
+    publisher: str | None = None
+    licence: str | None = None
+    attribution: str | None = None
+    url: str | None = None
+    reference_date: str | None = None
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    file: str
+    rows: int = 0
+    written: int = 0
+    notices: list[Problem] = field(default_factory=list)
+    join: JoinReport | None = None
+    details: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "file": self.file, "rows": self.rows, "written": self.written,
+                "notices": [asdict(p) for p in self.notices],
+                "join": self.join.as_dict() if self.join else None, "details": self.details}
+
+
+# --------------------------------------------------------------------------- specs
+
+@dataclass
+class BoundarySpec:
+    level: str
+    key: str
+    name: str | None = None
+    parent: str | None = None          # a column holding the parent's id …
+    parent_prefix: int | None = None   # … or: the parent's id is the first n characters of the key
+    key_pattern: str | None = None     # regex whose first group is the key (e.g. "(\\d{2})$")
+    key_width: int | None = None       # zero-pad keys to this width
+    valid_from: str = "1900-01-01"
+    valid_to: str | None = None
+    crs: str | None = None
+    invalid: str = "repair"
+    layer: str | None = None
+
+
+@dataclass
+class IndicatorDef:
+    indicator_id: str
+    label_de: str
+    label_en: str | None = None
+    unit: str | None = None
+    kind: str = "intensive"
+    denominator: str | None = None
+    polarity: str | None = None
+    classes: dict | None = None
+    description: str | None = None
+
+
+@dataclass
+class TableSpec:
+    level: str
+    period: str
+    columns: dict[str, str]            # column -> indicator_id
+    key: str | None = None
+    name_column: str | None = None     # join by normalised name instead of key
+    key_width: int | None = None
+    missing_values: list[str] = field(default_factory=list)
+    value_maps: dict[str, dict[str, float]] = field(default_factory=dict)
+    decimal: str | None = None
+    sheet: str | None = None
+    indicators: list[IndicatorDef] = field(default_factory=list)
+    #: the boundary edition the keys refer to (its valid_from date), when it is not the one
+    #: valid at ``period`` (MSS 2021 gives 2020 values on the LOR edition of 2021-01-01)
+    edition: str | None = None
+
+
+@dataclass
+class ServiceSpec:
+    category: str
+    name: str
+    id: str | None = None
+    address: list[str] = field(default_factory=list)
+    capacity: str | None = None
+    languages: str | None = None
+    opening_hours: str | None = None
+    barrier_free: str | None = None
+    cost: str | None = None
+    attributes: list[str] = field(default_factory=list)
+    x: str | None = None               # for tables of points
+    y: str | None = None
+    crs: str | None = None
+    id_prefix: str | None = None
+
+
+@dataclass
+class ProgrammeSpec:
+    """Programme areas as polygons (``id``/``name``… columns of a vector file) or as a table of
+    member areas (one row per programme area and member, ``member`` naming an area key of
+    ``member_level``); polygons are then the union of the members."""
+    id: str
+    name: str
+    programme: str
+    since: str | None = None
+    until: str | None = None
+    member: str | None = None
+    member_level: str | None = None
+    crs: str | None = None
+
+
+@dataclass
+class GridSpec:
+    x: str
+    y: str
+    crs: str
+    cell_size_m: float
+    variables: dict[str, dict]         # column -> {grid_id, label, kind}
+    period: str | None = None
+    missing_values: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- helpers
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    if path.is_dir():
+        for part in sorted(path.rglob("*")):
+            if part.is_file():
+                digest.update(part.read_bytes())
+        return digest.hexdigest()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _date(text: str | None, *, field_name: str, file: str) -> date | None:
+    if text in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(text)[:10])
+    except ValueError:
+        raise InputError(Problem("bad_date", {"value": text, "field": field_name}, file=file)) from None
+
+
+def _commit(ws: Workspace, report: ImportReport, source: Source, path: Path, options: dict, write,
+            dry_run: bool = False) -> ImportReport:
+    """Write in one transaction (or, for ``dry_run``, only report what would be written)."""
+    report.details["dry_run"] = dry_run
+    if dry_run:
+        return report
+    with ws.transaction():
+        ws.put_source({**asdict(source), "files": path.name, "sha256": file_sha256(path)})
+        write()
+        ws.log_import(kind=report.kind, file=path.name, sha256=None, source_id=source.source_id,
+                      options=options, report=report.as_dict())
+    return report
+
+
+def _key_series(raw: pd.Series, *, pattern: str | None, width: int | None, file: str, column: str,
+                problems: list[Problem]) -> pd.Series:
+    keys = normalise_keys(raw, width=None)
+    if pattern:
+        rx = re.compile(pattern)
+        extracted = keys.map(lambda k: (m.group(1) if (m := rx.search(k)) else None))
+        bad = extracted.isna() & (keys != "")
+        if bad.any():
+            rows = [int(i) + 1 for i in np.flatnonzero(bad.to_numpy())[:10]]
+            problems.append(Problem("key_pattern", {"pattern": pattern, "rows": ", ".join(map(str, rows))},
+                                    file=file, row=rows[0], column=column))
+        keys = extracted.fillna("")
+    if width:
+        keys = keys.map(lambda k: k.zfill(width) if k else k)
+    return keys
+
+
+# --------------------------------------------------------------------------- boundaries
+
+def import_boundaries(ws: Workspace, path: Path | str, spec: BoundarySpec, source: Source, *,
+                      max_bytes: int, dry_run: bool = False) -> ImportReport:
+    """Areas of one level and edition. Keys stay strings; geometry goes to the work CRS."""
+    path = Path(path)
+    gdf = read_vector(path, crs=spec.crs, layer=spec.layer, max_bytes=max_bytes)
+    problems = check_columns(gdf.columns, {"key": spec.key, "name": spec.name, "parent": spec.parent}, file=path.name)
+    raise_if_errors(problems, SchemaError)
+    levels = ws.levels()
+    if spec.level not in set(levels["level"]):
+        raise SchemaError(Problem("level_unknown", {"level": spec.level,
+                                                    "known": ", ".join(levels["level"]) or "–"}, file=path.name))
+    keys = _key_series(gdf[spec.key], pattern=spec.key_pattern, width=spec.key_width, file=path.name,
+                       column=spec.key, problems=problems)
+    problems += check_keys(keys, file=path.name, column=spec.key)
+    gdf, geo_problems = check_geometries(gdf, expected="polygon", file=path.name, invalid=spec.invalid)
+    problems += geo_problems
+    valid_from = _date(spec.valid_from, field_name="valid_from", file=path.name)
+    valid_to = _date(spec.valid_to, field_name="valid_to", file=path.name)
+    notices = raise_if_errors(problems, InputError)
+    if spec.parent:
+        parent = normalise_keys(gdf[spec.parent])
+    elif spec.parent_prefix:
+        parent = keys.str.slice(0, spec.parent_prefix)
+    else:
+        parent = pd.Series([None] * len(gdf), index=gdf.index, dtype=object)
+    out = gpd.GeoDataFrame({
+        "area_id": keys.to_numpy(),
+        "name": gdf[spec.name].astype(str).str.strip().to_numpy() if spec.name else keys.to_numpy(),
+        "parent_id": parent.to_numpy()}, geometry=to_work_crs(gdf, ws.work_crs, file=path.name).geometry.to_numpy(),
+        crs=ws.work_crs)
+    report = ImportReport("boundaries", path.name, rows=len(gdf), written=len(out), notices=notices,
+                          details={"level": spec.level, "valid_from": str(valid_from), "crs_in": str(gdf.crs)})
+    return _commit(ws, report, source, path, asdict(spec), lambda: ws.replace_areas(
+        out, level=spec.level, valid_from=valid_from, valid_to=valid_to, source_id=source.source_id), dry_run=dry_run)
+
+
+# --------------------------------------------------------------------------- indicator tables
+
+def _read_any_table(path: Path, *, sheet, max_bytes):
+    if path.suffix.lower() in TABLE_SUFFIXES:
+        return read_table(path, sheet=sheet, max_bytes=max_bytes)
+    raise InputError(Problem("format_unknown", {"suffix": path.suffix or "–",
+                                                "known": ", ".join(sorted(TABLE_SUFFIXES))}, file=path.name))
+
+
+def import_indicator_table(ws: Workspace, path: Path | str, spec: TableSpec, source: Source, *,
+                           max_bytes: int, dry_run: bool = False) -> ImportReport:
+    """Indicator values of one period from a wide table (one row per area, one column per indicator)."""
+    path = Path(path)
+    table = _read_any_table(path, sheet=spec.sheet, max_bytes=max_bytes)
+    frame, name = table.frame, table.file
+    if not (spec.key or spec.name_column):
+        raise SchemaError(Problem("key_or_name_needed", file=name))
+    required = {"key": spec.key, "name": spec.name_column}
+    required.update({f"indicator {ind}": col for col, ind in spec.columns.items()})
+    problems = check_columns(frame.columns, required, file=name)
+    known = set(ws.indicators()["indicator_id"]) | {d.indicator_id for d in spec.indicators}
+    for d in spec.indicators:
+        if d.kind not in INDICATOR_KINDS:
+            problems.append(Problem("indicator_kind", {"indicator": d.indicator_id, "kind": d.kind}, file=name))
+    unknown = sorted(set(spec.columns.values()) - known)
+    if unknown:
+        problems.append(Problem("indicator_unknown", {"indicators": ", ".join(unknown)}, file=name))
+    period = _date(spec.period, field_name="period", file=name)
+    raise_if_errors(problems, SchemaError)
+
+    edition = _date(spec.edition, field_name="edition", file=name) or period
+    areas = ws.area_names(spec.level, at=edition)
+    if areas.empty:
+        raise JoinError(Problem("level_empty", {"level": spec.level, "period": str(edition)}, file=name))
+    if spec.key:
+        keys = normalise_keys(frame[spec.key], width=spec.key_width)
+        problems += check_keys(keys, file=name, column=spec.key)
+        join = match_keys(keys.tolist(), areas["area_id"].tolist())
+        column = spec.key
+    else:
+        keys = frame[spec.name_column].astype(str).str.strip()
+        problems += check_keys(keys, file=name, column=spec.name_column)
+        join = match_names(keys.tolist(), dict(zip(areas["area_id"], areas["name"])))
+        column = spec.name_column
+    if join.table_unmatched:
+        rows = [int(i) + 1 for i in np.flatnonzero(keys.isin(join.table_unmatched).to_numpy())[:10]]
+        problems.append(Problem("join_unmatched", {
+            "count": len(join.table_unmatched), "values": ", ".join(f"„{k}“" for k in join.table_unmatched[:10]),
+            "level": spec.level, "rows": ", ".join(map(str, rows))}, file=name, row=rows[0] if rows else None,
+            column=column))
+    if join.ambiguous:
+        problems.append(Problem("join_ambiguous", {"values": ", ".join(f"„{k}“" for k in join.ambiguous[:10])},
+                                file=name, column=column))
+    if join.areas_unmatched:
+        problems.append(Problem("join_areas_without_values", {
+            "count": len(join.areas_unmatched), "level": spec.level,
+            "values": ", ".join(join.areas_unmatched[:10])}, file=name, severity="notice"))
+
+    long_parts = []
+    for col, indicator_id in spec.columns.items():
+        raw = frame[col]
+        mapping = spec.value_maps.get(col)
+        if mapping:
+            unmapped = ~raw.isin(list(mapping)) & (raw != "")
+            if unmapped.any():
+                rows = [int(i) + 1 for i in np.flatnonzero(unmapped.to_numpy())[:10]]
+                problems.append(Problem("value_not_in_map", {
+                    "values": ", ".join(f"„{v}“" for v in raw[unmapped].unique()[:5]),
+                    "known": ", ".join(f"„{v}“" for v in mapping), "rows": ", ".join(map(str, rows))},
+                    file=name, row=rows[0], column=col))
+            values = raw.map(lambda v: mapping.get(v, np.nan)).astype(float)
+        else:
+            values, value_problems = parse_numeric(raw, column=col, file=name, decimal=spec.decimal or table.decimal,
+                                                   missing_values=set(spec.missing_values))
+            problems += value_problems
+        long_parts.append(pd.DataFrame({"area_id": keys.map(join.mapping).to_numpy(), "indicator_id": indicator_id,
+                                        "value": values.to_numpy()}))
+    notices = raise_if_errors(problems, InputError if not join.table_unmatched else JoinError)
+    long = pd.concat(long_parts, ignore_index=True)
+    long = long[long["area_id"].notna()].assign(level=spec.level, period=pd.Timestamp(period),
+                                                source_id=source.source_id)
+    report = ImportReport("indicators", name, rows=len(frame), written=len(long), notices=notices, join=join,
+                          details={"level": spec.level, "period": str(period), "encoding": table.encoding,
+                                   "delimiter": table.delimiter, "decimal": spec.decimal or table.decimal,
+                                   "indicators": sorted(set(spec.columns.values()))})
+
+    def write():
+        ws.put_indicators([{**asdict(d), "source_id": source.source_id} for d in spec.indicators])
+        ws.put_values(long)
+    return _commit(ws, report, source, path, asdict(spec), write, dry_run=dry_run)
+
+
+# --------------------------------------------------------------------------- services
+
+def import_services(ws: Workspace, path: Path | str, spec: ServiceSpec, source: Source, *,
+                    max_bytes: int, dry_run: bool = False) -> ImportReport:
+    """Service locations (points) of one category with the attributes that decide access."""
+    path = Path(path)
+    if path.suffix.lower() in TABLE_SUFFIXES:
+        table = read_table(path, max_bytes=max_bytes)
+        problems = check_columns(table.frame.columns, {"x": spec.x, "y": spec.y}, file=path.name)
+        if not (spec.x and spec.y and spec.crs):
+            problems.append(Problem("points_need_xy", file=path.name))
+        raise_if_errors(problems, SchemaError)
+        gdf = read_points_table(table, x=spec.x, y=spec.y, crs=spec.crs)
+    else:
+        gdf = read_vector(path, crs=spec.crs, max_bytes=max_bytes)
+    cols = {"id": spec.id, "name": spec.name, "capacity": spec.capacity, "languages": spec.languages,
+            "opening_hours": spec.opening_hours, "barrier_free": spec.barrier_free, "cost": spec.cost}
+    cols.update({f"address {i + 1}": c for i, c in enumerate(spec.address)})
+    cols.update({f"attribute {c}": c for c in spec.attributes})
+    problems = check_columns(gdf.columns, cols, file=path.name)
+    raise_if_errors(problems, SchemaError)
+    gdf, geo_problems = check_geometries(gdf, expected="point", file=path.name, invalid="reject")
+    problems += geo_problems
+    prefix = spec.id_prefix or source.source_id
+    if spec.id:
+        ids = normalise_keys(gdf[spec.id])
+        problems += check_keys(ids, file=path.name, column=spec.id)
+    else:
+        ids = pd.Series([str(i + 1) for i in range(len(gdf))], index=gdf.index)
+    capacity = None
+    if spec.capacity:
+        capacity, cap_problems = parse_numeric(gdf[spec.capacity].astype(object).where(gdf[spec.capacity].notna(), ""),
+                                               column=spec.capacity, file=path.name)
+        problems += cap_problems
+    notices = raise_if_errors(problems, InputError)
+    points = to_work_crs(gdf, ws.work_crs, file=path.name)
+    # MultiPoint with one member → Point
+    geoms = np.array([g.geoms[0] if g.geom_type == "MultiPoint" and len(g.geoms) == 1 else g
+                      for g in points.geometry], dtype=object)
+    if any(g.geom_type != "Point" for g in geoms):
+        geoms = shapely.centroid(geoms)
+
+    def text(col):
+        return gdf[col].astype(object).where(gdf[col].notna(), None).map(
+            lambda v: None if v is None else str(v).strip()).to_numpy() if col else None
+
+    address = None
+    if spec.address:
+        parts = [normalise_keys(gdf[c]) for c in spec.address]
+        address = pd.Series([" ".join(p for p in row if p) for row in zip(*parts)]).to_numpy()
+    attributes = None
+    if spec.attributes:
+        import json
+        attributes = [json.dumps({c: (None if pd.isna(v) else str(v)) for c, v in zip(spec.attributes, row)},
+                                 ensure_ascii=False) for row in gdf[spec.attributes].itertuples(index=False)]
+    out = gpd.GeoDataFrame({
+        "service_id": (prefix + ":" + ids.astype(str)).to_numpy(), "category": spec.category,
+        "name": text(spec.name), "address": address, "languages": text(spec.languages),
+        "opening_hours": text(spec.opening_hours), "barrier_free": None, "cost": text(spec.cost),
+        "age_min": None, "age_max": None,
+        "capacity": capacity.to_numpy() if capacity is not None else None, "attributes": attributes,
+    }, geometry=geoms, crs=ws.work_crs)
+    report = ImportReport("services", path.name, rows=len(gdf), written=len(out), notices=notices,
+                          details={"category": spec.category})
+    return _commit(ws, report, source, path, asdict(spec), lambda: ws.replace_services(out, source_id=source.source_id, id_prefix=prefix), dry_run=dry_run)
+
+
+# --------------------------------------------------------------------------- programme areas
+
+def import_programme_areas(ws: Workspace, path: Path | str, spec: ProgrammeSpec, source: Source, *,
+                           max_bytes: int, dry_run: bool = False) -> ImportReport:
+    """Programme areas (Sozialer Zusammenhalt, Soziale Stadt, QM) from polygons or a member table."""
+    path = Path(path)
+    by_members = spec.member is not None
+    if by_members:
+        frame = read_table(path, max_bytes=max_bytes).frame
+    else:
+        frame = read_vector(path, crs=spec.crs, max_bytes=max_bytes)
+    required = {"id": spec.id, "name": spec.name, "programme": spec.programme, "since": spec.since,
+                "until": spec.until, "member": spec.member}
+    problems = check_columns(frame.columns, required, file=path.name)
+    if by_members and not spec.member_level:
+        problems.append(Problem("member_level_needed", file=path.name))
+    raise_if_errors(problems, SchemaError)
+    ids = normalise_keys(frame[spec.id])
+    problems += [p for p in check_keys(ids, file=path.name, column=spec.id) if p.code == "key_empty"]
+
+    def dates(col):
+        if not col:
+            return pd.Series([None] * len(frame), index=frame.index, dtype=object)
+        values = frame[col].astype(object).where(frame[col].notna(), "").astype(str).str.strip().str[:10]
+        parsed = pd.to_datetime(values.where(values != ""), errors="coerce", format="%Y-%m-%d")
+        bad = parsed.isna() & (values != "")
+        if bad.any():
+            rows = [int(i) + 1 for i in np.flatnonzero(bad.to_numpy())[:10]]
+            problems.append(Problem("bad_date_column", {"rows": ", ".join(map(str, rows)),
+                                                        "examples": ", ".join(values[bad].unique()[:3])},
+                                    file=path.name, row=rows[0], column=col))
+        return parsed
+
+    since, until = dates(spec.since), dates(spec.until)
+    order = (since.notna() & until.notna() & (until < since)).to_numpy()
+    if order.any():
+        rows = [int(i) + 1 for i in np.flatnonzero(order)[:10]]
+        problems.append(Problem("end_before_start", {"rows": ", ".join(map(str, rows))}, file=path.name,
+                                row=rows[0], column=spec.until))
+    if by_members:
+        members = normalise_keys(frame[spec.member])
+        areas = ws.areas(spec.member_level)
+        join = match_keys(members.tolist(), areas["area_id"].tolist())
+        if join.table_unmatched:
+            rows = [int(i) + 1 for i in np.flatnonzero(members.isin(join.table_unmatched).to_numpy())[:10]]
+            problems.append(Problem("join_unmatched", {
+                "count": len(join.table_unmatched), "values": ", ".join(f"„{k}“" for k in join.table_unmatched[:10]),
+                "level": spec.member_level, "rows": ", ".join(map(str, rows))},
+                file=path.name, row=rows[0], column=spec.member))
+        notices = raise_if_errors(problems, InputError)
+        work = pd.DataFrame({"pa_id": ids, "name": frame[spec.name].astype(str), "programme": frame[spec.programme],
+                             "since": since, "until": until, "member": members})
+        geom_of = dict(zip(areas["area_id"], areas.geometry))
+        rows_out = []
+        for pa_id, group in work.groupby("pa_id", sort=True):
+            first = group.iloc[0]
+            member_ids = sorted(group["member"].unique())
+            rows_out.append({"pa_id": pa_id, "name": first["name"], "programme": first["programme"],
+                             "since": first["since"], "until": first["until"], "members": ",".join(member_ids),
+                             "member_level": spec.member_level,
+                             "geometry": shapely.union_all([geom_of[m] for m in member_ids])})
+        out = gpd.GeoDataFrame(rows_out, geometry="geometry", crs=ws.work_crs)
+    else:
+        problems += check_keys(ids, file=path.name, column=spec.id)
+        frame, geo_problems = check_geometries(frame, expected="polygon", file=path.name)
+        problems += geo_problems
+        notices = raise_if_errors(problems, InputError)
+        frame = to_work_crs(frame, ws.work_crs, file=path.name)
+        out = gpd.GeoDataFrame({"pa_id": ids.to_numpy(), "name": frame[spec.name].astype(str).to_numpy(),
+                                "programme": frame[spec.programme].astype(str).to_numpy(),
+                                "since": since.to_numpy(), "until": until.to_numpy(), "members": None,
+                                "member_level": None}, geometry=frame.geometry.to_numpy(), crs=ws.work_crs)
+    report = ImportReport("programme-areas", path.name, rows=len(frame), written=len(out), notices=notices,
+                          details={"by_members": by_members})
+    return _commit(ws, report, source, path, asdict(spec),
+                   lambda: ws.put_programme_areas(out, source_id=source.source_id), dry_run=dry_run)
+
+
+# --------------------------------------------------------------------------- population grids
+
+def import_grid(ws: Workspace, path: Path | str, spec: GridSpec, source: Source, *, max_bytes: int, dry_run: bool = False) -> ImportReport:
+    """A population grid given as cell centres (e.g. Zensus 2022 CSV), one grid per variable."""
+    path = Path(path)
+    table = read_table(path, max_bytes=max_bytes)
+    problems = check_columns(table.frame.columns, {"x": spec.x, "y": spec.y,
+                                                   **{f"variable {c}": c for c in spec.variables}}, file=table.file)
+    raise_if_errors(problems, SchemaError)
+    xs, p1 = parse_numeric(table.frame[spec.x], column=spec.x, file=table.file, decimal=table.decimal)
+    ys, p2 = parse_numeric(table.frame[spec.y], column=spec.y, file=table.file, decimal=table.decimal)
+    problems += p1 + p2
+    for label, series in ((spec.x, xs), (spec.y, ys)):
+        if series.isna().any():
+            rows = [int(i) + 1 for i in np.flatnonzero(series.isna().to_numpy())[:10]]
+            problems.append(Problem("coordinates_missing", {"count": int(series.isna().sum()),
+                                                            "rows": ", ".join(map(str, rows))},
+                                    file=table.file, row=rows[0], column=label))
+    values = {}
+    for col in spec.variables:
+        values[col], vp = parse_numeric(table.frame[col], column=col, file=table.file, decimal=table.decimal,
+                                        missing_values=set(spec.missing_values))
+        problems += vp
+    notices = raise_if_errors(problems, InputError)
+    period = _date(spec.period, field_name="period", file=table.file)
+    grids = []
+    for col, meta in spec.variables.items():
+        grids.append(({"grid_id": meta["grid_id"], "label": meta.get("label", col), "variable": col,
+                       "kind": meta.get("kind", "extensive"), "crs": spec.crs, "cell_size_m": spec.cell_size_m,
+                       "period": period, "source_id": source.source_id},
+                      pd.DataFrame({"x": xs, "y": ys, "value": values[col]})))
+    report = ImportReport("grid", table.file, rows=len(table.frame), written=len(table.frame) * len(grids),
+                          notices=notices, details={"grids": [g["grid_id"] for g, _ in grids]})
+
+    def write():
+        for grid, cells in grids:
+            ws.replace_grid(grid, cells)
+    return _commit(ws, report, source, path, asdict(spec), write, dry_run=dry_run)
+
+
+def grid_points_in_work_crs(ws: Workspace, grid_id: str) -> gpd.GeoDataFrame:
+    """Cell centres of a stored grid as points in the work CRS (for interpolation and maps)."""
+    grid = ws.grids().set_index("grid_id").loc[grid_id]
+    cells = ws.grid_cells(grid_id)
+    x, y = transform_xy(cells["x"].to_numpy(), cells["y"].to_numpy(), from_crs=grid["crs"], to_crs=ws.work_crs)
+    return gpd.GeoDataFrame(cells[["value"]], geometry=gpd.points_from_xy(x, y), crs=ws.work_crs)
+
+
+IMPORTERS = {"boundaries": import_boundaries, "indicators": import_indicator_table, "services": import_services,
+             "programme-areas": import_programme_areas, "grid": import_grid}
+
+
+def run_import(ws: Workspace, kind: str, path: Path | str, spec, source: Source, *, max_bytes: int,
+               dry_run: bool = False) -> ImportReport:
+    """Dispatch to the importer of ``kind`` (one of ``KINDS``)."""
+    return IMPORTERS[kind](ws, path, spec, source, max_bytes=max_bytes, dry_run=dry_run)

@@ -1,0 +1,110 @@
+"""One indicator on one level and period, ready to map: values, ranks, city value, privacy.
+
+Reads from the workspace and calls the pure analysis functions; the app and the CLI share it.
+Values of higher levels are aggregated from the lowest level (counts summed, rates rebuilt
+from numerator and denominator), never taken from averages.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from jmdiq_geo.analysis.aggregate import aggregate, city_value
+from jmdiq_geo.analysis.privacy import suppress
+from jmdiq_geo.config import Settings
+from jmdiq_geo.store.workspace import Workspace
+
+
+@dataclass
+class IndicatorLayer:
+    areas: gpd.GeoDataFrame         # area_id, name, value (shown), raw, reason, rank, n_ranked, geometry
+    definition: dict
+    level: str
+    period: date
+    city_value: float
+    attributions: list[str]
+
+
+def _lowest_level(ws: Workspace) -> str:
+    return ws.levels().sort_values("rank")["level"].iloc[0]
+
+
+def _groups(ws: Workspace, level: str) -> pd.Series:
+    """lowest-level area id → id of its ancestor on ``level``."""
+    levels = ws.levels().sort_values("rank")
+    chain = levels["level"].tolist()
+    lowest = chain[0]
+    ids = ws.area_names(lowest)
+    current = pd.Series(ids["area_id"].to_numpy(), index=ids["area_id"].to_numpy())
+    for lv in chain[1:chain.index(level) + 1]:
+        below = chain[chain.index(lv) - 1]
+        parents = ws.area_names(below).set_index("area_id")["parent_id"]
+        current = current.map(parents)
+    return current
+
+
+def population_for(ws: Workspace, *, period: date, level: str, denominator: str | None) -> pd.Series | None:
+    pop_id = ws.meta().get("population_indicator")
+    periods = ws.periods(indicator_id=pop_id, level=level) if pop_id else []
+    if period in periods:
+        return ws.values(pop_id, period=period, level=level)
+    if denominator and period in ws.periods(indicator_id=denominator, level=level):
+        return ws.values(denominator, period=period, level=level)
+    if periods:
+        nearest = min(periods, key=lambda p: abs((p - period).days))
+        return ws.values(pop_id, period=nearest, level=level)
+    return None
+
+
+def indicator_layer(ws: Workspace, *, indicator_id: str, period: date, level: str | None = None,
+                    settings: Settings) -> IndicatorLayer:
+    defs = ws.indicators().set_index("indicator_id")
+    definition = {"indicator_id": indicator_id, **defs.loc[indicator_id].to_dict()}
+    kind = definition["kind"]
+    den_id = definition.get("denominator") or None
+    lowest = _lowest_level(ws)
+    level = level or lowest
+    raw = ws.values(indicator_id, period=period, level=lowest)
+    den = ws.values(den_id, period=period, level=lowest) if den_id else None
+    pop = population_for(ws, period=period, level=lowest, denominator=den_id)
+    if kind != "class":
+        city = city_value(raw, kind=kind, denominator=den)
+    else:
+        city = float("nan")
+    if level != lowest:
+        if kind == "class":
+            raise ValueError(f"{indicator_id} is a class indicator and cannot be aggregated to {level}")
+        groups = _groups(ws, level)
+        raw = aggregate(raw, groups, kind=kind, denominator=den)["value"]
+        if pop is not None:
+            pop = aggregate(pop, groups, kind="extensive")["value"]
+    areas = ws.areas(level)
+    raw = raw.reindex(areas["area_id"].to_numpy())
+    shown, reason = suppress(raw, kind=kind, population=pop, min_residents=settings.min_residents,
+                             small_count=settings.small_count)
+    higher_worse = definition.get("polarity") != "higher_better"
+    rank = shown.rank(ascending=not higher_worse, method="min")
+    out = areas[["area_id", "name", "geometry"]].copy()
+    out["raw"] = raw.to_numpy()
+    out["value"] = shown.to_numpy()
+    out["reason"] = reason.to_numpy()
+    out["rank"] = rank.to_numpy()
+    out["n_ranked"] = int(shown.notna().sum())
+    sources = [s for s in {definition.get("source_id"), *areas["source_id"].dropna().unique()} if s]
+    used = ws.cursor().execute("SELECT DISTINCT source_id FROM indicator_values WHERE indicator_id = ? AND period = ?",
+                               [indicator_id, period]).fetchall()
+    sources += [r[0] for r in used if r[0]]
+    return IndicatorLayer(out, definition, level, period, city, ws.attributions(sorted(set(sources))))
+
+
+def value_periods(ws: Workspace, indicator_id: str) -> list[date]:
+    return ws.periods(indicator_id=indicator_id, level=_lowest_level(ws))
+
+
+def finite(values) -> np.ndarray:
+    arr = np.asarray(values, dtype=float)
+    return arr[np.isfinite(arr)]

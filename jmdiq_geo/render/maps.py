@@ -1,0 +1,181 @@
+"""Interactive maps (folium/Leaflet) that draw without any network.
+
+- Leaflet comes from the app itself (``asset_base``, Streamlit static serving) or is inlined
+  into exported HTML (``inline_assets``); no CDN, no base-map tiles. Orientation comes from
+  district outlines drawn from the workspace.
+- Geometry is simplified for display with a topology-preserving coverage simplification at
+  screen tolerance and coordinates are rounded, which keeps a 542-area map light.
+- Every map carries its sources and licences in the attribution control.
+"""
+from __future__ import annotations
+
+import html as html_lib
+import json
+import re
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import shapely
+from branca.element import MacroElement
+from jinja2 import Template
+from matplotlib import colormaps
+from matplotlib.colors import to_hex
+
+from jmdiq_geo.analysis.classify import Classes
+from jmdiq_geo.crs import to_display_crs
+from jmdiq_geo.i18n import format_number, t
+
+#: colour-blind-safe sequential palettes (ColorBrewer / matplotlib perceptual maps)
+PALETTES = ("YlOrRd", "YlGnBu", "viridis", "cividis", "PuBu", "Greys")
+NO_VALUE_COLOUR = "#e0e0e0"
+#: the only front-end files a map needs, relative to the vendor folder
+LEAFLET_JS = "leaflet/leaflet.js"
+LEAFLET_CSS = "leaflet/leaflet.css"
+VENDOR_DIR = Path(__file__).resolve().parents[2] / "static" / "vendor"
+
+
+def palette_colours(name: str, k: int) -> list[str]:
+    cmap = colormaps[name]
+    if k <= 1:
+        return [to_hex(cmap(0.6))]
+    return [to_hex(cmap(0.15 + 0.8 * i / (k - 1))) for i in range(k)]
+
+
+def display_geometry(gdf: gpd.GeoDataFrame, *, tolerance_m: float = 8.0, decimals: int = 5) -> gpd.GeoDataFrame:
+    """Simplify (shared edges stay shared) in the metric work CRS, then show in EPSG:4326 with
+    coordinates rounded to ``decimals`` (5 ≈ 1 m)."""
+    out = gdf.copy()
+    if tolerance_m > 0 and len(out):
+        out = out.set_geometry(gpd.GeoSeries(shapely.coverage_simplify(out.geometry.array, tolerance_m),
+                                             index=out.index, crs=out.crs))
+    out = to_display_crs(out)
+    rounded = shapely.transform(out.geometry.array, lambda xy: np.round(xy, decimals))
+    return out.set_geometry(gpd.GeoSeries(rounded, index=out.index, crs=out.crs))
+
+
+class _Script(MacroElement):
+    """A piece of Leaflet JavaScript bound to the map (legend, attribution)."""
+
+    def __init__(self, js: str):
+        super().__init__()
+        self._name = "JmdiqScript"
+        self._template = Template("{% macro script(this, kwargs) %}" + js + "{% endmacro %}")
+
+
+def _legend_js(title: str, rows: list[tuple[str, str, int]]) -> str:
+    items = "".join(
+        f'<div><i style="display:inline-block;width:16px;height:11px;margin-right:6px;'
+        f'background:{colour};border:1px solid #777"></i>{html_lib.escape(label)} '
+        f'<span style="color:#555">({count})</span></div>' for colour, label, count in rows)
+    content = (f'<div style="font-weight:600;margin-bottom:3px;max-width:260px">{html_lib.escape(title)}</div>'
+               + items)
+    return ("var legend = L.control({position: 'bottomright'});"
+            "legend.onAdd = function() { var d = L.DomUtil.create('div', 'jmdiq-legend');"
+            "d.style.cssText = 'background:white;padding:6px 9px;font:12px/1.45 sans-serif;"
+            "border:1px solid #999;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3)';"
+            f"d.innerHTML = {json.dumps(content)}; return d; }};"
+            "legend.addTo({{ this._parent.get_name() }});")
+
+
+def _attribution_js(attributions: list[str]) -> str:
+    text = " · ".join(html_lib.escape(a) for a in attributions)
+    return ("{{ this._parent.get_name() }}.attributionControl.setPrefix(false);"
+            f"{{{{ this._parent.get_name() }}}}.attributionControl.addAttribution({json.dumps(text)});")
+
+
+def base_map(bounds_gdf: gpd.GeoDataFrame, *, asset_base: str | None = "/app/static/vendor") -> folium.Map:
+    """An empty map without tiles, fitted to ``bounds_gdf`` (display CRS)."""
+    m = folium.Map(tiles=None, control_scale=True, zoom_control=True, prefer_canvas=False, zoom_snap=0.25)
+    minx, miny, maxx, maxy = bounds_gdf.total_bounds
+    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    localise_assets(m, asset_base)
+    return m
+
+
+def localise_assets(m: folium.Map, asset_base: str | None) -> None:
+    """Point every element's JS/CSS at the app's own copies (no CDN). Elements that would need
+    other front-end libraries (jQuery, Bootstrap, icon fonts) do not need them for these maps."""
+    base = (asset_base or "").rstrip("/")
+    js = [("leaflet", f"{base}/{LEAFLET_JS}")]
+    css = [("leaflet_css", f"{base}/{LEAFLET_CSS}")]
+    stack = [m]
+    while stack:
+        element = stack.pop()
+        if hasattr(element, "default_js"):
+            element.default_js = js if element is m else []
+        if hasattr(element, "default_css"):
+            element.default_css = css if element is m else []
+        stack.extend(getattr(element, "_children", {}).values())
+
+
+def choropleth(areas: gpd.GeoDataFrame, *, classes: Classes, palette: str, title: str, unit: str | None,
+               lang: str, attributions: list[str], outlines: gpd.GeoDataFrame | None = None,
+               city_value: float | None = None, city_name: str = "", value_digits: int = 1,
+               asset_base: str | None = "/app/static/vendor", tolerance_m: float = 8.0) -> folium.Map:
+    """Areas coloured by class, with tooltips (name, id, value, rank, city value), a legend with
+    class bounds and counts, optional outlines (e.g. Bezirke) and the attribution."""
+    shown = display_geometry(areas, tolerance_m=tolerance_m)
+    colours = palette_colours(palette, classes.k)
+    cls = classes.assignment.reindex(areas.index).to_numpy()
+    unit_txt = f" {unit}" if unit and unit not in ("Personen",) else ""
+    fill = [colours[c] if c >= 0 else NO_VALUE_COLOUR for c in cls]
+    values = areas["value"].to_numpy(dtype=float)
+    reasons = areas["reason"].to_numpy() if "reason" in areas else [None] * len(areas)
+    value_text = [format_number(v, lang, digits=value_digits) + unit_txt if np.isfinite(v)
+                  else t(f"reason_{r or 'missing'}", lang) for v, r in zip(values, reasons)]
+    n_ranked = int(np.isfinite(values).sum())
+    rank_text = [t("rank_of", lang, rank=int(r), n=n_ranked) if np.isfinite(r) else "–"
+                 for r in areas["rank"].to_numpy(dtype=float)] if "rank" in areas else ["–"] * len(areas)
+    props = gpd.GeoDataFrame({
+        "name": areas["name"].to_numpy(), "area_id": areas["area_id"].to_numpy(), "value_text": value_text,
+        "rank_text": rank_text, "fill": fill,
+        "city_text": (format_number(city_value, lang, digits=value_digits) + unit_txt)
+        if city_value is not None and np.isfinite(city_value) else "–",
+    }, geometry=shown.geometry.to_numpy(), crs=shown.crs)
+    m = base_map(props, asset_base=asset_base)
+    folium.GeoJson(
+        props.to_json(drop_id=True),
+        name=title,
+        style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#ffffff", "weight": 0.6,
+                                  "fillOpacity": 0.85},
+        highlight_function=lambda f: {"weight": 2.5, "color": "#222222"},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["name", "area_id", "value_text", "rank_text", "city_text"],
+            aliases=[t("tt_area", lang), t("tt_id", lang), title[:60], t("tt_rank", lang),
+                     city_name or t("tt_city", lang)], sticky=True),
+    ).add_to(m)
+    if outlines is not None and len(outlines):
+        outline_shapes = display_geometry(outlines[["geometry"]], tolerance_m=tolerance_m * 2)
+        folium.GeoJson(outline_shapes.to_json(drop_id=True), name="outlines", interactive=False,
+                       style_function=lambda f: {"fill": False, "color": "#333333", "weight": 1.6}).add_to(m)
+    rows = [(colours[i], f"{format_number(lo, lang, digits=value_digits)} – "
+             f"{format_number(hi, lang, digits=value_digits)}", n)
+            for i, (lo, hi, n) in enumerate(zip(classes.lower, classes.upper, classes.counts))]
+    missing = int((cls < 0).sum())
+    if missing:
+        rows.append((NO_VALUE_COLOUR, t("no_value", lang), missing))
+    legend_title = title + (f" ({unit})" if unit else "")
+    _Script(_legend_js(legend_title, rows)).add_to(m)
+    _Script(_attribution_js(attributions)).add_to(m)
+    localise_assets(m, asset_base)
+    return m
+
+
+def inline_assets(html: str, *, vendor_dir: Path = VENDOR_DIR, asset_base: str = "/app/static/vendor") -> str:
+    """Replace links to the app's Leaflet copy with the files' content (a standalone HTML map)."""
+    base = re.escape(asset_base.rstrip("/"))
+
+    def js(match):
+        return "<script>" + (vendor_dir / match.group(1)).read_text(encoding="utf-8") + "</script>"
+
+    def css(match):
+        return "<style>" + (vendor_dir / match.group(1)).read_text(encoding="utf-8") + "</style>"
+    html = re.sub(rf'<script src="{base}/([^"]+)"></script>', js, html)
+    return re.sub(rf'<link rel="stylesheet" href="{base}/([^"]+)"/>', css, html)
+
+
+def standalone_html(m: folium.Map) -> str:
+    """The map as one HTML file that opens offline."""
+    return inline_assets(m.get_root().render())

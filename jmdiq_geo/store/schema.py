@@ -1,0 +1,54 @@
+"""The workspace schema and its migrations (one DuckDB file per workspace).
+
+Long format, versioned, with provenance: every data row points to a ``sources`` row.
+Geometry is WKB in the workspace's metric CRS (``meta.work_crs``).
+A migration is appended, never edited: ``MIGRATIONS[n]`` brings a workspace from version n to n+1.
+"""
+from __future__ import annotations
+
+MIGRATIONS: list[list[str]] = [
+    [
+        """CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
+        """CREATE TABLE sources (
+            source_id VARCHAR PRIMARY KEY, title VARCHAR NOT NULL, publisher VARCHAR, licence VARCHAR,
+            attribution VARCHAR, url VARCHAR, reference_date VARCHAR, files VARCHAR, sha256 VARCHAR,
+            imported_at TIMESTAMP DEFAULT current_timestamp)""",
+        """CREATE TABLE imports (
+            import_id INTEGER PRIMARY KEY, kind VARCHAR NOT NULL, file VARCHAR NOT NULL, sha256 VARCHAR,
+            source_id VARCHAR, options VARCHAR, report VARCHAR, imported_at TIMESTAMP DEFAULT current_timestamp)""",
+        """CREATE TABLE area_levels (
+            level VARCHAR PRIMARY KEY, label_de VARCHAR, label_en VARCHAR, rank INTEGER NOT NULL,
+            parent_level VARCHAR)""",
+        """CREATE TABLE areas (
+            level VARCHAR NOT NULL, area_id VARCHAR NOT NULL, name VARCHAR, parent_id VARCHAR,
+            valid_from DATE NOT NULL, valid_to DATE, area_m2 DOUBLE, geom BLOB NOT NULL, source_id VARCHAR,
+            PRIMARY KEY (level, area_id, valid_from))""",
+        """CREATE TABLE programme_areas (
+            pa_id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, programme VARCHAR NOT NULL, since DATE,
+            until DATE, members VARCHAR, member_level VARCHAR, area_m2 DOUBLE, geom BLOB NOT NULL,
+            source_id VARCHAR)""",
+        """CREATE TABLE indicators (
+            indicator_id VARCHAR PRIMARY KEY, label_de VARCHAR NOT NULL, label_en VARCHAR, unit VARCHAR,
+            kind VARCHAR NOT NULL CHECK (kind IN ('extensive', 'intensive', 'class')),
+            denominator VARCHAR, polarity VARCHAR, classes VARCHAR, description VARCHAR, source_id VARCHAR)""",
+        """CREATE TABLE indicator_values (
+            level VARCHAR NOT NULL, area_id VARCHAR NOT NULL, indicator_id VARCHAR NOT NULL,
+            period DATE NOT NULL, value DOUBLE, source_id VARCHAR,
+            PRIMARY KEY (level, area_id, indicator_id, period))""",
+        """CREATE TABLE services (
+            service_id VARCHAR PRIMARY KEY, category VARCHAR NOT NULL, name VARCHAR, address VARCHAR,
+            languages VARCHAR, opening_hours VARCHAR, barrier_free BOOLEAN, cost VARCHAR,
+            age_min DOUBLE, age_max DOUBLE, capacity DOUBLE, attributes VARCHAR,
+            origin VARCHAR NOT NULL DEFAULT 'import', geom BLOB NOT NULL, source_id VARCHAR)""",
+        """CREATE TABLE grids (
+            grid_id VARCHAR PRIMARY KEY, label VARCHAR, variable VARCHAR NOT NULL, kind VARCHAR NOT NULL,
+            crs VARCHAR NOT NULL, cell_size_m DOUBLE NOT NULL, period DATE, source_id VARCHAR)""",
+        """CREATE TABLE grid_cells (grid_id VARCHAR NOT NULL, x DOUBLE NOT NULL, y DOUBLE NOT NULL, value DOUBLE)""",
+    ],
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+#: Tables holding workspace content (used for summaries and for "nothing was written" checks).
+DATA_TABLES = ("meta", "sources", "imports", "area_levels", "areas", "programme_areas", "indicators",
+               "indicator_values", "services", "grids", "grid_cells")

@@ -1,0 +1,333 @@
+"""The workspace: one DuckDB file, its repositories, and one transaction per import.
+
+``store`` is the only place that turns WKB into GeoDataFrames and back. Writers run inside
+``Workspace.transaction()``; a failed import rolls back and leaves the file unchanged.
+"""
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from jmdiq_geo.errors import Problem, SchemaError
+from jmdiq_geo.store.schema import DATA_TABLES, MIGRATIONS, SCHEMA_VERSION
+
+
+class Workspace:
+    """A connection to one workspace file. Not thread-safe: use ``cursor()`` per thread."""
+
+    def __init__(self, path: Path | str, *, read_only: bool = False):
+        self.path = Path(path)
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        elif not self.path.exists():
+            raise SchemaError(Problem("workspace_missing", {"path": str(self.path)}))
+        self.con = duckdb.connect(str(self.path), read_only=read_only)
+        self._in_transaction = False
+        if not read_only:
+            self._migrate()
+        elif self.schema_version() != SCHEMA_VERSION:
+            raise SchemaError(Problem("workspace_version", {"found": self.schema_version(),
+                                                            "expected": SCHEMA_VERSION}))
+
+    # ------------------------------------------------------------------ lifecycle
+    @classmethod
+    def create(cls, path: Path | str, *, work_crs: str, city: str) -> "Workspace":
+        ws = cls(path)
+        with ws.transaction():
+            ws.set_meta(work_crs=work_crs, city=city)
+        return ws
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> "Workspace":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor for reading (one per query: the connection is not thread-safe). Inside a
+        transaction, reads go through the transaction's connection so they see its writes."""
+        return self.con if self._in_transaction else self.con.cursor()
+
+    def schema_version(self) -> int:
+        exists = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'").fetchone()[0]
+        if not exists:
+            return 0
+        row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _migrate(self) -> None:
+        version = self.schema_version()
+        if version > SCHEMA_VERSION:
+            raise SchemaError(Problem("workspace_version", {"found": version, "expected": SCHEMA_VERSION}))
+        if version == SCHEMA_VERSION:
+            return
+        with self.transaction():
+            for statements in MIGRATIONS[version:]:
+                for sql in statements:
+                    self.con.execute(sql)
+            self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+
+    @contextmanager
+    def transaction(self) -> Iterator["Workspace"]:
+        self.con.execute("BEGIN TRANSACTION")
+        self._in_transaction = True
+        try:
+            yield self
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        else:
+            self.con.execute("COMMIT")
+        finally:
+            self._in_transaction = False
+
+    # ------------------------------------------------------------------ meta
+    def set_meta(self, **values: str) -> None:
+        for key, value in values.items():
+            self.con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, str(value)])
+
+    def meta(self) -> dict[str, str]:
+        return dict(self.cursor().execute("SELECT key, value FROM meta").fetchall())
+
+    @property
+    def work_crs(self) -> str:
+        crs = self.meta().get("work_crs")
+        if not crs:
+            raise SchemaError(Problem("workspace_no_crs", {"path": str(self.path)}))
+        return crs
+
+    # ------------------------------------------------------------------ writers
+    def put_source(self, source: dict) -> None:
+        cols = ["source_id", "title", "publisher", "licence", "attribution", "url", "reference_date",
+                "files", "sha256"]
+        self.con.execute(f"INSERT OR REPLACE INTO sources ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                         [source.get(c) for c in cols])
+
+    def put_level(self, level: str, *, label_de: str, label_en: str, rank: int, parent_level: str | None) -> None:
+        self.con.execute("INSERT OR REPLACE INTO area_levels VALUES (?, ?, ?, ?, ?)",
+                         [level, label_de, label_en, rank, parent_level])
+
+    def replace_areas(self, gdf: gpd.GeoDataFrame, *, level: str, valid_from: date, valid_to: date | None,
+                      source_id: str) -> None:
+        """Store one edition of a level's areas (replacing that edition if it was imported before)."""
+        frame = pd.DataFrame({
+            "level": level, "area_id": gdf["area_id"].astype(str).to_numpy(),
+            "name": gdf["name"].astype(object).to_numpy(), "parent_id": gdf["parent_id"].astype(object).to_numpy(),
+            "valid_from": pd.Timestamp(valid_from), "valid_to": pd.Timestamp(valid_to) if valid_to else pd.NaT,
+            "area_m2": gdf.geometry.area.to_numpy(), "geom": shapely.to_wkb(gdf.geometry.array),
+            "source_id": source_id})
+        self.con.execute("DELETE FROM areas WHERE level = ? AND valid_from = ?", [level, valid_from])
+        self.con.execute("INSERT INTO areas SELECT * FROM frame")
+
+    def put_indicators(self, definitions: list[dict]) -> None:
+        cols = ["indicator_id", "label_de", "label_en", "unit", "kind", "denominator", "polarity", "classes",
+                "description", "source_id"]
+        for d in definitions:
+            row = dict(d)
+            if isinstance(row.get("classes"), dict):
+                row["classes"] = json.dumps(row["classes"], ensure_ascii=False)
+            self.con.execute(f"INSERT OR REPLACE INTO indicators ({', '.join(cols)}) "
+                             f"VALUES ({', '.join('?' * len(cols))})", [row.get(c) for c in cols])
+
+    def put_values(self, frame: pd.DataFrame) -> None:
+        """Upsert long-format values (level, area_id, indicator_id, period, value, source_id)."""
+        values = frame[["level", "area_id", "indicator_id", "period", "value", "source_id"]].copy()
+        values["period"] = pd.to_datetime(values["period"])
+        self.con.execute("""DELETE FROM indicator_values AS v USING values AS n
+                            WHERE v.level = n.level AND v.area_id = n.area_id
+                              AND v.indicator_id = n.indicator_id AND v.period = n.period""")
+        self.con.execute("INSERT INTO indicator_values SELECT level, area_id, indicator_id, period::DATE, "
+                         "value, source_id FROM values")
+
+    def replace_services(self, gdf: gpd.GeoDataFrame, *, source_id: str, id_prefix: str) -> None:
+        """Replace the services imported from one file (ids ``<id_prefix>:…``); services that
+        staff entered in the app (origin ``user``) stay untouched."""
+        cols = ["service_id", "category", "name", "address", "languages", "opening_hours", "barrier_free",
+                "cost", "age_min", "age_max", "capacity", "attributes"]
+        frame = pd.DataFrame({c: (gdf[c].to_numpy() if c in gdf else None) for c in cols})
+        frame["origin"] = "import"
+        frame["geom"] = shapely.to_wkb(gdf.geometry.array)
+        frame["source_id"] = source_id
+        self.con.execute("DELETE FROM services WHERE origin = 'import' AND starts_with(service_id, ?)",
+                         [id_prefix + ":"])
+        self.con.execute("INSERT INTO services SELECT * FROM frame")
+
+    def put_programme_areas(self, gdf: gpd.GeoDataFrame, *, source_id: str) -> None:
+        frame = pd.DataFrame({
+            "pa_id": gdf["pa_id"].to_numpy(), "name": gdf["name"].to_numpy(), "programme": gdf["programme"].to_numpy(),
+            "since": pd.to_datetime(gdf["since"]), "until": pd.to_datetime(gdf["until"]),
+            "members": gdf["members"].to_numpy(), "member_level": gdf["member_level"].to_numpy(),
+            "area_m2": gdf.geometry.area.to_numpy(), "geom": shapely.to_wkb(gdf.geometry.array),
+            "source_id": source_id})
+        self.con.execute("DELETE FROM programme_areas WHERE pa_id IN (SELECT pa_id FROM frame)")
+        self.con.execute("INSERT INTO programme_areas SELECT pa_id, name, programme, since::DATE, until::DATE, "
+                         "members, member_level, area_m2, geom, source_id FROM frame")
+
+    def replace_grid(self, grid: dict, cells: pd.DataFrame) -> None:
+        self.con.execute("DELETE FROM grid_cells WHERE grid_id = ?", [grid["grid_id"]])
+        self.con.execute("INSERT OR REPLACE INTO grids VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         [grid["grid_id"], grid.get("label"), grid["variable"], grid["kind"], grid["crs"],
+                          grid["cell_size_m"], grid.get("period"), grid.get("source_id")])
+        frame = pd.DataFrame({"grid_id": grid["grid_id"], "x": cells["x"].to_numpy(float),
+                              "y": cells["y"].to_numpy(float), "value": cells["value"].to_numpy(float)})
+        self.con.execute("INSERT INTO grid_cells SELECT * FROM frame")
+
+    def log_import(self, *, kind: str, file: str, sha256: str | None, source_id: str | None,
+                   options: dict, report: dict) -> int:
+        next_id = self.con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0]
+        self.con.execute("INSERT INTO imports (import_id, kind, file, sha256, source_id, options, report) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         [next_id, kind, file, sha256, source_id, json.dumps(options, ensure_ascii=False, default=str),
+                          json.dumps(report, ensure_ascii=False, default=str)])
+        return next_id
+
+    # ------------------------------------------------------------------ readers
+    def _df(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        return self.cursor().execute(sql, params or []).df()
+
+    def levels(self) -> pd.DataFrame:
+        return self._df("SELECT * FROM area_levels ORDER BY rank")
+
+    def editions(self, level: str) -> list[date]:
+        rows = self.cursor().execute("SELECT DISTINCT valid_from FROM areas WHERE level = ? ORDER BY 1",
+                                     [level]).fetchall()
+        return [r[0] for r in rows]
+
+    def _edition(self, level: str, at: date | None) -> date | None:
+        if at is not None:
+            return at
+        editions = self.editions(level)
+        return editions[-1] if editions else None
+
+    def area_names(self, level: str, *, at: date | None = None) -> pd.DataFrame:
+        """``area_id, name, parent_id`` of the areas valid at ``at`` (no geometry: cheap)."""
+        at = self._edition(level, at)
+        if at is None:
+            return pd.DataFrame({"area_id": [], "name": [], "parent_id": []})
+        return self._df("""SELECT area_id, name, parent_id FROM areas WHERE level = ? AND valid_from <= ?
+                           AND (valid_to IS NULL OR valid_to > ?) ORDER BY area_id""", [level, at, at])
+
+    def areas(self, level: str, *, at: date | None = None) -> gpd.GeoDataFrame:
+        """The areas of ``level`` valid at ``at`` (default: the newest edition)."""
+        if at is None:
+            editions = self.editions(level)
+            if not editions:
+                return gpd.GeoDataFrame({"area_id": [], "name": [], "parent_id": []}, geometry=[], crs=self.work_crs)
+            at = editions[-1]
+        frame = self._df("""SELECT area_id, name, parent_id, valid_from, valid_to, area_m2, geom, source_id
+                            FROM areas WHERE level = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)
+                            ORDER BY area_id""", [level, at, at])
+        geom = _from_wkb(frame.pop("geom"))
+        return gpd.GeoDataFrame(frame, geometry=geom, crs=self.work_crs)
+
+    def indicators(self) -> pd.DataFrame:
+        frame = self._df("SELECT * FROM indicators ORDER BY indicator_id")
+        frame["classes"] = frame["classes"].map(lambda s: json.loads(s) if isinstance(s, str) and s else None)
+        return frame
+
+    def periods(self, *, indicator_id: str | None = None, level: str | None = None) -> list[date]:
+        sql, params = "SELECT DISTINCT period FROM indicator_values WHERE 1=1", []
+        if indicator_id:
+            sql, params = sql + " AND indicator_id = ?", params + [indicator_id]
+        if level:
+            sql, params = sql + " AND level = ?", params + [level]
+        return [r[0] for r in self.cursor().execute(sql + " ORDER BY 1", params).fetchall()]
+
+    def values(self, indicator_id: str, *, period: date, level: str) -> pd.Series:
+        frame = self._df("SELECT area_id, value FROM indicator_values WHERE indicator_id = ? AND period = ? "
+                         "AND level = ?", [indicator_id, period, level])
+        return pd.Series(frame["value"].to_numpy(float), index=frame["area_id"].astype(str).to_numpy(),
+                         name=indicator_id)
+
+    def values_long(self, *, level: str, indicator_ids: list[str] | None = None) -> pd.DataFrame:
+        sql, params = "SELECT area_id, indicator_id, period, value FROM indicator_values WHERE level = ?", [level]
+        if indicator_ids:
+            sql += f" AND indicator_id IN ({', '.join('?' * len(indicator_ids))})"
+            params += indicator_ids
+        return self._df(sql, params)
+
+    def sources(self) -> pd.DataFrame:
+        return self._df("""
+            SELECT s.source_id, s.title, s.publisher, s.licence, s.attribution, s.url, s.reference_date,
+                   s.files, s.sha256,
+                   (SELECT string_agg(DISTINCT strftime(period, '%Y-%m-%d'), ', ' ORDER BY strftime(period, '%Y-%m-%d'))
+                      FROM indicator_values v WHERE v.source_id = s.source_id) AS periods,
+                   (SELECT count(*) FROM indicator_values v WHERE v.source_id = s.source_id) AS n_values,
+                   (SELECT count(*) FROM areas a WHERE a.source_id = s.source_id) AS n_areas,
+                   (SELECT count(*) FROM services v WHERE v.source_id = s.source_id) AS n_services,
+                   (SELECT count(*) FROM grid_cells c JOIN grids g USING (grid_id)
+                     WHERE g.source_id = s.source_id) AS n_cells
+            FROM sources s ORDER BY s.source_id""")
+
+    def attributions(self, source_ids: list[str] | None = None) -> list[str]:
+        sql = "SELECT DISTINCT coalesce(attribution, title || coalesce(', ' || licence, '')) FROM sources"
+        params: list = []
+        if source_ids:
+            sql += f" WHERE source_id IN ({', '.join('?' * len(source_ids))})"
+            params = list(source_ids)
+        return [r[0] for r in self.cursor().execute(sql + " ORDER BY 1", params).fetchall()]
+
+    def services(self, *, category: str | None = None) -> gpd.GeoDataFrame:
+        sql, params = "SELECT * FROM services", []
+        if category:
+            sql, params = sql + " WHERE category = ?", [category]
+        frame = self._df(sql + " ORDER BY service_id", params)
+        geom = _from_wkb(frame.pop("geom"))
+        return gpd.GeoDataFrame(frame, geometry=geom, crs=self.work_crs)
+
+    def programme_areas(self) -> gpd.GeoDataFrame:
+        frame = self._df("SELECT * FROM programme_areas ORDER BY pa_id")
+        geom = _from_wkb(frame.pop("geom"))
+        return gpd.GeoDataFrame(frame, geometry=geom, crs=self.work_crs)
+
+    def grids(self) -> pd.DataFrame:
+        return self._df("SELECT g.*, (SELECT count(*) FROM grid_cells c WHERE c.grid_id = g.grid_id) AS n_cells "
+                        "FROM grids g ORDER BY grid_id")
+
+    def grid_cells(self, grid_id: str) -> pd.DataFrame:
+        return self._df("SELECT x, y, value FROM grid_cells WHERE grid_id = ?", [grid_id])
+
+    def imports(self) -> pd.DataFrame:
+        return self._df("SELECT * FROM imports ORDER BY import_id")
+
+    def summary(self) -> dict:
+        cur = self.cursor()
+        levels = cur.execute("""SELECT l.level, l.label_de, l.label_en, l.rank, count(a.area_id) AS n,
+                                       string_agg(DISTINCT strftime(a.valid_from, '%Y-%m-%d'), ', ') AS editions
+                                FROM area_levels l LEFT JOIN areas a USING (level)
+                                GROUP BY ALL ORDER BY l.rank""").df()
+        periods = cur.execute("""SELECT strftime(period, '%Y-%m-%d') AS period, count(DISTINCT indicator_id) AS indicators,
+                                        count(*) AS n_values
+                                 FROM indicator_values GROUP BY 1 ORDER BY 1""").df()
+        count = lambda t: cur.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: E731
+        services = cur.execute("SELECT category, count(*) AS n FROM services GROUP BY 1 ORDER BY 1").df()
+        return {"meta": self.meta(), "levels": levels, "periods": periods,
+                "indicators": count("indicators"), "values": count("indicator_values"),
+                "services": services, "programme_areas": count("programme_areas"),
+                "grids": self.grids(), "sources": count("sources")}
+
+    def snapshot(self) -> dict[str, tuple[int, int]]:
+        """Row count and a content hash per table: equal snapshots mean nothing was written."""
+        out = {}
+        for table in DATA_TABLES:
+            n, h = self.con.execute(f"SELECT count(*), coalesce(sum(hash(t::VARCHAR)), 0) FROM {table} t").fetchone()
+            out[table] = (int(n), int(h))
+        return out
+
+
+def _from_wkb(blobs: pd.Series) -> np.ndarray:
+    """DuckDB hands BLOBs back as bytearray; shapely wants bytes."""
+    return shapely.from_wkb(np.array([bytes(b) for b in blobs], dtype=object))

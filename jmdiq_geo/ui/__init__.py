@@ -1,0 +1,1 @@
+"""The only package modules that import Streamlit: session helpers, caching, feedback."""

@@ -1,0 +1,30 @@
+"""Turn JmdiqErrors into readable messages (never a traceback) and show notices."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import streamlit as st
+
+from jmdiq_geo.errors import JmdiqError, Problem
+from jmdiq_geo.i18n import format_problem
+from jmdiq_geo.ui.state import lang, tr
+
+
+def show_error(exc: JmdiqError, *, title_key: str = "ui_error_title") -> None:
+    lines = "\n".join(f"- {format_problem(p, lang())}" for p in exc.problems)
+    st.error(f"**{tr(title_key)}**\n\n{lines}", icon=":material/error:")
+
+
+def show_notices(problems: list[Problem]) -> None:
+    if problems:
+        lines = "\n".join(f"- {format_problem(p, lang())}" for p in problems)
+        st.info(f"**{tr('ui_notices_title')}**\n\n{lines}", icon=":material/info:")
+
+
+@contextmanager
+def guard(title_key: str = "ui_error_title"):
+    """``with guard(): …`` shows any JmdiqError as a message; the page goes on."""
+    try:
+        yield
+    except JmdiqError as exc:
+        show_error(exc, title_key=title_key)

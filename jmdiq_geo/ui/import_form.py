@@ -1,0 +1,138 @@
+"""The Import page's widgets: save the upload, preview it, map its columns to an import spec."""
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from jmdiq_geo.io import imports as im
+from jmdiq_geo.io.readers import TABLE_SUFFIXES, read_table, read_vector
+from jmdiq_geo.ui.state import settings, tr
+
+NONE = "—"
+
+
+def save_upload(files) -> Path | None:
+    """Write the uploaded files to a per-upload temp folder; return the dataset to read.
+
+    Several files are taken as the parts of one Shapefile (.shp/.shx/.dbf/.prj/.cpg).
+    """
+    if not files:
+        return None
+    digest = hashlib.sha256(b"".join(f.name.encode() + f.getvalue()[:4096] for f in files)).hexdigest()[:16]
+    folder = Path(tempfile.gettempdir()) / "jmdiq-uploads" / digest
+    folder.mkdir(parents=True, exist_ok=True)
+    for f in files:
+        (folder / Path(f.name).name).write_bytes(f.getvalue())
+    names = [Path(f.name).name for f in files]
+    shp = [n for n in names if n.lower().endswith(".shp")]
+    return folder / (shp[0] if shp else names[0])
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def preview(path: str, mtime: float) -> tuple[list[str], pd.DataFrame, str]:
+    """Columns, first rows and a one-line description (raises JmdiqError on bad files)."""
+    p = Path(path)
+    if p.suffix.lower() in TABLE_SUFFIXES:
+        table = read_table(p, max_bytes=settings().max_file_bytes)
+        info = tr("import_table_info", rows=len(table.frame), encoding=table.encoding,
+                  delimiter={";": ";", ",": ",", "\t": "Tab"}.get(table.delimiter, table.delimiter or "–"),
+                  decimal=table.decimal)
+        return list(table.frame.columns), table.frame.head(20), info
+    gdf = read_vector(p, max_bytes=settings().max_file_bytes, crs=st.session_state.get("import_crs") or None)
+    info = tr("import_vector_info", rows=len(gdf), types=", ".join(sorted(gdf.geom_type.dropna().unique())),
+              crs=gdf.crs.to_string() if gdf.crs else "–")
+    return [c for c in gdf.columns if c != gdf.geometry.name], pd.DataFrame(gdf.drop(columns=gdf.geometry.name).head(20)), info
+
+
+def _pick(label_key: str, columns: list[str], *, key: str, optional: bool = False, guess: tuple[str, ...] = ()):
+    options = ([NONE] if optional else []) + columns
+    index = 0
+    for g in guess:
+        hits = [i for i, c in enumerate(options) if c.lower() == g.lower()]
+        if hits:
+            index = hits[0]
+            break
+    value = st.selectbox(tr(label_key), options, index=index, key=key)
+    return None if value == NONE else value
+
+
+def spec_form(kind: str, columns: list[str], levels: pd.DataFrame, known_indicators: set[str], lang: str):
+    """Widgets for ``kind``; returns the spec (or None when something required is missing)."""
+    level_labels = dict(zip(levels["level"], levels["label_de" if lang == "de" else "label_en"]))
+    crs = st.text_input(tr("import_crs"), key="import_crs", help=tr("import_crs_help")) or None
+    if kind == "boundaries":
+        c1, c2, c3 = st.columns(3)
+        level = c1.selectbox(tr("map_level"), list(level_labels), format_func=level_labels.get, key="imp_level")
+        key = _pick("import_key", columns, key="imp_key", guess=("id", "key", "schluessel"))
+        name = _pick("import_name", columns, key="imp_name", optional=True, guess=("name",))
+        parent = c2.selectbox(tr("import_parent"), [NONE] + columns, key="imp_parent")
+        valid_from = c3.date_input(tr("import_valid_from"), value=date(2021, 1, 1), key="imp_valid_from")
+        return im.BoundarySpec(level=level, key=key, name=name, parent=None if parent == NONE else parent,
+                               valid_from=valid_from.isoformat(), crs=crs)
+    if kind == "indicators":
+        c1, c2 = st.columns(2)
+        level = c1.selectbox(tr("map_level"), list(level_labels), format_func=level_labels.get, key="imp_level")
+        period = c2.date_input(tr("map_period"), value=date(2024, 12, 31), key="imp_period")
+        by_name = st.toggle(tr("import_by_name"), key="imp_by_name")
+        key = None if by_name else _pick("import_key", columns, key="imp_key", guess=("id", "PLR_ID", "key"))
+        name = _pick("import_name", columns, key="imp_name_col", guess=("name",)) if by_name else None
+        values = st.multiselect(tr("import_value_columns"), [c for c in columns if c not in (key, name)],
+                                key="imp_values")
+        c3, c4 = st.columns(2)
+        ind_kind = c3.selectbox(tr("import_indicator_kind"), im.INDICATOR_KINDS, key="imp_kind",
+                                format_func=lambda k: tr(f"kind_{k}"))
+        unit = c4.text_input(tr("import_unit"), key="imp_unit")
+        missing = st.text_input(tr("import_missing"), key="imp_missing", help=tr("import_missing_help"))
+        if not values:
+            return None
+        cols = {c: c.lower() for c in values}
+        defs = [im.IndicatorDef(i, label_de=c, label_en=c, unit=unit or None, kind=ind_kind)
+                for c, i in cols.items() if i not in known_indicators]
+        return im.TableSpec(level=level, period=period.isoformat(), columns=cols, key=key, name_column=name,
+                            missing_values=[m.strip() for m in missing.split(",") if m.strip()], indicators=defs)
+    if kind == "services":
+        category = st.text_input(tr("import_category"), value="beratung", key="imp_category")
+        name = _pick("import_name", columns, key="imp_name", guess=("name",))
+        sid = _pick("import_key", columns, key="imp_key", optional=True, guess=("id",))
+        capacity = _pick("import_capacity", columns, key="imp_capacity", optional=True)
+        x = _pick("import_x", columns, key="imp_x", optional=True, guess=("x", "lon"))
+        y = _pick("import_y", columns, key="imp_y", optional=True, guess=("y", "lat"))
+        return im.ServiceSpec(category=category, name=name, id=sid, capacity=capacity, x=x, y=y, crs=crs)
+    if kind == "programme-areas":
+        by_members = st.toggle(tr("import_by_members"), key="imp_by_members")
+        pid = _pick("import_key", columns, key="imp_key", guess=("id",))
+        name = _pick("import_name", columns, key="imp_name", guess=("name",))
+        programme = _pick("import_programme", columns, key="imp_programme", guess=("programm", "programme"))
+        since = _pick("import_since", columns, key="imp_since", optional=True, guess=("seit", "since", "beginn"))
+        until = _pick("import_until", columns, key="imp_until", optional=True, guess=("bis", "until", "ende"))
+        member = member_level = None
+        if by_members:
+            member = _pick("import_member", columns, key="imp_member", guess=("plr_id", "member"))
+            member_level = st.selectbox(tr("map_level"), list(level_labels), format_func=level_labels.get,
+                                        key="imp_member_level")
+        return im.ProgrammeSpec(id=pid, name=name, programme=programme, since=since, until=until, member=member,
+                                member_level=member_level, crs=crs)
+    x = _pick("import_x", columns, key="imp_x", guess=("x",))
+    y = _pick("import_y", columns, key="imp_y", guess=("y",))
+    values = st.multiselect(tr("import_value_columns"), [c for c in columns if c not in (x, y)], key="imp_values")
+    cell = st.number_input(tr("import_cell_size"), value=100.0, min_value=1.0, key="imp_cell")
+    if not values:
+        return None
+    return im.GridSpec(x=x, y=y, crs=crs or "EPSG:3035", cell_size_m=cell,
+                       variables={c: {"grid_id": c.lower(), "kind": "extensive"} for c in values})
+
+
+def source_form(path: Path) -> im.Source:
+    c1, c2 = st.columns(2)
+    title = c1.text_input(tr("import_source_title"), value=path.stem, key="imp_src_title")
+    publisher = c2.text_input(tr("import_source_publisher"), key="imp_src_publisher")
+    c3, c4 = st.columns(2)
+    licence = c3.text_input(tr("import_source_licence"), key="imp_src_licence")
+    attribution = c4.text_input(tr("import_source_attribution"), key="imp_src_attr")
+    return im.Source(source_id=path.stem, title=title, publisher=publisher or None, licence=licence or None,
+                     attribution=attribution or None)

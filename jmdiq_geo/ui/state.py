@@ -1,0 +1,56 @@
+"""Session state, settings and the cached workspace connection."""
+from __future__ import annotations
+
+import streamlit as st
+
+from jmdiq_geo.config import Settings
+from jmdiq_geo.i18n import DEFAULT_LANG, LANGUAGES, t
+from jmdiq_geo.store.workspace import Workspace
+
+LANG_KEY = "lang"
+
+
+def lang() -> str:
+    return st.session_state.get(LANG_KEY, DEFAULT_LANG)
+
+
+def tr(key: str, **params) -> str:
+    """The catalogue text in the user's language."""
+    return t(key, lang(), **params)
+
+
+def language_switch() -> None:
+    """Sidebar switch; owns the ``lang`` session key."""
+    st.session_state.setdefault(LANG_KEY, DEFAULT_LANG)
+    st.sidebar.radio("Sprache / Language", LANGUAGES, key=LANG_KEY, horizontal=True,
+                     format_func=lambda code: {"de": "Deutsch", "en": "English"}[code])
+
+
+@st.cache_resource
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+@st.cache_resource
+def _workspace(path: str, mtime: float) -> Workspace:
+    return Workspace(path)
+
+
+def workspace() -> Workspace | None:
+    """The workspace of the settings, or None when it has not been built yet.
+
+    Keyed on the file's mtime, so a rebuilt workspace is reopened.
+    """
+    path = settings().db_path
+    if not path.exists():
+        return None
+    return _workspace(str(path), path.stat().st_mtime)
+
+
+def workspace_version() -> float:
+    """A value that changes whenever the workspace is written (cache key for loaders)."""
+    ws = workspace()
+    if ws is None:
+        return 0.0
+    row = ws.cursor().execute("SELECT coalesce(max(import_id), 0) FROM imports").fetchone()
+    return settings().db_path.stat().st_mtime + row[0]

@@ -1,0 +1,35 @@
+"""Daten: sources, periods and licences in the workspace, and the import log."""
+import streamlit as st
+
+from jmdiq_geo.ui.state import lang, tr, workspace
+
+st.title(tr("data_title"))
+ws = workspace()
+if ws is None:
+    st.warning(tr("overview_no_workspace"))
+    st.stop()
+
+sources = ws.sources()
+st.subheader(tr("data_sources"))
+st.dataframe(sources[["source_id", "title", "publisher", "licence", "reference_date", "periods", "n_areas",
+                      "n_values", "n_services", "n_cells"]].rename(columns={
+    "source_id": "ID", "title": tr("col_title"), "publisher": tr("col_publisher"), "licence": tr("col_licence"),
+    "reference_date": tr("col_reference_date"), "periods": tr("col_periods"), "n_areas": tr("col_areas"),
+    "n_values": tr("col_values"), "n_services": tr("col_services"), "n_cells": tr("col_cells")}),
+    hide_index=True, width="stretch")
+st.subheader(tr("data_attribution"))
+st.markdown("\n".join(f"- {a}" for a in ws.attributions()))
+
+st.subheader(tr("data_indicators"))
+ind = ws.indicators()
+label = "label_de" if lang() == "de" else "label_en"
+st.dataframe(ind[["indicator_id", label, "unit", "kind", "denominator", "polarity", "source_id"]].rename(columns={
+    label: tr("col_label"), "unit": tr("col_unit"), "kind": tr("col_kind"), "denominator": tr("col_denominator"),
+    "polarity": tr("col_polarity"), "source_id": tr("col_source")}), hide_index=True, width="stretch")
+
+st.subheader(tr("data_imports"))
+log = ws.imports()
+st.dataframe(log[["import_id", "kind", "file", "source_id", "imported_at"]].rename(columns={
+    "kind": tr("col_kind"), "file": tr("col_file"), "source_id": tr("col_source"), "imported_at": tr("col_when")}),
+    hide_index=True, width="stretch")
+st.caption(tr("data_files_note", root=str(ws.meta().get("manifest", "–"))))

@@ -1,0 +1,51 @@
+"""Import: upload, preview, map columns, validate, import, see the report."""
+import streamlit as st
+
+from jmdiq_geo.errors import JmdiqError
+from jmdiq_geo.io.imports import KINDS, run_import
+from jmdiq_geo.ui.feedback import guard, show_error, show_notices
+from jmdiq_geo.ui.import_form import preview, save_upload, source_form, spec_form
+from jmdiq_geo.ui.state import lang, settings, tr, workspace
+
+st.title(tr("import_title"))
+st.write(tr("import_intro"))
+ws = workspace()
+if ws is None:
+    st.warning(tr("overview_no_workspace"))
+    st.stop()
+
+kind = st.selectbox(tr("import_kind"), KINDS, format_func=lambda k: tr(f"import_kind_{k}"), key="import_kind")
+files = st.file_uploader(tr("import_file"), accept_multiple_files=True, key="import_files",
+                         type=["geojson", "json", "gpkg", "zip", "shp", "shx", "dbf", "prj", "cpg", "parquet",
+                               "csv", "txt", "tsv", "xlsx"])
+path = save_upload(files)
+if path is None:
+    st.stop()
+
+try:
+    columns, head, info = preview(str(path), path.stat().st_mtime)
+except JmdiqError as exc:
+    show_error(exc, title_key="import_failed")
+    st.stop()
+st.caption(info)
+st.dataframe(head, hide_index=True, width="stretch", height=220)
+
+st.subheader(tr("import_mapping"))
+spec = spec_form(kind, columns, ws.levels(), set(ws.indicators()["indicator_id"]), lang())
+st.subheader(tr("import_source"))
+source = source_form(path)
+
+c1, c2 = st.columns(2)
+check = c1.button(tr("import_check"), disabled=spec is None, key="import_check")
+go = c2.button(tr("import_run"), type="primary", disabled=spec is None, key="import_run")
+if check or go:
+    with guard("import_failed"):
+        report = run_import(ws, kind, path, spec, source, max_bytes=settings().max_file_bytes, dry_run=check)
+        st.success(tr("import_checked" if check else "import_done", rows=report.rows, written=report.written))
+        if report.join:
+            st.write(tr("import_join", matched=report.join.matched,
+                        table_unmatched=len(report.join.table_unmatched),
+                        areas_unmatched=len(report.join.areas_unmatched)))
+        show_notices(report.notices)
+        if go:
+            st.cache_data.clear()

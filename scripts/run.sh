@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Set up (if needed), build the Berlin demo workspace (if missing) and start the app.
+# Environment: JMDIQ_DATA_ROOT (default ../shared/data), JMDIQ_DB, PORT (default 8501).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+db="${JMDIQ_DB:-workspace/berlin.duckdb}"
+if [ ! -f "$db" ]; then
+  .venv/bin/jmdiq-geo demo --db "$db" --quiet
+fi
+exec .venv/bin/streamlit run app.py --server.port "${PORT:-8501}" --server.headless true

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Set up jmdiq-geo on a fresh Debian 12 / Python 3.11 machine. Idempotent: a second run only
+# checks. Installs Debian packages it lacks (npm; with --with-browser also chromium for the page
+# tests), a virtualenv in .venv with the pinned requirements.lock, and Leaflet from npm into
+# static/vendor (the app serves it itself: no CDN).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+with_browser=0
+[ "${1:-}" = "--with-browser" ] && with_browser=1
+
+apt_needed=()
+command -v npm >/dev/null 2>&1 || apt_needed+=(npm)
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || apt_needed+=(python3-venv)
+if [ "$with_browser" = 1 ]; then
+  command -v chromium >/dev/null 2>&1 || apt_needed+=(chromium)
+  fc-list 2>/dev/null | grep -qi dejavu || apt_needed+=(fonts-dejavu-core)
+fi
+if [ "${#apt_needed[@]}" -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "setup: installing Debian packages: ${apt_needed[*]}"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${apt_needed[@]}"
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv"
+  python3 -m venv .venv
+fi
+stamp=.venv/.requirements.sha256
+want=$(cat requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "setup: installing Python packages from requirements.lock"
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.lock
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+  echo "$want" > "$stamp"
+fi
+
+if [ ! -f static/vendor/leaflet/leaflet.js ] || [ package-lock.json -nt static/vendor/leaflet/leaflet.js ]; then
+  echo "setup: installing front-end assets (npm ci)"
+  npm ci --no-audit --no-fund --silent
+  mkdir -p static/vendor/leaflet
+  cp -r node_modules/leaflet/dist/. static/vendor/leaflet/
+  rm -f static/vendor/leaflet/*.map static/vendor/leaflet/leaflet-src*
+fi
+echo "setup: ok"
