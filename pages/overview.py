@@ -26,11 +26,11 @@ c4.metric(tr("overview_programme_areas"), summary["programme_areas"])
 
 st.subheader(tr("overview_levels"))
 levels = summary["levels"]
-st.dataframe(
+st.table(
     levels.assign(label=levels["label_de"] if lang() == "de" else levels["label_en"])[["label", "n", "editions"]]
-    .rename(columns={"label": tr("col_level"), "n": tr("col_areas"), "editions": tr("col_editions")}),
-    hide_index=True, width="stretch")
+    .rename(columns={"label": tr("col_level"), "n": tr("col_areas"), "editions": tr("col_editions")})
+    .set_index(tr("col_level")))
 st.subheader(tr("overview_periods"))
-st.dataframe(summary["periods"].rename(columns={"period": tr("col_period"), "indicators": tr("col_indicators"),
-                                                "n_values": tr("col_values")}), hide_index=True, width="stretch")
+st.table(summary["periods"].rename(columns={"period": tr("col_period"), "indicators": tr("col_indicators"),
+                                            "n_values": tr("col_values")}).set_index(tr("col_period")))
 st.caption(tr("overview_crs", crs=meta.get("work_crs", "–")))

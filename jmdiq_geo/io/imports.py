@@ -289,11 +289,11 @@ def import_indicator_table(ws: Workspace, path: Path | str, spec: TableSpec, sou
     if join.table_unmatched:
         rows = [int(i) + 1 for i in np.flatnonzero(keys.isin(join.table_unmatched).to_numpy())[:10]]
         problems.append(Problem("join_unmatched", {
-            "count": len(join.table_unmatched), "values": ", ".join(f"„{k}“" for k in join.table_unmatched[:10]),
+            "count": len(join.table_unmatched), "values": ", ".join(f"'{k}'" for k in join.table_unmatched[:10]),
             "level": spec.level, "rows": ", ".join(map(str, rows))}, file=name, row=rows[0] if rows else None,
             column=column))
     if join.ambiguous:
-        problems.append(Problem("join_ambiguous", {"values": ", ".join(f"„{k}“" for k in join.ambiguous[:10])},
+        problems.append(Problem("join_ambiguous", {"values": ", ".join(f"'{k}'" for k in join.ambiguous[:10])},
                                 file=name, column=column))
     if join.areas_unmatched:
         problems.append(Problem("join_areas_without_values", {
@@ -309,8 +309,8 @@ def import_indicator_table(ws: Workspace, path: Path | str, spec: TableSpec, sou
             if unmapped.any():
                 rows = [int(i) + 1 for i in np.flatnonzero(unmapped.to_numpy())[:10]]
                 problems.append(Problem("value_not_in_map", {
-                    "values": ", ".join(f"„{v}“" for v in raw[unmapped].unique()[:5]),
-                    "known": ", ".join(f"„{v}“" for v in mapping), "rows": ", ".join(map(str, rows))},
+                    "values": ", ".join(f"'{v}'" for v in raw[unmapped].unique()[:5]),
+                    "known": ", ".join(f"'{v}'" for v in mapping), "rows": ", ".join(map(str, rows))},
                     file=name, row=rows[0], column=col))
             values = raw.map(lambda v: mapping.get(v, np.nan)).astype(float)
         else:
@@ -447,10 +447,10 @@ def import_programme_areas(ws: Workspace, path: Path | str, spec: ProgrammeSpec,
         if join.table_unmatched:
             rows = [int(i) + 1 for i in np.flatnonzero(members.isin(join.table_unmatched).to_numpy())[:10]]
             problems.append(Problem("join_unmatched", {
-                "count": len(join.table_unmatched), "values": ", ".join(f"„{k}“" for k in join.table_unmatched[:10]),
+                "count": len(join.table_unmatched), "values": ", ".join(f"'{k}'" for k in join.table_unmatched[:10]),
                 "level": spec.member_level, "rows": ", ".join(map(str, rows))},
                 file=path.name, row=rows[0], column=spec.member))
-        notices = raise_if_errors(problems, InputError)
+        notices = raise_if_errors(problems, JoinError if join.table_unmatched else InputError)
         work = pd.DataFrame({"pa_id": ids, "name": frame[spec.name].astype(str), "programme": frame[spec.programme],
                              "since": since, "until": until, "member": members})
         geom_of = dict(zip(areas["area_id"], areas.geometry))

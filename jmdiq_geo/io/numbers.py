@@ -81,17 +81,17 @@ def parse_numeric(series: pd.Series, *, column: str, file: str | None, decimal: 
             paren += 1
         value = _to_float(text, decimal)
         if value is None or not np.isfinite(value):
-            bad.append((i + 1, str(raw)))
+            bad.append((int(i) + 1, str(raw)))
         else:
             out[i] = value
     problems: list[Problem] = []
     if bad:
         rows = ", ".join(str(r) for r, _ in bad[:10]) + (" …" if len(bad) > 10 else "")
-        examples = ", ".join(f"„{v}“" for v in dict.fromkeys(v for _, v in bad[:5]))
+        examples = ", ".join(f"'{v}'" for v in dict.fromkeys(v for _, v in bad[:5]))
         problems.append(Problem("not_numeric", {"count": len(bad), "rows": rows, "examples": examples},
                                 file=file, row=bad[0][0], column=column))
     if held:
-        codes = ", ".join(f"„{k}“ ×{v}" for k, v in sorted(held.items()))
+        codes = ", ".join(f"'{k}' ×{v}" for k, v in sorted(held.items()))
         problems.append(Problem("placeholders_missing", {"count": sum(held.values()), "codes": codes},
                                 file=file, column=column, severity="notice"))
     if paren:

@@ -38,6 +38,15 @@ class TableRead:
     notices: list[Problem] = field(default_factory=list)
 
 
+def human_size(n_bytes: int) -> str:
+    """A size people read: ``512 B``, ``12 KB``, ``3 MB`` (rounded up, no decimals)."""
+    if n_bytes < 1024:
+        return f"{n_bytes} B"
+    if n_bytes < 1024 * 1024:
+        return f"{-(-n_bytes // 1024)} KB"
+    return f"{-(-n_bytes // (1024 * 1024))} MB"
+
+
 def check_file(path: Path, *, max_bytes: int) -> None:
     """Raise ``InputError`` unless ``path`` exists, is a non-empty file and within the size limit."""
     name = path.name
@@ -49,8 +58,8 @@ def check_file(path: Path, *, max_bytes: int) -> None:
     if size == 0:
         raise InputError(Problem("file_empty", file=name))
     if size > max_bytes:
-        raise InputError(Problem("file_too_large", {"size_mb": round(size / 1048576, 1),
-                                                    "limit_mb": round(max_bytes / 1048576, 1)}, file=name))
+        raise InputError(Problem("file_too_large", {"size": human_size(size), "limit": human_size(max_bytes)},
+                                 file=name))
 
 
 # --------------------------------------------------------------------------- zip archives
@@ -76,8 +85,8 @@ def extract_zip_safely(path: Path, target: Path, *, max_bytes: int) -> list[Path
                 problems.append(Problem("zip_entry_link", {"entry": info.filename}, file=name))
             total += info.file_size
         if total > max_bytes:
-            problems.append(Problem("file_too_large", {"size_mb": round(total / 1048576, 1),
-                                                       "limit_mb": round(max_bytes / 1048576, 1)}, file=name))
+            problems.append(Problem("file_too_large", {"size": human_size(total), "limit": human_size(max_bytes)},
+                                    file=name))
         if problems:
             raise InputError(problems)
         archive.extractall(target)
@@ -160,7 +169,7 @@ def _check_json_syntax(path: Path) -> None:
     except UnicodeDecodeError:
         raise InputError(Problem("encoding_unknown", file=path.name)) from None
     except json.JSONDecodeError as exc:
-        raise InputError(Problem("json_syntax", {"line": exc.lineno, "col": exc.colno, "msg": exc.msg},
+        raise InputError(Problem("json_syntax", {"line": exc.lineno, "col": exc.colno},
                                  file=path.name)) from None
     if not isinstance(doc, dict) or doc.get("type") not in ("FeatureCollection", "Feature"):
         raise InputError(Problem("not_geojson", file=path.name))
@@ -213,9 +222,15 @@ def read_table(path: Path | str, *, sheet: str | int | None = None, max_bytes: i
     if not text.strip():
         raise InputError(Problem("file_empty", file=path.name))
     delimiter = "\t" if suffix == ".tsv" else _sniff_delimiter(text)
+    if '"' in text:
+        _check_quotes(text, delimiter, path.name)
     bad_lines: list[list[str]] = []
     try:
         frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False)
+        if not isinstance(frame.index, pd.RangeIndex):
+            # more fields than header names in the first rows: pandas would silently shift the
+            # columns by using the first one as the index
+            raise pd.errors.ParserError("ragged")
     except pd.errors.ParserError:
         # Slow path only for broken files: collect every bad line at once.
         try:
@@ -223,20 +238,31 @@ def read_table(path: Path | str, *, sheet: str | int | None = None, max_bytes: i
                                 engine="python", on_bad_lines=lambda line: bad_lines.append(line) and None)
         except (pd.errors.ParserError, csv.Error) as exc:
             raise InputError(Problem("table_unreadable", {"reason": str(exc)[:200]}, file=path.name)) from None
-    if bad_lines:
-        widths = _row_widths(text, delimiter)
-        ncol = len(frame.columns)
-        rows = [i for i, w in enumerate(widths[1:], start=1) if w != ncol and w > 0][:10]
-        raise InputError(Problem("ragged_rows", {"count": len(bad_lines), "expected": ncol,
-                                                 "rows": ", ".join(map(str, rows))},
-                                 file=path.name, row=rows[0] if rows else None))
+    widths = _row_widths(text, delimiter)
+    ncol = widths[0] if widths else 0
+    too_many = [i for i, w in enumerate(widths[1:], start=1) if w > ncol]
+    if bad_lines or too_many:
+        raise InputError(Problem("ragged_rows", {"count": len(too_many), "expected": ncol,
+                                                 "rows": ", ".join(map(str, too_many[:10]))},
+                                 file=path.name, row=too_many[0] if too_many else None))
     frame.columns = [str(c).strip() for c in frame.columns]
     return _checked(TableRead(frame, path.name, encoding=encoding, delimiter=delimiter,
                               decimal="," if delimiter == ";" else "."))
 
 
 def _row_widths(text: str, delimiter: str) -> list[int]:
-    return [len(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    """Fields per non-empty line (the header first)."""
+    return [len(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter) if r]
+
+
+def _check_quotes(text: str, delimiter: str, name: str) -> None:
+    """An unclosed quote would swallow every following row: refuse it, naming the line."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    try:
+        for _ in reader:
+            pass
+    except csv.Error:
+        raise InputError(Problem("unclosed_quote", {"line": reader.line_num}, file=name)) from None
 
 
 def _checked(table: TableRead) -> TableRead:

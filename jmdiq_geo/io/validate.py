@@ -25,7 +25,7 @@ def check_columns(columns, required: dict[str, str | None], *, file: str) -> lis
             continue
         near = difflib.get_close_matches(column, present, n=3, cutoff=0.5)
         problems.append(Problem("column_missing", {
-            "role": role, "suggest": ", ".join(f"„{c}“" for c in near) or "–",
+            "role": role, "suggest": ", ".join(f"'{c}'" for c in near) or "–",
             "available": ", ".join(present[:25]) + (" …" if len(present) > 25 else "")},
             file=file, column=column))
     return problems
@@ -56,7 +56,7 @@ def check_keys(keys: pd.Series, *, file: str, column: str) -> list[Problem]:
     if dup.any():
         listing = []
         for key, rows in pd.Series(positions[dup], index=keys[dup].to_numpy()).groupby(level=0):
-            listing.append(f"„{key}“ ({', '.join(map(str, rows.tolist()[:5]))})")
+            listing.append(f"'{key}' ({', '.join(map(str, rows.tolist()[:5]))})")
         problems.append(Problem("key_duplicate", {"count": len(listing), "keys": "; ".join(listing[:10])},
                                 file=file, row=int(positions[dup][0]), column=column))
     return problems

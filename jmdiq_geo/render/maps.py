@@ -75,14 +75,14 @@ def _legend_js(title: str, rows: list[tuple[str, str, int]]) -> str:
             "legend.onAdd = function() { var d = L.DomUtil.create('div', 'jmdiq-legend');"
             "d.style.cssText = 'background:white;padding:6px 9px;font:12px/1.45 sans-serif;"
             "border:1px solid #999;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3)';"
-            f"d.innerHTML = {json.dumps(content)}; return d; }};"
+            f"d.innerHTML = {json.dumps(content, ensure_ascii=False)}; return d; }};"
             "legend.addTo({{ this._parent.get_name() }});")
 
 
 def _attribution_js(attributions: list[str]) -> str:
     text = " · ".join(html_lib.escape(a) for a in attributions)
     return ("{{ this._parent.get_name() }}.attributionControl.setPrefix(false);"
-            f"{{{{ this._parent.get_name() }}}}.attributionControl.addAttribution({json.dumps(text)});")
+            f"{{{{ this._parent.get_name() }}}}.attributionControl.addAttribution({json.dumps(text, ensure_ascii=False)});")
 
 
 def base_map(bounds_gdf: gpd.GeoDataFrame, *, asset_base: str | None = "/app/static/vendor") -> folium.Map:

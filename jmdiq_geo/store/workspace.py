@@ -130,6 +130,9 @@ class Workspace:
             "area_m2": gdf.geometry.area.to_numpy(), "geom": shapely.to_wkb(gdf.geometry.array),
             "source_id": source_id})
         self.con.execute("DELETE FROM areas WHERE level = ? AND valid_from = ?", [level, valid_from])
+        # an older edition still open ends where this one begins
+        self.con.execute("UPDATE areas SET valid_to = ? WHERE level = ? AND valid_from < ? "
+                         "AND (valid_to IS NULL OR valid_to > ?)", [valid_from, level, valid_from, valid_from])
         self.con.execute("INSERT INTO areas SELECT * FROM frame")
 
     def put_indicators(self, definitions: list[dict]) -> None:
@@ -235,6 +238,7 @@ class Workspace:
 
     def indicators(self) -> pd.DataFrame:
         frame = self._df("SELECT * FROM indicators ORDER BY indicator_id")
+        frame = frame.astype(object).where(frame.notna(), None)   # missing text is None, never NaN
         frame["classes"] = frame["classes"].map(lambda s: json.loads(s) if isinstance(s, str) and s else None)
         return frame
 

@@ -71,18 +71,20 @@ def spec_form(kind: str, columns: list[str], levels: pd.DataFrame, known_indicat
         key = _pick("import_key", columns, key="imp_key", guess=("id", "key", "schluessel"))
         name = _pick("import_name", columns, key="imp_name", optional=True, guess=("name",))
         parent = c2.selectbox(tr("import_parent"), [NONE] + columns, key="imp_parent")
-        valid_from = c3.date_input(tr("import_valid_from"), value=date(2021, 1, 1), key="imp_valid_from")
+        valid_from = c3.date_input(tr("import_valid_from"), value=date(2021, 1, 1), key="imp_valid_from",
+                                   format="DD.MM.YYYY")
         return im.BoundarySpec(level=level, key=key, name=name, parent=None if parent == NONE else parent,
                                valid_from=valid_from.isoformat(), crs=crs)
     if kind == "indicators":
         c1, c2 = st.columns(2)
         level = c1.selectbox(tr("map_level"), list(level_labels), format_func=level_labels.get, key="imp_level")
-        period = c2.date_input(tr("map_period"), value=date(2024, 12, 31), key="imp_period")
+        period = c2.date_input(tr("map_period"), value=date(2024, 12, 31), key="imp_period",
+                               format="DD.MM.YYYY")
         by_name = st.toggle(tr("import_by_name"), key="imp_by_name")
         key = None if by_name else _pick("import_key", columns, key="imp_key", guess=("id", "PLR_ID", "key"))
         name = _pick("import_name", columns, key="imp_name_col", guess=("name",)) if by_name else None
         values = st.multiselect(tr("import_value_columns"), [c for c in columns if c not in (key, name)],
-                                key="imp_values")
+                                key="imp_values", placeholder=tr("ui_choose"))
         c3, c4 = st.columns(2)
         ind_kind = c3.selectbox(tr("import_indicator_kind"), im.INDICATOR_KINDS, key="imp_kind",
                                 format_func=lambda k: tr(f"kind_{k}"))
@@ -119,7 +121,8 @@ def spec_form(kind: str, columns: list[str], levels: pd.DataFrame, known_indicat
                                 member_level=member_level, crs=crs)
     x = _pick("import_x", columns, key="imp_x", guess=("x",))
     y = _pick("import_y", columns, key="imp_y", guess=("y",))
-    values = st.multiselect(tr("import_value_columns"), [c for c in columns if c not in (x, y)], key="imp_values")
+    values = st.multiselect(tr("import_value_columns"), [c for c in columns if c not in (x, y)], key="imp_values",
+                            placeholder=tr("ui_choose"))
     cell = st.number_input(tr("import_cell_size"), value=100.0, min_value=1.0, key="imp_cell")
     if not values:
         return None

@@ -1,0 +1,79 @@
+"""Re-aggregation conserves totals; rates are rebuilt from numerator and denominator."""
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jmdiq_geo.analysis.aggregate import aggregate, city_value
+from jmdiq_geo.analysis.classify import classify
+from jmdiq_geo.analysis.derived import DerivedDef, derive_values
+from jmdiq_geo.analysis.privacy import suppress
+from jmdiq_geo.config import Settings
+from jmdiq_geo.maplayer import indicator_layer
+
+
+def test_counts_summed_rates_rebuilt_not_averaged():
+    values = pd.Series([10.0, 50.0, 20.0], index=["a", "b", "c"])        # rates in %
+    den = pd.Series([100.0, 900.0, 50.0], index=["a", "b", "c"])
+    groups = pd.Series(["X", "X", "Y"], index=["a", "b", "c"])
+    out = aggregate(values, groups, kind="intensive", denominator=den)
+    assert out.loc["X", "value"] == pytest.approx((10 * 100 + 50 * 900) / 1000)   # 46, not the mean 30
+    counts = aggregate(den, groups, kind="extensive")
+    assert counts["value"].sum() == den.sum()
+
+
+def test_missing_values_reported_as_coverage():
+    values = pd.Series([10.0, np.nan], index=["a", "b"])
+    den = pd.Series([100.0, 300.0], index=["a", "b"])
+    out = aggregate(values, pd.Series(["X", "X"], index=["a", "b"]), kind="intensive", denominator=den)
+    assert out.loc["X", "value"] == 10.0 and out.loc["X", "coverage"] == pytest.approx(0.25)
+
+
+def test_derived_sum_and_rate():
+    long = pd.DataFrame({"area_id": ["a", "a", "a", "b", "b"], "indicator_id": ["x", "y", "z", "x", "z"],
+                         "period": [date(2024, 12, 31)] * 5, "value": [2.0, 3.0, 10.0, 1.0, 0.0]})
+    total = derive_values(long, DerivedDef("s", "S", sum=["x", "y"])).set_index("area_id")["value"]
+    assert total["a"] == 5.0 and np.isnan(total["b"])          # b lacks y: no partial sums
+    rate = derive_values(long, DerivedDef("r", "R", numerator="x", denominator="z")).set_index("area_id")["value"]
+    assert rate["a"] == 20.0 and np.isnan(rate["b"])            # denominator 0 → no value
+
+
+def test_privacy_rules():
+    values = pd.Series([5.0, 2.0, 40.0], index=["a", "b", "c"])
+    pop = pd.Series([1000.0, 1000.0, 120.0], index=["a", "b", "c"])
+    shown, reason = suppress(values, kind="extensive", population=pop, min_residents=300, small_count=3)
+    assert shown["a"] == 5.0 and np.isnan(shown["b"]) and np.isnan(shown["c"])
+    assert reason.tolist() == [None, "small_count", "small_area"]
+
+
+def test_classes_cover_all_values():
+    values = pd.Series([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, np.nan], dtype=float)
+    for scheme in ("quantiles", "equal_interval", "natural_breaks", "std_mean"):
+        c = classify(values, scheme=scheme, k=5)
+        assert sum(c.counts) == 10 and (c.assignment == -1).sum() == 1
+        assert c.upper[-1] >= 10
+
+
+@pytest.mark.realdata
+def test_population_totals_conserved_across_levels(berlin_ws):
+    settings = Settings.from_env()
+    period = date(2024, 12, 31)
+    totals = {}
+    for level in ("plr", "bzr", "pgr", "bezirk"):
+        layer = indicator_layer(berlin_ws, indicator_id="ew", period=period, level=level, settings=settings)
+        totals[level] = layer.areas["raw"].sum()
+    assert len(set(totals.values())) == 1 and totals["plr"] == 3_897_145
+    share = indicator_layer(berlin_ws, indicator_id="ew_mh_anteil", period=period, level="bezirk",
+                            settings=settings)
+    mh = berlin_ws.values("ew_mh", period=period, level="plr").sum()
+    assert share.city_value == pytest.approx(100 * mh / 3_897_145)
+
+
+@pytest.mark.realdata
+def test_city_value_of_rate(berlin_ws):
+    period = date(2024, 12, 31)
+    zg = berlin_ws.values("jmd_zg", period=period, level="plr")
+    base = berlin_ws.values("ew_15_27", period=period, level="plr")
+    rate = berlin_ws.values("jmd_zg_anteil", period=period, level="plr")
+    assert city_value(rate, kind="intensive", denominator=base) == pytest.approx(100 * zg.sum() / base.sum())

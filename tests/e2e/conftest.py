@@ -1,0 +1,109 @@
+"""Start the real app on a free port with a copy of the Berlin workspace; drive it in Debian's
+Chromium (Playwright with executable_path=/usr/bin/chromium; never `playwright install`).
+Every request that leaves the app's host is aborted and recorded: pages must work offline."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_url(berlin_db, tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it)")
+    db = tmp_path_factory.mktemp("app") / "berlin.duckdb"
+    shutil.copy(berlin_db, db)
+    port = _free_port()
+    env = {**os.environ, "JMDIQ_DB": str(db)}
+    log_path = db.with_name("streamlit.log")
+    log = log_path.open("wb")
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                             "--server.headless", "true", "--server.fileWatcherType", "none"],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        log.close()
+        raise RuntimeError("the app did not start: " + log_path.read_text(errors="replace")[-2000:])
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def warm_app(browser, app_url):
+    """Open the start page once: Streamlit learns the page URLs of st.navigation on the first
+    run, and a first visit straight to /karte would show "Page not found" on a fresh server."""
+    pg = browser.new_page()
+    pg.goto(app_url, wait_until="networkidle")
+    pg.get_by_role("heading", name="Sozialraumanalyse – Übersicht").wait_for(timeout=60000)
+    pg.close()
+    return app_url
+
+
+@pytest.fixture
+def page(browser, warm_app):
+    app_url = warm_app
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="de-DE")
+    pg = context.new_page()
+    host = urlparse(app_url).netloc
+    pg.outside_requests = []
+    pg.page_errors = []
+
+    def route(r):
+        if urlparse(r.request.url).netloc == host:
+            return r.continue_()
+        pg.outside_requests.append(r.request.url)
+        return r.abort()
+    pg.route("**/*", route)
+    pg.on("pageerror", lambda e: pg.page_errors.append(str(e)))
+    yield pg
+    context.close()
+
+
+def shot_dir() -> Path:
+    out = ROOT / "out" / "e2e"
+    out.mkdir(parents=True, exist_ok=True)
+    return out

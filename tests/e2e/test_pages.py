@@ -1,0 +1,110 @@
+"""Every page in the real browser, offline."""
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import shot_dir
+
+pytestmark = [pytest.mark.e2e, pytest.mark.realdata]
+
+
+def map_frame(page):
+    page.wait_for_function("() => Array.from(document.querySelectorAll('iframe')).some(f => "
+                           "f.contentDocument && f.contentDocument.querySelectorAll('path.leaflet-interactive').length > 500)",
+                           timeout=60000)
+    return next(f for f in page.frames if "st_folium" in f.url)
+
+
+def no_exceptions(page):
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.outside_requests == [], page.outside_requests
+    assert page.page_errors == [], page.page_errors
+
+
+def choose(page, label: str, option: str):
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
+    box.click()
+    page.keyboard.type(option)           # the option list is virtualised: filter it first
+    page.locator('[role="option"]').filter(has_text=option).first.click()
+
+
+def test_map_page_draws_planungsraeume_offline(page, app_url):
+    page.goto(app_url + "/karte", wait_until="networkidle")
+    frame = map_frame(page)
+    assert frame.locator("path.leaflet-interactive").count() == 542
+    legend = frame.locator(".jmdiq-legend")
+    assert "JMD-Zielgruppe" in legend.inner_text() and "keine Angabe" in legend.inner_text()
+    assert "Amt für Statistik Berlin-Brandenburg" in frame.locator(".leaflet-control-attribution").inner_text()
+    # tooltip with value, rank and city value
+    iframe = page.locator('iframe[title*="st_folium"]').first
+    iframe.scroll_into_view_if_needed()
+    box = iframe.bounding_box()
+    for dx in (0, 3, 6):        # the centre of the map lies in Berlin-Mitte
+        page.mouse.move(box["x"] + box["width"] / 2 + dx, box["y"] + box["height"] / 2 + dx)
+    frame.wait_for_selector(".leaflet-tooltip", timeout=10000)
+    tip = frame.locator(".leaflet-tooltip").inner_text()
+    assert "Rang" in tip and "Berlin" in tip and "%" in tip
+    page.screenshot(path=str(shot_dir() / "karte.png"), full_page=True)
+    no_exceptions(page)
+
+
+def test_map_switches_indicator_level_and_language(page, app_url):
+    page.goto(app_url + "/karte", wait_until="networkidle")
+    map_frame(page)
+    choose(page, "Indikator", "S1 Arbeitslosigkeit")
+    page.wait_for_function("() => Array.from(document.querySelectorAll('iframe')).some(f => f.contentDocument &&"
+                           " (f.contentDocument.querySelector('.jmdiq-legend')||{}).innerText?.includes('S1'))",
+                           timeout=30000)
+    choose(page, "Gebietsebene", "Bezirk")
+    page.wait_for_function("() => Array.from(document.querySelectorAll('iframe')).some(f => f.contentDocument &&"
+                           " f.contentDocument.querySelectorAll('path.leaflet-interactive').length === 12)",
+                           timeout=30000)
+    page.get_by_text("English", exact=True).click()
+    page.get_by_role("heading", name="Map of planning areas").wait_for(timeout=30000)
+    no_exceptions(page)
+
+
+def test_overview_and_data_pages(page, app_url):
+    page.goto(app_url, wait_until="networkidle")
+    page.get_by_role("heading", name=re.compile("Übersicht")).wait_for(timeout=30000)
+    body = page.locator("section.main, [data-testid='stMain']").first.inner_text()
+    assert "542" in body and "143" in body and "2020-12-31" in body
+    page.screenshot(path=str(shot_dir() / "uebersicht.png"), full_page=True)
+    page.goto(app_url + "/daten", wait_until="networkidle")
+    page.get_by_role("heading", name="Quellenvermerke").wait_for(timeout=30000)
+    text = page.locator("[data-testid='stMain']").inner_text()
+    assert "© OpenStreetMap contributors, ODbL 1.0" in text and "dl-de/by-2-0" in text
+    no_exceptions(page)
+
+
+def test_import_page_shows_bad_file_as_message(page, app_url, tmp_path):
+    broken = tmp_path / "grenzen.geojson"
+    broken.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {"type": "Po',
+                      encoding="utf-8")
+    page.goto(app_url + "/import", wait_until="networkidle")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(broken))
+    alert = page.locator('[data-testid="stAlert"]').filter(has_text="grenzen.geojson")
+    alert.wait_for(timeout=30000)
+    assert "abgeschnitten" in alert.inner_text() and "Zeile 1" in alert.inner_text()
+    page.screenshot(path=str(shot_dir() / "import_fehler.png"), full_page=True)
+    no_exceptions(page)
+
+
+def test_import_page_imports_an_indicator_table(page, app_url, tmp_path):
+    table = tmp_path / "jmd_beratungen.csv"
+    table.write_text("PLR_ID;Beratungen\n01100101;12\n01100102;7\n", encoding="cp1252")
+    page.goto(app_url + "/import", wait_until="networkidle")
+    choose(page, "Art der Daten", "Indikatortabelle")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(table))
+    page.get_by_text("Tabelle mit 2 Zeilen").wait_for(timeout=30000)
+    values = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Wertespalten")
+    values.click()
+    page.keyboard.type("Beratungen")
+    page.locator('[role="option"]').filter(has_text="Beratungen").first.click()
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Prüfen und importieren").click()
+    page.get_by_text("Importiert: 2 Zeilen gelesen, 2 Datensätze geschrieben.").wait_for(timeout=30000)
+    assert "540 Gebiete" in page.locator("[data-testid='stMain']").inner_text()
+    page.screenshot(path=str(shot_dir() / "import_ok.png"), full_page=True)
+    no_exceptions(page)

@@ -1,0 +1,42 @@
+"""Every string key the code uses exists in German and English (one catalogue)."""
+import re
+from pathlib import Path
+
+from jmdiq_geo.i18n import catalogue
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = [*ROOT.joinpath("jmdiq_geo").rglob("*.py"), *ROOT.joinpath("pages").glob("*.py"), ROOT / "app.py"]
+KEY = re.compile(r"""\b(?:t|tr)\(\s*["']([a-z0-9_-]+)["']""")
+CODE = re.compile(r"""Problem\(\s*["']([a-z0-9_]+)["']""")
+#: keys built at run time from a prefix and a value list
+DYNAMIC = {"scheme_": ("quantiles", "equal_interval", "natural_breaks", "std_mean", "manual"),
+           "import_kind_": ("boundaries", "indicators", "services", "programme-areas", "grid"),
+           "kind_": ("extensive", "intensive", "class"), "reason_": ("missing", "small_area", "small_count")}
+
+
+def used_keys() -> set[str]:
+    keys = set()
+    for path in SOURCES:
+        text = path.read_text(encoding="utf-8")
+        keys |= set(KEY.findall(text))
+        keys |= {f"err_{c}" for c in CODE.findall(text)}
+    for prefix, values in DYNAMIC.items():
+        keys |= {prefix + v for v in values}
+    return keys
+
+
+def test_all_used_keys_exist_in_both_languages():
+    cat = catalogue()
+    used = used_keys()
+    assert len(used) > 100
+    missing = sorted(k for k in used if k not in cat)
+    assert not missing, missing
+    incomplete = sorted(k for k, v in cat.items() if not v.get("de") or not v.get("en"))
+    assert not incomplete, incomplete
+
+
+def test_placeholders_match_between_languages():
+    for key, entry in catalogue().items():
+        de = set(re.findall(r"{(\w+)}", entry["de"]))
+        en = set(re.findall(r"{(\w+)}", entry["en"]))
+        assert de == en, key

@@ -1,0 +1,57 @@
+"""Data-package manifests: the Berlin one is valid; broken ones say everything wrong at once."""
+import pytest
+
+from jmdiq_geo.datapackage import load_manifest, manifest_path
+from jmdiq_geo.errors import SchemaError
+from jmdiq_geo.i18n import format_problem
+
+
+def test_berlin_manifest_is_valid_and_files_exist(data_root):
+    manifest = load_manifest(manifest_path("berlin"), data_root=data_root)
+    kinds = [e.kind for e in manifest.entries]
+    assert kinds.count("boundaries") == 4
+    assert kinds.count("indicators") == 3 * 4 + 3       # t1–t3 for 2021–2024, three MSS tables
+    assert manifest.work_crs == "EPSG:25833"
+    assert {"jmd_zg", "jmd_zg_anteil"} <= {d.indicator_id for d in manifest.derived}
+
+
+def test_broken_manifest_reports_all_problems(tmp_path):
+    path = tmp_path / "city.toml"
+    path.write_text("""
+[city]
+id = "x"
+name = "X"
+[typo_section]
+a = 1
+[sources.s]
+title = "S"
+[[boundaries]]
+level = "nowhere"
+file = "b.shp"
+key = "ID"
+source = "unknown"
+colour = "red"
+[[tables]]
+file = "t.csv"
+level = "nowhere"
+period = "2024-12-31"
+key = "ID"
+source = "s"
+columns = { A = "undefined_indicator" }
+""", encoding="utf-8")
+    with pytest.raises(SchemaError) as err:
+        load_manifest(path, data_root=tmp_path)
+    codes = [p.code for p in err.value.problems]
+    for code in ("manifest_unknown_section", "manifest_field_missing", "manifest_unknown_source",
+                 "manifest_unknown_field", "level_unknown", "indicator_unknown", "manifest_file_missing"):
+        assert code in codes, code
+    text = "\n".join(format_problem(p, "en") for p in err.value.problems)
+    assert "typo_section" in text and "colour" in text and "undefined_indicator" in text and "city.work_crs" in text
+
+
+def test_manifest_syntax_error(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text("[city\nid = 1", encoding="utf-8")
+    with pytest.raises(SchemaError) as err:
+        load_manifest(path)
+    assert err.value.problems[0].code == "manifest_syntax"
