@@ -207,13 +207,14 @@ def build_workspace(manifest: Manifest, *, settings: Settings, db_path: Path | N
                              rank=int(lv.get("rank", 0)), parent_level=lv.get("parent"))
             ws.put_indicators([{**vars(d)} for d in manifest.indicators])
         total = len(manifest.entries) + 1
-        for i, entry in enumerate(manifest.entries):
-            if progress:
-                progress(i, total, entry.file)
-            reports.append(_run_entry(ws, entry, manifest, data_root, settings))
-        if progress:
-            progress(total - 1, total, "derived")
+        # one transaction for the whole build: each import joins it (the file is new anyway)
         with ws.transaction():
+            for i, entry in enumerate(manifest.entries):
+                if progress:
+                    progress(i, total, entry.file)
+                reports.append(_run_entry(ws, entry, manifest, data_root, settings))
+            if progress:
+                progress(total - 1, total, "derived")
             derived_counts = apply_derived(ws, manifest.derived)
         ws.con.execute("CHECKPOINT")
         ws.close()

@@ -262,7 +262,7 @@ def import_indicator_table(ws: Workspace, path: Path | str, spec: TableSpec, sou
     required = {"key": spec.key, "name": spec.name_column}
     required.update({f"indicator {ind}": col for col, ind in spec.columns.items()})
     problems = check_columns(frame.columns, required, file=name)
-    known = set(ws.indicators()["indicator_id"]) | {d.indicator_id for d in spec.indicators}
+    known = ws.indicator_ids() | {d.indicator_id for d in spec.indicators}
     for d in spec.indicators:
         if d.kind not in INDICATOR_KINDS:
             problems.append(Problem("indicator_kind", {"indicator": d.indicator_id, "kind": d.kind}, file=name))

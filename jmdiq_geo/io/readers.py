@@ -134,16 +134,18 @@ def read_vector(path: Path | str, *, crs: str | None = None, layer: str | None =
         missing = [ext for ext in _SHAPEFILE_PARTS if not _sibling(path, ext)]
         if missing:
             raise InputError(Problem("shapefile_part_missing", {"parts": ", ".join(missing)}, file=path.name))
-    if suffix in (".geojson", ".json"):
-        _check_json_syntax(path)
     try:
         if suffix in (".parquet", ".geoparquet"):
             gdf = gpd.read_parquet(path)
         else:
             gdf = pyogrio.read_dataframe(path, layer=layer, use_arrow=True)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError, OSError) as exc:
+        if suffix in (".geojson", ".json"):
+            _check_json_syntax(path)      # names line and column of a broken or truncated file
         raise InputError(Problem("vector_unreadable", {"reason": str(exc).splitlines()[0][:200]},
                                  file=path.name)) from None
+    if suffix == ".json" and gdf.geometry.name not in gdf.columns:
+        _check_json_syntax(path)
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
         raise InputError(Problem("no_geometry", file=path.name))
     if len(gdf) == 0:

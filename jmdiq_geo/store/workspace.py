@@ -82,6 +82,10 @@ class Workspace:
 
     @contextmanager
     def transaction(self) -> Iterator["Workspace"]:
+        """One transaction; inside an open one, a nested call joins it (all or nothing)."""
+        if self._in_transaction:
+            yield self
+            return
         self.con.execute("BEGIN TRANSACTION")
         self._in_transaction = True
         try:
@@ -93,6 +97,16 @@ class Workspace:
             self.con.execute("COMMIT")
         finally:
             self._in_transaction = False
+
+    def _with_frame(self, name: str, frame: pd.DataFrame, *statements: str) -> None:
+        """Run ``statements`` with ``frame`` registered as the view ``name`` (explicitly, so the
+        SQL never depends on a Python variable's name)."""
+        self.con.register(name, frame)
+        try:
+            for sql in statements:
+                self.con.execute(sql)
+        finally:
+            self.con.unregister(name)
 
     # ------------------------------------------------------------------ meta
     def set_meta(self, **values: str) -> None:
@@ -133,27 +147,29 @@ class Workspace:
         # an older edition still open ends where this one begins
         self.con.execute("UPDATE areas SET valid_to = ? WHERE level = ? AND valid_from < ? "
                          "AND (valid_to IS NULL OR valid_to > ?)", [valid_from, level, valid_from, valid_from])
-        self.con.execute("INSERT INTO areas SELECT * FROM frame")
+        self._with_frame("new_areas", frame, "INSERT INTO areas SELECT * FROM new_areas")
 
     def put_indicators(self, definitions: list[dict]) -> None:
         cols = ["indicator_id", "label_de", "label_en", "unit", "kind", "denominator", "polarity", "classes",
                 "description", "source_id"]
+        rows = []
         for d in definitions:
             row = dict(d)
             if isinstance(row.get("classes"), dict):
                 row["classes"] = json.dumps(row["classes"], ensure_ascii=False)
-            self.con.execute(f"INSERT OR REPLACE INTO indicators ({', '.join(cols)}) "
-                             f"VALUES ({', '.join('?' * len(cols))})", [row.get(c) for c in cols])
+            rows.append([row.get(c) for c in cols])
+        if rows:
+            frame = pd.DataFrame(rows, columns=cols, dtype=object)
+            self._with_frame("new_indicators", frame,
+                             f"INSERT OR REPLACE INTO indicators SELECT {', '.join(cols)} FROM new_indicators")
 
     def put_values(self, frame: pd.DataFrame) -> None:
         """Upsert long-format values (level, area_id, indicator_id, period, value, source_id)."""
         values = frame[["level", "area_id", "indicator_id", "period", "value", "source_id"]].copy()
         values["period"] = pd.to_datetime(values["period"])
-        self.con.execute("""DELETE FROM indicator_values AS v USING values AS n
-                            WHERE v.level = n.level AND v.area_id = n.area_id
-                              AND v.indicator_id = n.indicator_id AND v.period = n.period""")
-        self.con.execute("INSERT INTO indicator_values SELECT level, area_id, indicator_id, period::DATE, "
-                         "value, source_id FROM values")
+        self._with_frame("new_values", values,
+                         "INSERT OR REPLACE INTO indicator_values SELECT level, area_id, indicator_id, "
+                         "period::DATE, value, source_id FROM new_values")
 
     def replace_services(self, gdf: gpd.GeoDataFrame, *, source_id: str, id_prefix: str) -> None:
         """Replace the services imported from one file (ids ``<id_prefix>:…``); services that
@@ -166,7 +182,7 @@ class Workspace:
         frame["source_id"] = source_id
         self.con.execute("DELETE FROM services WHERE origin = 'import' AND starts_with(service_id, ?)",
                          [id_prefix + ":"])
-        self.con.execute("INSERT INTO services SELECT * FROM frame")
+        self._with_frame("new_services", frame, "INSERT INTO services SELECT * FROM new_services")
 
     def put_programme_areas(self, gdf: gpd.GeoDataFrame, *, source_id: str) -> None:
         frame = pd.DataFrame({
@@ -175,9 +191,9 @@ class Workspace:
             "members": gdf["members"].to_numpy(), "member_level": gdf["member_level"].to_numpy(),
             "area_m2": gdf.geometry.area.to_numpy(), "geom": shapely.to_wkb(gdf.geometry.array),
             "source_id": source_id})
-        self.con.execute("DELETE FROM programme_areas WHERE pa_id IN (SELECT pa_id FROM frame)")
-        self.con.execute("INSERT INTO programme_areas SELECT pa_id, name, programme, since::DATE, until::DATE, "
-                         "members, member_level, area_m2, geom, source_id FROM frame")
+        self._with_frame("new_pa", frame, "DELETE FROM programme_areas WHERE pa_id IN (SELECT pa_id FROM new_pa)",
+                         "INSERT INTO programme_areas SELECT pa_id, name, programme, since::DATE, until::DATE, "
+                         "members, member_level, area_m2, geom, source_id FROM new_pa")
 
     def replace_grid(self, grid: dict, cells: pd.DataFrame) -> None:
         self.con.execute("DELETE FROM grid_cells WHERE grid_id = ?", [grid["grid_id"]])
@@ -186,7 +202,7 @@ class Workspace:
                           grid["cell_size_m"], grid.get("period"), grid.get("source_id")])
         frame = pd.DataFrame({"grid_id": grid["grid_id"], "x": cells["x"].to_numpy(float),
                               "y": cells["y"].to_numpy(float), "value": cells["value"].to_numpy(float)})
-        self.con.execute("INSERT INTO grid_cells SELECT * FROM frame")
+        self._with_frame("new_cells", frame, "INSERT INTO grid_cells SELECT * FROM new_cells")
 
     def log_import(self, *, kind: str, file: str, sha256: str | None, source_id: str | None,
                    options: dict, report: dict) -> int:
@@ -236,6 +252,9 @@ class Workspace:
         geom = _from_wkb(frame.pop("geom"))
         return gpd.GeoDataFrame(frame, geometry=geom, crs=self.work_crs)
 
+    def indicator_ids(self) -> set[str]:
+        return {r[0] for r in self.cursor().execute("SELECT indicator_id FROM indicators").fetchall()}
+
     def indicators(self) -> pd.DataFrame:
         frame = self._df("SELECT * FROM indicators ORDER BY indicator_id")
         frame = frame.astype(object).where(frame.notna(), None)   # missing text is None, never NaN
@@ -252,7 +271,7 @@ class Workspace:
 
     def values(self, indicator_id: str, *, period: date, level: str) -> pd.Series:
         frame = self._df("SELECT area_id, value FROM indicator_values WHERE indicator_id = ? AND period = ? "
-                         "AND level = ?", [indicator_id, period, level])
+                         "AND level = ? ORDER BY area_id", [indicator_id, period, level])
         return pd.Series(frame["value"].to_numpy(float), index=frame["area_id"].astype(str).to_numpy(),
                          name=indicator_id)
 

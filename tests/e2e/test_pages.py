@@ -105,6 +105,7 @@ def test_import_page_imports_an_indicator_table(page, app_url, tmp_path):
     page.keyboard.press("Escape")
     page.get_by_role("button", name="Prüfen und importieren").click()
     page.get_by_text("Importiert: 2 Zeilen gelesen, 2 Datensätze geschrieben.").wait_for(timeout=30000)
-    assert "540 Gebiete" in page.locator("[data-testid='stMain']").inner_text()
+    # the report: 540 Planungsräume have no value in this table (a notice, not an error)
+    page.locator('[data-testid="stAlert"]').filter(has_text="540 Gebiete").wait_for(timeout=30000)
     page.screenshot(path=str(shot_dir() / "import_ok.png"), full_page=True)
     no_exceptions(page)
