@@ -180,9 +180,9 @@ def _commit(ws: Workspace, report: ImportReport, source: Source, path: Path, opt
     if dry_run:
         return report
     with ws.transaction():
-        ws.put_source({**asdict(source), "files": path.name, "sha256": file_sha256(path)})
+        ws.put_source(asdict(source))
         write()
-        ws.log_import(kind=report.kind, file=path.name, sha256=None, source_id=source.source_id,
+        ws.log_import(kind=report.kind, file=path.name, sha256=file_sha256(path), source_id=source.source_id,
                       options=options, report=report.as_dict())
     return report
 

@@ -11,8 +11,9 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
         """CREATE TABLE sources (
             source_id VARCHAR PRIMARY KEY, title VARCHAR NOT NULL, publisher VARCHAR, licence VARCHAR,
-            attribution VARCHAR, url VARCHAR, reference_date VARCHAR, files VARCHAR, sha256 VARCHAR,
+            attribution VARCHAR, url VARCHAR, reference_date VARCHAR,
             imported_at TIMESTAMP DEFAULT current_timestamp)""",
+        # (which files came from a source, with their sha256, is in `imports`)
         """CREATE TABLE imports (
             import_id INTEGER PRIMARY KEY, kind VARCHAR NOT NULL, file VARCHAR NOT NULL, sha256 VARCHAR,
             source_id VARCHAR, options VARCHAR, report VARCHAR, imported_at TIMESTAMP DEFAULT current_timestamp)""",
@@ -33,8 +34,9 @@ MIGRATIONS: list[list[str]] = [
             denominator VARCHAR, polarity VARCHAR, classes VARCHAR, description VARCHAR, source_id VARCHAR)""",
         """CREATE TABLE indicator_values (
             level VARCHAR NOT NULL, area_id VARCHAR NOT NULL, indicator_id VARCHAR NOT NULL,
-            period DATE NOT NULL, value DOUBLE, source_id VARCHAR,
-            PRIMARY KEY (level, area_id, indicator_id, period))""",
+            period DATE NOT NULL, value DOUBLE, source_id VARCHAR)""",
+        # (no primary key on indicator_values: the index costs more than the whole bulk insert;
+        #  uniqueness is kept by put_values, which replaces and is tested for it)
         """CREATE TABLE services (
             service_id VARCHAR PRIMARY KEY, category VARCHAR NOT NULL, name VARCHAR, address VARCHAR,
             languages VARCHAR, opening_hours VARCHAR, barrier_free BOOLEAN, cost VARCHAR,

@@ -15,6 +15,7 @@ import duckdb
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 
 from jmdiq_geo.errors import Problem, SchemaError
@@ -98,7 +99,7 @@ class Workspace:
         finally:
             self._in_transaction = False
 
-    def _with_frame(self, name: str, frame: pd.DataFrame, *statements: str) -> None:
+    def _with_frame(self, name: str, frame: pd.DataFrame | pa.Table, *statements: str) -> None:
         """Run ``statements`` with ``frame`` registered as the view ``name`` (explicitly, so the
         SQL never depends on a Python variable's name)."""
         self.con.register(name, frame)
@@ -125,10 +126,14 @@ class Workspace:
 
     # ------------------------------------------------------------------ writers
     def put_source(self, source: dict) -> None:
-        cols = ["source_id", "title", "publisher", "licence", "attribution", "url", "reference_date",
-                "files", "sha256"]
-        self.con.execute(f"INSERT OR REPLACE INTO sources ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                         [source.get(c) for c in cols])
+        """Add or update a source (unchanged rows are not rewritten)."""
+        cols = ["source_id", "title", "publisher", "licence", "attribution", "url", "reference_date"]
+        row = [source.get(c) for c in cols]
+        current = self.con.execute(f"SELECT {', '.join(cols)} FROM sources WHERE source_id = ?",
+                                   [source["source_id"]]).fetchone()
+        if current is None or list(current) != row:
+            self.con.execute(f"INSERT OR REPLACE INTO sources ({', '.join(cols)}) "
+                             f"VALUES ({', '.join('?' * len(cols))})", row)
 
     def put_level(self, level: str, *, label_de: str, label_en: str, rank: int, parent_level: str | None) -> None:
         self.con.execute("INSERT OR REPLACE INTO area_levels VALUES (?, ?, ?, ?, ?)",
@@ -166,9 +171,21 @@ class Workspace:
     def put_values(self, frame: pd.DataFrame) -> None:
         """Upsert long-format values (level, area_id, indicator_id, period, value, source_id)."""
         values = frame[["level", "area_id", "indicator_id", "period", "value", "source_id"]].copy()
-        values["period"] = pd.to_datetime(values["period"])
-        self._with_frame("new_values", values,
-                         "INSERT OR REPLACE INTO indicator_values SELECT level, area_id, indicator_id, "
+        values["period"] = pd.to_datetime(values["period"]).dt.date
+        if values.duplicated(["level", "area_id", "indicator_id", "period"]).any():
+            raise ValueError("put_values: duplicate (level, area_id, indicator_id, period) rows")
+        ids = sorted(values["indicator_id"].unique())
+        periods = sorted(values["period"].unique())
+        present = self.con.execute(f"SELECT count(*) FROM indicator_values WHERE indicator_id IN "
+                                   f"({', '.join('?' * len(ids))}) AND period IN ({', '.join('?' * len(periods))})",
+                                   ids + periods).fetchone()[0]
+        if present:     # replace what was there (no index: an anti-join only when needed)
+            self._with_frame("new_values", pa.Table.from_pandas(values, preserve_index=False),
+                             """DELETE FROM indicator_values AS v USING new_values AS n
+                                WHERE v.level = n.level AND v.area_id = n.area_id
+                                  AND v.indicator_id = n.indicator_id AND v.period = n.period::DATE""")
+        self._with_frame("new_values", pa.Table.from_pandas(values, preserve_index=False),
+                         "INSERT INTO indicator_values SELECT level, area_id, indicator_id, "
                          "period::DATE, value, source_id FROM new_values")
 
     def replace_services(self, gdf: gpd.GeoDataFrame, *, source_id: str, id_prefix: str) -> None:
@@ -285,7 +302,8 @@ class Workspace:
     def sources(self) -> pd.DataFrame:
         return self._df("""
             SELECT s.source_id, s.title, s.publisher, s.licence, s.attribution, s.url, s.reference_date,
-                   s.files, s.sha256,
+                   (SELECT string_agg(DISTINCT i.file, ', ' ORDER BY i.file) FROM imports i
+                     WHERE i.source_id = s.source_id) AS files,
                    (SELECT string_agg(DISTINCT strftime(period, '%Y-%m-%d'), ', ' ORDER BY strftime(period, '%Y-%m-%d'))
                       FROM indicator_values v WHERE v.source_id = s.source_id) AS periods,
                    (SELECT count(*) FROM indicator_values v WHERE v.source_id = s.source_id) AS n_values,

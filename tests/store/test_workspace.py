@@ -1,0 +1,95 @@
+"""The store: re-imports replace, failures roll back, editions close, builds replace atomically."""
+from datetime import date
+
+import pytest
+
+from jmdiq_geo.config import Settings
+from jmdiq_geo.datapackage import build_workspace, load_manifest
+from jmdiq_geo.errors import JmdiqError
+from jmdiq_geo.io import imports as im
+from jmdiq_geo.store.workspace import Workspace
+from tests.conftest import MAX_BYTES, TINY_AREAS, feature, square, write_geojson
+
+
+def _table(tmp_path, values):
+    path = tmp_path / "werte.csv"
+    path.write_text("PLR_ID;Anzahl\n" + "\n".join(f"{a};{v}" for (a, _, _), v in zip(TINY_AREAS, values)),
+                    encoding="utf-8")
+    return path
+
+
+SPEC = im.TableSpec(level="plr", period="2024-12-31", columns={"Anzahl": "anzahl"}, key="PLR_ID",
+                    indicators=[im.IndicatorDef("anzahl", "Anzahl", kind="extensive")])
+
+
+def test_reimport_replaces_values(tiny_ws, tmp_path):
+    src = im.Source("t", "T")
+    im.import_indicator_table(tiny_ws, _table(tmp_path, [1, 2, 3, 4]), SPEC, src, max_bytes=MAX_BYTES)
+    im.import_indicator_table(tiny_ws, _table(tmp_path, [10, 20, 30, 40]), SPEC, src, max_bytes=MAX_BYTES)
+    values = tiny_ws.values("anzahl", period=date(2024, 12, 31), level="plr")
+    assert values.tolist() == [10.0, 20.0, 30.0, 40.0]
+    assert tiny_ws.imports()["sha256"].str.len().eq(64).all()
+
+
+def test_dry_run_writes_nothing(tiny_ws, tmp_path):
+    before = tiny_ws.snapshot()
+    report = im.import_indicator_table(tiny_ws, _table(tmp_path, [1, 2, 3, 4]), SPEC, im.Source("t", "T"),
+                                       max_bytes=MAX_BYTES, dry_run=True)
+    assert report.written == 4 and tiny_ws.snapshot() == before
+
+
+def test_failure_inside_transaction_rolls_back(tiny_ws):
+    before = tiny_ws.snapshot()
+    with pytest.raises(RuntimeError):
+        with tiny_ws.transaction():
+            tiny_ws.put_source({"source_id": "x", "title": "X"})
+            raise RuntimeError("boom")
+    assert tiny_ws.snapshot() == before
+
+
+def test_new_edition_closes_the_old_one(tiny_ws, tmp_path):
+    path = write_geojson(tmp_path / "neu.geojson", [feature(square(390000, 5820000, 400), PLR_ID="02000001",
+                                                            PLR_NAME="Neu", BZR="A")])
+    im.import_boundaries(tiny_ws, path, im.BoundarySpec(level="plr", key="PLR_ID", name="PLR_NAME", parent="BZR",
+                                                        valid_from="2025-01-01"), im.Source("t", "T"),
+                         max_bytes=MAX_BYTES)
+    assert tiny_ws.area_names("plr")["area_id"].tolist() == ["02000001"]
+    old = tiny_ws.area_names("plr", at=date(2024, 6, 30))["area_id"].tolist()
+    assert old == [a for a, _, _ in TINY_AREAS]
+
+
+def test_failed_build_leaves_existing_workspace(tmp_path, tiny_files):
+    db = tmp_path / "ws.duckdb"
+    Workspace.create(db, work_crs="EPSG:25833", city="Alt").close()
+    manifest = tmp_path / "stadt.toml"
+    manifest.write_text(f"""
+[city]
+id = "x"
+name = "Neu"
+work_crs = "EPSG:25833"
+[[levels]]
+id = "plr"
+rank = 0
+[sources.s]
+title = "S"
+[[boundaries]]
+level = "plr"
+file = "{tiny_files['areas'].name}"
+key = "PLR_ID"
+source = "s"
+[[boundaries]]
+level = "plr"
+file = "kaputt.geojson"
+key = "PLR_ID"
+valid_from = "2022-01-01"
+source = "s"
+""", encoding="utf-8")
+    (tmp_path / "kaputt.geojson").write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
+    settings = Settings.from_env().with_(data_root=tmp_path, db_path=db)
+    with pytest.raises(JmdiqError) as err:
+        build_workspace(load_manifest(manifest, data_root=tmp_path), settings=settings)
+    assert err.value.problems[0].code == "manifest_entry_failed"
+    assert "kaputt.geojson" in str(err.value)
+    with Workspace(db, read_only=True) as ws:
+        assert ws.meta()["city"] == "Alt"
+    assert not db.with_name("ws.duckdb.building").exists()
