@@ -105,6 +105,17 @@ def value_periods(ws: Workspace, indicator_id: str) -> list[date]:
     return ws.periods(indicator_id=indicator_id, level=_lowest_level(ws))
 
 
-def finite(values) -> np.ndarray:
-    arr = np.asarray(values, dtype=float)
-    return arr[np.isfinite(arr)]
+def index_values(ws: Workspace, definition, *, period: date) -> pd.DataFrame:
+    """areas × indicators of ``definition`` at ``period`` on the definition's level (wide)."""
+    long = ws.values_long(level=definition.level, indicator_ids=definition.indicator_ids())
+    long = long[pd.to_datetime(long["period"]) == pd.Timestamp(period)]
+    wide = long.pivot(index="area_id", columns="indicator_id", values="value")
+    ids = ws.area_names(definition.level)["area_id"]
+    return wide.reindex(index=ids.to_numpy(), columns=definition.indicator_ids())
+
+
+def compute_index_for(ws: Workspace, definition, *, period: date):
+    """Compute a composite index on the workspace's values (see ``analysis.index``)."""
+    from jmdiq_geo.analysis.index import compute_index
+
+    return compute_index(definition, index_values(ws, definition, period=period))
