@@ -9,6 +9,7 @@ language_switch()
 pages = [
     st.Page("pages/overview.py", title=tr("nav_overview"), icon=":material/home:", url_path="uebersicht", default=True),
     st.Page("pages/map.py", title=tr("nav_map"), icon=":material/map:", url_path="karte"),
+    st.Page("pages/profile.py", title=tr("nav_profile"), icon=":material/description:", url_path="steckbrief"),
     st.Page("pages/import_data.py", title=tr("nav_import"), icon=":material/upload_file:", url_path="import"),
     st.Page("pages/data.py", title=tr("nav_data"), icon=":material/library_books:", url_path="daten"),
 ]

@@ -128,6 +128,66 @@ def cmd_import(args) -> int:
     return 0
 
 
+def _resolve_index(ws, name: str):
+    from jmdiq_geo.io.indexdefs import load_index_file, shipped_indices
+    from jmdiq_geo.store.indices import stored_index
+
+    stored = stored_index(ws, name)
+    if stored is not None:
+        return stored
+    path = shipped_indices().get(name) or Path(name)
+    return load_index_file(path, known_indicators=ws.indicator_ids())
+
+
+def cmd_index(args) -> int:
+    from datetime import date
+
+    from jmdiq_geo.maplayer import compute_index_for
+    from jmdiq_geo.store.workspace import Workspace
+
+    settings = _settings(args)
+    with Workspace(settings.db_path, read_only=True) as ws:
+        definition = _resolve_index(ws, args.definition)
+        period = date.fromisoformat(args.period or definition.period)
+        result = compute_index_for(ws, definition, period=period)
+    label = "label_de" if settings.lang == "de" else "label_en"
+    cols = {"considered": "considered"}
+    for comp in definition.components:
+        cols.update({f"{comp.id}_score": f"{comp.id}_value", f"{comp.id}_code": f"{comp.id}_code",
+                     f"{comp.id}_{label}": f"{comp.id}_class"})
+    if definition.overall:
+        cols.update({"overall_code": "overall_code", "overall_label": "overall_class"})
+    out = result.table[list(cols)].rename(columns=cols)
+    out.index.name = "area_id"
+    out.to_csv(args.out)
+    print(t("cli_index_done", settings.lang, n=int(out["considered"].sum()), total=len(out), out=args.out))
+    return 0
+
+
+def cmd_indicators(args) -> int:
+    from datetime import date
+
+    from jmdiq_geo.maplayer import indicator_layer
+    from jmdiq_geo.store.workspace import Workspace
+
+    settings = _settings(args)
+    period = date.fromisoformat(args.period)
+    with Workspace(settings.db_path, read_only=True) as ws:
+        defs = ws.indicators()
+        ids = args.indicator or [i for i, k in zip(defs["indicator_id"], defs["kind"])
+                                 if period in ws.periods(indicator_id=i) and (k != "class" or args.level in (None, "plr"))]
+        table = None
+        for ind in ids:
+            layer = indicator_layer(ws, indicator_id=ind, period=period, level=args.level, settings=settings)
+            col = layer.areas.set_index("area_id")["value"].rename(ind)
+            if table is None:
+                table = layer.areas.set_index("area_id")[["name"]]
+            table[ind] = col
+    table.to_csv(args.out)
+    print(t("cli_indicators_done", settings.lang, n=len(ids), areas=len(table), out=args.out))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jmdiq-geo", description="Sozialraumanalyse workspace tools")
     parser.add_argument("--lang", choices=["de", "en"], help="language of messages (default: JMDIQ_LANG or de)")
@@ -143,6 +203,21 @@ def build_parser() -> argparse.ArgumentParser:
     info = sub.add_parser("info", help="summarise a workspace")
     info.add_argument("--db")
     info.set_defaults(func=cmd_info)
+
+    idx = sub.add_parser("index", help="compute a composite index (e.g. mss2021) per area")
+    idx.add_argument("--definition", required=True, help="name in data/indices/, a saved definition, or a .toml path")
+    idx.add_argument("--period", help="YYYY-MM-DD (default: the definition's period)")
+    idx.add_argument("--out", required=True, help="CSV file to write")
+    idx.add_argument("--db")
+    idx.set_defaults(func=cmd_index)
+
+    ind = sub.add_parser("indicators", help="indicator values of one level and period as a table")
+    ind.add_argument("--level", help="area level (default: the smallest); higher levels are aggregated")
+    ind.add_argument("--period", required=True, help="YYYY-MM-DD")
+    ind.add_argument("--indicator", action="append", help="indicator id, repeatable (default: all with values)")
+    ind.add_argument("--out", required=True, help="CSV file to write")
+    ind.add_argument("--db")
+    ind.set_defaults(func=cmd_indicators)
 
     imp = sub.add_parser("import", help="import one file into a workspace")
     imp.add_argument("kind", choices=["boundaries", "indicators", "services", "programme-areas", "grid"])

@@ -32,6 +32,12 @@ def t(key: str, lang: str = DEFAULT_LANG, **params) -> str:
     return text.format(**params) if params else text
 
 
+def t_or(key: str, fallback: str, lang: str = DEFAULT_LANG, **params) -> str:
+    """Like ``t`` for keys built from user data (e.g. a service category someone imported):
+    the fallback when the catalogue has no such key."""
+    return t(key, lang, **params) if key in catalogue() else fallback
+
+
 def format_number(value: float | int | None, lang: str = DEFAULT_LANG, *, digits: int = 1) -> str:
     """A number as people read it: ``1.234,5`` in German, ``1,234.5`` in English."""
     if value is None or value != value:  # None or NaN

@@ -119,3 +119,58 @@ def compute_index_for(ws: Workspace, definition, *, period: date):
     from jmdiq_geo.analysis.index import compute_index
 
     return compute_index(definition, index_values(ws, definition, period=period))
+
+
+def change_layer(ws: Workspace, *, indicator_id: str, period_from: date, period_to: date, level: str | None = None,
+                 relative: bool = False, settings: Settings) -> IndicatorLayer:
+    """Change of an indicator between two periods per area: the difference (percentage points
+    for rates) or, with ``relative``, the change in % of the earlier value. An area without a
+    shown value in either period gets none (privacy rules apply to both periods)."""
+    a = indicator_layer(ws, indicator_id=indicator_id, period=period_from, level=level, settings=settings)
+    b = indicator_layer(ws, indicator_id=indicator_id, period=period_to, level=level, settings=settings)
+    va, vb = a.areas["value"].to_numpy(float), b.areas["value"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = np.where(va != 0, 100 * (vb - va) / np.abs(va), np.nan) if relative else vb - va
+        city = (100 * (b.city_value - a.city_value) / abs(a.city_value) if relative and a.city_value
+                else b.city_value - a.city_value)
+    out = b.areas[["area_id", "name", "geometry"]].copy()
+    out["raw"] = change
+    out["value"] = change
+    reason = np.where(a.areas["reason"].notna(), a.areas["reason"], b.areas["reason"])
+    out["reason"] = np.where(np.isfinite(change), None, np.where(pd.isna(reason), "missing", reason))
+    shown = pd.Series(change, index=out.index)
+    out["rank"] = shown.rank(ascending=a.definition.get("polarity") == "higher_better", method="min").to_numpy()
+    out["n_ranked"] = int(np.isfinite(change).sum())
+    definition = dict(b.definition)
+    definition["unit"] = "%" if relative else ("%-Pkt." if definition.get("unit") == "%" else definition.get("unit"))
+    definition["kind"] = "change"
+    return IndicatorLayer(out, definition, b.level, period_to, float(city),
+                          sorted(set(a.attributions) | set(b.attributions)))
+
+
+def ancestor(ws: Workspace, area_id: str, *, level: str, up_to: str) -> str | None:
+    """The id of ``area_id``'s ancestor on level ``up_to`` (following parent ids)."""
+    levels = ws.levels().sort_values("rank")["level"].tolist()
+    current = area_id
+    for lv in levels[levels.index(level):levels.index(up_to)]:
+        row = ws.area_names(lv).set_index("area_id")["parent_id"]
+        current = row.get(current)
+        if current is None:
+            return None
+    return current
+
+
+def time_series(ws: Workspace, *, indicator_id: str, area_id: str, level: str, settings: Settings) -> pd.DataFrame:
+    """Values of one area, its district (top level) and the city for every period."""
+    top = ws.levels().sort_values("rank")["level"].iloc[-1]
+    district = ancestor(ws, area_id, level=level, up_to=top) if level != top else None
+    rows = []
+    for period in value_periods(ws, indicator_id):
+        layer = indicator_layer(ws, indicator_id=indicator_id, period=period, level=level, settings=settings)
+        value = layer.areas.set_index("area_id")["value"].get(area_id)
+        row = {"period": period, "area": value, "city": layer.city_value}
+        if district:
+            upper = indicator_layer(ws, indicator_id=indicator_id, period=period, level=top, settings=settings)
+            row["district"] = upper.areas.set_index("area_id")["value"].get(district)
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("period")

@@ -1,12 +1,13 @@
-"""Karte: Planungsräume (or a higher level) coloured by one indicator."""
+"""Karte: an indicator (or its change) on any area level, with overlays; click opens a profile."""
 import streamlit as st
 
 from jmdiq_geo.analysis.classify import SCHEMES
-from jmdiq_geo.i18n import format_number
+from jmdiq_geo.i18n import format_number, t_or
 from jmdiq_geo.maplayer import value_periods
 from jmdiq_geo.render.maps import PALETTES
 from jmdiq_geo.ui.maps import indicator_map, show_map
 from jmdiq_geo.ui.state import lang, tr, workspace, workspace_version
+from jmdiq_geo.ui.widgets import indicator_picker, level_picker, parse_breaks
 
 st.title(tr("map_title"))
 ws = workspace()
@@ -14,36 +15,57 @@ if ws is None:
     st.warning(tr("overview_no_workspace"))
     st.stop()
 
-indicators = ws.indicators()
-levels = ws.levels().sort_values("rank")
-label_col = "label_de" if lang() == "de" else "label_en"
-default_ind = ws.meta().get("default_indicator") or indicators["indicator_id"].iloc[0]
-ind_ids = indicators["indicator_id"].tolist()
-labels = dict(zip(indicators["indicator_id"], indicators[label_col].fillna(indicators["label_de"])))
-kinds = dict(zip(indicators["indicator_id"], indicators["kind"]))
-
 c1, c2, c3 = st.columns([3, 1.2, 1.2])
-indicator_id = c1.selectbox(tr("map_indicator"), ind_ids, index=ind_ids.index(default_ind) if default_ind in ind_ids else 0,
-                            format_func=lambda i: labels[i], key="map_indicator")
-level_ids = levels["level"].tolist() if kinds[indicator_id] != "class" else levels["level"].tolist()[:1]
-level = c2.selectbox(tr("map_level"), level_ids, format_func=dict(zip(levels["level"], levels[label_col])).get,
-                     key="map_level")
-periods = value_periods(ws, indicator_id)
+with c1:
+    indicator_id, kind = indicator_picker(ws, key="map_indicator")
+with c2:
+    level = level_picker(ws, key="map_level", lowest_only=kind == "class")
+periods = value_periods(ws, indicator_id)[::-1]
 if not periods:
     st.info(tr("map_no_values"))
     st.stop()
-period = c3.selectbox(tr("map_period"), periods[::-1], format_func=lambda p: p.strftime("%d.%m.%Y"), key="map_period")
-c4, c5, c6 = st.columns([1.5, 1, 1.5])
-scheme = c4.selectbox(tr("map_scheme"), [s for s in SCHEMES if s != "manual"],
-                      format_func=lambda s: tr(f"scheme_{s}"), key="map_scheme")
-k = c5.slider(tr("map_classes"), 3, 7, 5, key="map_k", disabled=scheme == "std_mean")
-palette = c6.selectbox(tr("map_palette"), PALETTES, key="map_palette")
+period = c3.selectbox(tr("map_period"), periods, format_func=lambda p: p.strftime("%d.%m.%Y"), key="map_period")
 
-m, classes, table, city, title = indicator_map(workspace_version(), level=level, indicator_id=indicator_id,
-                                               period=period, scheme=scheme, k=k, palette=palette, lang=lang())
+c4, c5, c6, c7 = st.columns([1.6, 1.4, 1, 1.2])
+mode = c4.radio(tr("map_mode"), ["value", "change"], format_func=lambda m: tr(f"map_mode_{m}"), key="map_mode",
+                disabled=kind == "class")
+period_from, relative = None, False
+if mode == "change" and kind != "class":
+    earlier = [p for p in periods if p < period]
+    if not earlier:
+        st.info(tr("map_one_period"))
+    else:
+        period_from = c5.selectbox(tr("map_period_from"), earlier, format_func=lambda p: p.strftime("%d.%m.%Y"),
+                                   index=len(earlier) - 1, key="map_period_from")
+        relative = c5.toggle(tr("map_relative"), key="map_relative")
+scheme = c6.selectbox(tr("map_scheme"), SCHEMES, format_func=lambda s: tr(f"scheme_{s}"), key="map_scheme")
+k = c6.slider(tr("map_classes"), 3, 7, 5, key="map_k", disabled=scheme in ("std_mean", "manual"))
+palette = c7.selectbox(tr("map_palette"), PALETTES, key="map_palette", disabled=period_from is not None)
+breaks = None
+if scheme == "manual":
+    breaks = parse_breaks(st.text_input(tr("map_breaks"), key="map_breaks", value="10; 25; 50; 75"))
+    if not breaks:
+        st.warning(tr("map_breaks_bad"))
+        st.stop()
+with st.expander(tr("map_overlays")):
+    show_programmes = st.toggle(tr("map_programme_areas"), key="map_show_pa")
+    categories = ws.summary()["services"]["category"].tolist()
+    chosen = st.multiselect(tr("map_services"), categories, key="map_services", placeholder=tr("ui_choose"),
+                            format_func=lambda c: t_or(f"cat_{c}", c, lang()))
+
+m, classes, layer, title = indicator_map(
+    workspace_version(), level=level, indicator_id=indicator_id, period=period, scheme=scheme, k=k,
+    palette=palette, lang=lang(), period_from=period_from, relative=relative, breaks=breaks,
+    show_programmes=show_programmes, service_categories=tuple(chosen))
+table = layer.areas
 st.caption(tr("map_caption", title=title, period=period.strftime("%d.%m.%Y"),
-              city=format_number(city, lang()), n=int(table["value"].notna().sum()), total=len(table)))
-show_map(m, key="indicator_map")
+              city=format_number(layer.city_value, lang()), n=int(table["value"].notna().sum()), total=len(table)))
+clicked = show_map(m, key="indicator_map", clickable=True)
+st.caption(tr("map_click_hint"))
+if clicked:
+    name = table.set_index("area_id")["name"].get(clicked, clicked)
+    st.session_state["profile_area"] = (level, clicked)
+    st.page_link("pages/profile.py", label=tr("map_open_profile", name=name), icon=":material/description:")
 with st.expander(tr("map_table")):
     st.dataframe(table[["area_id", "name", "value", "rank"]].rename(columns={
         "area_id": tr("tt_id"), "name": tr("tt_area"), "value": title[:40], "rank": tr("tt_rank")}),

@@ -17,6 +17,7 @@ from pathlib import Path
 import folium
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from branca.element import MacroElement
 from jinja2 import Template
@@ -113,27 +114,80 @@ def localise_assets(m: folium.Map, asset_base: str | None) -> None:
 def choropleth(areas: gpd.GeoDataFrame, *, classes: Classes, palette: str, title: str, unit: str | None,
                lang: str, attributions: list[str], outlines: gpd.GeoDataFrame | None = None,
                city_value: float | None = None, city_name: str = "", value_digits: int = 1,
-               asset_base: str | None = "/app/static/vendor", tolerance_m: float = 8.0) -> folium.Map:
+               asset_base: str | None = "/app/static/vendor", tolerance_m: float = 8.0,
+               diverging: bool = False) -> folium.Map:
     """Areas coloured by class, with tooltips (name, id, value, rank, city value), a legend with
-    class bounds and counts, optional outlines (e.g. Bezirke) and the attribution."""
-    shown = display_geometry(areas, tolerance_m=tolerance_m)
-    colours = palette_colours(palette, classes.k)
+    class bounds and counts, optional outlines (e.g. Bezirke) and the attribution.
+    ``diverging`` uses a blue–red ramp centred on the classes (for changes)."""
+    colours = (diverging_colours(classes) if diverging else palette_colours(palette, classes.k))
     cls = classes.assignment.reindex(areas.index).to_numpy()
-    unit_txt = f" {unit}" if unit and unit not in ("Personen",) else ""
     fill = [colours[c] if c >= 0 else NO_VALUE_COLOUR for c in cls]
+    unit_txt = f" {unit}" if unit and unit not in ("Personen",) else ""
+    rows = [(colours[i], f"{format_number(lo, lang, digits=value_digits)} – "
+             f"{format_number(hi, lang, digits=value_digits)}", n)
+            for i, (lo, hi, n) in enumerate(zip(classes.lower, classes.upper, classes.counts))]
+    missing = int((cls < 0).sum())
+    if missing:
+        rows.append((NO_VALUE_COLOUR, t("no_value", lang), missing))
     values = areas["value"].to_numpy(dtype=float)
     reasons = areas["reason"].to_numpy() if "reason" in areas else [None] * len(areas)
     value_text = [format_number(v, lang, digits=value_digits) + unit_txt if np.isfinite(v)
                   else t(f"reason_{r or 'missing'}", lang) for v, r in zip(values, reasons)]
-    n_ranked = int(np.isfinite(values).sum())
+    city_text = (format_number(city_value, lang, digits=value_digits) + unit_txt
+                 if city_value is not None and np.isfinite(city_value) else "–")
+    return area_map(areas, fill=fill, value_text=value_text, legend_rows=rows, title=title,
+                    legend_title=title + (f" ({unit})" if unit else ""), lang=lang, attributions=attributions,
+                    outlines=outlines, extra={"city_text": (city_name or t("tt_city", lang), city_text)},
+                    asset_base=asset_base, tolerance_m=tolerance_m)
+
+
+def category_map(areas: gpd.GeoDataFrame, *, codes: pd.Series, categories: list[tuple[object, str, str]],
+                 title: str, lang: str, attributions: list[str], outlines: gpd.GeoDataFrame | None = None,
+                 value_text: list[str] | None = None, asset_base: str | None = "/app/static/vendor",
+                 tolerance_m: float = 8.0) -> folium.Map:
+    """Areas coloured by category (``categories`` = [(code, label, colour)]), e.g. index classes
+    or hot-spot clusters; the legend counts areas per category."""
+    colour_of = {code: colour for code, _, colour in categories}
+    label_of = {code: label for code, label, _ in categories}
+    code_list = list(codes.reindex(areas.index))
+    fill = [colour_of.get(c, NO_VALUE_COLOUR) for c in code_list]
+    rows = [(colour, label, sum(1 for c in code_list if c == code)) for code, label, colour in categories]
+    missing = sum(1 for c in code_list if c not in colour_of)
+    if missing:
+        rows.append((NO_VALUE_COLOUR, t("no_value", lang), missing))
+    texts = value_text or [label_of.get(c, t("no_value", lang)) for c in code_list]
+    return area_map(areas, fill=fill, value_text=texts, legend_rows=rows, title=title, legend_title=title,
+                    lang=lang, attributions=attributions, outlines=outlines, asset_base=asset_base,
+                    tolerance_m=tolerance_m)
+
+
+def diverging_colours(classes: Classes) -> list[str]:
+    """Blue for decreases, red for increases, pale for classes around zero (colour-blind safe)."""
+    cmap = colormaps["RdBu_r"]
+    span = max(abs(min(classes.lower, default=0)), abs(max(classes.upper, default=0))) or 1.0
+    mids = [(lo + hi) / 2 for lo, hi in zip(classes.lower, classes.upper)]
+    return [to_hex(cmap(0.5 + 0.45 * m / span)) for m in mids]
+
+
+def area_map(areas: gpd.GeoDataFrame, *, fill: list[str], value_text: list[str],
+             legend_rows: list[tuple[str, str, int]], title: str, legend_title: str, lang: str,
+             attributions: list[str], outlines: gpd.GeoDataFrame | None = None, extra: dict | None = None,
+             asset_base: str | None = "/app/static/vendor", tolerance_m: float = 8.0) -> folium.Map:
+    """The shared drawing of an area map: polygons with given fills, tooltip, legend, outlines,
+    attribution. ``extra`` adds tooltip rows: field → (label, one text for all areas)."""
+    shown = display_geometry(areas, tolerance_m=tolerance_m)
+    n_ranked = int(np.isfinite(areas["rank"].to_numpy(dtype=float)).sum()) if "rank" in areas else 0
     rank_text = [t("rank_of", lang, rank=int(r), n=n_ranked) if np.isfinite(r) else "–"
                  for r in areas["rank"].to_numpy(dtype=float)] if "rank" in areas else ["–"] * len(areas)
-    props = gpd.GeoDataFrame({
-        "name": areas["name"].to_numpy(), "area_id": areas["area_id"].to_numpy(), "value_text": value_text,
-        "rank_text": rank_text, "fill": fill,
-        "city_text": (format_number(city_value, lang, digits=value_digits) + unit_txt)
-        if city_value is not None and np.isfinite(city_value) else "–",
-    }, geometry=shown.geometry.to_numpy(), crs=shown.crs)
+    columns = {"name": areas["name"].to_numpy(), "area_id": areas["area_id"].to_numpy(), "value_text": value_text,
+               "rank_text": rank_text, "fill": fill}
+    fields, aliases = ["name", "area_id", "value_text", "rank_text"], [t("tt_area", lang), t("tt_id", lang),
+                                                                       title[:60], t("tt_rank", lang)]
+    for key, (label, text) in (extra or {}).items():
+        columns[key] = text
+        fields.append(key)
+        aliases.append(label)
+    props = gpd.GeoDataFrame(columns, geometry=shown.geometry.to_numpy(), crs=shown.crs)
     m = base_map(props, asset_base=asset_base)
     folium.GeoJson(
         props.to_json(drop_id=True),
@@ -141,26 +195,48 @@ def choropleth(areas: gpd.GeoDataFrame, *, classes: Classes, palette: str, title
         style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#ffffff", "weight": 0.6,
                                   "fillOpacity": 0.85},
         highlight_function=lambda f: {"weight": 2.5, "color": "#222222"},
-        tooltip=folium.GeoJsonTooltip(
-            fields=["name", "area_id", "value_text", "rank_text", "city_text"],
-            aliases=[t("tt_area", lang), t("tt_id", lang), title[:60], t("tt_rank", lang),
-                     city_name or t("tt_city", lang)], sticky=True),
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True),
     ).add_to(m)
     if outlines is not None and len(outlines):
         outline_shapes = display_geometry(outlines[["geometry"]], tolerance_m=tolerance_m * 2)
         folium.GeoJson(outline_shapes.to_json(drop_id=True), name="outlines", interactive=False,
+                       control=False,
                        style_function=lambda f: {"fill": False, "color": "#333333", "weight": 1.6}).add_to(m)
-    rows = [(colours[i], f"{format_number(lo, lang, digits=value_digits)} – "
-             f"{format_number(hi, lang, digits=value_digits)}", n)
-            for i, (lo, hi, n) in enumerate(zip(classes.lower, classes.upper, classes.counts))]
-    missing = int((cls < 0).sum())
-    if missing:
-        rows.append((NO_VALUE_COLOUR, t("no_value", lang), missing))
-    legend_title = title + (f" ({unit})" if unit else "")
-    _Script(_legend_js(legend_title, rows)).add_to(m)
+    _Script(_legend_js(legend_title, legend_rows)).add_to(m)
     _Script(_attribution_js(attributions)).add_to(m)
     localise_assets(m, asset_base)
     return m
+
+
+def add_programme_areas(m: folium.Map, areas: gpd.GeoDataFrame, *, name: str, lang: str) -> None:
+    """Programme areas as hatched-looking outlines on top (toggle in the layer control)."""
+    if areas.empty:
+        return
+    shown = display_geometry(areas[["name", "programme", "geometry"]], tolerance_m=4.0)
+    folium.GeoJson(shown.to_json(drop_id=True), name=name,
+                   style_function=lambda f: {"fill": False, "color": "#5e3c99", "weight": 3, "dashArray": "6 4"},
+                   tooltip=folium.GeoJsonTooltip(fields=["name", "programme"],
+                                                 aliases=[t("tt_area", lang), t("tt_programme", lang)])).add_to(m)
+
+
+def add_points(m: folium.Map, points: gpd.GeoDataFrame, *, name: str, colour: str, lang: str) -> None:
+    """Service locations as small circles (toggle in the layer control)."""
+    if points.empty:
+        return
+    shown = to_display_crs(points[["name", "address", "geometry"]].fillna("–"))
+    group = folium.FeatureGroup(name=f"{name} ({len(shown)})")
+    folium.GeoJson(shown.to_json(drop_id=True), name=name,
+                   marker=folium.CircleMarker(radius=3.5, weight=1, color="#222222", fill=True, fill_color=colour,
+                                              fill_opacity=0.9),
+                   tooltip=folium.GeoJsonTooltip(fields=["name", "address"],
+                                                 aliases=[t("tt_service", lang), t("tt_address", lang)])).add_to(group)
+    group.add_to(m)
+
+
+def finish_layers(m: folium.Map, asset_base: str | None = "/app/static/vendor") -> None:
+    """Add the layer switcher once overlays are on the map."""
+    folium.LayerControl(collapsed=False).add_to(m)
+    localise_assets(m, asset_base)
 
 
 def inline_assets(html: str, *, vendor_dir: Path = VENDOR_DIR, asset_base: str = "/app/static/vendor") -> str:

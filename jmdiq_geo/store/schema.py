@@ -47,10 +47,16 @@ MIGRATIONS: list[list[str]] = [
             crs VARCHAR NOT NULL, cell_size_m DOUBLE NOT NULL, period DATE, source_id VARCHAR)""",
         """CREATE TABLE grid_cells (grid_id VARCHAR NOT NULL, x DOUBLE NOT NULL, y DOUBLE NOT NULL, value DOUBLE)""",
     ],
+    [
+        # composite-index definitions a user copied and changed in the app (JSON of the TOML form)
+        """CREATE TABLE index_definitions (
+            index_id VARCHAR PRIMARY KEY, label_de VARCHAR NOT NULL, body VARCHAR NOT NULL, based_on VARCHAR,
+            updated_at TIMESTAMP DEFAULT current_timestamp)""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
 #: Tables holding workspace content (used for summaries and for "nothing was written" checks).
 DATA_TABLES = ("meta", "sources", "imports", "area_levels", "areas", "programme_areas", "indicators",
-               "indicator_values", "services", "grids", "grid_cells")
+               "indicator_values", "services", "grids", "grid_cells", "index_definitions")

@@ -33,6 +33,8 @@ class Workspace:
             raise SchemaError(Problem("workspace_missing", {"path": str(self.path)}))
         self.con = duckdb.connect(str(self.path), read_only=read_only)
         self._in_transaction = False
+        #: decoded geometries per (level, edition); cleared whenever areas are written
+        self._area_cache: dict[tuple[str, date], gpd.GeoDataFrame] = {}
         if not read_only:
             self._migrate()
         elif self.schema_version() != SCHEMA_VERSION:
@@ -142,6 +144,7 @@ class Workspace:
     def replace_areas(self, gdf: gpd.GeoDataFrame, *, level: str, valid_from: date, valid_to: date | None,
                       source_id: str) -> None:
         """Store one edition of a level's areas (replacing that edition if it was imported before)."""
+        self._area_cache.clear()
         frame = pd.DataFrame({
             "level": level, "area_id": gdf["area_id"].astype(str).to_numpy(),
             "name": gdf["name"].astype(object).to_numpy(), "parent_id": gdf["parent_id"].astype(object).to_numpy(),
@@ -263,11 +266,17 @@ class Workspace:
             if not editions:
                 return gpd.GeoDataFrame({"area_id": [], "name": [], "parent_id": []}, geometry=[], crs=self.work_crs)
             at = editions[-1]
-        frame = self._df("""SELECT area_id, name, parent_id, valid_from, valid_to, area_m2, geom, source_id
-                            FROM areas WHERE level = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)
-                            ORDER BY area_id""", [level, at, at])
-        geom = _from_wkb(frame.pop("geom"))
-        return gpd.GeoDataFrame(frame, geometry=geom, crs=self.work_crs)
+        key = (level, at)
+        if key not in self._area_cache or self._in_transaction:
+            frame = self._df("""SELECT area_id, name, parent_id, valid_from, valid_to, area_m2, geom, source_id
+                                FROM areas WHERE level = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)
+                                ORDER BY area_id""", [level, at, at])
+            geom = _from_wkb(frame.pop("geom"))
+            gdf = gpd.GeoDataFrame(frame, geometry=geom, crs=self.work_crs)
+            if self._in_transaction:
+                return gdf
+            self._area_cache[key] = gdf
+        return self._area_cache[key].copy()
 
     def indicator_ids(self) -> set[str]:
         return {r[0] for r in self.cursor().execute("SELECT indicator_id FROM indicators").fetchall()}

@@ -11,35 +11,76 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from jmdiq_geo.analysis.classify import classify
-from jmdiq_geo.i18n import t
-from jmdiq_geo.maplayer import indicator_layer
-from jmdiq_geo.render.maps import choropleth
+from jmdiq_geo.i18n import t, t_or
+from jmdiq_geo.maplayer import change_layer, indicator_layer
+from jmdiq_geo.render.maps import add_points, add_programme_areas, choropleth, finish_layers
 from jmdiq_geo.ui.state import settings, workspace
+
+#: Okabe–Ito colours (distinguishable with colour-vision deficiencies) for service categories
+CATEGORY_COLOURS = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000",
+                    "#999999", "#7F3C8D", "#11A579"]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _layer(version: float, *, level: str, indicator_id: str, period: date):
+def cached_layer(version: float, *, level: str, indicator_id: str, period: date, period_from: date | None = None,
+                 relative: bool = False):
     ws = workspace()
-    layer = indicator_layer(ws, indicator_id=indicator_id, period=period, level=level, settings=settings())
-    outline_level = ws.levels().sort_values("rank")["level"].iloc[-1]
-    outlines = ws.areas(outline_level)[["geometry"]] if outline_level != level else None
-    return layer, outlines, ws.meta().get("city", "")
+    if period_from is not None:
+        return change_layer(ws, indicator_id=indicator_id, period_from=period_from, period_to=period, level=level,
+                            relative=relative, settings=settings())
+    return indicator_layer(ws, indicator_id=indicator_id, period=period, level=level, settings=settings())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def outlines(version: float, level: str):
+    ws = workspace()
+    top = ws.levels().sort_values("rank")["level"].iloc[-1]
+    return ws.areas(top)[["geometry"]] if top != level else None
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def services(version: float, category: str):
+    return workspace().services(category=category)[["name", "address", "geometry"]]
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def programme_areas(version: float):
+    return workspace().programme_areas()
 
 
 def indicator_map(version: float, *, level: str, indicator_id: str, period: date, scheme: str, k: int,
-                  palette: str, lang: str):
-    """(folium map, classes, value table, city value, title) for the map page."""
-    layer, outlines, city = _layer(version, level=level, indicator_id=indicator_id, period=period)
-    classes = classify(layer.areas["value"], scheme=scheme, k=k)
+                  palette: str, lang: str, period_from: date | None = None, relative: bool = False,
+                  breaks: list[float] | None = None, show_programmes: bool = False,
+                  service_categories: tuple[str, ...] = ()):
+    """(folium map, classes, layer) for the map page."""
+    layer = cached_layer(version, level=level, indicator_id=indicator_id, period=period, period_from=period_from,
+                         relative=relative)
+    classes = classify(layer.areas["value"], scheme=scheme, k=k, breaks=breaks)
     definition = layer.definition
     title = definition["label_de"] if lang == "de" else (definition.get("label_en") or definition["label_de"])
+    if period_from is not None:
+        title = t("map_change_title", lang, title=title, a=period_from.strftime("%Y"), b=period.strftime("%Y"))
     digits = 0 if definition["kind"] == "extensive" else 1
+    city = workspace().meta().get("city", "")
     m = choropleth(layer.areas, classes=classes, palette=palette, title=title, unit=definition.get("unit"),
-                   lang=lang, attributions=layer.attributions, outlines=outlines, city_value=layer.city_value,
-                   city_name=city or t("tt_city", lang), value_digits=digits)
-    return m, classes, layer.areas.drop(columns="geometry"), layer.city_value, title
+                   lang=lang, attributions=layer.attributions, outlines=outlines(version, level),
+                   city_value=layer.city_value, city_name=city or t("tt_city", lang), value_digits=digits,
+                   diverging=period_from is not None)
+    if show_programmes or service_categories:
+        if show_programmes:
+            add_programme_areas(m, programme_areas(version), name=t("map_programme_areas", lang), lang=lang)
+        for i, category in enumerate(service_categories):
+            add_points(m, services(version, category), name=t_or(f"cat_{category}", category, lang),
+                       colour=CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)], lang=lang)
+        finish_layers(m)
+    return m, classes, layer, title
 
 
-def show_map(m, *, key: str, height: int = 640):
-    """Render a folium map; returns nothing the page has not asked for (no reruns on pan/zoom)."""
-    return st_folium(m, key=key, height=height, use_container_width=True, returned_objects=[])
+def show_map(m, *, key: str, height: int = 640, clickable: bool = False):
+    """Render a folium map. With ``clickable``, return the clicked area's id (else None); pan and
+    zoom never rerun the page."""
+    state = st_folium(m, key=key, height=height, use_container_width=True,
+                      returned_objects=["last_active_drawing"] if clickable else [])
+    if clickable and state and state.get("last_active_drawing"):
+        return (state["last_active_drawing"].get("properties") or {}).get("area_id")
+    return None

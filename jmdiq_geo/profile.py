@@ -1,0 +1,125 @@
+"""Area profile (Steckbrief): key indicators against district and city, hierarchy, programme
+areas, services inside and nearby. Reads from the workspace, computes with the same layers as
+the map, so numbers agree everywhere."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from jmdiq_geo.config import Settings
+from jmdiq_geo.maplayer import ancestor, indicator_layer, value_periods
+from jmdiq_geo.store.workspace import Workspace
+
+#: used when the manifest names no profile indicators
+DEFAULT_PROFILE_INDICATORS = ("ew", "jmd_zg", "jmd_zg_anteil", "ew_mh_anteil", "ew_ausl_anteil", "mss_s1",
+                              "mss_s3", "mss_s4", "mss_status", "mss_dynamik")
+NEARBY_M = 500.0
+
+
+@dataclass
+class Profile:
+    level: str
+    area_id: str
+    name: str
+    area_km2: float
+    hierarchy: list[tuple[str, str, str]]        # (level, id, name) from the parent upwards
+    indicators: pd.DataFrame                     # indicator_id, label_de/en, unit, period, value, district, city, rank, n
+    programmes: pd.DataFrame                     # name, programme, since, until, share_of_area
+    services: pd.DataFrame                       # category, inside, nearby
+    youth_centres: pd.DataFrame                  # name, address, capacity, inside (bool)
+    attributions: list[str] = field(default_factory=list)
+
+
+def profile_indicator_ids(ws: Workspace) -> list[str]:
+    configured = ws.meta().get("profile_indicators")
+    ids = configured.split(",") if configured else list(DEFAULT_PROFILE_INDICATORS)
+    known = ws.indicator_ids()
+    return [i for i in ids if i in known]
+
+
+def area_profile(ws: Workspace, *, level: str, area_id: str, settings: Settings,
+                 indicator_ids: list[str] | None = None) -> Profile:
+    areas = ws.areas(level)
+    row = areas.set_index("area_id").loc[area_id]
+    geom = row.geometry
+    levels = ws.levels().sort_values("rank")["level"].tolist()
+    hierarchy = []
+    for upper in levels[levels.index(level) + 1:]:
+        aid = ancestor(ws, area_id, level=level, up_to=upper)
+        if aid:
+            names = ws.area_names(upper).set_index("area_id")["name"]
+            hierarchy.append((upper, aid, names.get(aid, aid)))
+    top = levels[-1]
+    district = hierarchy[-1][1] if hierarchy and hierarchy[-1][0] == top else None
+    defs = ws.indicators().set_index("indicator_id")
+    rows, attributions = [], set()
+    for ind in indicator_ids or profile_indicator_ids(ws):
+        periods = value_periods(ws, ind)
+        if not periods:
+            continue
+        period = periods[-1]
+        kind = defs.loc[ind, "kind"]
+        if kind == "class" and level != levels[0]:
+            continue
+        layer = indicator_layer(ws, indicator_id=ind, period=period, level=level, settings=settings)
+        attributions |= set(layer.attributions)
+        mine = layer.areas.set_index("area_id").loc[area_id]
+        dist_value = np.nan
+        if district and kind != "class" and level != top:
+            upper = indicator_layer(ws, indicator_id=ind, period=period, level=top, settings=settings)
+            dist_value = upper.areas.set_index("area_id")["value"].get(district, np.nan)
+        classes = defs.loc[ind, "classes"] or {}
+        value_label = classes.get(str(int(mine["value"]))) if kind == "class" and np.isfinite(mine["value"]) else None
+        rows.append({"indicator_id": ind, "label_de": defs.loc[ind, "label_de"],
+                     "label_en": defs.loc[ind, "label_en"] or defs.loc[ind, "label_de"],
+                     "unit": defs.loc[ind, "unit"], "kind": kind, "period": period, "value": mine["value"],
+                     "value_label": value_label, "reason": mine["reason"], "district": dist_value,
+                     "city": layer.city_value, "rank": mine["rank"] if kind != "class" else np.nan,
+                     "n": int(mine["n_ranked"])})
+    programmes = _programmes(ws, geom)
+    services, youth = _services(ws, geom)
+    return Profile(level, area_id, row["name"], float(geom.area) / 1e6, hierarchy, pd.DataFrame(rows), programmes,
+                   services, youth, sorted(attributions))
+
+
+def _programmes(ws: Workspace, geom) -> pd.DataFrame:
+    pa = ws.programme_areas()
+    if pa.empty:
+        return pd.DataFrame(columns=["name", "programme", "since", "until", "share_of_area"])
+    share = pa.geometry.intersection(geom).area / geom.area
+    out = pa.assign(share_of_area=share.to_numpy())
+    return out.loc[out["share_of_area"] > 0.001, ["name", "programme", "since", "until", "share_of_area"]]
+
+
+def _services(ws: Workspace, geom) -> tuple[pd.DataFrame, pd.DataFrame]:
+    services = ws.services()
+    if services.empty:
+        return pd.DataFrame(columns=["category", "inside", "nearby"]), pd.DataFrame()
+    inside = services.geometry.within(geom)
+    nearby = services.geometry.distance(geom) <= NEARBY_M
+    counts = pd.DataFrame({"category": services["category"], "inside": inside, "nearby": nearby & ~inside})
+    table = counts.groupby("category")[["inside", "nearby"]].sum().reset_index()
+    youth = services[(services["category"] == "jugendfreizeit") & nearby]
+    youth = pd.DataFrame({"name": youth["name"], "address": youth["address"], "capacity": youth["capacity"],
+                          "inside": inside[youth.index]})
+    return table, youth.sort_values(["inside", "name"], ascending=[False, True])
+
+
+def area_choices(ws: Workspace, level: str) -> pd.DataFrame:
+    """area_id and "Name (id)" labels for a search box."""
+    names = ws.area_names(level)
+    return names.assign(label=names["name"] + " (" + names["area_id"] + ")")[["area_id", "label"]]
+
+
+def area_geometry(ws: Workspace, level: str, area_id: str) -> gpd.GeoDataFrame:
+    areas = ws.areas(level)
+    return areas[areas["area_id"] == area_id]
+
+
+def latest_period(ws: Workspace, indicator_id: str) -> date | None:
+    periods = value_periods(ws, indicator_id)
+    return periods[-1] if periods else None

@@ -1,0 +1,92 @@
+"""Widgets of the profile page (Steckbrief)."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from jmdiq_geo.i18n import format_number, t_or
+from jmdiq_geo.maplayer import time_series
+from jmdiq_geo.profile import area_choices, area_profile
+from jmdiq_geo.ui.state import lang, settings, tr, workspace
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def profile_choices(version: float, level: str) -> pd.DataFrame:
+    return area_choices(workspace(), level)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_profile(version: float, level: str, area_id: str):
+    return area_profile(workspace(), level=level, area_id=area_id, settings=settings())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_series(version: float, indicator_id: str, level: str, area_id: str) -> pd.DataFrame:
+    return time_series(workspace(), indicator_id=indicator_id, area_id=area_id, level=level, settings=settings())
+
+
+def _value(row, lg: str) -> str:
+    if isinstance(row["value_label"], str):
+        return row["value_label"]
+    if pd.isna(row["value"]):
+        return tr(f"reason_{row['reason'] or 'missing'}")
+    digits = 0 if row["kind"] == "extensive" else 1
+    unit = f" {row['unit']}" if row["unit"] and row["unit"] != "Personen" else ""
+    return format_number(row["value"], lg, digits=digits) + unit
+
+
+def render_profile(version: float, level: str, area_id: str, *, compact: bool = False) -> None:
+    p = cached_profile(version, level, area_id)
+    lg = lang()
+    st.subheader(f"{p.name} ({p.area_id})")
+    st.caption(" · ".join(f"{name} ({aid})" for _, aid, name in p.hierarchy)
+               + f" · {format_number(p.area_km2, lg, digits=2)} km²")
+    label = "label_de" if lg == "de" else "label_en"
+    rows = []
+    for _, r in p.indicators.iterrows():
+        digits = 0 if r["kind"] == "extensive" else 1
+        rows.append({tr("col_indicator"): r[label], tr("col_period"): r["period"].strftime("%d.%m.%Y"),
+                     tr("col_value"): _value(r, lg),
+                     tr("col_district"): format_number(r["district"], lg, digits=digits) if pd.notna(r["district"]) else "–",
+                     tr("col_city"): format_number(r["city"], lg, digits=digits) if pd.notna(r["city"]) else "–",
+                     tr("tt_rank"): tr("rank_of", rank=int(r["rank"]), n=r["n"]) if pd.notna(r["rank"]) else "–"})
+    st.table(pd.DataFrame(rows).set_index(tr("col_indicator")))
+    st.markdown(f"**{tr('profile_programmes')}**")
+    if p.programmes.empty:
+        st.caption(tr("profile_no_programmes"))
+    else:
+        st.table(p.programmes.assign(share_of_area=(100 * p.programmes["share_of_area"]).round(0))
+                 .rename(columns={"name": tr("tt_area"), "programme": tr("tt_programme"),
+                                  "share_of_area": tr("profile_share")}).set_index(tr("tt_area")))
+    st.markdown(f"**{tr('profile_services')}**")
+    services = p.services.assign(category=p.services["category"].map(lambda c: t_or(f"cat_{c}", c, lg)))
+    st.table(services.rename(columns={"category": tr("col_category"), "inside": tr("profile_inside"),
+                                      "nearby": tr("profile_nearby")}).set_index(tr("col_category")))
+    if not compact and not p.youth_centres.empty:
+        st.markdown(f"**{tr('profile_youth_centres')}**")
+        st.table(p.youth_centres.assign(inside=p.youth_centres["inside"].map(
+            lambda x: tr("profile_inside") if x else tr("profile_nearby"))).rename(columns={
+                "name": tr("tt_service"), "address": tr("tt_address"), "capacity": tr("profile_places"),
+                "inside": tr("profile_where")}).set_index(tr("tt_service")))
+    st.caption(tr("profile_sources", sources="; ".join(p.attributions)))
+
+
+def trend_chart(version: float, indicator_id: str, level: str, area_ids: list[str]) -> None:
+    """Line chart: each area against its district and the city over all periods."""
+    frames = []
+    names = profile_choices(version, level).set_index("area_id")["label"]
+    for aid in area_ids:
+        series = cached_series(version, indicator_id, level, aid)
+        frame = pd.DataFrame({names.get(aid, aid): series["area"]})
+        if "district" in series and aid == area_ids[0]:
+            frame[tr("col_district")] = series["district"]
+        frames.append(frame)
+    data = pd.concat(frames, axis=1)
+    data[tr("col_city")] = cached_series(version, indicator_id, level, area_ids[0])["city"]
+    data.index = pd.to_datetime(data.index)
+    kind_extensive = data.abs().max().max() > 1000
+    if kind_extensive:
+        st.caption(tr("profile_trend_scale"))
+        st.line_chart(data.drop(columns=[tr("col_city")]))
+    else:
+        st.line_chart(data)
