@@ -11,7 +11,9 @@ CODE = re.compile(r"""Problem\(\s*["']([a-z0-9_]+)["']""")
 #: keys built at run time from a prefix and a value list
 DYNAMIC = {"scheme_": ("quantiles", "equal_interval", "natural_breaks", "std_mean", "manual"),
            "import_kind_": ("boundaries", "indicators", "services", "programme-areas", "grid"),
-           "kind_": ("extensive", "intensive", "class"), "reason_": ("missing", "small_area", "small_count")}
+           "kind_": ("extensive", "intensive", "class"), "reason_": ("missing", "small_area", "small_count"),
+           "cluster_": ("high_high", "low_low", "high_low", "low_high", "not_significant", "island", "no_value"),
+           "map_mode_": ("value", "change")}
 
 
 def used_keys() -> set[str]:

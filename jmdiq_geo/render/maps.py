@@ -149,7 +149,7 @@ def category_map(areas: gpd.GeoDataFrame, *, codes: pd.Series, categories: list[
     or hot-spot clusters; the legend counts areas per category."""
     colour_of = {code: colour for code, _, colour in categories}
     label_of = {code: label for code, label, _ in categories}
-    code_list = list(codes.reindex(areas.index))
+    code_list = [None if pd.isna(c) else c for c in codes.reindex(areas.index)]
     fill = [colour_of.get(c, NO_VALUE_COLOUR) for c in code_list]
     rows = [(colour, label, sum(1 for c in code_list if c == code)) for code, label, colour in categories]
     missing = sum(1 for c in code_list if c not in colour_of)

@@ -1,0 +1,95 @@
+"""Cached computations and maps for the index and hot-spot pages."""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+from matplotlib import colormaps
+from matplotlib.colors import to_hex
+
+from jmdiq_geo.analysis.hotspots import VALUED_LABELS, local_moran
+from jmdiq_geo.analysis.index import IndexDef, group_table
+from jmdiq_geo.errors import JmdiqError
+from jmdiq_geo.io.indexdefs import load_index_file, shipped_indices
+from jmdiq_geo.maplayer import compute_index_for, indicator_layer
+from jmdiq_geo.render.maps import category_map
+from jmdiq_geo.store.indices import stored_indices
+from jmdiq_geo.ui.feedback import show_error
+from jmdiq_geo.ui.maps import outlines
+from jmdiq_geo.ui.state import settings, tr, workspace
+
+#: hot-spot colours: red hot spots, blue cold spots, light tones for outliers (ColorBrewer RdBu)
+CLUSTER_COLOURS = {"high_high": "#d7191c", "low_low": "#2c7bb6", "high_low": "#fdae61", "low_high": "#abd9e9",
+                   "not_significant": "#f0f0f0", "island": "#bdbdbd"}
+
+
+def index_definitions() -> dict[str, IndexDef]:
+    """Shipped definitions (data/indices/*.toml) and the ones saved in the workspace."""
+    ws = workspace()
+    out: dict[str, IndexDef] = {}
+    for name, path in shipped_indices().items():
+        try:
+            out[name] = load_index_file(path, known_indicators=ws.indicator_ids())
+        except JmdiqError as exc:        # a definition this city's data cannot serve
+            show_error(exc, title_key="index_definition_unusable")
+    out.update(stored_indices(ws))
+    return out
+
+
+@st.cache_data(show_spinner=False, max_entries=32, hash_funcs={IndexDef: repr})
+def cached_index(version: float, definition: IndexDef, period: date):
+    return compute_index_for(workspace(), definition, period=period).table
+
+
+def index_map(version: float, definition: IndexDef, period: date, part: str, lang: str):
+    """(map, counts table) for one component of an index, or its overall groups."""
+    table = cached_index(version, definition, period)
+    ws = workspace()
+    areas = ws.areas(definition.level)
+    ramp = colormaps["YlOrRd"]
+    if part == "overall":
+        groups = group_table(definition)
+        cats = [(code, label, to_hex(ramp(0.1 + 0.85 * i / max(1, len(groups) - 1))))
+                for i, (code, label) in enumerate(groups)]
+        codes = table["overall_code"]
+        title = definition.overall.label_de if lang == "de" else (definition.overall.label_en or definition.overall.label_de)
+    else:
+        comp = next(c for c in definition.components if c.id == part)
+        n = len(comp.classes)
+        cats = [(c.code, c.label_de if lang == "de" else (c.label_en or c.label_de),
+                 to_hex(ramp(0.1 + 0.85 * i / max(1, n - 1)))) for i, c in enumerate(comp.classes)]
+        codes = table[f"{part}_code"]
+        title = comp.label_de if lang == "de" else (comp.label_en or comp.label_de)
+    codes = codes.reindex(areas["area_id"].to_numpy())
+    codes.index = areas.index
+    sources = ws.attributions()
+    m = category_map(areas, codes=codes, categories=cats, title=title, lang=lang, attributions=sources,
+                     outlines=outlines(version, definition.level))
+    counts = pd.DataFrame([(label, int((codes == code).sum())) for code, label, _ in cats],
+                          columns=["label", "n"])
+    counts["share"] = counts["n"] / max(1, counts["n"].sum())
+    return m, counts, title
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def cached_hotspots(version: float, indicator_id: str, period: date, level: str, significance: float):
+    layer = indicator_layer(workspace(), indicator_id=indicator_id, period=period, level=level, settings=settings())
+    values = layer.areas.set_index("area_id")["value"]
+    result = local_moran(layer.areas[["area_id", "geometry"]], values, significance=significance)
+    return layer, result
+
+
+def hotspot_map(version: float, indicator_id: str, period: date, level: str, significance: float, lang: str):
+    layer, result = cached_hotspots(version, indicator_id, period, level, significance)
+    areas = layer.areas
+    codes = result.table["cluster"].reindex(areas["area_id"].to_numpy())
+    codes.index = areas.index
+    cats = [(label, tr(f"cluster_{label}"), CLUSTER_COLOURS[label]) for label in VALUED_LABELS]
+    definition = layer.definition
+    title = tr("hotspot_map_title", indicator=definition["label_de"] if lang == "de"
+               else (definition.get("label_en") or definition["label_de"]))
+    m = category_map(areas, codes=codes, categories=cats, title=title, lang=lang,
+                     attributions=layer.attributions, outlines=outlines(version, level))
+    shares = pd.DataFrame([(tr(f"cluster_{k}"), v) for k, v in result.shares.items()], columns=["label", "share"])
+    return m, shares, result

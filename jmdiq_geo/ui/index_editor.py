@@ -1,0 +1,45 @@
+"""Copy an index definition, change its indicators, weights and directions, save it."""
+from __future__ import annotations
+
+import copy
+
+import pandas as pd
+import streamlit as st
+
+from jmdiq_geo.analysis.index import IndexDef, WeightedIndicator
+from jmdiq_geo.store.indices import save_index
+from jmdiq_geo.ui.feedback import guard
+from jmdiq_geo.ui.state import lang, tr, workspace
+
+DIRECTIONS = ["higher_worse", "higher_better"]
+
+
+def edit_definition(definition: IndexDef) -> None:
+    ws = workspace()
+    ind = ws.indicators()
+    usable = ind[ind["kind"] != "class"]
+    label_col = "label_de" if lang() == "de" else "label_en"
+    labels = dict(zip(usable["indicator_id"], usable[label_col].fillna(usable["label_de"])))
+    new = copy.deepcopy(definition)
+    for comp in new.components:
+        st.markdown(f"**{comp.label_de if lang() == 'de' else comp.label_en or comp.label_de}**")
+        frame = pd.DataFrame([{"indicator": w.id, "weight": w.weight, "direction": w.direction}
+                              for w in comp.indicators])
+        edited = st.data_editor(frame, num_rows="dynamic", key=f"index_edit_{definition.id}_{comp.id}",
+                                width="stretch", column_config={
+            "indicator": st.column_config.SelectboxColumn(tr("map_indicator"), options=list(labels), required=True),
+            "weight": st.column_config.NumberColumn(tr("index_weight"), min_value=0.0, step=0.5, required=True),
+            "direction": st.column_config.SelectboxColumn(tr("index_direction"), options=DIRECTIONS, required=True)})
+        comp.indicators = [WeightedIndicator(r.indicator, float(r.weight), r.direction)
+                           for r in edited.dropna().itertuples()]
+    c1, c2 = st.columns(2)
+    new.id = c1.text_input(tr("index_new_id"), value=f"{definition.id}_kopie", key="index_new_id")
+    new.label_de = c2.text_input(tr("index_new_label"), value=f"{definition.label_de} (Kopie)",
+                                 key="index_new_label")
+    new.label_en = new.label_de
+    if st.button(tr("index_save"), key="index_save", type="primary"):
+        with guard():
+            save_index(ws, new, based_on=definition.id)
+            st.cache_data.clear()
+            st.session_state["index_definition"] = new.id
+            st.rerun()

@@ -1,0 +1,32 @@
+"""Hot Spots: local Moran's I cluster map of one indicator."""
+import streamlit as st
+
+from jmdiq_geo.i18n import format_number
+from jmdiq_geo.maplayer import value_periods
+from jmdiq_geo.ui.analysis_pages import hotspot_map
+from jmdiq_geo.ui.maps import show_map
+from jmdiq_geo.ui.state import lang, tr, workspace, workspace_version
+from jmdiq_geo.ui.widgets import indicator_picker, level_picker
+
+st.title(tr("hotspot_title"))
+st.write(tr("hotspot_intro"))
+ws = workspace()
+if ws is None:
+    st.warning(tr("overview_no_workspace"))
+    st.stop()
+c1, c2, c3, c4 = st.columns([2.6, 1.2, 1.2, 1])
+with c1:
+    indicator_id, _ = indicator_picker(ws, key="hs_indicator", kinds=("intensive", "extensive"))
+with c2:
+    level = level_picker(ws, key="hs_level")
+periods = value_periods(ws, indicator_id)[::-1]
+period = c3.selectbox(tr("map_period"), periods, format_func=lambda p: p.strftime("%d.%m.%Y"), key="hs_period")
+significance = c4.selectbox(tr("hotspot_significance"), [0.05, 0.01, 0.1], key="hs_sig",
+                            format_func=lambda p: f"p ≤ {format_number(p, lang(), digits=2)}")
+m, shares, result = hotspot_map(workspace_version(), indicator_id, period, level, significance, lang())
+st.caption(tr("hotspot_global", i=format_number(result.global_i, lang(), digits=3),
+              p=format_number(result.global_p, lang(), digits=3)))
+show_map(m, key="hotspot_map")
+st.dataframe(shares.assign(share=shares["share"].map(lambda v: format_number(100 * v, lang()) + " %")).rename(
+    columns={"label": tr("hotspot_cluster"), "share": tr("index_share")}), hide_index=True, width="content")
+st.caption(tr("hotspot_method"))
