@@ -73,6 +73,7 @@ def cmd_info(args) -> int:
 
 
 def cmd_import(args) -> int:
+    from jmdiq_geo.definitions import import_file
     from jmdiq_geo.io import imports as im
     from jmdiq_geo.store.workspace import Workspace
 
@@ -101,7 +102,7 @@ def cmd_import(args) -> int:
             spec = im.TableSpec(level=args.level, period=args.period, columns=columns, key=args.key,
                                 name_column=args.name, missing_values=args.missing or [], decimal=args.decimal,
                                 sheet=args.sheet, indicators=defs)
-            report = im.import_indicator_table(ws, path, spec, source, **kw)
+            report = import_file(ws, "indicators", path, spec, source, **kw)
         elif args.kind == "services":
             spec = im.ServiceSpec(category=args.category, name=args.name, id=args.key, capacity=args.capacity,
                                   x=args.x, y=args.y, crs=args.crs)
@@ -130,7 +131,7 @@ def cmd_import(args) -> int:
 
 def _resolve_index(ws, name: str):
     from jmdiq_geo.io.indexdefs import load_index_file, shipped_indices
-    from jmdiq_geo.store.indices import stored_index
+    from jmdiq_geo.definitions import stored_index
 
     stored = stored_index(ws, name)
     if stored is not None:

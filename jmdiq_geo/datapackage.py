@@ -14,10 +14,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Callable
 
-import pandas as pd
-
-from jmdiq_geo.analysis.derived import DerivedDef, derive_values
+from jmdiq_geo.analysis.derived import DerivedDef
 from jmdiq_geo.config import CITIES_DIR, Settings
+from jmdiq_geo.definitions import apply_derived
 from jmdiq_geo.errors import JmdiqError, Problem, SchemaError
 from jmdiq_geo.io.imports import (BoundarySpec, GridSpec, ImportReport, IndicatorDef, ProgrammeSpec, ServiceSpec,
                                   Source, TableSpec, run_import)
@@ -236,23 +235,3 @@ def _run_entry(ws: Workspace, entry: Entry, manifest: Manifest, data_root: Path,
         raise type(exc)([Problem("manifest_entry_failed", {"path": entry.file, "manifest": manifest.path.name},
                                  severity="error")] + exc.problems) from None
 
-
-def apply_derived(ws: Workspace, definitions: list[DerivedDef]) -> dict[str, int]:
-    """Compute and store derived indicators on every level that has their inputs (in order,
-    so a derived indicator may use an earlier one). Returns the number of values per indicator."""
-    counts: dict[str, int] = {}
-    levels = [r[0] for r in ws.cursor().execute("SELECT DISTINCT level FROM indicator_values").fetchall()]
-    for d in definitions:
-        ws.put_indicators([d.definition()])
-        counts[d.indicator_id] = 0
-        for level in levels:
-            values = ws.values_long(level=level, indicator_ids=d.inputs())
-            if values.empty:
-                continue
-            sources = ws.cursor().execute(
-                "SELECT any_value(source_id) FROM indicator_values WHERE level = ? AND indicator_id = ?",
-                [level, d.inputs()[0]]).fetchone()[0]
-            out = derive_values(values, d).assign(level=level, source_id=sources)
-            ws.put_values(out)
-            counts[d.indicator_id] += len(out)
-    return counts

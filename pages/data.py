@@ -1,6 +1,7 @@
 """Daten: sources, periods and licences in the workspace, and the import log."""
 import streamlit as st
 
+from jmdiq_geo.ui.derived_form import derived_form
 from jmdiq_geo.ui.state import lang, tr, workspace
 
 st.title(tr("data_title"))
@@ -27,6 +28,9 @@ label = "label_de" if lang() == "de" else "label_en"
 st.dataframe(ind[["indicator_id", label, "unit", "kind", "denominator", "polarity", "source_id"]].rename(columns={
     label: tr("col_label"), "unit": tr("col_unit"), "kind": tr("col_kind"), "denominator": tr("col_denominator"),
     "polarity": tr("col_polarity"), "source_id": tr("col_source")}), hide_index=True, width="stretch")
+
+with st.expander(tr("data_derived")):
+    derived_form()
 
 st.subheader(tr("data_imports"))
 log = ws.imports()

@@ -2,7 +2,8 @@
 import streamlit as st
 
 from jmdiq_geo.errors import JmdiqError
-from jmdiq_geo.io.imports import KINDS, run_import
+from jmdiq_geo.definitions import import_file
+from jmdiq_geo.io.imports import KINDS
 from jmdiq_geo.ui.feedback import guard, show_error, show_notices
 from jmdiq_geo.ui.import_form import preview, save_upload, source_form, spec_form
 from jmdiq_geo.ui.state import lang, settings, tr, workspace
@@ -40,7 +41,7 @@ check = c1.button(tr("import_check"), disabled=spec is None, key="import_check")
 go = c2.button(tr("import_run"), type="primary", disabled=spec is None, key="import_run")
 if check or go:
     with guard("import_failed"):
-        report = run_import(ws, kind, path, spec, source, max_bytes=settings().max_file_bytes, dry_run=check)
+        report = import_file(ws, kind, path, spec, source, max_bytes=settings().max_file_bytes, dry_run=check)
         st.success(tr("import_checked" if check else "import_done", rows=report.rows, written=report.written))
         if report.join:
             st.write(tr("import_join", matched=report.join.matched,

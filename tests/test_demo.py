@@ -106,3 +106,21 @@ def test_cli_reports_bad_input_without_traceback(tmp_path, berlin_db, capsys):
     err = capsys.readouterr().err
     assert code == 2
     assert "Traceback" not in err and "column 'wert'" in err and "abc" in err and "nothing was written" in err
+
+
+def test_cli_index_and_indicators(berlin_db, data_root, tmp_path, capsys):
+    out = tmp_path / "mss.csv"
+    assert cli_main(["--lang", "en", "index", "--definition", "mss2021", "--db", str(berlin_db),
+                     "--out", str(out)]) == 0
+    table = pd.read_csv(out, dtype={"area_id": str}).set_index("area_id")
+    official = pd.read_csv(data_root / "berlin/indicators/mss_2021_indizes.csv", dtype={"PLR_ID": str}).set_index("PLR_ID")
+    valid = official.index[official["KOM"] == "gültig"]
+    assert (table.loc[valid, "status_code"] == official.loc[valid, "SI_N"]).all()
+    assert (table.loc[valid, "status_class"] == official.loc[valid, "SI_V"].map(
+        {"hoch": "high", "mittel": "medium", "niedrig": "low", "sehr niedrig": "very low"})).all()
+    assert (table.loc[valid, "overall_class"] == official.loc[valid, "SDI"]).all()
+    out2 = tmp_path / "bzr.csv"
+    assert cli_main(["indicators", "--level", "bzr", "--period", "2024-12-31", "--indicator", "ew",
+                     "--indicator", "jmd_zg_anteil", "--db", str(berlin_db), "--out", str(out2)]) == 0
+    bzr = pd.read_csv(out2, dtype={"area_id": str})
+    assert len(bzr) == 143 and bzr["ew"].sum() == 3_897_145

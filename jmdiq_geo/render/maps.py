@@ -115,7 +115,7 @@ def choropleth(areas: gpd.GeoDataFrame, *, classes: Classes, palette: str, title
                lang: str, attributions: list[str], outlines: gpd.GeoDataFrame | None = None,
                city_value: float | None = None, city_name: str = "", value_digits: int = 1,
                asset_base: str | None = "/app/static/vendor", tolerance_m: float = 8.0,
-               diverging: bool = False) -> folium.Map:
+               diverging: bool = False, display: gpd.GeoSeries | None = None) -> folium.Map:
     """Areas coloured by class, with tooltips (name, id, value, rank, city value), a legend with
     class bounds and counts, optional outlines (e.g. Bezirke) and the attribution.
     ``diverging`` uses a blue–red ramp centred on the classes (for changes)."""
@@ -138,13 +138,13 @@ def choropleth(areas: gpd.GeoDataFrame, *, classes: Classes, palette: str, title
     return area_map(areas, fill=fill, value_text=value_text, legend_rows=rows, title=title,
                     legend_title=title + (f" ({unit})" if unit else ""), lang=lang, attributions=attributions,
                     outlines=outlines, extra={"city_text": (city_name or t("tt_city", lang), city_text)},
-                    asset_base=asset_base, tolerance_m=tolerance_m)
+                    asset_base=asset_base, tolerance_m=tolerance_m, display=display)
 
 
 def category_map(areas: gpd.GeoDataFrame, *, codes: pd.Series, categories: list[tuple[object, str, str]],
                  title: str, lang: str, attributions: list[str], outlines: gpd.GeoDataFrame | None = None,
                  value_text: list[str] | None = None, asset_base: str | None = "/app/static/vendor",
-                 tolerance_m: float = 8.0) -> folium.Map:
+                 tolerance_m: float = 8.0, display: gpd.GeoSeries | None = None) -> folium.Map:
     """Areas coloured by category (``categories`` = [(code, label, colour)]), e.g. index classes
     or hot-spot clusters; the legend counts areas per category."""
     colour_of = {code: colour for code, _, colour in categories}
@@ -158,7 +158,7 @@ def category_map(areas: gpd.GeoDataFrame, *, codes: pd.Series, categories: list[
     texts = value_text or [label_of.get(c, t("no_value", lang)) for c in code_list]
     return area_map(areas, fill=fill, value_text=texts, legend_rows=rows, title=title, legend_title=title,
                     lang=lang, attributions=attributions, outlines=outlines, asset_base=asset_base,
-                    tolerance_m=tolerance_m)
+                    tolerance_m=tolerance_m, display=display)
 
 
 def diverging_colours(classes: Classes) -> list[str]:
@@ -172,10 +172,13 @@ def diverging_colours(classes: Classes) -> list[str]:
 def area_map(areas: gpd.GeoDataFrame, *, fill: list[str], value_text: list[str],
              legend_rows: list[tuple[str, str, int]], title: str, legend_title: str, lang: str,
              attributions: list[str], outlines: gpd.GeoDataFrame | None = None, extra: dict | None = None,
-             asset_base: str | None = "/app/static/vendor", tolerance_m: float = 8.0) -> folium.Map:
+             asset_base: str | None = "/app/static/vendor", tolerance_m: float = 8.0,
+             display: gpd.GeoSeries | None = None) -> folium.Map:
     """The shared drawing of an area map: polygons with given fills, tooltip, legend, outlines,
-    attribution. ``extra`` adds tooltip rows: field → (label, one text for all areas)."""
-    shown = display_geometry(areas, tolerance_m=tolerance_m)
+    attribution. ``extra`` adds tooltip rows: field → (label, one text for all areas).
+    ``display``: the areas' display geometry (EPSG:4326), when the caller has it cached."""
+    shown = display_geometry(areas, tolerance_m=tolerance_m) if display is None else gpd.GeoDataFrame(
+        geometry=display.to_numpy(), crs=display.crs)
     n_ranked = int(np.isfinite(areas["rank"].to_numpy(dtype=float)).sum()) if "rank" in areas else 0
     rank_text = [t("rank_of", lang, rank=int(r), n=n_ranked) if np.isfinite(r) else "–"
                  for r in areas["rank"].to_numpy(dtype=float)] if "rank" in areas else ["–"] * len(areas)

@@ -52,6 +52,8 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TABLE index_definitions (
             index_id VARCHAR PRIMARY KEY, label_de VARCHAR NOT NULL, body VARCHAR NOT NULL, based_on VARCHAR,
             updated_at TIMESTAMP DEFAULT current_timestamp)""",
+        # derived indicators (data package or app), recomputed when their inputs are imported again
+        """CREATE TABLE derived_definitions (indicator_id VARCHAR PRIMARY KEY, body VARCHAR NOT NULL)""",
     ],
 ]
 
@@ -59,4 +61,4 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 #: Tables holding workspace content (used for summaries and for "nothing was written" checks).
 DATA_TABLES = ("meta", "sources", "imports", "area_levels", "areas", "programme_areas", "indicators",
-               "indicator_values", "services", "grids", "grid_cells", "index_definitions")
+               "indicator_values", "services", "grids", "grid_cells", "index_definitions", "derived_definitions")

@@ -14,9 +14,9 @@ from jmdiq_geo.errors import JmdiqError
 from jmdiq_geo.io.indexdefs import load_index_file, shipped_indices
 from jmdiq_geo.maplayer import compute_index_for, indicator_layer
 from jmdiq_geo.render.maps import category_map
-from jmdiq_geo.store.indices import stored_indices
+from jmdiq_geo.definitions import stored_indices
 from jmdiq_geo.ui.feedback import show_error
-from jmdiq_geo.ui.maps import outlines
+from jmdiq_geo.ui.maps import display_geometry_of, outlines
 from jmdiq_geo.ui.state import settings, tr, workspace
 
 #: hot-spot colours: red hot spots, blue cold spots, light tones for outliers (ColorBrewer RdBu)
@@ -65,7 +65,8 @@ def index_map(version: float, definition: IndexDef, period: date, part: str, lan
     codes.index = areas.index
     sources = ws.attributions()
     m = category_map(areas, codes=codes, categories=cats, title=title, lang=lang, attributions=sources,
-                     outlines=outlines(version, definition.level))
+                     outlines=outlines(version, definition.level),
+                     display=display_geometry_of(version, definition.level))
     counts = pd.DataFrame([(label, int((codes == code).sum())) for code, label, _ in cats],
                           columns=["label", "n"])
     counts["share"] = counts["n"] / max(1, counts["n"].sum())
@@ -90,6 +91,7 @@ def hotspot_map(version: float, indicator_id: str, period: date, level: str, sig
     title = tr("hotspot_map_title", indicator=definition["label_de"] if lang == "de"
                else (definition.get("label_en") or definition["label_de"]))
     m = category_map(areas, codes=codes, categories=cats, title=title, lang=lang,
-                     attributions=layer.attributions, outlines=outlines(version, level))
+                     attributions=layer.attributions, outlines=outlines(version, level),
+                     display=display_geometry_of(version, level))
     shares = pd.DataFrame([(tr(f"cluster_{k}"), v) for k, v in result.shares.items()], columns=["label", "share"])
     return m, shares, result

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from jmdiq_geo.analysis.index import IndexDef, WeightedIndicator
-from jmdiq_geo.store.indices import save_index
+from jmdiq_geo.definitions import save_index
 from jmdiq_geo.ui.feedback import guard
 from jmdiq_geo.ui.state import lang, tr, workspace
 

@@ -13,7 +13,7 @@ from streamlit_folium import st_folium
 from jmdiq_geo.analysis.classify import classify
 from jmdiq_geo.i18n import t, t_or
 from jmdiq_geo.maplayer import change_layer, indicator_layer
-from jmdiq_geo.render.maps import add_points, add_programme_areas, choropleth, finish_layers
+from jmdiq_geo.render.maps import add_points, add_programme_areas, choropleth, display_geometry, finish_layers
 from jmdiq_geo.ui.state import settings, workspace
 
 #: Okabe–Ito colours (distinguishable with colour-vision deficiencies) for service categories
@@ -29,6 +29,12 @@ def cached_layer(version: float, *, level: str, indicator_id: str, period: date,
         return change_layer(ws, indicator_id=indicator_id, period_from=period_from, period_to=period, level=level,
                             relative=relative, settings=settings())
     return indicator_layer(ws, indicator_id=indicator_id, period=period, level=level, settings=settings())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def display_geometry_of(version: float, level: str):
+    """Simplified EPSG:4326 geometry of a level, in the order of ``ws.areas(level)``."""
+    return display_geometry(workspace().areas(level)).geometry
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -65,7 +71,7 @@ def indicator_map(version: float, *, level: str, indicator_id: str, period: date
     m = choropleth(layer.areas, classes=classes, palette=palette, title=title, unit=definition.get("unit"),
                    lang=lang, attributions=layer.attributions, outlines=outlines(version, level),
                    city_value=layer.city_value, city_name=city or t("tt_city", lang), value_digits=digits,
-                   diverging=period_from is not None)
+                   diverging=period_from is not None, display=display_geometry_of(version, level))
     if show_programmes or service_categories:
         if show_programmes:
             add_programme_areas(m, programme_areas(version), name=t("map_programme_areas", lang), lang=lang)

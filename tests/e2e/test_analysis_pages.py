@@ -1,0 +1,84 @@
+"""Analysis pages in the real browser: change over time, click to profile, indices, hot spots."""
+import re
+import time
+
+import pytest
+
+from tests.e2e.conftest import shot_dir
+from tests.e2e.test_pages import choose, map_frame, no_exceptions
+
+pytestmark = [pytest.mark.e2e, pytest.mark.realdata]
+
+
+def legend_text(page) -> str:
+    return map_frame(page).locator(".jmdiq-legend").inner_text()
+
+
+def wait_legend(page, text: str, timeout: int = 30000):
+    page.wait_for_function(
+        "t => Array.from(document.querySelectorAll('iframe')).some(f => f.contentDocument &&"
+        " (f.contentDocument.querySelector('.jmdiq-legend')||{}).innerText?.includes(t))", arg=text, timeout=timeout)
+
+
+def test_change_over_time_and_manual_breaks(page, app_url):
+    page.goto(app_url + "/karte", wait_until="networkidle")
+    map_frame(page)
+    page.get_by_text("Veränderung zwischen zwei Stichtagen").click()
+    wait_legend(page, "Veränderung 2021–2024")   # default: the longest span
+    choose(page, "Klassenbildung", "Eigene Grenzen")
+    page.get_by_label("Eigene Klassengrenzen").fill("-5; 0; 5")
+    page.keyboard.press("Enter")
+    wait_legend(page, "5,0")
+    page.screenshot(path=str(shot_dir() / "karte_veraenderung.png"), full_page=True)
+    no_exceptions(page)
+
+
+def test_indicator_switch_redraws_quickly(page, app_url):
+    page.goto(app_url + "/karte", wait_until="networkidle")
+    map_frame(page)
+    start = time.perf_counter()
+    choose(page, "Indikator", "Anteil Ausländer")
+    wait_legend(page, "Anteil Ausländer")
+    print(f"indicator switch redrawn after {1000 * (time.perf_counter() - start):.0f} ms (incl. typing)")
+    no_exceptions(page)
+
+
+def test_click_on_map_opens_profile(page, app_url):
+    page.goto(app_url + "/karte", wait_until="networkidle")
+    map_frame(page)
+    iframe = page.locator('iframe[title*="st_folium"]').first
+    iframe.scroll_into_view_if_needed()
+    box = iframe.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    link = page.get_by_role("link", name=re.compile("Steckbrief von .* öffnen"))
+    link.wait_for(timeout=30000)
+    name = re.search("Steckbrief von (.*) öffnen", link.inner_text()).group(1)
+    link.click()
+    page.get_by_role("heading", name=re.compile(re.escape(name))).first.wait_for(timeout=30000)
+    body = page.locator("[data-testid='stMain']").inner_text()
+    assert "Gesamtstadt" in body and "von 536" in body and "Jugendfreizeiteinrichtungen" in body
+    page.get_by_text("Zwei Gebiete vergleichen").click()
+    page.get_by_text("Vergleichsgebiet").wait_for(timeout=30000)
+    page.wait_for_timeout(3000)
+    page.screenshot(path=str(shot_dir() / "steckbrief.png"), full_page=True)
+    no_exceptions(page)
+
+
+def test_index_page_maps_mss_classes(page, app_url):
+    page.goto(app_url + "/indizes", wait_until="networkidle")
+    map_frame(page)
+    text = legend_text(page)
+    assert "sehr niedrig" in text and "keine Angabe (6)" in text
+    page.get_by_text("Gesamtindex", exact=True).click()
+    wait_legend(page, "2+/-")
+    page.screenshot(path=str(shot_dir() / "indizes.png"), full_page=True)
+    no_exceptions(page)
+
+
+def test_hotspot_page(page, app_url):
+    page.goto(app_url + "/hotspots", wait_until="networkidle")
+    map_frame(page)
+    assert "Hot Spot (hoch – hoch)" in legend_text(page)
+    assert "Globaler Moran-Index" in page.locator("[data-testid='stMain']").inner_text()
+    page.screenshot(path=str(shot_dir() / "hotspots.png"), full_page=True)
+    no_exceptions(page)
