@@ -2,11 +2,16 @@
 
     .venv/bin/python benchmarks/bench_map_payload.py
 
-Ours: coverage-simplified geometry (8 m, shared edges kept), coordinates rounded to 5 decimals,
+Ours: coverage-simplified geometry (15 m, shared edges kept), coordinates rounded to 5 decimals,
 Leaflet served by the app. Naive: the same layer at full resolution with unrounded coordinates
 (folium.GeoJson of the GeoDataFrame as it is). Both are written as standalone HTML with Leaflet
 inlined and opened in Debian's Chromium; the draw time is from navigation start until all 542
 polygons exist in the DOM (median of 5). Needs the demo workspace (JMDIQ_DB) and chromium.
+
+    .venv/bin/python benchmarks/bench_map_payload.py --app http://127.0.0.1:8501
+
+also times, in the running app, a change of indicator: from choosing the option until the new
+legend and all polygons are drawn (Streamlit rerun, map build, transfer, Leaflet draw).
 """
 from __future__ import annotations
 
@@ -61,7 +66,42 @@ def draw_ms(html_path: Path, expected: int) -> float:
     return statistics.median(times)
 
 
+def app_redraw_ms(url: str) -> list[tuple[str, float]]:
+    from playwright.sync_api import sync_playwright
+
+    wait_map = ("() => Array.from(document.querySelectorAll('iframe')).some(f => f.contentDocument &&"
+                " f.contentDocument.querySelectorAll('path.leaflet-interactive').length > 500)")
+    wait_legend = ("t => Array.from(document.querySelectorAll('iframe')).some(f => f.contentDocument &&"
+                   " (f.contentDocument.querySelector('.jmdiq-legend')||{}).innerText?.includes(t) &&"
+                   " f.contentDocument.querySelectorAll('path.leaflet-interactive').length > 500)")
+    out = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url, wait_until="networkidle")
+        page.goto(url.rstrip("/") + "/karte", wait_until="networkidle")
+        page.wait_for_function(wait_map, timeout=60000)
+        for target in ["Anteil Ausländer", "S1 Arbeitslosigkeit", "Anteil Einwohner:innen mit Migrationshintergrund",
+                       "Anteil Ausländer"]:
+            page.locator('[data-testid="stSelectbox"]').filter(has_text="Indikator").first.click()
+            page.keyboard.type(target)
+            option = page.locator('[role="option"]').filter(has_text=target).first
+            option.wait_for()
+            start = time.perf_counter()
+            option.click()
+            page.wait_for_function(wait_legend, arg=target, timeout=30000)
+            out.append((target, 1000 * (time.perf_counter() - start)))
+        browser.close()
+    return out
+
+
 def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--app", help="URL of a running app to time an indicator change in")
+    args = parser.parse_args()
     settings = Settings.from_env()
     with Workspace(settings.db_path, read_only=True) as ws:
         layer = indicator_layer(ws, indicator_id="jmd_zg_anteil", period=date(2024, 12, 31), level="plr",
@@ -85,6 +125,10 @@ def main() -> None:
     print(f"  naive: {len(naive) / 1e6:5.2f} MB, drawn in {naive_ms:6.0f} ms")
     print(f"  ratio naive/ours: size {len(naive) / len(ours):.1f}×, draw {naive_ms / ours_ms:.1f}×"
           f"   (Leaflet itself: {leaflet / 1e3:.0f} kB)")
+    if args.app:
+        print("change of indicator in the running app (target ≤ 1 s):")
+        for target, ms in app_redraw_ms(args.app):
+            print(f"  → {target:<50} {ms:6.0f} ms")
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ def display_geometry_of(version: float, level: str):
 def outlines(version: float, level: str):
     ws = workspace()
     top = ws.levels().sort_values("rank")["level"].iloc[-1]
-    return ws.areas(top)[["geometry"]] if top != level else None
+    return display_geometry(ws.areas(top)[["geometry"]], tolerance_m=30.0) if top != level else None
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
