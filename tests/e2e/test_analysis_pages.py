@@ -55,8 +55,8 @@ def test_click_on_map_opens_profile(page, app_url):
     name = re.search("Steckbrief von (.*) öffnen", link.inner_text()).group(1)
     link.click()
     page.get_by_role("heading", name=re.compile(re.escape(name))).first.wait_for(timeout=30000)
-    body = page.locator("[data-testid='stMain']").inner_text()
-    assert "Gesamtstadt" in body and "von 536" in body and "Jugendfreizeiteinrichtungen" in body
+    for text in ("Gesamtstadt", "von 536", "Jugendfreizeiteinrichtungen"):   # tables render after the heading
+        page.get_by_text(text).first.wait_for(timeout=30000)
     page.get_by_text("Zwei Gebiete vergleichen").click()
     page.get_by_text("Vergleichsgebiet").wait_for(timeout=30000)
     page.wait_for_timeout(3000)

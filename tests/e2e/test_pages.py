@@ -56,6 +56,8 @@ def test_map_switches_indicator_level_and_language(page, app_url):
     page.wait_for_function("() => Array.from(document.querySelectorAll('iframe')).some(f => f.contentDocument &&"
                            " (f.contentDocument.querySelector('.jmdiq-legend')||{}).innerText?.includes('S1'))",
                            timeout=30000)
+    choose(page, "Stichtag", "31.12.2020")
+    page.get_by_text(re.compile("Stichtag 31.12.2020")).first.wait_for(timeout=30000)
     choose(page, "Gebietsebene", "Bezirk")
     page.wait_for_function("() => Array.from(document.querySelectorAll('iframe')).some(f => f.contentDocument &&"
                            " f.contentDocument.querySelectorAll('path.leaflet-interactive').length === 12)",
