@@ -2,13 +2,10 @@
 import streamlit as st
 
 from jmdiq_geo.ui.derived_form import derived_form
-from jmdiq_geo.ui.state import lang, tr, workspace
+from jmdiq_geo.ui.state import lang, require_workspace, tr
 
 st.title(tr("data_title"))
-ws = workspace()
-if ws is None:
-    st.warning(tr("overview_no_workspace"))
-    st.stop()
+ws = require_workspace()
 
 sources = ws.sources()
 st.subheader(tr("data_sources"))

@@ -6,14 +6,11 @@ from jmdiq_geo.definitions import import_file
 from jmdiq_geo.io.imports import KINDS
 from jmdiq_geo.ui.feedback import guard, show_error, show_notices
 from jmdiq_geo.ui.import_form import preview, save_upload, source_form, spec_form
-from jmdiq_geo.ui.state import lang, settings, tr, workspace
+from jmdiq_geo.ui.state import lang, require_workspace, settings, tr
 
 st.title(tr("import_title"))
 st.write(tr("import_intro"))
-ws = workspace()
-if ws is None:
-    st.warning(tr("overview_no_workspace"))
-    st.stop()
+ws = require_workspace()
 
 kind = st.selectbox(tr("import_kind"), KINDS, format_func=lambda k: tr(f"import_kind_{k}"), key="import_kind")
 files = st.file_uploader(tr("import_file"), accept_multiple_files=True, key="import_files",

@@ -6,14 +6,11 @@ from jmdiq_geo.maplayer import value_periods
 from jmdiq_geo.ui.analysis_pages import index_definitions, index_map
 from jmdiq_geo.ui.index_editor import edit_definition
 from jmdiq_geo.ui.maps import show_map
-from jmdiq_geo.ui.state import lang, tr, workspace, workspace_version
+from jmdiq_geo.ui.state import lang, require_workspace, tr, workspace_version
 
 st.title(tr("index_title"))
 st.write(tr("index_intro"))
-ws = workspace()
-if ws is None:
-    st.warning(tr("overview_no_workspace"))
-    st.stop()
+ws = require_workspace()
 definitions = index_definitions()
 if not definitions:
     st.info(tr("index_none"))

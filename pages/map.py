@@ -6,14 +6,11 @@ from jmdiq_geo.i18n import format_number, t_or
 from jmdiq_geo.maplayer import value_periods
 from jmdiq_geo.render.maps import PALETTES
 from jmdiq_geo.ui.maps import indicator_map, show_map
-from jmdiq_geo.ui.state import lang, tr, workspace, workspace_version
+from jmdiq_geo.ui.state import lang, require_workspace, tr, workspace_version
 from jmdiq_geo.ui.widgets import indicator_picker, level_picker, parse_breaks
 
 st.title(tr("map_title"))
-ws = workspace()
-if ws is None:
-    st.warning(tr("overview_no_workspace"))
-    st.stop()
+ws = require_workspace()
 
 c1, c2, c3 = st.columns([3, 1.2, 1.2])
 with c1:

@@ -2,14 +2,11 @@
 import streamlit as st
 
 from jmdiq_geo.ui.profile import profile_choices, render_profile, trend_chart
-from jmdiq_geo.ui.state import tr, workspace, workspace_version
+from jmdiq_geo.ui.state import require_workspace, tr, workspace_version
 from jmdiq_geo.ui.widgets import indicator_picker, level_picker
 
 st.title(tr("profile_title"))
-ws = workspace()
-if ws is None:
-    st.warning(tr("overview_no_workspace"))
-    st.stop()
+ws = require_workspace()
 
 version = workspace_version()
 preset_level, preset_area = st.session_state.get("profile_area", (None, None))

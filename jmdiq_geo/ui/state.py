@@ -54,3 +54,12 @@ def workspace_version() -> float:
         return 0.0
     row = ws.cursor().execute("SELECT coalesce(max(import_id), 0) FROM imports").fetchone()
     return settings().db_path.stat().st_mtime + row[0]
+
+
+def require_workspace() -> Workspace:
+    """The workspace, or a message and the end of the page when there is none yet."""
+    ws = workspace()
+    if ws is None:
+        st.warning(tr("overview_no_workspace"))
+        st.stop()
+    return ws

@@ -1,6 +1,5 @@
 """Every page in the real browser, offline."""
 import re
-from pathlib import Path
 
 import pytest
 
