@@ -189,6 +189,42 @@ def cmd_indicators(args) -> int:
     return 0
 
 
+def cmd_check(args) -> int:
+    import json
+
+    from jmdiq_geo.io.rulesets import load_ruleset, shipped_rulesets
+    from jmdiq_geo.quarter import check_quarter, quarter_from_areas, quarter_from_file, result_to_dict
+    from jmdiq_geo.store.workspace import Workspace
+
+    settings = _settings(args)
+    lang = settings.lang
+    with Workspace(settings.db_path, read_only=True) as ws:
+        if args.area:
+            level = args.level or ws.levels().sort_values("rank")["level"].iloc[0]
+            quarter = quarter_from_areas(ws, level=level, area_ids=[a.strip() for a in args.area.split(",") if a.strip()])
+        else:
+            quarter = quarter_from_file(ws, args.polygon, max_bytes=settings.max_file_bytes, crs=args.crs)
+        names = [args.rules] if args.rules else list(shipped_rulesets())
+        results = []
+        for name in names:
+            ruleset = load_ruleset(shipped_rulesets().get(name, Path(name)))
+            results.append(result_to_dict(check_quarter(ws, quarter, ruleset, settings=settings), lang=lang))
+    if args.format == "json":
+        print(json.dumps(results if len(results) > 1 else results[0], ensure_ascii=False, indent=2))
+        return 0
+    for r in results:
+        print(f"{r['ruleset']['label']}: {t('verdict_' + r['verdict'], lang)}")
+        print(f"  {r['reason']}")
+        for c in r["criteria"]:
+            print(f"  [{t('verdict_' + c['status'], lang)}] {c['label']}: {c['reason']}")
+        print()
+    first = results[0]
+    share = first["share_population_from_partly_covered_areas"]
+    print(t("cli_check_numbers", lang, population=f"{first['population']:.0f}",
+            share=f"{100 * share:.0f}" if share is not None else "–", grid=first["weights"]["grid"] or "–"))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jmdiq-geo", description="Sozialraumanalyse workspace tools")
     parser.add_argument("--lang", choices=["de", "en"], help="language of messages (default: JMDIQ_LANG or de)")
@@ -219,6 +255,17 @@ def build_parser() -> argparse.ArgumentParser:
     ind.add_argument("--out", required=True, help="CSV file to write")
     ind.add_argument("--db")
     ind.set_defaults(func=cmd_indicators)
+
+    chk = sub.add_parser("check", help="check a quarter against qualification rule sets")
+    where = chk.add_mutually_exclusive_group(required=True)
+    where.add_argument("--area", help="area id(s) of the quarter, comma-separated")
+    where.add_argument("--polygon", help="a file with the quarter's polygon(s)")
+    chk.add_argument("--level", help="level of --area ids (default: the smallest)")
+    chk.add_argument("--crs", help="CRS of --polygon when the file names none")
+    chk.add_argument("--rules", help="rule set: a name in data/rules/ or a .toml path (default: all shipped)")
+    chk.add_argument("--format", choices=["text", "json"], default="text")
+    chk.add_argument("--db")
+    chk.set_defaults(func=cmd_check)
 
     imp = sub.add_parser("import", help="import one file into a workspace")
     imp.add_argument("kind", choices=["boundaries", "indicators", "services", "programme-areas", "grid"])

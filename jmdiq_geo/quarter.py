@@ -1,0 +1,285 @@
+"""A quarter from anything (areas, a programme area, a drawn or uploaded polygon), its numbers,
+and its check against a rule set. Reads from the workspace, computes with ``analysis``."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from jmdiq_geo.analysis.interpolate import Weights, area_weights, estimate, grid_cells
+from jmdiq_geo.analysis.rules import Facts, RuleSet, Verdict, evaluate
+from jmdiq_geo.config import Settings
+from jmdiq_geo.crs import to_work_crs
+from jmdiq_geo.errors import InputError, Problem
+from jmdiq_geo.io.readers import read_vector
+from jmdiq_geo.io.validate import check_geometries
+from jmdiq_geo.maplayer import _lowest_level, city_value, value_periods
+from jmdiq_geo.store.workspace import Workspace
+
+
+@dataclass
+class Quarter:
+    geometry: object                 # polygonal, work CRS
+    label: str
+    kind: str                        # areas | programme | drawn | file
+    area_ids: list[str] = field(default_factory=list)
+    notices: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class QuarterNumbers:
+    weights: Weights
+    values: pd.DataFrame             # indicator_id → value, kind, coverage, period
+    population: float
+    share_partial: float
+    grid_id: str | None
+    methods: dict[str, int]
+
+
+@dataclass
+class CheckResult:
+    quarter: Quarter
+    numbers: QuarterNumbers
+    verdict: Verdict
+    attributions: list[str]
+
+
+# --------------------------------------------------------------------------- quarters
+
+def _finish(ws: Workspace, geom, label: str, kind: str, notices: list[Problem], area_ids=()) -> Quarter:
+    if geom is None or geom.is_empty:
+        raise InputError(Problem("quarter_empty"))
+    if geom.geom_type not in ("Polygon", "MultiPolygon"):
+        raise InputError(Problem("quarter_not_polygon", {"found": geom.geom_type}))
+    areas = ws.areas(_lowest_level(ws))
+    if not len(areas.sindex.query(geom, predicate="intersects")):
+        raise InputError(Problem("quarter_outside"))
+    return Quarter(geom, label, kind, list(area_ids), notices)
+
+
+def quarter_from_areas(ws: Workspace, *, level: str, area_ids: list[str]) -> Quarter:
+    if not area_ids:
+        raise InputError(Problem("quarter_empty"))
+    areas = ws.areas(level).set_index("area_id")
+    unknown = [a for a in area_ids if a not in areas.index]
+    if unknown:
+        raise InputError(Problem("quarter_unknown_areas", {"ids": ", ".join(unknown)}))
+    chosen = areas.loc[area_ids]
+    label = ", ".join(chosen["name"].tolist()[:4]) + (" …" if len(chosen) > 4 else "")
+    return _finish(ws, shapely.union_all(chosen.geometry.array), label, "areas", [], area_ids)
+
+
+def quarter_from_programme(ws: Workspace, pa_id: str) -> Quarter:
+    pa = ws.programme_areas().set_index("pa_id")
+    if pa_id not in pa.index:
+        raise InputError(Problem("quarter_unknown_areas", {"ids": pa_id}))
+    row = pa.loc[pa_id]
+    return _finish(ws, row.geometry, f"{row['name']} ({row['programme']})", "programme", [])
+
+
+def quarter_from_geojson(ws: Workspace, geojson: dict | str, *, crs: str = "EPSG:4326", label: str = "") -> Quarter:
+    """A drawn polygon (GeoJSON geometry or feature, in ``crs``); self-intersections are repaired
+    with a notice."""
+    doc = json.loads(geojson) if isinstance(geojson, str) else geojson
+    geometry = doc.get("geometry", doc) if doc.get("type") == "Feature" else doc
+    geom = shapely.geometry.shape(geometry)
+    gdf = gpd.GeoDataFrame(geometry=[geom], crs=crs)
+    notices = []
+    if not geom.is_valid:
+        notices.append(Problem("quarter_repaired", {"reason": shapely.is_valid_reason(geom)}, severity="notice"))
+    gdf, problems = check_geometries(gdf, expected="polygon", file=None, invalid="repair")
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise InputError(Problem("quarter_not_polygon", {"found": geom.geom_type}))
+    gdf = to_work_crs(gdf, ws.work_crs)
+    return _finish(ws, gdf.geometry.iloc[0], label or "gezeichnetes Quartier", "drawn", notices)
+
+
+def quarter_from_file(ws: Workspace, path: Path | str, *, max_bytes: int, crs: str | None = None) -> Quarter:
+    """The union of the polygons of an uploaded file."""
+    path = Path(path)
+    gdf = read_vector(path, crs=crs, max_bytes=max_bytes)
+    gdf, problems = check_geometries(gdf, expected="polygon", file=path.name)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise InputError(errors)
+    gdf = to_work_crs(gdf, ws.work_crs, file=path.name)
+    notices = [p for p in problems if p.severity != "error"]
+    return _finish(ws, shapely.union_all(gdf.geometry.array), path.stem, "file", notices)
+
+
+# --------------------------------------------------------------------------- numbers
+
+def weight_grid(ws: Workspace) -> tuple[str | None, gpd.GeoDataFrame | None]:
+    """The population grid used as dasymetric weights (residents per cell), in the work CRS."""
+    grids = ws.grids()
+    chosen = ws.meta().get("weight_grid")
+    if not chosen:
+        counts = grids[grids["kind"] == "extensive"]
+        chosen = next((g for g in counts["grid_id"] if "ew" in g), None)
+    if not chosen or chosen not in set(grids["grid_id"]):
+        return None, None
+    meta = grids.set_index("grid_id").loc[chosen]
+    cells = grid_cells(ws.grid_cells(chosen).dropna(), cell_size_m=float(meta["cell_size_m"]), crs=meta["crs"])
+    return chosen, to_work_crs(cells, ws.work_crs)
+
+
+def quarter_numbers(ws: Workspace, quarter: Quarter, *, settings: Settings,
+                    grid: tuple[str | None, gpd.GeoDataFrame | None] | None = None) -> QuarterNumbers:
+    """Every indicator for the quarter at its latest period (counts summed with weights, rates
+    rebuilt from numerator and denominator)."""
+    level = _lowest_level(ws)
+    areas = ws.areas(level)
+    grid_id, cells = grid if grid is not None else weight_grid(ws)
+    weights = area_weights(quarter.geometry, areas, grid=cells)
+    defs = ws.indicators().set_index("indicator_id")
+    ids = weights.table["area_id"].tolist()
+    long = ws.values_long(level=level)
+    long = long[long["area_id"].isin(ids)]
+    rows = []
+    for period, part in long.groupby("period"):
+        wide = part.pivot(index="area_id", columns="indicator_id", values="value")
+        est = estimate(weights, wide, defs)
+        est["period"] = pd.Timestamp(period).date()
+        rows.append(est)
+    values = pd.concat(rows) if rows else pd.DataFrame(columns=["value", "kind", "coverage", "period"])
+    values = values.reset_index().sort_values("period").groupby("indicator_id").last()
+    pop_id = ws.meta().get("population_indicator")
+    population = float(values.at[pop_id, "value"]) if pop_id in values.index else float("nan")
+    if pop_id in values.index and not population > 0:
+        raise InputError(Problem("quarter_no_residents"))
+    pop_period = values.at[pop_id, "period"] if pop_id in values.index else None
+    pop_values = ws.values(pop_id, period=pop_period, level=level) if pop_period else pd.Series(dtype=float)
+    share_partial = weights.share_partial(pop_values)
+    methods = weights.table["method"].value_counts().to_dict()
+    return QuarterNumbers(weights, values, population, share_partial, grid_id, methods)
+
+
+# --------------------------------------------------------------------------- facts and check
+
+def quarter_facts(ws: Workspace, quarter: Quarter, numbers: QuarterNumbers, settings: Settings) -> Facts:
+    level = _lowest_level(ws)
+    defs = ws.indicators().set_index("indicator_id")
+    w = numbers.weights.table.set_index("area_id")["weight"]
+    pop_id = ws.meta().get("population_indicator")
+
+    def value(ind):
+        if ind not in numbers.values.index:
+            return None, None
+        row = numbers.values.loc[ind]
+        return float(row["value"]), row["period"].strftime("%d.%m.%Y")
+
+    def latest(ind) -> date | None:
+        periods = value_periods(ws, ind) if ind in defs.index else []
+        return periods[-1] if periods else None
+
+    def city(ind):
+        period = latest(ind)
+        if period is None or defs.at[ind, "kind"] == "class":
+            return None
+        den = defs.at[ind, "denominator"]
+        raw = ws.values(ind, period=period, level=level)
+        return city_value(raw, kind=defs.at[ind, "kind"],
+                          denominator=ws.values(den, period=period, level=level) if den else None)
+
+    def city_spread(ind):
+        period = latest(ind)
+        if period is None:
+            return None, None
+        raw = ws.values(ind, period=period, level=level).dropna()
+        return (float(raw.mean()), float(raw.std(ddof=0))) if len(raw) > 1 else (None, None)
+
+    def class_share(ind, classes):
+        period = latest(ind)
+        if period is None:
+            return None
+        codes = ws.values(ind, period=period, level=level).reindex(w.index)
+        pop_periods = value_periods(ws, pop_id) if pop_id else []
+        if not pop_periods:
+            return None
+        pop = ws.values(pop_id, period=min(pop_periods, key=lambda p: abs((p - period).days)), level=level)
+        people = (w * pop.reindex(w.index)).fillna(0)
+        known = people[codes.notna()].sum()
+        if known <= 0:
+            return None
+        return float(people[codes.isin(classes)].sum() / known)
+
+    def programme_share(programmes, include_former):
+        pa = ws.programme_areas()
+        if pa.empty:
+            return None, []
+        sel = pa[pa["programme"].isin(programmes)]
+        if not include_former:
+            today = pd.Timestamp.today()
+            sel = sel[sel["until"].isna() | (pd.to_datetime(sel["until"]) >= today)]
+        if sel.empty:
+            return 0.0, []
+        inter = sel.geometry.intersection(quarter.geometry).area
+        covered = shapely.union_all(sel.geometry[inter > 0].intersection(quarter.geometry).array) \
+            if (inter > 0).any() else None
+        share = float(covered.area / quarter.geometry.area) if covered is not None else 0.0
+        return share, sel.loc[inter > 0, "name"].tolist()
+
+    def services_nearby(category, within_m):
+        services = ws.services(category=category)
+        if services.empty:
+            return None, []
+        zone = quarter.geometry.buffer(within_m) if within_m else quarter.geometry
+        hit = services[services.geometry.within(zone)]
+        return len(hit), hit["name"].fillna("–").tolist()
+
+    def label(ind, lang):
+        if ind not in defs.index:
+            return ind
+        return defs.at[ind, "label_de"] if lang == "de" else (defs.at[ind, "label_en"] or defs.at[ind, "label_de"])
+
+    return Facts(value, city, city_spread, class_share, programme_share, services_nearby, label)
+
+
+def check_quarter(ws: Workspace, quarter: Quarter, ruleset: RuleSet, *, settings: Settings,
+                  numbers: QuarterNumbers | None = None) -> CheckResult:
+    numbers = numbers or quarter_numbers(ws, quarter, settings=settings)
+    verdict = evaluate(ruleset, quarter_facts(ws, quarter, numbers, settings))
+    return CheckResult(quarter, numbers, verdict, ws.attributions())
+
+
+def result_to_dict(result: CheckResult, *, lang: str = "de") -> dict:
+    """The check as plain data (CLI ``--format json``, the PDF)."""
+    v = result.verdict
+    n = result.numbers
+
+    def clean(x):
+        if isinstance(x, (np.floating, float)):
+            return None if not np.isfinite(x) else float(x)
+        if isinstance(x, (np.integer,)):
+            return int(x)
+        if isinstance(x, date):
+            return x.isoformat()
+        if isinstance(x, dict):
+            return {k: clean(y) for k, y in x.items()}
+        if isinstance(x, list):
+            return [clean(y) for y in x]
+        return x
+    return {
+        "quarter": {"label": result.quarter.label, "kind": result.quarter.kind, "area_ids": result.quarter.area_ids,
+                    "area_km2": round(result.quarter.geometry.area / 1e6, 3)},
+        "ruleset": {"id": v.ruleset.id, "version": v.ruleset.version,
+                    "label": v.ruleset.label_de if lang == "de" else (v.ruleset.label_en or v.ruleset.label_de),
+                    "source": v.ruleset.source},
+        "verdict": v.status,
+        "reason": v.reason_de if lang == "de" else v.reason_en,
+        "criteria": [{"id": o.criterion.id, "label": o.criterion.label_de if lang == "de"
+                      else (o.criterion.label_en or o.criterion.label_de), "status": o.status,
+                      "numbers": clean(o.numbers), "reason": o.reason_de if lang == "de" else o.reason_en}
+                     for o in v.outcomes],
+        "population": clean(n.population),
+        "share_population_from_partly_covered_areas": clean(n.share_partial),
+        "weights": {"grid": n.grid_id, "methods": clean(n.methods)},
+        "sources": result.attributions,
+    }
