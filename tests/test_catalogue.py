@@ -6,14 +6,14 @@ from jmdiq_geo.i18n import catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [*ROOT.joinpath("jmdiq_geo").rglob("*.py"), *ROOT.joinpath("pages").glob("*.py"), ROOT / "app.py"]
-KEY = re.compile(r"""\b(?:t|tr)\(\s*["']([a-z0-9_-]+)["']""")
+KEY = re.compile(r"""\b(?:t|tr)\(\s*["']([a-z0-9_-]+)["']\s*[,)]""")
 CODE = re.compile(r"""Problem\(\s*["']([a-z0-9_]+)["']""")
 #: keys built at run time from a prefix and a value list
 DYNAMIC = {"scheme_": ("quantiles", "equal_interval", "natural_breaks", "std_mean", "manual"),
            "import_kind_": ("boundaries", "indicators", "services", "programme-areas", "grid"),
            "kind_": ("extensive", "intensive", "class"), "reason_": ("missing", "small_area", "small_count"),
            "cluster_": ("high_high", "low_low", "high_low", "low_high", "not_significant", "island", "no_value"),
-           "map_mode_": ("value", "change")}
+           "map_mode_": ("value", "change"), "verdict_": ("met", "not_met", "unknown")}
 
 
 def used_keys() -> set[str]:

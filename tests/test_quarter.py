@@ -3,7 +3,6 @@ import json
 import time
 
 import geopandas as gpd
-import numpy as np
 import pytest
 import shapely
 from shapely.geometry import mapping

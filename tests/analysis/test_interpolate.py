@@ -1,6 +1,5 @@
 """Interpolation to a quarter: exact for unions, totals conserved, rates rebuilt; rules data-driven."""
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pytest
 import shapely
