@@ -12,9 +12,10 @@ with_browser=0
 apt_needed=()
 command -v npm >/dev/null 2>&1 || apt_needed+=(npm)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || apt_needed+=(python3-venv)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || apt_needed+=(fonts-dejavu-core)   # PDF reports
 if [ "$with_browser" = 1 ]; then
   command -v chromium >/dev/null 2>&1 || apt_needed+=(chromium)
-  fc-list 2>/dev/null | grep -qi dejavu || apt_needed+=(fonts-dejavu-core)
+  command -v pdftoppm >/dev/null 2>&1 || apt_needed+=(poppler-utils)                    # PDF → PNG in tests
 fi
 if [ "${#apt_needed[@]}" -gt 0 ]; then
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
@@ -36,11 +37,14 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
-if [ ! -f static/vendor/leaflet/leaflet.js ] || [ package-lock.json -nt static/vendor/leaflet/leaflet.js ]; then
+if [ ! -f static/vendor/leaflet-draw/leaflet.draw.js ] || [ package-lock.json -nt static/vendor/leaflet/leaflet.js ]; then
   echo "setup: installing front-end assets (npm ci)"
   npm ci --no-audit --no-fund --silent
-  mkdir -p static/vendor/leaflet
-  cp -r node_modules/leaflet/dist/. static/vendor/leaflet/
-  rm -f static/vendor/leaflet/*.map static/vendor/leaflet/leaflet-src*
+  for pkg in leaflet leaflet-draw; do
+    mkdir -p "static/vendor/$pkg"
+    cp -r "node_modules/$pkg/dist/." "static/vendor/$pkg/"
+    rm -f "static/vendor/$pkg/"*.map "static/vendor/$pkg/"*-src*
+  done
+  touch static/vendor/leaflet/leaflet.js
 fi
 echo "setup: ok"

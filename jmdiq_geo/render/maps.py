@@ -114,20 +114,89 @@ def base_map(bounds_gdf: gpd.GeoDataFrame, *, asset_base: str | None = "/app/sta
     return m
 
 
+#: front-end files of folium plugins the app serves itself, by file name (others are dropped)
+PLUGIN_ASSETS = {"leaflet.draw.js": "leaflet-draw/leaflet.draw.js", "leaflet.draw.css": "leaflet-draw/leaflet.draw.css"}
+
+
 def localise_assets(m: folium.Map, asset_base: str | None) -> None:
-    """Point every element's JS/CSS at the app's own copies (no CDN). Elements that would need
-    other front-end libraries (jQuery, Bootstrap, icon fonts) do not need them for these maps."""
+    """Point every element's JS/CSS at the app's own copies (no CDN). Leaflet and the plugins in
+    ``PLUGIN_ASSETS`` are kept; what else folium links (jQuery, Bootstrap, icon fonts) these maps
+    do not need."""
     base = (asset_base or "").rstrip("/")
-    js = [("leaflet", f"{base}/{LEAFLET_JS}")]
-    css = [("leaflet_css", f"{base}/{LEAFLET_CSS}")]
+
+    def local(links):
+        out = []
+        for name, url in links:
+            file = url.rsplit("/", 1)[-1]
+            if file in PLUGIN_ASSETS:
+                out.append((name, f"{base}/{PLUGIN_ASSETS[file]}"))
+            elif url.startswith(base + "/") and base:
+                out.append((name, url))
+        return out
     stack = [m]
     while stack:
         element = stack.pop()
-        if hasattr(element, "default_js"):
-            element.default_js = js if element is m else []
-        if hasattr(element, "default_css"):
-            element.default_css = css if element is m else []
+        if element is m:
+            element.default_js = [("leaflet", f"{base}/{LEAFLET_JS}")]
+            element.default_css = [("leaflet_css", f"{base}/{LEAFLET_CSS}")]
+        else:
+            if hasattr(element, "default_js"):
+                element.default_js = local(element.default_js)
+            if hasattr(element, "default_css"):
+                element.default_css = local(element.default_css)
         stack.extend(getattr(element, "_children", {}).values())
+
+
+def drawing_map(areas: gpd.GeoDataFrame, *, lang: str, attributions: list[str], outlines=None,
+                asset_base: str | None = "/app/static/vendor") -> folium.Map:
+    """Planungsräume as a thin grey base with a polygon drawing tool (Leaflet.draw, served by the
+    app) to draw a quarter."""
+    from folium.plugins import Draw
+
+    shown = display_geometry(areas)
+    m = base_map(shown, asset_base=asset_base)
+    folium.GeoJson(feature_collection(shown.geometry, {"name": areas["name"].tolist(),
+                                                       "area_id": areas["area_id"].tolist()}),
+                   name="areas", control=False,
+                   style_function=lambda f: {"fillColor": "#f2f2ee", "color": "#999999", "weight": 0.6,
+                                             "fillOpacity": 0.7},
+                   tooltip=folium.GeoJsonTooltip(fields=["name", "area_id"],
+                                                 aliases=[t("tt_area", lang), t("tt_id", lang)])).add_to(m)
+    if outlines is not None:
+        folium.GeoJson(feature_collection(outlines.geometry, {}), interactive=False, control=False,
+                       style_function=lambda f: {"fill": False, "color": "#333333", "weight": 1.4}).add_to(m)
+    Draw(draw_options={"polyline": False, "circlemarker": False, "marker": False, "circle": False,
+                       "rectangle": True, "polygon": {"allowIntersection": True}},
+         edit_options={"edit": True, "remove": True}).add_to(m)
+    _Script(_attribution_js(attributions)).add_to(m)
+    localise_assets(m, asset_base)
+    return m
+
+
+def quarter_map(quarter_display: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, *, weights: pd.DataFrame,
+                lang: str, attributions: list[str], asset_base: str | None = "/app/static/vendor") -> folium.Map:
+    """The quarter (outline) over the areas it touches, shaded by how they entered the numbers."""
+    colours = {"full": "#1b9e77", "dasymetric": "#d95f02", "area": "#7570b3"}
+    touched = areas[areas["area_id"].isin(weights["area_id"])].merge(weights, on="area_id")
+    shown = display_geometry(touched)
+    m = base_map(quarter_display, asset_base=asset_base)
+    folium.GeoJson(feature_collection(shown.geometry, {
+        "name": touched["name"].tolist(), "area_id": touched["area_id"].tolist(),
+        "method": [t(f"method_{x}", lang) for x in touched["method"]],
+        "weight": [format_number(100 * w, lang, digits=0) + " %" for w in touched["weight"]],
+        "fill": [colours[x] for x in touched["method"]]}),
+        style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#ffffff", "weight": 0.8,
+                                  "fillOpacity": 0.45},
+        tooltip=folium.GeoJsonTooltip(fields=["name", "area_id", "method", "weight"],
+                                      aliases=[t("tt_area", lang), t("tt_id", lang), t("tt_method", lang),
+                                               t("tt_weight", lang)])).add_to(m)
+    folium.GeoJson(feature_collection(quarter_display.geometry, {}), interactive=False,
+                   style_function=lambda f: {"fill": False, "color": "#000000", "weight": 3}).add_to(m)
+    rows = [(c, t(f"method_{k}", lang), int((touched["method"] == k).sum())) for k, c in colours.items()]
+    _Script(_legend_js(t("check_map_legend", lang), rows)).add_to(m)
+    _Script(_attribution_js(attributions)).add_to(m)
+    localise_assets(m, asset_base)
+    return m
 
 
 def choropleth(areas: gpd.GeoDataFrame, *, classes: Classes, palette: str, title: str, unit: str | None,
