@@ -175,8 +175,11 @@ def cmd_indicators(args) -> int:
     period = date.fromisoformat(args.period)
     with Workspace(settings.db_path, read_only=True) as ws:
         defs = ws.indicators()
-        ids = args.indicator or [i for i, k in zip(defs["indicator_id"], defs["kind"])
-                                 if period in ws.periods(indicator_id=i) and (k != "class" or args.level in (None, "plr"))]
+        lowest = ws.levels().sort_values("rank")["level"].iloc[0]
+        on_lowest = args.level in (None, lowest)
+        ids = args.indicator or [i for i, k, d in zip(defs["indicator_id"], defs["kind"], defs["denominator"])
+                                 if period in ws.periods(indicator_id=i)
+                                 and (on_lowest or k == "extensive" or (k == "intensive" and d))]
         table = None
         for ind in ids:
             layer = indicator_layer(ws, indicator_id=ind, period=period, level=args.level, settings=settings)

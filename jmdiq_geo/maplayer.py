@@ -16,6 +16,7 @@ import pandas as pd
 from jmdiq_geo.analysis.aggregate import aggregate, city_value
 from jmdiq_geo.analysis.privacy import suppress
 from jmdiq_geo.config import Settings
+from jmdiq_geo.errors import InputError, Problem
 from jmdiq_geo.store.workspace import Workspace
 
 
@@ -48,16 +49,19 @@ def _groups(ws: Workspace, level: str) -> pd.Series:
 
 
 def population_for(ws: Workspace, *, period: date, level: str, denominator: str | None) -> pd.Series | None:
+    """Residents per area for the privacy rule at ``period``: the population indicator at that
+    period, else at the nearest period within two years, else the indicator's denominator (a
+    population of its own, e.g. the MSS residents), else the nearest population period at all."""
     pop_id = ws.meta().get("population_indicator")
     periods = ws.periods(indicator_id=pop_id, level=level) if pop_id else []
     if period in periods:
         return ws.values(pop_id, period=period, level=level)
+    nearest = min(periods, key=lambda p: abs((p - period).days)) if periods else None
+    if nearest is not None and abs((nearest - period).days) <= 731:
+        return ws.values(pop_id, period=nearest, level=level)
     if denominator and period in ws.periods(indicator_id=denominator, level=level):
         return ws.values(denominator, period=period, level=level)
-    if periods:
-        nearest = min(periods, key=lambda p: abs((p - period).days))
-        return ws.values(pop_id, period=nearest, level=level)
-    return None
+    return ws.values(pop_id, period=nearest, level=level) if nearest is not None else None
 
 
 def indicator_layer(ws: Workspace, *, indicator_id: str, period: date, level: str | None = None,
@@ -71,13 +75,11 @@ def indicator_layer(ws: Workspace, *, indicator_id: str, period: date, level: st
     raw = ws.values(indicator_id, period=period, level=lowest)
     den = ws.values(den_id, period=period, level=lowest) if den_id else None
     pop = population_for(ws, period=period, level=lowest, denominator=den_id)
-    if kind != "class":
-        city = city_value(raw, kind=kind, denominator=den)
-    else:
-        city = float("nan")
+    aggregatable = kind == "extensive" or (kind == "intensive" and den is not None)
+    city = city_value(raw, kind=kind, denominator=den) if aggregatable else float("nan")
     if level != lowest:
-        if kind == "class":
-            raise ValueError(f"{indicator_id} is a class indicator and cannot be aggregated to {level}")
+        if not aggregatable:
+            raise InputError(Problem("not_aggregatable", {"indicator": definition.get("label_de") or indicator_id}))
         groups = _groups(ws, level)
         raw = aggregate(raw, groups, kind=kind, denominator=den)["value"]
         if pop is not None:
@@ -144,6 +146,7 @@ def change_layer(ws: Workspace, *, indicator_id: str, period_from: date, period_
     definition = dict(b.definition)
     definition["unit"] = "%" if relative else ("%-Pkt." if definition.get("unit") == "%" else definition.get("unit"))
     definition["kind"] = "change"
+    definition["aggregatable"] = True
     return IndicatorLayer(out, definition, b.level, period_to, float(city),
                           sorted(set(a.attributions) | set(b.attributions)))
 
@@ -165,6 +168,8 @@ def time_series(ws: Workspace, *, indicator_id: str, area_id: str, level: str, s
     top = ws.levels().sort_values("rank")["level"].iloc[-1]
     district = ancestor(ws, area_id, level=level, up_to=top) if level != top else None
     rows = []
+    if not value_periods(ws, indicator_id):
+        return pd.DataFrame({"area": [], "city": []}, index=pd.Index([], name="period"))
     for period in value_periods(ws, indicator_id):
         layer = indicator_layer(ws, indicator_id=indicator_id, period=period, level=level, settings=settings)
         value = layer.areas.set_index("area_id")["value"].get(area_id)

@@ -63,13 +63,14 @@ def area_profile(ws: Workspace, *, level: str, area_id: str, settings: Settings,
             continue
         period = periods[-1]
         kind = defs.loc[ind, "kind"]
-        if kind == "class" and level != levels[0]:
+        aggregatable = kind == "extensive" or (kind == "intensive" and defs.loc[ind, "denominator"])
+        if not aggregatable and level != levels[0]:
             continue
         layer = indicator_layer(ws, indicator_id=ind, period=period, level=level, settings=settings)
         attributions |= set(layer.attributions)
         mine = layer.areas.set_index("area_id").loc[area_id]
         dist_value = np.nan
-        if district and kind != "class" and level != top:
+        if district and aggregatable and level != top:
             upper = indicator_layer(ws, indicator_id=ind, period=period, level=top, settings=settings)
             dist_value = upper.areas.set_index("area_id")["value"].get(district, np.nan)
         classes = defs.loc[ind, "classes"] or {}

@@ -4,6 +4,8 @@ import streamlit as st
 from jmdiq_geo.i18n import format_number
 from jmdiq_geo.maplayer import value_periods
 from jmdiq_geo.ui.analysis_pages import hotspot_map
+from jmdiq_geo.errors import JmdiqError
+from jmdiq_geo.ui.feedback import show_error
 from jmdiq_geo.ui.maps import show_map
 from jmdiq_geo.ui.state import lang, require_workspace, tr, workspace_version
 from jmdiq_geo.ui.widgets import indicator_picker, level_picker
@@ -17,10 +19,17 @@ with c1:
 with c2:
     level = level_picker(ws, key="hs_level")
 periods = value_periods(ws, indicator_id)[::-1]
+if not periods:
+    st.info(tr("map_no_values"))
+    st.stop()
 period = c3.selectbox(tr("map_period"), periods, format_func=lambda p: p.strftime("%d.%m.%Y"), key="hs_period")
 significance = c4.selectbox(tr("hotspot_significance"), [0.05, 0.01, 0.1], key="hs_sig",
                             format_func=lambda p: f"p ≤ {format_number(p, lang(), digits=2)}")
-m, shares, result = hotspot_map(workspace_version(), indicator_id, period, level, significance, lang())
+try:
+    m, shares, result = hotspot_map(workspace_version(), indicator_id, period, level, significance, lang())
+except JmdiqError as exc:
+    show_error(exc)
+    st.stop()
 st.caption(tr("hotspot_global", i=format_number(result.global_i, lang(), digits=3),
               p=format_number(result.global_p, lang(), digits=3)))
 show_map(m, key="hotspot_map")

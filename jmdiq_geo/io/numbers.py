@@ -24,6 +24,31 @@ _THOUSANDS_COMMA = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 _PAREN = re.compile(r"^\((.*)\)$")
 
 
+_COMMA_DECIMAL = re.compile(r"^[+-]?\d+,\d+$")
+_DOT_DECIMAL = re.compile(r"^[+-]?\d+\.\d+$")
+_FULL_GERMAN = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+,\d+$")
+_FULL_ENGLISH = re.compile(r"^[+-]?\d{1,3}(,\d{3})+\.\d+$")
+
+
+def column_decimal(values, hint: str) -> str:
+    """The decimal separator of one column, from its values; ``hint`` (from the file's
+    delimiter) only decides when the values do not (e.g. only integers or ``1.234``)."""
+    comma = dot = False
+    for raw in values:
+        if not isinstance(raw, str):
+            continue
+        text = _SPACES.sub("", raw)
+        if _FULL_GERMAN.match(text) or (_COMMA_DECIMAL.match(text) and not _THOUSANDS_COMMA.match(text)):
+            comma = True
+        elif _FULL_ENGLISH.match(text) or (_DOT_DECIMAL.match(text) and not _THOUSANDS_DOT.match(text)):
+            dot = True
+        if comma and dot:
+            break
+    if comma != dot:
+        return "," if comma else "."
+    return hint
+
+
 def _to_float(text: str, decimal: str) -> float | None:
     if decimal == ",":
         if _THOUSANDS_DOT.match(text):
@@ -48,9 +73,11 @@ def parse_numeric(series: pd.Series, *, column: str, file: str | None, decimal: 
     Row numbers in problems are 1-based data rows (the first row after the header is 1).
     """
     placeholders = PLACEHOLDERS | set(missing_values)
+    decimal = column_decimal(series.tolist(), decimal)
     if decimal == "." and not missing_values:
         # Fast path: plain numbers parse vectorised; only the rest goes through the loop below.
         out = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan).copy()
+        out[~np.isfinite(out)] = np.nan            # "inf" is no number here either
         todo = np.flatnonzero(np.isnan(out))
     else:
         out = np.full(len(series), np.nan)

@@ -154,6 +154,14 @@ def read_vector(path: Path | str, *, crs: str | None = None, layer: str | None =
         if not crs:
             raise CrsError(Problem("crs_missing", file=path.name))
         gdf = gdf.set_crs(crs)
+    elif gdf.crs.is_geographic and len(gdf):
+        minx, miny, maxx, maxy = gdf.total_bounds
+        if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+            # GeoJSON without a "crs" member is read as WGS84; metric coordinates show it was not
+            if not crs:
+                raise CrsError(Problem("crs_not_lonlat", {"x": round(float(minx)), "y": round(float(miny))},
+                                       file=path.name))
+            gdf = gdf.set_crs(crs, allow_override=True)
     return gdf
 
 

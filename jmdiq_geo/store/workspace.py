@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -32,7 +33,10 @@ class Workspace:
         elif not self.path.exists():
             raise SchemaError(Problem("workspace_missing", {"path": str(self.path)}))
         self.con = duckdb.connect(str(self.path), read_only=read_only)
-        self._in_transaction = False
+        #: one writer at a time; the thread holding it works on ``self.con``, others read through
+        #: their own cursors and see committed data only
+        self._write_lock = threading.RLock()
+        self._local = threading.local()
         #: decoded geometries per (level, edition); cleared whenever areas are written
         self._area_cache: dict[tuple[str, date], gpd.GeoDataFrame] = {}
         if not read_only:
@@ -58,9 +62,13 @@ class Workspace:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    @property
+    def _in_transaction(self) -> bool:
+        return getattr(self._local, "depth", 0) > 0
+
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        """A cursor for reading (one per query: the connection is not thread-safe). Inside a
-        transaction, reads go through the transaction's connection so they see its writes."""
+        """A cursor for reading (one per query: the connection is not thread-safe). Inside this
+        thread's transaction, reads go through the transaction's connection to see its writes."""
         return self.con if self._in_transaction else self.con.cursor()
 
     def schema_version(self) -> int:
@@ -85,21 +93,28 @@ class Workspace:
 
     @contextmanager
     def transaction(self) -> Iterator["Workspace"]:
-        """One transaction; inside an open one, a nested call joins it (all or nothing)."""
+        """One transaction; inside an open one of the same thread, a nested call joins it (all or
+        nothing). Other threads wait for the write lock."""
         if self._in_transaction:
-            yield self
+            self._local.depth += 1
+            try:
+                yield self
+            finally:
+                self._local.depth -= 1
             return
-        self.con.execute("BEGIN TRANSACTION")
-        self._in_transaction = True
-        try:
-            yield self
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
-        else:
-            self.con.execute("COMMIT")
-        finally:
-            self._in_transaction = False
+        with self._write_lock:
+            self.con.execute("BEGIN TRANSACTION")
+            self._local.depth = 1
+            try:
+                yield self
+            except BaseException:
+                self.con.execute("ROLLBACK")
+                raise
+            else:
+                self.con.execute("COMMIT")
+            finally:
+                self._local.depth = 0
+                self._area_cache.clear()
 
     def _with_frame(self, name: str, frame: pd.DataFrame | pa.Table, *statements: str) -> None:
         """Run ``statements`` with ``frame`` registered as the view ``name`` (explicitly, so the
@@ -152,9 +167,15 @@ class Workspace:
             "area_m2": gdf.geometry.area.to_numpy(), "geom": shapely.to_wkb(gdf.geometry.array),
             "source_id": source_id})
         self.con.execute("DELETE FROM areas WHERE level = ? AND valid_from = ?", [level, valid_from])
-        # an older edition still open ends where this one begins
+        # an older edition still open ends where this one begins; this one (if open) ends where
+        # a newer one begins (editions may be imported in any order)
         self.con.execute("UPDATE areas SET valid_to = ? WHERE level = ? AND valid_from < ? "
                          "AND (valid_to IS NULL OR valid_to > ?)", [valid_from, level, valid_from, valid_from])
+        if valid_to is None:
+            newer = self.con.execute("SELECT min(valid_from) FROM areas WHERE level = ? AND valid_from > ?",
+                                     [level, valid_from]).fetchone()[0]
+            if newer is not None:
+                frame["valid_to"] = pd.Timestamp(newer)
         self._with_frame("new_areas", frame, "INSERT INTO areas SELECT * FROM new_areas")
 
     def put_indicators(self, definitions: list[dict]) -> None:
@@ -177,16 +198,11 @@ class Workspace:
         values["period"] = pd.to_datetime(values["period"]).dt.date
         if values.duplicated(["level", "area_id", "indicator_id", "period"]).any():
             raise ValueError("put_values: duplicate (level, area_id, indicator_id, period) rows")
-        ids = sorted(values["indicator_id"].unique())
-        periods = sorted(values["period"].unique())
-        present = self.con.execute(f"SELECT count(*) FROM indicator_values WHERE indicator_id IN "
-                                   f"({', '.join('?' * len(ids))}) AND period IN ({', '.join('?' * len(periods))})",
-                                   ids + periods).fetchone()[0]
-        if present:     # replace what was there (no index: an anti-join only when needed)
-            self._with_frame("new_values", pa.Table.from_pandas(values, preserve_index=False),
-                             """DELETE FROM indicator_values AS v USING new_values AS n
-                                WHERE v.level = n.level AND v.area_id = n.area_id
-                                  AND v.indicator_id = n.indicator_id AND v.period = n.period::DATE""")
+        # a table replaces the values of each (level, indicator, period) it brings, so areas it no
+        # longer lists do not keep stale values
+        for row in values.drop_duplicates(["level", "indicator_id", "period"]).itertuples():
+            self.con.execute("DELETE FROM indicator_values WHERE level = ? AND indicator_id = ? AND period = ?",
+                             [row.level, row.indicator_id, row.period])
         self._with_frame("new_values", pa.Table.from_pandas(values, preserve_index=False),
                          "INSERT INTO indicator_values SELECT level, area_id, indicator_id, "
                          "period::DATE, value, source_id FROM new_values")
@@ -264,7 +280,9 @@ class Workspace:
         if at is None:
             editions = self.editions(level)
             if not editions:
-                return gpd.GeoDataFrame({"area_id": [], "name": [], "parent_id": []}, geometry=[], crs=self.work_crs)
+                return gpd.GeoDataFrame({c: pd.Series([], dtype=object) for c in
+                                         ("area_id", "name", "parent_id", "valid_from", "valid_to", "area_m2",
+                                          "source_id")}, geometry=[], crs=self.work_crs)
             at = editions[-1]
         key = (level, at)
         if key not in self._area_cache or self._in_transaction:

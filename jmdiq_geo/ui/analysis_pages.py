@@ -10,7 +10,7 @@ from matplotlib.colors import to_hex
 
 from jmdiq_geo.analysis.hotspots import VALUED_LABELS, local_moran
 from jmdiq_geo.analysis.index import IndexDef, group_table
-from jmdiq_geo.errors import JmdiqError
+from jmdiq_geo.errors import InputError, JmdiqError, Problem
 from jmdiq_geo.io.indexdefs import load_index_file, shipped_indices
 from jmdiq_geo.maplayer import compute_index_for, indicator_layer
 from jmdiq_geo.render.maps import category_map
@@ -77,7 +77,10 @@ def index_map(version: float, definition: IndexDef, period: date, part: str, lan
 def cached_hotspots(version: float, indicator_id: str, period: date, level: str, significance: float):
     layer = indicator_layer(workspace(), indicator_id=indicator_id, period=period, level=level, settings=settings())
     values = layer.areas.set_index("area_id")["value"]
-    result = local_moran(layer.areas[["area_id", "geometry"]], values, significance=significance)
+    try:
+        result = local_moran(layer.areas[["area_id", "geometry"]], values, significance=significance)
+    except ValueError as exc:        # too few values, all equal, no neighbours: say so, no traceback
+        raise InputError(Problem("hotspot_not_possible", {"reason": str(exc)})) from None
     return layer, result
 
 

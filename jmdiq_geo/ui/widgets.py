@@ -18,11 +18,16 @@ def indicator_picker(ws: Workspace, *, key: str, kinds: tuple[str, ...] = ("exte
     default = default or ws.meta().get("default_indicator")
     chosen = st.selectbox(tr(label_key), ids, index=ids.index(default) if default in ids else 0,
                           format_func=labels.get, key=key)
-    return chosen, dict(zip(ind["indicator_id"], ind["kind"]))[chosen]
+    row = ind.set_index("indicator_id").loc[chosen]
+    # a rate without a denominator cannot be rebuilt on higher levels: treat it like a class there
+    kind = row["kind"] if row["kind"] != "intensive" or row["denominator"] else "class"
+    return chosen, kind
 
 
 def level_picker(ws: Workspace, *, key: str, lowest_only: bool = False) -> str:
     levels = ws.levels().sort_values("rank")
+    counts = ws.summary()["levels"].set_index("level")["n"]
+    levels = levels[levels["level"].map(counts).fillna(0) > 0]       # levels without areas cannot be shown
     label_col = "label_de" if lang() == "de" else "label_en"
     ids = levels["level"].tolist()[:1] if lowest_only else levels["level"].tolist()
     return st.selectbox(tr("map_level"), ids, format_func=dict(zip(levels["level"], levels[label_col])).get, key=key)
