@@ -64,11 +64,11 @@ def justification_pdf(result: dict, *, lang: str = "de", map_png: bytes | None =
     pdf = _Sheet(lang)
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 16)
-    pdf.multi_cell(0, 8, t("report_title", lang, quarter=first["quarter"]["label"]))
+    pdf.multi_cell(0, 8, new_x="LMARGIN", new_y="NEXT", align="L", text=t("report_title", lang, quarter=first["quarter"]["label"]))
     pdf.set_font("DejaVu", "", 9)
     pdf.set_text_color(90, 90, 90)
     q = first["quarter"]
-    pdf.multi_cell(0, 5, t("report_meta", lang, date=(created or date.today()).strftime("%d.%m.%Y"),
+    pdf.multi_cell(0, 5, new_x="LMARGIN", new_y="NEXT", align="L", text=t("report_meta", lang, date=(created or date.today()).strftime("%d.%m.%Y"),
                            km2=format_number(q["area_km2"], lang, digits=2),
                            kind=t(f"quarter_kind_{q['kind']}", lang),
                            ids=", ".join(q["area_ids"]) or "–"))
@@ -78,39 +78,39 @@ def justification_pdf(result: dict, *, lang: str = "de", map_png: bytes | None =
     pdf.ln(2)
     pdf.set_font("DejaVu", "", 9)
     share = first["share_population_from_partly_covered_areas"]
-    pdf.multi_cell(0, 5, t("report_numbers", lang, population=format_number(first["population"], lang, digits=0),
+    pdf.multi_cell(0, 5, new_x="LMARGIN", new_y="NEXT", align="L", text=t("report_numbers", lang, population=format_number(first["population"], lang, digits=0),
                            share=format_number(100 * share, lang, digits=0) if share is not None else "–",
                            grid=first["weights"]["grid"] or "–"))
     for r in results:
         pdf.ln(3)
         pdf.set_font("DejaVu", "B", 12)
-        pdf.multi_cell(0, 6, r["ruleset"]["label"])
+        pdf.multi_cell(0, 6, new_x="LMARGIN", new_y="NEXT", align="L", text=r["ruleset"]["label"])
         pdf.set_font("DejaVu", "", 8)
         pdf.set_text_color(90, 90, 90)
-        pdf.multi_cell(0, 4, t("report_ruleset", lang, version=r["ruleset"]["version"] or "–",
+        pdf.multi_cell(0, 4, new_x="LMARGIN", new_y="NEXT", align="L", text=t("report_ruleset", lang, version=r["ruleset"]["version"] or "–",
                                source=r["ruleset"]["source"] or "–"))
         colour = STATUS_COLOURS[r["verdict"]]
         pdf.set_text_color(*colour)
         pdf.set_font("DejaVu", "B", 11)
-        pdf.multi_cell(0, 6, t("report_verdict", lang, verdict=t(f"verdict_{r['verdict']}", lang)) + " – " + r["reason"])
+        pdf.multi_cell(0, 6, new_x="LMARGIN", new_y="NEXT", align="L", text=t("report_verdict", lang, verdict=t(f"verdict_{r['verdict']}", lang)) + " – " + r["reason"])
         pdf.set_text_color(0, 0, 0)
         for c in r["criteria"]:
             pdf.set_font("DejaVu", "B", 9)
             pdf.set_text_color(*STATUS_COLOURS[c["status"]])
-            pdf.multi_cell(0, 5, f"[{t('verdict_' + c['status'], lang)}] {c['label']}")
+            pdf.multi_cell(0, 5, new_x="LMARGIN", new_y="NEXT", align="L", text=f"[{t('verdict_' + c['status'], lang)}] {c['label']}")
             pdf.set_text_color(0, 0, 0)
             pdf.set_font("DejaVu", "", 9)
             pdf.set_x(pdf.l_margin + 5)
-            pdf.multi_cell(0, 5, c["reason"])
+            pdf.multi_cell(0, 5, new_x="LMARGIN", new_y="NEXT", align="L", text=c["reason"])
     pdf.ln(3)
     pdf.set_font("DejaVu", "B", 10)
-    pdf.multi_cell(0, 6, t("report_method_title", lang))
+    pdf.multi_cell(0, 6, new_x="LMARGIN", new_y="NEXT", align="L", text=t("report_method_title", lang))
     pdf.set_font("DejaVu", "", 8)
-    pdf.multi_cell(0, 4, t("report_method", lang))
+    pdf.multi_cell(0, 4, new_x="LMARGIN", new_y="NEXT", align="L", text=t("report_method", lang))
     pdf.ln(2)
     pdf.set_font("DejaVu", "B", 10)
-    pdf.multi_cell(0, 6, t("report_sources", lang))
+    pdf.multi_cell(0, 6, new_x="LMARGIN", new_y="NEXT", align="L", text=t("report_sources", lang))
     pdf.set_font("DejaVu", "", 8)
     for source in first["sources"]:
-        pdf.multi_cell(0, 4, "– " + source)
+        pdf.multi_cell(0, 4, new_x="LMARGIN", new_y="NEXT", align="L", text="– " + source)
     return bytes(pdf.output())

@@ -1,0 +1,103 @@
+"""Widgets of the quarter-check page: choose or draw a quarter, run the rule sets, show and export."""
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from jmdiq_geo.crs import to_display_crs
+from jmdiq_geo.io.rulesets import load_ruleset, shipped_rulesets
+from jmdiq_geo.quarter import (Quarter, check_quarter, quarter_from_areas, quarter_from_file, quarter_from_geojson,
+                               quarter_from_programme, result_to_dict, weight_grid)
+from jmdiq_geo.render.maps import drawing_map, quarter_map
+from jmdiq_geo.render.report import justification_pdf, quarter_png
+from jmdiq_geo.ui.import_form import save_upload
+from jmdiq_geo.ui.maps import outlines
+from jmdiq_geo.ui.state import lang, settings, tr, workspace
+
+STATUS_BOX = {"met": st.success, "not_met": st.error, "unknown": st.info}
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def cached_grid(version: float):
+    return weight_grid(workspace())
+
+
+def choose_quarter(version: float, source: str) -> Quarter | None:
+    """The widgets for one way of giving a quarter; returns it (or None until it is complete)."""
+    ws = workspace()
+    lowest = ws.levels().sort_values("rank")["level"].iloc[0]
+    if source == "areas":
+        names = ws.area_names(lowest)
+        labels = dict(zip(names["area_id"], names["name"] + " (" + names["area_id"] + ")"))
+        chosen = st.multiselect(tr("check_areas"), list(labels), format_func=labels.get, key="check_areas",
+                                placeholder=tr("ui_choose"))
+        return quarter_from_areas(ws, level=lowest, area_ids=chosen) if chosen else None
+    if source == "programme":
+        pa = ws.programme_areas()
+        if pa.empty:
+            st.info(tr("check_no_programmes"))
+            return None
+        labels = dict(zip(pa["pa_id"], pa["name"] + " – " + pa["programme"]))
+        chosen = st.selectbox(tr("check_programme"), list(labels), format_func=labels.get, key="check_pa")
+        return quarter_from_programme(ws, chosen)
+    if source == "drawn":
+        st.caption(tr("check_draw_hint"))
+        areas = ws.areas(lowest)
+        m = drawing_map(areas, lang=lang(), attributions=ws.attributions(areas["source_id"].dropna().unique().tolist()),
+                        outlines=outlines(version, lowest))
+        state = st_folium(m, key="check_draw", height=520, use_container_width=True,
+                          returned_objects=["all_drawings"])
+        drawings = (state or {}).get("all_drawings") or []
+        if not drawings:
+            return None
+        st.caption(tr("check_drawn"))
+        return quarter_from_geojson(ws, drawings[-1], label=tr("quarter_kind_drawn"))
+    files = st.file_uploader(tr("check_file"), accept_multiple_files=True, key="check_file",
+                             type=["geojson", "json", "gpkg", "zip", "shp", "shx", "dbf", "prj", "cpg"])
+    path = save_upload(files)
+    return quarter_from_file(ws, path, max_bytes=settings().max_file_bytes) if path else None
+
+
+def run_check(version: float, quarter: Quarter, rule_ids: list[str]) -> list:
+    ws = workspace()
+    from jmdiq_geo.quarter import quarter_numbers
+
+    numbers = quarter_numbers(ws, quarter, settings=settings(), grid=cached_grid(version))
+    return [check_quarter(ws, quarter, load_ruleset(shipped_rulesets()[r]), settings=settings(), numbers=numbers)
+            for r in rule_ids]
+
+
+def show_results(version: float, results: list) -> None:
+    lg = lang()
+    first = results[0]
+    numbers = first.numbers
+    c1, c2, c3 = st.columns(3)
+    c1.metric(tr("check_population"), f"{numbers.population:,.0f}".replace(",", "." if lg == "de" else ","))
+    c2.metric(tr("check_partial"), f"{100 * numbers.share_partial:.0f} %")
+    c3.metric("km²", f"{first.quarter.geometry.area / 1e6:.2f}".replace(".", "," if lg == "de" else "."))
+    for result in results:
+        data = result_to_dict(result, lang=lg)
+        STATUS_BOX[data["verdict"]](f"**{data['ruleset']['label']}: {tr('verdict_' + data['verdict'])}** — "
+                                    f"{data['reason']}")
+        st.table(pd.DataFrame([{tr("col_indicator"): c["label"], tr("col_value"): tr("verdict_" + c["status"]),
+                                tr("check_reason"): c["reason"]} for c in data["criteria"]])
+                 .set_index(tr("col_indicator")))
+    ws = workspace()
+    lowest = ws.levels().sort_values("rank")["level"].iloc[0]
+    q = gpd.GeoDataFrame(geometry=[first.quarter.geometry], crs=ws.work_crs)
+    m = quarter_map(to_display_crs(q), ws.areas(lowest), weights=numbers.weights.table, lang=lg,
+                    attributions=first.attributions)
+    st_folium(m, key="check_result_map", height=420, use_container_width=True, returned_objects=[])
+    dicts = [result_to_dict(r, lang=lg) for r in results]
+    top = ws.levels().sort_values("rank")["level"].iloc[-1]
+    png = quarter_png(q, ws.areas(lowest), ws.areas(top))
+    pdf = justification_pdf(dicts, lang=lg, map_png=png)
+    d1, d2 = st.columns(2)
+    d1.download_button(tr("check_pdf"), pdf, file_name="quartierspruefung.pdf", mime="application/pdf",
+                       key="check_pdf", type="primary")
+    d2.download_button(tr("check_json"), json.dumps(dicts, ensure_ascii=False, indent=2),
+                       file_name="quartierspruefung.json", mime="application/json", key="check_json")

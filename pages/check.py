@@ -1,0 +1,38 @@
+"""Quartier prüfen: a quarter from areas, a programme area, a drawing or a file, checked against
+rule sets (§ 171e, MSS, JMD-iQ site) with a justification to download."""
+import streamlit as st
+
+from jmdiq_geo.errors import JmdiqError
+from jmdiq_geo.io.rulesets import load_ruleset, shipped_rulesets
+from jmdiq_geo.ui.check import choose_quarter, run_check, show_results
+from jmdiq_geo.ui.feedback import show_error, show_notices
+from jmdiq_geo.ui.state import lang, require_workspace, tr, workspace_version
+
+st.title(tr("check_title"))
+st.write(tr("check_intro"))
+ws = require_workspace()
+version = workspace_version()
+source = st.radio(tr("check_source"), ["areas", "programme", "drawn", "file"], horizontal=True, key="check_source",
+                  format_func=lambda s: tr(f"check_source_{s}"))
+try:
+    quarter = choose_quarter(version, source)
+except JmdiqError as exc:
+    show_error(exc)
+    st.stop()
+rulesets = {k: load_ruleset(p) for k, p in shipped_rulesets().items()}
+chosen = st.multiselect(tr("check_rules"), list(rulesets), default=list(rulesets), key="check_rules",
+                        format_func=lambda k: rulesets[k].label_de if lang() == "de"
+                        else (rulesets[k].label_en or rulesets[k].label_de))
+if quarter is None or not chosen:
+    st.stop()
+show_notices(quarter.notices)
+signature = (quarter.geometry.wkb_hex, tuple(chosen), version, lang())
+if st.button(tr("check_run"), type="primary", key="check_run"):
+    try:
+        st.session_state["check_result"] = (signature, run_check(version, quarter, chosen))
+    except JmdiqError as exc:
+        show_error(exc)
+        st.stop()
+stored = st.session_state.get("check_result")
+if stored and stored[0] == signature:
+    show_results(version, stored[1])
