@@ -72,6 +72,7 @@ def indicator_layer(ws: Workspace, *, indicator_id: str, period: date, level: st
     den_id = definition.get("denominator") or None
     lowest = _lowest_level(ws)
     level = level or lowest
+    coverage = None
     raw = ws.values(indicator_id, period=period, level=lowest)
     den = ws.values(den_id, period=period, level=lowest) if den_id else None
     pop = population_for(ws, period=period, level=lowest, denominator=den_id)
@@ -81,7 +82,8 @@ def indicator_layer(ws: Workspace, *, indicator_id: str, period: date, level: st
         if not aggregatable:
             raise InputError(Problem("not_aggregatable", {"indicator": definition.get("label_de") or indicator_id}))
         groups = _groups(ws, level)
-        raw = aggregate(raw, groups, kind=kind, denominator=den)["value"]
+        aggregated = aggregate(raw, groups, kind=kind, denominator=den)
+        raw, coverage = aggregated["value"], aggregated["coverage"]
         if pop is not None:
             pop = aggregate(pop, groups, kind="extensive")["value"]
     areas = ws.areas(level)
@@ -96,6 +98,9 @@ def indicator_layer(ws: Workspace, *, indicator_id: str, period: date, level: st
     out["reason"] = reason.to_numpy()
     out["rank"] = rank.to_numpy()
     out["n_ranked"] = int(shown.notna().sum())
+    # share of the members (or of the denominator, for rates) that had a value: < 1 means the
+    # aggregate is incomplete, and the map says so
+    out["coverage"] = coverage.reindex(areas["area_id"].to_numpy()).to_numpy() if coverage is not None else 1.0
     sources = [s for s in {definition.get("source_id"), *areas["source_id"].dropna().unique()} if s]
     used = ws.cursor().execute("SELECT DISTINCT source_id FROM indicator_values WHERE indicator_id = ? AND period = ?",
                                [indicator_id, period]).fetchall()

@@ -113,3 +113,17 @@ def test_rate_without_denominator(tiny_ws, tmp_path):
         indicator_layer(tiny_ws, indicator_id="quote", period=PERIOD, level="bzr", settings=settings)
     assert err.value.problems[0].code == "not_aggregatable"
     assert time_series(tiny_ws, indicator_id="nothing", area_id="x", level="plr", settings=settings).empty
+
+
+@pytest.mark.realdata
+def test_incomplete_aggregates_are_flagged(berlin_ws):
+    from jmdiq_geo.analysis.classify import classify
+    from jmdiq_geo.render.maps import choropleth
+
+    layer = indicator_layer(berlin_ws, indicator_id="mss_ew", period=date(2020, 12, 31), level="bezirk",
+                            settings=Settings.from_env())
+    areas = layer.areas.set_index("area_id")
+    assert areas.loc["03", "coverage"] < 1 and (areas.drop("03")["coverage"] == 1).all()   # Pankow lacks one PLR
+    html = choropleth(layer.areas, classes=classify(layer.areas["value"]), palette="YlOrRd", title="EW",
+                      unit=None, lang="de", attributions=[]).get_root().render()
+    assert "unvollst" in html and "Werte f" in html     # (non-ASCII is escaped in the GeoJSON)

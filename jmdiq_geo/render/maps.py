@@ -219,8 +219,11 @@ def choropleth(areas: gpd.GeoDataFrame, *, classes: Classes, palette: str, title
         rows.append((NO_VALUE_COLOUR, t("no_value", lang), missing))
     values = areas["value"].to_numpy(dtype=float)
     reasons = areas["reason"].to_numpy() if "reason" in areas else [None] * len(areas)
-    value_text = [format_number(v, lang, digits=value_digits) + unit_txt if np.isfinite(v)
-                  else t(f"reason_{r or 'missing'}", lang) for v, r in zip(values, reasons)]
+    coverage = areas["coverage"].to_numpy(dtype=float) if "coverage" in areas else np.ones(len(areas))
+    value_text = [(format_number(v, lang, digits=value_digits) + unit_txt
+                   + (t("incomplete", lang, share=format_number(100 * c, lang, digits=0)) if c < 0.999 else ""))
+                  if np.isfinite(v) else t(f"reason_{r or 'missing'}", lang)
+                  for v, r, c in zip(values, reasons, coverage)]
     city_text = (format_number(city_value, lang, digits=value_digits) + unit_txt
                  if city_value is not None and np.isfinite(city_value) else "–")
     return area_map(areas, fill=fill, value_text=value_text, legend_rows=rows, title=title,

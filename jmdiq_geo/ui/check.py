@@ -79,6 +79,9 @@ def show_results(version: float, results: list) -> None:
     c1.metric(tr("check_population"), f"{numbers.population:,.0f}".replace(",", "." if lg == "de" else ","))
     c2.metric(tr("check_partial"), f"{100 * numbers.share_partial:.0f} %")
     c3.metric("km²", f"{first.quarter.geometry.area / 1e6:.2f}".replace(".", "," if lg == "de" else "."))
+    fallback = int(numbers.methods.get("area", 0))
+    if fallback:
+        st.warning(tr("check_fallback", n=fallback))
     for result in results:
         data = result_to_dict(result, lang=lg)
         STATUS_BOX[data["verdict"]](f"**{data['ruleset']['label']}: {tr('verdict_' + data['verdict'])}** — "
