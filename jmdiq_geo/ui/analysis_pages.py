@@ -63,7 +63,11 @@ def index_map(version: float, definition: IndexDef, period: date, part: str, lan
         title = comp.label_de if lang == "de" else (comp.label_en or comp.label_de)
     codes = codes.reindex(areas["area_id"].to_numpy())
     codes.index = areas.index
-    sources = ws.attributions()
+    ids = definition.indicator_ids()
+    used = ws.cursor().execute(
+        f"SELECT DISTINCT source_id FROM indicator_values WHERE indicator_id IN ({', '.join('?' * len(ids))})",
+        ids).fetchall()
+    sources = ws.attributions(sorted({r[0] for r in used if r[0]} | set(areas["source_id"].dropna())))
     m = category_map(areas, codes=codes, categories=cats, title=title, lang=lang, attributions=sources,
                      outlines=outlines(version, definition.level),
                      display=display_geometry_of(version, definition.level))
