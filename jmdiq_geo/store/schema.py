@@ -55,10 +55,30 @@ MIGRATIONS: list[list[str]] = [
         # derived indicators (data package or app), recomputed when their inputs are imported again
         """CREATE TABLE derived_definitions (indicator_id VARCHAR PRIMARY KEY, body VARCHAR NOT NULL)""",
     ],
+    [
+        # micro-projects, partners and yearly network ties: organisations and projects only, never
+        # personal data of young people; every record carries a version for optimistic locking
+        """CREATE TABLE partners (
+            partner_id VARCHAR PRIMARY KEY, body VARCHAR NOT NULL, x DOUBLE, y DOUBLE,
+            version INTEGER NOT NULL, archived BOOLEAN NOT NULL DEFAULT false,
+            updated_at TIMESTAMP NOT NULL, updated_by VARCHAR)""",
+        """CREATE TABLE micro_projects (
+            project_id VARCHAR PRIMARY KEY, body VARCHAR NOT NULL, x DOUBLE, y DOUBLE,
+            version INTEGER NOT NULL, archived BOOLEAN NOT NULL DEFAULT false,
+            updated_at TIMESTAMP NOT NULL, updated_by VARCHAR)""",
+        """CREATE TABLE network_ties (
+            tie_id VARCHAR PRIMARY KEY, body VARCHAR NOT NULL, version INTEGER NOT NULL,
+            archived BOOLEAN NOT NULL DEFAULT false, updated_at TIMESTAMP NOT NULL, updated_by VARCHAR)""",
+        """CREATE TABLE audit_log (
+            entry_id INTEGER PRIMARY KEY, entity VARCHAR NOT NULL, record_id VARCHAR NOT NULL,
+            action VARCHAR NOT NULL, version INTEGER NOT NULL, changed_at TIMESTAMP NOT NULL, changed_by VARCHAR,
+            before VARCHAR, after VARCHAR)""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
 #: Tables holding workspace content (used for summaries and for "nothing was written" checks).
 DATA_TABLES = ("meta", "sources", "imports", "area_levels", "areas", "programme_areas", "indicators",
-               "indicator_values", "services", "grids", "grid_cells", "index_definitions", "derived_definitions")
+               "indicator_values", "services", "grids", "grid_cells", "index_definitions", "derived_definitions",
+               "partners", "micro_projects", "network_ties", "audit_log")

@@ -1,0 +1,1 @@
+"""Micro-projects (Mikroprojekte), partners and the yearly network map (Netzwerkkarte)."""
