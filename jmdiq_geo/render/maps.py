@@ -148,7 +148,7 @@ def localise_assets(m: folium.Map, asset_base: str | None) -> None:
 
 
 def drawing_map(areas: gpd.GeoDataFrame, *, lang: str, attributions: list[str], outlines=None,
-                asset_base: str | None = "/app/static/vendor") -> folium.Map:
+                asset_base: str | None = "/app/static/vendor", with_draw: bool = True) -> folium.Map:
     """Planungsräume as a thin grey base with a polygon drawing tool (Leaflet.draw, served by the
     app) to draw a quarter."""
     from folium.plugins import Draw
@@ -165,9 +165,10 @@ def drawing_map(areas: gpd.GeoDataFrame, *, lang: str, attributions: list[str], 
     if outlines is not None:
         folium.GeoJson(feature_collection(outlines.geometry, {}), interactive=False, control=False,
                        style_function=lambda f: {"fill": False, "color": "#333333", "weight": 1.4}).add_to(m)
-    Draw(draw_options={"polyline": False, "circlemarker": False, "marker": False, "circle": False,
-                       "rectangle": True, "polygon": {"allowIntersection": True}},
-         edit_options={"edit": True, "remove": True}).add_to(m)
+    if with_draw:
+        Draw(draw_options={"polyline": False, "circlemarker": False, "marker": False, "circle": False,
+                           "rectangle": True, "polygon": {"allowIntersection": True}},
+             edit_options={"edit": True, "remove": True}).add_to(m)
     _Script(_attribution_js(attributions)).add_to(m)
     localise_assets(m, asset_base)
     return m

@@ -22,7 +22,7 @@ def no_exceptions(page):
 
 
 def choose(page, label: str, option: str):
-    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).filter(visible=True).first
     box.click()
     page.keyboard.type(option)           # the option list is virtualised: filter it first
     page.locator('[role="option"]').filter(has_text=option).first.click()

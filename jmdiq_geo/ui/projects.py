@@ -1,0 +1,234 @@
+"""Widgets of the micro-project page: project form (location by map click), partners, network."""
+from __future__ import annotations
+
+from datetime import date
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from jmdiq_geo.crs import to_work_crs
+from jmdiq_geo.errors import JmdiqError
+from jmdiq_geo.projects.model import (FIELDS_OF_ACTION, FORMALISATION, PARTNER_TYPES, STATUSES, SUSTAINABILITY,
+                                      MicroProject, Partner, Tie)
+from jmdiq_geo.projects.repo import get_record, records, save_partner, save_project, save_tie
+from jmdiq_geo.projects.summary import compare_years, project_summary
+from jmdiq_geo.render.maps import add_points, drawing_map, finish_layers
+from jmdiq_geo.render.network import network_figure
+from jmdiq_geo.ui.feedback import show_error, show_notices
+from jmdiq_geo.ui.maps import outlines
+from jmdiq_geo.ui.state import lang, tr, workspace
+
+USER_KEY = "projects_user"
+
+
+def user() -> str:
+    return st.session_state.get(USER_KEY) or "unbekannt"
+
+
+FLASH_KEY = "projects_flash"
+
+
+def _saved(version: int, notices) -> None:
+    """Remember the confirmation and rerun, so every list and choice shows the new record."""
+    st.session_state[FLASH_KEY] = (version, notices)
+    st.cache_data.clear()
+    st.rerun()
+
+
+def show_flash() -> None:
+    flash = st.session_state.pop(FLASH_KEY, None)
+    if flash:
+        st.success(tr("projects_saved", version=flash[0]))
+        show_notices(flash[1])
+
+
+def location_picker(version: float, key: str) -> tuple[float | None, float | None]:
+    """A map to click the project's location on; returns x, y in the work CRS."""
+    ws = workspace()
+    lowest = ws.levels().sort_values("rank")["level"].iloc[0]
+    areas = ws.areas(lowest)
+    m = drawing_map(areas, lang=lang(), attributions=ws.attributions(areas["source_id"].dropna().unique().tolist()),
+                    outlines=outlines(version, lowest), with_draw=False)
+    projects = project_points()
+    if not projects.empty:
+        add_points(m, projects, name=tr("projects_title"), colour="#D55E00", lang=lang())
+        finish_layers(m)
+    state = st_folium(m, key=key, height=420, use_container_width=True, returned_objects=["last_clicked"])
+    clicked = (state or {}).get("last_clicked")
+    if not clicked:
+        return None, None
+    point = to_work_crs(gpd.GeoDataFrame(geometry=gpd.points_from_xy([clicked["lng"]], [clicked["lat"]]),
+                                         crs="EPSG:4326"), ws.work_crs).geometry.iloc[0]
+    st.caption(tr("projects_clicked", lat=f"{clicked['lat']:.5f}", lng=f"{clicked['lng']:.5f}"))
+    return point.x, point.y
+
+
+def project_points() -> gpd.GeoDataFrame:
+    ws = workspace()
+    frame = records(ws, "project")
+    frame = frame[frame["x"].notna() & frame["y"].notna()]
+    return gpd.GeoDataFrame({"name": frame["title"], "address": frame["status"]},
+                            geometry=gpd.points_from_xy(frame["x"], frame["y"]), crs=ws.work_crs)
+
+
+def project_form(version: float) -> None:
+    ws = workspace()
+    existing = records(ws, "project")
+    choices = ["__new__"] + existing["project_id"].tolist()
+    titles = dict(zip(existing["project_id"], existing["title"]))
+    chosen = st.selectbox(tr("projects_edit"), choices, key="projects_edit",
+                          format_func=lambda i: tr("projects_new") if i == "__new__" else f"{titles[i]} ({i})")
+    current, base_version = (None, None)
+    if chosen != "__new__":
+        current, base_version, _ = get_record(ws, "project", chosen)
+    p = current or MicroProject(project_id=f"p{len(existing) + 1:03d}", title="")
+    x, y = location_picker(version, key=f"projects_map_{chosen}")
+    partners = records(ws, "partner")
+    partner_names = dict(zip(partners["partner_id"], partners["name"]))
+    lowest = ws.levels().sort_values("rank")["level"].iloc[0]
+    names = ws.area_names(lowest)
+    area_labels = dict(zip(names["area_id"], names["name"] + " (" + names["area_id"] + ")"))
+    with st.form(f"project_form_{chosen}"):
+        c1, c2 = st.columns([1, 3])
+        pid = c1.text_input(tr("projects_id"), value=p.project_id, disabled=current is not None)
+        title = c2.text_input(tr("projects_field_title"), value=p.title)
+        area = st.selectbox(tr("projects_area"), [""] + list(area_labels), format_func=lambda a: area_labels.get(a, "–"),
+                            index=([""] + list(area_labels)).index(p.area_id) if p.area_id in area_labels else 0)
+        fields = st.multiselect(tr("projects_fields"), FIELDS_OF_ACTION, default=p.fields_of_action,
+                                placeholder=tr("ui_choose"))
+        c3, c4, c5 = st.columns([2, 1, 1])
+        target = c3.text_input(tr("projects_target"), value=p.target_groups)
+        age_min = c4.number_input(tr("projects_age_min"), 0, 99, value=p.age_min or 12)
+        age_max = c5.number_input(tr("projects_age_max"), 0, 99, value=p.age_max or 27)
+        planning = st.text_area(tr("projects_planning"), value=p.participation_planning, height=68)
+        doing = st.text_area(tr("projects_doing"), value=p.participation_doing, height=68)
+        linked = st.multiselect(tr("projects_partners"), list(partner_names), default=[x for x in p.partners
+                                                                                       if x in partner_names],
+                                format_func=partner_names.get, placeholder=tr("ui_choose"))
+        c6, c7, c8, c9 = st.columns(4)
+        planned = c6.number_input(tr("projects_budget_planned"), 0.0, value=float(p.budget_planned or 0.0), step=100.0)
+        spent = c7.number_input(tr("projects_budget_spent"), 0.0, value=float(p.budget_spent or 0.0), step=100.0)
+        start = c8.date_input(tr("projects_start"), value=date.fromisoformat(p.start) if p.start else date.today(),
+                              format="DD.MM.YYYY")
+        end = c9.date_input(tr("projects_end"), value=date.fromisoformat(p.end) if p.end else date.today(),
+                            format="DD.MM.YYYY")
+        c10, c11, c12 = st.columns(3)
+        status = c10.selectbox(tr("projects_status"), STATUSES, index=STATUSES.index(p.status))
+        sustain = c11.selectbox(tr("projects_sustainability"), SUSTAINABILITY, index=SUSTAINABILITY.index(p.sustainability))
+        sustain_form = c12.text_input(tr("projects_sustainability_form"), value=p.sustainability_form)
+        others = [i for i in existing["project_id"] if i != p.project_id]
+        predecessor = st.selectbox(tr("projects_predecessor"), [""] + others,
+                                   index=([""] + others).index(p.predecessor) if p.predecessor in others else 0,
+                                   format_func=lambda i: titles.get(i, "–"))
+        new = st.text_area(tr("projects_what_is_new"), value=p.what_is_new, height=68)
+        submitted = st.form_submit_button(tr("projects_save"), type="primary")
+    if submitted:
+        record = MicroProject(pid.strip(), title, area or None, x if x is not None else p.x, y if y is not None else p.y,
+                              None, fields, target, int(age_min), int(age_max), planning, doing, linked,
+                              planned or None, spent or None, start.isoformat(), end.isoformat(), status, sustain,
+                              sustain_form, predecessor or None, new, p.notes)
+        try:
+            result = save_project(ws, record, expected_version=base_version, user=user())
+        except JmdiqError as exc:
+            show_error(exc)
+        else:
+            _saved(*result)
+
+
+def project_overview(version: float) -> None:
+    ws = workspace()
+    frame = records(ws, "project")
+    if frame.empty:
+        st.info(tr("projects_none"))
+        return
+    c1, c2, c3 = st.columns(3)
+    years = sorted(pd.to_datetime(frame["start"], errors="coerce").dt.year.dropna().astype(int).unique())
+    year = c1.selectbox(tr("projects_year"), ["–"] + years, key="projects_filter_year")
+    field = c2.selectbox(tr("projects_fields"), ["–", *FIELDS_OF_ACTION], key="projects_filter_field")
+    status = c3.selectbox(tr("projects_status"), ["–", *STATUSES], key="projects_filter_status")
+    shown = frame
+    if year != "–":
+        shown = shown[pd.to_datetime(shown["start"], errors="coerce").dt.year == year]
+    if field != "–":
+        shown = shown[shown["fields_of_action"].map(lambda f: field in f)]
+    if status != "–":
+        shown = shown[shown["status"] == status]
+    table = shown[["project_id", "title", "area_id", "status", "start", "end", "budget_planned", "budget_spent",
+                   "predecessor", "version", "updated_by"]]
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.markdown(f"**{tr('projects_summary')}**")
+    by = st.radio(tr("projects_summary_by"), ["area_id", "field", "year"], horizontal=True, key="projects_by",
+                  format_func=lambda b: tr(f"projects_by_{b}"))
+    st.dataframe(project_summary(shown, by=by), width="stretch")
+
+
+def partner_form() -> None:
+    ws = workspace()
+    partners = records(ws, "partner")
+    st.dataframe(partners[["partner_id", "name", "type", "address", "version"]], hide_index=True, width="stretch")
+    with st.form("partner_form"):
+        c1, c2, c3 = st.columns([1, 2, 2])
+        pid = c1.text_input(tr("projects_id"), value=f"org{len(partners) + 1:03d}")
+        name = c2.text_input(tr("partners_name"))
+        typ = c3.selectbox(tr("partners_type"), PARTNER_TYPES)
+        address = st.text_input(tr("tt_address"))
+        if st.form_submit_button(tr("partners_add"), type="primary"):
+            existing = get_record(ws, "partner", pid.strip())
+            try:
+                result = save_partner(ws, Partner(pid.strip(), name, typ, address),
+                                      expected_version=existing[1] if existing else None, user=user())
+            except JmdiqError as exc:
+                show_error(exc)
+            else:
+                _saved(*result)
+
+
+def network_section() -> None:
+    ws = workspace()
+    partners = records(ws, "partner")
+    if partners.empty:
+        st.info(tr("network_no_partners"))
+        return
+    year = st.number_input(tr("projects_year"), 2000, 2100, value=date.today().year, key="network_year")
+    ties = records(ws, "tie")
+    current = ties[ties["year"] == year].set_index("partner_id")
+    frame = pd.DataFrame({"partner_id": partners["partner_id"], "name": partners["name"],
+                          "intensity": partners["partner_id"].map(current["intensity"]).fillna(0).astype(int),
+                          "importance": partners["partner_id"].map(current["importance"]).fillna(0).astype(int),
+                          "formalisation": partners["partner_id"].map(current["formalisation"]).fillna("informell")})
+    edited = st.data_editor(frame, hide_index=True, key=f"network_edit_{year}", disabled=["partner_id", "name"],
+                            column_config={
+        "intensity": st.column_config.NumberColumn(tr("network_intensity"), min_value=0, max_value=3, step=1),
+        "importance": st.column_config.NumberColumn(tr("network_importance"), min_value=0, max_value=3, step=1),
+        "formalisation": st.column_config.SelectboxColumn(tr("network_formalisation"), options=list(FORMALISATION))})
+    if st.button(tr("network_save"), key="network_save"):
+        try:
+            for row in edited.itertuples():
+                if row.intensity == 0 and row.importance == 0:
+                    continue
+                old = get_record(ws, "tie", f"{row.partner_id}:{year}")
+                save_tie(ws, Tie(row.partner_id, int(year), int(row.intensity), int(row.importance), row.formalisation),
+                         expected_version=old[1] if old else None, user=user())
+        except JmdiqError as exc:
+            show_error(exc)
+        else:
+            _saved("–", [])
+    if (ties["year"] == year).any():
+        png = network_figure(partners, ties, year=int(year), title=tr("network_title"))
+        st.image(png, width=560)
+        d1, d2 = st.columns(2)
+        d1.download_button("PNG", png, file_name=f"netzwerkkarte_{year}.png", mime="image/png", key="network_png")
+        d2.download_button("SVG", network_figure(partners, ties, year=int(year), title=tr("network_title"), fmt="svg"),
+                           file_name=f"netzwerkkarte_{year}.svg", mime="image/svg+xml", key="network_svg")
+    years = sorted(ties["year"].unique())
+    if len(years) >= 2:
+        st.markdown(f"**{tr('network_compare')}**")
+        c1, c2 = st.columns(2)
+        a = c1.selectbox(tr("network_year_a"), years, index=len(years) - 2, key="network_a")
+        b = c2.selectbox(tr("network_year_b"), years, index=len(years) - 1, key="network_b")
+        changes = compare_years(ties, int(a), int(b))
+        changes["change"] = changes["change"].map(lambda c: tr(f"network_{c}"))
+        changes.insert(1, "name", changes["partner_id"].map(dict(zip(partners["partner_id"], partners["name"]))))
+        st.dataframe(changes, hide_index=True, width="stretch")

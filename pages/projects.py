@@ -1,0 +1,21 @@
+"""Mikroprojekte und Netzwerk: the project register, partners and the yearly network map."""
+import streamlit as st
+
+from jmdiq_geo.ui.projects import (USER_KEY, network_section, partner_form, project_form, project_overview,
+                                   show_flash)
+from jmdiq_geo.ui.state import require_workspace, tr, workspace_version
+
+st.title(tr("projects_title"))
+st.write(tr("projects_intro"))
+ws = require_workspace()
+st.sidebar.text_input(tr("projects_user"), key=USER_KEY, placeholder="z. B. Anna (JMD Moabit)")
+version = workspace_version()
+show_flash()
+# one section at a time (a map inside a hidden tab would open at the wrong place)
+section = st.radio(tr("projects_section"), ["list", "form", "partners", "network"], horizontal=True,
+                   key="projects_section", format_func=lambda s: tr(f"projects_tab_{s}"), label_visibility="collapsed")
+{"list": project_overview, "form": project_form}.get(section, lambda v: None)(version)
+if section == "partners":
+    partner_form()
+elif section == "network":
+    network_section()
