@@ -46,6 +46,7 @@ if scheme == "manual":
         st.stop()
 with st.expander(tr("map_overlays")):
     show_programmes = st.toggle(tr("map_programme_areas"), key="map_show_pa")
+    show_projects = st.toggle(tr("projects_title"), key="map_show_projects")
     categories = ws.summary()["services"]["category"].tolist()
     chosen = st.multiselect(tr("map_services"), categories, key="map_services", placeholder=tr("ui_choose"),
                             format_func=lambda c: t_or(f"cat_{c}", c, lang()))
@@ -53,7 +54,7 @@ with st.expander(tr("map_overlays")):
 m, classes, layer, title = indicator_map(
     workspace_version(), level=level, indicator_id=indicator_id, period=period, scheme=scheme, k=k,
     palette=palette, lang=lang(), period_from=period_from, relative=relative, breaks=breaks,
-    show_programmes=show_programmes, service_categories=tuple(chosen))
+    show_programmes=show_programmes, service_categories=tuple(chosen), show_projects=show_projects)
 table = layer.areas
 st.caption(tr("map_caption", title=title, period=period.strftime("%d.%m.%Y"),
               city=format_number(layer.city_value, lang()), n=int(table["value"].notna().sum()), total=len(table)))

@@ -46,3 +46,10 @@ def test_placeholders_match_between_languages():
         de = set(re.findall(r"{(\w+)}", entry["de"]))
         en = set(re.findall(r"{(\w+)}", entry["en"]))
         assert de == en, key
+
+
+def test_table_headings_exist():
+    from jmdiq_geo.ui.projects import HEADINGS
+
+    missing = sorted(k for k in HEADINGS.values() if k not in catalogue())
+    assert not missing, missing

@@ -57,7 +57,7 @@ def programme_areas(version: float):
 def indicator_map(version: float, *, level: str, indicator_id: str, period: date, scheme: str, k: int,
                   palette: str, lang: str, period_from: date | None = None, relative: bool = False,
                   breaks: list[float] | None = None, show_programmes: bool = False,
-                  service_categories: tuple[str, ...] = ()):
+                  service_categories: tuple[str, ...] = (), show_projects: bool = False):
     """(folium map, classes, layer) for the map page."""
     layer = cached_layer(version, level=level, indicator_id=indicator_id, period=period, period_from=period_from,
                          relative=relative)
@@ -72,7 +72,11 @@ def indicator_map(version: float, *, level: str, indicator_id: str, period: date
                    lang=lang, attributions=layer.attributions, outlines=outlines(version, level),
                    city_value=layer.city_value, city_name=city or t("tt_city", lang), value_digits=digits,
                    diverging=period_from is not None, display=display_geometry_of(version, level))
-    if show_programmes or service_categories:
+    if show_programmes or service_categories or show_projects:
+        if show_projects:
+            from jmdiq_geo.ui.projects import project_points
+
+            add_points(m, project_points(), name=t("projects_title", lang), colour="#D55E00", lang=lang)
         if show_programmes:
             add_programme_areas(m, programme_areas(version), name=t("map_programme_areas", lang), lang=lang)
         for i, category in enumerate(service_categories):

@@ -28,6 +28,21 @@ def user() -> str:
 
 
 FLASH_KEY = "projects_flash"
+#: table columns → catalogue keys of their headings
+HEADINGS = {"project_id": "projects_id", "title": "projects_field_title", "area_id": "projects_area",
+            "status": "projects_status", "start": "projects_start", "end": "projects_end",
+            "budget_planned": "projects_budget_planned", "budget_spent": "projects_budget_spent",
+            "predecessor": "projects_predecessor", "version": "col_version", "updated_by": "col_changed_by",
+            "name": "partners_name", "type": "partners_type", "address": "tt_address", "partner_id": "projects_id",
+            "year": "projects_year", "intensity": "network_intensity", "importance": "network_importance",
+            "formalisation": "network_formalisation", "change": "network_change", "n": "col_count",
+            "share_participation": "projects_share_participation", "share_continued": "projects_share_continued",
+            "intensity_a": "network_intensity_a", "intensity_b": "network_intensity_b",
+            "importance_a": "network_importance_a", "importance_b": "network_importance_b"}
+
+
+def headed(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.rename(columns={c: tr(k) for c, k in HEADINGS.items() if c in frame.columns})
 
 
 def _saved(version: int, notices) -> None:
@@ -143,8 +158,10 @@ def project_overview(version: float) -> None:
     if frame.empty:
         st.info(tr("projects_none"))
         return
-    c1, c2, c3 = st.columns(3)
+    c1, c2, c3, c4 = st.columns(4)
     years = sorted(pd.to_datetime(frame["start"], errors="coerce").dt.year.dropna().astype(int).unique())
+    areas = sorted(a for a in frame["area_id"].dropna().unique())
+    area = c4.selectbox(tr("projects_area"), ["–", *areas], key="projects_filter_area")
     year = c1.selectbox(tr("projects_year"), ["–"] + years, key="projects_filter_year")
     field = c2.selectbox(tr("projects_fields"), ["–", *FIELDS_OF_ACTION], key="projects_filter_field")
     status = c3.selectbox(tr("projects_status"), ["–", *STATUSES], key="projects_filter_status")
@@ -155,19 +172,22 @@ def project_overview(version: float) -> None:
         shown = shown[shown["fields_of_action"].map(lambda f: field in f)]
     if status != "–":
         shown = shown[shown["status"] == status]
+    if area != "–":
+        shown = shown[shown["area_id"] == area]
     table = shown[["project_id", "title", "area_id", "status", "start", "end", "budget_planned", "budget_spent",
                    "predecessor", "version", "updated_by"]]
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(headed(table), hide_index=True, width="stretch")
     st.markdown(f"**{tr('projects_summary')}**")
     by = st.radio(tr("projects_summary_by"), ["area_id", "field", "year"], horizontal=True, key="projects_by",
                   format_func=lambda b: tr(f"projects_by_{b}"))
-    st.dataframe(project_summary(shown, by=by), width="stretch")
+    st.dataframe(headed(project_summary(shown, by=by)), width="stretch")
 
 
 def partner_form() -> None:
     ws = workspace()
     partners = records(ws, "partner")
-    st.dataframe(partners[["partner_id", "name", "type", "address", "version"]], hide_index=True, width="stretch")
+    st.dataframe(headed(partners[["partner_id", "name", "type", "address", "version"]]), hide_index=True,
+                 width="stretch")
     with st.form("partner_form"):
         c1, c2, c3 = st.columns([1, 2, 2])
         pid = c1.text_input(tr("projects_id"), value=f"org{len(partners) + 1:03d}")
@@ -191,30 +211,28 @@ def network_section() -> None:
     if partners.empty:
         st.info(tr("network_no_partners"))
         return
-    year = st.number_input(tr("projects_year"), 2000, 2100, value=date.today().year, key="network_year")
+    names = dict(zip(partners["partner_id"], partners["name"]))
+    with st.form("tie_form"):
+        c1, c2, c3, c4, c5 = st.columns([2.2, 1, 1, 1, 1.4])
+        partner = c1.selectbox(tr("projects_partners"), list(names), format_func=names.get, key="tie_partner")
+        year = c2.number_input(tr("projects_year"), 2000, 2100, value=date.today().year, key="network_year")
+        intensity = c3.selectbox(tr("network_intensity"), [1, 2, 3], index=1, key="tie_intensity")
+        importance = c4.selectbox(tr("network_importance"), [1, 2, 3], index=1, key="tie_importance")
+        formal = c5.selectbox(tr("network_formalisation"), FORMALISATION, key="tie_formal")
+        if st.form_submit_button(tr("network_save"), type="primary"):
+            old = get_record(ws, "tie", f"{partner}:{int(year)}")
+            try:
+                result = save_tie(ws, Tie(partner, int(year), int(intensity), int(importance), formal),
+                                  expected_version=old[1] if old else None, user=user())
+            except JmdiqError as exc:
+                show_error(exc)
+            else:
+                _saved(*result)
     ties = records(ws, "tie")
-    current = ties[ties["year"] == year].set_index("partner_id")
-    frame = pd.DataFrame({"partner_id": partners["partner_id"], "name": partners["name"],
-                          "intensity": partners["partner_id"].map(current["intensity"]).fillna(0).astype(int),
-                          "importance": partners["partner_id"].map(current["importance"]).fillna(0).astype(int),
-                          "formalisation": partners["partner_id"].map(current["formalisation"]).fillna("informell")})
-    edited = st.data_editor(frame, hide_index=True, key=f"network_edit_{year}", disabled=["partner_id", "name"],
-                            column_config={
-        "intensity": st.column_config.NumberColumn(tr("network_intensity"), min_value=0, max_value=3, step=1),
-        "importance": st.column_config.NumberColumn(tr("network_importance"), min_value=0, max_value=3, step=1),
-        "formalisation": st.column_config.SelectboxColumn(tr("network_formalisation"), options=list(FORMALISATION))})
-    if st.button(tr("network_save"), key="network_save"):
-        try:
-            for row in edited.itertuples():
-                if row.intensity == 0 and row.importance == 0:
-                    continue
-                old = get_record(ws, "tie", f"{row.partner_id}:{year}")
-                save_tie(ws, Tie(row.partner_id, int(year), int(row.intensity), int(row.importance), row.formalisation),
-                         expected_version=old[1] if old else None, user=user())
-        except JmdiqError as exc:
-            show_error(exc)
-        else:
-            _saved("–", [])
+    year = int(st.session_state.get("network_year", date.today().year))
+    shown = ties[ties["year"] == year].assign(name=lambda f: f["partner_id"].map(names))
+    st.dataframe(headed(shown[["name", "year", "intensity", "importance", "formalisation", "version", "updated_by"]]),
+                 hide_index=True, width="stretch")
     if (ties["year"] == year).any():
         png = network_figure(partners, ties, year=int(year), title=tr("network_title"))
         st.image(png, width=560)
@@ -231,4 +249,4 @@ def network_section() -> None:
         changes = compare_years(ties, int(a), int(b))
         changes["change"] = changes["change"].map(lambda c: tr(f"network_{c}"))
         changes.insert(1, "name", changes["partner_id"].map(dict(zip(partners["partner_id"], partners["name"]))))
-        st.dataframe(changes, hide_index=True, width="stretch")
+        st.dataframe(headed(changes), hide_index=True, width="stretch")

@@ -22,9 +22,13 @@ def no_exceptions(page):
 
 
 def choose(page, label: str, option: str):
+    """Pick ``option`` in the select box labelled ``label`` (its list is virtualised: filter it by
+    typing over the current value first)."""
     box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).filter(visible=True).first
-    box.click()
-    page.keyboard.type(option)           # the option list is virtualised: filter it first
+    field = box.get_by_role("combobox")
+    field.click()
+    field.press("Control+a")
+    page.keyboard.type(option)
     page.locator('[role="option"]').filter(has_text=option).first.click()
 
 

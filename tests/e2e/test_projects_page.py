@@ -1,6 +1,6 @@
 """Micro-projects in the real browser: partners, a project placed by clicking the map, the list and
-summaries, the network section. (The follow-up project, ties of two years and the drawn network
-map are tested on the package level in tests/projects; their browser flow is still to do.)"""
+summaries, the network section. A follow-up project is refused without its statement of
+what is new, then saved; ties of two years give the network map and the comparison."""
 import re
 
 import pytest
@@ -64,9 +64,43 @@ def test_partners_project_by_map_click_and_summaries(page, app_url):
     visible(page.get_by_label("Beteiligung junger Menschen an der Planung")).fill("Jugendliche wählten Motiv und Wand")
     visible(page.get_by_role("button", name="Speichern", exact=True)).click()
     saved(page)
+    # a follow-up project without "what is new" is refused, naming the field
+    page.wait_for_timeout(2000)                 # the page reran after saving
+    visible(page.get_by_label("Titel")).fill("Graffiti-Workshop II")
+    try:
+        choose(page, "Fortsetzung von", "Graffiti-Workshop")
+    except Exception:
+        box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Fortsetzung von")
+        raise AssertionError(f"{box.count()} {box.first.get_by_role('combobox').input_value()} "
+                             f"{page.locator('[role=option]').all_inner_texts()} "
+                             f"{page.locator('[data-testid=stDataFrame]').count()}") from None
+    visible(page.get_by_role("button", name="Speichern", exact=True)).click()
+    page.get_by_text("konzeptionelle Erweiterung").first.wait_for(timeout=30000)
+    visible(page.get_by_label("Was ist neu?")).fill("Neue Zielgruppe: junge Frauen; Thema Antirassismus")
+    visible(page.get_by_role("button", name="Speichern", exact=True)).click()
+    saved(page)
     tab(page, "Projekte")
+    page.get_by_text("Zusammenfassung").wait_for(timeout=30000)
+    # the table is drawn on a canvas; its accessible cells carry the text
+    assert page.locator('[role="gridcell"]').filter(has_text="Graffiti-Workshop II").count() >= 1
     page.get_by_text("Zusammenfassung").wait_for(timeout=30000)
     page.screenshot(path=str(shot_dir() / "mikroprojekte.png"), full_page=True)
     tab(page, "Netzwerkkarte")
-    page.get_by_role("button", name="Kontakte dieses Jahres speichern").wait_for(timeout=30000)
+    for year, partner, intensity, importance in ((2025, "QM Soldiner Kiez", "2", "3"),
+                                                 (2025, "Grundschule am Park", "1", "2"),
+                                                 (2026, "QM Soldiner Kiez", "3", "3")):
+        choose(page, "Partner", partner)
+        year_field = visible(page.get_by_label("Jahr"))
+        year_field.fill(str(year))
+        choose(page, "Intensität", intensity)
+        choose(page, "Bedeutung", importance)
+        visible(page.get_by_role("button", name="Kontakt speichern")).click()
+        saved(page)
+    page.get_by_text("Vergleich zweier Jahre").wait_for(timeout=30000)
+    page.locator('[data-testid="stImage"] img').first.wait_for(timeout=30000)
+    page.screenshot(path=str(shot_dir() / "netzwerkkarte.png"), full_page=True)
+    page.wait_for_timeout(1500)
+    cells = page.locator('[role="gridcell"]')
+    texts = cells.all_inner_texts()
+    assert "verstärkt" in texts and "beendet" in texts, texts
     no_exceptions(page)
