@@ -3,28 +3,16 @@ the workspace for definitions a user copied and changed in the app)."""
 from __future__ import annotations
 
 import tomllib
-from dataclasses import asdict, fields
+from dataclasses import asdict
 from pathlib import Path
 
 from jmdiq_geo.analysis.index import (STANDARDISATIONS, ClassDef, Component, IndexDef, Overall,
                                       WeightedIndicator)
 from jmdiq_geo.config import REPO_ROOT
 from jmdiq_geo.errors import Problem, SchemaError
+from jmdiq_geo.io.documents import build
 
 INDICES_DIR = REPO_ROOT / "data" / "indices"
-
-
-def _build(cls, raw: dict, where: str, problems: list[Problem]):
-    allowed = {f.name for f in fields(cls)}
-    unknown = sorted(set(raw) - allowed)
-    if unknown:
-        problems.append(Problem("manifest_unknown_field", {"fields": ", ".join(unknown), "where": where,
-                                                           "allowed": ", ".join(sorted(allowed))}))
-    try:
-        return cls(**{k: v for k, v in raw.items() if k in allowed})
-    except TypeError as exc:
-        problems.append(Problem("manifest_bad_entry", {"where": where, "reason": str(exc)}))
-        return None
 
 
 def index_from_dict(doc: dict, *, known_indicators: set[str] | None = None, file: str | None = None) -> IndexDef:
@@ -35,9 +23,9 @@ def index_from_dict(doc: dict, *, known_indicators: set[str] | None = None, file
     for i, raw in enumerate(doc.get("components", [])):
         where = f"components[{i + 1}]"
         raw = dict(raw)
-        inds = [_build(WeightedIndicator, w, f"{where}.indicators", problems) for w in raw.pop("indicators", [])]
-        classes = [_build(ClassDef, c, f"{where}.classes", problems) for c in raw.pop("classes", [])]
-        comp = _build(Component, {**raw, "indicators": [w for w in inds if w], "classes": [c for c in classes if c]},
+        inds = [build(WeightedIndicator, w, f"{where}.indicators", problems) for w in raw.pop("indicators", [])]
+        classes = [build(ClassDef, c, f"{where}.classes", problems) for c in raw.pop("classes", [])]
+        comp = build(Component, {**raw, "indicators": [w for w in inds if w], "classes": [c for c in classes if c]},
                       where, problems)
         if comp is None:
             continue
@@ -52,9 +40,9 @@ def index_from_dict(doc: dict, *, known_indicators: set[str] | None = None, file
             if w.direction not in ("higher_worse", "higher_better"):
                 problems.append(Problem("index_direction", {"where": where, "indicator": w.id}))
         components.append(comp)
-    overall = _build(Overall, doc["overall"], "overall", problems) if doc.get("overall") else None
+    overall = build(Overall, doc["overall"], "overall", problems) if doc.get("overall") else None
     head = dict(doc.get("index", {}))
-    definition = _build(IndexDef, {**head, "components": components, "overall": overall}, "index", problems)
+    definition = build(IndexDef, {**head, "components": components, "overall": overall}, "index", problems)
     if not components:
         problems.append(Problem("index_component_empty", {"where": "components"}))
     if definition and known_indicators is not None:

@@ -2,33 +2,20 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import fields
 from pathlib import Path
 
 from jmdiq_geo.analysis.rules import TYPES, Criterion, Path as RulePath, RuleSet
 from jmdiq_geo.config import REPO_ROOT
 from jmdiq_geo.errors import Problem, SchemaError
+from jmdiq_geo.io.documents import build
 
 RULES_DIR = REPO_ROOT / "data" / "rules"
-
-
-def _build(cls, raw: dict, where: str, problems: list[Problem]):
-    allowed = {f.name for f in fields(cls)}
-    unknown = sorted(set(raw) - allowed)
-    if unknown:
-        problems.append(Problem("manifest_unknown_field", {"fields": ", ".join(unknown), "where": where,
-                                                           "allowed": ", ".join(sorted(allowed))}))
-    try:
-        return cls(**{k: v for k, v in raw.items() if k in allowed})
-    except TypeError as exc:
-        problems.append(Problem("manifest_bad_entry", {"where": where, "reason": str(exc)}))
-        return None
 
 
 def ruleset_from_dict(doc: dict, *, file: str | None = None) -> RuleSet:
     problems: list[Problem] = []
     criteria = [c for i, raw in enumerate(doc.get("criteria", []))
-                if (c := _build(Criterion, raw, f"criteria[{i + 1}]", problems))]
+                if (c := build(Criterion, raw, f"criteria[{i + 1}]", problems))]
     ids = [c.id for c in criteria]
     for c in criteria:
         if c.type not in TYPES:
@@ -39,14 +26,14 @@ def ruleset_from_dict(doc: dict, *, file: str | None = None) -> RuleSet:
         missing = [n for n in need if getattr(c, n) in (None, [], "")]
         if missing:
             problems.append(Problem("rule_field_missing", {"id": c.id, "fields": ", ".join(missing)}))
-    paths = [p for i, raw in enumerate(doc.get("paths", [])) if (p := _build(RulePath, raw, f"paths[{i + 1}]", problems))]
+    paths = [p for i, raw in enumerate(doc.get("paths", [])) if (p := build(RulePath, raw, f"paths[{i + 1}]", problems))]
     for p in paths:
         unknown = [c for c in p.criteria if c not in ids]
         if unknown:
             problems.append(Problem("rule_path_unknown", {"path": p.label_de, "criteria": ", ".join(unknown)}))
     if not paths:
         problems.append(Problem("rule_no_paths"))
-    ruleset = _build(RuleSet, {**doc.get("ruleset", {}), "criteria": criteria, "paths": paths}, "ruleset", problems)
+    ruleset = build(RuleSet, {**doc.get("ruleset", {}), "criteria": criteria, "paths": paths}, "ruleset", problems)
     if problems:
         raise SchemaError([Problem(p.code, p.params, file=file) for p in problems])
     return ruleset
