@@ -1,8 +1,8 @@
 """Mikroprojekte und Netzwerk: the project register, partners and the yearly network map."""
 import streamlit as st
 
-from jmdiq_geo.ui.projects import (USER_KEY, network_section, partner_form, project_form, project_overview,
-                                   show_flash)
+from jmdiq_geo.ui.projects import (USER_KEY, exchange_section, network_section, partner_form, project_form,
+                                   project_overview, show_flash)
 from jmdiq_geo.ui.state import require_workspace, tr, workspace_version
 
 st.title(tr("projects_title"))
@@ -12,10 +12,12 @@ st.sidebar.text_input(tr("projects_user"), key=USER_KEY, placeholder="z. B. Anna
 version = workspace_version()
 show_flash()
 # one section at a time (a map inside a hidden tab would open at the wrong place)
-section = st.radio(tr("projects_section"), ["list", "form", "partners", "network"], horizontal=True,
+section = st.radio(tr("projects_section"), ["list", "form", "partners", "network", "exchange"], horizontal=True,
                    key="projects_section", format_func=lambda s: tr(f"projects_tab_{s}"), label_visibility="collapsed")
 {"list": project_overview, "form": project_form}.get(section, lambda v: None)(version)
 if section == "partners":
-    partner_form()
+    partner_form(version)
+elif section == "exchange":
+    exchange_section()
 elif section == "network":
     network_section()

@@ -14,7 +14,7 @@ DYNAMIC = {"scheme_": ("quantiles", "equal_interval", "natural_breaks", "std_mea
            "kind_": ("extensive", "intensive", "class"), "reason_": ("missing", "small_area", "small_count"),
            "cluster_": ("high_high", "low_low", "high_low", "low_high", "not_significant", "island", "no_value"),
            "map_mode_": ("value", "change"), "verdict_": ("met", "not_met", "unknown"),
-           "projects_by_": ("area_id", "field", "year"), "projects_tab_": ("list", "form", "partners", "network"),
+           "projects_by_": ("area_id", "field", "year"), "projects_tab_": ("list", "form", "partners", "network", "exchange"),
            "network_": ("new", "ended", "strengthened", "weakened", "unchanged"),
            "method_": ("full", "dasymetric", "area"), "quarter_kind_": ("areas", "programme", "drawn", "file"),
            "check_source_": ("areas", "programme", "drawn", "file")}

@@ -8,11 +8,12 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from jmdiq_geo.crs import to_work_crs
+from jmdiq_geo.crs import to_display_crs, to_work_crs
 from jmdiq_geo.errors import JmdiqError
 from jmdiq_geo.projects.model import (FIELDS_OF_ACTION, FORMALISATION, PARTNER_TYPES, STATUSES, SUSTAINABILITY,
                                       MicroProject, Partner, Tie)
-from jmdiq_geo.projects.repo import get_record, records, save_partner, save_project, save_tie
+from jmdiq_geo.projects.repo import (from_table, get_record, history, import_records, records, save_partner,
+                                     save_project, save_tie, to_geodataframe)
 from jmdiq_geo.projects.summary import compare_years, project_summary
 from jmdiq_geo.render.maps import add_points, drawing_map, finish_layers
 from jmdiq_geo.render.network import network_figure
@@ -38,16 +39,17 @@ HEADINGS = {"project_id": "projects_id", "title": "projects_field_title", "area_
             "formalisation": "network_formalisation", "change": "network_change", "n": "col_count",
             "share_participation": "projects_share_participation", "share_continued": "projects_share_continued",
             "intensity_a": "network_intensity_a", "intensity_b": "network_intensity_b",
-            "importance_a": "network_importance_a", "importance_b": "network_importance_b"}
+            "importance_a": "network_importance_a", "importance_b": "network_importance_b",
+            "action": "col_action", "at": "col_when"}
 
 
 def headed(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns={c: tr(k) for c, k in HEADINGS.items() if c in frame.columns})
 
 
-def _saved(version: int, notices) -> None:
+def _saved(version, notices, *, record: str = "", message: str | None = None) -> None:
     """Remember the confirmation and rerun, so every list and choice shows the new record."""
-    st.session_state[FLASH_KEY] = (version, notices)
+    st.session_state[FLASH_KEY] = (message or tr("projects_saved", record=record, version=version), notices)
     st.cache_data.clear()
     st.rerun()
 
@@ -55,7 +57,7 @@ def _saved(version: int, notices) -> None:
 def show_flash() -> None:
     flash = st.session_state.pop(FLASH_KEY, None)
     if flash:
-        st.success(tr("projects_saved", version=flash[0]))
+        st.success(flash[0])
         show_notices(flash[1])
 
 
@@ -66,9 +68,10 @@ def location_picker(version: float, key: str) -> tuple[float | None, float | Non
     areas = ws.areas(lowest)
     m = drawing_map(areas, lang=lang(), attributions=ws.attributions(areas["source_id"].dropna().unique().tolist()),
                     outlines=outlines(version, lowest), with_draw=False)
-    projects = project_points()
-    if not projects.empty:
+    projects, partners = project_points(), partner_points()
+    if not projects.empty or not partners.empty:
         add_points(m, projects, name=tr("projects_title"), colour="#D55E00", lang=lang())
+        add_points(m, partners, name=tr("projects_tab_partners"), colour="#0072B2", lang=lang())
         finish_layers(m)
     state = st_folium(m, key=key, height=420, use_container_width=True, returned_objects=["last_clicked"])
     clicked = (state or {}).get("last_clicked")
@@ -88,6 +91,14 @@ def project_points() -> gpd.GeoDataFrame:
                             geometry=gpd.points_from_xy(frame["x"], frame["y"]), crs=ws.work_crs)
 
 
+def partner_points() -> gpd.GeoDataFrame:
+    ws = workspace()
+    frame = records(ws, "partner")
+    frame = frame[frame["x"].notna() & frame["y"].notna()]
+    return gpd.GeoDataFrame({"name": frame["name"], "address": frame["type"]},
+                            geometry=gpd.points_from_xy(frame["x"], frame["y"]), crs=ws.work_crs)
+
+
 def project_form(version: float) -> None:
     ws = workspace()
     existing = records(ws, "project")
@@ -97,7 +108,18 @@ def project_form(version: float) -> None:
                           format_func=lambda i: tr("projects_new") if i == "__new__" else f"{titles[i]} ({i})")
     current, base_version = (None, None)
     if chosen != "__new__":
-        current, base_version, _ = get_record(ws, "project", chosen)
+        current, stored_version, _ = get_record(ws, "project", chosen)
+        # the version this session started editing from: kept across reruns, so a save made by
+        # someone else in between is detected instead of silently overwritten
+        base_key = f"projects_base_{chosen}"
+        if base_key not in st.session_state:
+            st.session_state[base_key] = (stored_version, current)
+        base_version, current = st.session_state[base_key]      # the form shows the copy being edited
+        if base_version != stored_version:
+            st.warning(tr("projects_changed_elsewhere", version=stored_version))
+            if st.button(tr("projects_reload"), key=f"projects_reload_{chosen}"):
+                del st.session_state[base_key]
+                st.rerun()
     p = current or MicroProject(project_id=f"p{len(existing) + 1:03d}", title="")
     x, y = location_picker(version, key=f"projects_map_{chosen}")
     partners = records(ws, "partner")
@@ -139,6 +161,11 @@ def project_form(version: float) -> None:
                                    format_func=lambda i: titles.get(i, "–"))
         new = st.text_area(tr("projects_what_is_new"), value=p.what_is_new, height=68)
         submitted = st.form_submit_button(tr("projects_save"), type="primary")
+    if current is not None:
+        with st.expander(tr("projects_history")):
+            log = history(ws, "project", p.project_id)
+            st.dataframe(headed(log[["version", "action", "at", "by"]].rename(columns={"by": "updated_by"})),
+                         hide_index=True, width="stretch")
     if submitted:
         record = MicroProject(pid.strip(), title, area or None, x if x is not None else p.x, y if y is not None else p.y,
                               None, fields, target, int(age_min), int(age_max), planning, doing, linked,
@@ -149,7 +176,8 @@ def project_form(version: float) -> None:
         except JmdiqError as exc:
             show_error(exc)
         else:
-            _saved(*result)
+            st.session_state[f"projects_base_{record.project_id}"] = (result[0], record)
+            _saved(*result, record=record.project_id)
 
 
 def project_overview(version: float) -> None:
@@ -183,9 +211,10 @@ def project_overview(version: float) -> None:
     st.dataframe(headed(project_summary(shown, by=by)), width="stretch")
 
 
-def partner_form() -> None:
+def partner_form(version: float) -> None:
     ws = workspace()
     partners = records(ws, "partner")
+    x, y = location_picker(version, key="partners_map")
     st.dataframe(headed(partners[["partner_id", "name", "type", "address", "version"]]), hide_index=True,
                  width="stretch")
     with st.form("partner_form"):
@@ -197,12 +226,12 @@ def partner_form() -> None:
         if st.form_submit_button(tr("partners_add"), type="primary"):
             existing = get_record(ws, "partner", pid.strip())
             try:
-                result = save_partner(ws, Partner(pid.strip(), name, typ, address),
+                result = save_partner(ws, Partner(pid.strip(), name, typ, address, x, y),
                                       expected_version=existing[1] if existing else None, user=user())
             except JmdiqError as exc:
                 show_error(exc)
             else:
-                _saved(*result)
+                _saved(*result, record=pid.strip())
 
 
 def network_section() -> None:
@@ -227,7 +256,7 @@ def network_section() -> None:
             except JmdiqError as exc:
                 show_error(exc)
             else:
-                _saved(*result)
+                _saved(*result, record=f"{names[partner]} {int(year)}")
     ties = records(ws, "tie")
     year = int(st.session_state.get("network_year", date.today().year))
     shown = ties[ties["year"] == year].assign(name=lambda f: f["partner_id"].map(names))
@@ -250,3 +279,35 @@ def network_section() -> None:
         changes["change"] = changes["change"].map(lambda c: tr(f"network_{c}"))
         changes.insert(1, "name", changes["partner_id"].map(dict(zip(partners["partner_id"], partners["name"]))))
         st.dataframe(headed(changes), hide_index=True, width="stretch")
+
+
+def exchange_section() -> None:
+    """Download projects and partners as CSV or GeoJSON; upload such a file to import (all or nothing)."""
+    ws = workspace()
+    for entity, label in (("project", tr("projects_title")), ("partner", tr("projects_tab_partners"))):
+        gdf = to_geodataframe(ws, entity)
+        c1, c2 = st.columns(2)
+        c1.download_button(f"{label}: CSV", gdf.drop(columns="geometry").to_csv(index=False).encode("utf-8"),
+                           file_name=f"{entity}s.csv", mime="text/csv", key=f"export_{entity}_csv")
+        shown = to_display_crs(gdf[gdf.geometry.notna()]) if gdf.geometry.notna().any() else gdf
+        c2.download_button(f"{label}: GeoJSON", shown.to_json(drop_id=True).encode("utf-8"),
+                           file_name=f"{entity}s.geojson", mime="application/geo+json", key=f"export_{entity}_geojson")
+    c1, c2 = st.columns([1, 3])
+    entity = c1.selectbox(tr("exchange_kind"), ["project", "partner"], key="exchange_kind",
+                          format_func=lambda e: tr("projects_title") if e == "project" else tr("projects_tab_partners"))
+    upload = c2.file_uploader(tr("exchange_upload"), type=["csv", "geojson"], key=f"exchange_file_{entity}")
+    if upload is not None and st.button(tr("exchange_import"), key="exchange_import"):
+        try:
+            if upload.name.lower().endswith(".csv"):
+                frame = pd.read_csv(upload, dtype=str, keep_default_na=False)
+            else:
+                frame = to_work_crs(gpd.read_file(upload), ws.work_crs)
+                frame["x"], frame["y"] = frame.geometry.x, frame.geometry.y
+            n = import_records(ws, entity, from_table(frame, entity), user=user())
+        except (JmdiqError, ValueError, KeyError) as exc:
+            if isinstance(exc, JmdiqError):
+                show_error(exc)
+            else:
+                st.error(tr("exchange_bad_file", reason=str(exc)))
+        else:
+            _saved(None, [], message=tr("exchange_done", n=n))

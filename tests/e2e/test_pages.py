@@ -29,7 +29,8 @@ def choose(page, label: str, option: str):
     field.click()
     field.press("Control+a")
     page.keyboard.type(option)
-    page.locator('[role="option"]').filter(has_text=option).first.click()
+    page.locator('[role="option"]').filter(has_text=option).first.wait_for(timeout=30000)
+    page.keyboard.press("Enter")                # the first match is focused; Enter picks it
 
 
 def test_map_page_draws_planungsraeume_offline(page, app_url):
