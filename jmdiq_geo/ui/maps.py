@@ -76,7 +76,7 @@ def indicator_map(version: float, *, level: str, indicator_id: str, period: date
         if show_projects:
             from jmdiq_geo.ui.projects import partner_points, project_points
 
-            add_points(m, project_points(), name=t("projects_title", lang), colour="#D55E00", lang=lang)
+            add_points(m, project_points(), name=t("projects_projects", lang), colour="#D55E00", lang=lang)
             add_points(m, partner_points(), name=t("projects_tab_partners", lang), colour="#0072B2", lang=lang)
         if show_programmes:
             add_programme_areas(m, programme_areas(version), name=t("map_programme_areas", lang), lang=lang)

@@ -70,7 +70,7 @@ def location_picker(version: float, key: str) -> tuple[float | None, float | Non
                     outlines=outlines(version, lowest), with_draw=False)
     projects, partners = project_points(), partner_points()
     if not projects.empty or not partners.empty:
-        add_points(m, projects, name=tr("projects_title"), colour="#D55E00", lang=lang())
+        add_points(m, projects, name=tr("projects_projects"), colour="#D55E00", lang=lang())
         add_points(m, partners, name=tr("projects_tab_partners"), colour="#0072B2", lang=lang())
         finish_layers(m)
     state = st_folium(m, key=key, height=420, use_container_width=True, returned_objects=["last_clicked"])
@@ -89,6 +89,14 @@ def project_points() -> gpd.GeoDataFrame:
     frame = frame[frame["x"].notna() & frame["y"].notna()]
     return gpd.GeoDataFrame({"name": frame["title"], "address": frame["status"]},
                             geometry=gpd.points_from_xy(frame["x"], frame["y"]), crs=ws.work_crs)
+
+
+def place_search(query: str, limit: int = 20) -> gpd.GeoDataFrame:
+    """Places of the workspace whose name or address contains ``query`` (services of every
+    category: schools, youth centres, libraries …) — offline, no geocoder."""
+    services = workspace().services()
+    text = (services["name"].fillna("") + " " + services["address"].fillna("")).str.lower()
+    return services[text.str.contains(query.strip().lower(), regex=False)].head(limit)
 
 
 def partner_points() -> gpd.GeoDataFrame:
@@ -122,6 +130,22 @@ def project_form(version: float) -> None:
                 st.rerun()
     p = current or MicroProject(project_id=f"p{len(existing) + 1:03d}", title="")
     x, y = location_picker(version, key=f"projects_map_{chosen}")
+    c1, c2 = st.columns(2)
+    query = c1.text_input(tr("projects_place_search"), key=f"projects_place_{chosen}",
+                          help=tr("projects_place_help"))
+    if query.strip():
+        hits = place_search(query)
+        if hits.empty:
+            c1.caption(tr("projects_place_none"))
+        else:
+            labels = dict(zip(hits.index, hits["name"] + " – " + hits["address"].fillna("")))
+            pick = c1.selectbox(tr("projects_place_pick"), list(labels), format_func=labels.get,
+                                key=f"projects_place_pick_{chosen}")
+            x, y = hits.at[pick, "geometry"].x, hits.at[pick, "geometry"].y
+    partner_records = records(ws, "partner")
+    via = c2.selectbox(tr("projects_location_partner"), [""] + partner_records["partner_id"].tolist(),
+                       format_func=lambda i: dict(zip(partner_records["partner_id"], partner_records["name"])).get(i, "–"),
+                       key=f"projects_via_{chosen}")
     partners = records(ws, "partner")
     partner_names = dict(zip(partners["partner_id"], partners["name"]))
     lowest = ws.levels().sort_values("rank")["level"].iloc[0]
@@ -168,7 +192,7 @@ def project_form(version: float) -> None:
                          hide_index=True, width="stretch")
     if submitted:
         record = MicroProject(pid.strip(), title, area or None, x if x is not None else p.x, y if y is not None else p.y,
-                              None, fields, target, int(age_min), int(age_max), planning, doing, linked,
+                              via or None, fields, target, int(age_min), int(age_max), planning, doing, linked,
                               planned or None, spent or None, start.isoformat(), end.isoformat(), status, sustain,
                               sustain_form, predecessor or None, new, p.notes)
         try:
@@ -284,7 +308,7 @@ def network_section() -> None:
 def exchange_section() -> None:
     """Download projects and partners as CSV or GeoJSON; upload such a file to import (all or nothing)."""
     ws = workspace()
-    for entity, label in (("project", tr("projects_title")), ("partner", tr("projects_tab_partners"))):
+    for entity, label in (("project", tr("projects_projects")), ("partner", tr("projects_tab_partners"))):
         gdf = to_geodataframe(ws, entity)
         c1, c2 = st.columns(2)
         c1.download_button(f"{label}: CSV", gdf.drop(columns="geometry").to_csv(index=False).encode("utf-8"),
@@ -294,7 +318,7 @@ def exchange_section() -> None:
                            file_name=f"{entity}s.geojson", mime="application/geo+json", key=f"export_{entity}_geojson")
     c1, c2 = st.columns([1, 3])
     entity = c1.selectbox(tr("exchange_kind"), ["project", "partner"], key="exchange_kind",
-                          format_func=lambda e: tr("projects_title") if e == "project" else tr("projects_tab_partners"))
+                          format_func=lambda e: tr("projects_projects") if e == "project" else tr("projects_tab_partners"))
     upload = c2.file_uploader(tr("exchange_upload"), type=["csv", "geojson"], key=f"exchange_file_{entity}")
     if upload is not None and st.button(tr("exchange_import"), key="exchange_import"):
         try:
