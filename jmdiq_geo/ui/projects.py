@@ -12,7 +12,7 @@ from jmdiq_geo.crs import to_display_crs, to_work_crs
 from jmdiq_geo.errors import JmdiqError
 from jmdiq_geo.projects.model import (FIELDS_OF_ACTION, FORMALISATION, PARTNER_TYPES, STATUSES, SUSTAINABILITY,
                                       MicroProject, Partner, Tie)
-from jmdiq_geo.projects.repo import (from_table, get_record, history, import_records, records, save_partner,
+from jmdiq_geo.projects.repo import (archive, from_table, get_record, history, import_records, records, save_partner,
                                      save_project, save_tie, to_geodataframe)
 from jmdiq_geo.projects.summary import compare_years, project_summary
 from jmdiq_geo.render.maps import add_points, drawing_map, finish_layers
@@ -40,7 +40,7 @@ HEADINGS = {"project_id": "projects_id", "title": "projects_field_title", "area_
             "share_participation": "projects_share_participation", "share_continued": "projects_share_continued",
             "intensity_a": "network_intensity_a", "intensity_b": "network_intensity_b",
             "importance_a": "network_importance_a", "importance_b": "network_importance_b",
-            "action": "col_action", "at": "col_when"}
+            "action": "col_action", "at": "col_when", "topic": "network_topic"}
 
 
 def headed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -110,6 +110,8 @@ def partner_points() -> gpd.GeoDataFrame:
 def project_form(version: float) -> None:
     ws = workspace()
     existing = records(ws, "project")
+    if st.session_state.pop("projects_reset_edit", False):
+        st.session_state["projects_edit"] = "__new__"
     choices = ["__new__"] + existing["project_id"].tolist()
     titles = dict(zip(existing["project_id"], existing["title"]))
     chosen = st.selectbox(tr("projects_edit"), choices, key="projects_edit",
@@ -186,6 +188,15 @@ def project_form(version: float) -> None:
         new = st.text_area(tr("projects_what_is_new"), value=p.what_is_new, height=68)
         submitted = st.form_submit_button(tr("projects_save"), type="primary")
     if current is not None:
+        if st.button(tr("projects_archive"), key=f"projects_archive_{chosen}"):
+            try:
+                new_version = archive(ws, "project", chosen, expected_version=base_version, user=user())
+            except JmdiqError as exc:
+                show_error(exc)
+            else:
+                st.session_state.pop(f"projects_base_{chosen}", None)
+                st.session_state["projects_reset_edit"] = True      # back to "new project" on the next run
+                _saved(new_version, [], record=chosen)
         with st.expander(tr("projects_history")):
             log = history(ws, "project", p.project_id)
             st.dataframe(headed(log[["version", "action", "at", "by"]].rename(columns={"by": "updated_by"})),
@@ -272,10 +283,11 @@ def network_section() -> None:
         intensity = c3.selectbox(tr("network_intensity"), [1, 2, 3], index=1, key="tie_intensity")
         importance = c4.selectbox(tr("network_importance"), [1, 2, 3], index=1, key="tie_importance")
         formal = c5.selectbox(tr("network_formalisation"), FORMALISATION, key="tie_formal")
+        topic = st.text_input(tr("network_topic"), key="tie_topic")
         if st.form_submit_button(tr("network_save"), type="primary"):
             old = get_record(ws, "tie", f"{partner}:{int(year)}")
             try:
-                result = save_tie(ws, Tie(partner, int(year), int(intensity), int(importance), formal),
+                result = save_tie(ws, Tie(partner, int(year), int(intensity), int(importance), formal, topic),
                                   expected_version=old[1] if old else None, user=user())
             except JmdiqError as exc:
                 show_error(exc)
@@ -284,7 +296,8 @@ def network_section() -> None:
     ties = records(ws, "tie")
     year = int(st.session_state.get("network_year", date.today().year))
     shown = ties[ties["year"] == year].assign(name=lambda f: f["partner_id"].map(names))
-    st.dataframe(headed(shown[["name", "year", "intensity", "importance", "formalisation", "version", "updated_by"]]),
+    st.dataframe(headed(shown[["name", "year", "intensity", "importance", "formalisation", "topic", "version",
+                               "updated_by"]]),
                  hide_index=True, width="stretch")
     if (ties["year"] == year).any():
         png = network_figure(partners, ties, year=int(year), title=tr("network_title"))
