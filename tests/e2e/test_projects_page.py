@@ -49,6 +49,7 @@ def test_partners_project_by_map_click_and_summaries(page, app_url):
         choose(page, "Art", typ)
         visible(page.get_by_role("button", name="Partner speichern")).click()
         saved(page, pid)
+        page.wait_for_timeout(1500)             # let the rerun (with its map) settle before typing on
     tab(page, "Projekt anlegen/bearbeiten")
     page.wait_for_function("() => Array.from(document.querySelectorAll('iframe')).some(f => f.contentDocument &&"
                            " f.contentDocument.querySelectorAll('path.leaflet-interactive').length > 500)",
