@@ -4,9 +4,7 @@ the map, so numbers agree everywhere."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -114,13 +112,3 @@ def area_choices(ws: Workspace, level: str) -> pd.DataFrame:
     """area_id and "Name (id)" labels for a search box."""
     names = ws.area_names(level)
     return names.assign(label=names["name"] + " (" + names["area_id"] + ")")[["area_id", "label"]]
-
-
-def area_geometry(ws: Workspace, level: str, area_id: str) -> gpd.GeoDataFrame:
-    areas = ws.areas(level)
-    return areas[areas["area_id"] == area_id]
-
-
-def latest_period(ws: Workspace, indicator_id: str) -> date | None:
-    periods = value_periods(ws, indicator_id)
-    return periods[-1] if periods else None

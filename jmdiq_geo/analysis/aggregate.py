@@ -12,19 +12,6 @@ import numpy as np
 import pandas as pd
 
 
-def parent_map(areas: pd.DataFrame, *, levels_up: int) -> pd.Series:
-    """``area_id → ancestor id`` by following ``parent_id`` ``levels_up`` times.
-
-    ``areas`` holds ``area_id``/``parent_id`` of every level concatenated (each id unique).
-    """
-    parent = pd.Series(areas["parent_id"].to_numpy(), index=areas["area_id"].to_numpy())
-    lowest = areas.loc[areas["level_rank"] == 0, "area_id"].to_numpy()
-    current = pd.Series(lowest, index=lowest)
-    for _ in range(levels_up):
-        current = current.map(parent)
-    return current
-
-
 def aggregate(values: pd.Series, groups: pd.Series, *, kind: str, denominator: pd.Series | None = None
               ) -> pd.DataFrame:
     """Aggregate ``values`` (indexed by lowest-level area id) to ``groups`` (area → group id).

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from jmdiq_geo.crs import to_work_crs, transform_xy
+from jmdiq_geo.crs import to_work_crs
 from jmdiq_geo.errors import InputError, JoinError, Problem, SchemaError, raise_if_errors
 from jmdiq_geo.io.names import JoinReport, match_keys, match_names
 from jmdiq_geo.io.numbers import parse_numeric
@@ -517,14 +517,6 @@ def import_grid(ws: Workspace, path: Path | str, spec: GridSpec, source: Source,
         for grid, cells in grids:
             ws.replace_grid(grid, cells)
     return _commit(ws, report, source, path, asdict(spec), write, dry_run=dry_run)
-
-
-def grid_points_in_work_crs(ws: Workspace, grid_id: str) -> gpd.GeoDataFrame:
-    """Cell centres of a stored grid as points in the work CRS (for interpolation and maps)."""
-    grid = ws.grids().set_index("grid_id").loc[grid_id]
-    cells = ws.grid_cells(grid_id)
-    x, y = transform_xy(cells["x"].to_numpy(), cells["y"].to_numpy(), from_crs=grid["crs"], to_crs=ws.work_crs)
-    return gpd.GeoDataFrame(cells[["value"]], geometry=gpd.points_from_xy(x, y), crs=ws.work_crs)
 
 
 IMPORTERS = {"boundaries": import_boundaries, "indicators": import_indicator_table, "services": import_services,

@@ -83,12 +83,21 @@ def location_picker(version: float, key: str) -> tuple[float | None, float | Non
     return point.x, point.y
 
 
-def project_points() -> gpd.GeoDataFrame:
+def _points(entity: str, name: str, detail: str) -> gpd.GeoDataFrame:
+    """Located records of ``entity`` as points (name and a detail for the tooltip)."""
     ws = workspace()
-    frame = records(ws, "project")
+    frame = records(ws, entity)
     frame = frame[frame["x"].notna() & frame["y"].notna()]
-    return gpd.GeoDataFrame({"name": frame["title"], "address": frame["status"]},
+    return gpd.GeoDataFrame({"name": frame[name], "address": frame[detail]},
                             geometry=gpd.points_from_xy(frame["x"], frame["y"]), crs=ws.work_crs)
+
+
+def project_points() -> gpd.GeoDataFrame:
+    return _points("project", "title", "status")
+
+
+def partner_points() -> gpd.GeoDataFrame:
+    return _points("partner", "name", "type")
 
 
 def place_search(query: str, limit: int = 20) -> gpd.GeoDataFrame:
@@ -97,14 +106,6 @@ def place_search(query: str, limit: int = 20) -> gpd.GeoDataFrame:
     services = workspace().services()
     text = (services["name"].fillna("") + " " + services["address"].fillna("")).str.lower()
     return services[text.str.contains(query.strip().lower(), regex=False)].head(limit)
-
-
-def partner_points() -> gpd.GeoDataFrame:
-    ws = workspace()
-    frame = records(ws, "partner")
-    frame = frame[frame["x"].notna() & frame["y"].notna()]
-    return gpd.GeoDataFrame({"name": frame["name"], "address": frame["type"]},
-                            geometry=gpd.points_from_xy(frame["x"], frame["y"]), crs=ws.work_crs)
 
 
 def project_form(version: float) -> None:

@@ -26,8 +26,8 @@ def indicator_picker(ws: Workspace, *, key: str, kinds: tuple[str, ...] = ("exte
 
 def level_picker(ws: Workspace, *, key: str, lowest_only: bool = False) -> str:
     levels = ws.levels().sort_values("rank")
-    counts = ws.summary()["levels"].set_index("level")["n"]
-    levels = levels[levels["level"].map(counts).fillna(0) > 0]       # levels without areas cannot be shown
+    with_areas = {r[0] for r in ws.cursor().execute("SELECT DISTINCT level FROM areas").fetchall()}
+    levels = levels[levels["level"].isin(with_areas)]                # levels without areas cannot be shown
     label_col = "label_de" if lang() == "de" else "label_en"
     ids = levels["level"].tolist()[:1] if lowest_only else levels["level"].tolist()
     return st.selectbox(tr("map_level"), ids, format_func=dict(zip(levels["level"], levels[label_col])).get, key=key)

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from tests.e2e.conftest import shot_dir
-from tests.e2e.test_pages import choose, map_frame, no_exceptions
+from tests.e2e.test_pages import choose, map_centre, map_frame, no_exceptions
 
 pytestmark = [pytest.mark.e2e, pytest.mark.realdata]
 
@@ -46,10 +46,7 @@ def test_indicator_switch_redraws_quickly(page, app_url):
 def test_click_on_map_opens_profile(page, app_url):
     page.goto(app_url + "/karte", wait_until="networkidle")
     map_frame(page)
-    iframe = page.locator('iframe[title*="st_folium"]').first
-    iframe.scroll_into_view_if_needed()
-    box = iframe.bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.click(*map_centre(page))
     link = page.get_by_role("link", name=re.compile("Steckbrief von .* öffnen"))
     link.wait_for(timeout=30000)
     name = re.search("Steckbrief von (.*) öffnen", link.inner_text()).group(1)

@@ -15,6 +15,14 @@ def map_frame(page):
     return next(f for f in page.frames if "st_folium" in f.url)
 
 
+def map_centre(page, dx: float = 0, dy: float = 0) -> tuple[float, float]:
+    """Page coordinates of the first map's centre (scrolled into view), shifted by dx, dy."""
+    iframe = page.locator('iframe[title*="st_folium"]').first
+    iframe.scroll_into_view_if_needed()
+    box = iframe.bounding_box()
+    return box["x"] + box["width"] / 2 + dx, box["y"] + box["height"] / 2 + dy
+
+
 def no_exceptions(page):
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.outside_requests == [], page.outside_requests
@@ -41,11 +49,8 @@ def test_map_page_draws_planungsraeume_offline(page, app_url):
     assert "JMD-Zielgruppe" in legend.inner_text() and "keine Angabe" in legend.inner_text()
     assert "Amt für Statistik Berlin-Brandenburg" in frame.locator(".leaflet-control-attribution").inner_text()
     # tooltip with value, rank and city value
-    iframe = page.locator('iframe[title*="st_folium"]').first
-    iframe.scroll_into_view_if_needed()
-    box = iframe.bounding_box()
     for dx in (0, 3, 6):        # the centre of the map lies in Berlin-Mitte
-        page.mouse.move(box["x"] + box["width"] / 2 + dx, box["y"] + box["height"] / 2 + dx)
+        page.mouse.move(*map_centre(page, dx, dx))
     frame.wait_for_selector(".leaflet-tooltip", timeout=10000)
     tip = frame.locator(".leaflet-tooltip").inner_text()
     assert "Rang" in tip and "Berlin" in tip and "%" in tip

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from tests.e2e.conftest import shot_dir
-from tests.e2e.test_pages import choose, no_exceptions
+from tests.e2e.test_pages import choose, map_centre, no_exceptions
 
 pytestmark = [pytest.mark.e2e, pytest.mark.realdata]
 
@@ -54,10 +54,7 @@ def test_partners_project_by_map_click_and_summaries(page, app_url):
     page.wait_for_function("() => Array.from(document.querySelectorAll('iframe')).some(f => f.contentDocument &&"
                            " f.contentDocument.querySelectorAll('path.leaflet-interactive').length > 500)",
                            timeout=60000)
-    iframe = page.locator('iframe[title*="st_folium"]').first
-    iframe.scroll_into_view_if_needed()
-    box = iframe.bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.click(*map_centre(page))
     page.get_by_text("Ort gewählt:").wait_for(timeout=30000)
     visible(page.get_by_label("Titel")).fill("Graffiti-Workshop")
     multi(page, "Handlungsfelder", "Kultur")
