@@ -75,6 +75,7 @@ def cmd_info(args) -> int:
 def cmd_import(args) -> int:
     from jmdiq_geo.definitions import import_file
     from jmdiq_geo.io import imports as im
+    from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec
     from jmdiq_geo.store.workspace import Workspace
 
     settings = _settings(args)
@@ -112,6 +113,20 @@ def cmd_import(args) -> int:
                                     until=args.until, member=args.member, member_level=args.member_level,
                                     crs=args.crs)
             report = im.import_programme_areas(ws, path, spec, source, **kw)
+        elif args.kind == "network":
+            spec = NetworkSpec(class_column=args.class_column, crs=args.crs)
+            report = im.run_import(ws, "network", path, spec, source, **kw)
+        elif args.kind == "origins":
+            flt = {}
+            for item in args.filter or []:
+                col, _, values = item.partition("=")
+                flt[col] = values.split("|")
+            spec = OriginSpec(id=args.key, filter=flt, storeys=args.storeys, crs=args.crs)
+            report = im.run_import(ws, "origins", path, spec, source, **kw)
+        elif args.kind == "barriers":
+            spec = BarrierSpec(kind=args.barrier_kind, class_column=args.class_column, keep=args.keep or [],
+                               name=args.name, id=args.key, crs=args.crs)
+            report = im.run_import(ws, "barriers", path, spec, source, **kw)
         else:
             variables = {}
             for item in args.column or []:
@@ -228,6 +243,50 @@ def cmd_check(args) -> int:
     return 0
 
 
+def cmd_access(args) -> int:
+    from jmdiq_geo.access.attributes import load_persona
+    from jmdiq_geo.access.compute import Settings as AccessSettings
+    from jmdiq_geo.access.export import area_table, origin_table, write_table
+    from jmdiq_geo.access.runner import access_for
+    from jmdiq_geo.errors import InputError, Problem
+    from jmdiq_geo.store.workspace import Workspace
+
+    settings = _settings(args)
+    lang = settings.lang
+    persona = load_persona(args.persona) if args.persona else None
+    thresholds = tuple(float(x) for x in args.thresholds.split(",")) if args.thresholds else (10.0, 15.0)
+    acc = AccessSettings(speed_kmh=args.speed, thresholds_min=thresholds, unknown=args.unknown)
+    with Workspace(settings.db_path) as ws:
+        known = sorted(set(ws.services(include_hidden=True)["category"]))
+        if args.category not in known:
+            raise InputError(Problem("access_unknown_category", {"category": args.category,
+                                                                 "known": ", ".join(known) or "–"}))
+        level = args.level or None
+        if level and level not in set(ws.levels()["level"]):
+            raise InputError(Problem("level_unknown", {"level": level, "known": ", ".join(ws.levels()["level"])}))
+
+        def progress(fraction, message):
+            if sys.stderr.isatty():
+                print(f"\r{int(fraction * 100):3d} % {message:<12}", end="", file=sys.stderr)
+        access = access_for(ws, args.category, persona=persona, settings=acc, level=level, progress=progress)
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
+        table = origin_table(ws, access) if args.origins else area_table(ws, access, lang=lang)
+        geometry = None
+        if not args.origins:
+            shapes = ws.areas(access.result.report["level"]).set_index("area_id").geometry
+            geometry = shapes.reindex(table["area"]).to_numpy()
+        write_table(table, args.out, attribution=ws.attributions(), geometry=geometry, crs=ws.work_crs)
+        r = access.result.report
+    print(t("cli_access_done", lang, category=args.category, rows=len(table), out=args.out,
+            origins=r["origins"], on_network=r["origins_on_network"], unreachable=r["origins_unreachable"],
+            services=r["services"], off_network=len(r["services_off_network"]),
+            detour=f"{r['detour_factor']:.2f}"))
+    if persona is not None:
+        print(t("cli_access_persona", lang, excluded=r["services_excluded"], unknown=r["services_kept_unknown"]))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jmdiq-geo", description="Sozialraumanalyse workspace tools")
     parser.add_argument("--lang", choices=["de", "en"], help="language of messages (default: JMDIQ_LANG or de)")
@@ -270,8 +329,22 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("--db")
     chk.set_defaults(func=cmd_check)
 
+    acc = sub.add_parser("access", help="walking access to the services of one category, per area or per origin")
+    acc.add_argument("--category", required=True, help="service category, e.g. jugendfreizeit")
+    acc.add_argument("--persona", help="TOML file: age, languages, when (opening-hours syntax), free_only, wheelchair")
+    acc.add_argument("--level", help="area level of the table (default: the smallest)")
+    acc.add_argument("--out", required=True, help="CSV or GeoPackage (.gpkg) to write")
+    acc.add_argument("--origins", action="store_true", help="one row per origin (home) instead of per area")
+    acc.add_argument("--speed", type=float, default=4.8, help="walking speed, km/h (default 4.8)")
+    acc.add_argument("--thresholds", help="minutes, comma-separated (default 10,15)")
+    acc.add_argument("--unknown", choices=["keep", "drop"], default="keep",
+                     help="persona runs: keep or drop services whose attribute is not recorded")
+    acc.add_argument("--db")
+    acc.set_defaults(func=cmd_access)
+
     imp = sub.add_parser("import", help="import one file into a workspace")
-    imp.add_argument("kind", choices=["boundaries", "indicators", "services", "programme-areas", "grid"])
+    imp.add_argument("kind", choices=["boundaries", "indicators", "services", "programme-areas", "grid", "network",
+                                      "origins", "barriers"])
     imp.add_argument("file")
     imp.add_argument("--db")
     imp.add_argument("--level", help="area level, e.g. plr")
@@ -296,6 +369,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--x")
     imp.add_argument("--y")
     imp.add_argument("--cell-size", type=float, help="grid cell size in metres")
+    imp.add_argument("--class-column", help="network/barriers: column with the feature class (fclass, highway)")
+    imp.add_argument("--filter", action="append", help="origins: COLUMN=VALUE[|VALUE…], repeatable")
+    imp.add_argument("--storeys", help="origins: column with the number of storeys")
+    imp.add_argument("--barrier-kind", default="rail", choices=["rail", "road", "water"], help="barriers: kind")
+    imp.add_argument("--keep", action="append", help="barriers: class to keep, repeatable")
     imp.add_argument("--programme", help="programme column (Sozialer Zusammenhalt, Soziale Stadt, QM …)")
     imp.add_argument("--since", help="programme start column")
     imp.add_argument("--until", help="programme end column")

@@ -20,10 +20,11 @@ from jmdiq_geo.definitions import apply_derived
 from jmdiq_geo.errors import JmdiqError, Problem, SchemaError
 from jmdiq_geo.io.imports import (BoundarySpec, GridSpec, ImportReport, IndicatorDef, ProgrammeSpec, ServiceSpec,
                                   Source, TableSpec, run_import)
+from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec
 from jmdiq_geo.store.workspace import Workspace
 
 SECTIONS = {"city", "levels", "sources", "indicators", "derived", "boundaries", "tables", "services",
-            "programme_areas", "grids"}
+            "programme_areas", "grids", "networks", "origins", "barriers"}
 
 
 @dataclass
@@ -140,7 +141,8 @@ def load_manifest(path: Path | str, *, data_root: Path | None = None) -> Manifes
     entries: list[Entry] = []
     kinds = {"boundaries": (BoundarySpec, "boundaries"), "tables": (TableSpec, "indicators"),
              "services": (ServiceSpec, "services"), "programme_areas": (ProgrammeSpec, "programme-areas"),
-             "grids": (GridSpec, "grid")}
+             "grids": (GridSpec, "grid"), "networks": (NetworkSpec, "network"), "origins": (OriginSpec, "origins"),
+             "barriers": (BarrierSpec, "barriers")}
     for section, (cls, kind) in kinds.items():
         for i, raw in enumerate(doc.get(section, [])):
             for entry in _expand(raw):
@@ -200,7 +202,9 @@ def build_workspace(manifest: Manifest, *, settings: Settings, db_path: Path | N
         with ws.transaction():
             ws.set_meta(city_id=manifest.city["id"], manifest=manifest.path.name,
                         population_indicator=manifest.city.get("population_indicator", ""),
-                        default_indicator=manifest.city.get("default_indicator", ""))
+                        default_indicator=manifest.city.get("default_indicator", ""),
+                        target_group_indicator=manifest.city.get("target_group_indicator", ""),
+                        access_fallback_grid=manifest.city.get("access_fallback_grid", ""))
             for lv in manifest.levels:
                 ws.put_level(lv["id"], label_de=lv.get("label_de", lv["id"]), label_en=lv.get("label_en", lv["id"]),
                              rank=int(lv.get("rank", 0)), parent_level=lv.get("parent"))

@@ -25,7 +25,7 @@ from jmdiq_geo.io.readers import TABLE_SUFFIXES, read_points_table, read_table, 
 from jmdiq_geo.io.validate import check_columns, check_geometries, check_keys, normalise_keys
 from jmdiq_geo.store.workspace import Workspace
 
-KINDS = ("boundaries", "indicators", "services", "programme-areas", "grid")
+KINDS = ("boundaries", "indicators", "services", "programme-areas", "grid", "network", "origins", "barriers")
 INDICATOR_KINDS = ("extensive", "intensive", "class")
 
 
@@ -526,4 +526,9 @@ IMPORTERS = {"boundaries": import_boundaries, "indicators": import_indicator_tab
 def run_import(ws: Workspace, kind: str, path: Path | str, spec, source: Source, *, max_bytes: int,
                dry_run: bool = False) -> ImportReport:
     """Dispatch to the importer of ``kind`` (one of ``KINDS``)."""
+    if kind in ("network", "origins", "barriers"):
+        from jmdiq_geo.io import networks
+        importer = {"network": networks.import_network, "origins": networks.import_origins,
+                    "barriers": networks.import_barriers}[kind]
+        return importer(ws, path, spec, source, max_bytes=max_bytes, dry_run=dry_run)
     return IMPORTERS[kind](ws, path, spec, source, max_bytes=max_bytes, dry_run=dry_run)

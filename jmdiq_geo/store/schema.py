@@ -74,6 +74,29 @@ MIGRATIONS: list[list[str]] = [
             action VARCHAR NOT NULL, version INTEGER NOT NULL, changed_at TIMESTAMP NOT NULL, changed_by VARCHAR,
             before VARCHAR, after VARCHAR)""",
     ],
+    [
+        # walking access: the pedestrian network as straight segments (work CRS), the homes that
+        # are the origins, physical barrier features, staff edits of services (kept apart from
+        # imported rows so a re-import keeps them) and cached access runs
+        """CREATE TABLE networks (
+            network_id VARCHAR PRIMARY KEY, label VARCHAR, coverage BLOB, n_segments INTEGER,
+            length_km DOUBLE, source_id VARCHAR)""",
+        """CREATE TABLE network_segments (
+            network_id VARCHAR NOT NULL, x1 DOUBLE NOT NULL, y1 DOUBLE NOT NULL, x2 DOUBLE NOT NULL,
+            y2 DOUBLE NOT NULL, fclass VARCHAR)""",
+        """CREATE TABLE origins (
+            origin_id VARCHAR PRIMARY KEY, x DOUBLE NOT NULL, y DOUBLE NOT NULL, basis DOUBLE NOT NULL,
+            kind VARCHAR NOT NULL, source_id VARCHAR)""",
+        """CREATE TABLE barriers (
+            barrier_id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, class VARCHAR, name VARCHAR,
+            geom BLOB NOT NULL, source_id VARCHAR)""",
+        """CREATE TABLE service_edits (
+            service_id VARCHAR PRIMARY KEY, body VARCHAR NOT NULL, deleted BOOLEAN NOT NULL DEFAULT false,
+            updated_at TIMESTAMP NOT NULL, updated_by VARCHAR)""",
+        """CREATE TABLE access_runs (
+            run_key VARCHAR PRIMARY KEY, category VARCHAR NOT NULL, persona VARCHAR, created_at TIMESTAMP NOT NULL,
+            origins BLOB NOT NULL, areas BLOB NOT NULL, pairs BLOB NOT NULL, report VARCHAR NOT NULL)""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -81,4 +104,5 @@ SCHEMA_VERSION = len(MIGRATIONS)
 #: Tables holding workspace content (used for summaries and for "nothing was written" checks).
 DATA_TABLES = ("meta", "sources", "imports", "area_levels", "areas", "programme_areas", "indicators",
                "indicator_values", "services", "grids", "grid_cells", "index_definitions", "derived_definitions",
-               "partners", "micro_projects", "network_ties", "audit_log")
+               "partners", "micro_projects", "network_ties", "audit_log", "networks", "network_segments",
+               "origins", "barriers", "service_edits", "access_runs")

@@ -23,6 +23,11 @@ from jmdiq_geo.errors import Problem, SchemaError
 from jmdiq_geo.store.schema import DATA_TABLES, MIGRATIONS, SCHEMA_VERSION
 
 
+#: service attributes staff can edit (columns of ``services``)
+SERVICE_FIELDS = ("category", "name", "address", "languages", "opening_hours", "barrier_free", "cost",
+                  "age_min", "age_max", "capacity")
+
+
 class Workspace:
     """A connection to one workspace file. Not thread-safe: use ``cursor()`` per thread."""
 
@@ -348,13 +353,159 @@ class Workspace:
             params = list(source_ids)
         return [r[0] for r in self.cursor().execute(sql + " ORDER BY 1", params).fetchall()]
 
-    def services(self, *, category: str | None = None) -> gpd.GeoDataFrame:
-        sql, params = "SELECT * FROM services", []
+    def services(self, *, category: str | None = None, include_hidden: bool = False) -> gpd.GeoDataFrame:
+        """Services with the staff's edits applied (column ``edited``); services staff removed
+        are left out unless ``include_hidden`` (column ``hidden``)."""
+        frame = self._df("SELECT s.*, e.body AS edit_body, coalesce(e.deleted, false) AS hidden "
+                         "FROM services s LEFT JOIN service_edits e USING (service_id) ORDER BY service_id")
+        frame["edited"] = frame["edit_body"].notna() | (frame["origin"] == "user")
+        for i in np.flatnonzero(frame["edit_body"].notna().to_numpy()):
+            for key, value in json.loads(frame.at[i, "edit_body"]).items():
+                if key in SERVICE_FIELDS:
+                    frame.at[i, key] = value
+        frame = frame.drop(columns="edit_body")
+        if not include_hidden:
+            frame = frame[~frame["hidden"]]
         if category:
-            sql, params = sql + " WHERE category = ?", [category]
-        frame = self._df(sql + " ORDER BY service_id", params)
+            frame = frame[frame["category"] == category]
+        frame = frame.reset_index(drop=True)
         geom = _from_wkb(frame.pop("geom"))
         return gpd.GeoDataFrame(frame, geometry=geom, crs=self.work_crs)
+
+    def edit_service(self, service_id: str, changes: dict, *, user: str | None = None) -> None:
+        """Record staff changes to a service. Imported services keep their imported row (a
+        re-import refreshes it) and get the changes as an overlay; services staff added are
+        changed in place."""
+        unknown = sorted(set(changes) - set(SERVICE_FIELDS))
+        if unknown:
+            raise ValueError(f"unknown service fields: {unknown}")
+        with self.transaction():
+            row = self.con.execute("SELECT origin FROM services WHERE service_id = ?", [service_id]).fetchone()
+            if row is None:
+                raise KeyError(service_id)
+            if row[0] == "user":
+                for key, value in changes.items():
+                    self.con.execute(f"UPDATE services SET {key} = ? WHERE service_id = ?", [value, service_id])
+                return
+            old = self.con.execute("SELECT body FROM service_edits WHERE service_id = ?", [service_id]).fetchone()
+            body = {**(json.loads(old[0]) if old else {}), **changes}
+            self.con.execute("DELETE FROM service_edits WHERE service_id = ?", [service_id])
+            self.con.execute("INSERT INTO service_edits VALUES (?, ?, false, current_timestamp, ?)",
+                             [service_id, json.dumps(body, ensure_ascii=False), user])
+
+    def add_service(self, record: dict, *, x: float, y: float, user: str | None = None) -> str:
+        """A service staff know and no dataset has (origin ``user``; never touched by imports)."""
+        import uuid
+        service_id = f"user:{uuid.uuid4().hex[:10]}"
+        values = {k: record.get(k) for k in SERVICE_FIELDS}
+        with self.transaction():
+            self.con.execute(
+                "INSERT INTO services (service_id, category, name, address, languages, opening_hours, barrier_free, "
+                "cost, age_min, age_max, capacity, attributes, origin, geom, source_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'user', ?, NULL)",
+                [service_id, *(values[k] for k in SERVICE_FIELDS), json.dumps({"added_by": user}),
+                 shapely.to_wkb(shapely.Point(x, y))])
+        return service_id
+
+    def remove_service(self, service_id: str, *, user: str | None = None) -> None:
+        """Remove a staff service, or hide an imported one (kept hidden across re-imports)."""
+        with self.transaction():
+            row = self.con.execute("SELECT origin FROM services WHERE service_id = ?", [service_id]).fetchone()
+            if row is None:
+                raise KeyError(service_id)
+            if row[0] == "user":
+                self.con.execute("DELETE FROM services WHERE service_id = ?", [service_id])
+                return
+            old = self.con.execute("SELECT body FROM service_edits WHERE service_id = ?", [service_id]).fetchone()
+            self.con.execute("DELETE FROM service_edits WHERE service_id = ?", [service_id])
+            self.con.execute("INSERT INTO service_edits VALUES (?, ?, true, current_timestamp, ?)",
+                             [service_id, old[0] if old else "{}", user])
+
+    def revert_service(self, service_id: str) -> None:
+        """Drop the staff's changes to an imported service (shows the imported record again)."""
+        with self.transaction():
+            self.con.execute("DELETE FROM service_edits WHERE service_id = ?", [service_id])
+
+    # ------------------------------------------------------------------ walking access
+    def replace_network(self, network_id: str, *, label: str, segments: pd.DataFrame, coverage,
+                        source_id: str) -> None:
+        frame = segments[["x1", "y1", "x2", "y2", "fclass"]].copy()
+        frame.insert(0, "network_id", network_id)
+        length = float(np.hypot(frame["x2"] - frame["x1"], frame["y2"] - frame["y1"]).sum() / 1000)
+        self.con.execute("DELETE FROM network_segments WHERE network_id = ?", [network_id])
+        self.con.execute("DELETE FROM networks WHERE network_id = ?", [network_id])
+        self.con.execute("INSERT INTO networks VALUES (?, ?, ?, ?, ?, ?)",
+                         [network_id, label, shapely.to_wkb(coverage) if coverage is not None else None,
+                          len(frame), length, source_id])
+        self._with_frame("new_segments", pa.Table.from_pandas(frame, preserve_index=False),
+                         "INSERT INTO network_segments SELECT * FROM new_segments")
+
+    def networks(self) -> pd.DataFrame:
+        return self._df("SELECT network_id, label, n_segments, length_km, source_id FROM networks ORDER BY 1")
+
+    def network_segments(self) -> pd.DataFrame:
+        return self._df("SELECT x1, y1, x2, y2, fclass, network_id FROM network_segments")
+
+    def network_coverage(self):
+        """The union of the areas the stored networks cover (None without a network)."""
+        blobs = [r[0] for r in self.cursor().execute(
+            "SELECT coverage FROM networks WHERE coverage IS NOT NULL").fetchall()]
+        return shapely.union_all(shapely.from_wkb(blobs)) if blobs else None
+
+    def replace_origins(self, frame: pd.DataFrame, *, source_id: str, id_prefix: str) -> None:
+        out = frame[["origin_id", "x", "y", "basis", "kind"]].copy()
+        out["source_id"] = source_id
+        self.con.execute("DELETE FROM origins WHERE starts_with(origin_id, ?)", [id_prefix + ":"])
+        self._with_frame("new_origins", out, "INSERT INTO origins SELECT * FROM new_origins")
+
+    def origins(self) -> pd.DataFrame:
+        return self._df("SELECT * FROM origins ORDER BY origin_id")
+
+    def replace_barriers(self, gdf: gpd.GeoDataFrame, *, source_id: str, id_prefix: str) -> None:
+        frame = pd.DataFrame({"barrier_id": gdf["barrier_id"].to_numpy(), "kind": gdf["kind"].to_numpy(),
+                              "class": gdf["class"].to_numpy(), "name": gdf["name"].to_numpy(),
+                              "geom": shapely.to_wkb(gdf.geometry.array), "source_id": source_id})
+        self.con.execute("DELETE FROM barriers WHERE starts_with(barrier_id, ?)", [id_prefix + ":"])
+        self._with_frame("new_barriers", frame, "INSERT INTO barriers SELECT * FROM new_barriers")
+
+    def barriers(self, *, within=None) -> gpd.GeoDataFrame:
+        frame = self._df("SELECT * FROM barriers ORDER BY barrier_id")
+        geom = _from_wkb(frame.pop("geom"))
+        gdf = gpd.GeoDataFrame(frame, geometry=geom, crs=self.work_crs)
+        if within is not None and len(gdf):
+            gdf = gdf[gdf.intersects(within)]
+        return gdf
+
+    def access_run(self, run_key: str) -> dict | None:
+        row = self.cursor().execute("SELECT origins, areas, pairs, report FROM access_runs WHERE run_key = ?",
+                                    [run_key]).fetchone()
+        if row is None:
+            return None
+        import io
+        return {"origins": pd.read_parquet(io.BytesIO(row[0])), "areas": pd.read_parquet(io.BytesIO(row[1])),
+                "pairs": pd.read_parquet(io.BytesIO(row[2])), "report": json.loads(row[3])}
+
+    def put_access_run(self, run_key: str, *, category: str, persona: str | None, origins: pd.DataFrame,
+                       areas: pd.DataFrame, pairs: pd.DataFrame, report: dict) -> None:
+        """Cache one run; older runs of the same category and persona are dropped (their inputs
+        or settings changed, so their key can never be asked for again)."""
+        import io
+
+        def blob(frame):
+            buf = io.BytesIO()
+            frame.to_parquet(buf, index=False)
+            return buf.getvalue()
+        with self.transaction():
+            self.con.execute("DELETE FROM access_runs WHERE run_key = ? OR (category = ? AND persona IS NOT DISTINCT FROM ?)",
+                             [run_key, category, persona])
+            self.con.execute("INSERT INTO access_runs VALUES (?, ?, ?, current_timestamp, ?, ?, ?, ?)",
+                             [run_key, category, persona, blob(origins), blob(areas), blob(pairs),
+                              json.dumps(report, ensure_ascii=False, default=str)])
+
+    def data_stamp(self) -> str:
+        """Changes whenever anything is imported (sources and import log)."""
+        row = self.cursor().execute("SELECT count(*), max(imported_at)::VARCHAR FROM imports").fetchone()
+        return f"{row[0]}:{row[1]}"
 
     def programme_areas(self) -> gpd.GeoDataFrame:
         frame = self._df("SELECT * FROM programme_areas ORDER BY pa_id")

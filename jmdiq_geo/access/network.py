@@ -1,0 +1,172 @@
+"""A pedestrian network as a sparse graph, and points snapped onto it.
+
+Lines (OSM ways, any segmentation, LineString or MultiLineString) are cut into their straight
+segments; every distinct vertex becomes a node, so ways that share a vertex are joined there
+(the Moabit extract's ways are not split at junctions) and ways that merely cross without a
+shared vertex (bridges, tunnels) stay apart. Distances are metres in the workspace's metric CRS;
+shortest paths are ``scipy.sparse.csgraph.dijkstra``.
+
+Points (homes, services) are snapped to the nearest segment within ``max_snap_m``: the walk is
+door → nearest point on the segment (straight) → along the segment to either end → network.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+
+#: vertices closer than this (metres) are the same node
+NODE_TOLERANCE_M = 0.01
+
+
+@dataclass
+class Network:
+    """Nodes, segments and the symmetric CSR adjacency of a walkable network."""
+    xy: np.ndarray                    # (n_nodes, 2)
+    u: np.ndarray                     # segment start node
+    v: np.ndarray                     # segment end node
+    length: np.ndarray                # segment length, m
+    graph: sparse.csr_matrix          # n_nodes × n_nodes, symmetric
+    component: np.ndarray             # component label per node
+    main_component: int
+    coverage: object = None           # polygon the network is meant to cover (or None)
+    _tree: shapely.STRtree | None = field(default=None, repr=False)
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.xy)
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.u)
+
+    def segments(self) -> np.ndarray:
+        if self._tree is None:
+            lines = shapely.linestrings(np.stack([self.xy[self.u], self.xy[self.v]], axis=1))
+            self._tree = shapely.STRtree(lines)
+        return self._tree.geometries
+
+    def tree(self) -> shapely.STRtree:
+        self.segments()
+        return self._tree
+
+    def total_length_km(self) -> float:
+        return float(self.length.sum() / 1000)
+
+
+def network_from_lines(lines, *, coverage=None) -> Network:
+    """Build a network from line geometries (GeoSeries/array in a metric CRS)."""
+    geoms = np.asarray(getattr(lines, "values", lines), dtype=object)
+    geoms = geoms[~shapely.is_empty(geoms) & ~shapely.is_missing(geoms)]
+    coords, line_index = shapely.get_coordinates(shapely.get_parts(geoms), return_index=True)
+    if len(coords) < 2:
+        raise ValueError("network has no segments")
+    same_line = line_index[1:] == line_index[:-1]
+    start, end = coords[:-1][same_line], coords[1:][same_line]
+    return network_from_segments(start, end, coverage=coverage)
+
+
+def network_from_segments(start: np.ndarray, end: np.ndarray, *, coverage=None) -> Network:
+    """Build a network from segment end points (two (n, 2) arrays)."""
+    keys = np.round(np.concatenate([start, end]) / NODE_TOLERANCE_M).astype(np.int64)
+    unique, inverse = np.unique(keys, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    n = len(start)
+    u, v = inverse[:n], inverse[n:]
+    xy = unique.astype(float) * NODE_TOLERANCE_M
+    length = np.hypot(*(xy[u] - xy[v]).T)
+    keep = u != v
+    u, v, length = u[keep], v[keep], length[keep]
+    # one segment per node pair (the shortest): CSR construction would otherwise add duplicates
+    a, b = np.minimum(u, v), np.maximum(u, v)
+    order = np.lexsort((length, b, a))
+    a, b, length = a[order], b[order], length[order]
+    first = np.ones(len(a), dtype=bool)
+    first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
+    u, v, length = a[first], b[first], length[first]
+    graph = _adjacency(len(xy), u, v, length)
+    n_comp, labels = connected_components(graph, directed=False)
+    sizes = np.bincount(labels, minlength=n_comp)
+    return Network(xy, u, v, length, graph, labels, int(np.argmax(sizes)), coverage)
+
+
+def _adjacency(n: int, u, v, length) -> sparse.csr_matrix:
+    # zero-length segments cannot occur (dropped above); csgraph treats explicit zeros as no edge
+    rows = np.concatenate([u, v])
+    cols = np.concatenate([v, u])
+    data = np.concatenate([length, length])
+    return sparse.csr_matrix((data, (rows, cols)), shape=(n, n))
+
+
+@dataclass
+class Snapped:
+    """Where points meet the network: segment end nodes and the walk to each of them."""
+    ok: np.ndarray          # bool: within max_snap and on a network segment
+    segment: np.ndarray     # segment index (−1 when not ok)
+    node_a: np.ndarray      # segment start node
+    node_b: np.ndarray
+    off_a: np.ndarray       # door → segment → node_a, metres
+    off_b: np.ndarray
+    snap_m: np.ndarray      # door → segment (straight), metres
+    along: np.ndarray       # position on the segment from node_a, metres
+    component: np.ndarray   # component label (−1 when not ok)
+
+
+def snap(network: Network, xy: np.ndarray, *, max_snap_m: float) -> Snapped:
+    """Snap points (n, 2) to the nearest segment within ``max_snap_m`` metres."""
+    n = len(xy)
+    points = shapely.points(xy) if n else np.array([], dtype=object)
+    seg = np.full(n, -1, dtype=np.int64)
+    dist = np.full(n, np.inf)
+    if n:
+        idx, d = network.tree().query_nearest(points, max_distance=max_snap_m, return_distance=True,
+                                              all_matches=False)
+        seg[idx[0]] = idx[1]
+        dist[idx[0]] = d
+    ok = seg >= 0
+    a = np.where(ok, network.u[np.maximum(seg, 0)], -1)
+    b = np.where(ok, network.v[np.maximum(seg, 0)], -1)
+    along = np.zeros(n)
+    if ok.any():
+        pa, pb = network.xy[a[ok]], network.xy[b[ok]]
+        d = pb - pa
+        seg_len = network.length[seg[ok]]
+        t = np.clip(((xy[ok] - pa) * d).sum(axis=1) / seg_len ** 2, 0.0, 1.0)
+        along[ok] = t * seg_len
+    seg_len_all = np.where(ok, network.length[np.maximum(seg, 0)], 0.0)
+    off_a = np.where(ok, dist + along, np.inf)
+    off_b = np.where(ok, dist + seg_len_all - along, np.inf)
+    comp = np.where(ok, network.component[np.maximum(a, 0)], -1)
+    return Snapped(ok, seg, a, b, off_a, off_b, np.where(ok, dist, np.inf), along, comp)
+
+
+def with_sources(network: Network, snapped: Snapped) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """The graph plus one extra node per snapped source point (connected to both ends of its
+    segment with the walk from the door); returns the graph and the sources' node numbers
+    (−1 for points not snapped)."""
+    ok = np.flatnonzero(snapped.ok)
+    n = network.n_nodes
+    extra = n + np.arange(len(ok))
+    rows = np.concatenate([extra, extra, snapped.node_a[ok], snapped.node_b[ok]])
+    cols = np.concatenate([snapped.node_a[ok], snapped.node_b[ok], extra, extra])
+    # a zero weight is "no edge" in csgraph: a door exactly on a node gets a millimetre
+    w_a = np.maximum(snapped.off_a[ok], 1e-3)
+    w_b = np.maximum(snapped.off_b[ok], 1e-3)
+    data = np.concatenate([w_a, w_b, w_a, w_b])
+    add = sparse.csr_matrix((data, (rows, cols)), shape=(n + len(ok), n + len(ok)))
+    g = network.graph
+    indptr = np.concatenate([g.indptr, np.full(len(ok), g.indptr[-1], dtype=g.indptr.dtype)])
+    base = sparse.csr_matrix((g.data, g.indices, indptr), shape=(n + len(ok), n + len(ok)))
+    nodes = np.full(len(snapped.ok), -1, dtype=np.int64)
+    nodes[ok] = extra
+    return (base + add).tocsr(), nodes
+
+
+def lines_frame(network: Network, crs) -> gpd.GeoDataFrame:
+    """The segments as a GeoDataFrame (for maps and checks)."""
+    return gpd.GeoDataFrame({"length_m": network.length, "component": network.component[network.u]},
+                            geometry=network.segments(), crs=crs)

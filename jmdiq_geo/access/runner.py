@@ -1,0 +1,225 @@
+"""Walking access for a workspace: network, homes, target group, services, persona → result.
+
+Origins are the homes the workspace holds (residential buildings, weighted by footprint ×
+storeys); in the smallest areas without any, the cells of a population grid (the workspace's
+``access_fallback_grid``), and where neither exists the area's representative point. The target
+group of each smallest area (``target_group_indicator``, latest period) is spread over its
+origins by those weights — so every result is weighted by people of the target group.
+
+Runs are cached in the workspace under a key of everything they depend on (category, persona,
+settings, level, the import log and the category's services including staff edits); a changed
+service or setting makes a new key, and the stale run of that category and persona is dropped.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from jmdiq_geo.access.attributes import Persona, fits
+from jmdiq_geo.access.compute import AccessResult, Origins, Progress, Services, Settings, difference, run
+from jmdiq_geo.access.network import Network, network_from_segments
+from jmdiq_geo.crs import transform_xy
+from jmdiq_geo.store.workspace import Workspace
+
+#: counts below this are not shown (METHOD.md, privacy)
+SMALL_COUNT = 3
+
+_NETWORKS: dict[tuple[str, str], Network | None] = {}
+
+
+def load_network(ws: Workspace) -> Network | None:
+    """All stored networks as one graph (cached per workspace file and import state)."""
+    key = (str(ws.path), ws.data_stamp())
+    if key not in _NETWORKS:
+        seg = ws.network_segments()
+        if seg.empty:
+            _NETWORKS[key] = None
+        else:
+            _NETWORKS[key] = network_from_segments(seg[["x1", "y1"]].to_numpy(), seg[["x2", "y2"]].to_numpy(),
+                                                   coverage=ws.network_coverage())
+    return _NETWORKS[key]
+
+
+def smallest_level(ws: Workspace) -> str:
+    levels = ws.levels().sort_values("rank")
+    return str(levels["level"].iloc[0])
+
+
+def _assign(points_xy: np.ndarray, areas: gpd.GeoDataFrame) -> np.ndarray:
+    """Area key for each point (None outside every area)."""
+    out = np.full(len(points_xy), None, dtype=object)
+    if not len(points_xy):
+        return out
+    tree = shapely.STRtree(areas.geometry.array)
+    p_idx, a_idx = tree.query(shapely.points(points_xy), predicate="intersects")
+    keys = areas["area_id"].to_numpy()
+    first = np.unique(p_idx, return_index=True)[1]
+    out[p_idx[first]] = keys[a_idx[first]]
+    return out
+
+
+@dataclass
+class OriginInfo:
+    origins: Origins
+    target_indicator: str | None
+    period: str | None
+    dropped_outside: int
+
+
+def build_origins(ws: Workspace, level: str, settings: Settings) -> OriginInfo:
+    """Homes with the target group living there (see module doc)."""
+    base_level = smallest_level(ws)
+    base = ws.areas(base_level)
+    meta = ws.meta()
+    target = meta.get("target_group_indicator") or None
+    pop = pd.Series(dtype=float)
+    period = None
+    if target and target in ws.indicator_ids():
+        periods = ws.periods(indicator_id=target, level=base_level)
+        if periods:
+            period = periods[-1]
+            pop = ws.values(target, period=period, level=base_level).astype(float)
+    stored = ws.origins()
+    xy = stored[["x", "y"]].to_numpy(float)
+    basis = stored["basis"].to_numpy(float)
+    kind = stored["kind"].to_numpy(object)
+    home_area = _assign(xy, base)
+    dropped = int(pd.isna(home_area).sum())
+    keep = ~pd.isna(home_area)
+    xy, basis, kind, home_area = xy[keep], basis[keep], kind[keep], home_area[keep]
+    covered = set(home_area)
+    grid_id = settings.fallback_grid or meta.get("access_fallback_grid") or None
+    if grid_id and grid_id in set(ws.grids()["grid_id"]):
+        g = ws.grids().set_index("grid_id").loc[grid_id]
+        cells = ws.grid_cells(grid_id).dropna()
+        cells = cells[cells["value"] > 0]
+        gx, gy = transform_xy(cells["x"].to_numpy(), cells["y"].to_numpy(), from_crs=g["crs"], to_crs=ws.work_crs)
+        gxy = np.column_stack([gx, gy])
+        g_area = _assign(gxy, base)
+        use = ~pd.isna(g_area) & ~np.isin(g_area.astype(str), list(covered))
+        xy = np.concatenate([xy, gxy[use]])
+        basis = np.concatenate([basis, cells["value"].to_numpy(float)[use]])
+        kind = np.concatenate([kind, np.full(use.sum(), "grid", dtype=object)])
+        home_area = np.concatenate([home_area, g_area[use]])
+        covered |= set(g_area[use])
+    missing = base[~base["area_id"].isin(covered)]
+    if len(missing):
+        rp = missing.geometry.representative_point()
+        xy = np.concatenate([xy, np.column_stack([rp.x, rp.y])])
+        basis = np.concatenate([basis, np.ones(len(missing))])
+        kind = np.concatenate([kind, np.full(len(missing), "area", dtype=object)])
+        home_area = np.concatenate([home_area, missing["area_id"].to_numpy(object)])
+    # spread each area's target group over its origins by their weights
+    frame = pd.DataFrame({"area": home_area, "basis": basis})
+    share = frame["basis"] / frame.groupby("area")["basis"].transform("sum")
+    persons = frame["area"].map(pop).fillna(0.0).to_numpy() * share.fillna(0).to_numpy() if len(pop) \
+        else np.ones(len(frame))
+    if level == base_level:
+        area = home_area
+    else:
+        area = _assign(xy, ws.areas(level))
+    return OriginInfo(Origins(xy, persons, area, kind), target, str(period) if period else None, dropped)
+
+
+def category_services(ws: Workspace, category: str) -> gpd.GeoDataFrame:
+    return ws.services(category=category)
+
+
+def to_services(gdf: gpd.GeoDataFrame) -> Services:
+    xy = np.column_stack([gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy()]) if len(gdf) else np.zeros((0, 2))
+    cap = pd.to_numeric(gdf["capacity"], errors="coerce").to_numpy(float) if len(gdf) else np.zeros(0)
+    return Services(xy, gdf["service_id"].to_numpy(object), gdf["name"].fillna("–").to_numpy(object), cap)
+
+
+def run_key(ws: Workspace, category: str, persona: Persona | None, settings: Settings, level: str,
+            services: gpd.GeoDataFrame) -> str:
+    digest = hashlib.sha256(pd.util.hash_pandas_object(
+        pd.DataFrame(services.drop(columns="geometry")).astype(str), index=False).values.tobytes()
+        + b"".join(shapely.to_wkb(services.geometry.array)) if len(services) else b"").hexdigest()
+    body = {"category": category, "persona": persona.key() if persona and not persona.is_empty() else None,
+            "settings": settings.as_dict(), "level": level, "stamp": ws.data_stamp(), "services": digest,
+            "version": 1}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclass
+class Access:
+    """A run with what the page and the CLI show beside the numbers."""
+    result: AccessResult
+    services: gpd.GeoDataFrame      # the services the run used (after the persona filter)
+    fit: pd.DataFrame | None        # per service: fits, reasons, unknown (persona runs)
+    cached: bool
+
+
+def access_for(ws: Workspace, category: str, *, persona: Persona | None = None, settings: Settings | None = None,
+               level: str | None = None, progress: Progress | None = None, use_cache: bool = True) -> Access:
+    settings = settings or Settings()
+    level = level or smallest_level(ws)
+    services = category_services(ws, category)
+    fit = None
+    if persona is not None and not persona.is_empty():
+        fit = fits(services, persona, unknown=settings.unknown, min_overlap_min=settings.min_overlap_min)
+        services = services[fit["fits"].to_numpy()] if len(services) else services
+    key = run_key(ws, category, persona, settings, level, services)
+    persona_key = json.dumps(persona.key(), sort_keys=True) if persona is not None and not persona.is_empty() else None
+    if use_cache:
+        hit = ws.access_run(key)
+        if hit is not None:
+            return Access(AccessResult(hit["origins"], hit["areas"], hit["pairs"], hit["report"]), services, fit, True)
+    say = progress or (lambda f, m: None)
+    say(0.0, "network")
+    network = load_network(ws)
+    info = build_origins(ws, level, settings)
+    result = run(network, info.origins, to_services(services), settings, progress=lambda f, m: say(0.05 + 0.9 * f, m),
+                 severance=network is not None)
+    result.areas = _suppress_small(result.areas)
+    result.pairs = crossings(ws, result.pairs)
+    result.report.update({"category": category, "level": level, "target_indicator": info.target_indicator,
+                          "target_period": info.period, "origins_outside_areas": info.dropped_outside,
+                          "persona": persona.key() if persona_key else None,
+                          "services_excluded": int((~fit["fits"]).sum()) if fit is not None else 0,
+                          "services_kept_unknown": int((fit["fits"] & fit["unknown"].map(bool)).sum())
+                          if fit is not None else 0})
+    ws.put_access_run(key, category=category, persona=persona_key, origins=result.origins, areas=result.areas,
+                      pairs=result.pairs, report=result.report)
+    say(1.0, "done")
+    return Access(result, services, fit, False)
+
+
+def crossings(ws: Workspace, pairs: pd.DataFrame) -> pd.DataFrame:
+    """Name the barriers (railways, rivers …) the straight line of each pair crosses."""
+    out = pairs.copy()
+    out["crosses"] = ""
+    if out.empty:
+        return out
+    lines = shapely.linestrings(np.stack([out[["x", "y"]].to_numpy(float), out[["sx", "sy"]].to_numpy(float)], axis=1))
+    barriers = ws.barriers(within=shapely.union_all(lines).envelope)
+    if barriers.empty:
+        return out
+    tree = shapely.STRtree(barriers.geometry.array)
+    p_idx, b_idx = tree.query(lines, predicate="intersects")
+    label = (barriers["name"].fillna(barriers["class"]).astype(str)).to_numpy()
+    names: dict[int, list[str]] = {}
+    for p, b in zip(p_idx, b_idx):
+        if label[b] not in names.setdefault(int(p), []):
+            names[int(p)].append(label[b])
+    out["crosses"] = [", ".join(names.get(i, [])) for i in range(len(out))]
+    return out
+
+
+def _suppress_small(areas: pd.DataFrame) -> pd.DataFrame:
+    out = areas.copy()
+    out["target_group"] = out["target_group"].round(0)
+    out.loc[out["target_group"] < SMALL_COUNT, "target_group"] = np.nan
+    return out
+
+
+def compare(nominal: Access, effective: Access) -> pd.DataFrame:
+    """Per area: nominal, effective and their difference (the non-physical barrier)."""
+    return difference(nominal.result.areas, effective.result.areas)

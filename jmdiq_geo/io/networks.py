@@ -1,0 +1,209 @@
+"""Importers for walking access: a pedestrian network, the homes used as origins, and
+physical barriers.
+
+- ``network``: lines (GeoPackage/Shapefile/GeoJSON …, LineString or MultiLineString, ways split
+  or not) or a whole OSM extract (``.osm.pbf``, read with pyrosm's walking filter). Stored as
+  straight segments in the work CRS with the area the network covers (concave hull).
+- ``origins``: residential buildings (polygons → centroid, weighted by footprint × storeys) or
+  points; from a vector file with an optional attribute filter, or from an ``.osm.pbf``
+  (residential building tags).
+- ``barriers``: railways, motorways, rivers, canals, water areas, with the classes to keep.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from jmdiq_geo.crs import to_work_crs
+from jmdiq_geo.errors import InputError, Problem, SchemaError, raise_if_errors
+from jmdiq_geo.io.imports import ImportReport, Source, _commit
+from jmdiq_geo.io.readers import check_file, read_vector
+from jmdiq_geo.io.validate import check_columns, check_geometries, normalise_keys
+from jmdiq_geo.store.workspace import Workspace
+
+#: highway classes nobody may walk on
+NOT_WALKABLE = ("motorway", "motorway_link")
+#: OSM building tags that are homes
+RESIDENTIAL_BUILDINGS = ("residential", "apartments", "house", "detached", "semidetached_house", "terrace",
+                         "dormitory", "bungalow")
+
+
+@dataclass
+class NetworkSpec:
+    network_id: str = "walk"
+    label: str | None = None
+    class_column: str | None = None                       # e.g. "fclass" / "highway"
+    exclude: list[str] = field(default_factory=lambda: list(NOT_WALKABLE))
+    crs: str | None = None
+    layer: str | None = None
+    #: buffer (m) around the network's concave hull = the area it covers
+    coverage_buffer_m: float = 50.0
+
+
+@dataclass
+class OriginSpec:
+    kind: str = "building"
+    id: str | None = None
+    filter: dict[str, list[str]] = field(default_factory=dict)   # column → accepted values
+    storeys: str | None = None
+    crs: str | None = None
+    layer: str | None = None
+    id_prefix: str | None = None
+
+
+@dataclass
+class BarrierSpec:
+    kind: str                                   # "rail" | "road" | "water"
+    class_column: str | None = None
+    keep: list[str] = field(default_factory=list)
+    name: str | None = None
+    id: str | None = None
+    crs: str | None = None
+    id_prefix: str | None = None
+
+
+def _is_pbf(path: Path) -> bool:
+    return path.name.lower().endswith(".pbf")
+
+
+def _read_pbf(path: Path, what: str, *, max_bytes: int) -> gpd.GeoDataFrame:
+    """Walkable ways (``network``) or buildings (``buildings``) from an OSM extract."""
+    check_file(path, max_bytes=max_bytes)
+    from pyrosm import OSM
+    try:
+        osm = OSM(str(path))
+        if what == "network":
+            frame = osm.get_network(network_type="walking")
+        else:
+            frame = osm.get_buildings()
+    except Exception as exc:  # pyrosm raises bare exceptions for damaged files
+        raise InputError(Problem("pbf_unreadable", {"detail": str(exc)[:200]}, file=path.name)) from None
+    if frame is None or len(frame) == 0:
+        raise InputError(Problem("pbf_empty", {"what": what}, file=path.name))
+    frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=frame.crs or "EPSG:4326")
+    return frame
+
+
+def import_network(ws: Workspace, path: Path | str, spec: NetworkSpec, source: Source, *, max_bytes: int,
+                   dry_run: bool = False) -> ImportReport:
+    path = Path(path)
+    problems: list[Problem] = []
+    if _is_pbf(path):
+        gdf = _read_pbf(path, "network", max_bytes=max_bytes)
+        class_column = spec.class_column or "highway"
+    else:
+        gdf = read_vector(path, crs=spec.crs, layer=spec.layer, max_bytes=max_bytes)
+        class_column = spec.class_column
+    raise_if_errors(check_columns(gdf.columns, {"class": class_column}, file=path.name), SchemaError)
+    gdf, geo_problems = check_geometries(gdf, expected="line", file=path.name, invalid="repair")
+    problems += geo_problems
+    if len(gdf) == 0:
+        problems.append(Problem("file_empty", file=path.name))
+    notices = raise_if_errors(problems, InputError)
+    rows = len(gdf)
+    dropped = 0
+    if class_column and spec.exclude:
+        walkable = ~gdf[class_column].astype(str).isin(spec.exclude)
+        dropped = int((~walkable).sum())
+        gdf = gdf[walkable]
+    if dropped:
+        notices.append(Problem("network_excluded", {"count": dropped, "classes": ", ".join(spec.exclude)},
+                               file=path.name, severity="notice"))
+    gdf = to_work_crs(gdf, ws.work_crs, file=path.name)
+    parts = gdf.explode(index_parts=False)
+    coords, idx = shapely.get_coordinates(parts.geometry.array, return_index=True)
+    same = idx[1:] == idx[:-1]
+    classes = parts[class_column].astype(str).to_numpy() if class_column else np.full(len(parts), None)
+    segments = pd.DataFrame({"x1": coords[:-1, 0][same], "y1": coords[:-1, 1][same],
+                             "x2": coords[1:, 0][same], "y2": coords[1:, 1][same],
+                             "fclass": classes[idx[:-1][same]]})
+    segments = segments[(segments["x1"] != segments["x2"]) | (segments["y1"] != segments["y2"])]
+    vertices = shapely.multipoints(coords)
+    coverage = shapely.concave_hull(vertices, ratio=0.05).buffer(spec.coverage_buffer_m)
+    report = ImportReport("network", path.name, rows=rows, written=len(segments), notices=notices,
+                          details={"network_id": spec.network_id, "segments": len(segments),
+                                   "length_km": round(float(np.hypot(segments.x2 - segments.x1,
+                                                                     segments.y2 - segments.y1).sum()) / 1000, 1)})
+    return _commit(ws, report, source, path, asdict(spec),
+                   lambda: ws.replace_network(spec.network_id, label=spec.label or path.name, segments=segments,
+                                              coverage=coverage, source_id=source.source_id), dry_run=dry_run)
+
+
+def import_origins(ws: Workspace, path: Path | str, spec: OriginSpec, source: Source, *, max_bytes: int,
+                   dry_run: bool = False) -> ImportReport:
+    path = Path(path)
+    if _is_pbf(path):
+        gdf = _read_pbf(path, "buildings", max_bytes=max_bytes)
+        spec_filter = spec.filter or {"building": list(RESIDENTIAL_BUILDINGS)}
+    else:
+        gdf = read_vector(path, crs=spec.crs, layer=spec.layer, max_bytes=max_bytes)
+        spec_filter = spec.filter
+    cols = {f"filter {c}": c for c in spec_filter}
+    cols.update({"storeys": spec.storeys, "id": spec.id})
+    raise_if_errors(check_columns(gdf.columns, cols, file=path.name), SchemaError)
+    rows = len(gdf)
+    for column, accepted in spec_filter.items():
+        gdf = gdf[gdf[column].astype(str).isin([str(a) for a in accepted])]
+    problems: list[Problem] = []
+    if len(gdf) == 0:
+        problems.append(Problem("origins_none", {"filter": str(spec_filter)}, file=path.name))
+    raise_if_errors(problems, InputError)
+    polygons = gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).all()
+    gdf, geo_problems = check_geometries(gdf, expected="polygon" if polygons else "point", file=path.name,
+                                         invalid="repair")
+    notices = raise_if_errors(geo_problems, InputError)
+    gdf = to_work_crs(gdf, ws.work_crs, file=path.name)
+    if polygons:
+        points = gdf.geometry.representative_point()
+        basis = gdf.geometry.area.to_numpy()
+        if spec.storeys:
+            storeys = pd.to_numeric(gdf[spec.storeys], errors="coerce").fillna(1).clip(lower=1).to_numpy()
+            basis = basis * storeys
+    else:
+        points = gdf.geometry
+        basis = np.ones(len(gdf))
+    prefix = spec.id_prefix or source.source_id
+    ids = normalise_keys(gdf[spec.id]).to_numpy() if spec.id else np.arange(1, len(gdf) + 1).astype(str)
+    frame = pd.DataFrame({"origin_id": [f"{prefix}:{i}" for i in ids], "x": points.x.to_numpy(),
+                          "y": points.y.to_numpy(), "basis": basis, "kind": spec.kind})
+    dup = frame["origin_id"].duplicated()
+    if dup.any():
+        frame.loc[dup, "origin_id"] = [f"{v}#{k}" for k, v in enumerate(frame.loc[dup, "origin_id"])]
+    report = ImportReport("origins", path.name, rows=rows, written=len(frame), notices=notices,
+                          details={"kind": spec.kind})
+    return _commit(ws, report, source, path, asdict(spec),
+                   lambda: ws.replace_origins(frame, source_id=source.source_id, id_prefix=prefix), dry_run=dry_run)
+
+
+def import_barriers(ws: Workspace, path: Path | str, spec: BarrierSpec, source: Source, *, max_bytes: int,
+                    dry_run: bool = False) -> ImportReport:
+    path = Path(path)
+    gdf = read_vector(path, crs=spec.crs, max_bytes=max_bytes)
+    raise_if_errors(check_columns(gdf.columns, {"class": spec.class_column, "name": spec.name, "id": spec.id},
+                                  file=path.name), SchemaError)
+    rows = len(gdf)
+    if spec.class_column and spec.keep:
+        gdf = gdf[gdf[spec.class_column].astype(str).isin(spec.keep)]
+    if len(gdf) == 0:
+        raise InputError(Problem("barriers_none", {"classes": ", ".join(spec.keep)}, file=path.name))
+    lines = gdf.geometry.geom_type.isin(["LineString", "MultiLineString"]).all()
+    gdf, geo_problems = check_geometries(gdf, expected="line" if lines else "polygon", file=path.name,
+                                         invalid="repair")
+    notices = raise_if_errors(geo_problems, InputError)
+    gdf = to_work_crs(gdf, ws.work_crs, file=path.name)
+    prefix = spec.id_prefix or source.source_id
+    ids = normalise_keys(gdf[spec.id]).to_numpy() if spec.id else np.arange(1, len(gdf) + 1).astype(str)
+    names = gdf[spec.name].astype(object).where(gdf[spec.name].notna(), None).to_numpy() if spec.name else None
+    out = gpd.GeoDataFrame({"barrier_id": [f"{prefix}:{i}" for i in ids], "kind": spec.kind,
+                            "class": gdf[spec.class_column].astype(str).to_numpy() if spec.class_column else None,
+                            "name": names}, geometry=gdf.geometry.to_numpy(), crs=ws.work_crs)
+    out = out.drop_duplicates("barrier_id")
+    report = ImportReport("barriers", path.name, rows=rows, written=len(out), notices=notices,
+                          details={"kind": spec.kind})
+    return _commit(ws, report, source, path, asdict(spec),
+                   lambda: ws.replace_barriers(out, source_id=source.source_id, id_prefix=prefix), dry_run=dry_run)
