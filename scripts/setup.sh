@@ -37,10 +37,10 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
-if [ ! -f static/vendor/leaflet-draw/leaflet.draw.js ] || [ package-lock.json -nt static/vendor/leaflet/leaflet.js ]; then
+if [ ! -f static/vendor/leaflet.markercluster/leaflet.markercluster.js ] || [ package-lock.json -nt static/vendor/leaflet/leaflet.js ]; then
   echo "setup: installing front-end assets (npm ci)"
   npm ci --no-audit --no-fund --silent
-  for pkg in leaflet leaflet-draw; do
+  for pkg in leaflet leaflet-draw leaflet.markercluster; do
     mkdir -p "static/vendor/$pkg"
     cp -r "node_modules/$pkg/dist/." "static/vendor/$pkg/"
     rm -f "static/vendor/$pkg/"*.map "static/vendor/$pkg/"*-src*

@@ -115,7 +115,10 @@ def base_map(bounds_gdf: gpd.GeoDataFrame, *, asset_base: str | None = "/app/sta
 
 
 #: front-end files of folium plugins the app serves itself, by file name (others are dropped)
-PLUGIN_ASSETS = {"leaflet.draw.js": "leaflet-draw/leaflet.draw.js", "leaflet.draw.css": "leaflet-draw/leaflet.draw.css"}
+PLUGIN_ASSETS = {"leaflet.draw.js": "leaflet-draw/leaflet.draw.js", "leaflet.draw.css": "leaflet-draw/leaflet.draw.css",
+                 "leaflet.markercluster.js": "leaflet.markercluster/leaflet.markercluster.js",
+                 "MarkerCluster.css": "leaflet.markercluster/MarkerCluster.css",
+                 "MarkerCluster.Default.css": "leaflet.markercluster/MarkerCluster.Default.css"}
 
 
 def localise_assets(m: folium.Map, asset_base: str | None) -> None:
