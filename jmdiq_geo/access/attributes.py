@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-from opening_hours import OpeningHours, ParserError
+from opening_hours import OpeningHours, ParserError, State
 
 from jmdiq_geo.errors import InputError, Problem, raise_if_errors
 
@@ -40,6 +40,7 @@ _COST_WORDS = {"free": "free", "kostenlos": "free", "kostenfrei": "free", "grati
                "no": "free", "nein": "free", "reduced": "reduced", "ermäßigt": "reduced", "ermaessigt": "reduced",
                "low": "reduced", "gering": "reduced", "paid": "paid", "kostenpflichtig": "paid", "yes": "paid",
                "ja": "paid"}
+_COST_WORDS = {k.casefold(): v for k, v in _COST_WORDS.items()}
 _BOOL_WORDS = {"yes": True, "ja": True, "true": True, "1": True, "designated": True, "no": False, "nein": False,
                "false": False, "0": False, "limited": False, "eingeschränkt": False}
 
@@ -90,8 +91,8 @@ def parse_opening_hours(text) -> OpeningHours | None:
 def open_minutes(oh: OpeningHours, window: OpeningHours) -> float:
     """Minutes in the reference week when ``oh`` is open while ``window`` is."""
     end = REFERENCE_MONDAY + timedelta(days=7)
-    a = [(s, e) for s, e, state, _ in oh.intervals(REFERENCE_MONDAY, end) if str(state).endswith("OPEN")]
-    b = [(s, e) for s, e, state, _ in window.intervals(REFERENCE_MONDAY, end) if str(state).endswith("OPEN")]
+    a = [(s, e) for s, e, state, _ in oh.intervals(REFERENCE_MONDAY, end) if state == State.OPEN]
+    b = [(s, e) for s, e, state, _ in window.intervals(REFERENCE_MONDAY, end) if state == State.OPEN]
     total = 0.0
     for s1, e1 in a:
         for s2, e2 in b:
@@ -196,7 +197,7 @@ def load_persona(path: Path | str) -> Persona:
     try:
         with open(path, "rb") as f:
             data = tomllib.load(f)
-    except (OSError, tomllib.TOMLDecodeError) as e:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
         raise InputError(Problem("persona_unreadable", {"detail": str(e)}, file=path.name)) from None
     return make_persona(data.get("persona", data), file=path.name)
 

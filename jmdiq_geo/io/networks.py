@@ -67,6 +67,10 @@ class BarrierSpec:
     id_prefix: str | None = None
 
 
+def _filter_text(spec_filter: dict) -> str:
+    return "; ".join(f"{k} = {' | '.join(map(str, v))}" for k, v in spec_filter.items()) or "–"
+
+
 def _is_pbf(path: Path) -> bool:
     return path.name.lower().endswith(".pbf")
 
@@ -151,11 +155,18 @@ def import_origins(ws: Workspace, path: Path | str, spec: OriginSpec, source: So
         gdf = gdf[gdf[column].astype(str).isin([str(a) for a in accepted])]
     problems: list[Problem] = []
     if len(gdf) == 0:
-        problems.append(Problem("origins_none", {"filter": str(spec_filter)}, file=path.name))
+        problems.append(Problem("origins_none", {"filter": _filter_text(spec_filter)}, file=path.name))
     raise_if_errors(problems, InputError)
     polygons = gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).all()
     gdf, geo_problems = check_geometries(gdf, expected="polygon" if polygons else "point", file=path.name,
                                          invalid="repair")
+    empty = gdf.geometry.is_empty | gdf.geometry.isna()
+    if empty.any():
+        geo_problems.append(Problem("geometries_empty_dropped", {"count": int(empty.sum())}, file=path.name,
+                                    severity="notice"))
+        gdf = gdf[~empty]
+    if len(gdf) == 0:
+        geo_problems.append(Problem("origins_none", {"filter": _filter_text(spec_filter)}, file=path.name))
     notices = raise_if_errors(geo_problems, InputError)
     gdf = to_work_crs(gdf, ws.work_crs, file=path.name)
     if polygons:
@@ -194,6 +205,11 @@ def import_barriers(ws: Workspace, path: Path | str, spec: BarrierSpec, source: 
     lines = gdf.geometry.geom_type.isin(["LineString", "MultiLineString"]).all()
     gdf, geo_problems = check_geometries(gdf, expected="line" if lines else "polygon", file=path.name,
                                          invalid="repair")
+    empty = gdf.geometry.is_empty | gdf.geometry.isna()
+    if empty.any():
+        geo_problems.append(Problem("geometries_empty_dropped", {"count": int(empty.sum())}, file=path.name,
+                                    severity="notice"))
+        gdf = gdf[~empty]
     notices = raise_if_errors(geo_problems, InputError)
     gdf = to_work_crs(gdf, ws.work_crs, file=path.name)
     prefix = spec.id_prefix or source.source_id

@@ -1,0 +1,352 @@
+"""Service attributes and personas (``jmdiq_geo.access.attributes``): parsing, validation with
+every problem at once, the shipped presets, and which services a persona keeps.
+
+Opening-hour overlaps are worked out by hand in the reference week (Mo 2026-11-23 … Su 2026-11-29,
+no public holidays).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jmdiq_geo.access.attributes import (PERSONAS_DIR, Persona, fits, language_label, language_names,
+                                         load_persona, make_persona, open_minutes, parse_bool, parse_cost,
+                                         parse_languages, parse_opening_hours, preset_personas)
+from jmdiq_geo.errors import InputError, Problem
+from jmdiq_geo.i18n import format_problem
+
+
+
+def assert_rendered(problem: Problem, *needles) -> None:
+    """The problem reads in German and English, with every placeholder filled and ``needles`` named."""
+    de, en = format_problem(problem, "de"), format_problem(problem, "en")
+    assert de != en
+    for text in (de, en):
+        assert "{" not in text and "}" not in text, text
+        for needle in needles:
+            assert str(needle) in text, f"{needle!r} missing in {text!r}"
+    if problem.file:
+        assert de.startswith(f"Datei „{problem.file}“") and en.startswith(f"File '{problem.file}'")
+    if problem.column:
+        assert f"Spalte „{problem.column}“" in de and f"column '{problem.column}'" in en
+
+
+# --------------------------------------------------------------------------- languages
+
+def test_parse_languages_codes_and_names():
+    assert parse_languages("de, ar;tr / uk") == (["de", "ar", "tr", "uk"], [])
+    # German and English names from data/services/languages.toml, any case, duplicates once
+    assert parse_languages("Arabisch, Turkish, TÜRKISCH, ukrainian, ar") == (["ar", "tr", "uk"], [])
+    # any ISO 639-1 code is accepted, even one the names file does not list
+    assert parse_languages("sw") == (["sw"], [])
+
+
+def test_parse_languages_unknown_words_returned_as_written():
+    codes, unknown = parse_languages("de, Klingonisch ; xx, Arabic")
+    assert codes == ["de", "ar"]
+    assert unknown == ["Klingonisch", "xx"]
+
+
+@pytest.mark.parametrize("empty", [None, "", "   ", float("nan"), " , ;"])
+def test_parse_languages_empty(empty):
+    codes, unknown = parse_languages(empty)
+    assert unknown == []
+    assert codes in (None, [])   # " , ;" has separators but no word: nothing offered
+
+
+def test_language_names_file_and_label():
+    names = language_names()
+    assert names["ar"] == {"de": "Arabisch", "en": "Arabic"}
+    assert language_label("ar", "de") == "Arabisch (ar)"
+    assert language_label("uk", "en") == "Ukrainian (uk)"
+    assert language_label("sw", "de") == "sw"
+
+
+# --------------------------------------------------------------------------- opening hours
+
+def test_parse_opening_hours_valid():
+    oh = parse_opening_hours("Mo-Fr 14:00-19:00; Sa 10:00-13:00")
+    assert oh is not None
+    assert parse_opening_hours(None) is None
+    assert parse_opening_hours("  ") is None
+    assert parse_opening_hours(float("nan")) is None
+
+
+@pytest.mark.parametrize("text", ["Mo-Fr 15:00-", "immer offen", "Mo-Fr 99:00-100:00", "Mo-Fr 15:00-18:00;;;Xy"])
+def test_parse_opening_hours_malformed_raises_value_error(text):
+    with pytest.raises(ValueError) as info:
+        parse_opening_hours(text)
+    message = str(info.value)
+    assert message and "\n" not in message   # only the parser's first line
+
+
+@pytest.mark.parametrize(("service", "window", "minutes"), [
+    # 15–18 lies inside 14–19: 180 min on each of five weekdays
+    ("Mo-Fr 14:00-19:00", "Mo-Fr 15:00-18:00", 5 * 180),
+    # 08–16 vs 15–18: one hour a day
+    ("Mo-Fr 08:00-16:00", "Mo-Fr 15:00-18:00", 5 * 60),
+    # Mo, We 16:30–20:00 vs Mo-Fr 15–18: 90 min on two days; Sa is outside the window
+    ("Mo,We 16:30-20:00; Sa 10:00-18:00", "Mo-Fr 15:00-18:00", 2 * 90),
+    # 24/7 vs the window: the whole window (5 × 3 h)
+    ("24/7", "Mo-Fr 15:00-18:00", 5 * 180),
+])
+def test_open_minutes_hand_computed(service, window, minutes):
+    assert open_minutes(parse_opening_hours(service), parse_opening_hours(window)) == pytest.approx(minutes)
+
+
+def test_open_minutes_disjoint_is_zero():
+    assert open_minutes(parse_opening_hours("Sa-Su 10:00-18:00"), parse_opening_hours("Mo-Fr 15:00-18:00")) == 0
+
+
+# --------------------------------------------------------------------------- cost and flags
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("free", "free"), ("Kostenlos", "free"), (" gratis ", "free"), ("0", "free"), ("0,00 €", "free"),
+    (0.0, "free"), ("nein", "free"), ("ermaessigt", "reduced"), ("Reduced", "reduced"), ("gering", "reduced"), ("paid", "paid"),
+    ("kostenpflichtig", "paid"), ("ja", "paid"), ("2,50", "paid"), ("5 €", "paid"), (12, "paid"),
+    (None, None), ("", None), (float("nan"), None)])
+def test_parse_cost(text, expected):
+    assert parse_cost(text) == expected
+
+
+@pytest.mark.parametrize("text", ["ermäßigt", "Ermäßigt"])
+def test_parse_cost_eszett(text):
+    assert parse_cost(text) == "reduced"
+
+
+@pytest.mark.parametrize("text", ["teuer", "auf Anfrage", "5-10 €"])
+def test_parse_cost_unknown_raises(text):
+    with pytest.raises(ValueError, match=text.split()[0]):
+        parse_cost(text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("ja", True), ("Yes", True), ("designated", True), ("1", True), (True, True), (1, True),
+    ("nein", False), ("no", False), ("limited", False), ("eingeschränkt", False), (False, False), (0, False),
+    (None, None), ("", None), (float("nan"), None)])
+def test_parse_bool(text, expected):
+    assert parse_bool(text) is expected
+
+
+def test_parse_bool_unknown_raises():
+    with pytest.raises(ValueError, match="vielleicht"):
+        parse_bool("vielleicht")
+
+
+# --------------------------------------------------------------------------- personas
+
+def test_make_persona_valid():
+    p = make_persona({"name": "Test", "age": "16", "languages": ["ar", "Deutsch"], "when": "Mo-Fr 15:00-18:00",
+                      "free_only": "ja", "wheelchair": True})
+    assert p == Persona("Test", 16.0, ["ar", "de"], "Mo-Fr 15:00-18:00", True, True)
+    assert not p.is_empty()
+    assert p.key() == {"age": 16.0, "languages": ["ar", "de"], "when": "Mo-Fr 15:00-18:00", "free_only": True,
+                       "wheelchair": True}
+
+
+def test_make_persona_single_language_string_and_empty():
+    assert make_persona({"languages": "Arabisch, tr"}).languages == ["ar", "tr"]
+    empty = make_persona({})
+    assert empty.is_empty()
+    assert empty == Persona()
+
+
+def test_make_persona_unknown_language():
+    with pytest.raises(InputError) as info:
+        make_persona({"languages": ["ar", "Klingonisch"]}, file="p.toml")
+    [problem] = info.value.problems
+    assert problem.code == "persona_unknown_language"
+    assert problem.column == "languages"
+    assert problem.file == "p.toml"
+    assert problem.params["value"] == "Klingonisch"
+    assert_rendered(problem, "Klingonisch")
+
+
+def test_make_persona_bad_hours():
+    with pytest.raises(InputError) as info:
+        make_persona({"when": "nach der Schule"})
+    [problem] = info.value.problems
+    assert problem.code == "persona_bad_hours"
+    assert problem.column == "when"
+    assert_rendered(problem, "nach der Schule")
+
+
+def test_make_persona_reports_every_problem_at_once():
+    data = {"age": 200, "languages": ["xx", "ar", "Elbisch"], "when": "Mo-Fr 15-", "free_only": "vielleicht",
+            "hobby": "Fußball"}
+    with pytest.raises(InputError) as info:
+        make_persona(data, file="alle.toml")
+    problems = info.value.problems
+    got = sorted((p.code, p.column) for p in problems)
+    assert got == sorted([("persona_unknown_field", "hobby"), ("persona_bad_age", "age"),
+                          ("persona_unknown_language", "languages"), ("persona_unknown_language", "languages"),
+                          ("persona_bad_hours", "when"), ("persona_bad_flag", "free_only")])
+    assert all(p.file == "alle.toml" and p.severity == "error" for p in problems)
+    values = {p.code: p for p in problems}
+    assert_rendered(values["persona_bad_age"], "200")
+    assert_rendered(values["persona_bad_flag"], "vielleicht", "free_only")
+    assert_rendered(values["persona_unknown_field"], "hobby")
+    assert sorted(p.params["value"] for p in problems if p.code == "persona_unknown_language") == ["Elbisch", "xx"]
+    # the exception's own message is the English rendering of every problem
+    assert str(info.value).count("\n") == len(problems) - 1
+    assert len(info.value.render("de")) == len(problems)
+
+
+@pytest.mark.parametrize("age", ["-1", "alt", 121])
+def test_make_persona_bad_age(age):
+    with pytest.raises(InputError) as info:
+        make_persona({"age": age})
+    assert [(p.code, p.column) for p in info.value.problems] == [("persona_bad_age", "age")]
+
+
+def test_load_persona_from_toml(tmp_path):
+    path = tmp_path / "meine.toml"
+    path.write_text('# eine Persona\nname = "Test"\nage = 16\nlanguages = ["ar", "Deutsch"]\n'
+                    'when = "Mo-Fr 15:00-18:00"\nfree_only = true\n', encoding="utf-8")
+    assert load_persona(path) == Persona("Test", 16.0, ["ar", "de"], "Mo-Fr 15:00-18:00", True, False)
+    # the same under a [persona] table
+    nested = tmp_path / "nested.toml"
+    nested.write_text('[persona]\nage = 22\nwheelchair = true\n', encoding="utf-8")
+    assert load_persona(str(nested)) == Persona("", 22.0, [], None, False, True)
+
+
+def test_load_persona_problems_name_the_file(tmp_path):
+    path = tmp_path / "falsch.toml"
+    path.write_text('languages = ["Klingonisch"]\n', encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_persona(path)
+    [problem] = info.value.problems
+    assert (problem.code, problem.file, problem.column) == ("persona_unknown_language", "falsch.toml", "languages")
+    assert_rendered(problem, "Klingonisch", "falsch.toml")
+
+
+@pytest.mark.parametrize("content", [
+    b'age = 16\nlanguages = ["ar"\n', b"age = = 3\n", b"name = 'x'\n[persona\n",
+    pytest.param(b"\xff\xfe\x00garbage", id="not-utf8"),
+])
+def test_load_persona_broken_toml(tmp_path, content):
+    path = tmp_path / "kaputt.toml"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as info:
+        load_persona(path)
+    [problem] = info.value.problems
+    assert problem.code == "persona_unreadable"
+    assert problem.file == "kaputt.toml"
+    assert_rendered(problem, problem.params["detail"])
+
+
+def test_load_persona_missing_file(tmp_path):
+    with pytest.raises(InputError) as info:
+        load_persona(tmp_path / "gibtsnicht.toml")
+    [problem] = info.value.problems
+    assert problem.code == "persona_unreadable"
+    assert_rendered(problem, "gibtsnicht.toml")
+
+
+def test_preset_personas_all_load():
+    files = sorted(PERSONAS_DIR.glob("*.toml"))
+    presets = preset_personas()
+    assert files and sorted(presets) == [f.stem for f in files]
+    for stem, persona in presets.items():
+        assert isinstance(persona, Persona)
+        assert persona.name, stem
+        assert not persona.is_empty(), stem
+        if persona.when:
+            assert parse_opening_hours(persona.when) is not None
+    teen = presets["jugendliche_arabisch_nach_schule"]
+    assert (teen.age, teen.languages, teen.when, teen.free_only, teen.wheelchair) == \
+        (16.0, ["ar", "de"], "Mo-Fr 15:00-19:00", True, False)
+    assert presets["junge_erwachsene_rollstuhl"].wheelchair is True
+    assert presets["nur_arabisch"].languages == ["ar"]
+
+
+# --------------------------------------------------------------------------- fits
+
+#: every service fails exactly one attribute of PERSONA (except "ok", which fits, and "blank",
+#: which records nothing)
+SERVICES = pd.DataFrame([
+    # service_id, age_min, age_max, languages, opening_hours, cost, barrier_free
+    ("ok", 12, 21, "de, Arabisch", "Mo-Fr 14:00-19:00", "kostenlos", True),
+    ("age", 18, 27, "ar", "Mo-Fr 14:00-19:00", "free", True),
+    ("languages", 12, 21, "de, tr", "Mo-Fr 14:00-19:00", "free", True),
+    # 30 min/week in the window < min_overlap_min = 60
+    ("opening_hours", 12, 21, "ar", "Mo 17:30-19:00; Sa 10:00-18:00", "free", True),
+    ("cost", 12, 21, "ar", "Mo-Fr 14:00-19:00", "5 €", True),
+    ("wheelchair", 12, 21, "ar", "Mo-Fr 14:00-19:00", "free", False),
+    ("blank", None, None, None, None, None, None),
+], columns=["service_id", "age_min", "age_max", "languages", "opening_hours", "cost", "barrier_free"])
+
+ALL_ATTRIBUTES = ["age", "languages", "opening_hours", "cost", "wheelchair"]
+
+
+@pytest.fixture
+def persona() -> Persona:
+    return make_persona({"age": 16, "languages": ["ar"], "when": "Mo-Fr 15:00-18:00", "free_only": True,
+                         "wheelchair": True})
+
+
+def by_id(result: pd.DataFrame) -> dict[str, dict]:
+    return {r["service_id"]: r for r in result.to_dict("records")}
+
+
+def test_fits_each_failing_attribute_is_named(persona):
+    result = fits(SERVICES, persona)
+    assert list(result.columns) == ["service_id", "fits", "reasons", "unknown"]
+    assert result["service_id"].tolist() == SERVICES["service_id"].tolist()
+    rows = by_id(result)
+    assert rows["ok"]["fits"] and rows["ok"]["reasons"] == [] and rows["ok"]["unknown"] == []
+    for attribute in ALL_ATTRIBUTES:
+        assert rows[attribute]["reasons"] == [attribute], rows[attribute]
+        assert not rows[attribute]["fits"]
+        assert rows[attribute]["unknown"] == []
+
+
+def test_fits_without_time_each_failing_attribute_is_named(persona):
+    """The same without ``when`` (not touched by the open_minutes bug): the service with
+    unsuitable hours now fits."""
+    persona.when = None
+    rows = by_id(fits(SERVICES, persona))
+    assert rows["ok"]["fits"] and rows["opening_hours"]["fits"]
+    assert rows["opening_hours"]["reasons"] == []
+    for attribute in ["age", "languages", "cost", "wheelchair"]:
+        assert rows[attribute]["reasons"] == [attribute], rows[attribute]
+        assert not rows[attribute]["fits"]
+
+
+def test_fits_min_overlap_threshold(persona):
+    """With the threshold at 0 minutes any recorded hours pass; with an absurd threshold none do."""
+    persona.languages, persona.age, persona.free_only, persona.wheelchair = [], None, False, False
+    assert by_id(fits(SERVICES, persona, min_overlap_min=0))["opening_hours"]["fits"]
+    rows = by_id(fits(SERVICES, persona, min_overlap_min=1e9))
+    assert all(rows[s]["reasons"] == ["opening_hours"] for s in SERVICES["service_id"] if s != "blank")
+    assert rows["blank"]["unknown"] == ["opening_hours"]
+
+
+def test_fits_unknown_keep_or_drop(persona):
+    kept = by_id(fits(SERVICES, persona, unknown="keep"))["blank"]
+    dropped = by_id(fits(SERVICES, persona, unknown="drop"))["blank"]
+    for row in (kept, dropped):
+        assert row["reasons"] == []
+        assert row["unknown"] == ALL_ATTRIBUTES
+    assert kept["fits"] is True
+    assert dropped["fits"] is False
+
+
+def test_fits_partly_recorded_and_malformed_values(persona):
+    """Only an upper age bound, unparsable hours and cost count as 'not recorded', not as a misfit."""
+    services = pd.DataFrame({"service_id": ["a", "b"], "age_min": [np.nan, np.nan], "age_max": [18, 14],
+                             "languages": ["Arabic", "ar"], "opening_hours": ["immer", "Mo-Fr 15:00-"],
+                             "cost": ["auf Anfrage", "free"], "barrier_free": [pd.NA, True]})
+    rows = by_id(fits(services, persona, unknown="keep"))
+    assert rows["a"]["reasons"] == [] and rows["a"]["fits"]
+    assert rows["a"]["unknown"] == ["opening_hours", "cost", "wheelchair"]
+    assert rows["b"]["reasons"] == ["age"] and not rows["b"]["fits"]
+    assert rows["b"]["unknown"] == ["opening_hours"]
+    assert not by_id(fits(services, persona, unknown="drop"))["a"]["fits"]
+
+
+def test_fits_empty_persona_keeps_everything():
+    result = fits(SERVICES, Persona(), unknown="drop")
+    assert result["fits"].all()
+    assert result["reasons"].map(len).sum() == 0 and result["unknown"].map(len).sum() == 0
