@@ -13,6 +13,7 @@ pages = [
     st.Page("pages/indices.py", title=tr("nav_indices"), icon=":material/leaderboard:", url_path="indizes"),
     st.Page("pages/hotspots.py", title=tr("nav_hotspots"), icon=":material/scatter_plot:", url_path="hotspots"),
     st.Page("pages/check.py", title=tr("nav_check"), icon=":material/fact_check:", url_path="pruefen"),
+    st.Page("pages/access.py", title=tr("nav_access"), icon=":material/directions_walk:", url_path="zugang"),
     st.Page("pages/projects.py", title=tr("nav_projects"), icon=":material/diversity_3:", url_path="mikroprojekte"),
     st.Page("pages/import_data.py", title=tr("nav_import"), icon=":material/upload_file:", url_path="import"),
     st.Page("pages/data.py", title=tr("nav_data"), icon=":material/library_books:", url_path="daten"),

@@ -15,7 +15,7 @@ ws = require_workspace()
 kind = st.selectbox(tr("import_kind"), KINDS, format_func=lambda k: tr(f"import_kind_{k}"), key="import_kind")
 files = st.file_uploader(tr("import_file"), accept_multiple_files=True, key="import_files",
                          type=["geojson", "json", "gpkg", "zip", "shp", "shx", "dbf", "prj", "cpg", "parquet",
-                               "csv", "txt", "tsv", "xlsx"])
+                               "csv", "txt", "tsv", "xlsx", "pbf"])
 path = save_upload(files)
 if path is None:
     st.stop()

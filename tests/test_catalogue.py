@@ -10,7 +10,17 @@ KEY = re.compile(r"""\b(?:t|tr)\(\s*["']([a-z0-9_-]+)["']\s*[,)]""")
 CODE = re.compile(r"""Problem\(\s*["']([a-z0-9_]+)["']""")
 #: keys built at run time from a prefix and a value list
 DYNAMIC = {"scheme_": ("quantiles", "equal_interval", "natural_breaks", "std_mean", "manual"),
-           "import_kind_": ("boundaries", "indicators", "services", "programme-areas", "grid"),
+           "import_kind_": ("boundaries", "indicators", "services", "programme-areas", "grid", "network", "origins",
+                            "barriers"),
+           "acc_step_": ("network", "snap", "nearest", "catchments", "estimate", "measures", "done"),
+           "acc_view_": ("nominal", "effective", "barrier", "detour"), "access_section_": ("access", "services", "edit"),
+           "persona_mode_": ("none", "preset", "custom", "upload"), "acc_unknown_": ("keep", "drop"),
+           "svc_cost_": ("free", "reduced", "paid"), "svc_edit_mode_": ("edit", "add"),
+           "access_barrier_": ("rail", "water", "road"), "access_method_": ("network", "estimate", "mixed"),
+           "acc_reason_": ("age", "languages", "opening_hours", "cost", "wheelchair"),
+           "access_m_": ("share_beyond", "median_min", "n_within", "e2sfca", "detour"),
+           "access_s_": ("share_beyond", "median_min", "n_within", "e2sfca", "detour"),
+           "svc_": ("age_min", "age_max", "capacity"), "ui_": ("yes", "no"),
            "kind_": ("extensive", "intensive", "class"), "reason_": ("missing", "small_area", "small_count"),
            "cluster_": ("high_high", "low_low", "high_low", "low_high", "not_significant", "island", "no_value"),
            "map_mode_": ("value", "change"), "verdict_": ("met", "not_met", "unknown"),

@@ -337,8 +337,9 @@ def _worst(sev, origins: Origins, services: Services, settings: Settings, top: i
     p = pd.concat(frames, ignore_index=True)
     limit = max(settings.cutoff_m, settings.severance_radius_m * 3)
     p["detour"] = p["network_m"].where(np.isfinite(p["network_m"]), limit) / p["straight_m"]
-    # one row per origin (its worst pair), worst first
-    p = p.sort_values("detour", ascending=False).drop_duplicates("o").head(top)
+    # one row per origin (its worst pair), at most three per service, worst first
+    p = p.sort_values("detour", ascending=False).drop_duplicates("o")
+    p = p[p.groupby("s").cumcount() < 3].head(top)
     o, s = p["o"].to_numpy(), p["s"].to_numpy()
     return pd.DataFrame({
         "origin": o, "area": origins.area[o], "service_id": services.service_id[s], "service": services.name[s],

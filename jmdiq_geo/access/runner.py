@@ -144,7 +144,7 @@ def run_key(ws: Workspace, category: str, persona: Persona | None, settings: Set
         + b"".join(shapely.to_wkb(services.geometry.array)) if len(services) else b"").hexdigest()
     body = {"category": category, "persona": persona.key() if persona and not persona.is_empty() else None,
             "settings": settings.as_dict(), "level": level, "stamp": ws.data_stamp(), "services": digest,
-            "version": 1}
+            "version": 2}
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -180,7 +180,8 @@ def access_for(ws: Workspace, category: str, *, persona: Persona | None = None, 
                  severance=network is not None)
     result.areas = _suppress_small(result.areas)
     result.pairs = crossings(ws, result.pairs)
-    result.report.update({"category": category, "level": level, "target_indicator": info.target_indicator,
+    result.report.update({"category": category, "level": level, "thresholds": list(settings.thresholds_min),
+                          "speed_kmh": settings.speed_kmh, "target_indicator": info.target_indicator,
                           "target_period": info.period, "origins_outside_areas": info.dropped_outside,
                           "persona": persona.key() if persona_key else None,
                           "services_excluded": int((~fit["fits"]).sum()) if fit is not None else 0,

@@ -128,7 +128,7 @@ def import_network(ws: Workspace, path: Path | str, spec: NetworkSpec, source: S
                              "fclass": classes[idx[:-1][same]]})
     segments = segments[(segments["x1"] != segments["x2"]) | (segments["y1"] != segments["y2"])]
     vertices = shapely.multipoints(coords)
-    coverage = shapely.concave_hull(vertices, ratio=0.05).buffer(spec.coverage_buffer_m)
+    coverage = shapely.concave_hull(vertices, ratio=0.3).buffer(spec.coverage_buffer_m)
     report = ImportReport("network", path.name, rows=rows, written=len(segments), notices=notices,
                           details={"network_id": spec.network_id, "segments": len(segments),
                                    "length_km": round(float(np.hypot(segments.x2 - segments.x1,

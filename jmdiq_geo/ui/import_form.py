@@ -37,6 +37,10 @@ def save_upload(files) -> Path | None:
 def preview(path: str, mtime: float) -> tuple[list[str], pd.DataFrame, str]:
     """Columns, first rows and a one-line description (raises JmdiqError on bad files)."""
     p = Path(path)
+    if p.name.lower().endswith(".pbf"):
+        from jmdiq_geo.io.readers import check_file
+        check_file(p, max_bytes=settings().max_file_bytes)
+        return [], pd.DataFrame(), tr("import_pbf_info", mb=f"{p.stat().st_size / 1e6:.1f}")
     if p.suffix.lower() in TABLE_SUFFIXES:
         table = read_table(p, max_bytes=settings().max_file_bytes)
         info = tr("import_table_info", rows=len(table.frame), encoding=table.encoding,
@@ -119,6 +123,8 @@ def spec_form(kind: str, columns: list[str], levels: pd.DataFrame, known_indicat
                                         key="imp_member_level")
         return im.ProgrammeSpec(id=pid, name=name, programme=programme, since=since, until=until, member=member,
                                 member_level=member_level, crs=crs)
+    if kind in ("network", "origins", "barriers"):
+        return _access_spec(kind, columns, crs)
     x = _pick("import_x", columns, key="imp_x", guess=("x",))
     y = _pick("import_y", columns, key="imp_y", guess=("y",))
     values = st.multiselect(tr("import_value_columns"), [c for c in columns if c not in (x, y)], key="imp_values",
@@ -128,6 +134,34 @@ def spec_form(kind: str, columns: list[str], levels: pd.DataFrame, known_indicat
         return None
     return im.GridSpec(x=x, y=y, crs=crs or "EPSG:3035", cell_size_m=cell,
                        variables={c: {"grid_id": c.lower(), "kind": "extensive"} for c in values})
+
+
+def _access_spec(kind: str, columns: list[str], crs: str | None):
+    """Walking network (lines or .osm.pbf), homes (buildings), barriers (railways, water …)."""
+    from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec
+
+    if kind == "network":
+        cls = _pick("import_class_column", columns, key="imp_class", optional=True, guess=("fclass", "highway"))
+        label = st.text_input(tr("import_network_label"), key="imp_net_label")
+        return NetworkSpec(network_id=(label or "walk").strip().lower().replace(" ", "-"), label=label or None,
+                           class_column=cls, crs=crs)
+    if kind == "origins":
+        fcol = _pick("import_filter_column", columns, key="imp_filter_col", optional=True,
+                     guess=("gebaeude_1", "building"))
+        fvals = st.text_input(tr("import_filter_values"), key="imp_filter_vals", value="Wohnhaus" if fcol else "")
+        storeys = _pick("import_storeys", columns, key="imp_storeys", optional=True,
+                        guess=("anzahldero", "building:levels", "storeys"))
+        oid = _pick("import_key", columns, key="imp_key", optional=True, guess=("id", "objectid"))
+        flt = {fcol: [v.strip() for v in fvals.split("|") if v.strip()]} if fcol and fvals.strip() else {}
+        return OriginSpec(id=oid, filter=flt, storeys=storeys, crs=crs)
+    bkind = st.selectbox(tr("import_barrier_kind"), ["rail", "water", "road"], key="imp_barrier_kind",
+                         format_func=lambda k: tr(f"access_barrier_{k}"))
+    cls = _pick("import_class_column", columns, key="imp_class", optional=True, guess=("fclass",))
+    keep = st.text_input(tr("import_barrier_keep"), key="imp_barrier_keep",
+                         value={"rail": "rail | light_rail", "water": "river | canal", "road": "motorway | trunk | primary"}[bkind])
+    name = _pick("import_name", columns, key="imp_name", optional=True, guess=("name",))
+    return BarrierSpec(kind=bkind, class_column=cls, keep=[k.strip() for k in keep.split("|") if k.strip()] if cls else [],
+                       name=name, crs=crs)
 
 
 def source_form(path: Path) -> im.Source:

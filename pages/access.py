@@ -1,0 +1,15 @@
+"""Einrichtungen und Zugang: services on the map, staff edits, walking access and barriers."""
+import streamlit as st
+
+from jmdiq_geo.ui.access import access_section, edit_section, network_note, services_section
+from jmdiq_geo.ui.state import require_workspace, tr, workspace_version
+
+st.title(tr("access_title"))
+st.write(tr("access_intro"))
+require_workspace()
+network_note()
+version = workspace_version()
+# one section at a time (a map inside a hidden tab would open at the wrong place)
+section = st.radio(tr("access_section"), ["access", "services", "edit"], horizontal=True, key="access_section",
+                   format_func=lambda s: tr(f"access_section_{s}"), label_visibility="collapsed")
+{"access": access_section, "services": services_section, "edit": edit_section}[section](version)
