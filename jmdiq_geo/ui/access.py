@@ -191,7 +191,12 @@ def edit_section(version: float) -> None:
     if not labels:
         st.info(tr("svc_none"))
         return
-    sid = c2.selectbox(tr("svc_pick"), list(labels), format_func=labels.get, key="svc_edit_pick")
+    # the labels change when a service is edited (✎), which makes a new widget: keep the choice
+    ids = list(labels)
+    last = st.session_state.get("svc_edit_last")
+    sid = c2.selectbox(tr("svc_pick"), ids, index=ids.index(last) if last in ids else 0, format_func=labels.get,
+                       key="svc_edit_pick")
+    st.session_state["svc_edit_last"] = sid
     row = part.set_index("service_id").loc[sid].to_dict()
     st.caption(tr("svc_edit_note_user" if sid.startswith("user:") else "svc_edit_note_import"))
     values = _attribute_form(f"svc_edit_{sid}", row)

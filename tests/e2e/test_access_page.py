@@ -1,0 +1,122 @@
+"""Einrichtungen & Zugang in Chromium: a staff edit of a service, then a category and a persona
+→ nominal access, effective access, the barrier map and the detour map, each with its table."""
+import pytest
+
+from tests.e2e.conftest import shot_dir
+from tests.e2e.test_pages import choose, no_exceptions
+
+pytestmark = pytest.mark.e2e
+
+
+def drawn_shapes(page, at_least: int, selector: str = "path.leaflet-interactive") -> int:
+    """Wait until a map frame draws at least ``at_least`` shapes; return the count."""
+    page.wait_for_function(
+        "([sel, n]) => Array.from(document.querySelectorAll('iframe')).some(f => f.contentDocument && "
+        "f.contentDocument.querySelectorAll(sel).length >= n)", arg=[selector, at_least], timeout=60000)
+    return max(f.locator(selector).count() for f in page.frames if "st_folium" in f.url)
+
+
+def fill(page, label: str, text: str):
+    """Type into a text input and leave it (Streamlit takes the value on blur)."""
+    box = page.get_by_role("textbox", name=label)
+    box.fill(text)
+    box.press("Tab")
+    page.wait_for_timeout(1200)
+
+
+def legend_text(page) -> str:
+    frame = next(f for f in page.frames if "st_folium" in f.url and f.locator(".jmdiq-legend").count())
+    return frame.locator(".jmdiq-legend").inner_text()
+
+
+def test_service_edit_then_persona_access_and_barrier_maps(page, app_url):
+    page.goto(app_url + "/zugang", wait_until="networkidle")
+    page.get_by_text("Fußwegenetz: Moabit").wait_for(timeout=30000)
+
+    # a youth centre in Moabit offers Arabic on weekday afternoons, free of charge
+    page.get_by_text("Einrichtungen erfassen und bearbeiten", exact=True).click()
+    choose(page, "Einrichtung auswählen", "Karame")
+    page.get_by_role("textbox", name="Einrichtung").and_(page.locator('[value="Karame e.V."]')).wait_for(timeout=30000)
+    fill(page, "Sprachen", "ar, de")
+    fill(page, "Öffnungszeiten", "Mo-Fr 14:00-20:00")
+    choose(page, "Kosten", "kostenlos")
+    page.wait_for_timeout(1200)
+    page.get_by_role("button", name="Änderungen speichern").click()
+    page.get_by_text("„Karame e.V.“: 3 Angaben gespeichert").wait_for(timeout=30000)
+    no_exceptions(page)
+
+    # a malformed opening time is refused with a message, nothing saved
+    fill(page, "Öffnungszeiten", "Mo-Fr 25:00")
+    page.get_by_role("button", name="Änderungen speichern").click()
+    try:
+        page.get_by_text("nicht im OSM-Format").wait_for(timeout=30000)
+    except Exception:
+        page.screenshot(path=str(shot_dir() / "debug_zugang.png"), full_page=True)
+        raise
+
+    # access for youth centres with the persona "Arabic only, weekdays"; unknown attributes left out
+    page.get_by_text("Erreichbarkeit", exact=True).first.click()
+    page.get_by_text("Vorlage", exact=True).first.click()
+    choose(page, "Vorlage", "nur Arabisch")
+    page.get_by_text("Einstellungen", exact=True).click()
+    page.get_by_text("ausschließen", exact=True).click()
+    page.get_by_role("button", name="Erreichbarkeit berechnen").click()
+    page.get_by_text("Ergebnis: Jugendfreizeiteinrichtungen").wait_for(timeout=120000)
+    assert drawn_shapes(page, 500) >= 542
+    assert "nominal" in legend_text(page)
+    # the area table beside the map lists the Planungsräume
+    table = page.locator('[data-testid="stDataFrame"]').first
+    assert table.is_visible()
+    page.screenshot(path=str(shot_dir() / "zugang_nominal.png"), full_page=True)
+    no_exceptions(page)
+
+    # 406 of 407 youth centres do not fit (only the edited one offers Arabic)
+    try:
+        page.get_by_text("die nicht zur Persona passen (406").wait_for(timeout=30000)
+    except Exception:
+        page.screenshot(path=str(shot_dir() / "debug_zugang.png"), full_page=True)
+        raise
+
+    page.get_by_text("effektiv (passend zur Persona)", exact=True).click()
+    page.wait_for_timeout(1500)
+    drawn_shapes(page, 500)
+    assert "effektiv" in legend_text(page)
+    page.screenshot(path=str(shot_dir() / "zugang_effektiv.png"), full_page=True)
+
+    page.get_by_text("Barrierekarte (effektiv − nominal)", exact=True).click()
+    page.wait_for_timeout(1500)
+    drawn_shapes(page, 500)
+    legend = legend_text(page)
+    assert "Zusätzliche Barriere" in legend
+    # with one fitting service left, the share beyond 15 minutes rises in many areas: more than one class
+    assert legend.count("(") >= 3, legend
+    page.screenshot(path=str(shot_dir() / "zugang_barrieren.png"), full_page=True)
+    no_exceptions(page)
+
+    page.get_by_text("Umwege und physische Barrieren", exact=True).click()
+    page.get_by_text("Stärkste Umwege (Wohnort → Einrichtung)").first.wait_for(timeout=60000)
+    assert drawn_shapes(page, 1000) > 2000          # homes on the Moabit network + barriers + pairs
+    assert "Umwegfaktor" in legend_text(page)
+    page.screenshot(path=str(shot_dir() / "zugang_umwege.png"), full_page=True)
+    no_exceptions(page)
+
+
+def test_services_map_clusters_and_unknown_persona_language(page, app_url, tmp_path):
+    page.goto(app_url + "/zugang", wait_until="networkidle")
+    page.get_by_text("Einrichtungskarte", exact=True).click()
+    frame_shapes = drawn_shapes(page, 500)
+    assert frame_shapes >= 542
+    # clusters of the youth centres (Leaflet.markercluster served by the app)
+    page.wait_for_function("() => Array.from(document.querySelectorAll('iframe')).some(f => f.contentDocument && "
+                           "f.contentDocument.querySelectorAll('.marker-cluster').length > 5)", timeout=30000)
+    page.screenshot(path=str(shot_dir() / "zugang_einrichtungen.png"), full_page=True)
+    no_exceptions(page)
+
+    # a persona file with an unknown language: a clear message, no traceback
+    bad = tmp_path / "persona.toml"
+    bad.write_text('age = 16\nlanguages = ["klingonisch"]\n', encoding="utf-8")
+    page.get_by_text("Erreichbarkeit", exact=True).first.click()
+    page.get_by_text("Datei (TOML)", exact=True).click()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bad))
+    page.get_by_text("Die Sprache „klingonisch“ ist unbekannt").wait_for(timeout=30000)
+    no_exceptions(page)
