@@ -111,40 +111,50 @@ def run(network: Network | None, origins: Origins, services: Services, settings:
 
     net_nearest = np.full(n_o, np.inf)
     net_nearest_s = np.full(n_o, -1)
-    pair_o, pair_s, pair_d = [], [], []
+    pairs = _dedupe_pairs(np.array([], int), np.array([], int), np.array([]))
     sev = []
     if s_net.any() and o_net.any():
         graph, nodes = with_sources(network, _subset(s_snap, s_net))
         s_idx = np.flatnonzero(s_net)
         s_nodes = nodes[s_idx]
+        oi = np.flatnonzero(o_net)
         say(0.1, "nearest")
-        dist, _, src = dijkstra(graph, directed=False, indices=s_nodes, min_only=True, return_predecessors=True)
+        # the graph is symmetric: directed=True gives the same distances without a transpose
+        dist, _, src = dijkstra(graph, directed=True, indices=s_nodes, min_only=True, return_predecessors=True)
         node_to_service = np.full(graph.shape[0], -1)
         node_to_service[s_nodes] = s_idx
-        oi = np.flatnonzero(o_net)
         da = dist[o_snap.node_a[oi]] + o_snap.off_a[oi]
         db = dist[o_snap.node_b[oi]] + o_snap.off_b[oi]
         via_b = db < da
         net_nearest[oi] = np.where(via_b, db, da)
-        net_nearest_s[oi] = node_to_service[np.where(via_b, src[o_snap.node_b[oi]], src[o_snap.node_a[oi]])]
+        source = np.where(via_b, src[o_snap.node_b[oi]], src[o_snap.node_a[oi]])
+        net_nearest_s[oi] = np.where(source >= 0, node_to_service[np.maximum(source, 0)], -1)
         _same_segment_nearest(o_snap, s_snap, oi, s_idx, net_nearest, net_nearest_s)
-        # one bounded search per service: counts, E2SFCA, severance
+        # one bounded search per service (counts, E2SFCA, severance); only the nodes a search
+        # reached are turned into origin pairs, through a node → origins index
         limit = max(cutoff, settings.severance_radius_m * 3) if severance else cutoff
+        ends = [(_NodeIndex(o_snap.node_a[oi], graph.shape[0]), o_snap.off_a[oi]),
+                (_NodeIndex(o_snap.node_b[oi], graph.shape[0]), o_snap.off_b[oi])]
         chunk = max(1, int(4e7 // max(graph.shape[0], 1)))
+        found_o, found_s, found_d = [], [], []
         for start in range(0, len(s_idx), chunk):
             say(0.15 + 0.7 * start / len(s_idx), "catchments")
-            rows = dijkstra(graph, directed=False, indices=s_nodes[start:start + chunk], limit=limit)
-            d = np.minimum(rows[:, o_snap.node_a[oi]] + o_snap.off_a[oi],
-                           rows[:, o_snap.node_b[oi]] + o_snap.off_b[oi])
-            r, c = np.nonzero(d <= cutoff)
-            pair_s.append(s_idx[start + r]); pair_o.append(oi[c]); pair_d.append(d[r, c])
-            if severance:
-                sev.append(_severance_pairs(d, s_idx[start:start + chunk], oi, origins.xy, services.xy,
-                                            settings.severance_radius_m))
-        _same_segment_pairs(o_snap, s_snap, oi, s_idx, cutoff, pair_o, pair_s, pair_d)
-    pairs = _dedupe_pairs(np.concatenate(pair_o) if pair_o else np.array([], int),
-                          np.concatenate(pair_s) if pair_s else np.array([], int),
-                          np.concatenate(pair_d) if pair_d else np.array([]))
+            rows = dijkstra(graph, directed=True, indices=s_nodes[start:start + chunk], limit=limit)
+            flat = np.flatnonzero(rows <= limit)          # one pass over the block
+            reached = rows.ravel()[flat]
+            r, c = np.divmod(flat, rows.shape[1])
+            del rows
+            for index, offset in ends:
+                k, o_local = index.expand(c)
+                d = reached[k] + offset[o_local]
+                keep = np.isfinite(d)          # a home hanging on a reached node: exact, even past the limit
+                found_o.append(oi[o_local[keep]]); found_s.append(s_idx[start + r[k[keep]]]); found_d.append(d[keep])
+        po, ps, pd_ = _same_segment_pairs(o_snap, s_snap, oi, s_idx, limit)
+        found_o.append(po); found_s.append(ps); found_d.append(pd_)
+        reach = _dedupe_pairs(np.concatenate(found_o), np.concatenate(found_s), np.concatenate(found_d))
+        pairs = reach[reach["d"] <= cutoff].reset_index(drop=True)
+        if severance:
+            sev = [_severance_pairs(reach, s_idx, oi, origins.xy, services.xy, settings.severance_radius_m)]
 
     # detour factor from networked pairs (network ÷ straight line), before any estimate is used
     calibrated, n_cal = _calibrate(pairs, origins.xy, services.xy)
@@ -166,8 +176,9 @@ def run(network: Network | None, origins: Origins, services: Services, settings:
         est_nearest_s[o_i[better]] = s_i[j[better]]
         near = cKDTree(origins.xy[o_i]).sparse_distance_matrix(tree, cutoff / factor, output_type="coo_matrix")
         est_pairs.append((o_i[near.row], s_i[near.col], near.data * factor))
-    for o_, s_, d_ in est_pairs:
-        pairs = pd.concat([pairs, pd.DataFrame({"o": o_, "s": s_, "d": d_, "network": False})], ignore_index=True)
+    if est_pairs:
+        pairs = pd.concat([pairs] + [pd.DataFrame({"o": o_, "s": s_, "d": d_, "network": False})
+                                     for o_, s_, d_ in est_pairs], ignore_index=True)
 
     use_est = est_nearest < net_nearest
     nearest = np.where(use_est, est_nearest, net_nearest)
@@ -231,35 +242,59 @@ def _inside(network: Network | None, xy: np.ndarray) -> np.ndarray:
     return shapely.contains_xy(network.coverage, xy[:, 0], xy[:, 1])
 
 
+class _NodeIndex:
+    """Which origins hang on each node (as one end of their segment), CSR-style."""
+
+    def __init__(self, nodes: np.ndarray, n_nodes: int):
+        self.order = np.argsort(nodes, kind="stable")
+        self.indptr = np.concatenate([[0], np.cumsum(np.bincount(nodes, minlength=n_nodes))])
+
+    def expand(self, reached_nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each reached node, its origins: (position in ``reached_nodes``, origin position)."""
+        start = self.indptr[reached_nodes]
+        count = self.indptr[reached_nodes + 1] - start
+        k = np.repeat(np.arange(len(reached_nodes)), count)
+        within = np.arange(len(k)) - np.repeat(np.cumsum(count) - count, count)
+        return k, self.order[start[k] + within]
+
+
+def _shared_segments(o: Snapped, s: Snapped, oi, s_idx) -> list[tuple[int, int, float]]:
+    """(origin, service, direct walk) for homes and services on the same segment, where the walk
+    along the segment may be shorter than through its end nodes."""
+    cand = oi[np.isin(o.segment[oi], s.segment[s_idx])]
+    if not len(cand):
+        return []
+    seg_of: dict[int, list[int]] = {}
+    for j in s_idx:
+        seg_of.setdefault(int(s.segment[j]), []).append(int(j))
+    return [(int(i), j, float(o.snap_m[i] + abs(o.along[i] - s.along[j]) + s.snap_m[j]))
+            for i in cand for j in seg_of.get(int(o.segment[i]), ())]
+
+
 def _same_segment_nearest(o: Snapped, s: Snapped, oi, s_idx, best, best_s) -> None:
-    """A home and a service on the same segment: the direct walk along it may be shorter."""
-    seg_of = {}
-    for j in s_idx:
-        seg_of.setdefault(int(s.segment[j]), []).append(j)
-    for i in oi:
-        for j in seg_of.get(int(o.segment[i]), ()):
-            d = o.snap_m[i] + abs(o.along[i] - s.along[j]) + s.snap_m[j]
-            if d < best[i]:
-                best[i], best_s[i] = d, j
+    for i, j, d in _shared_segments(o, s, oi, s_idx):
+        if d < best[i]:
+            best[i], best_s[i] = d, j
 
 
-def _same_segment_pairs(o: Snapped, s: Snapped, oi, s_idx, cutoff, po, ps, pd_) -> None:
-    seg_of = {}
-    for j in s_idx:
-        seg_of.setdefault(int(s.segment[j]), []).append(j)
-    rows = [(i, j, o.snap_m[i] + abs(o.along[i] - s.along[j]) + s.snap_m[j])
-            for i in oi for j in seg_of.get(int(o.segment[i]), ())]
-    rows = [r for r in rows if r[2] <= cutoff]
-    if rows:
-        a = np.array(rows)
-        po.append(a[:, 0].astype(int)); ps.append(a[:, 1].astype(int)); pd_.append(a[:, 2])
+def _same_segment_pairs(o: Snapped, s: Snapped, oi, s_idx, limit):
+    rows = [r for r in _shared_segments(o, s, oi, s_idx) if r[2] <= limit]
+    a = np.array(rows, dtype=float).reshape(-1, 3)
+    return a[:, 0].astype(int), a[:, 1].astype(int), a[:, 2]
 
 
 def _dedupe_pairs(o, s, d) -> pd.DataFrame:
-    frame = pd.DataFrame({"o": o.astype(int), "s": s.astype(int), "d": d.astype(float), "network": True})
-    if frame.empty:
-        return frame
-    return frame.sort_values("d").drop_duplicates(["o", "s"]).reset_index(drop=True)
+    """One row per (origin, service): the shortest of the candidate distances."""
+    o, s, d = o.astype(np.int64), s.astype(np.int64), d.astype(float)
+    if len(o):
+        width = int(s.max()) + 1
+        key = o * width + s
+        order = np.argsort(key, kind="stable")          # radix sort for integers
+        k = key[order]
+        starts = np.flatnonzero(np.concatenate([[True], k[1:] != k[:-1]]))
+        d = np.minimum.reduceat(d[order], starts)
+        o, s = np.divmod(k[starts], width)
+    return pd.DataFrame({"o": o, "s": s, "d": d, "network": True})
 
 
 def _calibrate(pairs: pd.DataFrame, oxy, sxy) -> tuple[float | None, int]:
@@ -308,21 +343,23 @@ def _nearest_detour(frame, oxy, sxy, nearest_s, nearest, use_est) -> np.ndarray:
     return out
 
 
-def _severance_pairs(d, s_chunk, oi, oxy, sxy, radius) -> pd.DataFrame:
-    """Pairs close on the map (≤ radius straight) with their network distance (inf = beyond
-    the search limit)."""
+def _severance_pairs(reach: pd.DataFrame, s_idx, oi, oxy, sxy, radius) -> pd.DataFrame:
+    """Pairs close on the map (100 m ≤ straight line ≤ radius) with their network distance
+    (inf = beyond the search limit)."""
     tree = cKDTree(oxy[oi])
-    rows = []
-    for k, j in enumerate(s_chunk):
-        near = tree.query_ball_point(sxy[j], radius)
-        if not near:
-            continue
-        near = np.asarray(near)
-        straight = np.hypot(*(oxy[oi[near]] - sxy[j]).T)
-        keep = straight >= 100
-        rows.append(pd.DataFrame({"o": oi[near[keep]], "s": j, "straight_m": straight[keep],
-                                  "network_m": d[k, near[keep]]}))
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["o", "s", "straight_m", "network_m"])
+    near = tree.query_ball_point(sxy[s_idx], radius)
+    counts = np.array([len(n) for n in near])
+    if not counts.sum():
+        return pd.DataFrame(columns=["o", "s", "straight_m", "network_m"])
+    o = oi[np.concatenate([np.asarray(n, dtype=int) for n in near])]
+    s = np.repeat(s_idx, counts)
+    straight = np.hypot(*(oxy[o] - sxy[s]).T)
+    cand = pd.DataFrame({"o": o, "s": s, "straight_m": straight})
+    cand = cand[cand["straight_m"] >= 100]
+    net = reach[["o", "s", "d"]].rename(columns={"d": "network_m"})
+    out = cand.merge(net, on=["o", "s"], how="left")
+    out["network_m"] = out["network_m"].fillna(np.inf)
+    return out
 
 
 def _empty_worst() -> pd.DataFrame:
@@ -359,30 +396,49 @@ def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
     return float(v[np.searchsorted(c, c[-1] / 2)])
 
 
+def _group_weighted_median(area: np.ndarray, values: np.ndarray, weights: np.ndarray) -> pd.Series:
+    """Weighted median of ``values`` per area (finite values with positive weight only)."""
+    ok = np.isfinite(values) & (weights > 0)
+    if not ok.any():
+        return pd.Series(dtype=float)
+    f = pd.DataFrame({"area": area[ok], "v": values[ok], "w": weights[ok]}).sort_values(["area", "v"])
+    cum = f.groupby("area")["w"].cumsum()
+    half = f.groupby("area")["w"].transform("sum") / 2
+    return f[cum >= half].groupby("area")["v"].first()
+
+
 def aggregate(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """Per area, weighted by the target group at each origin."""
+    """Per area, weighted by the target group at each origin (vectorised per area)."""
     far = max(settings.thresholds_min)
-    rows = []
-    for area, g in frame.groupby("area", sort=True):
-        w = g["weight"].to_numpy(float)
-        total = w.sum()
-        t = g["nearest_min"].to_numpy(float)
-        reach = np.isfinite(t)
-        row = {"area": area, "target_group": total, "origins": len(g),
-               "origins_unreachable": int(g["unreachable"].sum()),
-               "median_min": weighted_median(t, w),
-               "share_beyond": (float(w[~reach | (t > far)].sum() / total * 100) if total > 0 else np.nan)}
-        for th in settings.thresholds_min:
-            col = f"n_within_{_fmt(th)}"
-            row[col] = float(np.average(g[col], weights=w)) if total > 0 else float(g[col].mean())
-        e = g["e2sfca"].to_numpy(float)
-        row["e2sfca"] = float(np.average(e, weights=w)) if total > 0 and np.isfinite(e).all() else np.nan
-        d = g["detour"].to_numpy(float)
-        row["detour"] = weighted_median(d, np.where(np.isfinite(d), np.maximum(w, 1e-9), 0))
-        methods = set(g["method"])
-        row["method"] = methods.pop() if len(methods) == 1 else "mixed"
-        rows.append(row)
-    return pd.DataFrame(rows)
+    area = frame["area"].to_numpy(object)
+    w = frame["weight"].to_numpy(float)
+    t = frame["nearest_min"].to_numpy(float)
+    work = pd.DataFrame({"area": area, "w": w, "far_w": np.where(~np.isfinite(t) | (t > far), w, 0.0),
+                         "one": 1, "unreachable": frame["unreachable"].to_numpy(bool).astype(int)})
+    thresholds = [f"n_within_{_fmt(th)}" for th in settings.thresholds_min]
+    for col in thresholds + ["e2sfca"]:
+        work[col + "_w"] = frame[col].to_numpy(float) * w
+        work[col] = frame[col].to_numpy(float)
+    g = work.groupby("area", sort=True)
+    sums = g.sum(numeric_only=True)
+    out = pd.DataFrame({"area": sums.index, "target_group": sums["w"].to_numpy(), "origins": sums["one"].to_numpy(),
+                        "origins_unreachable": sums["unreachable"].to_numpy()})
+    total = sums["w"].to_numpy()
+    has = total > 0
+    out["median_min"] = _group_weighted_median(area, t, w).reindex(sums.index).to_numpy()
+    out["share_beyond"] = np.where(has, sums["far_w"].to_numpy() / np.where(has, total, 1) * 100, np.nan)
+    means = g.mean(numeric_only=True)
+    for col in thresholds:
+        out[col] = np.where(has, sums[col + "_w"].to_numpy() / np.where(has, total, 1), means[col].to_numpy())
+    e_nan = work.assign(nan=np.isnan(work["e2sfca"]).astype(int)).groupby("area", sort=True)["nan"].sum()
+    out["e2sfca"] = np.where(has & (e_nan.to_numpy() == 0),
+                             sums["e2sfca_w"].to_numpy() / np.where(has, total, 1), np.nan)
+    d = frame["detour"].to_numpy(float)
+    out["detour"] = _group_weighted_median(area, d, np.where(np.isfinite(d), np.maximum(w, 1e-9), 0)) \
+        .reindex(sums.index).to_numpy()
+    methods = frame.groupby("area", sort=True)["method"].agg(lambda m: m.iloc[0] if m.nunique() == 1 else "mixed")
+    out["method"] = methods.reindex(sums.index).to_numpy()
+    return out.reset_index(drop=True)
 
 
 def difference(nominal: pd.DataFrame, effective: pd.DataFrame) -> pd.DataFrame:

@@ -11,6 +11,7 @@ door → nearest point on the segment (straight) → along the segment to either
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -35,6 +36,8 @@ class Network:
     main_component: int
     coverage: object = None           # polygon the network is meant to cover (or None)
     _tree: shapely.STRtree | None = field(default=None, repr=False)
+    #: snaps of point sets already asked for (homes are snapped once for all categories)
+    _snaps: dict = field(default_factory=dict, repr=False)
 
     @property
     def n_nodes(self) -> int:
@@ -117,7 +120,18 @@ class Snapped:
 
 
 def snap(network: Network, xy: np.ndarray, *, max_snap_m: float) -> Snapped:
-    """Snap points (n, 2) to the nearest segment within ``max_snap_m`` metres."""
+    """Snap points (n, 2) to the nearest segment within ``max_snap_m`` metres (remembered per
+    point set, so the homes are snapped once however many categories are run)."""
+    xy = np.ascontiguousarray(xy, dtype=float).reshape(-1, 2)
+    key = (hashlib.blake2b(xy.tobytes(), digest_size=16).digest(), float(max_snap_m))
+    if key not in network._snaps:
+        if len(network._snaps) > 8:
+            network._snaps.clear()
+        network._snaps[key] = _snap(network, xy, max_snap_m)
+    return network._snaps[key]
+
+
+def _snap(network: Network, xy: np.ndarray, max_snap_m: float) -> Snapped:
     n = len(xy)
     points = shapely.points(xy) if n else np.array([], dtype=object)
     seg = np.full(n, -1, dtype=np.int64)

@@ -72,8 +72,20 @@ class OriginInfo:
     dropped_outside: int
 
 
+_ORIGINS: dict[tuple, "OriginInfo"] = {}
+
+
 def build_origins(ws: Workspace, level: str, settings: Settings) -> OriginInfo:
-    """Homes with the target group living there (see module doc)."""
+    """Homes with the target group living there (see module doc); cached per workspace state."""
+    key = (str(ws.path), ws.data_stamp(), level, settings.fallback_grid)
+    if key not in _ORIGINS:
+        if len(_ORIGINS) > 8:
+            _ORIGINS.clear()
+        _ORIGINS[key] = _build_origins(ws, level, settings)
+    return _ORIGINS[key]
+
+
+def _build_origins(ws: Workspace, level: str, settings: Settings) -> OriginInfo:
     base_level = smallest_level(ws)
     base = ws.areas(base_level)
     meta = ws.meta()
