@@ -186,12 +186,13 @@ def run(network: Network | None, origins: Origins, services: Services, settings:
     minutes = nearest / settings.speed_m_min
     say(0.92, "measures")
     frame = pd.DataFrame({
-        "x": origins.xy[:, 0], "y": origins.xy[:, 1], "area": origins.area, "kind": origins.kind,
-        "weight": origins.weight, "on_network": o_net, "unreachable": unreachable,
-        "nearest_min": np.where(np.isfinite(minutes), minutes, np.nan),
+        "x": origins.xy[:, 0], "y": origins.xy[:, 1], "area": _categorical(origins.area),
+        "kind": _categorical(origins.kind), "weight": origins.weight, "on_network": o_net,
+        "unreachable": unreachable, "nearest_min": np.where(np.isfinite(minutes), minutes, np.nan),
         "nearest_id": _pick(services.service_id, nearest_s),
         "nearest_name": _pick(services.name, nearest_s),
-        "method": np.where(np.isfinite(nearest) & ~use_est, "network", "estimate"),
+        "method": pd.Categorical.from_codes(np.where(np.isfinite(nearest) & ~use_est, 0, 1),
+                                            categories=["network", "estimate"]),
     })
     pmin = pairs["d"].to_numpy() / settings.speed_m_min
     for th in settings.thresholds_min:
@@ -213,11 +214,16 @@ def run(network: Network | None, origins: Origins, services: Services, settings:
     return AccessResult(frame, areas, worst, report)
 
 
-def _pick(values: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    out = np.full(len(idx), None, dtype=object)
-    ok = idx >= 0
-    out[ok] = values[idx[ok]]
-    return out
+def _pick(values: np.ndarray, idx: np.ndarray) -> pd.Categorical:
+    """``values[idx]`` (None where idx < 0) as a categorical: 400,000 strings cost nothing."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object))
+    return pd.Categorical.from_codes(np.where(idx >= 0, codes[np.maximum(idx, 0)] if len(codes) else -1, -1),
+                                     categories=pd.Index(uniques, dtype=object))
+
+
+def _categorical(values: np.ndarray) -> pd.Categorical:
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object))
+    return pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object))
 
 
 def _fmt(th: float) -> str:

@@ -12,6 +12,8 @@ door → nearest point on the segment (straight) → along the segment to either
 from __future__ import annotations
 
 import hashlib
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -137,10 +139,19 @@ def _snap(network: Network, xy: np.ndarray, max_snap_m: float) -> Snapped:
     seg = np.full(n, -1, dtype=np.int64)
     dist = np.full(n, np.inf)
     if n:
-        idx, d = network.tree().query_nearest(points, max_distance=max_snap_m, return_distance=True,
-                                              all_matches=False)
-        seg[idx[0]] = idx[1]
-        dist[idx[0]] = d
+        tree = network.tree()
+
+        def nearest(start: int, stop: int):
+            idx, d = tree.query_nearest(points[start:stop], max_distance=max_snap_m, return_distance=True,
+                                        all_matches=False)
+            return idx[0] + start, idx[1], d
+        # GEOS releases the GIL: large point sets are snapped on all cores
+        workers = min(os.cpu_count() or 1, 8) if n > 20_000 else 1
+        bounds = np.linspace(0, n, workers + 1).astype(int)
+        with ThreadPoolExecutor(workers) as pool:
+            for p_idx, s_idx, d in pool.map(lambda k: nearest(bounds[k], bounds[k + 1]), range(workers)):
+                seg[p_idx] = s_idx
+                dist[p_idx] = d
     ok = seg >= 0
     a = np.where(ok, network.u[np.maximum(seg, 0)], -1)
     b = np.where(ok, network.v[np.maximum(seg, 0)], -1)

@@ -203,7 +203,7 @@ def detour_map(origins: pd.DataFrame, pairs: pd.DataFrame, barriers: gpd.GeoData
         pts = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=DISPLAY_CRS)
         labels = [format_number(d, lang, digits=2) for d in net["detour"]]
         folium.GeoJson(feature_collection(pts, {"fill": [colours[i] for i in idx], "detour": labels,
-                                                "service": net["nearest_name"].fillna("–").tolist()}),
+                                                "service": net["nearest_name"].astype(object).fillna("–").tolist()}),
                        name=t("access_m_detour", lang),
                        marker=folium.CircleMarker(radius=3, weight=0.5, color="#333", fill=True, fill_opacity=0.9),
                        style_function=lambda f: {"fillColor": f["properties"]["fill"]},

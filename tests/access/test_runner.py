@@ -1,0 +1,148 @@
+"""Access on a workspace: staff edits survive re-imports, runs are cached and invalidated, and on
+the real data every service and home is snapped or reported."""
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from jmdiq_geo.access.attributes import make_persona
+from jmdiq_geo.access.compute import Settings
+from jmdiq_geo.access.runner import access_for, build_origins
+from jmdiq_geo.cli import main
+from jmdiq_geo.io import imports as im
+from jmdiq_geo.io.networks import NetworkSpec, import_network
+from tests.conftest import MAX_BYTES, feature, write_geojson
+
+X0, Y0 = 390000, 5820000
+
+
+@pytest.fixture
+def services_file(tmp_path):
+    pts = [("y1", "Jugendclub West", X0 + 20, Y0 + 50), ("y2", "Jugendclub Ost", X0 + 380, Y0 + 50)]
+    return write_geojson(tmp_path / "jfe.geojson", [feature(shapely.Point(x, y), nr=i, name=n) for i, n, x, y in pts])
+
+
+def import_services(ws, path):
+    return im.import_services(ws, path, im.ServiceSpec(category="jugendfreizeit", name="name", id="nr"),
+                              im.Source("jfe", "Jugendclubs", licence="CC0"), max_bytes=MAX_BYTES)
+
+
+def test_staff_edits_survive_a_reimport(tiny_ws, services_file):
+    ws = tiny_ws
+    import_services(ws, services_file)
+    ws.edit_service("jfe:y1", {"languages": "ar, de", "opening_hours": "Mo-Fr 14:00-19:00", "cost": "free"},
+                    user="Anna")
+    new_id = ws.add_service({"category": "beratung", "name": "Migrationsberatung", "languages": "ar, fa"},
+                            x=X0 + 150, y=Y0 + 50, user="Anna")
+    ws.remove_service("jfe:y2", user="Anna")
+    import_services(ws, services_file)                  # the register is imported again
+    services = ws.services().set_index("service_id")
+    assert services.loc["jfe:y1", "languages"] == "ar, de"
+    assert services.loc["jfe:y1", "edited"]
+    assert services.loc[new_id, "name"] == "Migrationsberatung" and services.loc[new_id, "origin"] == "user"
+    assert "jfe:y2" not in services.index                       # hidden stays hidden
+    assert "jfe:y2" in set(ws.services(include_hidden=True)["service_id"])
+    ws.revert_service("jfe:y1")
+    assert pd.isna(ws.services().set_index("service_id").loc["jfe:y1", "languages"])
+    with pytest.raises(ValueError):
+        ws.edit_service("jfe:y1", {"colour": "red"})
+
+
+@pytest.fixture
+def street_ws(tiny_ws, tmp_path, services_file):
+    """A street along the four tiny areas (y = Y0 + 50), services at both ends."""
+    ws = tiny_ws
+    street = write_geojson(tmp_path / "street.geojson", [
+        feature(shapely.LineString([(X0, Y0 + 50), (X0 + 400, Y0 + 50)]), highway="residential")])
+    import_network(ws, street, NetworkSpec(class_column="highway"), im.Source("osm", "OSM", licence="ODbL 1.0"),
+                   max_bytes=MAX_BYTES)
+    import_services(ws, services_file)
+    return ws
+
+
+def test_run_is_cached_and_invalidated_by_an_edit_or_a_setting(street_ws):
+    ws = street_ws
+    first = access_for(ws, "jugendfreizeit")
+    assert not first.cached
+    assert access_for(ws, "jugendfreizeit").cached
+    # the homes: one per area (no buildings, no grid) at the representative point on the street
+    assert first.result.report["origins"] == 4
+    assert first.result.report["origins_on_network"] == 4
+    assert not access_for(ws, "jugendfreizeit", settings=Settings(speed_kmh=4.0)).cached
+    ws.edit_service("jfe:y1", {"capacity": 20.0})
+    again = access_for(ws, "jugendfreizeit")
+    assert not again.cached
+    assert again.result.report["has_capacity"]
+
+
+def test_persona_keeps_only_fitting_services(street_ws):
+    ws = street_ws
+    ws.edit_service("jfe:y2", {"languages": "tr", "age_min": 12, "age_max": 21})
+    persona = make_persona({"age": 16, "languages": ["tr"]})
+    nominal = access_for(ws, "jugendfreizeit")
+    strict = access_for(ws, "jugendfreizeit", persona=persona, settings=Settings(unknown="drop"))
+    assert strict.services["service_id"].tolist() == ["jfe:y2"]
+    assert strict.result.report["services_excluded"] == 1
+    # homes in the west now walk to the east end: effective times are longer there
+    a = nominal.result.origins.set_index("area")["nearest_min"]
+    b = strict.result.origins.set_index("area")["nearest_min"]
+    assert (b >= a - 1e-9).all() and (b > a).any()
+    lenient = access_for(ws, "jugendfreizeit", persona=persona, settings=Settings(unknown="keep"))
+    assert lenient.result.report["services_kept_unknown"] == 1
+
+
+@pytest.mark.realdata
+def test_real_data_every_home_and_service_snapped_or_reported(berlin_db, tmp_path):
+    import shutil
+
+    from jmdiq_geo.store.workspace import Workspace
+    db = tmp_path / "b.duckdb"
+    shutil.copy(berlin_db, db)
+    with Workspace(db) as ws:
+        acc = access_for(ws, "jugendfreizeit")
+        r = acc.result.report
+        origins = acc.result.origins
+        info = build_origins(ws, "plr", Settings())
+        # every stored residential building is a home, none fell outside the Planungsräume
+        assert info.dropped_outside == 0
+        assert (info.origins.kind == "building").sum() == len(ws.origins()) == 2389
+        # homes: on the network, or estimated — and those inside the network area that are not
+        # connected are counted
+        assert r["origins_on_network"] + int((~origins["on_network"]).sum()) == r["origins"]
+        assert r["origins_unreachable"] == int(origins["unreachable"].sum()) > 0
+        assert origins["nearest_min"].notna().all()
+        # services: on the network, or listed by name as off the network
+        assert r["services_on_network"] + len(r["services_off_network"]) == r["services"] == 407
+        assert r["services_on_network"] > 5
+        # the detour factor is calibrated on Moabit's network
+        assert r["detour_calibrated"] and 1.1 < r["detour_factor"] < 2.0
+        areas = acc.result.areas
+        assert len(areas) == 542
+        assert set(areas["method"]) >= {"network", "estimate"}
+        # weights: the target group is conserved from the areas to the homes
+        target = ws.values("jmd_zg", period=ws.periods(indicator_id="jmd_zg", level="plr")[-1], level="plr")
+        assert origins["weight"].sum() == pytest.approx(target.sum(), rel=1e-9)
+        # the worst detours name railways or rivers they cross where they do
+        assert len(acc.result.pairs) > 0 and (acc.result.pairs["detour"] > 2).all()
+    out = tmp_path / "access.csv"
+    assert main(["access", "--db", str(db), "--category", "kita", "--level", "bzr", "--out", str(out)]) == 0
+    table = pd.read_csv(out, dtype={"area": str})
+    assert len(table) == 143 and table["area"].str.len().eq(6).all()
+    assert table["sources"].str.contains("OpenStreetMap").all()
+    assert np.isfinite(table["e2sfca"]).sum() > 100          # Kitas have places: E2SFCA per area
+    assert main(["access", "--db", str(db), "--category", "kita", "--origins", "--out", str(tmp_path / "o.csv")]) == 0
+    assert len(pd.read_csv(tmp_path / "o.csv")) == r["origins"]
+
+
+def test_cli_access_bad_persona_and_category(street_ws, tmp_path, capsys):
+    db = street_ws.path
+    street_ws.close()
+    bad = tmp_path / "p.toml"
+    bad.write_text('languages = ["klingonisch"]\nwhen = "Mo-Fr 25:00"\n', encoding="utf-8")
+    assert main(["access", "--db", str(db), "--category", "jugendfreizeit", "--persona", str(bad),
+                 "--out", str(tmp_path / "x.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "klingonisch" in err and "Mo-Fr 25:00" in err
+    assert main(["access", "--db", str(db), "--category", "arbeit", "--out", str(tmp_path / "x.csv")]) == 2
+    assert "arbeit" in capsys.readouterr().err
+    assert not (tmp_path / "x.csv").exists()
