@@ -358,8 +358,9 @@ def _show_result(nominal, effective, version: float) -> None:
         show_map(m, key="acc_detour_map", height=600)
         pairs = nominal.result.pairs
         st.markdown(f"**{tr('access_worst_pairs')}**")
+        names = ws.area_names(nominal.result.report["level"]).set_index("area_id")["name"]
         st.dataframe(pd.DataFrame({
-            tr("tt_area"): pairs["area"], tr("tt_service"): pairs["service"],
+            tr("tt_area"): pairs["area"].map(names).fillna(pairs["area"]), tr("tt_service"): pairs["service"],
             tr("acc_straight"): pairs["straight_m"].round(0),
             tr("acc_network"): pairs["network_m"].round(0), tr("access_m_detour"): pairs["detour"].round(2),
             tr("acc_crosses"): pairs.get("crosses", "")}), hide_index=True, width="stretch")
