@@ -23,6 +23,11 @@ from opening_hours import OpeningHours, ParserError, State
 from jmdiq_geo.errors import InputError, Problem, raise_if_errors
 
 LANGUAGES_FILE = Path(__file__).resolve().parents[2] / "data" / "services" / "languages.toml"
+OSM_CATEGORIES_FILE = Path(__file__).resolve().parents[2] / "data" / "services" / "osm_categories.toml"
+
+#: the categories staff recognise (labels in the catalogue as ``cat_<id>``)
+CATEGORIES = ("jugendfreizeit", "schule", "kita", "bibliothek", "nachbarschaft", "sport", "beratung", "gesundheit",
+              "religion", "spielplatz", "arbeit")
 
 #: ISO 639-1 (all two-letter codes)
 ISO_639_1 = set("""aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy
@@ -50,6 +55,13 @@ def language_names() -> dict[str, dict[str, str]]:
     """code → {"de": name, "en": name} for the languages the app names."""
     with open(LANGUAGES_FILE, "rb") as f:
         return tomllib.load(f)["languages"]
+
+
+@lru_cache(maxsize=1)
+def osm_categories() -> dict[str, dict[str, str]]:
+    """OSM key → {tag value → category} (``data/services/osm_categories.toml``)."""
+    with open(OSM_CATEGORIES_FILE, "rb") as f:
+        return tomllib.load(f)["tags"]
 
 
 def language_label(code: str, lang: str) -> str:

@@ -116,6 +116,8 @@ class ServiceSpec:
     opening_hours: str | None = None
     barrier_free: str | None = None
     cost: str | None = None
+    age_min: str | None = None
+    age_max: str | None = None
     attributes: list[str] = field(default_factory=list)
     x: str | None = None               # for tables of points
     y: str | None = None
@@ -340,7 +342,14 @@ def import_services(ws: Workspace, path: Path | str, spec: ServiceSpec, source: 
                     max_bytes: int, dry_run: bool = False) -> ImportReport:
     """Service locations (points) of one category with the attributes that decide access."""
     path = Path(path)
-    if path.suffix.lower() in TABLE_SUFFIXES:
+    categories = None
+    if path.name.lower().endswith(".pbf"):
+        from jmdiq_geo.io.networks import read_pbf_services
+        gdf, categories = read_pbf_services(path, max_bytes=max_bytes)
+        spec = ServiceSpec(**{**asdict(spec), "id": "id", "name": "name", "opening_hours": "opening_hours",
+                              "barrier_free": "wheelchair", "address": [], "attributes": [], "capacity": None,
+                              "languages": None, "cost": None, "age_min": None, "age_max": None})
+    elif path.suffix.lower() in TABLE_SUFFIXES:
         table = read_table(path, max_bytes=max_bytes)
         problems = check_columns(table.frame.columns, {"x": spec.x, "y": spec.y}, file=path.name)
         if not (spec.x and spec.y and spec.crs):
@@ -350,13 +359,16 @@ def import_services(ws: Workspace, path: Path | str, spec: ServiceSpec, source: 
     else:
         gdf = read_vector(path, crs=spec.crs, max_bytes=max_bytes)
     cols = {"id": spec.id, "name": spec.name, "capacity": spec.capacity, "languages": spec.languages,
-            "opening_hours": spec.opening_hours, "barrier_free": spec.barrier_free, "cost": spec.cost}
+            "opening_hours": spec.opening_hours, "barrier_free": spec.barrier_free, "cost": spec.cost,
+            "age_min": spec.age_min, "age_max": spec.age_max}
     cols.update({f"address {i + 1}": c for i, c in enumerate(spec.address)})
     cols.update({f"attribute {c}": c for c in spec.attributes})
     problems = check_columns(gdf.columns, cols, file=path.name)
     raise_if_errors(problems, SchemaError)
     gdf, geo_problems = check_geometries(gdf, expected="point", file=path.name, invalid="reject")
     problems += geo_problems
+    access, access_notices = _access_attributes(gdf, spec, file=path.name)
+    problems += access_notices
     prefix = spec.id_prefix or source.source_id
     if spec.id:
         ids = normalise_keys(gdf[spec.id])
@@ -390,15 +402,67 @@ def import_services(ws: Workspace, path: Path | str, spec: ServiceSpec, source: 
         attributes = [json.dumps({c: (None if pd.isna(v) else str(v)) for c, v in zip(spec.attributes, row)},
                                  ensure_ascii=False) for row in gdf[spec.attributes].itertuples(index=False)]
     out = gpd.GeoDataFrame({
-        "service_id": (prefix + ":" + ids.astype(str)).to_numpy(), "category": spec.category,
-        "name": text(spec.name), "address": address, "languages": text(spec.languages),
-        "opening_hours": text(spec.opening_hours), "barrier_free": None, "cost": text(spec.cost),
-        "age_min": None, "age_max": None,
+        "service_id": (prefix + ":" + ids.astype(str)).to_numpy(),
+        "category": categories.loc[gdf.index].to_numpy() if categories is not None else spec.category,
+        "name": text(spec.name), "address": address, **access,
         "capacity": capacity.to_numpy() if capacity is not None else None, "attributes": attributes,
     }, geometry=geoms, crs=ws.work_crs)
     report = ImportReport("services", path.name, rows=len(gdf), written=len(out), notices=notices,
                           details={"category": spec.category})
     return _commit(ws, report, source, path, asdict(spec), lambda: ws.replace_services(out, source_id=source.source_id, id_prefix=prefix), dry_run=dry_run)
+
+
+def _access_attributes(gdf, spec: ServiceSpec, *, file: str) -> tuple[dict, list[Problem]]:
+    """Languages (→ ISO codes), opening hours (OSM syntax, checked), wheelchair (yes/no), cost
+    (free/reduced/paid), age range. A value that cannot be read is reported as a notice with its
+    rows and counts as not recorded (opening hours keep their text, so staff can correct them)."""
+    from jmdiq_geo.access.attributes import parse_bool, parse_cost, parse_languages, parse_opening_hours
+
+    n = len(gdf)
+    out = {"languages": [None] * n, "opening_hours": [None] * n, "barrier_free": [None] * n, "cost": [None] * n,
+           "age_min": np.full(n, np.nan), "age_max": np.full(n, np.nan)}
+    notices: list[Problem] = []
+
+    def each(column, parse, target, code):
+        if not column:
+            return
+        bad = []
+        for i, value in enumerate(gdf[column].astype(object).to_numpy()):
+            try:
+                out[target][i] = parse(value)
+            except ValueError:
+                bad.append((i + 1, str(value)))
+        if bad:
+            notices.append(Problem(code, {"count": len(bad), "rows": ", ".join(str(r) for r, _ in bad[:10]),
+                                          "values": ", ".join(f"'{v}'" for _, v in bad[:5])},
+                                   file=file, row=bad[0][0], column=column, severity="notice"))
+
+    def languages(value):
+        codes, unknown = parse_languages(value)
+        if unknown:
+            raise ValueError(", ".join(unknown))
+        return ", ".join(codes) if codes else None
+
+    def hours(value):
+        if parse_opening_hours(value) is None:
+            return None
+        return str(value).strip()
+
+    each(spec.languages, languages, "languages", "service_languages_unknown")
+    each(spec.opening_hours, hours, "opening_hours", "service_hours_malformed")
+    each(spec.barrier_free, parse_bool, "barrier_free", "service_wheelchair_unreadable")
+    each(spec.cost, parse_cost, "cost", "service_cost_unreadable")
+    if spec.opening_hours:       # malformed hours keep their text (unknown for personas, visible to staff)
+        raw = gdf[spec.opening_hours].astype(object).to_numpy()
+        out["opening_hours"] = [v if v is not None else (None if pd.isna(r) or not str(r).strip() else str(r))
+                                for v, r in zip(out["opening_hours"], raw)]
+    for target, column in (("age_min", spec.age_min), ("age_max", spec.age_max)):
+        if column:
+            values, age_problems = parse_numeric(gdf[column].astype(object).where(gdf[column].notna(), ""),
+                                                 column=column, file=file)
+            notices += age_problems
+            out[target] = values.to_numpy(dtype=float)
+    return out, notices
 
 
 # --------------------------------------------------------------------------- programme areas

@@ -93,6 +93,40 @@ def _read_pbf(path: Path, what: str, *, max_bytes: int) -> gpd.GeoDataFrame:
     return frame
 
 
+def read_pbf_services(path: Path, *, max_bytes: int) -> tuple[gpd.GeoDataFrame, pd.Series]:
+    """Points of interest of an OSM extract whose tags map to a service category
+    (``data/services/osm_categories.toml``); areas (a school's grounds) become their centroid."""
+    from jmdiq_geo.access.attributes import osm_categories
+
+    check_file(path, max_bytes=max_bytes)
+    from pyrosm import OSM
+    table = osm_categories()
+    try:
+        pois = OSM(str(path)).get_pois(custom_filter={key: list(values) for key, values in table.items()})
+    except Exception as exc:  # pyrosm raises bare exceptions for damaged files
+        raise InputError(Problem("pbf_unreadable", {"detail": str(exc)[:200]}, file=path.name)) from None
+    if pois is None or len(pois) == 0:
+        raise InputError(Problem("pbf_empty", {"what": "services"}, file=path.name))
+    pois = gpd.GeoDataFrame(pois, geometry="geometry", crs=pois.crs or "EPSG:4326")
+    pois = pois[pois.geometry.notna() & ~pois.geometry.is_empty]
+    category = pd.Series(None, index=pois.index, dtype=object)
+    for key, values in table.items():
+        if key in pois:
+            found = pois[key].map(values)
+            category = category.where(category.notna(), found)
+    pois = pois[category.notna()].copy()
+    category = category[category.notna()]
+    if len(pois) == 0:
+        raise InputError(Problem("pbf_empty", {"what": "services"}, file=path.name))
+    points = pois.geometry.where(pois.geometry.geom_type == "Point", pois.geometry.representative_point())
+    pois = pois.set_geometry(points)
+    pois["id"] = pois["osm_type"].astype(str).str[0] + pois["id"].astype(str)
+    for col in ("name", "opening_hours", "wheelchair"):
+        if col not in pois:
+            pois[col] = None
+    return pois[["id", "name", "opening_hours", "wheelchair", "geometry"]], category
+
+
 def import_network(ws: Workspace, path: Path | str, spec: NetworkSpec, source: Source, *, max_bytes: int,
                    dry_run: bool = False) -> ImportReport:
     path = Path(path)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from jmdiq_geo.access.attributes import (COSTS, InputError, language_label, language_names, load_persona,
+from jmdiq_geo.access.attributes import (CATEGORIES, COSTS, InputError, language_label, language_names, load_persona,
                                          make_persona, parse_cost, parse_languages, parse_opening_hours,
                                          preset_personas)
 from jmdiq_geo.access.compute import Settings as AccessSettings
@@ -25,9 +25,7 @@ from jmdiq_geo.ui.projects import location_picker
 from jmdiq_geo.ui.state import lang, tr, workspace
 from jmdiq_geo.ui.widgets import level_picker
 
-#: the staff's taxonomy (labels in the catalogue as cat_<id>)
-TAXONOMY = ("jugendfreizeit", "schule", "kita", "bibliothek", "nachbarschaft", "sport", "beratung", "gesundheit",
-            "religion", "spielplatz", "arbeit")
+TAXONOMY = CATEGORIES
 USER_KEY = "access_user"
 RESULT_KEY = "access_result"
 

@@ -102,13 +102,35 @@ def spec_form(kind: str, columns: list[str], levels: pd.DataFrame, known_indicat
         return im.TableSpec(level=level, period=period.isoformat(), columns=cols, key=key, name_column=name,
                             missing_values=[m.strip() for m in missing.split(",") if m.strip()], indicators=defs)
     if kind == "services":
-        category = st.text_input(tr("import_category"), value="beratung", key="imp_category")
+        from jmdiq_geo.access.attributes import CATEGORIES
+        from jmdiq_geo.i18n import t_or
+        from jmdiq_geo.ui.state import lang as ui_lang
+        if not columns:                                     # an .osm.pbf: categories come from the tags
+            st.caption(tr("import_pbf_services"))
+            return im.ServiceSpec(category="nachbarschaft", name="name")
+        category = st.selectbox(tr("import_category"), CATEGORIES, key="imp_category",
+                                format_func=lambda c: t_or(f"cat_{c}", c, ui_lang()))
         name = _pick("import_name", columns, key="imp_name", guess=("name",))
         sid = _pick("import_key", columns, key="imp_key", optional=True, guess=("id",))
         capacity = _pick("import_capacity", columns, key="imp_capacity", optional=True)
         x = _pick("import_x", columns, key="imp_x", optional=True, guess=("x", "lon"))
         y = _pick("import_y", columns, key="imp_y", optional=True, guess=("y", "lat"))
-        return im.ServiceSpec(category=category, name=name, id=sid, capacity=capacity, x=x, y=y, crs=crs)
+        with st.expander(tr("import_access_attributes")):
+            a1, a2, a3 = st.columns(3)
+            with a1:
+                languages = _pick("svc_languages", columns, key="imp_languages", optional=True,
+                                  guess=("languages", "sprachen"))
+                hours = _pick("svc_opening_hours", columns, key="imp_hours", optional=True,
+                              guess=("opening_hours", "oeffnungszeiten"))
+            with a2:
+                wheel = _pick("svc_wheelchair", columns, key="imp_wheel", optional=True, guess=("wheelchair",))
+                cost = _pick("svc_cost", columns, key="imp_cost", optional=True, guess=("cost", "kosten"))
+            with a3:
+                age_min = _pick("svc_age_min", columns, key="imp_age_min", optional=True, guess=("age_min",))
+                age_max = _pick("svc_age_max", columns, key="imp_age_max", optional=True, guess=("age_max",))
+        return im.ServiceSpec(category=category, name=name, id=sid, capacity=capacity, x=x, y=y, crs=crs,
+                              languages=languages, opening_hours=hours, barrier_free=wheel, cost=cost,
+                              age_min=age_min, age_max=age_max)
     if kind == "programme-areas":
         by_members = st.toggle(tr("import_by_members"), key="imp_by_members")
         pid = _pick("import_key", columns, key="imp_key", guess=("id",))
