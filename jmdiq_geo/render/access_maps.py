@@ -73,7 +73,8 @@ def _popup(row, lang: str) -> str:
             line("svc_wheelchair", None if bf is None or pd.isna(bf) else t("ui_yes" if bf else "ui_no", lang)),
             line("svc_capacity", format_number(row["capacity"], lang, digits=0)
                  if row.get("capacity") is not None and not pd.isna(row.get("capacity")) else None),
-            line("svc_origin", t("svc_origin_user" if row.get("edited") else "svc_origin_import", lang))]
+            line("svc_origin", t("svc_origin_user" if row.get("edited") else "svc_origin_import", lang)),
+            *([line("svc_source", row.get("source_title"))] if "source_title" in row else [])]
     return (f"<b>{html_lib.escape(str(row.get('name') or '–'))}</b>"
             f"<table style='font-size:12px'>{''.join(rows)}</table>")
 
@@ -89,6 +90,15 @@ function (row) {
 """
 
 
+def _cluster_icon(colour: str) -> str:
+    """A cluster in its category's colour with the count (the plugin's default colours by size)."""
+    return ("function (cluster) { var n = cluster.getChildCount(); var d = 22 + Math.min(18, Math.log(n) * 5);"
+            " return L.divIcon({html: '<div style=\"background:" + colour + ";opacity:.88;color:#fff;"
+            "border:2px solid #fff;border-radius:50%;width:' + d + 'px;height:' + d + 'px;line-height:' + (d - 4) +"
+            " 'px;text-align:center;font:600 11px sans-serif;text-shadow:0 0 2px #000\">' + n + '</div>',"
+            " className: 'jmdiq-cluster', iconSize: L.point(d, d)}); }")
+
+
 def add_service_clusters(m: folium.Map, services: gpd.GeoDataFrame, *, lang: str) -> None:
     """One clustered layer per category (toggle in the layer control), popups with attributes."""
     if services.empty:
@@ -100,7 +110,8 @@ def add_service_clusters(m: folium.Map, services: gpd.GeoDataFrame, *, lang: str
                 for g, r in zip(part.geometry, part.drop(columns="geometry").to_dict("records"))]
         label = t_or(f"cat_{category}", category, lang)
         FastMarkerCluster(data, callback=_CLUSTER_CALLBACK, name=f"{label} ({len(data)})",
-                          options={"maxClusterRadius": 45, "disableClusteringAtZoom": 16}).add_to(m)
+                          options={"maxClusterRadius": 45, "disableClusteringAtZoom": 16},
+                          icon_create_function=_cluster_icon(colour)).add_to(m)
 
 
 def services_map(areas: gpd.GeoDataFrame, values: pd.Series, services: gpd.GeoDataFrame, *, title: str, lang: str,
@@ -194,6 +205,16 @@ def detour_map(origins: pd.DataFrame, pairs: pd.DataFrame, barriers: gpd.GeoData
                                style_function=lambda f, c=colour: {"color": c, "weight": 3, "fillColor": c,
                                                                    "fillOpacity": 0.35},
                                tooltip=folium.GeoJsonTooltip(fields=["name", "class"], labels=False)).add_to(m)
+    cut_off = origins[origins["unreachable"]]
+    if len(cut_off):
+        lon, lat = transform_xy(cut_off["x"].to_numpy(), cut_off["y"].to_numpy(), from_crs=crs, to_crs=DISPLAY_CRS)
+        label = t("acc_unreachable", lang)
+        folium.GeoJson(feature_collection(gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=DISPLAY_CRS),
+                                          {"label": [label] * len(cut_off)}),
+                       name=f"{label} ({len(cut_off)})",
+                       marker=folium.CircleMarker(radius=5, weight=2, color="#000000", fill=True,
+                                                  fill_color="#ffffff", fill_opacity=1),
+                       tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False)).add_to(m)
     bins = [1.0, 1.3, 1.6, 2.0, 3.0, np.inf]
     colours = ["#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027"]
     rows = []

@@ -72,6 +72,8 @@ def services_section(version: float) -> None:
             values = ws.values(target, period=periods[-1], level=level)
             title = tr("svc_target_group_period", period=periods[-1].strftime("%d.%m.%Y"))
     sources = sorted(set(areas["source_id"].dropna()) | set(services["source_id"].dropna()))
+    titles = ws.sources().set_index("source_id")["title"]
+    services = services.assign(source_title=services["source_id"].map(titles))
     m = services_map(areas, values, services, title=title, lang=lang(), attributions=ws.attributions(sources),
                      display=display_geometry_of(version, level))
     show_map(m, key="svc_map", height=600)

@@ -108,7 +108,7 @@ def test_services_map_clusters_and_unknown_persona_language(page, app_url, tmp_p
     assert frame_shapes >= 542
     # clusters of the youth centres (Leaflet.markercluster served by the app)
     page.wait_for_function("() => Array.from(document.querySelectorAll('iframe')).some(f => f.contentDocument && "
-                           "f.contentDocument.querySelectorAll('.marker-cluster').length > 5)", timeout=30000)
+                           "f.contentDocument.querySelectorAll('.jmdiq-cluster').length > 5)", timeout=30000)
     page.screenshot(path=str(shot_dir() / "zugang_einrichtungen.png"), full_page=True)
     no_exceptions(page)
 
