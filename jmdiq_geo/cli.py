@@ -66,6 +66,8 @@ def cmd_info(args) -> int:
         for row in s["grids"].itertuples():
             print(f"  {row.grid_id:<28} {row.n_cells:>6} ({row.cell_size_m:.0f} m, {row.crs})")
         print(t("cli_info_programme_areas", lang, n=s["programme_areas"]))
+        print(t("cli_info_access", lang, km=f"{s['network_km']:.1f}", segments=s["network_segments"],
+                origins=s["origins"], barriers=s["barriers"], edits=s["service_edits"]))
         print(t("cli_info_sources", lang))
         for row in ws.sources().itertuples():
             print(f"  {row.source_id:<12} {row.title} — {row.licence or '?'}")

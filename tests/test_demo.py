@@ -83,7 +83,8 @@ def test_every_row_has_a_source_with_licence(berlin_ws):
 def test_cli_info(berlin_db, capsys):
     assert cli_main(["--lang", "en", "info", "--db", str(berlin_db)]) == 0
     out = capsys.readouterr().out
-    for expected in ("Planning area (PLR)", "542", "143", "58", "2020-12-31", "2024-12-31", "CC BY 3.0 DE"):
+    for expected in ("Planning area (PLR)", "542", "143", "58", "2020-12-31", "2024-12-31", "CC BY 3.0 DE",
+                     "Footpath network: 196.7 km", "homes: 2389"):
         assert expected in out
 
 

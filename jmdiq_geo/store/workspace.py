@@ -536,7 +536,10 @@ class Workspace:
         return {"meta": self.meta(), "levels": levels, "periods": periods,
                 "indicators": count("indicators"), "values": count("indicator_values"),
                 "services": services, "programme_areas": count("programme_areas"),
-                "grids": self.grids(), "sources": count("sources")}
+                "grids": self.grids(), "sources": count("sources"),
+                "network_km": cur.execute("SELECT coalesce(sum(length_km), 0) FROM networks").fetchone()[0],
+                "network_segments": count("network_segments"), "origins": count("origins"),
+                "barriers": count("barriers"), "service_edits": count("service_edits")}
 
     def snapshot(self) -> dict[str, tuple[int, int]]:
         """Row count and a content hash per table: equal snapshots mean nothing was written."""
