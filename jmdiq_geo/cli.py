@@ -256,8 +256,13 @@ def cmd_access(args) -> int:
     settings = _settings(args)
     lang = settings.lang
     persona = load_persona(args.persona) if args.persona else None
-    thresholds = tuple(float(x) for x in args.thresholds.split(",")) if args.thresholds else (10.0, 15.0)
-    acc = AccessSettings(speed_kmh=args.speed, thresholds_min=thresholds, unknown=args.unknown)
+    try:
+        thresholds = tuple(float(x) for x in args.thresholds.split(",")) if args.thresholds else (10.0, 15.0)
+        if not thresholds or min(thresholds) <= 0 or args.speed <= 0:
+            raise ValueError
+    except ValueError:
+        raise InputError(Problem("access_bad_setting", {"speed": args.speed, "thresholds": args.thresholds or "10,15"}))
+    acc = AccessSettings(speed_kmh=args.speed, thresholds_min=tuple(sorted(thresholds)), unknown=args.unknown)
     with Workspace(settings.db_path) as ws:
         known = sorted(set(ws.services(include_hidden=True)["category"]))
         if args.category not in known:

@@ -40,6 +40,7 @@ class Network:
     _tree: shapely.STRtree | None = field(default=None, repr=False)
     #: snaps of point sets already asked for (homes are snapped once for all categories)
     _snaps: dict = field(default_factory=dict, repr=False)
+    _main: tuple | None = field(default=None, repr=False)
 
     @property
     def n_nodes(self) -> int:
@@ -58,6 +59,15 @@ class Network:
     def tree(self) -> shapely.STRtree:
         self.segments()
         return self._tree
+
+    def main_tree(self) -> tuple[shapely.STRtree, np.ndarray]:
+        """An R-tree of the segments of the largest connected part, and their segment numbers:
+        homes and services are snapped to the network people can walk on, not to a fragment cut
+        off at the edge of the extract (as r5py and most routers do)."""
+        if self._main is None:
+            idx = np.flatnonzero(self.component[self.u] == self.main_component)
+            self._main = (shapely.STRtree(self.segments()[idx]), idx)
+        return self._main
 
     def total_length_km(self) -> float:
         return float(self.length.sum() / 1000)
@@ -122,8 +132,9 @@ class Snapped:
 
 
 def snap(network: Network, xy: np.ndarray, *, max_snap_m: float) -> Snapped:
-    """Snap points (n, 2) to the nearest segment within ``max_snap_m`` metres (remembered per
-    point set, so the homes are snapped once however many categories are run)."""
+    """Snap points (n, 2) to the nearest segment of the network's largest connected part within
+    ``max_snap_m`` metres (remembered per point set, so the homes are snapped once however many
+    categories are run). Points farther away are not snapped (``ok`` False)."""
     xy = np.ascontiguousarray(xy, dtype=float).reshape(-1, 2)
     key = (hashlib.blake2b(xy.tobytes(), digest_size=16).digest(), float(max_snap_m))
     if key not in network._snaps:
@@ -139,12 +150,12 @@ def _snap(network: Network, xy: np.ndarray, max_snap_m: float) -> Snapped:
     seg = np.full(n, -1, dtype=np.int64)
     dist = np.full(n, np.inf)
     if n:
-        tree = network.tree()
+        tree, segment_of = network.main_tree()
 
         def nearest(start: int, stop: int):
             idx, d = tree.query_nearest(points[start:stop], max_distance=max_snap_m, return_distance=True,
                                         all_matches=False)
-            return idx[0] + start, idx[1], d
+            return idx[0] + start, segment_of[idx[1]], d
         # GEOS releases the GIL: large point sets are snapped on all cores
         workers = min(os.cpu_count() or 1, 8) if n > 20_000 else 1
         bounds = np.linspace(0, n, workers + 1).astype(int)

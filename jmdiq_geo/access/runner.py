@@ -25,6 +25,7 @@ from jmdiq_geo.access.attributes import Persona, fits
 from jmdiq_geo.access.compute import AccessResult, Origins, Progress, Services, Settings, difference, run
 from jmdiq_geo.access.network import Network, network_from_segments
 from jmdiq_geo.crs import transform_xy
+from jmdiq_geo.errors import InputError, Problem
 from jmdiq_geo.store.workspace import Workspace
 
 #: counts below this are not shown (METHOD.md, privacy)
@@ -37,6 +38,8 @@ def load_network(ws: Workspace) -> Network | None:
     """All stored networks as one graph (cached per workspace file and import state)."""
     key = (str(ws.path), ws.data_stamp())
     if key not in _NETWORKS:
+        if len(_NETWORKS) > 3:                      # one graph per workspace state is enough
+            _NETWORKS.clear()
         seg = ws.network_segments()
         if seg.empty:
             _NETWORKS[key] = None
@@ -75,9 +78,23 @@ class OriginInfo:
 _ORIGINS: dict[tuple, "OriginInfo"] = {}
 
 
+def target_digest(ws: Workspace) -> str:
+    """A fingerprint of the target group's values (a derived indicator saved in the app changes
+    them without an import)."""
+    level = smallest_level(ws)
+    target = ws.meta().get("target_group_indicator") or ""
+    if target not in ws.indicator_ids():
+        return "-"
+    periods = ws.periods(indicator_id=target, level=level)
+    if not periods:
+        return "-"
+    values = ws.values(target, period=periods[-1], level=level).sort_index()
+    return hashlib.sha256(pd.util.hash_pandas_object(values).values.tobytes()).hexdigest()[:16]
+
+
 def build_origins(ws: Workspace, level: str, settings: Settings) -> OriginInfo:
     """Homes with the target group living there (see module doc); cached per workspace state."""
-    key = (str(ws.path), ws.data_stamp(), level, settings.fallback_grid)
+    key = (str(ws.path), ws.data_stamp(), target_digest(ws), level, settings.fallback_grid)
     if key not in _ORIGINS:
         if len(_ORIGINS) > 8:
             _ORIGINS.clear()
@@ -130,6 +147,7 @@ def _build_origins(ws: Workspace, level: str, settings: Settings) -> OriginInfo:
     # spread each area's target group over its origins by their weights
     frame = pd.DataFrame({"area": home_area, "basis": basis})
     share = frame["basis"] / frame.groupby("area")["basis"].transform("sum")
+    # without a target group every home counts once (the report says so: target_indicator None)
     persons = frame["area"].map(pop).fillna(0.0).to_numpy() * share.fillna(0).to_numpy() if len(pop) \
         else np.ones(len(frame))
     if level == base_level:
@@ -150,13 +168,13 @@ def to_services(gdf: gpd.GeoDataFrame) -> Services:
 
 
 def run_key(ws: Workspace, category: str, persona: Persona | None, settings: Settings, level: str,
-            services: gpd.GeoDataFrame) -> str:
+            services: gpd.GeoDataFrame, detour: float | None = None) -> str:
     digest = hashlib.sha256(pd.util.hash_pandas_object(
         pd.DataFrame(services.drop(columns="geometry")).astype(str), index=False).values.tobytes()
         + b"".join(shapely.to_wkb(services.geometry.array)) if len(services) else b"").hexdigest()
     body = {"category": category, "persona": persona.key() if persona and not persona.is_empty() else None,
             "settings": settings.as_dict(), "level": level, "stamp": ws.data_stamp(), "services": digest,
-            "version": 2}
+            "target": target_digest(ws), "detour": detour, "version": 3}
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -171,14 +189,26 @@ class Access:
 
 def access_for(ws: Workspace, category: str, *, persona: Persona | None = None, settings: Settings | None = None,
                level: str | None = None, progress: Progress | None = None, use_cache: bool = True) -> Access:
+    """Nominal access (no persona) or effective access (with one). An effective run uses the
+    nominal run's detour factor, so that the difference between the two is only the services
+    that do not fit, never a change in how distances off the network are estimated."""
+    if not category:
+        raise InputError(Problem("access_unknown_category", {"category": "–", "known": "–"}))
     settings = settings or Settings()
     level = level or smallest_level(ws)
     services = category_services(ws, category)
     fit = None
+    detour = None
     if persona is not None and not persona.is_empty():
         fit = fits(services, persona, unknown=settings.unknown, min_overlap_min=settings.min_overlap_min)
         services = services[fit["fits"].to_numpy()] if len(services) else services
-    key = run_key(ws, category, persona, settings, level, services)
+        nominal = access_for(ws, category, settings=settings, level=level, use_cache=use_cache,
+                             progress=(lambda f, m: progress(0.5 * f, m)) if progress else None)
+        detour = float(nominal.result.report["detour_factor"])
+        if progress:
+            inner = progress
+            progress = lambda f, m: inner(0.5 + 0.5 * f, m)  # noqa: E731
+    key = run_key(ws, category, persona, settings, level, services, detour)
     persona_key = json.dumps(persona.key(), sort_keys=True) if persona is not None and not persona.is_empty() else None
     if use_cache:
         hit = ws.access_run(key)
@@ -189,8 +219,8 @@ def access_for(ws: Workspace, category: str, *, persona: Persona | None = None, 
     network = load_network(ws)
     info = build_origins(ws, level, settings)
     result = run(network, info.origins, to_services(services), settings, progress=lambda f, m: say(0.05 + 0.9 * f, m),
-                 severance=network is not None)
-    result.areas = _suppress_small(result.areas)
+                 severance=network is not None, detour=detour)
+    result.areas = suppress_small(result.areas, residents=_residents(ws, level))
     result.pairs = crossings(ws, result.pairs)
     result.report.update({"category": category, "level": level, "thresholds": list(settings.thresholds_min),
                           "speed_kmh": settings.speed_kmh, "target_indicator": info.target_indicator,
@@ -226,10 +256,30 @@ def crossings(ws: Workspace, pairs: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _suppress_small(areas: pd.DataFrame) -> pd.DataFrame:
+def _residents(ws: Workspace, level: str) -> pd.Series | None:
+    """Residents per area of ``level`` (latest period of the population indicator), if stored."""
+    pop_id = ws.meta().get("population_indicator")
+    if not pop_id or pop_id not in ws.indicator_ids():
+        return None
+    periods = ws.periods(indicator_id=pop_id, level=level)
+    return ws.values(pop_id, period=periods[-1], level=level) if periods else None
+
+
+MEASURE_COLUMNS = ("median_min", "share_beyond", "e2sfca", "detour")
+
+
+def suppress_small(areas: pd.DataFrame, *, residents: pd.Series | None = None,
+                   min_residents: int = 300) -> pd.DataFrame:
+    """METHOD.md privacy: an area with fewer than 3 persons of the target group, or fewer than
+    300 residents, shows no count and no measure."""
     out = areas.copy()
     out["target_group"] = out["target_group"].round(0)
-    out.loc[out["target_group"] < SMALL_COUNT, "target_group"] = np.nan
+    hide = out["target_group"] < SMALL_COUNT
+    if residents is not None:
+        hide |= out["area"].map(residents).fillna(np.inf).to_numpy() < min_residents
+    measures = [c for c in out.columns if c in MEASURE_COLUMNS or c.startswith("n_within_")]
+    out.loc[hide, ["target_group", *measures]] = np.nan
+    out["suppressed"] = hide
     return out
 
 

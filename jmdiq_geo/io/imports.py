@@ -375,6 +375,11 @@ def import_services(ws: Workspace, path: Path | str, spec: ServiceSpec, source: 
         problems += check_keys(ids, file=path.name, column=spec.id)
     else:
         ids = pd.Series([str(i + 1) for i in range(len(gdf))], index=gdf.index)
+        # row numbers are no identity: staff edits would land on whatever row comes first next time
+        edited = ws.cursor().execute("SELECT count(*) FROM service_edits WHERE starts_with(service_id, ?)",
+                                     [prefix + ":"]).fetchone()[0]
+        if edited:
+            problems.append(Problem("services_need_id", {"count": edited}, file=path.name))
     capacity = None
     if spec.capacity:
         capacity, cap_problems = parse_numeric(gdf[spec.capacity].astype(object).where(gdf[spec.capacity].notna(), ""),

@@ -161,6 +161,9 @@ def import_network(ws: Workspace, path: Path | str, spec: NetworkSpec, source: S
                              "x2": coords[1:, 0][same], "y2": coords[1:, 1][same],
                              "fclass": classes[idx[:-1][same]]})
     segments = segments[(segments["x1"] != segments["x2"]) | (segments["y1"] != segments["y2"])]
+    if segments.empty:        # nothing walkable left: never replace a stored network by nothing
+        raise InputError(Problem("network_nothing_walkable", {"classes": ", ".join(spec.exclude) or "–"},
+                                 file=path.name))
     vertices = shapely.multipoints(coords)
     coverage = shapely.concave_hull(vertices, ratio=0.3).buffer(spec.coverage_buffer_m)
     report = ImportReport("network", path.name, rows=rows, written=len(segments), notices=notices,

@@ -387,11 +387,13 @@ class Workspace:
                 for key, value in changes.items():
                     self.con.execute(f"UPDATE services SET {key} = ? WHERE service_id = ?", [value, service_id])
                 return
-            old = self.con.execute("SELECT body FROM service_edits WHERE service_id = ?", [service_id]).fetchone()
+            old = self.con.execute("SELECT body, deleted FROM service_edits WHERE service_id = ?",
+                                   [service_id]).fetchone()
             body = {**(json.loads(old[0]) if old else {}), **changes}
             self.con.execute("DELETE FROM service_edits WHERE service_id = ?", [service_id])
-            self.con.execute("INSERT INTO service_edits VALUES (?, ?, false, current_timestamp, ?)",
-                             [service_id, json.dumps(body, ensure_ascii=False), user])
+            # a hidden service stays hidden when staff correct it
+            self.con.execute("INSERT INTO service_edits VALUES (?, ?, ?, current_timestamp, ?)",
+                             [service_id, json.dumps(body, ensure_ascii=False), bool(old[1]) if old else False, user])
 
     def add_service(self, record: dict, *, x: float, y: float, user: str | None = None) -> str:
         """A service staff know and no dataset has (origin ``user``; never touched by imports)."""
@@ -501,6 +503,14 @@ class Workspace:
             self.con.execute("INSERT INTO access_runs VALUES (?, ?, ?, current_timestamp, ?, ?, ?, ?)",
                              [run_key, category, persona, blob(origins), blob(areas), blob(pairs),
                               json.dumps(report, ensure_ascii=False, default=str)])
+
+    def services_stamp(self) -> str:
+        """Changes whenever staff add, change, hide or restore a service (or anything is imported)."""
+        row = self.cursor().execute(
+            "SELECT (SELECT count(*) FROM services WHERE origin = 'user'), "
+            "(SELECT count(*) FROM service_edits), (SELECT max(updated_at)::VARCHAR FROM service_edits), "
+            "(SELECT sum(hash(body, deleted)) FROM service_edits)").fetchone()
+        return f"{self.data_stamp()}|{row}"
 
     def data_stamp(self) -> str:
         """Changes whenever anything is imported (sources and import log)."""

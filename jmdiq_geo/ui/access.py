@@ -13,7 +13,7 @@ from jmdiq_geo.access.attributes import (CATEGORIES, COSTS, InputError, language
                                          preset_personas)
 from jmdiq_geo.access.compute import Settings as AccessSettings
 from jmdiq_geo.access.export import area_table, write_table
-from jmdiq_geo.access.runner import access_for, compare, load_network, smallest_level
+from jmdiq_geo.access.runner import access_for, compare, load_network, smallest_level, target_digest
 from jmdiq_geo.errors import JmdiqError, Problem
 from jmdiq_geo.i18n import format_number, t_or
 from jmdiq_geo.render.access_maps import (access_map, detour_map, measure_label, persona_summary,
@@ -47,6 +47,9 @@ def _lang_options() -> list[str]:
 def services_section(version: float) -> None:
     ws = workspace()
     cats = _categories(ws)
+    if not cats:
+        st.info(tr("svc_none_at_all"))
+        return
     c1, c2, c3, c4 = st.columns([3, 2, 1.2, 1.2])
     chosen = c1.multiselect(tr("svc_categories"), cats, default=[c for c in ("jugendfreizeit",) if c in cats],
                             format_func=_cat, key="svc_map_categories", placeholder=tr("ui_choose"))
@@ -107,14 +110,14 @@ def _attribute_form(prefix: str, current: dict) -> dict | None:
         cats.append(current["category"])
     category = c1.selectbox(tr("svc_category"), cats, index=cats.index(current.get("category") or cats[0]),
                             format_func=_cat, key=f"{prefix}_category")
-    name = c2.text_input(tr("tt_service"), value=current.get("name") or "", key=f"{prefix}_name")
-    address = c1.text_input(tr("tt_address"), value=current.get("address") or "", key=f"{prefix}_address")
-    languages = c2.text_input(tr("svc_languages"), value=current.get("languages") or "", key=f"{prefix}_languages",
+    name = c2.text_input(tr("tt_service"), value=_txt(current.get("name")), key=f"{prefix}_name")
+    address = c1.text_input(tr("tt_address"), value=_txt(current.get("address")), key=f"{prefix}_address")
+    languages = c2.text_input(tr("svc_languages"), value=_txt(current.get("languages")), key=f"{prefix}_languages",
                               help=tr("svc_languages_help"))
-    hours = c1.text_input(tr("svc_opening_hours"), value=current.get("opening_hours") or "", key=f"{prefix}_hours",
+    hours = c1.text_input(tr("svc_opening_hours"), value=_txt(current.get("opening_hours")), key=f"{prefix}_hours",
                           help=tr("svc_hours_help"))
     cost_options = ["", *COSTS]
-    cost_now = current.get("cost") if current.get("cost") in COSTS else ""
+    cost_now = _txt(current.get("cost")) if _txt(current.get("cost")) in COSTS else ""
     cost = c2.selectbox(tr("svc_cost"), cost_options, index=cost_options.index(cost_now),
                         format_func=lambda c: tr(f"svc_cost_{c}") if c else tr("access_not_recorded"),
                         key=f"{prefix}_cost")
@@ -155,6 +158,17 @@ def _attribute_form(prefix: str, current: dict) -> dict | None:
             "barrier_free": None if not wheelchair else wheelchair == "yes", **numbers}
 
 
+def _txt(v) -> str:
+    """Text for an input field: missing values (None, NaN, NA) are empty, never "nan"."""
+    return "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+
+
+def _forget_form(prefix: str) -> None:
+    """Drop a form's widget values so it shows the stored record again after a save or revert."""
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix + "_")]:
+        del st.session_state[key]
+
+
 def _num_text(v) -> str:
     return "" if v is None or pd.isna(v) else format_number(float(v), "en", digits=0).replace(",", "")
 
@@ -183,8 +197,13 @@ def edit_section(version: float) -> None:
                 st.rerun()
         return
     services = ws.services(include_hidden=True)
+    present = set(services["category"])
+    cats = [c for c in TAXONOMY if c in present] + sorted(present - set(TAXONOMY))
+    if not cats:
+        st.info(tr("svc_none"))
+        return
     c1, c2 = st.columns([1, 2])
-    cat = c1.selectbox(tr("svc_category"), _categories(ws), format_func=_cat, key="svc_edit_cat")
+    cat = c1.selectbox(tr("svc_category"), cats, format_func=_cat, key="svc_edit_cat")
     part = services[services["category"] == cat].sort_values("name")
     labels = {r.service_id: f"{r.name or '–'} · {r.address or ''}" + (" ✎" if r.edited else "")
               + (f" ({tr('svc_hidden')})" if r.hidden else "") for r in part.itertuples()}
@@ -208,14 +227,17 @@ def edit_section(version: float) -> None:
             changes = {k: v for k, v in values.items() if k in SERVICE_FIELDS and not _same(row.get(k), v)}
             if changes:
                 ws.edit_service(sid, changes, user=user)
+            _forget_form(f"svc_edit_{sid}")
             st.session_state["svc_flash"] = tr("svc_saved", name=values["name"], n=len(changes))
             st.rerun()
     if row.get("edited") and not sid.startswith("user:") and b2.button(tr("svc_revert"), key="svc_revert"):
         ws.revert_service(sid)
+        _forget_form(f"svc_edit_{sid}")
         st.session_state["svc_flash"] = tr("svc_reverted")
         st.rerun()
     if not row.get("hidden") and b3.button(tr("svc_remove"), key="svc_remove"):
         ws.remove_service(sid, user=user)
+        _forget_form(f"svc_edit_{sid}")
         st.session_state["svc_flash"] = tr("svc_removed")
         st.rerun()
     edited = services[services["edited"] | services["hidden"]]
@@ -224,7 +246,7 @@ def edit_section(version: float) -> None:
 
 
 def _same(a, b) -> bool:
-    if (a is None or (isinstance(a, float) and pd.isna(a))) and b is None:
+    if (a is None or (not isinstance(a, (str, bool)) and pd.isna(a))) and b is None:
         return True
     return a == b
 
@@ -284,6 +306,9 @@ def _settings_form() -> AccessSettings:
 def access_section(version: float) -> None:
     ws = workspace()
     cats = _categories(ws)
+    if not cats:
+        st.info(tr("svc_none_at_all"))
+        return
     c1, c2 = st.columns([2, 1])
     category = c1.selectbox(tr("svc_category"), cats, format_func=_cat, key="acc_category")
     with c2:
@@ -292,17 +317,20 @@ def access_section(version: float) -> None:
     if persona is not None:
         st.caption(tr("persona_is", text=persona_summary(persona, lang())))
     settings = _settings_form()
-    request = (category, level, persona.key() if persona else None, settings.as_dict())
+    # everything a result depends on: a change of services or data marks the shown result stale
+    request = (category, level, persona.key() if persona else None, settings.as_dict(), ws.services_stamp(),
+               target_digest(ws))
     if st.button(tr("acc_run"), type="primary", key="acc_run"):
         bar = st.progress(0.0, text=tr("acc_running"))
 
         def progress(fraction, message):
             bar.progress(min(max(fraction, 0.0), 1.0), text=tr("acc_running") + f" ({tr('acc_step_' + message)})")
         try:
-            nominal = access_for(ws, category, settings=settings, level=level,
-                                 progress=(lambda f, m: progress(f * (0.5 if persona else 1), m)))
+            # with a persona, the effective run computes (or finds) the nominal one first
             effective = access_for(ws, category, persona=persona, settings=settings, level=level,
-                                   progress=lambda f, m: progress(0.5 + f * 0.5, m)) if persona else None
+                                   progress=progress) if persona else None
+            nominal = access_for(ws, category, settings=settings, level=level,
+                                 progress=None if persona else progress)
         except JmdiqError as exc:
             bar.empty()
             show_error(exc)
@@ -338,9 +366,11 @@ def _show_result(nominal, effective, version: float) -> None:
     _report_lines(nominal)
     defs = ws.indicators().set_index("indicator_id")
     target = report.get("target_indicator")
-    label = (defs.loc[target, "label_de" if lang() == "de" else "label_en"] or defs.loc[target, "label_de"]) \
-        if target in defs.index else "–"
-    st.caption(tr("acc_target", indicator=label, period=report.get("target_period") or "–"))
+    if target in defs.index:
+        label = defs.loc[target, "label_de" if lang() == "de" else "label_en"] or defs.loc[target, "label_de"]
+        st.caption(tr("acc_target", indicator=label, period=report.get("target_period") or "–"))
+    else:
+        st.caption(tr("acc_target_none"))
     views = ["nominal", "effective", "barrier", "detour"] if effective else ["nominal", "detour"]
     view = st.radio(tr("acc_view"), views, horizontal=True, key="acc_view",
                     format_func=lambda v: tr(f"acc_view_{v}"))

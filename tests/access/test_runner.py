@@ -9,6 +9,7 @@ from jmdiq_geo.access.attributes import make_persona
 from jmdiq_geo.access.compute import Settings
 from jmdiq_geo.access.runner import access_for, build_origins
 from jmdiq_geo.cli import main
+from jmdiq_geo.errors import InputError
 from jmdiq_geo.io import imports as im
 from jmdiq_geo.io.networks import NetworkSpec, import_network
 from tests.conftest import MAX_BYTES, feature, write_geojson
@@ -109,7 +110,9 @@ def test_real_data_every_home_and_service_snapped_or_reported(berlin_db, tmp_pat
         # homes: on the network, or estimated — and those inside the network area that are not
         # connected are counted
         assert r["origins_on_network"] + int((~origins["on_network"]).sum()) == r["origins"]
-        assert r["origins_unreachable"] == int(origins["unreachable"].sum()) > 0
+        assert r["origins_unreachable"] == int(origins["unreachable"].sum())
+        # every residential building of Moabit reaches the connected network within 250 m
+        assert origins.loc[origins["kind"] == "building", "on_network"].all()
         assert origins["nearest_min"].notna().all()
         # services: on the network, or listed by name as off the network
         assert r["services_on_network"] + len(r["services_off_network"]) == r["services"] == 407
@@ -146,3 +149,68 @@ def test_cli_access_bad_persona_and_category(street_ws, tmp_path, capsys):
     assert main(["access", "--db", str(db), "--category", "arbeit", "--out", str(tmp_path / "x.csv")]) == 2
     assert "arbeit" in capsys.readouterr().err
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_review_fixes_edits_hidden_ids_and_networks(tiny_ws, services_file, tmp_path):
+    ws = tiny_ws
+    import_services(ws, services_file)
+    # correcting a hidden service keeps it hidden
+    ws.remove_service("jfe:y2")
+    ws.edit_service("jfe:y2", {"capacity": 5.0})
+    assert "jfe:y2" not in set(ws.services()["service_id"])
+    # a re-import without an id column would lose the edits' identity: refused, nothing written
+    before = ws.snapshot()
+    with pytest.raises(InputError) as info:
+        im.import_services(ws, services_file, im.ServiceSpec(category="jugendfreizeit", name="name"),
+                           im.Source("jfe", "Jugendclubs"), max_bytes=MAX_BYTES)
+    assert info.value.problems[0].code == "services_need_id"
+    assert ws.snapshot() == before
+    # a network file with nothing walkable never replaces the stored network
+    street = write_geojson(tmp_path / "s.geojson", [
+        feature(shapely.LineString([(X0, Y0 + 50), (X0 + 400, Y0 + 50)]), highway="residential")])
+    import_network(ws, street, NetworkSpec(network_id="n", class_column="highway"), im.Source("osm", "OSM"),
+                   max_bytes=MAX_BYTES)
+    motorway = write_geojson(tmp_path / "m.geojson", [
+        feature(shapely.LineString([(X0, Y0), (X0 + 400, Y0)]), highway="motorway")])
+    with pytest.raises(InputError) as info:
+        import_network(ws, motorway, NetworkSpec(network_id="n", class_column="highway"), im.Source("osm", "OSM"),
+                       max_bytes=MAX_BYTES)
+    assert info.value.problems[0].code == "network_nothing_walkable"
+    assert len(ws.network_segments()) == 1
+
+
+def test_effective_run_uses_the_nominal_detour_factor_and_target_changes_invalidate(street_ws):
+    ws = street_ws
+    ws.edit_service("jfe:y2", {"languages": "tr"})
+    nominal = access_for(ws, "jugendfreizeit", settings=Settings(unknown="drop"))
+    effective = access_for(ws, "jugendfreizeit", persona=make_persona({"languages": ["tr"]}),
+                           settings=Settings(unknown="drop"))
+    assert effective.result.report["detour_factor"] == nominal.result.report["detour_factor"]
+    # the target group changes without an import (e.g. a derived indicator saved in the app)
+    with ws.transaction():
+        ws.put_indicators([{"indicator_id": "zg", "label_de": "Zielgruppe", "kind": "extensive"}])
+        ws.put_values(pd.DataFrame({"level": "plr", "area_id": ["01000001", "01000002", "01000003", "01000004"],
+                                    "indicator_id": "zg", "period": "2024-12-31", "value": [10.0, 20, 30, 40],
+                                    "source_id": None}))
+        ws.set_meta(target_group_indicator="zg")
+    first = access_for(ws, "jugendfreizeit")
+    assert not first.cached and first.result.origins["weight"].sum() == pytest.approx(100)
+    with ws.transaction():
+        ws.put_values(pd.DataFrame({"level": "plr", "area_id": ["01000001", "01000002", "01000003", "01000004"],
+                                    "indicator_id": "zg", "period": "2024-12-31", "value": [1.0, 2, 3, 4],
+                                    "source_id": None}))
+    second = access_for(ws, "jugendfreizeit")
+    assert not second.cached and second.result.origins["weight"].sum() == pytest.approx(10)
+    # fewer than 3 persons of the target group: no count and no measure for that area
+    areas = second.result.areas.set_index("area")
+    assert areas.loc["01000001", "suppressed"] and pd.isna(areas.loc["01000001", "median_min"])
+    assert not areas.loc["01000004", "suppressed"] and areas.loc["01000004", "median_min"] >= 0
+
+
+def test_cli_access_bad_settings(street_ws, tmp_path, capsys):
+    db = street_ws.path
+    street_ws.close()
+    for args in (["--thresholds", "10,x"], ["--speed", "0"]):
+        assert main(["access", "--db", str(db), "--category", "jugendfreizeit", *args,
+                     "--out", str(tmp_path / "x.csv")]) == 2
+        assert "--thresholds 10,15" in capsys.readouterr().err
