@@ -13,7 +13,8 @@ def drawn_shapes(page, at_least: int, selector: str = "path.leaflet-interactive"
     page.wait_for_function(
         "([sel, n]) => Array.from(document.querySelectorAll('iframe')).some(f => f.contentDocument && "
         "f.contentDocument.querySelectorAll(sel).length >= n)", arg=[selector, at_least], timeout=60000)
-    return max(f.locator(selector).count() for f in page.frames if "st_folium" in f.url)
+    return page.evaluate("sel => Math.max(0, ...Array.from(document.querySelectorAll('iframe')).map(f => "
+                         "f.contentDocument ? f.contentDocument.querySelectorAll(sel).length : 0))", selector)
 
 
 def fill(page, label: str, text: str):
@@ -24,17 +25,23 @@ def fill(page, label: str, text: str):
     page.wait_for_timeout(1200)
 
 
-def legend_text(page, expect: str | None = None) -> str:
-    """The map legend's text; with ``expect``, wait until a map's legend contains it (a rerun
-    may still show the previous map for a moment)."""
+#: the text and the number of class swatches of the first map legend containing ``t`` (all
+#: in the page, so a map frame replaced by a rerun meanwhile cannot break the lookup)
+_LEGEND_JS = """t => { for (const f of document.querySelectorAll('iframe')) { const d = f.contentDocument;
+    if (!d) continue; for (const l of d.querySelectorAll('.jmdiq-legend')) {
+      if (!t || l.innerText.includes(t)) return [l.innerText, l.querySelectorAll('i').length]; } } return null; }"""
+
+
+def legend(page, expect: str | None = None) -> tuple[str, int]:
+    """(text, class rows) of the map legend; with ``expect``, wait until a legend contains it (a
+    rerun may still show the previous map for a moment)."""
     if expect:
-        page.wait_for_function(
-            "t => Array.from(document.querySelectorAll('iframe')).some(f => f.contentDocument && "
-            "Array.from(f.contentDocument.querySelectorAll('.jmdiq-legend')).some(l => l.innerText.includes(t)))",
-            arg=expect, timeout=60000)
-    texts = [f.locator(".jmdiq-legend").inner_text() for f in page.frames
-             if "st_folium" in f.url and f.locator(".jmdiq-legend").count()]
-    return next((x for x in texts if expect is None or expect in x), texts[0])
+        page.wait_for_function(_LEGEND_JS, arg=expect, timeout=60000)
+    return tuple(page.evaluate(_LEGEND_JS, expect))
+
+
+def legend_text(page, expect: str | None = None) -> str:
+    return legend(page, expect)[0]
 
 
 def test_service_edit_then_persona_access_and_barrier_maps(page, app_url):
@@ -91,13 +98,11 @@ def test_service_edit_then_persona_access_and_barrier_maps(page, app_url):
     page.screenshot(path=str(shot_dir() / "zugang_effektiv.png"), full_page=True)
 
     page.get_by_text("Barrierekarte (effektiv − nominal)", exact=True).click()
-    legend = legend_text(page, "Zusätzliche Barriere")
+    text, rows = legend(page, "Zusätzliche Barriere")
     drawn_shapes(page, 500)
     # with one fitting service left, the share beyond 15 minutes rises in many areas: more than
     # one class in the legend (each class row has its colour swatch)
-    frame = next(f for f in page.frames if "st_folium" in f.url
-                 and "Zusätzliche Barriere" in (f.locator(".jmdiq-legend").all_inner_texts() or [""])[0])
-    assert frame.locator(".jmdiq-legend i").count() >= 3, legend
+    assert rows >= 3, text
     page.screenshot(path=str(shot_dir() / "zugang_barrieren.png"), full_page=True)
     no_exceptions(page)
 
