@@ -11,14 +11,11 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from jmdiq_geo.analysis.classify import classify
-from jmdiq_geo.i18n import t, t_or
+from jmdiq_geo.i18n import t
 from jmdiq_geo.maplayer import change_layer, indicator_layer
+from jmdiq_geo.render.access_maps import add_service_clusters
 from jmdiq_geo.render.maps import add_points, add_programme_areas, choropleth, display_geometry, finish_layers
 from jmdiq_geo.ui.state import settings, workspace
-
-#: Okabe–Ito colours (distinguishable with colour-vision deficiencies) for service categories
-CATEGORY_COLOURS = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000",
-                    "#999999", "#7F3C8D", "#11A579"]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -46,7 +43,7 @@ def outlines(version: float, level: str):
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def services(version: float, category: str):
-    return workspace().services(category=category)[["name", "address", "geometry"]]
+    return workspace().services(category=category)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -68,8 +65,15 @@ def indicator_map(version: float, *, level: str, indicator_id: str, period: date
         title = t("map_change_title", lang, title=title, a=period_from.strftime("%Y"), b=period.strftime("%Y"))
     digits = 0 if definition["kind"] == "extensive" else 1
     city = workspace().meta().get("city", "")
+    # the overlays' sources are named too (every map names all of its sources)
+    extra = set()
+    for category in service_categories:
+        extra |= set(services(version, category)["source_id"].dropna())
+    if show_programmes:
+        extra |= set(programme_areas(version)["source_id"].dropna())
+    attributions = list(dict.fromkeys(layer.attributions + (workspace().attributions(sorted(extra)) if extra else [])))
     m = choropleth(layer.areas, classes=classes, palette=palette, title=title, unit=definition.get("unit"),
-                   lang=lang, attributions=layer.attributions, outlines=outlines(version, level),
+                   lang=lang, attributions=attributions, outlines=outlines(version, level),
                    city_value=layer.city_value, city_name=city or t("tt_city", lang), value_digits=digits,
                    diverging=period_from is not None, display=display_geometry_of(version, level))
     if show_programmes or service_categories or show_projects:
@@ -80,9 +84,8 @@ def indicator_map(version: float, *, level: str, indicator_id: str, period: date
             add_points(m, partner_points(), name=t("projects_tab_partners", lang), colour="#0072B2", lang=lang)
         if show_programmes:
             add_programme_areas(m, programme_areas(version), name=t("map_programme_areas", lang), lang=lang)
-        for i, category in enumerate(service_categories):
-            add_points(m, services(version, category), name=t_or(f"cat_{category}", category, lang),
-                       colour=CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)], lang=lang)
+        for category in service_categories:       # clustered, with the access attributes in a popup
+            add_service_clusters(m, services(version, category), lang=lang)
         finish_layers(m)
     return m, classes, layer, title
 

@@ -145,3 +145,22 @@ def test_import_page_checks_an_osm_extract_as_network(page, app_url):
     page.get_by_role("button", name="Nur prüfen").click()
     page.get_by_text("Geprüft: keine Fehler.").wait_for(timeout=60000)
     no_exceptions(page)
+
+
+def test_karte_service_overlay_is_clustered_and_named_in_the_attribution(page, app_url):
+    page.goto(app_url + "/karte", wait_until="networkidle")
+    drawn_shapes(page, 500)
+    page.get_by_text("Weitere Ebenen").first.click()
+    box = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Einrichtungen einblenden").first
+    box.wait_for(timeout=30000)
+    page.wait_for_timeout(800)                    # the expander opens with an animation
+    box.locator("input").click()
+    page.keyboard.type("Kitas")
+    page.locator('[role="option"]').filter(has_text="Kitas").first.click()
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => Array.from(document.querySelectorAll('iframe')).some(f => f.contentDocument && "
+                           "f.contentDocument.querySelectorAll('.jmdiq-cluster').length > 5)", timeout=60000)
+    page.wait_for_function("() => Array.from(document.querySelectorAll('iframe')).some(f => f.contentDocument && "
+                           "(f.contentDocument.querySelector('.leaflet-control-attribution') || {}).innerText"
+                           "?.includes('Kindertagesstätten'))", timeout=30000)
+    no_exceptions(page)
