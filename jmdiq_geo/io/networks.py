@@ -67,6 +67,16 @@ class BarrierSpec:
     id_prefix: str | None = None
 
 
+def _drop_empty(gdf: gpd.GeoDataFrame, problems: list[Problem], *, file: str) -> gpd.GeoDataFrame:
+    """Features whose geometry is empty after repair (a footprint that collapsed) are skipped
+    with a notice."""
+    empty = gdf.geometry.is_empty | gdf.geometry.isna()
+    if empty.any():
+        problems.append(Problem("geometries_empty_dropped", {"count": int(empty.sum())}, file=file,
+                                severity="notice"))
+    return gdf[~empty]
+
+
 def _filter_text(spec_filter: dict) -> str:
     return "; ".join(f"{k} = {' | '.join(map(str, v))}" for k, v in spec_filter.items()) or "–"
 
@@ -197,11 +207,7 @@ def import_origins(ws: Workspace, path: Path | str, spec: OriginSpec, source: So
     polygons = gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"]).all()
     gdf, geo_problems = check_geometries(gdf, expected="polygon" if polygons else "point", file=path.name,
                                          invalid="repair")
-    empty = gdf.geometry.is_empty | gdf.geometry.isna()
-    if empty.any():
-        geo_problems.append(Problem("geometries_empty_dropped", {"count": int(empty.sum())}, file=path.name,
-                                    severity="notice"))
-        gdf = gdf[~empty]
+    gdf = _drop_empty(gdf, geo_problems, file=path.name)
     if len(gdf) == 0:
         geo_problems.append(Problem("origins_none", {"filter": _filter_text(spec_filter)}, file=path.name))
     notices = raise_if_errors(geo_problems, InputError)
@@ -242,11 +248,7 @@ def import_barriers(ws: Workspace, path: Path | str, spec: BarrierSpec, source: 
     lines = gdf.geometry.geom_type.isin(["LineString", "MultiLineString"]).all()
     gdf, geo_problems = check_geometries(gdf, expected="line" if lines else "polygon", file=path.name,
                                          invalid="repair")
-    empty = gdf.geometry.is_empty | gdf.geometry.isna()
-    if empty.any():
-        geo_problems.append(Problem("geometries_empty_dropped", {"count": int(empty.sum())}, file=path.name,
-                                    severity="notice"))
-        gdf = gdf[~empty]
+    gdf = _drop_empty(gdf, geo_problems, file=path.name)
     notices = raise_if_errors(geo_problems, InputError)
     gdf = to_work_crs(gdf, ws.work_crs, file=path.name)
     prefix = spec.id_prefix or source.source_id
