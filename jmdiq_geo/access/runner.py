@@ -174,7 +174,7 @@ def run_key(ws: Workspace, category: str, persona: Persona | None, settings: Set
         + b"".join(shapely.to_wkb(services.geometry.array)) if len(services) else b"").hexdigest()
     body = {"category": category, "persona": persona.key() if persona and not persona.is_empty() else None,
             "settings": settings.as_dict(), "level": level, "stamp": ws.data_stamp(), "services": digest,
-            "target": target_digest(ws), "detour": detour, "version": 3}
+            "target": target_digest(ws), "detour": detour, "version": 4}
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -221,6 +221,7 @@ def access_for(ws: Workspace, category: str, *, persona: Persona | None = None, 
     result = run(network, info.origins, to_services(services), settings, progress=lambda f, m: say(0.05 + 0.9 * f, m),
                  severance=network is not None, detour=detour)
     result.areas = suppress_small(result.areas, residents=_residents(ws, level))
+    result.report.update(headline(result.origins, far=max(settings.thresholds_min)))
     result.pairs = crossings(ws, result.pairs)
     result.report.update({"category": category, "level": level, "thresholds": list(settings.thresholds_min),
                           "speed_kmh": settings.speed_kmh, "target_indicator": info.target_indicator,
@@ -233,6 +234,19 @@ def access_for(ws: Workspace, category: str, *, persona: Persona | None = None, 
                       pairs=result.pairs, report=result.report)
     say(1.0, "done")
     return Access(result, services, fit, False)
+
+
+def headline(origins: pd.DataFrame, *, far: float) -> dict:
+    """The share of the target group beyond ``far`` minutes: everywhere, and where the times
+    come from the network (the rest is estimated)."""
+    out = {}
+    for name, part in (("all", origins), ("network", origins[origins["method"] == "network"])):
+        w = part["weight"].to_numpy(float)
+        t = part["nearest_min"].to_numpy(float)
+        total = w.sum()
+        out[f"share_beyond_{name}"] = float(w[~np.isfinite(t) | (t > far)].sum() / total * 100) if total > 0 else None
+        out[f"target_{name}"] = float(total)
+    return out
 
 
 def crossings(ws: Workspace, pairs: pd.DataFrame) -> pd.DataFrame:

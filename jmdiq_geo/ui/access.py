@@ -346,6 +346,19 @@ def access_section(version: float) -> None:
     _show_result(stored[1], stored[2], version)
 
 
+def _headline(nominal, effective) -> None:
+    """One sentence a working group can quote."""
+    def pct(v):
+        return format_number(v, lang(), digits=0) if v is not None else "–"
+    r = nominal.result.report
+    far = format_number(max(r["thresholds"]), lang(), digits=0)
+    text = tr("acc_headline", share=pct(r.get("share_beyond_all")), minutes=far, category=_cat(r["category"]),
+              network_share=pct(r.get("share_beyond_network")))
+    if effective is not None:
+        text += " " + tr("acc_headline_effective", share=pct(effective.result.report.get("share_beyond_all")))
+    st.markdown(f"**{text}**")
+
+
 def _report_lines(access) -> None:
     r = access.result.report
     c1, c2, c3, c4 = st.columns(4)
@@ -371,6 +384,7 @@ def _show_result(nominal, effective, version: float) -> None:
         st.caption(tr("acc_target", indicator=label, period=report.get("target_period") or "–"))
     else:
         st.caption(tr("acc_target_none"))
+    _headline(nominal, effective)
     views = ["nominal", "effective", "barrier", "detour"] if effective else ["nominal", "detour"]
     view = st.radio(tr("acc_view"), views, horizontal=True, key="acc_view",
                     format_func=lambda v: tr(f"acc_view_{v}"))

@@ -214,3 +214,12 @@ def test_cli_access_bad_settings(street_ws, tmp_path, capsys):
         assert main(["access", "--db", str(db), "--category", "jugendfreizeit", *args,
                      "--out", str(tmp_path / "x.csv")]) == 2
         assert "--thresholds 10,15" in capsys.readouterr().err
+
+
+def test_headline_share_beyond_is_weighted_by_the_target_group():
+    from jmdiq_geo.access.runner import headline
+    origins = pd.DataFrame({"weight": [1.0, 3.0, 4.0], "nearest_min": [5.0, 20.0, np.nan],
+                            "method": ["network", "network", "estimate"]})
+    h = headline(origins, far=15)
+    assert h["share_beyond_all"] == pytest.approx(7 / 8 * 100)      # 3 beyond + 4 unreachable of 8
+    assert h["share_beyond_network"] == pytest.approx(3 / 4 * 100)
