@@ -19,6 +19,7 @@ from jmdiq_geo.i18n import format_number, t_or
 from jmdiq_geo.render.access_maps import (access_map, detour_map, measure_label, persona_summary,
                                           services_map, to_json)
 from jmdiq_geo.store.workspace import SERVICE_FIELDS
+from jmdiq_geo.render.maps import standalone_html
 from jmdiq_geo.ui.feedback import show_error
 from jmdiq_geo.ui.maps import display_geometry_of, show_map
 from jmdiq_geo.ui.projects import location_picker
@@ -399,6 +400,7 @@ def _show_result(nominal, effective, version: float) -> None:
         st.write(tr("acc_detour_intro"))
         m = detour_map(nominal.result.origins, nominal.result.pairs, ws.barriers(within=coverage),
                        crs=ws.work_crs, lang=lang(), attributions=attributions, coverage=coverage)
+        _map_download(m, f"umwege_{report['category']}")
         show_map(m, key="acc_detour_map", height=600)
         pairs = nominal.result.pairs
         st.markdown(f"**{tr('access_worst_pairs')}**")
@@ -440,6 +442,7 @@ def _show_result(nominal, effective, version: float) -> None:
         shown = table[["name", measure, "target_group", "method_label", "area"]]
     left, right = st.columns([3, 2])
     with left:
+        _map_download(m, f"erreichbarkeit_{report['category']}_{view}")
         show_map(m, key=f"acc_map_{view}", height=620)
     with right:
         st.dataframe(shown.sort_values(shown.columns[1], ascending=False, na_position="last")
@@ -460,6 +463,13 @@ def _column_labels(columns: list[str], far: float) -> dict:
         if c not in labels and c not in ("area", "name"):
             labels[c] = measure_label(c, lang(), far=far, short=True)
     return labels
+
+
+def _map_download(m, name: str) -> None:
+    """The map as one offline HTML file (Leaflet and the plugins inlined), for the working group.
+    Rendered before st_folium shows the map (it renames the map's elements while rendering)."""
+    st.download_button(tr("acc_download_map"), standalone_html(m).encode("utf-8"), file_name=f"{name}.html",
+                       mime="text/html", key=f"dl_{name}")
 
 
 def _details(nominal, effective) -> None:
@@ -484,11 +494,17 @@ def _details(nominal, effective) -> None:
         if access is None:
             continue
         table = area_table(ws, access, lang=lang())
+        shapes = ws.areas(r["level"]).set_index("area_id").geometry.reindex(table["area"]).to_numpy()
         with tempfile.TemporaryDirectory() as tmp:
             path = write_table(table, Path(tmp) / "access.csv", attribution=ws.attributions())
             col.download_button(tr("acc_download", view=tr(f"acc_view_{label}")), path.read_bytes(),
                                 file_name=f"erreichbarkeit_{r['category']}_{label}.csv", mime="text/csv",
                                 key=f"acc_dl_{label}")
+            gpkg = write_table(table, Path(tmp) / "access.gpkg", attribution=ws.attributions(), geometry=shapes,
+                               crs=ws.work_crs)
+            col.download_button(tr("acc_download_gpkg", view=tr(f"acc_view_{label}")), gpkg.read_bytes(),
+                                file_name=f"erreichbarkeit_{r['category']}_{label}.gpkg",
+                                mime="application/geopackage+sqlite3", key=f"acc_dl_gpkg_{label}")
     c3.download_button(tr("acc_download_report"), to_json(nominal.result.report).encode(),
                        file_name=f"erreichbarkeit_{r['category']}_bericht.json", mime="application/json",
                        key="acc_dl_report")

@@ -133,6 +133,11 @@ def test_real_data_every_home_and_service_snapped_or_reported(berlin_db, tmp_pat
     assert len(table) == 143 and table["area"].str.len().eq(6).all()
     assert table["sources"].str.contains("OpenStreetMap").all()
     assert np.isfinite(table["e2sfca"]).sum() > 100          # Kitas have places: E2SFCA per area
+    gpkg = tmp_path / "access.gpkg"
+    assert main(["access", "--db", str(db), "--category", "kita", "--level", "bzr", "--out", str(gpkg)]) == 0
+    import pyogrio
+    layer = pyogrio.read_dataframe(gpkg)
+    assert len(layer) == 143 and layer.geometry.notna().all() and layer.crs.to_epsg() == 25833
     assert main(["access", "--db", str(db), "--category", "kita", "--origins", "--out", str(tmp_path / "o.csv")]) == 0
     assert len(pd.read_csv(tmp_path / "o.csv")) == r["origins"]
 

@@ -1,5 +1,8 @@
 """Einrichtungen & Zugang in Chromium: a staff edit of a service, then a category and a persona
 → nominal access, effective access, the barrier map and the detour map, each with its table."""
+import re
+from pathlib import Path
+
 import pytest
 
 from tests.e2e.conftest import shot_dir
@@ -113,6 +116,13 @@ def test_service_edit_then_persona_access_and_barrier_maps(page, app_url):
     assert drawn_shapes(page, 1000) > 2000          # homes on the Moabit network + barriers + pairs
     assert "Umwegfaktor" in legend_text(page, "Umwegfaktor")
     page.screenshot(path=str(shot_dir() / "zugang_umwege.png"), full_page=True)
+    # the map as one offline HTML file for the working group: Leaflet inlined, no outside links
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Karte herunterladen (HTML, funktioniert offline)").click()
+    html = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "L.map(" in html and "OpenStreetMap contributors" in html
+    outside = re.findall(r'<(?:script|link|img)[^>]*(?:src|href)="https?://[^"]*"', html)
+    assert outside == [], outside
     no_exceptions(page)
 
 
