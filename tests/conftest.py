@@ -10,6 +10,8 @@ import shapely
 
 from jmdiq_geo.config import Settings
 from jmdiq_geo.datapackage import build_workspace, load_manifest, manifest_path
+from jmdiq_geo.errors import JmdiqError, Problem
+from jmdiq_geo.i18n import format_problem
 from jmdiq_geo.io import imports as im
 from jmdiq_geo.store.workspace import Workspace
 
@@ -88,3 +90,42 @@ def tiny_ws(tmp_path, tiny_files) -> Workspace:
                          src, max_bytes=MAX_BYTES)
     yield ws
     ws.close()
+
+
+# ------------------------------------------------------------------ bad-input assertions
+
+def expect_failure(ws, exc_type: type[JmdiqError], call) -> JmdiqError:
+    """Run ``call``; it must raise exactly ``exc_type`` and leave the workspace unchanged."""
+    before = ws.snapshot()
+    with pytest.raises(exc_type) as info:
+        call()
+    if exc_type is not JmdiqError:
+        assert type(info.value) is exc_type, f"expected {exc_type.__name__}, got {type(info.value).__name__}"
+    assert info.value.problems, "a JmdiqError must carry problems"
+    assert ws.snapshot() == before, "a failed import must not write anything"
+    return info.value
+
+
+def only_problem(found: JmdiqError | list[Problem], code: str) -> Problem:
+    """The one problem of an error (or the one notice of a report); it must have ``code``."""
+    problems = found.problems if isinstance(found, JmdiqError) else found
+    assert [p.code for p in problems] == [code], problems
+    return problems[0]
+
+
+def assert_rendered(problem: Problem, *needles) -> tuple[str, str]:
+    """Render ``problem`` in English and German; both must name file/row/column and ``needles``."""
+    en, de = format_problem(problem, "en"), format_problem(problem, "de")
+    assert en != de, "the German text must not be the English one"
+    for text in (en, de):
+        assert "{" not in text and "}" not in text, text
+        for needle in needles:
+            assert str(needle) in text, f"{needle!r} missing in {text!r}"
+    if problem.file:
+        assert en.startswith(f"File '{problem.file}'"), en
+        assert de.startswith(f"Datei „{problem.file}“"), de
+    if problem.row is not None:
+        assert f"row {problem.row}" in en and f"Zeile {problem.row}" in de
+    if problem.column:
+        assert f"column '{problem.column}'" in en and f"Spalte „{problem.column}“" in de
+    return en, de

