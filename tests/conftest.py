@@ -54,6 +54,12 @@ def write_geojson(path: Path, features: list[dict], *, crs: str | None = "EPSG:2
     return path
 
 
+def count_table(path: Path, rows) -> Path:
+    """A ``;``-separated table of one count per area: rows of (PLR_ID, Anzahl)."""
+    path.write_text("PLR_ID;Anzahl\n" + "\n".join(f"{a};{v}" for a, v in rows), encoding="utf-8")
+    return path
+
+
 def feature(geom, **props) -> dict:
     return {"type": "Feature", "properties": props, "geometry": shapely.geometry.mapping(geom)}
 

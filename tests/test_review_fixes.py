@@ -12,7 +12,7 @@ from jmdiq_geo.io import imports as im
 from jmdiq_geo.io.numbers import parse_numeric
 from jmdiq_geo.io.readers import read_vector
 from jmdiq_geo.maplayer import indicator_layer, time_series
-from tests.conftest import MAX_BYTES, TINY_AREAS, feature, square, write_geojson
+from tests.conftest import MAX_BYTES, TINY_AREAS, count_table, feature, square, write_geojson
 
 PERIOD = date(2024, 12, 31)
 
@@ -54,9 +54,7 @@ def test_older_edition_imported_after_newer(tiny_ws, tmp_path):
 
 
 def _table(tmp_path, rows):
-    path = tmp_path / "t.csv"
-    path.write_text("PLR_ID;Anzahl\n" + "\n".join(f"{a};{v}" for a, v in rows), encoding="utf-8")
-    return path
+    return count_table(tmp_path / "t.csv", rows)
 
 
 SPEC = im.TableSpec(level="plr", period=PERIOD.isoformat(), columns={"Anzahl": "anzahl"}, key="PLR_ID",

@@ -8,14 +8,11 @@ from jmdiq_geo.datapackage import build_workspace, load_manifest
 from jmdiq_geo.errors import JmdiqError
 from jmdiq_geo.io import imports as im
 from jmdiq_geo.store.workspace import Workspace
-from tests.conftest import MAX_BYTES, TINY_AREAS, feature, square, write_geojson
+from tests.conftest import MAX_BYTES, TINY_AREAS, count_table, feature, square, write_geojson
 
 
 def _table(tmp_path, values):
-    path = tmp_path / "werte.csv"
-    path.write_text("PLR_ID;Anzahl\n" + "\n".join(f"{a};{v}" for (a, _, _), v in zip(TINY_AREAS, values)),
-                    encoding="utf-8")
-    return path
+    return count_table(tmp_path / "werte.csv", [(a, v) for (a, _, _), v in zip(TINY_AREAS, values)])
 
 
 SPEC = im.TableSpec(level="plr", period="2024-12-31", columns={"Anzahl": "anzahl"}, key="PLR_ID",
