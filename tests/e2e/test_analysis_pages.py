@@ -5,30 +5,20 @@ import time
 import pytest
 
 from tests.e2e.conftest import shot_dir
-from tests.e2e.test_pages import choose, map_centre, map_frame, no_exceptions
+from tests.e2e.test_pages import choose, legend_text, map_centre, map_frame, no_exceptions
 
 pytestmark = [pytest.mark.e2e, pytest.mark.realdata]
-
-
-def legend_text(page) -> str:
-    return map_frame(page).locator(".jmdiq-legend").inner_text()
-
-
-def wait_legend(page, text: str, timeout: int = 30000):
-    page.wait_for_function(
-        "t => Array.from(document.querySelectorAll('iframe')).some(f => f.contentDocument &&"
-        " (f.contentDocument.querySelector('.jmdiq-legend')||{}).innerText?.includes(t))", arg=text, timeout=timeout)
 
 
 def test_change_over_time_and_manual_breaks(page, app_url):
     page.goto(app_url + "/karte", wait_until="networkidle")
     map_frame(page)
     page.get_by_text("Veränderung zwischen zwei Stichtagen").click()
-    wait_legend(page, "Veränderung 2021–2024")   # default: the longest span
+    legend_text(page, "Veränderung 2021–2024")   # default: the longest span
     choose(page, "Klassenbildung", "Eigene Grenzen")
     page.get_by_label("Eigene Klassengrenzen").fill("-5; 0; 5")
     page.keyboard.press("Enter")
-    wait_legend(page, "5,0")
+    legend_text(page, "5,0")
     page.screenshot(path=str(shot_dir() / "karte_veraenderung.png"), full_page=True)
     no_exceptions(page)
 
@@ -38,7 +28,7 @@ def test_indicator_switch_redraws_quickly(page, app_url):
     map_frame(page)
     start = time.perf_counter()
     choose(page, "Indikator", "Anteil Ausländer")
-    wait_legend(page, "Anteil Ausländer")
+    legend_text(page, "Anteil Ausländer")
     print(f"indicator switch redrawn after {1000 * (time.perf_counter() - start):.0f} ms (incl. typing)")
     no_exceptions(page)
 
@@ -64,10 +54,10 @@ def test_click_on_map_opens_profile(page, app_url):
 def test_index_page_maps_mss_classes(page, app_url):
     page.goto(app_url + "/indizes", wait_until="networkidle")
     map_frame(page)
-    text = legend_text(page)
+    text = legend_text(page, "sehr niedrig")
     assert "sehr niedrig" in text and "keine Angabe (6)" in text
     page.get_by_text("Gesamtindex", exact=True).click()
-    wait_legend(page, "2+/-")
+    legend_text(page, "2+/-")
     page.screenshot(path=str(shot_dir() / "indizes.png"), full_page=True)
     no_exceptions(page)
 
@@ -75,7 +65,7 @@ def test_index_page_maps_mss_classes(page, app_url):
 def test_hotspot_page(page, app_url):
     page.goto(app_url + "/hotspots", wait_until="networkidle")
     map_frame(page)
-    assert "Hot Spot (hoch – hoch)" in legend_text(page)
+    assert "Hot Spot (hoch – hoch)" in legend_text(page, "Hot Spot")
     assert "Globaler Moran-Index" in page.locator("[data-testid='stMain']").inner_text()
     page.screenshot(path=str(shot_dir() / "hotspots.png"), full_page=True)
     no_exceptions(page)

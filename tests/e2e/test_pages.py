@@ -29,6 +29,42 @@ def no_exceptions(page):
     assert page.page_errors == [], page.page_errors
 
 
+def drawn_shapes(page, at_least: int, selector: str = "path.leaflet-interactive") -> int:
+    """Wait until a map frame draws at least ``at_least`` shapes; return the count."""
+    page.wait_for_function(
+        "([sel, n]) => Array.from(document.querySelectorAll('iframe')).some(f => f.contentDocument && "
+        "f.contentDocument.querySelectorAll(sel).length >= n)", arg=[selector, at_least], timeout=60000)
+    return page.evaluate("sel => Math.max(0, ...Array.from(document.querySelectorAll('iframe')).map(f => "
+                         "f.contentDocument ? f.contentDocument.querySelectorAll(sel).length : 0))", selector)
+
+
+def fill(page, label: str, text: str):
+    """Type into a text input and leave it (Streamlit takes the value on blur)."""
+    box = page.get_by_role("textbox", name=label)
+    box.fill(text)
+    box.press("Tab")
+    page.wait_for_timeout(1200)
+
+
+#: the text and the number of class swatches of the first map legend containing ``t`` (all
+#: in the page, so a map frame replaced by a rerun meanwhile cannot break the lookup)
+_LEGEND_JS = """t => { for (const f of document.querySelectorAll('iframe')) { const d = f.contentDocument;
+    if (!d) continue; for (const l of d.querySelectorAll('.jmdiq-legend')) {
+      if (!t || l.innerText.includes(t)) return [l.innerText, l.querySelectorAll('i').length]; } } return null; }"""
+
+
+def legend(page, expect: str | None = None) -> tuple[str, int]:
+    """(text, class rows) of the map legend; with ``expect``, wait until a legend contains it (a
+    rerun may still show the previous map for a moment)."""
+    if expect:
+        page.wait_for_function(_LEGEND_JS, arg=expect, timeout=60000)
+    return tuple(page.evaluate(_LEGEND_JS, expect))
+
+
+def legend_text(page, expect: str | None = None) -> str:
+    return legend(page, expect)[0]
+
+
 def choose(page, label: str, option: str):
     """Pick ``option`` in the select box labelled ``label`` (its list is virtualised: filter it by
     typing over the current value first)."""
