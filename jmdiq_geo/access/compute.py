@@ -101,9 +101,9 @@ def run(network: Network | None, origins: Origins, services: Services, settings:
     say(0.02, "snap")
     o_snap = _snap_or_none(network, origins.xy, settings)
     s_snap = _snap_or_none(network, services.xy, settings)
-    main = network.main_component if network is not None else -1
-    o_net = o_snap.ok & (o_snap.component == main) if o_snap is not None else np.zeros(n_o, bool)
-    s_net = s_snap.ok & (s_snap.component == main) if s_snap is not None else np.zeros(n_s, bool)
+    # snapping only ever reaches the network's connected part: snapped = on the network
+    o_net = o_snap.ok if o_snap is not None else np.zeros(n_o, bool)
+    s_net = s_snap.ok if s_snap is not None else np.zeros(n_s, bool)
     inside = _inside(network, origins.xy)
     # an origin inside the covered area that cannot reach the main network is "unreachable":
     # it still gets an estimate, and is counted
@@ -114,7 +114,7 @@ def run(network: Network | None, origins: Origins, services: Services, settings:
     pairs = _dedupe_pairs(np.array([], int), np.array([], int), np.array([]))
     sev = []
     if s_net.any() and o_net.any():
-        graph, nodes = with_sources(network, _subset(s_snap, s_net))
+        graph, nodes = with_sources(network, s_snap)
         s_idx = np.flatnonzero(s_net)
         s_nodes = nodes[s_idx]
         oi = np.flatnonzero(o_net)
@@ -234,11 +234,6 @@ def _snap_or_none(network, xy, settings) -> Snapped | None:
     if network is None:
         return None
     return snap(network, xy, max_snap_m=settings.max_snap_m)
-
-
-def _subset(s: Snapped, mask: np.ndarray) -> Snapped:
-    return Snapped(*(np.where(mask, getattr(s, f), False if f == "ok" else getattr(s, f))
-                     for f in Snapped.__dataclass_fields__))
 
 
 def _inside(network: Network | None, xy: np.ndarray) -> np.ndarray:
@@ -392,14 +387,10 @@ def _worst(sev, origins: Origins, services: Services, settings: Settings, top: i
 
 
 def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
-    ok = np.isfinite(values) & (weights > 0)
-    if not ok.any():
-        return float("nan")
-    v, w = values[ok], weights[ok]
-    order = np.argsort(v)
-    v, w = v[order], w[order]
-    c = np.cumsum(w)
-    return float(v[np.searchsorted(c, c[-1] / 2)])
+    """The weighted median (finite values with positive weight only; NaN if none)."""
+    result = _group_weighted_median(np.zeros(len(values), dtype=int), np.asarray(values, float),
+                                    np.asarray(weights, float))
+    return float(result.iloc[0]) if len(result) else float("nan")
 
 
 def _group_weighted_median(area: np.ndarray, values: np.ndarray, weights: np.ndarray) -> pd.Series:

@@ -16,7 +16,6 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-import geopandas as gpd
 import numpy as np
 import shapely
 from scipy import sparse
@@ -128,7 +127,6 @@ class Snapped:
     off_b: np.ndarray
     snap_m: np.ndarray      # door → segment (straight), metres
     along: np.ndarray       # position on the segment from node_a, metres
-    component: np.ndarray   # component label (−1 when not ok)
 
 
 def snap(network: Network, xy: np.ndarray, *, max_snap_m: float) -> Snapped:
@@ -176,8 +174,7 @@ def _snap(network: Network, xy: np.ndarray, max_snap_m: float) -> Snapped:
     seg_len_all = np.where(ok, network.length[np.maximum(seg, 0)], 0.0)
     off_a = np.where(ok, dist + along, np.inf)
     off_b = np.where(ok, dist + seg_len_all - along, np.inf)
-    comp = np.where(ok, network.component[np.maximum(a, 0)], -1)
-    return Snapped(ok, seg, a, b, off_a, off_b, np.where(ok, dist, np.inf), along, comp)
+    return Snapped(ok, seg, a, b, off_a, off_b, np.where(ok, dist, np.inf), along)
 
 
 def with_sources(network: Network, snapped: Snapped) -> tuple[sparse.csr_matrix, np.ndarray]:
@@ -200,9 +197,3 @@ def with_sources(network: Network, snapped: Snapped) -> tuple[sparse.csr_matrix,
     nodes = np.full(len(snapped.ok), -1, dtype=np.int64)
     nodes[ok] = extra
     return (base + add).tocsr(), nodes
-
-
-def lines_frame(network: Network, crs) -> gpd.GeoDataFrame:
-    """The segments as a GeoDataFrame (for maps and checks)."""
-    return gpd.GeoDataFrame({"length_m": network.length, "component": network.component[network.u]},
-                            geometry=network.segments(), crs=crs)

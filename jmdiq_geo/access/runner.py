@@ -157,10 +157,6 @@ def _build_origins(ws: Workspace, level: str, settings: Settings) -> OriginInfo:
     return OriginInfo(Origins(xy, persons, area, kind), target, str(period) if period else None, dropped)
 
 
-def category_services(ws: Workspace, category: str) -> gpd.GeoDataFrame:
-    return ws.services(category=category)
-
-
 def to_services(gdf: gpd.GeoDataFrame) -> Services:
     xy = np.column_stack([gdf.geometry.x.to_numpy(), gdf.geometry.y.to_numpy()]) if len(gdf) else np.zeros((0, 2))
     cap = pd.to_numeric(gdf["capacity"], errors="coerce").to_numpy(float) if len(gdf) else np.zeros(0)
@@ -185,6 +181,7 @@ class Access:
     services: gpd.GeoDataFrame      # the services the run used (after the persona filter)
     fit: pd.DataFrame | None        # per service: fits, reasons, unknown (persona runs)
     cached: bool
+    nominal: "Access | None" = None  # the run without persona an effective run was compared with
 
 
 def access_for(ws: Workspace, category: str, *, persona: Persona | None = None, settings: Settings | None = None,
@@ -196,8 +193,8 @@ def access_for(ws: Workspace, category: str, *, persona: Persona | None = None, 
         raise InputError(Problem("access_unknown_category", {"category": "–", "known": "–"}))
     settings = settings or Settings()
     level = level or smallest_level(ws)
-    services = category_services(ws, category)
-    fit = None
+    services = ws.services(category=category)
+    fit = nominal = None
     detour = None
     if persona is not None and not persona.is_empty():
         fit = fits(services, persona, unknown=settings.unknown, min_overlap_min=settings.min_overlap_min)
@@ -213,14 +210,15 @@ def access_for(ws: Workspace, category: str, *, persona: Persona | None = None, 
     if use_cache:
         hit = ws.access_run(key)
         if hit is not None:
-            return Access(AccessResult(hit["origins"], hit["areas"], hit["pairs"], hit["report"]), services, fit, True)
+            return Access(AccessResult(hit["origins"], hit["areas"], hit["pairs"], hit["report"]), services, fit, True,
+                          nominal)
     say = progress or (lambda f, m: None)
     say(0.0, "network")
     network = load_network(ws)
     info = build_origins(ws, level, settings)
     result = run(network, info.origins, to_services(services), settings, progress=lambda f, m: say(0.05 + 0.9 * f, m),
                  severance=network is not None, detour=detour)
-    result.areas = suppress_small(result.areas, residents=_residents(ws, level))
+    result.areas = suppress_small(result.areas, residents=_residents(ws, level, info.period))
     result.report.update(headline(result.origins, far=max(settings.thresholds_min)))
     result.pairs = crossings(ws, result.pairs)
     result.report.update({"category": category, "level": level, "thresholds": list(settings.thresholds_min),
@@ -233,7 +231,7 @@ def access_for(ws: Workspace, category: str, *, persona: Persona | None = None, 
     ws.put_access_run(key, category=category, persona=persona_key, origins=result.origins, areas=result.areas,
                       pairs=result.pairs, report=result.report)
     say(1.0, "done")
-    return Access(result, services, fit, False)
+    return Access(result, services, fit, False, nominal)
 
 
 def headline(origins: pd.DataFrame, *, far: float) -> dict:
@@ -270,13 +268,14 @@ def crossings(ws: Workspace, pairs: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _residents(ws: Workspace, level: str) -> pd.Series | None:
-    """Residents per area of ``level`` (latest period of the population indicator), if stored."""
-    pop_id = ws.meta().get("population_indicator")
-    if not pop_id or pop_id not in ws.indicator_ids():
-        return None
-    periods = ws.periods(indicator_id=pop_id, level=level)
-    return ws.values(pop_id, period=periods[-1], level=level) if periods else None
+def _residents(ws: Workspace, level: str, period: str | None) -> pd.Series | None:
+    """Residents per area of ``level`` for the 300-residents rule (the map's rule, at the target
+    group's period)."""
+    from datetime import date
+
+    from jmdiq_geo.maplayer import population_for
+    at = date.fromisoformat(period) if period else date.today()
+    return population_for(ws, period=at, level=level, denominator=None)
 
 
 MEASURE_COLUMNS = ("median_min", "share_beyond", "e2sfca", "detour")

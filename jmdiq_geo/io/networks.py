@@ -86,44 +86,39 @@ def _is_pbf(path: Path) -> bool:
 
 
 def _read_pbf(path: Path, what: str, *, max_bytes: int) -> gpd.GeoDataFrame:
-    """Walkable ways (``network``) or buildings (``buildings``) from an OSM extract."""
+    """Walkable ways (``network``), buildings (``buildings``) or the points of interest that map
+    to a service category (``services``) from an OSM extract, read with pyrosm."""
     check_file(path, max_bytes=max_bytes)
     from pyrosm import OSM
+
+    from jmdiq_geo.access.attributes import osm_categories
     try:
         osm = OSM(str(path))
         if what == "network":
             frame = osm.get_network(network_type="walking")
-        else:
+        elif what == "buildings":
             frame = osm.get_buildings()
+        else:
+            frame = osm.get_pois(custom_filter={key: list(values) for key, values in osm_categories().items()})
     except Exception as exc:  # pyrosm raises bare exceptions for damaged files
         raise InputError(Problem("pbf_unreadable", {"detail": str(exc)[:200]}, file=path.name)) from None
     if frame is None or len(frame) == 0:
         raise InputError(Problem("pbf_empty", {"what": what}, file=path.name))
-    frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=frame.crs or "EPSG:4326")
-    return frame
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=frame.crs or "EPSG:4326")
 
 
 def read_pbf_services(path: Path, *, max_bytes: int) -> tuple[gpd.GeoDataFrame, pd.Series]:
     """Points of interest of an OSM extract whose tags map to a service category
-    (``data/services/osm_categories.toml``); areas (a school's grounds) become their centroid."""
+    (``data/services/osm_categories.toml``) and that category; areas (a school's grounds) become
+    a point inside them."""
     from jmdiq_geo.access.attributes import osm_categories
 
-    check_file(path, max_bytes=max_bytes)
-    from pyrosm import OSM
-    table = osm_categories()
-    try:
-        pois = OSM(str(path)).get_pois(custom_filter={key: list(values) for key, values in table.items()})
-    except Exception as exc:  # pyrosm raises bare exceptions for damaged files
-        raise InputError(Problem("pbf_unreadable", {"detail": str(exc)[:200]}, file=path.name)) from None
-    if pois is None or len(pois) == 0:
-        raise InputError(Problem("pbf_empty", {"what": "services"}, file=path.name))
-    pois = gpd.GeoDataFrame(pois, geometry="geometry", crs=pois.crs or "EPSG:4326")
+    pois = _read_pbf(path, "services", max_bytes=max_bytes)
     pois = pois[pois.geometry.notna() & ~pois.geometry.is_empty]
     category = pd.Series(None, index=pois.index, dtype=object)
-    for key, values in table.items():
+    for key, values in osm_categories().items():
         if key in pois:
-            found = pois[key].map(values)
-            category = category.where(category.notna(), found)
+            category = category.where(category.notna(), pois[key].map(values))
     pois = pois[category.notna()].copy()
     category = category[category.notna()]
     if len(pois) == 0:

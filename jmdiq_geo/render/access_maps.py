@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import html as html_lib
-import json
 
 import folium
 import geopandas as gpd
@@ -269,7 +268,3 @@ def persona_summary(persona, lang: str) -> str:
     if persona.wheelchair:
         parts.append(t("persona_wheelchair", lang))
     return " · ".join(parts) or "–"
-
-
-def to_json(obj) -> str:  # used by the page for downloads of the run report
-    return json.dumps(obj, ensure_ascii=False, indent=2, default=str)

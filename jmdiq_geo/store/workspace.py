@@ -380,10 +380,7 @@ class Workspace:
         if unknown:
             raise ValueError(f"unknown service fields: {unknown}")
         with self.transaction():
-            row = self.con.execute("SELECT origin FROM services WHERE service_id = ?", [service_id]).fetchone()
-            if row is None:
-                raise KeyError(service_id)
-            if row[0] == "user":
+            if self._service_origin(service_id) == "user":
                 for key, value in changes.items():
                     self.con.execute(f"UPDATE services SET {key} = ? WHERE service_id = ?", [value, service_id])
                 return
@@ -394,6 +391,13 @@ class Workspace:
             # a hidden service stays hidden when staff correct it
             self.con.execute("INSERT INTO service_edits VALUES (?, ?, ?, current_timestamp, ?)",
                              [service_id, json.dumps(body, ensure_ascii=False), bool(old[1]) if old else False, user])
+
+    def _service_origin(self, service_id: str) -> str:
+        """``import`` or ``user``; KeyError for an unknown service."""
+        row = self.con.execute("SELECT origin FROM services WHERE service_id = ?", [service_id]).fetchone()
+        if row is None:
+            raise KeyError(service_id)
+        return row[0]
 
     def add_service(self, record: dict, *, x: float, y: float, user: str | None = None) -> str:
         """A service staff know and no dataset has (origin ``user``; never touched by imports)."""
@@ -412,10 +416,7 @@ class Workspace:
     def remove_service(self, service_id: str, *, user: str | None = None) -> None:
         """Remove a staff service, or hide an imported one (kept hidden across re-imports)."""
         with self.transaction():
-            row = self.con.execute("SELECT origin FROM services WHERE service_id = ?", [service_id]).fetchone()
-            if row is None:
-                raise KeyError(service_id)
-            if row[0] == "user":
+            if self._service_origin(service_id) == "user":
                 self.con.execute("DELETE FROM services WHERE service_id = ?", [service_id])
                 return
             old = self.con.execute("SELECT body FROM service_edits WHERE service_id = ?", [service_id]).fetchone()

@@ -2,6 +2,7 @@
 walking access with personas (nominal, effective, barrier map, detour factors)."""
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from jmdiq_geo.access.runner import access_for, compare, load_network, smallest_
 from jmdiq_geo.errors import JmdiqError, Problem
 from jmdiq_geo.i18n import format_number, t_or
 from jmdiq_geo.render.access_maps import (access_map, detour_map, measure_label, persona_summary,
-                                          services_map, to_json)
+                                          services_map)
 from jmdiq_geo.store.workspace import SERVICE_FIELDS
 from jmdiq_geo.render.maps import standalone_html
 from jmdiq_geo.ui.feedback import show_error
@@ -35,8 +36,9 @@ def _cat(c: str) -> str:
     return t_or(f"cat_{c}", c, lang())
 
 
-def _categories(ws) -> list[str]:
-    present = set(ws.services()["category"])
+def _categories(services) -> list[str]:
+    """The categories present in ``services``, the staff's taxonomy first."""
+    present = set(services["category"])
     return [c for c in TAXONOMY if c in present] + sorted(present - set(TAXONOMY))
 
 
@@ -47,7 +49,8 @@ def _lang_options() -> list[str]:
 # --------------------------------------------------------------------------- services map
 def services_section(version: float) -> None:
     ws = workspace()
-    cats = _categories(ws)
+    services = ws.services()
+    cats = _categories(services)
     if not cats:
         st.info(tr("svc_none_at_all"))
         return
@@ -58,7 +61,6 @@ def services_section(version: float) -> None:
                            format_func=lambda c: language_label(c, lang()), placeholder=tr("ui_choose"))
     wheelchair = c3.checkbox(tr("svc_filter_wheelchair"), key="svc_map_wheelchair")
     free = c4.checkbox(tr("svc_filter_free"), key="svc_map_free")
-    services = ws.services()
     services = services[services["category"].isin(chosen)]
     if langs or wheelchair or free:
         from jmdiq_geo.access.attributes import Persona, fits
@@ -198,8 +200,7 @@ def edit_section(version: float) -> None:
                 st.rerun()
         return
     services = ws.services(include_hidden=True)
-    present = set(services["category"])
-    cats = [c for c in TAXONOMY if c in present] + sorted(present - set(TAXONOMY))
+    cats = _categories(services)
     if not cats:
         st.info(tr("svc_none"))
         return
@@ -306,7 +307,7 @@ def _settings_form() -> AccessSettings:
 
 def access_section(version: float) -> None:
     ws = workspace()
-    cats = _categories(ws)
+    cats = _categories(ws.services())
     if not cats:
         st.info(tr("svc_none_at_all"))
         return
@@ -330,8 +331,8 @@ def access_section(version: float) -> None:
             # with a persona, the effective run computes (or finds) the nominal one first
             effective = access_for(ws, category, persona=persona, settings=settings, level=level,
                                    progress=progress) if persona else None
-            nominal = access_for(ws, category, settings=settings, level=level,
-                                 progress=None if persona else progress)
+            nominal = effective.nominal if effective else access_for(ws, category, settings=settings, level=level,
+                                                                      progress=progress)
         except JmdiqError as exc:
             bar.empty()
             show_error(exc)
@@ -505,7 +506,7 @@ def _details(nominal, effective) -> None:
             col.download_button(tr("acc_download_gpkg", view=tr(f"acc_view_{label}")), gpkg.read_bytes(),
                                 file_name=f"erreichbarkeit_{r['category']}_{label}.gpkg",
                                 mime="application/geopackage+sqlite3", key=f"acc_dl_gpkg_{label}")
-    c3.download_button(tr("acc_download_report"), to_json(nominal.result.report).encode(),
+    c3.download_button(tr("acc_download_report"), json.dumps(nominal.result.report, ensure_ascii=False, indent=2, default=str).encode(),
                        file_name=f"erreichbarkeit_{r['category']}_bericht.json", mime="application/json",
                        key="acc_dl_report")
 
