@@ -152,7 +152,7 @@ def access_map(areas: gpd.GeoDataFrame, table: pd.DataFrame, *, measure: str, ti
         colours = palette_colours("YlOrRd" if higher_worse else "YlGnBu", classes.k)
     cls = classes.assignment.to_numpy()
     fill = [colours[c] if c >= 0 else NO_VALUE_COLOUR for c in cls]
-    estimate = merged["method"].fillna("").to_numpy() != "network"
+    estimate = merged["method"].fillna("").to_numpy() == "estimate"     # mixed areas say so in the tooltip
     text = [(format_number(v, lang, digits=digits) + (f" {unit}" if unit else "")
              + (" · " + t(f"access_method_{mth}", lang) if mth in ("estimate", "mixed") else ""))
             if np.isfinite(v) else t("no_value", lang)

@@ -207,8 +207,9 @@ def edit_section(version: float) -> None:
     c1, c2 = st.columns([1, 2])
     cat = c1.selectbox(tr("svc_category"), cats, format_func=_cat, key="svc_edit_cat")
     part = services[services["category"] == cat].sort_values("name")
-    labels = {r.service_id: f"{r.name or '–'} · {r.address or ''}" + (" ✎" if r.edited else "")
-              + (f" ({tr('svc_hidden')})" if r.hidden else "") for r in part.itertuples()}
+    labels = {r.service_id: " · ".join(x for x in (_txt(r.name) or "–", _txt(r.address)) if x)
+              + (" ✎" if r.edited else "") + (f" ({tr('svc_hidden')})" if r.hidden else "")
+              for r in part.itertuples()}
     if not labels:
         st.info(tr("svc_none"))
         return
@@ -446,6 +447,8 @@ def _show_result(nominal, effective, version: float) -> None:
         _map_download(m, f"erreichbarkeit_{report['category']}_{view}")
         show_map(m, key=f"acc_map_{view}", height=620)
     with right:
+        numbers = shown.select_dtypes("number").columns
+        shown = shown.assign(**{c: shown[c].round(0 if c == "target_group" else 2) for c in numbers})
         st.dataframe(shown.sort_values(shown.columns[1], ascending=False, na_position="last")
                      .rename(columns=_column_labels(list(shown.columns), far)), hide_index=True, width="stretch",
                      height=620)
