@@ -8,23 +8,25 @@ time, counts and E2SFCA — weighted by the target group living at each origin, 
 
 Distances:
 - *network*: origin and service both snapped to the same component of the pedestrian graph
-  → shortest path (multi-source ``dijkstra(min_only=True)`` for the nearest service; one search
-  per service, bounded by the catchment, for counts and E2SFCA);
+  → shortest path (one multi-source Dijkstra for the nearest service; one search per service,
+  bounded by the catchment, for counts and E2SFCA — compiled kernels in ``kernels.py``);
 - *estimate*: otherwise (no network there, a service outside the network, an origin on an
   island) → straight-line distance × a detour factor calibrated on the networked pairs.
 Each origin and area says which of the two its nearest time came from.
 """
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
 import numpy as np
 import pandas as pd
-from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
-from jmdiq_geo.access.network import Network, Snapped, snap, with_sources
+from jmdiq_geo.access import kernels
+from jmdiq_geo.access.network import Network, Snapped, snap
 
 Progress = Callable[[float, str], None]
 
@@ -72,6 +74,13 @@ class Origins:
     weight: np.ndarray            # target-group persons at the origin
     area: np.ndarray              # area key (of the level the run reports on)
     kind: np.ndarray              # "building" | "grid" | "area"
+    _categoricals: dict = field(default_factory=dict, repr=False)
+
+    def categorical(self, name: str) -> pd.Categorical:
+        """``area`` or ``kind`` as a categorical, built once (the origins serve every category)."""
+        if name not in self._categoricals:
+            self._categoricals[name] = _categorical(getattr(self, name))
+        return self._categoricals[name]
 
 
 @dataclass
@@ -111,47 +120,15 @@ def run(network: Network | None, origins: Origins, services: Services, settings:
 
     net_nearest = np.full(n_o, np.inf)
     net_nearest_s = np.full(n_o, -1)
-    pairs = _dedupe_pairs(np.array([], int), np.array([], int), np.array([]))
+    pairs = pd.DataFrame({"o": np.array([], np.int64), "s": np.array([], np.int64), "d": np.array([]),
+                          "network": np.array([], bool)})
     sev = []
     if s_net.any() and o_net.any():
-        graph, nodes = with_sources(network, s_snap)
         s_idx = np.flatnonzero(s_net)
-        s_nodes = nodes[s_idx]
         oi = np.flatnonzero(o_net)
-        say(0.1, "nearest")
-        # the graph is symmetric: directed=True gives the same distances without a transpose
-        dist, _, src = dijkstra(graph, directed=True, indices=s_nodes, min_only=True, return_predecessors=True)
-        node_to_service = np.full(graph.shape[0], -1)
-        node_to_service[s_nodes] = s_idx
-        da = dist[o_snap.node_a[oi]] + o_snap.off_a[oi]
-        db = dist[o_snap.node_b[oi]] + o_snap.off_b[oi]
-        via_b = db < da
-        net_nearest[oi] = np.where(via_b, db, da)
-        source = np.where(via_b, src[o_snap.node_b[oi]], src[o_snap.node_a[oi]])
-        net_nearest_s[oi] = np.where(source >= 0, node_to_service[np.maximum(source, 0)], -1)
-        _same_segment_nearest(o_snap, s_snap, oi, s_idx, net_nearest, net_nearest_s)
-        # one bounded search per service (counts, E2SFCA, severance); only the nodes a search
-        # reached are turned into origin pairs, through a node → origins index
         limit = max(cutoff, settings.severance_radius_m * 3) if severance else cutoff
-        ends = [(_NodeIndex(o_snap.node_a[oi], graph.shape[0]), o_snap.off_a[oi]),
-                (_NodeIndex(o_snap.node_b[oi], graph.shape[0]), o_snap.off_b[oi])]
-        chunk = max(1, int(4e7 // max(graph.shape[0], 1)))
-        found_o, found_s, found_d = [], [], []
-        for start in range(0, len(s_idx), chunk):
-            say(0.15 + 0.7 * start / len(s_idx), "catchments")
-            rows = dijkstra(graph, directed=True, indices=s_nodes[start:start + chunk], limit=limit)
-            flat = np.flatnonzero(rows <= limit)          # one pass over the block
-            reached = rows.ravel()[flat]
-            r, c = np.divmod(flat, rows.shape[1])
-            del rows
-            for index, offset in ends:
-                k, o_local = index.expand(c)
-                d = reached[k] + offset[o_local]
-                keep = np.isfinite(d)          # a home hanging on a reached node: exact, even past the limit
-                found_o.append(oi[o_local[keep]]); found_s.append(s_idx[start + r[k[keep]]]); found_d.append(d[keep])
-        po, ps, pd_ = _same_segment_pairs(o_snap, s_snap, oi, s_idx, limit)
-        found_o.append(po); found_s.append(ps); found_d.append(pd_)
-        reach = _dedupe_pairs(np.concatenate(found_o), np.concatenate(found_s), np.concatenate(found_d))
+        near, near_s, reach = _searches(network, o_snap, s_snap, oi, s_idx, limit, say)
+        net_nearest[oi], net_nearest_s[oi] = near, near_s
         pairs = reach[reach["d"] <= cutoff].reset_index(drop=True)
         if severance:
             sev = [_severance_pairs(reach, s_idx, oi, origins.xy, services.xy, settings.severance_radius_m)]
@@ -186,8 +163,8 @@ def run(network: Network | None, origins: Origins, services: Services, settings:
     minutes = nearest / settings.speed_m_min
     say(0.92, "measures")
     frame = pd.DataFrame({
-        "x": origins.xy[:, 0], "y": origins.xy[:, 1], "area": _categorical(origins.area),
-        "kind": _categorical(origins.kind), "weight": origins.weight, "on_network": o_net,
+        "x": origins.xy[:, 0], "y": origins.xy[:, 1], "area": origins.categorical("area"),
+        "kind": origins.categorical("kind"), "weight": origins.weight, "on_network": o_net,
         "unreachable": unreachable, "nearest_min": np.where(np.isfinite(minutes), minutes, np.nan),
         "nearest_id": _pick(services.service_id, nearest_s),
         "nearest_name": _pick(services.name, nearest_s),
@@ -243,71 +220,63 @@ def _inside(network: Network | None, xy: np.ndarray) -> np.ndarray:
     return shapely.contains_xy(network.coverage, xy[:, 0], xy[:, 1])
 
 
-class _NodeIndex:
-    """Which origins hang on each node (as one end of their segment), CSR-style."""
+def _searches(network: Network, o: Snapped, s: Snapped, oi, s_idx, limit: float, say: Progress):
+    """All searches of a category on the network, spread over the cores (the kernels release
+    the GIL): the nearest service of origins ``oi`` (one multi-source search; every service
+    starts at both ends of its segment; on a shared segment straight along it) and one search
+    per service bounded by ``limit``,
+    turned into exact (origin, service, metres) pairs — through either end of both segments, or
+    straight along a shared segment. Returns (metres, service) for ``oi`` and the pairs."""
+    g = network.graph
+    index = o.by_node(network.n_nodes, network.n_edges)
 
-    def __init__(self, nodes: np.ndarray, n_nodes: int):
-        self.order = np.argsort(nodes, kind="stable")
-        self.indptr = np.concatenate([[0], np.cumsum(np.bincount(nodes, minlength=n_nodes))])
+    def nearest():
+        seeds = np.concatenate([s.node_a[s_idx], s.node_b[s_idx]])
+        dist, label = kernels.nearest_source(g.indptr, g.indices, g.data, seeds,
+                                             np.concatenate([s.off_a[s_idx], s.off_b[s_idx]]),
+                                             np.concatenate([s_idx, s_idx]))
+        da = dist[o.node_a[oi]] + o.off_a[oi]
+        db = dist[o.node_b[oi]] + o.off_b[oi]
+        via_b = db < da
+        best, best_s = np.where(via_b, db, da), np.where(via_b, label[o.node_b[oi]], label[o.node_a[oi]])
+        # a home on a service's own segment may walk straight along it
+        seg_ptr, seg_svc = s.by_node(network.n_nodes, network.n_edges)[4:6]
+        kernels.same_segment_nearest(oi, o.segment, o.along, o.snap_m, seg_ptr, seg_svc, s.along, s.snap_m, best,
+                                     best_s)
+        return best, best_s
 
-    def expand(self, reached_nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For each reached node, its origins: (position in ``reached_nodes``, origin position)."""
-        start = self.indptr[reached_nodes]
-        count = self.indptr[reached_nodes + 1] - start
-        k = np.repeat(np.arange(len(reached_nodes)), count)
-        within = np.arange(len(k)) - np.repeat(np.cumsum(count) - count, count)
-        return k, self.order[start[k] + within]
-
-
-def _shared_segments(o: Snapped, s: Snapped, oi, s_idx) -> list[tuple[int, int, float]]:
-    """(origin, service, direct walk) for homes and services on the same segment, where the walk
-    along the segment may be shorter than through its end nodes."""
-    cand = oi[np.isin(o.segment[oi], s.segment[s_idx])]
-    if not len(cand):
-        return []
-    seg_of: dict[int, list[int]] = {}
-    for j in s_idx:
-        seg_of.setdefault(int(s.segment[j]), []).append(int(j))
-    return [(int(i), j, float(o.snap_m[i] + abs(o.along[i] - s.along[j]) + s.snap_m[j]))
-            for i in cand for j in seg_of.get(int(o.segment[i]), ())]
-
-
-def _same_segment_nearest(o: Snapped, s: Snapped, oi, s_idx, best, best_s) -> None:
-    for i, j, d in _shared_segments(o, s, oi, s_idx):
-        if d < best[i]:
-            best[i], best_s[i] = d, j
-
-
-def _same_segment_pairs(o: Snapped, s: Snapped, oi, s_idx, limit):
-    rows = [r for r in _shared_segments(o, s, oi, s_idx) if r[2] <= limit]
-    a = np.array(rows, dtype=float).reshape(-1, 3)
-    return a[:, 0].astype(int), a[:, 1].astype(int), a[:, 2]
-
-
-def _dedupe_pairs(o, s, d) -> pd.DataFrame:
-    """One row per (origin, service): the shortest of the candidate distances."""
-    o, s, d = o.astype(np.int64), s.astype(np.int64), d.astype(float)
-    if len(o):
-        width = int(s.max()) + 1
-        key = o * width + s
-        order = np.argsort(key, kind="stable")          # radix sort for integers
-        k = key[order]
-        starts = np.flatnonzero(np.concatenate([[True], k[1:] != k[:-1]]))
-        d = np.minimum.reduceat(d[order], starts)
-        o, s = np.divmod(k[starts], width)
-    return pd.DataFrame({"o": o, "s": s, "d": d, "network": True})
+    def catchments(services):
+        return kernels.catchment_pairs(g.indptr, g.indices, g.data, services, s.node_a, s.off_a, s.node_b, s.off_b,
+                                       s.segment, s.along, s.snap_m, float(limit), *index, o.off_a, o.off_b,
+                                       o.along, o.snap_m)
+    workers = min(os.cpu_count() or 1, 8)
+    # services dealt out in small interleaved batches, so the cores finish together
+    n_parts = max(1, min(len(s_idx) // 16, 4 * workers))
+    batches = [np.ascontiguousarray(s_idx[k::n_parts]) for k in range(n_parts)]
+    say(0.1, "catchments")
+    with ThreadPoolExecutor(workers) as pool:
+        near = pool.submit(nearest)
+        parts = [pool.submit(catchments, b) for b in batches]
+        for done, _ in enumerate(as_completed(parts)):
+            say(0.1 + 0.75 * (done + 1) / len(parts), "catchments")
+        (near_d, near_s), parts = near.result(), [f.result() for f in parts]
+    reach = pd.DataFrame({"o": np.concatenate([p[0] for p in parts]), "s": np.concatenate([p[1] for p in parts]),
+                          "d": np.concatenate([p[2] for p in parts]), "network": True})
+    return near_d, near_s, reach
 
 
 def _calibrate(pairs: pd.DataFrame, oxy, sxy) -> tuple[float | None, int]:
-    net = pairs[pairs["network"]]
-    if net.empty:
-        return None, 0
-    straight = np.hypot(*(oxy[net["o"].to_numpy()] - sxy[net["s"].to_numpy()]).T)
-    ok = straight >= 200
-    if ok.sum() < 20:
-        return None, int(ok.sum())
-    ratio = net["d"].to_numpy()[ok] / straight[ok]
-    return float(np.median(ratio)), int(ok.sum())
+    """Median network ÷ straight-line distance over the networked pairs ≥ 200 m apart."""
+    net = pairs["network"].to_numpy(bool)
+    ratio = kernels.detour_ratios(pairs["o"].to_numpy(np.int64)[net], pairs["s"].to_numpy(np.int64)[net],
+                                  pairs["d"].to_numpy(float)[net], *_columns(oxy), *_columns(sxy), 200.0)
+    if len(ratio) < 20:
+        return None, len(ratio)
+    return float(np.median(ratio)), len(ratio)
+
+
+def _columns(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return np.ascontiguousarray(xy[:, 0], dtype=float), np.ascontiguousarray(xy[:, 1], dtype=float)
 
 
 def _e2sfca(pairs: pd.DataFrame, pmin: np.ndarray, demand: np.ndarray, capacity: np.ndarray,
@@ -388,54 +357,64 @@ def _worst(sev, origins: Origins, services: Services, settings: Settings, top: i
 
 def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
     """The weighted median (finite values with positive weight only; NaN if none)."""
-    result = _group_weighted_median(np.zeros(len(values), dtype=int), np.asarray(values, float),
-                                    np.asarray(weights, float))
-    return float(result.iloc[0]) if len(result) else float("nan")
+    return float(_group_weighted_median(np.zeros(len(values), dtype=np.int64), 1, np.asarray(values, float),
+                                        np.asarray(weights, float))[0])
 
 
-def _group_weighted_median(area: np.ndarray, values: np.ndarray, weights: np.ndarray) -> pd.Series:
-    """Weighted median of ``values`` per area (finite values with positive weight only)."""
-    ok = np.isfinite(values) & (weights > 0)
-    if not ok.any():
-        return pd.Series(dtype=float)
-    f = pd.DataFrame({"area": area[ok], "v": values[ok], "w": weights[ok]}).sort_values(["area", "v"])
-    cum = f.groupby("area")["w"].cumsum()
-    half = f.groupby("area")["w"].transform("sum") / 2
-    return f[cum >= half].groupby("area")["v"].first()
+def _group_weighted_median(codes: np.ndarray, n_groups: int, values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted median of ``values`` per group code 0…n_groups−1 (finite values with positive
+    weight only; NaN for a group without any)."""
+    ok = np.isfinite(values) & (weights > 0) & (codes >= 0)
+    return kernels.group_weighted_median(codes[ok].astype(np.int64), values[ok], weights[ok], int(n_groups))
 
 
 def aggregate(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """Per area, weighted by the target group at each origin (vectorised per area)."""
+    """Per area (sorted by key), weighted by the target group at each origin."""
     far = max(settings.thresholds_min)
-    area = frame["area"].to_numpy(object)
+    area = pd.Categorical(frame["area"])
+    keys = np.asarray(area.categories, dtype=object)
+    rank = np.argsort(np.argsort(keys, kind="stable"))                 # categories in key order
+    codes = np.where(area.codes >= 0, rank[np.maximum(area.codes, 0)], -1)
+    has_area = codes >= 0
+    codes_in = codes[has_area]
+    present = np.bincount(codes_in, minlength=len(keys)) > 0
+    n = len(keys)
+
+    def per_area(values) -> np.ndarray:
+        return np.bincount(codes_in, weights=np.asarray(values, float)[has_area], minlength=n)[present]
+
     w = frame["weight"].to_numpy(float)
     t = frame["nearest_min"].to_numpy(float)
-    work = pd.DataFrame({"area": area, "w": w, "far_w": np.where(~np.isfinite(t) | (t > far), w, 0.0),
-                         "one": 1, "unreachable": frame["unreachable"].to_numpy(bool).astype(int)})
-    thresholds = [f"n_within_{_fmt(th)}" for th in settings.thresholds_min]
-    for col in thresholds + ["e2sfca"]:
-        work[col + "_w"] = frame[col].to_numpy(float) * w
-        work[col] = frame[col].to_numpy(float)
-    g = work.groupby("area", sort=True)
-    sums = g.sum(numeric_only=True)
-    out = pd.DataFrame({"area": sums.index, "target_group": sums["w"].to_numpy(), "origins": sums["one"].to_numpy(),
-                        "origins_unreachable": sums["unreachable"].to_numpy()})
-    total = sums["w"].to_numpy()
+    total = per_area(w)
+    count = per_area(np.ones(len(w)))
     has = total > 0
-    out["median_min"] = _group_weighted_median(area, t, w).reindex(sums.index).to_numpy()
-    out["share_beyond"] = np.where(has, sums["far_w"].to_numpy() / np.where(has, total, 1) * 100, np.nan)
-    means = g.mean(numeric_only=True)
-    for col in thresholds:
-        out[col] = np.where(has, sums[col + "_w"].to_numpy() / np.where(has, total, 1), means[col].to_numpy())
-    e_nan = work.assign(nan=np.isnan(work["e2sfca"]).astype(int)).groupby("area", sort=True)["nan"].sum()
-    out["e2sfca"] = np.where(has & (e_nan.to_numpy() == 0),
-                             sums["e2sfca_w"].to_numpy() / np.where(has, total, 1), np.nan)
+    safe = np.where(has, total, 1)
+    out = pd.DataFrame({"area": keys[np.argsort(keys, kind="stable")][present], "target_group": total,
+                        "origins": count.astype(np.int64),
+                        "origins_unreachable": per_area(frame["unreachable"].to_numpy(bool)).astype(np.int64)})
+    out["median_min"] = _group_weighted_median(codes, n, t, w)[present]
+    far_w = np.where(~np.isfinite(t) | (t > far), w, 0.0)
+    out["share_beyond"] = np.where(has, per_area(far_w) / safe * 100, np.nan)
+    for th in settings.thresholds_min:
+        col = f"n_within_{_fmt(th)}"
+        v = frame[col].to_numpy(float)
+        out[col] = np.where(has, per_area(v * w) / safe, per_area(v) / count)
+    e = frame["e2sfca"].to_numpy(float)
+    e_nan = per_area(np.isnan(e))
+    out["e2sfca"] = np.where(has & (e_nan == 0), per_area(np.nan_to_num(e) * w) / safe, np.nan)
     d = frame["detour"].to_numpy(float)
-    out["detour"] = _group_weighted_median(area, d, np.where(np.isfinite(d), np.maximum(w, 1e-9), 0)) \
-        .reindex(sums.index).to_numpy()
-    methods = frame.groupby("area", sort=True)["method"].agg(lambda m: m.iloc[0] if m.nunique() == 1 else "mixed")
-    out["method"] = methods.reindex(sums.index).to_numpy()
-    return out.reset_index(drop=True)
+    out["detour"] = _group_weighted_median(codes, n, d, np.where(np.isfinite(d), np.maximum(w, 1e-9), 0))[present]
+    # the method of an area's nearest times: "network", "estimate", or "mixed"
+    method = pd.Categorical(frame["method"])
+    m_codes = method.codes.astype(float)
+    lo = np.full(n, np.inf)
+    hi = np.full(n, -np.inf)
+    np.minimum.at(lo, codes_in, m_codes[has_area])
+    np.maximum.at(hi, codes_in, m_codes[has_area])
+    names = np.asarray(method.categories, dtype=object)
+    lo, hi = lo[present].astype(int), hi[present].astype(int)
+    out["method"] = np.where(lo == hi, names[np.clip(lo, 0, len(names) - 1)], "mixed")
+    return out
 
 
 def difference(nominal: pd.DataFrame, effective: pd.DataFrame) -> pd.DataFrame:
@@ -444,3 +423,24 @@ def difference(nominal: pd.DataFrame, effective: pd.DataFrame) -> pd.DataFrame:
     m["median_min_diff"] = m["median_min_effective"] - m["median_min_nominal"]
     m["share_beyond_diff"] = m["share_beyond_effective"] - m["share_beyond_nominal"]
     return m
+
+
+def warm_up() -> float:
+    """Compile the numba kernels (once per install; numba caches them on disk) by running one
+    tiny access computation; returns the seconds it took. ``scripts/setup.sh`` calls it so the
+    first run in the app does not wait for the compiler."""
+    import time
+
+    import shapely
+
+    from jmdiq_geo.access.network import network_from_lines
+
+    start = time.perf_counter()
+    net = network_from_lines([shapely.LineString([(0, 0), (100, 0), (200, 0)]),
+                              shapely.LineString([(100, 0), (100, 100)])])
+    homes = Origins(np.array([[10.0, 5.0], [150.0, 3.0]]), np.array([1.0, 2.0]), np.array(["a", "b"], dtype=object),
+                    np.array(["building", "building"], dtype=object))
+    services = Services(np.array([[100.0, 90.0]]), np.array(["s"], dtype=object), np.array(["S"], dtype=object),
+                        np.array([10.0]))
+    run(net, homes, services, Settings())
+    return time.perf_counter() - start

@@ -4,7 +4,8 @@ Lines (OSM ways, any segmentation, LineString or MultiLineString) are cut into t
 segments; every distinct vertex becomes a node, so ways that share a vertex are joined there
 (the Moabit extract's ways are not split at junctions) and ways that merely cross without a
 shared vertex (bridges, tunnels) stay apart. Distances are metres in the workspace's metric CRS;
-shortest paths are ``scipy.sparse.csgraph.dijkstra``.
+the graph is a symmetric ``scipy.sparse`` CSR matrix (components: ``scipy.sparse.csgraph``; the
+searches over it: ``jmdiq_geo.access.kernels``).
 
 Points (homes, services) are snapped to the nearest segment within ``max_snap_m``: the walk is
 door → nearest point on the segment (straight) → along the segment to either end → network.
@@ -36,10 +37,9 @@ class Network:
     component: np.ndarray             # component label per node
     main_component: int
     coverage: object = None           # polygon the network is meant to cover (or None)
-    _tree: shapely.STRtree | None = field(default=None, repr=False)
     #: snaps of point sets already asked for (homes are snapped once for all categories)
     _snaps: dict = field(default_factory=dict, repr=False)
-    _main: tuple | None = field(default=None, repr=False)
+    _grid: "SegmentGrid | None" = field(default=None, repr=False)
 
     @property
     def n_nodes(self) -> int:
@@ -49,24 +49,14 @@ class Network:
     def n_edges(self) -> int:
         return len(self.u)
 
-    def segments(self) -> np.ndarray:
-        if self._tree is None:
-            lines = shapely.linestrings(np.stack([self.xy[self.u], self.xy[self.v]], axis=1))
-            self._tree = shapely.STRtree(lines)
-        return self._tree.geometries
-
-    def tree(self) -> shapely.STRtree:
-        self.segments()
-        return self._tree
-
-    def main_tree(self) -> tuple[shapely.STRtree, np.ndarray]:
-        """An R-tree of the segments of the largest connected part, and their segment numbers:
-        homes and services are snapped to the network people can walk on, not to a fragment cut
-        off at the edge of the extract (as r5py and most routers do)."""
-        if self._main is None:
+    def grid(self) -> "SegmentGrid":
+        """The snapping index: the segments of the largest connected part bucketed into square
+        cells — homes and services are snapped to the network people can walk on, not to a
+        fragment cut off at the edge of the extract (as r5py and most routers do)."""
+        if self._grid is None:
             idx = np.flatnonzero(self.component[self.u] == self.main_component)
-            self._main = (shapely.STRtree(self.segments()[idx]), idx)
-        return self._main
+            self._grid = SegmentGrid(self.xy[self.u[idx]], self.xy[self.v[idx]], idx)
+        return self._grid
 
     def total_length_km(self) -> float:
         return float(self.length.sum() / 1000)
@@ -117,6 +107,63 @@ def _adjacency(n: int, u, v, length) -> sparse.csr_matrix:
 
 
 @dataclass
+class SegmentGrid:
+    """Segments bucketed into square cells (the cells each bounding box touches) for the
+    nearest-segment search of ``kernels.nearest_segment``."""
+
+    #: at most this many cells (a sparse extract over a large area gets larger cells)
+    MAX_CELLS = 4_000_000
+
+    def __init__(self, a: np.ndarray, b: np.ndarray, segment_of: np.ndarray):
+        from jmdiq_geo.access import kernels
+
+        self.segment_of = segment_of
+        self.ax, self.ay, self.bx, self.by = (np.ascontiguousarray(c, dtype=float)
+                                              for c in (a[:, 0], a[:, 1], b[:, 0], b[:, 1]))
+        lo = np.minimum(a, b).min(axis=0) if len(a) else np.zeros(2)
+        hi = np.maximum(a, b).max(axis=0) if len(a) else np.ones(2)
+        length = np.hypot(*(b - a).T) if len(a) else np.ones(1)
+        # about one segment per cell: the median segment length, bounded
+        cell = float(np.clip(np.median(length), 5.0, 500.0))
+        span = np.maximum(hi - lo, 1.0)
+        cell = max(cell, float(np.sqrt(span[0] * span[1] / self.MAX_CELLS)))
+        self.x0, self.y0, self.cell = float(lo[0]), float(lo[1]), cell
+        self.nx, self.ny = int(span[0] // cell) + 1, int(span[1] // cell) + 1
+        self.ptr, self.items = kernels.grid_index(self.ax, self.ay, self.bx, self.by, self.x0, self.y0, cell,
+                                                  self.nx, self.ny)
+
+    def nearest(self, xy: np.ndarray, max_d: float) -> tuple[np.ndarray, np.ndarray]:
+        """(network segment number or −1, distance) for every point; large sets on all cores."""
+        from jmdiq_geo.access import kernels
+
+        n = len(xy)
+        seg = np.full(n, -1, dtype=np.int64)
+        dist = np.full(n, np.inf)
+        if not n or not len(self.ax):
+            return seg, dist
+        px, py = np.ascontiguousarray(xy[:, 0], dtype=float), np.ascontiguousarray(xy[:, 1], dtype=float)
+
+        def part(bounds):
+            lo, hi = bounds
+            return kernels.nearest_segment(px[lo:hi], py[lo:hi], self.ax, self.ay, self.bx, self.by, self.ptr,
+                                           self.items, self.x0, self.y0, self.cell, self.nx, self.ny, float(max_d))
+        parts = _split(n, 50_000)
+        with ThreadPoolExecutor(len(parts)) as pool:
+            for (lo, hi), (s, d) in zip(parts, pool.map(part, parts)):
+                ok = s >= 0
+                seg[lo:hi] = np.where(ok, self.segment_of[np.maximum(s, 0)], -1)
+                dist[lo:hi] = d
+        return seg, dist
+
+
+def _split(n: int, min_size: int) -> list[tuple[int, int]]:
+    """``n`` items in one slice per core (one slice when there are fewer than ``min_size``)."""
+    workers = min(os.cpu_count() or 1, 8) if n >= min_size else 1
+    bounds = np.linspace(0, n, workers + 1).astype(int)
+    return [(int(bounds[k]), int(bounds[k + 1])) for k in range(workers)]
+
+
+@dataclass
 class Snapped:
     """Where points meet the network: segment end nodes and the walk to each of them."""
     ok: np.ndarray          # bool: within max_snap and on a network segment
@@ -127,6 +174,22 @@ class Snapped:
     off_b: np.ndarray
     snap_m: np.ndarray      # door → segment (straight), metres
     along: np.ndarray       # position on the segment from node_a, metres
+    _by_node: tuple | None = field(default=None, repr=False)
+
+    def by_node(self, n_nodes: int, n_segments: int) -> tuple[np.ndarray, ...]:
+        """The snapped points grouped (CSR: pointer, point numbers) by their segment's start
+        node, end node and segment — built once per point set (the homes serve every category)."""
+        if self._by_node is None:
+            idx = np.flatnonzero(self.ok)
+            self._by_node = (*_group(self.node_a[idx], n_nodes, idx), *_group(self.node_b[idx], n_nodes, idx),
+                             *_group(self.segment[idx], n_segments, idx))
+        return self._by_node
+
+
+def _group(keys: np.ndarray, n: int, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """CSR grouping: ``members`` by ``keys`` (0 ≤ key < n) → (pointer, members in key order)."""
+    order = np.argsort(keys, kind="stable")
+    return np.concatenate([[0], np.cumsum(np.bincount(keys, minlength=n))]), np.ascontiguousarray(members[order])
 
 
 def snap(network: Network, xy: np.ndarray, *, max_snap_m: float) -> Snapped:
@@ -144,23 +207,7 @@ def snap(network: Network, xy: np.ndarray, *, max_snap_m: float) -> Snapped:
 
 def _snap(network: Network, xy: np.ndarray, max_snap_m: float) -> Snapped:
     n = len(xy)
-    points = shapely.points(xy) if n else np.array([], dtype=object)
-    seg = np.full(n, -1, dtype=np.int64)
-    dist = np.full(n, np.inf)
-    if n:
-        tree, segment_of = network.main_tree()
-
-        def nearest(start: int, stop: int):
-            idx, d = tree.query_nearest(points[start:stop], max_distance=max_snap_m, return_distance=True,
-                                        all_matches=False)
-            return idx[0] + start, segment_of[idx[1]], d
-        # GEOS releases the GIL: large point sets are snapped on all cores
-        workers = min(os.cpu_count() or 1, 8) if n > 20_000 else 1
-        bounds = np.linspace(0, n, workers + 1).astype(int)
-        with ThreadPoolExecutor(workers) as pool:
-            for p_idx, s_idx, d in pool.map(lambda k: nearest(bounds[k], bounds[k + 1]), range(workers)):
-                seg[p_idx] = s_idx
-                dist[p_idx] = d
+    seg, dist = network.grid().nearest(xy, max_snap_m)
     ok = seg >= 0
     a = np.where(ok, network.u[np.maximum(seg, 0)], -1)
     b = np.where(ok, network.v[np.maximum(seg, 0)], -1)
@@ -175,25 +222,3 @@ def _snap(network: Network, xy: np.ndarray, max_snap_m: float) -> Snapped:
     off_a = np.where(ok, dist + along, np.inf)
     off_b = np.where(ok, dist + seg_len_all - along, np.inf)
     return Snapped(ok, seg, a, b, off_a, off_b, np.where(ok, dist, np.inf), along)
-
-
-def with_sources(network: Network, snapped: Snapped) -> tuple[sparse.csr_matrix, np.ndarray]:
-    """The graph plus one extra node per snapped source point (connected to both ends of its
-    segment with the walk from the door); returns the graph and the sources' node numbers
-    (−1 for points not snapped)."""
-    ok = np.flatnonzero(snapped.ok)
-    n = network.n_nodes
-    extra = n + np.arange(len(ok))
-    rows = np.concatenate([extra, extra, snapped.node_a[ok], snapped.node_b[ok]])
-    cols = np.concatenate([snapped.node_a[ok], snapped.node_b[ok], extra, extra])
-    # a zero weight is "no edge" in csgraph: a door exactly on a node gets a millimetre
-    w_a = np.maximum(snapped.off_a[ok], 1e-3)
-    w_b = np.maximum(snapped.off_b[ok], 1e-3)
-    data = np.concatenate([w_a, w_b, w_a, w_b])
-    add = sparse.csr_matrix((data, (rows, cols)), shape=(n + len(ok), n + len(ok)))
-    g = network.graph
-    indptr = np.concatenate([g.indptr, np.full(len(ok), g.indptr[-1], dtype=g.indptr.dtype)])
-    base = sparse.csr_matrix((g.data, g.indices, indptr), shape=(n + len(ok), n + len(ok)))
-    nodes = np.full(len(snapped.ok), -1, dtype=np.int64)
-    nodes[ok] = extra
-    return (base + add).tocsr(), nodes
