@@ -12,7 +12,7 @@ CODE = re.compile(r"""Problem\(\s*["']([a-z0-9_]+)["']""")
 DYNAMIC = {"scheme_": ("quantiles", "equal_interval", "natural_breaks", "std_mean", "manual"),
            "import_kind_": ("boundaries", "indicators", "services", "programme-areas", "grid", "network", "origins",
                             "barriers"),
-           "acc_step_": ("network", "snap", "nearest", "catchments", "estimate", "measures", "done"),
+           "acc_step_": ("network", "snap", "catchments", "estimate", "measures", "done"),
            "acc_view_": ("nominal", "effective", "barrier", "detour"), "access_section_": ("access", "services", "edit"),
            "persona_mode_": ("none", "preset", "custom", "upload"), "acc_unknown_": ("keep", "drop"),
            "svc_cost_": ("free", "reduced", "paid"), "svc_edit_mode_": ("edit", "add"),

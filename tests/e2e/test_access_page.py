@@ -22,7 +22,6 @@ def test_service_edit_then_persona_access_and_barrier_maps(page, app_url):
     fill(page, "Sprachen", "ar, de")
     fill(page, "Öffnungszeiten", "Mo-Fr 14:00-20:00")
     choose(page, "Kosten", "kostenlos")
-    page.wait_for_timeout(1200)
     page.get_by_role("button", name="Änderungen speichern").click()
     page.get_by_text("„Karame e.V.“: 3 Angaben gespeichert").wait_for(timeout=30000)
     no_exceptions(page)

@@ -38,12 +38,19 @@ def drawn_shapes(page, at_least: int, selector: str = "path.leaflet-interactive"
                          "f.contentDocument ? f.contentDocument.querySelectorAll(sel).length : 0))", selector)
 
 
+def idle(page, timeout: float = 60000):
+    """Wait until the rerun a widget change started has finished (Streamlit marks the script's
+    state on the app root), so the next click sees the new values."""
+    page.wait_for_timeout(300)                  # let a just-triggered rerun begin
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=timeout)
+
+
 def fill(page, label: str, text: str):
     """Type into a text input and leave it (Streamlit takes the value on blur)."""
     box = page.get_by_role("textbox", name=label)
     box.fill(text)
     box.press("Tab")
-    page.wait_for_timeout(1200)
+    idle(page)
 
 
 #: the text and the number of class swatches of the first map legend containing ``t`` (all
@@ -75,6 +82,7 @@ def choose(page, label: str, option: str):
     page.keyboard.type(option)
     page.locator('[role="option"]').filter(has_text=option).first.wait_for(timeout=30000)
     page.keyboard.press("Enter")                # the first match is focused; Enter picks it
+    idle(page)
 
 
 def test_map_page_draws_planungsraeume_offline(page, app_url):
