@@ -123,8 +123,8 @@ class SegmentGrid:
         lo = np.minimum(a, b).min(axis=0) if len(a) else np.zeros(2)
         hi = np.maximum(a, b).max(axis=0) if len(a) else np.ones(2)
         length = np.hypot(*(b - a).T) if len(a) else np.ones(1)
-        # about one segment per cell: the median segment length, bounded
-        cell = float(np.clip(np.median(length), 5.0, 500.0))
+        # half the median segment length (bounded): few candidates per cell, a small index
+        cell = float(np.clip(np.median(length) / 2, 5.0, 500.0))
         span = np.maximum(hi - lo, 1.0)
         cell = max(cell, float(np.sqrt(span[0] * span[1] / self.MAX_CELLS)))
         self.x0, self.y0, self.cell = float(lo[0]), float(lo[1]), cell
