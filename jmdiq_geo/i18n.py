@@ -38,6 +38,15 @@ def t_or(key: str, fallback: str, lang: str = DEFAULT_LANG, **params) -> str:
     return t(key, lang, **params) if key in catalogue() else fallback
 
 
+def class_label(classes: dict | None, code, lang: str = DEFAULT_LANG) -> str | None:
+    """The label of a class code of a class indicator (``classes`` from its definition: code →
+    label, or code → {"de": …, "en": …}); None for an unknown code."""
+    entry = (classes or {}).get(str(code))
+    if isinstance(entry, dict):
+        return entry.get(lang) or entry.get(DEFAULT_LANG) or next(iter(entry.values()), None)
+    return entry
+
+
 def format_number(value: float | int | None, lang: str = DEFAULT_LANG, *, digits: int = 1) -> str:
     """A number as people read it: ``1.234,5`` in German, ``1,234.5`` in English."""
     if value is None or value != value:  # None or NaN

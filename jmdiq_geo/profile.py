@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from jmdiq_geo.config import Settings
+from jmdiq_geo.i18n import class_label
 from jmdiq_geo.maplayer import ancestor, indicator_layer, value_periods
 from jmdiq_geo.store.workspace import Workspace
 
@@ -72,11 +73,13 @@ def area_profile(ws: Workspace, *, level: str, area_id: str, settings: Settings,
             upper = indicator_layer(ws, indicator_id=ind, period=period, level=top, settings=settings)
             dist_value = upper.areas.set_index("area_id")["value"].get(district, np.nan)
         classes = defs.loc[ind, "classes"] or {}
-        value_label = classes.get(str(int(mine["value"]))) if kind == "class" and np.isfinite(mine["value"]) else None
+        code = int(mine["value"]) if kind == "class" and np.isfinite(mine["value"]) else None
         rows.append({"indicator_id": ind, "label_de": defs.loc[ind, "label_de"],
                      "label_en": defs.loc[ind, "label_en"] or defs.loc[ind, "label_de"],
                      "unit": defs.loc[ind, "unit"], "kind": kind, "period": period, "value": mine["value"],
-                     "value_label": value_label, "reason": mine["reason"], "district": dist_value,
+                     "value_label_de": class_label(classes, code, "de") if code is not None else None,
+                     "value_label_en": class_label(classes, code, "en") if code is not None else None,
+                     "reason": mine["reason"], "district": dist_value,
                      "city": layer.city_value, "rank": mine["rank"] if kind != "class" else np.nan,
                      "n": int(mine["n_ranked"])})
     programmes = _programmes(ws, geom)

@@ -3,7 +3,7 @@ import pytest
 
 from jmdiq_geo.datapackage import load_manifest, manifest_path
 from jmdiq_geo.errors import SchemaError
-from jmdiq_geo.i18n import format_problem
+from jmdiq_geo.i18n import class_label, format_problem
 
 
 def test_berlin_manifest_is_valid_and_files_exist(data_root):
@@ -55,3 +55,30 @@ def test_manifest_syntax_error(tmp_path):
     with pytest.raises(SchemaError) as err:
         load_manifest(path)
     assert err.value.problems[0].code == "manifest_syntax"
+
+
+def test_berlin_class_indicators_are_labelled_in_both_languages(data_root):
+    manifest = load_manifest(manifest_path("berlin"), data_root=data_root)
+    classed = [d for d in manifest.indicators if d.kind == "class"]
+    assert {"mss_status", "mss_dynamik", "mss_gueltig"} <= {d.indicator_id for d in classed}
+    for d in classed:
+        for code in d.classes:
+            de, en = class_label(d.classes, code, "de"), class_label(d.classes, code, "en")
+            assert de and en, (d.indicator_id, code)
+    status = next(d for d in classed if d.indicator_id == "mss_status")
+    assert [class_label(status.classes, c, "en") for c in (1, 4)] == ["high", "very low"]
+    assert class_label(status.classes, 9, "en") is None
+    # one label per code (older manifests, the overall index codes) serves both languages
+    assert class_label({"11": "1+"}, 11, "en") == class_label({"11": "1+"}, "11", "de") == "1+"
+
+
+def test_profile_names_the_class_in_the_page_language(berlin_ws):
+    from jmdiq_geo.config import Settings
+    from jmdiq_geo.profile import area_profile
+
+    area = berlin_ws.area_names("plr").iloc[0]["area_id"]
+    rows = area_profile(berlin_ws, level="plr", area_id=area, settings=Settings.from_env()).indicators
+    status = rows[rows["indicator_id"] == "mss_status"].iloc[0]
+    assert status["value_label_de"] in {"hoch", "mittel", "niedrig", "sehr niedrig"}
+    assert status["value_label_en"] == {"hoch": "high", "mittel": "medium", "niedrig": "low",
+                                        "sehr niedrig": "very low"}[status["value_label_de"]]

@@ -149,6 +149,11 @@ class Persona:
     when: str | None = None            # OSM opening-hours syntax, e.g. "Mo-Fr 15:00-18:00"
     free_only: bool = False
     wheelchair: bool = False
+    #: the name in English (presets carry both; ``name`` is German, the app's default)
+    name_en: str = ""
+
+    def label(self, lang: str) -> str:
+        return (self.name_en if lang == "en" and self.name_en else self.name) or self.name_en
 
     def is_empty(self) -> bool:
         return self.age is None and not self.languages and not self.when and not self.free_only \
@@ -162,7 +167,7 @@ class Persona:
 def make_persona(data: dict, *, file: str | None = None) -> Persona:
     """Validate a persona (from a TOML file or a form); every problem reported at once."""
     problems = []
-    known = {"name", "age", "languages", "when", "free_only", "wheelchair"}
+    known = {"name", "name_en", "age", "languages", "when", "free_only", "wheelchair"}
     for k in data:
         if k not in known:
             problems.append(Problem("persona_unknown_field", {"field": k, "known": ", ".join(sorted(known))},
@@ -201,7 +206,7 @@ def make_persona(data: dict, *, file: str | None = None) -> Persona:
             problems.append(Problem("persona_bad_flag", {"field": k, "value": str(data.get(k))}, file=file, column=k))
             flags[k] = False
     raise_if_errors(problems, InputError)
-    return Persona(str(data.get("name") or ""), age, codes, when, **flags)
+    return Persona(str(data.get("name") or ""), age, codes, when, **flags, name_en=str(data.get("name_en") or ""))
 
 
 def load_persona(path: Path | str) -> Persona:

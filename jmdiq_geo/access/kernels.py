@@ -257,6 +257,8 @@ def nearest_segment(px, py, ax, ay, bx, by, ptr, items, x0, y0, cell, nx, ny, ma
     for p in range(n):
         x = px[p]
         y = py[p]
+        if not (np.isfinite(x) and np.isfinite(y)):
+            continue                                # no location, no segment
         # distance from the point to the grid's rectangle: nothing is nearer than that
         ox = max(x0 - x, 0.0, x - gx1)
         oy = max(y0 - y, 0.0, y - gy1)

@@ -263,7 +263,7 @@ def _persona_picker():
     try:
         if choice == "preset":
             name = st.selectbox(tr("persona_preset"), list(presets), key="acc_persona_preset",
-                                format_func=lambda k: presets[k].name or k)
+                                format_func=lambda k: presets[k].label(lang()) or k)
             return presets[name]
         if choice == "custom":
             c1, c2, c3 = st.columns([1, 2, 2])

@@ -26,8 +26,8 @@ def cached_series(version: float, indicator_id: str, level: str, area_id: str) -
 
 
 def _value(row, lg: str) -> str:
-    if isinstance(row["value_label"], str):
-        return row["value_label"]
+    if isinstance(row[f"value_label_{lg}"], str):
+        return row[f"value_label_{lg}"]
     if pd.isna(row["value"]):
         return tr(f"reason_{row['reason'] or 'missing'}")
     digits = 0 if row["kind"] == "extensive" else 1

@@ -195,8 +195,10 @@ def test_load_persona_from_toml(tmp_path):
     assert load_persona(path) == Persona("Test", 16.0, ["ar", "de"], "Mo-Fr 15:00-18:00", True, False)
     # the same under a [persona] table
     nested = tmp_path / "nested.toml"
-    nested.write_text('[persona]\nage = 22\nwheelchair = true\n', encoding="utf-8")
-    assert load_persona(str(nested)) == Persona("", 22.0, [], None, False, True)
+    nested.write_text('[persona]\nage = 22\nwheelchair = true\nname_en = "Test EN"\n', encoding="utf-8")
+    loaded = load_persona(str(nested))
+    assert loaded == Persona("", 22.0, [], None, False, True, name_en="Test EN")
+    assert loaded.label("de") == loaded.label("en") == "Test EN"     # one name serves both
 
 
 def test_load_persona_problems_name_the_file(tmp_path):
@@ -239,6 +241,8 @@ def test_preset_personas_all_load():
     for stem, persona in presets.items():
         assert isinstance(persona, Persona)
         assert persona.name, stem
+        # both languages of the app name every preset
+        assert persona.name_en and persona.label("en") == persona.name_en and persona.label("de") == persona.name, stem
         assert not persona.is_empty(), stem
         if persona.when:
             assert parse_opening_hours(persona.when) is not None

@@ -90,6 +90,9 @@ def test_nearest_segment_matches_shapely(seed):
     seg_lines = shapely.linestrings(np.stack([net.xy[net.u[seg[found]]], net.xy[net.v[seg[found]]]], axis=1))
     np.testing.assert_allclose(shapely.distance(shapely.points(pts[found]), seg_lines), ref[found], atol=1e-9)
     assert 0 < found.sum() < len(pts)
+    # points without a location are not snapped (and do not stall the ring search)
+    seg, dist = net.grid().nearest(np.array([[np.nan, 10.0], [np.inf, np.inf], [10.0, 10.0]]), max_d)
+    assert list(seg[:2]) == [-1, -1] and np.isinf(dist[:2]).all() and seg[2] >= 0
 
 
 def test_grouped_weighted_median_matches_definition():
