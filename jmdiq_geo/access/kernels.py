@@ -102,6 +102,18 @@ def nearest_source(indptr, indices, data, seed_node, seed_dist, seed_label):
 
 
 @njit(nogil=True, cache=True)
+def _reach(h, c, best, touched, n_touched):
+    """Home ``h`` reached at ``c`` metres: keep the shortest; remember it the first time.
+    Returns the new number of touched homes."""
+    if best[h] == INF:
+        touched[n_touched] = h
+        n_touched += 1
+    if c < best[h]:
+        best[h] = c
+    return n_touched
+
+
+@njit(nogil=True, cache=True)
 def catchment_pairs(indptr, indices, data, services, s_node_a, s_off_a, s_node_b, s_off_b, s_seg, s_along,
                     s_snap, limit, a_ptr, a_home, b_ptr, b_home, seg_ptr, seg_home, h_off_a, h_off_b, h_along,
                     h_snap):
@@ -144,21 +156,9 @@ def catchment_pairs(indptr, indices, data, services, s_node_a, s_off_a, s_node_b
             if d > dist[v]:
                 continue
             for k in range(a_ptr[v], a_ptr[v + 1]):
-                h = a_home[k]
-                c = d + h_off_a[h]
-                if best[h] == INF:
-                    touched_homes[n_th] = h
-                    n_th += 1
-                if c < best[h]:
-                    best[h] = c
+                n_th = _reach(a_home[k], d + h_off_a[a_home[k]], best, touched_homes, n_th)
             for k in range(b_ptr[v], b_ptr[v + 1]):
-                h = b_home[k]
-                c = d + h_off_b[h]
-                if best[h] == INF:
-                    touched_homes[n_th] = h
-                    n_th += 1
-                if c < best[h]:
-                    best[h] = c
+                n_th = _reach(b_home[k], d + h_off_b[b_home[k]], best, touched_homes, n_th)
             for e in range(indptr[v], indptr[v + 1]):
                 w = indices[e]
                 nd = d + data[e]
@@ -174,11 +174,7 @@ def catchment_pairs(indptr, indices, data, services, s_node_a, s_off_a, s_node_b
             h = seg_home[k]
             c = h_snap[h] + abs(h_along[h] - s_along[j]) + s_snap[j]
             if c <= limit or best[h] < INF:
-                if best[h] == INF:
-                    touched_homes[n_th] = h
-                    n_th += 1
-                if c < best[h]:
-                    best[h] = c
+                n_th = _reach(h, c, best, touched_homes, n_th)
         if n_out + n_th > cap:
             while n_out + n_th > cap:
                 cap *= 2

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -25,45 +26,57 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url(berlin_db, tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it)")
-    db = tmp_path_factory.mktemp("app") / "berlin.duckdb"
-    shutil.copy(berlin_db, db)
+@contextmanager
+def serve(db: Path):
+    """Run the app on a free port with workspace ``db``; yields its URL."""
     port = _free_port()
     env = {**os.environ, "JMDIQ_DB": str(db)}
-    log_path = db.with_name("streamlit.log")
+    log_path = db.with_name(f"streamlit-{port}.log")
     log = log_path.open("wb")
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                              "--server.headless", "true", "--server.fileWatcherType", "none"],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        log.close()
-        raise RuntimeError("the app did not start: " + log_path.read_text(errors="replace")[-2000:])
-    yield url
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    log.close()
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                if urllib.request.urlopen(url + "/_stcore/health", timeout=2).status == 200:
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            raise RuntimeError("the app did not start: " + log_path.read_text(errors="replace")[-2000:])
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def _chromium_or_skip() -> None:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (scripts/test.sh installs it)")
+
+
+@pytest.fixture(scope="session")
+def app_url(berlin_db, tmp_path_factory):
+    _chromium_or_skip()
+    db = tmp_path_factory.mktemp("app") / "berlin.duckdb"
+    shutil.copy(berlin_db, db)
+    with serve(db) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
+    _chromium_or_skip()
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -74,8 +87,7 @@ def browser():
 
 @pytest.fixture(scope="session")
 def warm_app(browser, app_url):
-    """Open the start page once: Streamlit learns the page URLs of st.navigation on the first
-    run, and a first visit straight to /karte would show "Page not found" on a fresh server."""
+    """Open the start page once, so the first test does not wait for the app's first run."""
     pg = browser.new_page()
     pg.goto(app_url, wait_until="networkidle")
     pg.get_by_role("heading", name="Sozialraumanalyse – Übersicht").wait_for(timeout=60000)

@@ -1,9 +1,10 @@
 """Every page in the real browser, offline."""
 import re
+import shutil
 
 import pytest
 
-from tests.e2e.conftest import shot_dir
+from tests.e2e.conftest import serve, shot_dir
 
 pytestmark = [pytest.mark.e2e, pytest.mark.realdata]
 
@@ -83,6 +84,24 @@ def choose(page, label: str, option: str):
     page.locator('[role="option"]').filter(has_text=option).first.wait_for(timeout=30000)
     page.keyboard.press("Enter")                # the first match is focused; Enter picks it
     idle(page)
+
+
+def test_deep_link_on_a_fresh_server(browser, berlin_db, tmp_path):
+    """A shared link (/karte) opened as the very first visit shows that page, not Streamlit's
+    "Page not found" (page files are named as their URLs, so the pages/ folder agrees with
+    st.navigation before its first run)."""
+    db = tmp_path / "berlin.duckdb"
+    shutil.copy(berlin_db, db)
+    with serve(db) as url:
+        pg = browser.new_page()
+        try:
+            pg.goto(url + "/karte", wait_until="networkidle")
+            pg.get_by_role("heading", name="Karte der Planungsräume").wait_for(timeout=60000)
+            pg.wait_for_timeout(1500)
+            body = pg.locator("body").inner_text()
+            assert "Page not found" not in body and "does not seem to exist" not in body
+        finally:
+            pg.close()
 
 
 def test_map_page_draws_planungsraeume_offline(page, app_url):
