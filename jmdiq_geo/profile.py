@@ -4,19 +4,25 @@ the map, so numbers agree everywhere."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from jmdiq_geo.config import Settings
 from jmdiq_geo.i18n import class_label
-from jmdiq_geo.maplayer import ancestor, indicator_layer, value_periods
+from jmdiq_geo.maplayer import IndicatorLayer, ancestor, indicator_layer, value_periods
 from jmdiq_geo.store.workspace import Workspace
 
 #: used when the manifest names no profile indicators
 DEFAULT_PROFILE_INDICATORS = ("ew", "jmd_zg", "jmd_zg_anteil", "ew_mh_anteil", "ew_ausl_anteil", "mss_s1",
                               "mss_s3", "mss_s4", "mss_status", "mss_dynamik")
 NEARBY_M = 500.0
+
+
+#: (indicator_id, period, level) → the indicator's layer on that level
+LayerFn = Callable[[str, date, str], IndicatorLayer]
 
 
 @dataclass
@@ -41,7 +47,13 @@ def profile_indicator_ids(ws: Workspace) -> list[str]:
 
 
 def area_profile(ws: Workspace, *, level: str, area_id: str, settings: Settings,
-                 indicator_ids: list[str] | None = None) -> Profile:
+                 indicator_ids: list[str] | None = None, layer: LayerFn | None = None) -> Profile:
+    """Everything the profile page shows for one area. ``layer(indicator_id, period, level)``
+    supplies the indicator layers (the app passes its cached ones: the ranks and the city value
+    need the whole level, which is the same for every area)."""
+    if layer is None:
+        def layer(indicator_id, period, lv):
+            return indicator_layer(ws, indicator_id=indicator_id, period=period, level=lv, settings=settings)
     areas = ws.areas(level)
     row = areas.set_index("area_id").loc[area_id]
     geom = row.geometry
@@ -65,12 +77,12 @@ def area_profile(ws: Workspace, *, level: str, area_id: str, settings: Settings,
         aggregatable = kind == "extensive" or (kind == "intensive" and defs.loc[ind, "denominator"])
         if not aggregatable and level != levels[0]:
             continue
-        layer = indicator_layer(ws, indicator_id=ind, period=period, level=level, settings=settings)
-        attributions |= set(layer.attributions)
-        mine = layer.areas.set_index("area_id").loc[area_id]
+        mine_layer = layer(ind, period, level)
+        attributions |= set(mine_layer.attributions)
+        mine = mine_layer.areas.set_index("area_id").loc[area_id]
         dist_value = np.nan
         if district and aggregatable and level != top:
-            upper = indicator_layer(ws, indicator_id=ind, period=period, level=top, settings=settings)
+            upper = layer(ind, period, top)
             dist_value = upper.areas.set_index("area_id")["value"].get(district, np.nan)
         classes = defs.loc[ind, "classes"] or {}
         code = int(mine["value"]) if kind == "class" and np.isfinite(mine["value"]) else None
@@ -80,7 +92,7 @@ def area_profile(ws: Workspace, *, level: str, area_id: str, settings: Settings,
                      "value_label_de": class_label(classes, code, "de") if code is not None else None,
                      "value_label_en": class_label(classes, code, "en") if code is not None else None,
                      "reason": mine["reason"], "district": dist_value,
-                     "city": layer.city_value, "rank": mine["rank"] if kind != "class" else np.nan,
+                     "city": mine_layer.city_value, "rank": mine["rank"] if kind != "class" else np.nan,
                      "n": int(mine["n_ranked"])})
     programmes = _programmes(ws, geom)
     services, youth = _services(ws, geom)

@@ -7,6 +7,7 @@ import streamlit as st
 from jmdiq_geo.i18n import format_number, t_or
 from jmdiq_geo.maplayer import time_series
 from jmdiq_geo.profile import area_choices, area_profile
+from jmdiq_geo.ui.maps import cached_layer
 from jmdiq_geo.ui.state import lang, settings, tr, workspace
 
 
@@ -17,7 +18,9 @@ def profile_choices(version: float, level: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def cached_profile(version: float, level: str, area_id: str):
-    return area_profile(workspace(), level=level, area_id=area_id, settings=settings())
+    # the layers (whole levels, for ranks and city values) are shared with the map and every area
+    return area_profile(workspace(), level=level, area_id=area_id, settings=settings(),
+                        layer=lambda ind, period, lv: cached_layer(version, level=lv, indicator_id=ind, period=period))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
