@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from contextlib import contextmanager
 from datetime import date
@@ -28,6 +29,19 @@ SERVICE_FIELDS = ("category", "name", "address", "languages", "opening_hours", "
                   "age_min", "age_max", "capacity")
 
 
+def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """Open the file; another process holding it (DuckDB allows one writer per file: e.g. the
+    running app) is a message naming the process, not a traceback."""
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise
+        holder = re.search(r"PID (\d+)", str(exc))
+        raise SchemaError(Problem("workspace_locked", {"path": str(path),
+                                                       "pid": holder.group(1) if holder else "?"})) from None
+
+
 class Workspace:
     """A connection to one workspace file. Not thread-safe: use ``cursor()`` per thread."""
 
@@ -37,7 +51,7 @@ class Workspace:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         elif not self.path.exists():
             raise SchemaError(Problem("workspace_missing", {"path": str(self.path)}))
-        self.con = duckdb.connect(str(self.path), read_only=read_only)
+        self.con = _connect(self.path, read_only)
         #: one writer at a time; the thread holding it works on ``self.con``, others read through
         #: their own cursors and see committed data only
         self._write_lock = threading.RLock()

@@ -4,7 +4,8 @@ from __future__ import annotations
 import streamlit as st
 
 from jmdiq_geo.config import Settings
-from jmdiq_geo.i18n import DEFAULT_LANG, LANGUAGES, t
+from jmdiq_geo.errors import JmdiqError
+from jmdiq_geo.i18n import DEFAULT_LANG, LANGUAGES, format_problem, t
 from jmdiq_geo.store.workspace import Workspace
 
 LANG_KEY = "lang"
@@ -44,7 +45,12 @@ def workspace() -> Workspace | None:
     path = settings().db_path
     if not path.exists():
         return None
-    return _workspace(str(path), path.stat().st_mtime)
+    try:
+        return _workspace(str(path), path.stat().st_mtime)
+    except JmdiqError as exc:            # e.g. another program holds the file: a message, no traceback
+        for problem in exc.problems:
+            st.error(format_problem(problem, lang()))
+        st.stop()
 
 
 def workspace_version() -> float:

@@ -90,3 +90,33 @@ source = "s"
     with Workspace(db, read_only=True) as ws:
         assert ws.meta()["city"] == "Alt"
     assert not db.with_name("ws.duckdb.building").exists()
+
+
+def test_workspace_held_by_another_process_is_a_message(tiny_ws, capsys):
+    """DuckDB lets one process write a file: while another (e.g. the running app) holds it, the
+    CLI says so, names the process and exits 2 — no traceback."""
+    import subprocess
+    import sys
+
+    from jmdiq_geo.cli import main
+    from jmdiq_geo.i18n import format_problem
+
+    path = tiny_ws.path
+    tiny_ws.close()
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, duckdb; c = duckdb.connect(sys.argv[1]); "
+                               "print('open', flush=True); sys.stdin.read()", str(path)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        with pytest.raises(JmdiqError) as info:
+            Workspace(path)
+        [problem] = info.value.problems
+        assert problem.code == "workspace_locked" and problem.params["pid"] == str(holder.pid)
+        assert str(path) in format_problem(problem, "de") and "--db" in format_problem(problem, "en")
+        assert main(["info", "--db", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert f"Prozess {holder.pid}" in err and "Traceback" not in err
+    finally:
+        holder.communicate("", timeout=30)
+    with Workspace(path) as ws:                 # free again once the other process has ended
+        assert ws.schema_version()
