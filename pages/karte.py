@@ -35,11 +35,13 @@ if mode == "change" and kind != "class":
         period_from = c5.selectbox(tr("map_period_from"), earlier, format_func=lambda p: p.strftime("%d.%m.%Y"),
                                    index=len(earlier) - 1, key="map_period_from")
         relative = c5.toggle(tr("map_relative"), key="map_relative")
-scheme = c6.selectbox(tr("map_scheme"), SCHEMES, format_func=lambda s: tr(f"scheme_{s}"), key="map_scheme")
-k = c6.slider(tr("map_classes"), 3, 7, 5, key="map_k", disabled=scheme in ("std_mean", "manual"))
+# a class indicator (official classes) is drawn with its own classes
+scheme = c6.selectbox(tr("map_scheme"), SCHEMES, format_func=lambda s: tr(f"scheme_{s}"), key="map_scheme",
+                      disabled=kind == "class")
+k = c6.slider(tr("map_classes"), 3, 7, 5, key="map_k", disabled=scheme in ("std_mean", "manual") or kind == "class")
 palette = c7.selectbox(tr("map_palette"), PALETTES, key="map_palette", disabled=period_from is not None)
 breaks = None
-if scheme == "manual":
+if scheme == "manual" and kind != "class":
     breaks = parse_breaks(st.text_input(tr("map_breaks"), key="map_breaks", value="10; 25; 50; 75"))
     if not breaks:
         st.warning(tr("map_breaks_bad"))

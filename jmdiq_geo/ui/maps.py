@@ -11,10 +11,11 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from jmdiq_geo.analysis.classify import classify
-from jmdiq_geo.i18n import t
+from jmdiq_geo.i18n import class_label, t
 from jmdiq_geo.maplayer import change_layer, indicator_layer
 from jmdiq_geo.render.access_maps import add_service_clusters
-from jmdiq_geo.render.maps import add_points, add_programme_areas, choropleth, display_geometry, finish_layers
+from jmdiq_geo.render.maps import (add_points, add_programme_areas, category_map, choropleth, display_geometry,
+                                   finish_layers, palette_colours)
 from jmdiq_geo.ui.state import settings, workspace
 
 
@@ -72,10 +73,20 @@ def indicator_map(version: float, *, level: str, indicator_id: str, period: date
     if show_programmes:
         extra |= set(programme_areas(version)["source_id"].dropna())
     attributions = list(dict.fromkeys(layer.attributions + (workspace().attributions(sorted(extra)) if extra else [])))
-    m = choropleth(layer.areas, classes=classes, palette=palette, title=title, unit=definition.get("unit"),
-                   lang=lang, attributions=attributions, outlines=outlines(version, level),
-                   city_value=layer.city_value, city_name=city or t("tt_city", lang), value_digits=digits,
-                   diverging=period_from is not None, display=display_geometry_of(version, level))
+    if definition["kind"] == "class" and definition.get("classes") and period_from is None:
+        # official classes (e.g. the MSS status index): one colour and the label per class, in code order
+        codes = sorted(definition["classes"], key=float)
+        colours = palette_colours(palette, len(codes))
+        categories = [(float(c), class_label(definition["classes"], c, lang), colour)
+                      for c, colour in zip(codes, colours)]
+        m = category_map(layer.areas, codes=layer.areas["value"], categories=categories, title=title, lang=lang,
+                         attributions=attributions, outlines=outlines(version, level),
+                         display=display_geometry_of(version, level))
+    else:
+        m = choropleth(layer.areas, classes=classes, palette=palette, title=title, unit=definition.get("unit"),
+                       lang=lang, attributions=attributions, outlines=outlines(version, level),
+                       city_value=layer.city_value, city_name=city or t("tt_city", lang), value_digits=digits,
+                       diverging=period_from is not None, display=display_geometry_of(version, level))
     if show_programmes or service_categories or show_projects:
         if show_projects:
             from jmdiq_geo.ui.projects import partner_points, project_points

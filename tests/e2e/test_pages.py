@@ -139,6 +139,20 @@ def test_map_switches_indicator_level_and_language(page, app_url):
     no_exceptions(page)
 
 
+def test_class_indicator_is_drawn_with_its_official_classes(page, app_url):
+    """The MSS status index is a class (1 hoch … 4 sehr niedrig), not a number to classify."""
+    page.goto(app_url + "/karte", wait_until="networkidle")
+    map_frame(page)
+    choose(page, "Indikator", "MSS Status-Index")
+    text = legend_text(page, "sehr niedrig")
+    for label in ("hoch", "mittel", "niedrig", "sehr niedrig"):
+        assert label in text
+    assert legend(page, "sehr niedrig")[1] >= 4          # one swatch per class (plus "no value")
+    page.get_by_text("English", exact=True).click()
+    assert "very low" in legend_text(page, "very low")
+    no_exceptions(page)
+
+
 def test_overview_and_data_pages(page, app_url):
     page.goto(app_url, wait_until="networkidle")
     page.get_by_role("heading", name=re.compile("Übersicht")).wait_for(timeout=30000)
