@@ -1,4 +1,4 @@
-"""jmdiq-geo app: navigation and the shared sidebar only (pages live in pages/)."""
+"""jmdiq-geo app: navigation and the shared sidebar only (pages live in views/: a folder named pages/ would be routed by Streamlit itself)."""
 import streamlit as st
 
 from jmdiq_geo.ui.state import language_switch, settings, tr, workspace
@@ -7,16 +7,16 @@ st.set_page_config(page_title="jmdiq-geo", page_icon="static/favicon.png", layou
 language_switch()
 
 pages = [
-    st.Page("pages/uebersicht.py", title=tr("nav_overview"), icon=":material/home:", url_path="uebersicht", default=True),
-    st.Page("pages/karte.py", title=tr("nav_map"), icon=":material/map:", url_path="karte"),
-    st.Page("pages/steckbrief.py", title=tr("nav_profile"), icon=":material/description:", url_path="steckbrief"),
-    st.Page("pages/indizes.py", title=tr("nav_indices"), icon=":material/leaderboard:", url_path="indizes"),
-    st.Page("pages/hotspots.py", title=tr("nav_hotspots"), icon=":material/scatter_plot:", url_path="hotspots"),
-    st.Page("pages/pruefen.py", title=tr("nav_check"), icon=":material/fact_check:", url_path="pruefen"),
-    st.Page("pages/zugang.py", title=tr("nav_access"), icon=":material/directions_walk:", url_path="zugang"),
-    st.Page("pages/mikroprojekte.py", title=tr("nav_projects"), icon=":material/diversity_3:", url_path="mikroprojekte"),
-    st.Page("pages/import.py", title=tr("nav_import"), icon=":material/upload_file:", url_path="import"),
-    st.Page("pages/daten.py", title=tr("nav_data"), icon=":material/library_books:", url_path="daten"),
+    st.Page("views/uebersicht.py", title=tr("nav_overview"), icon=":material/home:", url_path="uebersicht", default=True),
+    st.Page("views/karte.py", title=tr("nav_map"), icon=":material/map:", url_path="karte"),
+    st.Page("views/steckbrief.py", title=tr("nav_profile"), icon=":material/description:", url_path="steckbrief"),
+    st.Page("views/indizes.py", title=tr("nav_indices"), icon=":material/leaderboard:", url_path="indizes"),
+    st.Page("views/hotspots.py", title=tr("nav_hotspots"), icon=":material/scatter_plot:", url_path="hotspots"),
+    st.Page("views/pruefen.py", title=tr("nav_check"), icon=":material/fact_check:", url_path="pruefen"),
+    st.Page("views/zugang.py", title=tr("nav_access"), icon=":material/directions_walk:", url_path="zugang"),
+    st.Page("views/mikroprojekte.py", title=tr("nav_projects"), icon=":material/diversity_3:", url_path="mikroprojekte"),
+    st.Page("views/import.py", title=tr("nav_import"), icon=":material/upload_file:", url_path="import"),
+    st.Page("views/daten.py", title=tr("nav_data"), icon=":material/library_books:", url_path="daten"),
 ]
 nav = st.navigation(pages)
 ws = workspace()

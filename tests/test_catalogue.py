@@ -5,7 +5,8 @@ from pathlib import Path
 from jmdiq_geo.i18n import catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = [*ROOT.joinpath("jmdiq_geo").rglob("*.py"), *ROOT.joinpath("pages").glob("*.py"), ROOT / "app.py"]
+SOURCES = [*ROOT.joinpath("jmdiq_geo").rglob("*.py"), *ROOT.joinpath("views").glob("*.py"), ROOT / "app.py"]
+assert len([f for f in SOURCES if f.parent.name == "views"]) >= 10, "the page files moved?"
 KEY = re.compile(r"""\b(?:t|tr)\(\s*["']([a-z0-9_-]+)["']\s*[,)]""")
 CODE = re.compile(r"""Problem\(\s*["']([a-z0-9_]+)["']""")
 #: keys built at run time from a prefix and a value list

@@ -87,9 +87,9 @@ def choose(page, label: str, option: str):
 
 
 def test_deep_link_on_a_fresh_server(browser, berlin_db, tmp_path):
-    """A shared link (/karte) opened as the very first visit shows that page, not Streamlit's
-    "Page not found" (page files are named as their URLs, so the pages/ folder agrees with
-    st.navigation before its first run)."""
+    """A shared link (/karte) opened as the very first visit shows that page through the app
+    (its sidebar with the language switch), not Streamlit's "Page not found" — the page files
+    live in views/, so Streamlit does not route a pages/ folder by itself before st.navigation."""
     db = tmp_path / "berlin.duckdb"
     shutil.copy(berlin_db, db)
     with serve(db) as url:
@@ -100,6 +100,8 @@ def test_deep_link_on_a_fresh_server(browser, berlin_db, tmp_path):
             pg.wait_for_timeout(1500)
             body = pg.locator("body").inner_text()
             assert "Page not found" not in body and "does not seem to exist" not in body
+            sidebar = pg.locator("[data-testid='stSidebar']").inner_text()
+            assert "Sprache / Language" in sidebar and "Einrichtungen & Zugang" in sidebar
         finally:
             pg.close()
 

@@ -65,7 +65,7 @@ st.caption(tr("map_click_hint"))
 if clicked:
     name = table.set_index("area_id")["name"].get(clicked, clicked)
     st.session_state["profile_area"] = (level, clicked)
-    st.page_link("pages/steckbrief.py", label=tr("map_open_profile", name=name), icon=":material/description:")
+    st.page_link("views/steckbrief.py", label=tr("map_open_profile", name=name), icon=":material/description:")
 with st.expander(tr("map_table")):
     st.dataframe(table[["area_id", "name", "value", "rank"]].rename(columns={
         "area_id": tr("tt_id"), "name": tr("tt_area"), "value": title[:40], "rank": tr("tt_rank")}),
