@@ -8,6 +8,7 @@ transaction, into a new file that replaces the target only when everything succe
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -138,6 +139,15 @@ def load_manifest(path: Path | str, *, data_root: Path | None = None) -> Manifes
         missing = sorted(set(d.inputs()) - known_ind)
         if missing:
             problems.append(Problem("indicator_unknown", {"indicators": ", ".join(missing)}, file=name))
+    # walking access: who the target group is, and per category whose demand E2SFCA divides by
+    demand = city.get("access_demand", {})
+    wanted = [city.get("target_group_indicator")] + (list(demand.values()) if isinstance(demand, dict) else [])
+    missing = sorted({w for w in wanted if w} - known_ind)
+    if missing:
+        problems.append(Problem("indicator_unknown", {"indicators": ", ".join(missing)}, file=name))
+    if not isinstance(demand, dict):
+        problems.append(Problem("manifest_bad_entry", {"where": "city.access_demand",
+                                                       "reason": "{ category = \"indicator\" }"}, file=name))
     entries: list[Entry] = []
     kinds = {"boundaries": (BoundarySpec, "boundaries"), "tables": (TableSpec, "indicators"),
              "services": (ServiceSpec, "services"), "programme_areas": (ProgrammeSpec, "programme-areas"),
@@ -204,7 +214,8 @@ def build_workspace(manifest: Manifest, *, settings: Settings, db_path: Path | N
                         population_indicator=manifest.city.get("population_indicator", ""),
                         default_indicator=manifest.city.get("default_indicator", ""),
                         target_group_indicator=manifest.city.get("target_group_indicator", ""),
-                        access_fallback_grid=manifest.city.get("access_fallback_grid", ""))
+                        access_fallback_grid=manifest.city.get("access_fallback_grid", ""),
+                        access_demand=json.dumps(manifest.city.get("access_demand", {})))
             for lv in manifest.levels:
                 ws.put_level(lv["id"], label_de=lv.get("label_de", lv["id"]), label_en=lv.get("label_en", lv["id"]),
                              rank=int(lv.get("rank", 0)), parent_level=lv.get("parent"))

@@ -82,3 +82,15 @@ def test_profile_names_the_class_in_the_page_language(berlin_ws):
     assert status["value_label_de"] in {"hoch", "mittel", "niedrig", "sehr niedrig"}
     assert status["value_label_en"] == {"hoch": "high", "mittel": "medium", "niedrig": "low",
                                         "sehr niedrig": "very low"}[status["value_label_de"]]
+
+
+def test_access_demand_must_name_known_indicators(tmp_path, data_root):
+    text = manifest_path("berlin").read_text(encoding="utf-8").replace(
+        'access_demand = { kita = "ew_u6" }', 'access_demand = { kita = "kinder_gibts_nicht" }')
+    assert "kinder_gibts_nicht" in text
+    path = tmp_path / "stadt.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SchemaError) as info:
+        load_manifest(path, data_root=data_root)
+    [problem] = [p for p in info.value.problems if p.code == "indicator_unknown"]
+    assert "kinder_gibts_nicht" in format_problem(problem, "de")

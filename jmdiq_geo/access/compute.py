@@ -101,8 +101,10 @@ class AccessResult:
 
 def run(network: Network | None, origins: Origins, services: Services, settings: Settings, *,
         detour: float | None = None, progress: Progress | None = None,
-        severance: bool = True) -> AccessResult:
-    """All measures for one category (``services``) from every origin."""
+        severance: bool = True, demand: np.ndarray | None = None) -> AccessResult:
+    """All measures for one category (``services``) from every origin. ``demand`` (persons per
+    origin) is whom E2SFCA divides the places by; by default the origins' weights (the target
+    group)."""
     say = progress or (lambda f, m: None)
     services.xy = np.asarray(services.xy, dtype=float).reshape(-1, 2)
     n_o, n_s = len(origins.xy), len(services.xy)
@@ -175,7 +177,10 @@ def run(network: Network | None, origins: Origins, services: Services, settings:
     for th in settings.thresholds_min:
         hit = pmin <= th
         frame[f"n_within_{_fmt(th)}"] = np.bincount(pairs["o"].to_numpy()[hit], minlength=n_o)
-    frame["e2sfca"] = _e2sfca(pairs, pmin, origins.weight, services.capacity, settings)
+    frame["e2sfca"] = _e2sfca(pairs, pmin, origins.weight if demand is None else np.asarray(demand, float),
+                              services.capacity, settings)
+    if demand is not None:
+        frame["demand"] = np.asarray(demand, float)        # the areas' E2SFCA is weighted by it
     frame["detour"] = _nearest_detour(frame, origins.xy, services.xy, nearest_s, nearest, use_est)
     areas = aggregate(frame, settings)
     worst = _worst(sev, origins, services, settings) if sev else _empty_worst()
@@ -281,7 +286,7 @@ def _columns(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _e2sfca(pairs: pd.DataFrame, pmin: np.ndarray, demand: np.ndarray, capacity: np.ndarray,
             settings: Settings) -> np.ndarray:
-    """Places per 100 persons of the target group within the catchment (NaN without capacities)."""
+    """Places per 100 persons of the demand group within the catchment (NaN without capacities)."""
     n_o = len(demand)
     cap_known = np.isfinite(capacity)
     if not cap_known.any() or pairs.empty:
@@ -401,7 +406,11 @@ def aggregate(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
         out[col] = np.where(has, per_area(v * w) / safe, per_area(v) / count)
     e = frame["e2sfca"].to_numpy(float)
     e_nan = per_area(np.isnan(e))
-    out["e2sfca"] = np.where(has & (e_nan == 0), per_area(np.nan_to_num(e) * w) / safe, np.nan)
+    # places per person as the demand group experiences it: weighted by that group where given
+    dw = frame["demand"].to_numpy(float) if "demand" in frame else w
+    d_total = per_area(dw)
+    out["e2sfca"] = np.where((d_total > 0) & (e_nan == 0), per_area(np.nan_to_num(e) * dw) / np.where(
+        d_total > 0, d_total, 1), np.nan)
     d = frame["detour"].to_numpy(float)
     out["detour"] = _group_weighted_median(codes, n, d, np.where(np.isfinite(d), np.maximum(w, 1e-9), 0))[present]
     # the method of an area's nearest times: "network", "estimate", or "mixed"

@@ -73,23 +73,48 @@ class OriginInfo:
     target_indicator: str | None
     period: str | None
     dropped_outside: int
+    #: per home: its area of the smallest level and its share of that area (buildings by floor
+    #: area, cells by value): how any count per area is spread over the homes
+    base_area: np.ndarray | None = None
+    share: np.ndarray | None = None
+
+    def spread(self, per_area: pd.Series) -> np.ndarray:
+        """A count per area of the smallest level (e.g. children under 6) spread over the homes."""
+        return pd.Series(self.base_area).map(per_area).fillna(0.0).to_numpy(float) * self.share
 
 
 _ORIGINS: dict[tuple, "OriginInfo"] = {}
 
 
-def target_digest(ws: Workspace) -> str:
-    """A fingerprint of the target group's values (a derived indicator saved in the app changes
-    them without an import)."""
+def target_digest(ws: Workspace, indicator: str | None = None) -> str:
+    """A fingerprint of the target group's values (or ``indicator``'s): a derived indicator saved
+    in the app changes them without an import."""
+    latest = latest_values(ws, indicator or ws.meta().get("target_group_indicator") or "")
+    if latest is None:
+        return "-"
+    return hashlib.sha256(pd.util.hash_pandas_object(latest[1].sort_index()).values.tobytes()).hexdigest()[:16]
+
+
+def latest_values(ws: Workspace, indicator: str) -> tuple[str, pd.Series] | None:
+    """(period, values per area of the smallest level) of ``indicator``'s newest period."""
     level = smallest_level(ws)
-    target = ws.meta().get("target_group_indicator") or ""
-    if target not in ws.indicator_ids():
-        return "-"
-    periods = ws.periods(indicator_id=target, level=level)
+    if not indicator or indicator not in ws.indicator_ids():
+        return None
+    periods = ws.periods(indicator_id=indicator, level=level)
     if not periods:
-        return "-"
-    values = ws.values(target, period=periods[-1], level=level).sort_index()
-    return hashlib.sha256(pd.util.hash_pandas_object(values).values.tobytes()).hexdigest()[:16]
+        return None
+    return str(periods[-1]), ws.values(indicator, period=periods[-1], level=level).astype(float)
+
+
+def demand_indicator(ws: Workspace, category: str) -> str | None:
+    """Whose demand E2SFCA divides a category's places by, when not the target group (manifest
+    ``[city] access_demand``; e.g. Kitas: children under 6)."""
+    try:
+        demand = json.loads(ws.meta().get("access_demand") or "{}")
+    except json.JSONDecodeError:
+        return None
+    ind = demand.get(category) if isinstance(demand, dict) else None
+    return ind if ind and latest_values(ws, ind) is not None else None
 
 
 def build_origins(ws: Workspace, level: str, settings: Settings) -> OriginInfo:
@@ -154,7 +179,8 @@ def _build_origins(ws: Workspace, level: str, settings: Settings) -> OriginInfo:
         area = home_area
     else:
         area = _assign(xy, ws.areas(level))
-    return OriginInfo(Origins(xy, persons, area, kind), target, str(period) if period else None, dropped)
+    return OriginInfo(Origins(xy, persons, area, kind), target, str(period) if period else None, dropped,
+                      np.asarray(home_area, dtype=object), share.fillna(0).to_numpy(float))
 
 
 def to_services(gdf: gpd.GeoDataFrame) -> Services:
@@ -164,13 +190,14 @@ def to_services(gdf: gpd.GeoDataFrame) -> Services:
 
 
 def run_key(ws: Workspace, category: str, persona: Persona | None, settings: Settings, level: str,
-            services: gpd.GeoDataFrame, detour: float | None = None) -> str:
+            services: gpd.GeoDataFrame, detour: float | None = None, demand: str | None = None) -> str:
     digest = hashlib.sha256(pd.util.hash_pandas_object(
         pd.DataFrame(services.drop(columns="geometry")).astype(str), index=False).values.tobytes()
         + b"".join(shapely.to_wkb(services.geometry.array)) if len(services) else b"").hexdigest()
     body = {"category": category, "persona": persona.key() if persona and not persona.is_empty() else None,
             "settings": settings.as_dict(), "level": level, "stamp": ws.data_stamp(), "services": digest,
-            "target": target_digest(ws), "detour": detour, "version": 4}
+            "target": target_digest(ws), "detour": detour, "version": 5,
+            "demand": [demand, target_digest(ws, demand)] if demand else None}
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -205,7 +232,8 @@ def access_for(ws: Workspace, category: str, *, persona: Persona | None = None, 
         if progress:
             inner = progress
             progress = lambda f, m: inner(0.5 + 0.5 * f, m)  # noqa: E731
-    key = run_key(ws, category, persona, settings, level, services, detour)
+    demand_ind = demand_indicator(ws, category)
+    key = run_key(ws, category, persona, settings, level, services, detour, demand_ind)
     persona_key = json.dumps(persona.key(), sort_keys=True) if persona is not None and not persona.is_empty() else None
     if use_cache:
         hit = ws.access_run(key)
@@ -216,13 +244,15 @@ def access_for(ws: Workspace, category: str, *, persona: Persona | None = None, 
     say(0.0, "network")
     network = load_network(ws)
     info = build_origins(ws, level, settings)
+    demand = info.spread(latest_values(ws, demand_ind)[1]) if demand_ind else None
     result = run(network, info.origins, to_services(services), settings, progress=lambda f, m: say(0.05 + 0.9 * f, m),
-                 severance=network is not None, detour=detour)
+                 severance=network is not None, detour=detour, demand=demand)
     result.areas = suppress_small(result.areas, residents=_residents(ws, level, info.period))
     result.report.update(headline(result.origins, far=max(settings.thresholds_min)))
     result.pairs = crossings(ws, result.pairs)
     result.report.update({"category": category, "level": level, "thresholds": list(settings.thresholds_min),
                           "speed_kmh": settings.speed_kmh, "target_indicator": info.target_indicator,
+                          "demand_indicator": demand_ind or info.target_indicator,
                           "target_period": info.period, "origins_outside_areas": info.dropped_outside,
                           "persona": persona.key() if persona_key else None,
                           "services_excluded": int((~fit["fits"]).sum()) if fit is not None else 0,

@@ -45,9 +45,13 @@ def measure_spec(column: str) -> tuple[str, int, bool]:
     return MEASURES.get("n_within" if column.startswith("n_within_") else column, ("access_m_share_beyond", 1, True))
 
 
-def measure_label(column: str, lang: str, *, far: float, short: bool = False) -> str:
+def measure_label(column: str, lang: str, *, far: float, short: bool = False, group: str | None = None) -> str:
+    """The label of a result column; ``group`` names E2SFCA's demand group where it is not the
+    target group (e.g. children under 6 for Kitas)."""
     th = column.rsplit("_", 1)[-1] if column.startswith("n_within_") else f"{far:g}"
     key = measure_spec(column)[0]
+    if group and column == "e2sfca" and not short:
+        return t("access_m_e2sfca_group", lang, group=group)
     return t(key.replace("access_m_", "access_s_") if short else key, lang, th=th)
 
 

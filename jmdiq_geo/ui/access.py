@@ -387,6 +387,12 @@ def _show_result(nominal, effective, version: float) -> None:
         st.caption(tr("acc_target", indicator=label, period=report.get("target_period") or "–"))
     else:
         st.caption(tr("acc_target_none"))
+    demand = report.get("demand_indicator")
+    group = None
+    if demand and demand != target and demand in defs.index:       # e.g. Kitas: children under 6
+        group = defs.loc[demand, "label_de" if lang() == "de" else "label_en"] or defs.loc[demand, "label_de"]
+        if report["has_capacity"]:
+            st.caption(tr("acc_demand", indicator=group))
     _headline(nominal, effective)
     views = ["nominal", "effective", "barrier", "detour"] if effective else ["nominal", "detour"]
     view = st.radio(tr("acc_view"), views, horizontal=True, key="acc_view",
@@ -416,8 +422,8 @@ def _show_result(nominal, effective, version: float) -> None:
     far = max(report["thresholds"])
     options = ["share_beyond", "median_min"] + [f"n_within_{th:g}" for th in report["thresholds"]] \
         + (["e2sfca"] if report["has_capacity"] else [])
-    measure = st.selectbox(tr("acc_measure"), options, format_func=lambda m: measure_label(m, lang(), far=far),
-                           key="acc_measure")
+    measure = st.selectbox(tr("acc_measure"), options, key="acc_measure",
+                           format_func=lambda m: measure_label(m, lang(), far=far, group=group))
     if view == "barrier":
         r_eff = effective.result.report
         if r_eff["services_excluded"] == 0:
@@ -430,7 +436,7 @@ def _show_result(nominal, effective, version: float) -> None:
             table[f"{measure}_diff"] = table[f"{measure}_effective"] - table[f"{measure}_nominal"]
             col = f"{measure}_diff"
         table["value"] = table[col]
-        title = tr("acc_barrier_title", measure=measure_label(measure, lang(), far=far))
+        title = tr("acc_barrier_title", measure=measure_label(measure, lang(), far=far, group=group))
         m = access_map(areas, table, measure="value", title=title, lang=lang(), attributions=attributions,
                        coverage=coverage, breaks_for=col, display=display_geometry_of(version, level))
         table["name"] = table["area"].map(ws.area_names(level).set_index("area_id")["name"])
@@ -438,7 +444,7 @@ def _show_result(nominal, effective, version: float) -> None:
     else:
         access = nominal if view == "nominal" else effective
         table = area_table(ws, access, lang=lang())
-        title = measure_label(measure, lang(), far=far) + " — " + tr(f"acc_view_{view}")
+        title = measure_label(measure, lang(), far=far, group=group) + " — " + tr(f"acc_view_{view}")
         m = access_map(areas, table, measure=measure, title=title, lang=lang(), attributions=attributions,
                        coverage=coverage, display=display_geometry_of(version, level), services=access.services)
         shown = table[["name", measure, "target_group", "method_label", "area"]]

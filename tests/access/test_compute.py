@@ -114,6 +114,30 @@ def test_e2sfca_two_services_two_homes():
     assert r.origins["e2sfca"].tolist() == pytest.approx([200.0, 20.0])
 
 
+def test_e2sfca_with_its_own_demand_group():
+    """Kitas: places per 100 children under 6, not per 100 of the target group; the area value is
+    weighted by the children too, while every other measure stays weighted by the target group."""
+    line = network_from_lines([shapely.LineString([(0, 0), (2000, 0)])])
+    # homes at 0 and 1100 m (area w), 2000 m (area e); Kitas at 200 m (20 places) and 1800 m (6)
+    o = origins((0, 0), (1100, 0), (2000, 0), weights=[10, 10, 30], areas=["w", "w", "e"])
+    s = services((200, 0), (1800, 0), capacity=[20, 6])
+    st = Settings(zones_min=(5, 10, 15), zone_weights=(1.0, 0.68, 0.22))
+    children = np.array([1.0, 4.0, 2.0])
+    r = run(line, o, s, st, severance=False, demand=children)
+    # walks (min at 80 m/min): home 0 → Kita 0 200 m (2.5, w 1); home 1 → Kita 0 900 m (11.25, w 0.22),
+    # → Kita 1 700 m (8.75, w 0.68); home 2 → Kita 1 200 m (w 1); the rest beyond 15 min
+    r0 = 20 / (1 * 1 + 4 * 0.22)
+    r1 = 6 / (2 * 1 + 4 * 0.68)
+    want = [100 * r0, 100 * (0.22 * r0 + 0.68 * r1), 100 * r1]
+    assert r.origins["e2sfca"].tolist() == pytest.approx(want)
+    west = r.areas.set_index("area").loc["w"]
+    assert west["e2sfca"] == pytest.approx((1 * want[0] + 4 * want[1]) / 5)      # by children, not 10:10
+    assert west["target_group"] == 20                                            # the rest by target group
+    # without a demand group, the target group is the demand
+    plain = run(line, o, s, st, severance=False)
+    assert plain.origins["e2sfca"].iloc[0] == pytest.approx(100 * 20 / (10 * 1 + 10 * 0.22))
+
+
 def test_area_aggregation_weighted_by_target_group():
     line = network_from_lines([shapely.LineString([(0, 0), (5000, 0)])])
     # three homes in one area: 80 m (1 person), 800 m (1 person), 2400 m (2 persons)

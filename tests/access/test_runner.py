@@ -127,6 +127,15 @@ def test_real_data_every_home_and_service_snapped_or_reported(berlin_db, tmp_pat
         assert origins["weight"].sum() == pytest.approx(target.sum(), rel=1e-9)
         # the worst detours name railways or rivers they cross where they do
         assert len(acc.result.pairs) > 0 and (acc.result.pairs["detour"] > 2).all()
+        # Kitas: E2SFCA per 100 children under 6 (manifest access_demand), spread over the same
+        # homes as the target group and conserved; youth centres stay per 100 of the target group
+        assert r["demand_indicator"] == "jmd_zg"
+        kita = access_for(ws, "kita").result
+        assert kita.report["demand_indicator"] == "ew_u6"
+        under6 = ws.values("ew_u6", period=ws.periods(indicator_id="ew_u6", level="plr")[-1], level="plr")
+        assert info.spread(under6).sum() == pytest.approx(under6.sum(), rel=1e-9)
+        assert kita.origins["demand"].sum() == pytest.approx(under6.sum(), rel=1e-9)
+        assert kita.origins["weight"].sum() == pytest.approx(target.sum(), rel=1e-9)
     out = tmp_path / "access.csv"
     assert main(["access", "--db", str(db), "--category", "kita", "--level", "bzr", "--out", str(out)]) == 0
     table = pd.read_csv(out, dtype={"area": str})
