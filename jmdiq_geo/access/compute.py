@@ -262,8 +262,12 @@ def _searches(network: Network, o: Snapped, s: Snapped, oi, s_idx, limit: float,
     with ThreadPoolExecutor(workers) as pool:
         near = pool.submit(nearest)
         parts = [pool.submit(catchments, b) for b in batches]
-        for done, _ in enumerate(as_completed(parts)):
-            say(0.1 + 0.75 * (done + 1) / len(parts), "catchments")
+        try:
+            for done, _ in enumerate(as_completed(parts)):
+                say(0.1 + 0.75 * (done + 1) / len(parts), "catchments")
+        except BaseException:         # e.g. the page reran: do not wait for the queued batches
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
         (near_d, near_s), parts = near.result(), [f.result() for f in parts]
     reach = pd.DataFrame({"o": np.concatenate([p[0] for p in parts]), "s": np.concatenate([p[1] for p in parts]),
                           "d": np.concatenate([p[2] for p in parts]), "network": True})
@@ -388,7 +392,7 @@ def aggregate(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     def per_area(values) -> np.ndarray:
         return np.bincount(codes_in, weights=np.asarray(values, float)[has_area], minlength=n)[present]
 
-    w = frame["weight"].to_numpy(float)
+    w = np.nan_to_num(frame["weight"].to_numpy(float))
     t = frame["nearest_min"].to_numpy(float)
     total = per_area(w)
     count = per_area(np.ones(len(w)))

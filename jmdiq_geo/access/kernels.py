@@ -202,9 +202,15 @@ def catchment_pairs(indptr, indices, data, services, s_node_a, s_off_a, s_node_b
 
 @njit(nogil=True, cache=True)
 def grid_index(ax, ay, bx, by, x0, y0, cell, nx, ny):
-    """Bucket segments into the square cells their bounding box touches (CSR by cell)."""
+    """Bucket segments into the square cells they pass through (CSR by cell). A segment is cut
+    into pieces no longer than a cell, and each piece enters the cells its bounding box touches
+    (a long diagonal way enters a band of cells, not its whole bounding box)."""
     m = len(ax)
     counts = np.zeros(nx * ny + 1, dtype=np.int64)
+    items = np.empty(0, dtype=np.int64)
+    fill = np.empty(0, dtype=np.int64)
+    last = np.empty(4, dtype=np.int64)            # cells of the previous piece: entered once
+    now = np.empty(4, dtype=np.int64)
     for pass_ in range(2):
         if pass_ == 1:
             for c in range(nx * ny):
@@ -212,17 +218,41 @@ def grid_index(ax, ay, bx, by, x0, y0, cell, nx, ny):
             items = np.empty(counts[nx * ny], dtype=np.int64)
             fill = counts[:-1].copy()
         for s in range(m):
-            i0 = int((min(ax[s], bx[s]) - x0) // cell)
-            i1 = int((max(ax[s], bx[s]) - x0) // cell)
-            j0 = int((min(ay[s], by[s]) - y0) // cell)
-            j1 = int((max(ay[s], by[s]) - y0) // cell)
-            for j in range(max(j0, 0), min(j1, ny - 1) + 1):
-                for i in range(max(i0, 0), min(i1, nx - 1) + 1):
-                    if pass_ == 0:
-                        counts[j * nx + i + 1] += 1
-                    else:
-                        items[fill[j * nx + i]] = s
-                        fill[j * nx + i] += 1
+            length = np.sqrt((bx[s] - ax[s]) ** 2 + (by[s] - ay[s]) ** 2)
+            pieces = max(1, int(np.ceil(length / cell)))
+            n_last = 0
+            for q in range(pieces):
+                t0 = q / pieces
+                t1 = (q + 1) / pieces
+                px0 = ax[s] + t0 * (bx[s] - ax[s])
+                px1 = ax[s] + t1 * (bx[s] - ax[s])
+                py0 = ay[s] + t0 * (by[s] - ay[s])
+                py1 = ay[s] + t1 * (by[s] - ay[s])
+                i0 = max(int((min(px0, px1) - x0) // cell), 0)
+                i1 = min(int((max(px0, px1) - x0) // cell), nx - 1)
+                j0 = max(int((min(py0, py1) - y0) // cell), 0)
+                j1 = min(int((max(py0, py1) - y0) // cell), ny - 1)
+                n_now = 0
+                for j in range(j0, j1 + 1):
+                    for i in range(i0, i1 + 1):
+                        c = j * nx + i
+                        if n_now < 4:
+                            now[n_now] = c
+                            n_now += 1
+                        seen = False
+                        for k in range(n_last):
+                            if last[k] == c:
+                                seen = True
+                        if seen:
+                            continue
+                        if pass_ == 0:
+                            counts[c + 1] += 1
+                        else:
+                            items[fill[c]] = s
+                            fill[c] += 1
+                for k in range(n_now):
+                    last[k] = now[k]
+                n_last = n_now
     return counts, items
 
 
@@ -287,7 +317,8 @@ def nearest_segment(px, py, ax, ay, bx, by, ptr, items, x0, y0, cell, nx, ny, ma
             # every segment not seen yet lies outside the (2r+1)² block of cells around the point
             bound = min(x - (x0 + (ci - r) * cell), x0 + (ci + r + 1) * cell - x,
                         y - (y0 + (cj - r) * cell), y0 + (cj + r + 1) * cell - y)
-            if best <= bound or bound > max_d:
+            # strictly nearer than anything unseen (an equal one there may have a smaller index)
+            if best < bound or bound > max_d:
                 break
             r += 1
         if best <= max_d:
@@ -329,7 +360,7 @@ def group_weighted_median(codes, values, weights, n_groups):
         cum = 0.0
         for k in range(hi - lo):
             cum += w[lo + order[k]]
-            if cum >= total / 2:
+            if cum >= total / 2 * (1 - 1e-12):       # "reaches half", not lost to rounding
                 out[g] = v[lo + order[k]]
                 break
     return out

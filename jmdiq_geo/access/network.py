@@ -198,11 +198,13 @@ def snap(network: Network, xy: np.ndarray, *, max_snap_m: float) -> Snapped:
     categories are run). Points farther away are not snapped (``ok`` False)."""
     xy = np.ascontiguousarray(xy, dtype=float).reshape(-1, 2)
     key = (hashlib.blake2b(xy.tobytes(), digest_size=16).digest(), float(max_snap_m))
-    if key not in network._snaps:
+    found = network._snaps.get(key)
+    if found is None:                 # two sessions may snap at once: keep our own result
+        found = _snap(network, xy, max_snap_m)
         if len(network._snaps) > 8:
             network._snaps.clear()
-        network._snaps[key] = _snap(network, xy, max_snap_m)
-    return network._snaps[key]
+        network._snaps[key] = found
+    return found
 
 
 def _snap(network: Network, xy: np.ndarray, max_snap_m: float) -> Snapped:

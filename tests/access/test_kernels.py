@@ -2,6 +2,8 @@
 networks (the references they replace for speed)."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 import shapely
@@ -103,3 +105,62 @@ def test_grouped_weighted_median_matches_definition():
     want = values[order][np.searchsorted(cum, cum[-1] / 2)]
     assert weighted_median(values, weights) == want
     assert np.isnan(weighted_median(np.array([np.nan, 1.0]), np.array([1.0, 0.0])))
+
+
+def test_long_diagonal_segment_enters_a_band_of_cells():
+    """A long way enters the cells along it, not every cell of its bounding box; snapping to it
+    stays exact."""
+    a = np.array([[0.0, 0.0], [0.0, 0.0]] + [[x, 0.0] for x in range(0, 200, 20)])
+    b = np.array([[20_000.0, 20_000.0], [20.0, 0.0]] + [[x + 20.0, 0.0] for x in range(0, 200, 20)])
+    from jmdiq_geo.access.network import SegmentGrid
+    grid = SegmentGrid(a, b, np.arange(len(a)))
+    cells_along = 20_000 * np.sqrt(2) / grid.cell
+    assert len(grid.items) < 6 * cells_along + 100                # a band, not (20 000 / cell)² cells
+    rng = np.random.default_rng(9)
+    t = rng.uniform(0, 1, 500)
+    pts = np.column_stack([t * 20_000, t * 20_000]) + rng.normal(0, 30, (500, 2))
+    seg, dist = grid.nearest(pts, 250.0)
+    lines = shapely.linestrings(np.stack([a, b], axis=1))
+    ref = shapely.distance(shapely.points(pts)[:, None], lines[None, :]).min(axis=1)
+    np.testing.assert_allclose(dist, ref, atol=1e-9)
+
+
+def test_equal_distances_pick_the_smallest_segment_number():
+    # point (5, 5), cells of 10 m: segment 1 lies in the point's cell, segment 0 in the next ring,
+    # both 5 m away
+    ax, ay = np.array([0.0, 0.0]), np.array([10.0, 0.0])
+    bx, by = np.array([10.0, 10.0]), np.array([10.0, 0.0])
+    ptr, items = kernels.grid_index(ax, ay, bx, by, 0.0, 0.0, 10.0, 3, 3)
+    seg, dist = kernels.nearest_segment(np.array([5.0]), np.array([5.0]), ax, ay, bx, by, ptr, items,
+                                        0.0, 0.0, 10.0, 3, 3, 100.0)
+    assert (seg[0], dist[0]) == (0, 5.0)
+
+
+def test_an_interrupted_run_does_not_wait_for_queued_searches(monkeypatch):
+    """The page reruns (Streamlit raises inside the progress callback): the searches still queued
+    are dropped instead of run to the end."""
+    import time
+
+    import jmdiq_geo.access.compute as compute
+
+    net, rng = random_network(10, side=30, drop=0.1)
+    extent = net.xy.max(axis=0)
+    homes = snap(net, rng.uniform(0, extent, (300, 2)), max_snap_m=80)
+    services = snap(net, rng.uniform(0, extent, (400, 2)), max_snap_m=80)
+    oi, s_idx = np.flatnonzero(homes.ok), np.flatnonzero(services.ok)
+    calls = []
+    real = kernels.catchment_pairs
+
+    def slow(*args):
+        calls.append(1)
+        time.sleep(0.2)
+        return real(*args)
+    monkeypatch.setattr(compute.kernels, "catchment_pairs", slow)
+
+    def say(fraction, message):
+        if fraction > 0.1:                       # the first finished batch
+            raise RuntimeError("rerun")
+    with pytest.raises(RuntimeError, match="rerun"):
+        _searches(net, homes, services, oi, s_idx, 400.0, say)
+    n_batches = max(1, min(len(s_idx) // 16, 4 * min(os.cpu_count() or 1, 8)))
+    assert n_batches >= 4 and len(calls) < n_batches
