@@ -181,7 +181,7 @@ def run(network: Network | None, origins: Origins, services: Services, settings:
                               services.capacity, settings)
     if demand is not None:
         frame["demand"] = np.asarray(demand, float)        # the areas' E2SFCA is weighted by it
-    frame["detour"] = _nearest_detour(frame, origins.xy, services.xy, nearest_s, nearest, use_est)
+    frame["detour"] = _nearest_detour(origins.xy, services.xy, nearest_s, nearest, use_est)
     areas = aggregate(frame, settings)
     worst = _worst(sev, origins, services, settings) if sev else _empty_worst()
     report = {
@@ -229,11 +229,11 @@ def _searches(network: Network, o: Snapped, s: Snapped, oi, s_idx, limit: float,
     """All searches of a category on the network, spread over the cores (the kernels release
     the GIL): the nearest service of origins ``oi`` (one multi-source search; every service
     starts at both ends of its segment; on a shared segment straight along it) and one search
-    per service bounded by ``limit``,
-    turned into exact (origin, service, metres) pairs — through either end of both segments, or
-    straight along a shared segment. Returns (metres, service) for ``oi`` and the pairs."""
+    per service bounded by ``limit``, turned into exact (origin, service, metres) pairs — through
+    either end of both segments, or straight along a shared segment. Returns (metres, service)
+    for ``oi`` and the pairs."""
     g = network.graph
-    index = o.by_node(network.n_nodes, network.n_edges)
+    *index, point_of_local = o.by_node(network.n_nodes, network.n_edges)
 
     def nearest():
         seeds = np.concatenate([s.node_a[s_idx], s.node_b[s_idx]])
@@ -245,15 +245,15 @@ def _searches(network: Network, o: Snapped, s: Snapped, oi, s_idx, limit: float,
         via_b = db < da
         best, best_s = np.where(via_b, db, da), np.where(via_b, label[o.node_b[oi]], label[o.node_a[oi]])
         # a home on a service's own segment may walk straight along it
-        seg_ptr, seg_svc = s.by_node(network.n_nodes, network.n_edges)[4:6]
+        grouped = s.by_node(network.n_nodes, network.n_edges)
+        seg_ptr, seg_svc = grouped[4], grouped[-1][grouped[5]]                  # services by segment
         kernels.same_segment_nearest(oi, o.segment, o.along, o.snap_m, seg_ptr, seg_svc, s.along, s.snap_m, best,
                                      best_s)
         return best, best_s
 
     def catchments(services):
         return kernels.catchment_pairs(g.indptr, g.indices, g.data, services, s.node_a, s.off_a, s.node_b, s.off_b,
-                                       s.segment, s.along, s.snap_m, float(limit), *index, o.off_a, o.off_b,
-                                       o.along, o.snap_m)
+                                       s.segment, s.along, s.snap_m, float(limit), *index)
     workers = min(os.cpu_count() or 1, 8)
     # services dealt out in small interleaved batches, so the cores finish together
     n_parts = max(1, min(len(s_idx) // 16, 4 * workers))
@@ -269,7 +269,8 @@ def _searches(network: Network, o: Snapped, s: Snapped, oi, s_idx, limit: float,
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         (near_d, near_s), parts = near.result(), [f.result() for f in parts]
-    reach = pd.DataFrame({"o": np.concatenate([p[0] for p in parts]), "s": np.concatenate([p[1] for p in parts]),
+    reach = pd.DataFrame({"o": point_of_local[np.concatenate([p[0] for p in parts])],
+                          "s": np.concatenate([p[1] for p in parts]),
                           "d": np.concatenate([p[2] for p in parts]), "network": True})
     return near_d, near_s, reach
 
@@ -312,14 +313,11 @@ def _e2sfca(pairs: pd.DataFrame, pmin: np.ndarray, demand: np.ndarray, capacity:
     return np.bincount(o, weights=ratio[s] * w, minlength=n_o) * 100
 
 
-def _nearest_detour(frame, oxy, sxy, nearest_s, nearest, use_est) -> np.ndarray:
-    ok = (nearest_s >= 0) & ~use_est & np.isfinite(nearest)
-    out = np.full(len(frame), np.nan)
-    straight = np.hypot(*(oxy[ok] - sxy[nearest_s[ok]]).T)
-    good = straight >= 100
-    idx = np.flatnonzero(ok)[good]
-    out[idx] = nearest[idx] / straight[good]
-    return out
+def _nearest_detour(oxy, sxy, nearest_s, nearest, use_est) -> np.ndarray:
+    """Detour factor of each origin's walk to its nearest service (network ≥ 100 m apart only)."""
+    return kernels.nearest_detour(*_columns(oxy), *_columns(sxy), np.ascontiguousarray(nearest_s, dtype=np.int64),
+                                  np.ascontiguousarray(nearest, dtype=float), np.ascontiguousarray(use_est, dtype=bool),
+                                  100.0)
 
 
 def _severance_pairs(reach: pd.DataFrame, s_idx, oi, oxy, sxy, radius) -> pd.DataFrame:
@@ -401,7 +399,13 @@ def aggregate(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     out = pd.DataFrame({"area": keys[np.argsort(keys, kind="stable")][present], "target_group": total,
                         "origins": count.astype(np.int64),
                         "origins_unreachable": per_area(frame["unreachable"].to_numpy(bool)).astype(np.int64)})
-    out["median_min"] = _group_weighted_median(codes, n, t, w)[present]
+    d = frame["detour"].to_numpy(float)
+    # the two weighted medians (times, detours) side by side on the cores (the kernel drops the GIL)
+    with ThreadPoolExecutor(2) as pool:
+        detour_median = pool.submit(_group_weighted_median, codes, n, d,
+                                    np.where(np.isfinite(d), np.maximum(w, 1e-9), 0))
+        out["median_min"] = _group_weighted_median(codes, n, t, w)[present]
+        detours = detour_median.result()[present]
     far_w = np.where(~np.isfinite(t) | (t > far), w, 0.0)
     out["share_beyond"] = np.where(has, per_area(far_w) / safe * 100, np.nan)
     for th in settings.thresholds_min:
@@ -415,8 +419,7 @@ def aggregate(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     d_total = per_area(dw)
     out["e2sfca"] = np.where((d_total > 0) & (e_nan == 0), per_area(np.nan_to_num(e) * dw) / np.where(
         d_total > 0, d_total, 1), np.nan)
-    d = frame["detour"].to_numpy(float)
-    out["detour"] = _group_weighted_median(codes, n, d, np.where(np.isfinite(d), np.maximum(w, 1e-9), 0))[present]
+    out["detour"] = detours
     # the method of an area's nearest times: "network", "estimate", or "mixed"
     method = pd.Categorical(frame["method"])
     m_codes = method.codes.astype(float)

@@ -102,50 +102,44 @@ def nearest_source(indptr, indices, data, seed_node, seed_dist, seed_label):
 
 
 @njit(nogil=True, cache=True)
-def _reach(h, c, best, touched, n_touched):
-    """Home ``h`` reached at ``c`` metres: keep the shortest; remember it the first time.
-    Returns the new number of touched homes."""
-    if best[h] == INF:
-        touched[n_touched] = h
-        n_touched += 1
-    if c < best[h]:
-        best[h] = c
-    return n_touched
+def _grown(a, size):
+    """``a`` copied into a new array of ``size`` elements (same dtype)."""
+    out = np.empty(size, dtype=a.dtype)
+    out[:len(a)] = a
+    return out
 
 
 @njit(nogil=True, cache=True)
 def catchment_pairs(indptr, indices, data, services, s_node_a, s_off_a, s_node_b, s_off_b, s_seg, s_along,
                     s_snap, limit, a_ptr, a_home, b_ptr, b_home, seg_ptr, seg_home, h_off_a, h_off_b, h_along,
-                    h_snap):
+                    h_snap, h_node_a, h_node_b):
     """One search per service (bounded by ``limit`` metres) turned into (home, service, metres).
 
     A service starts at both ends of its segment; a home is reached through either end of its
     own segment (``a_ptr/a_home``: the homes whose segment starts at a node, CSR by node;
-    ``b_…`` likewise for segment ends) or, on the service's own segment, directly along it.
-    Every home hanging on a node settled within the limit is returned with its exact distance
-    (which may be a little beyond the limit), once per service (the shortest).
+    ``b_…`` likewise for segment ends; ``h_node_a/b``: each home's two nodes) or, on the
+    service's own segment, directly along it. Every home hanging on a node settled within the
+    limit is returned with its exact distance (which may be a little beyond the limit), once per
+    service (the shortest): after each search, a home is emitted from its start node, or from
+    its end node when the start node was not reached.
     """
     n = len(indptr) - 1
-    n_h = len(h_off_a)
     dist = np.full(n, INF)
-    best = np.full(n_h, INF)
-    touched_nodes = np.empty(n, dtype=np.int64)
-    touched_homes = np.empty(n_h, dtype=np.int64)
+    direct = np.full(len(h_off_a), INF)         # straight along the service's own segment
+    touched = np.empty(n, dtype=np.int64)
     hk = np.empty(len(indices) + 3)
     hv = np.empty(len(indices) + 3, dtype=np.int64)
-    cap = 1 << 16
-    out_o = np.empty(cap, dtype=np.int64)
-    out_s = np.empty(cap, dtype=np.int64)
-    out_d = np.empty(cap)
+    out_o = np.empty(1 << 16, dtype=np.int64)
+    out_s = np.empty(1 << 16, dtype=np.int64)
+    out_d = np.empty(1 << 16)
     n_out = 0
     for j in services:
         n_t = 0
-        n_th = 0
         size = 0
         for v, d0 in ((s_node_a[j], s_off_a[j]), (s_node_b[j], s_off_b[j])):
             if d0 <= limit and d0 < dist[v]:
                 if dist[v] == INF:
-                    touched_nodes[n_t] = v
+                    touched[n_t] = v
                     n_t += 1
                 dist[v] = d0
                 size = _push(hk, hv, size, d0, v)
@@ -155,45 +149,55 @@ def catchment_pairs(indptr, indices, data, services, s_node_a, s_off_a, s_node_b
             size = _pop(hk, hv, size)
             if d > dist[v]:
                 continue
-            for k in range(a_ptr[v], a_ptr[v + 1]):
-                n_th = _reach(a_home[k], d + h_off_a[a_home[k]], best, touched_homes, n_th)
-            for k in range(b_ptr[v], b_ptr[v + 1]):
-                n_th = _reach(b_home[k], d + h_off_b[b_home[k]], best, touched_homes, n_th)
             for e in range(indptr[v], indptr[v + 1]):
                 w = indices[e]
                 nd = d + data[e]
                 if nd <= limit and nd < dist[w]:
                     if dist[w] == INF:
-                        touched_nodes[n_t] = w
+                        touched[n_t] = w
                         n_t += 1
                     dist[w] = nd
                     size = _push(hk, hv, size, nd, w)
-        # homes on the service's own segment: straight along it may be shorter
+        # every node with a distance now was settled within the limit; room for every home that
+        # hangs on one of them (the most this search can emit)
         sg = s_seg[j]
+        room = n_out + seg_ptr[sg + 1] - seg_ptr[sg]
+        for q in range(n_t):
+            v = touched[q]
+            room += a_ptr[v + 1] - a_ptr[v] + b_ptr[v + 1] - b_ptr[v]
+        if room > len(out_o):
+            grow = max(room, 2 * len(out_o))
+            out_o, out_s, out_d = _grown(out_o, grow), _grown(out_s, grow), _grown(out_d, grow)
         for k in range(seg_ptr[sg], seg_ptr[sg + 1]):
             h = seg_home[k]
-            c = h_snap[h] + abs(h_along[h] - s_along[j]) + s_snap[j]
-            if c <= limit or best[h] < INF:
-                n_th = _reach(h, c, best, touched_homes, n_th)
-        if n_out + n_th > cap:
-            while n_out + n_th > cap:
-                cap *= 2
-            new_o = np.empty(cap, dtype=np.int64)
-            new_s = np.empty(cap, dtype=np.int64)
-            new_d = np.empty(cap)
-            new_o[:n_out] = out_o[:n_out]
-            new_s[:n_out] = out_s[:n_out]
-            new_d[:n_out] = out_d[:n_out]
-            out_o, out_s, out_d = new_o, new_s, new_d
-        for k in range(n_th):
-            h = touched_homes[k]
-            out_o[n_out] = h
-            out_s[n_out] = j
-            out_d[n_out] = best[h]
-            n_out += 1
-            best[h] = INF
+            direct[h] = h_snap[h] + abs(h_along[h] - s_along[j]) + s_snap[j]
+        for q in range(n_t):
+            v = touched[q]
+            dv = dist[v]
+            for k in range(a_ptr[v], a_ptr[v + 1]):
+                h = a_home[k]
+                out_o[n_out] = h
+                out_s[n_out] = j
+                out_d[n_out] = min(dv + h_off_a[h], dist[h_node_b[h]] + h_off_b[h], direct[h])
+                n_out += 1
+            for k in range(b_ptr[v], b_ptr[v + 1]):
+                h = b_home[k]
+                if dist[h_node_a[h]] == INF:         # else emitted from its start node
+                    out_o[n_out] = h
+                    out_s[n_out] = j
+                    out_d[n_out] = min(dv + h_off_b[h], direct[h])
+                    n_out += 1
+        for k in range(seg_ptr[sg], seg_ptr[sg + 1]):
+            h = seg_home[k]
+            # neither end reached (a segment longer than the limit): the straight walk alone
+            if dist[h_node_a[h]] == INF and dist[h_node_b[h]] == INF and direct[h] <= limit:
+                out_o[n_out] = h
+                out_s[n_out] = j
+                out_d[n_out] = direct[h]
+                n_out += 1
+            direct[h] = INF
         for k in range(n_t):
-            dist[touched_nodes[k]] = INF
+            dist[touched[k]] = INF
     return out_o[:n_out].copy(), out_s[:n_out].copy(), out_d[:n_out].copy()
 
 
@@ -394,3 +398,18 @@ def same_segment_nearest(homes, h_seg, h_along, h_snap, seg_ptr, seg_svc, s_alon
             if c < best[k]:
                 best[k] = c
                 best_s[k] = j
+
+
+@njit(nogil=True, cache=True)
+def nearest_detour(ox, oy, sx, sy, nearest_s, nearest, use_est, min_straight):
+    """Per origin: network ÷ straight-line distance to its nearest service, where that distance
+    came from the network and the service is at least ``min_straight`` metres away (else NaN)."""
+    out = np.full(len(ox), np.nan)
+    for i in range(len(ox)):
+        j = nearest_s[i]
+        if j < 0 or use_est[i] or not np.isfinite(nearest[i]):
+            continue
+        straight = np.sqrt((ox[i] - sx[j]) ** 2 + (oy[i] - sy[j]) ** 2)
+        if straight >= min_straight:
+            out[i] = nearest[i] / straight
+    return out

@@ -177,12 +177,23 @@ class Snapped:
     _by_node: tuple | None = field(default=None, repr=False)
 
     def by_node(self, n_nodes: int, n_segments: int) -> tuple[np.ndarray, ...]:
-        """The snapped points grouped (CSR: pointer, point numbers) by their segment's start
-        node, end node and segment — built once per point set (the homes serve every category)."""
+        """The snapped points for the catchment kernel, built once per point set (the homes serve
+        every category): renumbered in the order of their segment's start node, so that what a
+        search reaches lies close together in memory, and grouped (CSR: pointer, local numbers)
+        by that start node, by the end node and by segment; then their offsets to both ends, the
+        position along, the distance to the segment and both nodes in local order, and each local
+        number's point number. Returns (a_ptr, a_loc, b_ptr, b_loc, seg_ptr, seg_loc, off_a,
+        off_b, along, snap_m, node_a, node_b, point_of_local)."""
         if self._by_node is None:
             idx = np.flatnonzero(self.ok)
-            self._by_node = (*_group(self.node_a[idx], n_nodes, idx), *_group(self.node_b[idx], n_nodes, idx),
-                             *_group(self.segment[idx], n_segments, idx))
+            point = idx[np.argsort(self.node_a[idx], kind="stable")]       # local number → point
+            local = np.arange(len(point))
+            self._by_node = (*_group(self.node_a[point], n_nodes, local), *_group(self.node_b[point], n_nodes, local),
+                             *_group(self.segment[point], n_segments, local),
+                             *(np.ascontiguousarray(a[point], dtype=float)
+                               for a in (self.off_a, self.off_b, self.along, self.snap_m)),
+                             np.ascontiguousarray(self.node_a[point], dtype=np.int64),
+                             np.ascontiguousarray(self.node_b[point], dtype=np.int64), point)
         return self._by_node
 
 
