@@ -108,8 +108,10 @@ def _attribution_js(attributions: list[str]) -> str:
 def base_map(bounds_gdf: gpd.GeoDataFrame, *, asset_base: str | None = "/app/static/vendor") -> folium.Map:
     """An empty map without tiles, fitted to ``bounds_gdf`` (display CRS)."""
     # maxZoom: without tile layers Leaflet knows none, and marker clusters need one
+    # font_size: folium's default (1rem = 16 px) makes the layer switcher and the attribution
+    # cover the map; 13 px is Leaflet's compact size, still readable in tooltips
     m = folium.Map(tiles=None, control_scale=True, zoom_control=True, prefer_canvas=False, zoom_snap=0.25,
-                   maxZoom=19)
+                   maxZoom=19, font_size="13px")
     minx, miny, maxx, maxy = bounds_gdf.total_bounds
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     localise_assets(m, asset_base)
