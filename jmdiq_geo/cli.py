@@ -289,6 +289,8 @@ def cmd_access(args) -> int:
             origins=r["origins"], on_network=r["origins_on_network"], unreachable=r["origins_unreachable"],
             services=r["services"], off_network=len(r["services_off_network"]),
             detour=f"{r['detour_factor']:.2f}"))
+    if r.get("has_capacity"):
+        print(t("cli_access_demand", lang, indicator=r.get("demand_indicator") or "–", period=r.get("demand_period") or "–"))
     if persona is not None:
         print(t("cli_access_persona", lang, excluded=r["services_excluded"], unknown=r["services_kept_unknown"]))
     return 0

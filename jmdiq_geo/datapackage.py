@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Callable
 
+from jmdiq_geo.access.attributes import CATEGORIES
 from jmdiq_geo.analysis.derived import DerivedDef
 from jmdiq_geo.config import CITIES_DIR, Settings
 from jmdiq_geo.definitions import apply_derived
@@ -141,13 +142,19 @@ def load_manifest(path: Path | str, *, data_root: Path | None = None) -> Manifes
             problems.append(Problem("indicator_unknown", {"indicators": ", ".join(missing)}, file=name))
     # walking access: who the target group is, and per category whose demand E2SFCA divides by
     demand = city.get("access_demand", {})
-    wanted = [city.get("target_group_indicator")] + (list(demand.values()) if isinstance(demand, dict) else [])
-    missing = sorted({w for w in wanted if w} - known_ind)
+    if not isinstance(demand, dict) or not all(isinstance(v, str) for v in demand.values()):
+        problems.append(Problem("manifest_bad_entry", {"where": "city.access_demand",
+                                                       "reason": "{ kita = \"indicator\" }"}, file=name))
+        demand = {}
+    categories = set(CATEGORIES) | {e.get("category") for e in doc.get("services", []) if isinstance(e, dict)}
+    unknown_cat = sorted(set(demand) - categories)
+    if unknown_cat:
+        problems.append(Problem("manifest_bad_entry", {
+            "where": "city.access_demand", "reason": ", ".join(unknown_cat) + " ∉ " + ", ".join(sorted(
+                c for c in categories if c))}, file=name))
+    missing = sorted({w for w in [city.get("target_group_indicator"), *demand.values()] if w} - known_ind)
     if missing:
         problems.append(Problem("indicator_unknown", {"indicators": ", ".join(missing)}, file=name))
-    if not isinstance(demand, dict):
-        problems.append(Problem("manifest_bad_entry", {"where": "city.access_demand",
-                                                       "reason": "{ category = \"indicator\" }"}, file=name))
     entries: list[Entry] = []
     kinds = {"boundaries": (BoundarySpec, "boundaries"), "tables": (TableSpec, "indicators"),
              "services": (ServiceSpec, "services"), "programme_areas": (ProgrammeSpec, "programme-areas"),

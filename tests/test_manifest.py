@@ -94,3 +94,12 @@ def test_access_demand_must_name_known_indicators(tmp_path, data_root):
         load_manifest(path, data_root=data_root)
     [problem] = [p for p in info.value.problems if p.code == "indicator_unknown"]
     assert "kinder_gibts_nicht" in format_problem(problem, "de")
+
+    # a category that does not exist, or a list instead of one indicator: a message, no traceback
+    for bad, word in (('access_demand = { kitas = "ew_u6" }', "kitas"), ('access_demand = { kita = ["ew_u6"] }', "kita")):
+        path.write_text(manifest_path("berlin").read_text(encoding="utf-8").replace(
+            'access_demand = { kita = "ew_u6" }', bad), encoding="utf-8")
+        with pytest.raises(SchemaError) as info:
+            load_manifest(path, data_root=data_root)
+        [problem] = [p for p in info.value.problems if p.code == "manifest_bad_entry"]
+        assert "access_demand" in format_problem(problem, "de") and word in format_problem(problem, "de")

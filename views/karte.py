@@ -5,7 +5,7 @@ from jmdiq_geo.analysis.classify import SCHEMES
 from jmdiq_geo.i18n import format_number, t_or
 from jmdiq_geo.maplayer import value_periods
 from jmdiq_geo.render.maps import PALETTES
-from jmdiq_geo.ui.maps import indicator_map, show_map
+from jmdiq_geo.ui.maps import indicator_map, official_classes, show_map
 from jmdiq_geo.ui.state import lang, require_workspace, tr, workspace_version
 from jmdiq_geo.ui.widgets import indicator_picker, level_picker, parse_breaks
 
@@ -35,13 +35,14 @@ if mode == "change" and kind != "class":
         period_from = c5.selectbox(tr("map_period_from"), earlier, format_func=lambda p: p.strftime("%d.%m.%Y"),
                                    index=len(earlier) - 1, key="map_period_from")
         relative = c5.toggle(tr("map_relative"), key="map_relative")
-# a class indicator (official classes) is drawn with its own classes
+# an indicator with official classes (MSS index) is drawn with them: nothing to classify
+official = bool(official_classes(ws.indicators().set_index("indicator_id").loc[indicator_id].to_dict()))
 scheme = c6.selectbox(tr("map_scheme"), SCHEMES, format_func=lambda s: tr(f"scheme_{s}"), key="map_scheme",
-                      disabled=kind == "class")
-k = c6.slider(tr("map_classes"), 3, 7, 5, key="map_k", disabled=scheme in ("std_mean", "manual") or kind == "class")
+                      disabled=official)
+k = c6.slider(tr("map_classes"), 3, 7, 5, key="map_k", disabled=scheme in ("std_mean", "manual") or official)
 palette = c7.selectbox(tr("map_palette"), PALETTES, key="map_palette", disabled=period_from is not None)
 breaks = None
-if scheme == "manual" and kind != "class":
+if scheme == "manual" and not official:
     breaks = parse_breaks(st.text_input(tr("map_breaks"), key="map_breaks", value="10; 25; 50; 75"))
     if not breaks:
         st.warning(tr("map_breaks_bad"))

@@ -20,6 +20,10 @@ def area_table(ws: Workspace, access: Access, *, lang: str = "de") -> pd.DataFra
     areas.insert(1, "name", areas["area"].map(names))
     areas["method_label"] = areas["method"].map(lambda m: t(f"access_method_{m}", lang))
     areas["detour_factor_used"] = round(report["detour_factor"], 3)
+    if report.get("has_capacity"):
+        # whose places-per-100 the e2sfca column is (not always the target group: Kitas)
+        areas["e2sfca_per_100_of"] = report.get("demand_indicator") or "–"
+        areas["e2sfca_period"] = report.get("demand_period") or "–"
     return areas
 
 

@@ -244,7 +244,8 @@ def access_for(ws: Workspace, category: str, *, persona: Persona | None = None, 
     say(0.0, "network")
     network = load_network(ws)
     info = build_origins(ws, level, settings)
-    demand = info.spread(latest_values(ws, demand_ind)[1]) if demand_ind else None
+    demand_period, demand_values = latest_values(ws, demand_ind) if demand_ind else (info.period, None)
+    demand = info.spread(demand_values) if demand_values is not None else None
     result = run(network, info.origins, to_services(services), settings, progress=lambda f, m: say(0.05 + 0.9 * f, m),
                  severance=network is not None, detour=detour, demand=demand)
     result.areas = suppress_small(result.areas, residents=_residents(ws, level, info.period))
@@ -252,7 +253,7 @@ def access_for(ws: Workspace, category: str, *, persona: Persona | None = None, 
     result.pairs = crossings(ws, result.pairs)
     result.report.update({"category": category, "level": level, "thresholds": list(settings.thresholds_min),
                           "speed_kmh": settings.speed_kmh, "target_indicator": info.target_indicator,
-                          "demand_indicator": demand_ind or info.target_indicator,
+                          "demand_indicator": demand_ind or info.target_indicator, "demand_period": demand_period,
                           "target_period": info.period, "origins_outside_areas": info.dropped_outside,
                           "persona": persona.key() if persona_key else None,
                           "services_excluded": int((~fit["fits"]).sum()) if fit is not None else 0,

@@ -278,13 +278,15 @@ def area_map(areas: gpd.GeoDataFrame, *, fill: list[str], value_text: list[str],
     ``display``: the areas' display geometry (EPSG:4326), when the caller has it cached."""
     shown = display_geometry(areas, tolerance_m=tolerance_m) if display is None else gpd.GeoDataFrame(
         geometry=display.to_numpy(), crs=display.crs)
-    n_ranked = int(np.isfinite(areas["rank"].to_numpy(dtype=float)).sum()) if "rank" in areas else 0
-    rank_text = [t("rank_of", lang, rank=int(r), n=n_ranked) if np.isfinite(r) else "–"
-                 for r in areas["rank"].to_numpy(dtype=float)] if "rank" in areas else ["–"] * len(areas)
     columns = {"name": areas["name"].to_numpy(), "area_id": areas["area_id"].to_numpy(), "value_text": value_text,
-               "rank_text": rank_text, "fill": fill}
-    fields, aliases = ["name", "area_id", "value_text", "rank_text"], [t("tt_area", lang), t("tt_id", lang),
-                                                                       title[:60], t("tt_rank", lang)]
+               "fill": fill}
+    fields, aliases = ["name", "area_id", "value_text"], [t("tt_area", lang), t("tt_id", lang), title[:60]]
+    if "rank" in areas:                       # areas without a rank (e.g. official classes) show none
+        n_ranked = int(np.isfinite(areas["rank"].to_numpy(dtype=float)).sum())
+        columns["rank_text"] = [t("rank_of", lang, rank=int(r), n=n_ranked) if np.isfinite(r) else "–"
+                                for r in areas["rank"].to_numpy(dtype=float)]
+        fields.append("rank_text")
+        aliases.append(t("tt_rank", lang))
     for key, (label, text) in (extra or {}).items():
         columns[key] = [text] * len(areas)
         fields.append(key)

@@ -14,7 +14,8 @@ from jmdiq_geo.access.attributes import (CATEGORIES, COSTS, InputError, language
                                          preset_personas)
 from jmdiq_geo.access.compute import Settings as AccessSettings
 from jmdiq_geo.access.export import area_table, write_table
-from jmdiq_geo.access.runner import access_for, compare, load_network, smallest_level, target_digest
+from jmdiq_geo.access.runner import (access_for, compare, demand_indicator, load_network, smallest_level,
+                                     target_digest)
 from jmdiq_geo.errors import JmdiqError, Problem
 from jmdiq_geo.i18n import format_number, t_or
 from jmdiq_geo.render.access_maps import (access_map, detour_map, measure_label, persona_summary,
@@ -322,7 +323,7 @@ def access_section(version: float) -> None:
     settings = _settings_form()
     # everything a result depends on: a change of services or data marks the shown result stale
     request = (category, level, persona.key() if persona else None, settings.as_dict(), ws.services_stamp(),
-               target_digest(ws))
+               target_digest(ws), target_digest(ws, demand_indicator(ws, category)))
     if st.button(tr("acc_run"), type="primary", key="acc_run"):
         bar = st.progress(0.0, text=tr("acc_running"))
 

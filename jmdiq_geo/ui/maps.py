@@ -52,6 +52,20 @@ def programme_areas(version: float):
     return workspace().programme_areas()
 
 
+def official_classes(definition: dict) -> list[tuple[float, str]]:
+    """(code, key) of a class indicator's official classes in code order (keys that are no
+    number cannot match a value and are left out); empty for anything else."""
+    if definition.get("kind") != "class" or not definition.get("classes"):
+        return []
+    codes = []
+    for key in definition["classes"]:
+        try:
+            codes.append((float(key), key))
+        except (TypeError, ValueError):
+            continue
+    return sorted(codes)
+
+
 def indicator_map(version: float, *, level: str, indicator_id: str, period: date, scheme: str, k: int,
                   palette: str, lang: str, period_from: date | None = None, relative: bool = False,
                   breaks: list[float] | None = None, show_programmes: bool = False,
@@ -59,8 +73,10 @@ def indicator_map(version: float, *, level: str, indicator_id: str, period: date
     """(folium map, classes, layer) for the map page."""
     layer = cached_layer(version, level=level, indicator_id=indicator_id, period=period, period_from=period_from,
                          relative=relative)
-    classes = classify(layer.areas["value"], scheme=scheme, k=k, breaks=breaks)
     definition = layer.definition
+    official = official_classes(definition) if period_from is None else []
+    # official classes (e.g. the MSS status index) are drawn as they are; anything else is classified
+    classes = None if official else classify(layer.areas["value"], scheme=scheme, k=k, breaks=breaks)
     title = definition["label_de"] if lang == "de" else (definition.get("label_en") or definition["label_de"])
     if period_from is not None:
         title = t("map_change_title", lang, title=title, a=period_from.strftime("%Y"), b=period.strftime("%Y"))
@@ -73,15 +89,14 @@ def indicator_map(version: float, *, level: str, indicator_id: str, period: date
     if show_programmes:
         extra |= set(programme_areas(version)["source_id"].dropna())
     attributions = list(dict.fromkeys(layer.attributions + (workspace().attributions(sorted(extra)) if extra else [])))
-    if definition["kind"] == "class" and definition.get("classes") and period_from is None:
-        # official classes (e.g. the MSS status index): one colour and the label per class, in code order
-        codes = sorted(definition["classes"], key=float)
-        colours = palette_colours(palette, len(codes))
-        categories = [(float(c), class_label(definition["classes"], c, lang), colour)
-                      for c, colour in zip(codes, colours)]
-        m = category_map(layer.areas, codes=layer.areas["value"], categories=categories, title=title, lang=lang,
-                         attributions=attributions, outlines=outlines(version, level),
-                         display=display_geometry_of(version, level))
+    if official:
+        # one colour and the label per class, in code order; a class has no rank
+        colours = palette_colours(palette, len(official))
+        categories = [(code, class_label(definition["classes"], key, lang), colour)
+                      for (code, key), colour in zip(official, colours)]
+        m = category_map(layer.areas.drop(columns="rank", errors="ignore"), codes=layer.areas["value"],
+                         categories=categories, title=title, lang=lang, attributions=attributions,
+                         outlines=outlines(version, level), display=display_geometry_of(version, level))
     else:
         m = choropleth(layer.areas, classes=classes, palette=palette, title=title, unit=definition.get("unit"),
                        lang=lang, attributions=attributions, outlines=outlines(version, level),

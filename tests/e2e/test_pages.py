@@ -39,16 +39,33 @@ def drawn_shapes(page, at_least: int, selector: str = "path.leaflet-interactive"
                          "f.contentDocument ? f.contentDocument.querySelectorAll(sel).length : 0))", selector)
 
 
+_ARM_JS = """() => { const app = document.querySelector('[data-testid="stApp"]');
+    window.__jmdiqRan = false; if (window.__jmdiqObs) window.__jmdiqObs.disconnect();
+    window.__jmdiqObs = new MutationObserver(() => {
+      if (app.getAttribute('data-test-script-state') === 'running') window.__jmdiqRan = true; });
+    window.__jmdiqObs.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']}); }"""
+
+
+def arm(page):
+    """Start watching for the rerun the next widget change will cause (see ``idle``)."""
+    page.evaluate(_ARM_JS)
+
+
 def idle(page, timeout: float = 60000):
-    """Wait until the rerun a widget change started has finished (Streamlit marks the script's
-    state on the app root), so the next click sees the new values."""
-    page.wait_for_timeout(300)                  # let a just-triggered rerun begin
+    """After ``arm`` and a widget change: wait until Streamlit has started the rerun and finished
+    it (it marks the script's state on the app root), so the next click sees the new values. A
+    change that starts no rerun (the same value again) is let through after 5 s."""
+    try:
+        page.wait_for_function("() => window.__jmdiqRan === true", timeout=5000)
+    except Exception:               # playwright's TimeoutError: no rerun followed
+        pass
     page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=timeout)
 
 
 def fill(page, label: str, text: str):
     """Type into a text input and leave it (Streamlit takes the value on blur)."""
     box = page.get_by_role("textbox", name=label)
+    arm(page)
     box.fill(text)
     box.press("Tab")
     idle(page)
@@ -82,6 +99,7 @@ def choose(page, label: str, option: str):
     field.press("Control+a")
     page.keyboard.type(option)
     page.locator('[role="option"]').filter(has_text=option).first.wait_for(timeout=30000)
+    arm(page)
     page.keyboard.press("Enter")                # the first match is focused; Enter picks it
     idle(page)
 
@@ -145,11 +163,15 @@ def test_class_indicator_is_drawn_with_its_official_classes(page, app_url):
     """The MSS status index is a class (1 hoch … 4 sehr niedrig), not a number to classify."""
     page.goto(app_url + "/karte", wait_until="networkidle")
     map_frame(page)
+    choose(page, "Klassenbildung", "Eigene Grenzen")     # left on from a rate: must not matter for classes
     choose(page, "Indikator", "MSS Status-Index")
     text = legend_text(page, "sehr niedrig")
     for label in ("hoch", "mittel", "niedrig", "sehr niedrig"):
         assert label in text
     assert legend(page, "sehr niedrig")[1] >= 4          # one swatch per class (plus "no value")
+    tip = page.evaluate("() => { for (const f of document.querySelectorAll('iframe')) { const d = f.contentDocument;"
+                        " if (d && d.querySelector('.jmdiq-legend')) return d.documentElement.innerHTML; } return ''; }")
+    assert "rank_text" not in tip                                        # a class has no rank
     page.get_by_text("English", exact=True).click()
     assert "very low" in legend_text(page, "very low")
     no_exceptions(page)
