@@ -280,7 +280,10 @@ def area_map(areas: gpd.GeoDataFrame, *, fill: list[str], value_text: list[str],
         geometry=display.to_numpy(), crs=display.crs)
     columns = {"name": areas["name"].to_numpy(), "area_id": areas["area_id"].to_numpy(), "value_text": value_text,
                "fill": fill}
-    fields, aliases = ["name", "area_id", "value_text"], [t("tt_area", lang), t("tt_id", lang), title[:60]]
+    # the indicator's name in the tooltip stays short (the legend has it whole): a wide tooltip
+    # runs off the map
+    short = title if len(title) <= 34 else title[:33].rstrip() + "…"
+    fields, aliases = ["name", "area_id", "value_text"], [t("tt_area", lang), t("tt_id", lang), short]
     if "rank" in areas:                       # areas without a rank (e.g. official classes) show none
         n_ranked = int(np.isfinite(areas["rank"].to_numpy(dtype=float)).sum())
         columns["rank_text"] = [t("rank_of", lang, rank=int(r), n=n_ranked) if np.isfinite(r) else "–"
