@@ -16,7 +16,6 @@ Each origin and area says which of the two its nearest time came from.
 """
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from typing import Callable
@@ -26,7 +25,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from jmdiq_geo.access import kernels
-from jmdiq_geo.access.network import Network, Snapped, snap
+from jmdiq_geo.access.network import Network, Snapped, cores, snap
 
 Progress = Callable[[float, str], None]
 
@@ -233,7 +232,7 @@ def _searches(network: Network, o: Snapped, s: Snapped, oi, s_idx, limit: float,
     either end of both segments, or straight along a shared segment. Returns (metres, service)
     for ``oi`` and the pairs."""
     g = network.graph
-    *index, point_of_local = o.by_node(network.n_nodes, network.n_edges)
+    homes = o.by_node(network.n_nodes, network.n_edges)
 
     def nearest():
         seeds = np.concatenate([s.node_a[s_idx], s.node_b[s_idx]])
@@ -245,16 +244,15 @@ def _searches(network: Network, o: Snapped, s: Snapped, oi, s_idx, limit: float,
         via_b = db < da
         best, best_s = np.where(via_b, db, da), np.where(via_b, label[o.node_b[oi]], label[o.node_a[oi]])
         # a home on a service's own segment may walk straight along it
-        grouped = s.by_node(network.n_nodes, network.n_edges)
-        seg_ptr, seg_svc = grouped[4], grouped[-1][grouped[5]]                  # services by segment
-        kernels.same_segment_nearest(oi, o.segment, o.along, o.snap_m, seg_ptr, seg_svc, s.along, s.snap_m, best,
-                                     best_s)
+        svc = s.by_node(network.n_nodes, network.n_edges)
+        kernels.same_segment_nearest(oi, o.segment, o.along, o.snap_m, svc.seg_ptr, svc.point[svc.seg_loc], s.along,
+                                     s.snap_m, best, best_s)
         return best, best_s
 
     def catchments(services):
         return kernels.catchment_pairs(g.indptr, g.indices, g.data, services, s.node_a, s.off_a, s.node_b, s.off_b,
-                                       s.segment, s.along, s.snap_m, float(limit), *index)
-    workers = min(os.cpu_count() or 1, 8)
+                                       s.segment, s.along, s.snap_m, float(limit), *homes.kernel_args())
+    workers = cores()
     # services dealt out in small interleaved batches, so the cores finish together
     n_parts = max(1, min(len(s_idx) // 16, 4 * workers))
     batches = [np.ascontiguousarray(s_idx[k::n_parts]) for k in range(n_parts)]
@@ -269,7 +267,7 @@ def _searches(network: Network, o: Snapped, s: Snapped, oi, s_idx, limit: float,
             pool.shutdown(wait=False, cancel_futures=True)
             raise
         (near_d, near_s), parts = near.result(), [f.result() for f in parts]
-    reach = pd.DataFrame({"o": point_of_local[np.concatenate([p[0] for p in parts])],
+    reach = pd.DataFrame({"o": homes.point[np.concatenate([p[0] for p in parts])],
                           "s": np.concatenate([p[1] for p in parts]),
                           "d": np.concatenate([p[2] for p in parts]), "network": True})
     return near_d, near_s, reach
@@ -379,8 +377,11 @@ def aggregate(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """Per area (sorted by key), weighted by the target group at each origin."""
     far = max(settings.thresholds_min)
     area = pd.Categorical(frame["area"])
-    keys = np.asarray(area.categories, dtype=object)
-    rank = np.argsort(np.argsort(keys, kind="stable"))                 # categories in key order
+    categories = np.asarray(area.categories, dtype=object)
+    order = np.argsort(categories, kind="stable")
+    keys = categories[order]                                           # the areas in key order
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))                                # category → position in keys
     codes = np.where(area.codes >= 0, rank[np.maximum(area.codes, 0)], -1)
     has_area = codes >= 0
     codes_in = codes[has_area]
@@ -396,7 +397,7 @@ def aggregate(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     count = per_area(np.ones(len(w)))
     has = total > 0
     safe = np.where(has, total, 1)
-    out = pd.DataFrame({"area": keys[np.argsort(keys, kind="stable")][present], "target_group": total,
+    out = pd.DataFrame({"area": keys[present], "target_group": total,
                         "origins": count.astype(np.int64),
                         "origins_unreachable": per_area(frame["unreachable"].to_numpy(bool)).astype(np.int64)})
     d = frame["detour"].to_numpy(float)

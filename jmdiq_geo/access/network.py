@@ -16,6 +16,7 @@ import hashlib
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import shapely
@@ -106,7 +107,6 @@ def _adjacency(n: int, u, v, length) -> sparse.csr_matrix:
     return sparse.csr_matrix((data, (rows, cols)), shape=(n, n))
 
 
-@dataclass
 class SegmentGrid:
     """Segments bucketed into square cells (the cells each bounding box touches) for the
     nearest-segment search of ``kernels.nearest_segment``."""
@@ -156,9 +156,14 @@ class SegmentGrid:
         return seg, dist
 
 
+def cores() -> int:
+    """How many threads the compiled searches use (they release the GIL)."""
+    return min(os.cpu_count() or 1, 8)
+
+
 def _split(n: int, min_size: int) -> list[tuple[int, int]]:
     """``n`` items in one slice per core (one slice when there are fewer than ``min_size``)."""
-    workers = min(os.cpu_count() or 1, 8) if n >= min_size else 1
+    workers = cores() if n >= min_size else 1
     bounds = np.linspace(0, n, workers + 1).astype(int)
     return [(int(bounds[k]), int(bounds[k + 1])) for k in range(workers)]
 
@@ -174,27 +179,47 @@ class Snapped:
     off_b: np.ndarray
     snap_m: np.ndarray      # door → segment (straight), metres
     along: np.ndarray       # position on the segment from node_a, metres
-    _by_node: tuple | None = field(default=None, repr=False)
+    _by_node: "ByNode | None" = field(default=None, repr=False)
 
-    def by_node(self, n_nodes: int, n_segments: int) -> tuple[np.ndarray, ...]:
+    def by_node(self, n_nodes: int, n_segments: int) -> "ByNode":
         """The snapped points for the catchment kernel, built once per point set (the homes serve
         every category): renumbered in the order of their segment's start node, so that what a
-        search reaches lies close together in memory, and grouped (CSR: pointer, local numbers)
-        by that start node, by the end node and by segment; then their offsets to both ends, the
-        position along, the distance to the segment and both nodes in local order, and each local
-        number's point number. Returns (a_ptr, a_loc, b_ptr, b_loc, seg_ptr, seg_loc, off_a,
-        off_b, along, snap_m, node_a, node_b, point_of_local)."""
+        search reaches lies close together in memory (see ``ByNode``)."""
         if self._by_node is None:
             idx = np.flatnonzero(self.ok)
             point = idx[np.argsort(self.node_a[idx], kind="stable")]       # local number → point
             local = np.arange(len(point))
-            self._by_node = (*_group(self.node_a[point], n_nodes, local), *_group(self.node_b[point], n_nodes, local),
-                             *_group(self.segment[point], n_segments, local),
-                             *(np.ascontiguousarray(a[point], dtype=float)
-                               for a in (self.off_a, self.off_b, self.along, self.snap_m)),
-                             np.ascontiguousarray(self.node_a[point], dtype=np.int64),
-                             np.ascontiguousarray(self.node_b[point], dtype=np.int64), point)
+            self._by_node = ByNode(*_group(self.node_a[point], n_nodes, local),
+                                   *_group(self.node_b[point], n_nodes, local),
+                                   *_group(self.segment[point], n_segments, local),
+                                   *(np.ascontiguousarray(a[point], dtype=float)
+                                     for a in (self.off_a, self.off_b, self.along, self.snap_m)),
+                                   np.ascontiguousarray(self.node_a[point], dtype=np.int64),
+                                   np.ascontiguousarray(self.node_b[point], dtype=np.int64), point)
         return self._by_node
+
+
+class ByNode(NamedTuple):
+    """Snapped points in local numbering (by their segment's start node), grouped CSR-style by
+    start node, end node and segment (pointer, local numbers), with what the catchment kernel
+    reads per point; ``point`` maps a local number back to the point. The first twelve fields are
+    ``kernels.catchment_pairs``'s last arguments, in order."""
+    a_ptr: np.ndarray
+    a_loc: np.ndarray
+    b_ptr: np.ndarray
+    b_loc: np.ndarray
+    seg_ptr: np.ndarray
+    seg_loc: np.ndarray
+    off_a: np.ndarray
+    off_b: np.ndarray
+    along: np.ndarray
+    snap_m: np.ndarray
+    node_a: np.ndarray
+    node_b: np.ndarray
+    point: np.ndarray
+
+    def kernel_args(self) -> tuple[np.ndarray, ...]:
+        return tuple(self)[:12]
 
 
 def _group(keys: np.ndarray, n: int, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -89,7 +89,10 @@ _ORIGINS: dict[tuple, "OriginInfo"] = {}
 def target_digest(ws: Workspace, indicator: str | None = None) -> str:
     """A fingerprint of the target group's values (or ``indicator``'s): a derived indicator saved
     in the app changes them without an import."""
-    latest = latest_values(ws, indicator or ws.meta().get("target_group_indicator") or "")
+    return _digest(latest_values(ws, indicator or ws.meta().get("target_group_indicator") or ""))
+
+
+def _digest(latest: tuple[str, pd.Series] | None) -> str:
     if latest is None:
         return "-"
     return hashlib.sha256(pd.util.hash_pandas_object(latest[1].sort_index()).values.tobytes()).hexdigest()[:16]
@@ -108,13 +111,13 @@ def latest_values(ws: Workspace, indicator: str) -> tuple[str, pd.Series] | None
 
 def demand_indicator(ws: Workspace, category: str) -> str | None:
     """Whose demand E2SFCA divides a category's places by, when not the target group (manifest
-    ``[city] access_demand``; e.g. Kitas: children under 6)."""
+    ``[city] access_demand``; e.g. Kitas: children under 6). Without values of it in the
+    workspace, the target group stands in."""
     try:
         demand = json.loads(ws.meta().get("access_demand") or "{}")
     except json.JSONDecodeError:
         return None
-    ind = demand.get(category) if isinstance(demand, dict) else None
-    return ind if ind and latest_values(ws, ind) is not None else None
+    return demand.get(category) if isinstance(demand, dict) else None
 
 
 def build_origins(ws: Workspace, level: str, settings: Settings) -> OriginInfo:
@@ -190,14 +193,17 @@ def to_services(gdf: gpd.GeoDataFrame) -> Services:
 
 
 def run_key(ws: Workspace, category: str, persona: Persona | None, settings: Settings, level: str,
-            services: gpd.GeoDataFrame, detour: float | None = None, demand: str | None = None) -> str:
+            services: gpd.GeoDataFrame, detour: float | None = None,
+            demand: tuple[str, str] | None = None) -> str:
+    """The cache key of a run; ``demand`` is (indicator, digest of its values) when E2SFCA's
+    demand group is not the target group."""
     digest = hashlib.sha256(pd.util.hash_pandas_object(
         pd.DataFrame(services.drop(columns="geometry")).astype(str), index=False).values.tobytes()
         + b"".join(shapely.to_wkb(services.geometry.array)) if len(services) else b"").hexdigest()
     body = {"category": category, "persona": persona.key() if persona and not persona.is_empty() else None,
             "settings": settings.as_dict(), "level": level, "stamp": ws.data_stamp(), "services": digest,
             "target": target_digest(ws), "detour": detour, "version": 5,
-            "demand": [demand, target_digest(ws, demand)] if demand else None}
+            "demand": list(demand) if demand else None}
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -233,7 +239,10 @@ def access_for(ws: Workspace, category: str, *, persona: Persona | None = None, 
             inner = progress
             progress = lambda f, m: inner(0.5 + 0.5 * f, m)  # noqa: E731
     demand_ind = demand_indicator(ws, category)
-    key = run_key(ws, category, persona, settings, level, services, detour, demand_ind)
+    demand_latest = latest_values(ws, demand_ind) if demand_ind else None        # (period, values per area)
+    demand_ind = demand_ind if demand_latest is not None else None
+    key = run_key(ws, category, persona, settings, level, services, detour,
+                  (demand_ind, _digest(demand_latest)) if demand_ind else None)
     persona_key = json.dumps(persona.key(), sort_keys=True) if persona is not None and not persona.is_empty() else None
     if use_cache:
         hit = ws.access_run(key)
@@ -244,8 +253,7 @@ def access_for(ws: Workspace, category: str, *, persona: Persona | None = None, 
     say(0.0, "network")
     network = load_network(ws)
     info = build_origins(ws, level, settings)
-    demand_period, demand_values = latest_values(ws, demand_ind) if demand_ind else (info.period, None)
-    demand = info.spread(demand_values) if demand_values is not None else None
+    demand_period, demand = (demand_latest[0], info.spread(demand_latest[1])) if demand_latest else (info.period, None)
     result = run(network, info.origins, to_services(services), settings, progress=lambda f, m: say(0.05 + 0.9 * f, m),
                  severance=network is not None, detour=detour, demand=demand)
     result.areas = suppress_small(result.areas, residents=_residents(ws, level, info.period))

@@ -20,15 +20,14 @@ from jmdiq_geo.errors import JmdiqError, Problem
 from jmdiq_geo.i18n import format_number, t_or
 from jmdiq_geo.render.access_maps import (access_map, detour_map, measure_label, persona_summary,
                                           services_map)
-from jmdiq_geo.store.workspace import SERVICE_FIELDS
 from jmdiq_geo.render.maps import standalone_html
+from jmdiq_geo.store.workspace import SERVICE_FIELDS
 from jmdiq_geo.ui.feedback import show_error
 from jmdiq_geo.ui.maps import display_geometry_of, show_map
 from jmdiq_geo.ui.projects import location_picker
 from jmdiq_geo.ui.state import lang, tr, workspace
 from jmdiq_geo.ui.widgets import level_picker
 
-TAXONOMY = CATEGORIES
 USER_KEY = "access_user"
 RESULT_KEY = "access_result"
 
@@ -40,7 +39,7 @@ def _cat(c: str) -> str:
 def _categories(services) -> list[str]:
     """The categories present in ``services``, the staff's taxonomy first."""
     present = set(services["category"])
-    return [c for c in TAXONOMY if c in present] + sorted(present - set(TAXONOMY))
+    return [c for c in CATEGORIES if c in present] + sorted(present - set(CATEGORIES))
 
 
 def _lang_options() -> list[str]:
@@ -109,7 +108,7 @@ def _age(lo, hi) -> str:
 def _attribute_form(prefix: str, current: dict) -> dict | None:
     """The attribute fields; returns the values when they are valid (messages otherwise)."""
     c1, c2 = st.columns(2)
-    cats = list(TAXONOMY)
+    cats = list(CATEGORIES)
     if current.get("category") and current["category"] not in cats:
         cats.append(current["category"])
     category = c1.selectbox(tr("svc_category"), cats, index=cats.index(current.get("category") or cats[0]),
@@ -322,8 +321,9 @@ def access_section(version: float) -> None:
         st.caption(tr("persona_is", text=persona_summary(persona, lang())))
     settings = _settings_form()
     # everything a result depends on: a change of services or data marks the shown result stale
+    demand = demand_indicator(ws, category)
     request = (category, level, persona.key() if persona else None, settings.as_dict(), ws.services_stamp(),
-               target_digest(ws), target_digest(ws, demand_indicator(ws, category)))
+               target_digest(ws), target_digest(ws, demand) if demand else None)
     if st.button(tr("acc_run"), type="primary", key="acc_run"):
         bar = st.progress(0.0, text=tr("acc_running"))
 
