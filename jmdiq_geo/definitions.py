@@ -80,8 +80,8 @@ def apply_derived(ws: Workspace, definitions: list[DerivedDef]) -> dict[str, int
     counts: dict[str, int] = {}
     levels = [r[0] for r in ws.cursor().execute("SELECT DISTINCT level FROM indicator_values").fetchall()]
     with ws.transaction():
+        ws.put_indicators([d.definition() for d in definitions])
         for d in definitions:
-            ws.put_indicators([d.definition()])
             ws.con.execute("INSERT OR REPLACE INTO derived_definitions VALUES (?, ?)",
                            [d.indicator_id, json.dumps(asdict(d), ensure_ascii=False)])
             counts[d.indicator_id] = 0

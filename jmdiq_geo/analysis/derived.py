@@ -47,8 +47,8 @@ def derive_values(values: pd.DataFrame, d: DerivedDef) -> pd.DataFrame:
     if not inputs or (not d.sum and not (d.numerator and d.denominator)):
         raise ValueError(f"derived indicator {d.indicator_id}: give `sum` or `numerator` and `denominator`")
     part = values[values["indicator_id"].isin(inputs)]
-    wide = part.pivot_table(index=["area_id", "period"], columns="indicator_id", values="value", aggfunc="first",
-                            dropna=False)
+    # (area, period, indicator) is unique in a workspace: a plain unstack, no aggregation
+    wide = part.set_index(["area_id", "period", "indicator_id"])["value"].unstack("indicator_id")
     for col in inputs:
         if col not in wide:
             wide[col] = np.nan

@@ -8,61 +8,77 @@ not a number is an error naming the column, the rows and the values.
 """
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from jmdiq_geo.errors import Problem
 
 #: Placeholders that mean "no value here" in German official statistics and common exports.
 PLACEHOLDERS = frozenset({"–", "—", "-", ".", "..", "x", "X", "…", "...", "/", "k.A.", "k. A.", "n.a.",
                           "N/A", "NA", "nan", "NaN", "#NV", "#N/A"})
-_SPACES = re.compile(r"[\s\u00a0\u2009\u202f']")
-_THOUSANDS_DOT = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$")
-_THOUSANDS_COMMA = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
-_PAREN = re.compile(r"^\((.*)\)$")
+# RE2 patterns (pyarrow.compute), applied to the text with every space removed
+_SPACES = r"[\s\x{00a0}\x{2009}\x{202f}']"
+_THOUSANDS_DOT = r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$"
+_THOUSANDS_COMMA = r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$"
+_PAREN = r"^\((.*)\)$"
+_COMMA_DECIMAL = r"^[+-]?\d+,\d+$"
+_DOT_DECIMAL = r"^[+-]?\d+\.\d+$"
+_FULL_GERMAN = r"^[+-]?\d{1,3}(\.\d{3})+,\d+$"
+_FULL_ENGLISH = r"^[+-]?\d{1,3}(,\d{3})+\.\d+$"
 
 
-_COMMA_DECIMAL = re.compile(r"^[+-]?\d+,\d+$")
-_DOT_DECIMAL = re.compile(r"^[+-]?\d+\.\d+$")
-_FULL_GERMAN = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+,\d+$")
-_FULL_ENGLISH = re.compile(r"^[+-]?\d{1,3}(,\d{3})+\.\d+$")
+def _matches(text: pa.Array, pattern: str) -> np.ndarray:
+    return pc.match_substring_regex(text, pattern).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def _contains(text: pa.Array, char: str) -> np.ndarray:
+    return pc.match_substring(text, char).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def _squeezed(values) -> pa.Array:
+    """Text with every kind of space (and the Swiss thousands apostrophe) removed."""
+    text = values if isinstance(values, pa.Array) else pa.array(list(values), type=pa.string())
+    text = pc.fill_null(text, "")
+    if pc.any(pc.match_substring_regex(text, _SPACES)).as_py():
+        text = pc.replace_substring_regex(text, _SPACES, "")
+    return text
 
 
 def column_decimal(values, hint: str) -> str:
     """The decimal separator of one column, from its values; ``hint`` (from the file's
     delimiter) only decides when the values do not (e.g. only integers or ``1.234``)."""
-    comma = dot = False
-    for raw in values:
-        if not isinstance(raw, str):
-            continue
-        text = _SPACES.sub("", raw)
-        if _FULL_GERMAN.match(text) or (_COMMA_DECIMAL.match(text) and not _THOUSANDS_COMMA.match(text)):
-            comma = True
-        elif _FULL_ENGLISH.match(text) or (_DOT_DECIMAL.match(text) and not _THOUSANDS_DOT.match(text)):
-            dot = True
-        if comma and dot:
-            break
+    if not isinstance(values, pa.Array):
+        values = [v for v in values if isinstance(v, str)]
+    text = _squeezed(values)
+    # only texts with a separator can decide (the regexes run on those alone)
+    text = text.filter(pa.array(_contains(text, ",") | _contains(text, ".")))
+    comma = _matches(text, _FULL_GERMAN) | (_matches(text, _COMMA_DECIMAL) & ~_matches(text, _THOUSANDS_COMMA))
+    dot = ~comma & (_matches(text, _FULL_ENGLISH) | (_matches(text, _DOT_DECIMAL) & ~_matches(text, _THOUSANDS_DOT)))
+    comma, dot = bool(comma.any()), bool(dot.any())
     if comma != dot:
         return "," if comma else "."
     return hint
 
 
-def _to_float(text: str, decimal: str) -> float | None:
-    if decimal == ",":
-        if _THOUSANDS_DOT.match(text):
-            text = text.replace(".", "")
-        text = text.replace(",", ".")
-    else:
-        if _THOUSANDS_COMMA.match(text):
-            text = text.replace(",", "")
-        elif "," in text and "." not in text:
-            text = text.replace(",", ".")
+def _to_floats(text: pa.Array, decimal: str) -> np.ndarray:
+    """Floats of squeezed number texts (NaN where a text is no number)."""
+    comma = _contains(text, ",")
+    if comma.any() or (decimal == "," and _contains(text, ".").any()):
+        if decimal == ",":
+            text = pc.if_else(pc.match_substring_regex(text, _THOUSANDS_DOT), pc.replace_substring(text, ".", ""),
+                              text)
+            text = pc.replace_substring(text, ",", ".")
+        else:
+            only_comma = pa.array(comma & ~_contains(text, "."))
+            text = pc.if_else(pc.match_substring_regex(text, _THOUSANDS_COMMA), pc.replace_substring(text, ",", ""),
+                              pc.if_else(only_comma, pc.replace_substring(text, ",", "."), text))
     try:
-        return float(text)
-    except ValueError:
-        return None
+        return pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)   # all numbers: one C++ pass
+    except pa.ArrowInvalid:
+        out = pd.to_numeric(pd.Series(text.to_numpy(zero_copy_only=False), dtype=object), errors="coerce")
+        return out.to_numpy(dtype=float, na_value=np.nan)
 
 
 def parse_numeric(series: pd.Series, *, column: str, file: str | None, decimal: str = ".",
@@ -71,57 +87,56 @@ def parse_numeric(series: pd.Series, *, column: str, file: str | None, decimal: 
 
     ``missing_values`` adds file-specific codes (e.g. ``-9999``) to the standard placeholders.
     Row numbers in problems are 1-based data rows (the first row after the header is 1).
+    Vectorised (pyarrow.compute); cells that already hold numbers are taken as they are.
     """
     placeholders = PLACEHOLDERS | set(missing_values)
-    decimal = column_decimal(series.tolist(), decimal)
-    if decimal == "." and not missing_values:
-        # Fast path: plain numbers parse vectorised; only the rest goes through the loop below.
-        out = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan).copy()
-        out[~np.isfinite(out)] = np.nan            # "inf" is no number here either
-        todo = np.flatnonzero(np.isnan(out))
+    out = np.full(len(series), np.nan)
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        return pd.Series(series.to_numpy(dtype=float, na_value=np.nan), index=series.index, name=series.name), []
+    if isinstance(series.dtype, pd.StringDtype):
+        rows = np.arange(len(series))
+        original = pa.array(series, type=pa.string(), from_pandas=True)
+        raw = None
     else:
-        out = np.full(len(series), np.nan)
-        todo = range(len(series))
-    values = series.tolist()
-    bad: list[tuple[int, str]] = []
-    held: dict[str, int] = {}
-    paren = 0
-    empty = 0
-    for i in todo:
-        raw = values[i]
-        if raw is None or (isinstance(raw, float) and np.isnan(raw)):
-            empty += 1
-            continue
-        if isinstance(raw, (int, float, np.number)):
-            out[i] = float(raw)
-            continue
-        text = _SPACES.sub("", str(raw))
-        if text == "":
-            empty += 1
-            continue
-        if text in placeholders or str(raw).strip() in placeholders:
-            held[str(raw).strip()] = held.get(str(raw).strip(), 0) + 1
-            continue
-        match = _PAREN.match(text)
-        if match:
-            text = match.group(1)
-            paren += 1
-        value = _to_float(text, decimal)
-        if value is None or not np.isfinite(value):
-            bad.append((int(i) + 1, str(raw)))
-        else:
-            out[i] = value
+        raw = series.to_numpy(dtype=object, na_value=None)
+        is_text = np.fromiter((isinstance(v, str) for v in raw), dtype=bool, count=len(raw))
+        numbers = ~is_text & pd.notna(raw)
+        if numbers.any():
+            out[numbers] = raw[numbers].astype(float)
+        rows = np.flatnonzero(is_text)
+        original = pa.array(raw[rows].tolist(), type=pa.string())
+    text = _squeezed(original)
+    decimal = column_decimal(text, decimal)
+    empty = (pc.utf8_length(text).to_numpy(zero_copy_only=False) == 0)
+    codes = pa.array(sorted(placeholders), type=pa.string())
+    stripped = pc.utf8_trim_whitespace(original)
+    held = ~empty & (pc.is_in(text, value_set=codes).to_numpy(zero_copy_only=False)
+                     | pc.is_in(stripped, value_set=codes).to_numpy(zero_copy_only=False))
+    todo = ~empty & ~held
+    paren = np.zeros(len(rows), dtype=bool)
+    if _contains(text, "(").any():
+        paren = todo & _matches(text, _PAREN)
+        text = pc.replace_substring_regex(text, _PAREN, r"\1")
+    parsed = np.full(len(rows), np.nan)
+    parsed[todo] = _to_floats(text.filter(pa.array(todo)), decimal)
+    bad = todo & ~np.isfinite(parsed)
+    good = todo & ~bad
+    out[rows[good]] = parsed[good]
+
     problems: list[Problem] = []
-    if bad:
-        rows = ", ".join(str(r) for r, _ in bad[:10]) + (" …" if len(bad) > 10 else "")
-        examples = ", ".join(f"'{v}'" for v in dict.fromkeys(v for _, v in bad[:5]))
-        problems.append(Problem("not_numeric", {"count": len(bad), "rows": rows, "examples": examples},
-                                file=file, row=bad[0][0], column=column))
-    if held:
-        codes = ", ".join(f"'{k}' ×{v}" for k, v in sorted(held.items()))
-        problems.append(Problem("placeholders_missing", {"count": sum(held.values()), "codes": codes},
+    if bad.any():
+        bad_rows = rows[bad] + 1
+        bad_values = original.filter(pa.array(bad)).to_pylist()
+        listing = ", ".join(str(r) for r in bad_rows[:10]) + (" …" if len(bad_rows) > 10 else "")
+        examples = ", ".join(f"'{v}'" for v in dict.fromkeys(bad_values[:5]))
+        problems.append(Problem("not_numeric", {"count": int(bad.sum()), "rows": listing, "examples": examples},
+                                file=file, row=int(bad_rows[0]), column=column))
+    if held.any():
+        counts = pd.Series(stripped.filter(pa.array(held)).to_pylist(), dtype=object).value_counts()
+        codes_text = ", ".join(f"'{k}' ×{v}" for k, v in sorted(counts.items()))
+        problems.append(Problem("placeholders_missing", {"count": int(held.sum()), "codes": codes_text},
                                 file=file, column=column, severity="notice"))
-    if paren:
-        problems.append(Problem("parenthesised_values", {"count": paren}, file=file, column=column,
+    if paren.any():
+        problems.append(Problem("parenthesised_values", {"count": int(paren.sum())}, file=file, column=column,
                                 severity="notice"))
     return pd.Series(out, index=series.index, name=series.name), problems

@@ -33,6 +33,13 @@ def check_columns(columns, required: dict[str, str | None], *, file: str) -> lis
 
 def normalise_keys(series: pd.Series, *, width: int | None = None) -> pd.Series:
     """Keys as strings: integers without ``.0``, stripped, optionally zero-padded to ``width``."""
+    if isinstance(series.dtype, pd.StringDtype) or (series.dtype == object and all(isinstance(v, str)
+                                                                                     for v in series)):
+        keys = series.astype("str").fillna("").str.strip()           # text keys: vectorised
+        if width:
+            keys = keys.where(keys == "", keys.str.zfill(width))
+        return keys.astype(object)
+
     def one(v):
         if v is None or (isinstance(v, float) and np.isnan(v)):
             return ""
@@ -110,9 +117,11 @@ def check_geometries(gdf: gpd.GeoDataFrame, *, expected: str, file: str,
             problems.append(Problem("geometry_repaired", {"count": int((~valid).sum()), "detail": detail},
                                     file=file, row=int(r[0]), severity="notice"))
     if expected == "polygon" and not problems_are_errors(problems):
-        out = out.set_geometry(gpd.GeoSeries(
-            [shapely.MultiPolygon([g]) if g.geom_type == "Polygon" else g for g in out.geometry],
-            index=out.index, crs=out.crs))
+        geom = np.asarray(out.geometry.array, dtype=object).copy()
+        single = shapely.get_type_id(geom) == 3          # Polygon -> MultiPolygon of one part
+        if single.any():
+            geom[single] = shapely.multipolygons(geom[single][:, None])
+        out = out.set_geometry(gpd.GeoSeries(geom, index=out.index, crs=out.crs))
     return out, problems
 
 

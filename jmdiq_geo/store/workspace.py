@@ -138,6 +138,13 @@ class Workspace:
     def _with_frame(self, name: str, frame: pd.DataFrame | pa.Table, *statements: str) -> None:
         """Run ``statements`` with ``frame`` registered as the view ``name`` (explicitly, so the
         SQL never depends on a Python variable's name)."""
+        if isinstance(frame, pd.DataFrame):
+            # arrow converts object columns in C++; DuckDB's pandas scan would sniff them in Python
+            # (a column arrow cannot type, e.g. mixed numbers and text, stays with DuckDB's scan)
+            try:
+                frame = pa.Table.from_pandas(frame, preserve_index=False)
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                pass
         self.con.register(name, frame)
         try:
             for sql in statements:
@@ -219,9 +226,9 @@ class Workspace:
             raise ValueError("put_values: duplicate (level, area_id, indicator_id, period) rows")
         # a table replaces the values of each (level, indicator, period) it brings, so areas it no
         # longer lists do not keep stale values
-        for row in values.drop_duplicates(["level", "indicator_id", "period"]).itertuples():
-            self.con.execute("DELETE FROM indicator_values WHERE level = ? AND indicator_id = ? AND period = ?",
-                             [row.level, row.indicator_id, row.period])
+        for (level, period), ids in values.groupby(["level", "period"])["indicator_id"]:
+            self.con.execute("DELETE FROM indicator_values WHERE level = ? AND period = ? "
+                             "AND list_contains(?, indicator_id)", [level, period, sorted(set(ids))])
         self._with_frame("new_values", pa.Table.from_pandas(values, preserve_index=False),
                          "INSERT INTO indicator_values SELECT level, area_id, indicator_id, "
                          "period::DATE, value, source_id FROM new_values")
