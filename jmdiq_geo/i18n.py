@@ -57,6 +57,19 @@ def format_number(value: float | int | None, lang: str = DEFAULT_LANG, *, digits
     return text
 
 
+def number_styler(frame, lang: str = DEFAULT_LANG, digits: int | dict[str, int] = 2):
+    """A pandas ``Styler`` of ``frame`` whose numbers read as in ``lang`` (``1.234,5`` in German,
+    ``1,234.5`` in English) with ``digits`` decimals (one count for all, or per column; 2 by
+    default). Only what is shown changes: the values, and so sorting, stay numbers."""
+    decimal, thousands = (",", ".") if lang == "de" else (".", ",")
+    styler = frame.style.hide(axis="index")
+    for col in frame.select_dtypes("number").columns:
+        places = digits.get(col, 2) if isinstance(digits, dict) else digits
+        styler = styler.format(precision=places, decimal=decimal, thousands=thousands,
+                               na_rep=t("no_value", lang), subset=[col])
+    return styler
+
+
 def format_problem(problem: Problem, lang: str = DEFAULT_LANG) -> str:
     """``Datei x.csv, Zeile 4, Spalte „S1“: <what is wrong and what to do>``."""
     where = []

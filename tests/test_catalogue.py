@@ -64,3 +64,20 @@ def test_table_headings_exist():
 
     missing = sorted(k for k in HEADINGS.values() if k not in catalogue())
     assert not missing, missing
+
+
+def test_tables_show_numbers_as_the_language_writes_them():
+    import numpy as np
+    import pandas as pd
+
+    from jmdiq_geo.i18n import number_styler, t
+
+    frame = pd.DataFrame({"Gebiet": ["a", "b"], "Plätze": [1234.567, np.nan], "Personen": [12345.0, 7.0]})
+
+    def shown(lang):
+        body = number_styler(frame, lang, {"Personen": 0})._translate(False, False)["body"]
+        return [[cell["display_value"] for cell in row[1:]] for row in body]       # row[0] is the index
+    assert shown("de") == [["a", "1.234,57", "12.345"], ["b", t("no_value", "de"), "7"]]
+    assert shown("en") == [["a", "1,234.57", "12,345"], ["b", t("no_value", "en"), "7"]]
+    # the values stay numbers (st.dataframe sorts by them)
+    assert number_styler(frame, "de").data["Plätze"].dtype == float

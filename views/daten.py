@@ -3,18 +3,19 @@ import streamlit as st
 
 from jmdiq_geo.ui.derived_form import derived_form
 from jmdiq_geo.ui.state import lang, require_workspace, tr
+from jmdiq_geo.ui.widgets import number_table
 
 st.title(tr("data_title"))
 ws = require_workspace()
 
 sources = ws.sources()
 st.subheader(tr("data_sources"))
-st.dataframe(sources[["source_id", "title", "licence", "periods", "reference_date", "n_areas", "n_values",
-                      "n_services", "n_cells", "files", "publisher"]].rename(columns={
+st.dataframe(number_table(sources[["source_id", "title", "licence", "periods", "reference_date", "n_areas",
+                                   "n_values", "n_services", "n_cells", "files", "publisher"]].rename(columns={
     "source_id": "ID", "title": tr("col_title"), "publisher": tr("col_publisher"), "licence": tr("col_licence"),
     "reference_date": tr("col_reference_date"), "periods": tr("col_periods"), "n_areas": tr("col_areas"),
     "n_values": tr("col_values"), "n_services": tr("col_services"), "n_cells": tr("col_cells"),
-    "files": tr("col_files")}),
+    "files": tr("col_files")}), 0),
     hide_index=True, width="stretch", column_config={tr("col_title"): st.column_config.TextColumn(width="medium")})
 st.subheader(tr("data_attribution"))
 st.markdown("\n".join(f"- {a}" for a in ws.attributions()))

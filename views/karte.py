@@ -7,7 +7,7 @@ from jmdiq_geo.maplayer import value_periods
 from jmdiq_geo.render.maps import PALETTES
 from jmdiq_geo.ui.maps import indicator_map, official_classes, show_map
 from jmdiq_geo.ui.state import lang, require_workspace, tr, workspace_version
-from jmdiq_geo.ui.widgets import indicator_picker, level_picker, parse_breaks
+from jmdiq_geo.ui.widgets import indicator_picker, level_picker, number_table, parse_breaks
 
 st.title(tr("map_title"))
 ws = require_workspace()
@@ -68,6 +68,6 @@ if clicked:
     st.session_state["profile_area"] = (level, clicked)
     st.page_link("views/steckbrief.py", label=tr("map_open_profile", name=name), icon=":material/description:")
 with st.expander(tr("map_table")):
-    st.dataframe(table[["area_id", "name", "value", "rank"]].rename(columns={
+    st.dataframe(number_table(table[["area_id", "name", "value", "rank"]].rename(columns={
         "area_id": tr("tt_id"), "name": tr("tt_area"), "value": title[:40], "rank": tr("tt_rank")}),
-        hide_index=True, width="stretch")
+        {title[:40]: 1, tr("tt_rank"): 0}), hide_index=True, width="stretch")

@@ -420,6 +420,8 @@ def aggregate(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     d_total = per_area(dw)
     out["e2sfca"] = np.where((d_total > 0) & (e_nan == 0), per_area(np.nan_to_num(e) * dw) / np.where(
         d_total > 0, d_total, 1), np.nan)
+    if "demand" in frame:
+        out["demand_group"] = d_total          # persons of the demand group (e.g. children under 6)
     out["detour"] = detours
     # the method of an area's nearest times: "network", "estimate", or "mixed"
     method = pd.Categorical(frame["method"])

@@ -202,7 +202,7 @@ def run_key(ws: Workspace, category: str, persona: Persona | None, settings: Set
         + b"".join(shapely.to_wkb(services.geometry.array)) if len(services) else b"").hexdigest()
     body = {"category": category, "persona": persona.key() if persona and not persona.is_empty() else None,
             "settings": settings.as_dict(), "level": level, "stamp": ws.data_stamp(), "services": digest,
-            "target": target_digest(ws), "detour": detour, "version": 5,
+            "target": target_digest(ws), "detour": detour, "version": 6,
             "demand": list(demand) if demand else None}
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -331,6 +331,11 @@ def suppress_small(areas: pd.DataFrame, *, residents: pd.Series | None = None,
         hide |= out["area"].map(residents).fillna(np.inf).to_numpy() < min_residents
     measures = [c for c in out.columns if c in MEASURE_COLUMNS or c.startswith("n_within_")]
     out.loc[hide, ["target_group", *measures]] = np.nan
+    if "demand_group" in out:
+        # E2SFCA's own group (e.g. children under 6): the same rule for its count and its value
+        out["demand_group"] = out["demand_group"].round(0)
+        few = hide | (out["demand_group"] < SMALL_COUNT)
+        out.loc[few, ["demand_group", "e2sfca"]] = np.nan
     out["suppressed"] = hide
     return out
 

