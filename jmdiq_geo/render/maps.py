@@ -110,10 +110,14 @@ def base_map(bounds_gdf: gpd.GeoDataFrame, *, asset_base: str | None = "/app/sta
     # maxZoom: without tile layers Leaflet knows none, and marker clusters need one
     # font_size: folium's default (1rem = 16 px) makes the layer switcher and the attribution
     # cover the map; 13 px is Leaflet's compact size, still readable in tooltips
-    m = folium.Map(tiles=None, control_scale=True, zoom_control=True, prefer_canvas=False, zoom_snap=0.25,
+    m = folium.Map(tiles=None, control_scale=False, zoom_control=True, prefer_canvas=False, zoom_snap=0.25,
                    maxZoom=19, font_size="13px")
     minx, miny, maxx, maxy = bounds_gdf.total_bounds
     m.fit_bounds([[miny, minx], [maxy, maxx]])
+    # the scale bar under the zoom buttons, metric only: at the bottom the sources (which wrap
+    # over several lines when a map names four of them) covered it
+    _Script("L.control.scale({position: 'topleft', imperial: false})"
+            ".addTo({{ this._parent.get_name() }});").add_to(m)
     localise_assets(m, asset_base)
     return m
 
@@ -268,6 +272,10 @@ def diverging_colours(classes: Classes) -> list[str]:
     return [to_hex(cmap(0.5 + 0.45 * m / span)) for m in mids]
 
 
+def _shortened(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
 def area_map(areas: gpd.GeoDataFrame, *, fill: list[str], value_text: list[str],
              legend_rows: list[tuple[str, str, int]], title: str, legend_title: str, lang: str,
              attributions: list[str], outlines: gpd.GeoDataFrame | None = None, extra: dict | None = None,
@@ -280,9 +288,9 @@ def area_map(areas: gpd.GeoDataFrame, *, fill: list[str], value_text: list[str],
         geometry=display.to_numpy(), crs=display.crs)
     columns = {"name": areas["name"].to_numpy(), "area_id": areas["area_id"].to_numpy(), "value_text": value_text,
                "fill": fill}
-    # the indicator's name in the tooltip stays short (the legend has it whole): a wide tooltip
-    # runs off the map
-    short = title if len(title) <= 34 else title[:33].rstrip() + "…"
+    # the indicator's name in the tooltip and the layer switcher stays short (the legend has it
+    # whole): a wide tooltip runs off the map, a wide switcher covers its top
+    short = _shortened(title, 34)
     fields, aliases = ["name", "area_id", "value_text"], [t("tt_area", lang), t("tt_id", lang), short]
     if "rank" in areas:                       # areas without a rank (e.g. official classes) show none
         n_ranked = int(np.isfinite(areas["rank"].to_numpy(dtype=float)).sum())
@@ -297,7 +305,7 @@ def area_map(areas: gpd.GeoDataFrame, *, fill: list[str], value_text: list[str],
     m = base_map(shown, asset_base=asset_base)
     folium.GeoJson(
         feature_collection(shown.geometry, columns),
-        name=title,
+        name=_shortened(title, 44),
         style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#ffffff", "weight": 0.6,
                                   "fillOpacity": 0.85},
         highlight_function=lambda f: {"weight": 2.5, "color": "#222222"},
