@@ -387,15 +387,15 @@ def import_services(ws: Workspace, path: Path | str, spec: ServiceSpec, source: 
         problems += cap_problems
     notices = raise_if_errors(problems, InputError)
     points = to_work_crs(gdf, ws.work_crs, file=path.name)
-    # MultiPoint with one member → Point
-    geoms = np.array([g.geoms[0] if g.geom_type == "MultiPoint" and len(g.geoms) == 1 else g
-                      for g in points.geometry], dtype=object)
-    if any(g.geom_type != "Point" for g in geoms):
+    # MultiPoint with one member → Point; anything else that is not a point → its centroid
+    geoms = np.asarray(points.geometry.array, dtype=object).copy()
+    single = (shapely.get_type_id(geoms) == 4) & (shapely.get_num_geometries(geoms) == 1)
+    geoms[single] = shapely.get_geometry(geoms[single], 0)
+    if (shapely.get_type_id(geoms) != 0).any():
         geoms = shapely.centroid(geoms)
 
     def text(col):
-        return gdf[col].astype(object).where(gdf[col].notna(), None).map(
-            lambda v: None if v is None else str(v).strip()).to_numpy() if col else None
+        return _stripped_text(gdf[col]) if col else None
 
     address = None
     if spec.address:
@@ -404,8 +404,8 @@ def import_services(ws: Workspace, path: Path | str, spec: ServiceSpec, source: 
     attributes = None
     if spec.attributes:
         import json
-        attributes = [json.dumps({c: (None if pd.isna(v) else str(v)) for c, v in zip(spec.attributes, row)},
-                                 ensure_ascii=False) for row in gdf[spec.attributes].itertuples(index=False)]
+        columns = [_stripped_text(gdf[c], strip=False) for c in spec.attributes]
+        attributes = [json.dumps(dict(zip(spec.attributes, row)), ensure_ascii=False) for row in zip(*columns)]
     out = gpd.GeoDataFrame({
         "service_id": (prefix + ":" + ids.astype(str)).to_numpy(),
         "category": categories.loc[gdf.index].to_numpy() if categories is not None else spec.category,
@@ -415,6 +415,15 @@ def import_services(ws: Workspace, path: Path | str, spec: ServiceSpec, source: 
     report = ImportReport("services", path.name, rows=len(gdf), written=len(out), notices=notices,
                           details={"category": spec.category})
     return _commit(ws, report, source, path, asdict(spec), lambda: ws.replace_services(out, source_id=source.source_id, id_prefix=prefix), dry_run=dry_run)
+
+
+def _stripped_text(values: pd.Series, *, strip: bool = True) -> np.ndarray:
+    """Cells as text (``str()`` of numbers; stripped unless ``strip`` is false), missing ones None."""
+    present = values.notna().to_numpy()
+    out = np.full(len(values), None, dtype=object)
+    texts = values[present].astype(str)
+    out[present] = (texts.str.strip() if strip else texts).to_numpy(dtype=object)
+    return out
 
 
 def _access_attributes(gdf, spec: ServiceSpec, *, file: str) -> tuple[dict, list[Problem]]:
