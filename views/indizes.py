@@ -4,7 +4,7 @@ import streamlit as st
 from jmdiq_geo.i18n import format_number
 from jmdiq_geo.maplayer import value_periods
 from jmdiq_geo.ui.analysis_pages import index_definitions, index_map
-from jmdiq_geo.ui.index_editor import edit_definition
+from jmdiq_geo.ui.index_editor import edit_definition, select_saved
 from jmdiq_geo.ui.maps import show_map
 from jmdiq_geo.ui.state import lang, require_workspace, tr, workspace_version
 
@@ -17,6 +17,7 @@ if not definitions:
     st.stop()
 names = {k: (d.label_de if lang() == "de" else d.label_en or d.label_de) for k, d in definitions.items()}
 c1, c2, c3 = st.columns([2.4, 1.2, 1.6])
+select_saved("index_definition")
 key = c1.selectbox(tr("index_definition"), list(definitions), format_func=names.get, key="index_definition")
 definition = definitions[key]
 first = definition.components[0].indicators[0].id

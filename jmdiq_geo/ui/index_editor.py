@@ -12,6 +12,16 @@ from jmdiq_geo.ui.feedback import guard
 from jmdiq_geo.ui.state import lang, tr, workspace
 
 DIRECTIONS = ["higher_worse", "higher_better"]
+#: the id of a definition just saved, to be selected on the next run (a select box's value can
+#: only be set before the box is drawn)
+_SAVED = "index_definition_saved"
+
+
+def select_saved(key: str) -> None:
+    """Before drawing the definition select box ``key``: select a definition saved last run."""
+    if _SAVED in st.session_state:
+        st.session_state[key] = st.session_state.pop(_SAVED)
+        st.toast(tr("index_saved", id=st.session_state[key]), icon=":material/check:")
 
 
 def edit_definition(definition: IndexDef) -> None:
@@ -41,5 +51,5 @@ def edit_definition(definition: IndexDef) -> None:
         with guard():
             save_index(ws, new, based_on=definition.id)
             st.cache_data.clear()
-            st.session_state["index_definition"] = new.id
+            st.session_state[_SAVED] = new.id
             st.rerun()

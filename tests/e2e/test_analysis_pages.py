@@ -62,6 +62,18 @@ def test_index_page_maps_mss_classes(page, app_url):
     no_exceptions(page)
 
 
+def test_index_copy_is_saved_and_selected(page, app_url):
+    """Saving a changed copy selects it (this used to raise: the select box was already drawn)."""
+    page.goto(app_url + "/indizes", wait_until="networkidle")
+    map_frame(page)
+    page.get_by_text("Definition kopieren und anpassen", exact=True).click()
+    page.get_by_role("button", name="Als eigene Definition speichern").click()
+    page.get_by_text("gespeichert und ausgewählt").wait_for(timeout=30000)
+    assert page.get_by_role("combobox", name="Definition").input_value().endswith("(Kopie)")
+    map_frame(page)
+    no_exceptions(page)
+
+
 def test_hotspot_page(page, app_url):
     page.goto(app_url + "/hotspots", wait_until="networkidle")
     map_frame(page)
