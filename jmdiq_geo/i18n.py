@@ -70,14 +70,23 @@ def number_styler(frame, lang: str = DEFAULT_LANG, digits: int | dict[str, int] 
     return styler
 
 
-def format_problem(problem: Problem, lang: str = DEFAULT_LANG) -> str:
-    """``Datei x.csv, Zeile 4, Spalte „S1“: <what is wrong and what to do>``."""
+def format_problem(problem: Problem, lang: str = DEFAULT_LANG, *, fields: dict[str, str] | None = None) -> str:
+    """``Datei x.csv, Zeile 4, Spalte „S1“: <what is wrong and what to do>``.
+
+    ``fields``: for problems of a form (codes ``form_…``), the labels of its fields by id, so a
+    message names the field as the form does (``Feld „Name“``), not the stored column."""
+    params = dict(problem.params)
+    column = problem.column
+    form = bool(fields) and problem.code.startswith("form_")
+    if form:
+        params = {k: (fields.get(v, v) if k == "field" and isinstance(v, str) else v) for k, v in params.items()}
     where = []
     if problem.file:
         where.append(t("loc_file", lang, file=problem.file))
     if problem.row is not None:
         where.append(t("loc_row", lang, row=problem.row))
-    if problem.column:
-        where.append(t("loc_column", lang, column=problem.column))
-    message = t(f"err_{problem.code}", lang, **problem.params)
+    if column:
+        where.append(t("loc_field", lang, field=fields.get(column, column)) if form
+                     else t("loc_column", lang, column=column))
+    message = t(f"err_{problem.code}", lang, **params)
     return (", ".join(where) + ": " + message) if where else message

@@ -140,3 +140,11 @@ def parse_numeric(series: pd.Series, *, column: str, file: str | None, decimal: 
         problems.append(Problem("parenthesised_values", {"count": int(paren.sum())}, file=file, column=column,
                                 severity="notice"))
     return pd.Series(out, index=series.index, name=series.name), problems
+
+
+def parse_number(text: str, *, decimal: str) -> float | None:
+    """One number as a person types it (``4,5``, ``1.500,50``, ``1500.5``), ``decimal`` deciding
+    only where the text does not (``1.500``); None for an empty text, a placeholder or no number."""
+    values, problems = parse_numeric(pd.Series([text], dtype=object), column="", file=None, decimal=decimal)
+    value = float(values.iloc[0])
+    return None if np.isnan(value) or any(p.severity == "error" for p in problems) else value

@@ -96,7 +96,15 @@ def save_project(ws: Workspace, p: MicroProject, *, expected_version: int | None
 
 
 def save_partner(ws: Workspace, p: Partner, *, expected_version: int | None, user: str) -> tuple[int, list[Problem]]:
-    notices = raise_if_errors(validate_partner(p, inside_workspace=_inside(ws)), InputError)
+    """Validate, then save. A name another partner already has (ignoring case and spaces) is
+    refused: the same organisation twice splits its projects and ties."""
+    problems = validate_partner(p, inside_workspace=_inside(ws))
+    others = records(ws, "partner")
+    others = others[others["partner_id"] != p.partner_id]
+    same = others[others["name"].str.casefold().str.split().str.join(" ") == " ".join(p.name.casefold().split())]
+    if p.name.strip() and not same.empty:
+        problems.append(Problem("form_partner_exists", {"partner": same["partner_id"].iloc[0]}, column="name"))
+    notices = raise_if_errors(problems, InputError)
     return _save(ws, "partner", p.partner_id, asdict(p), expected_version=expected_version, user=user,
                  xy=(p.x, p.y)), notices
 

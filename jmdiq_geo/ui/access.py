@@ -26,7 +26,7 @@ from jmdiq_geo.ui.feedback import show_error
 from jmdiq_geo.ui.maps import display_geometry_of, show_map
 from jmdiq_geo.ui.projects import location_picker
 from jmdiq_geo.ui.state import lang, tr, workspace
-from jmdiq_geo.ui.widgets import level_picker, number_table
+from jmdiq_geo.ui.widgets import decimal_input, level_picker, number_table
 
 USER_KEY = "access_user"
 RESULT_KEY = "access_result"
@@ -294,13 +294,16 @@ def _persona_picker():
 def _settings_form() -> AccessSettings:
     with st.expander(tr("acc_settings")):
         c1, c2, c3, c4 = st.columns(4)
-        speed = c1.number_input(tr("acc_speed"), 2.0, 7.0, 4.8, 0.1, key="acc_speed")
+        speed, ok = decimal_input(tr("acc_speed"), 4.8, key="acc_speed", min_value=2.0, max_value=7.0, digits=1,
+                                  container=c1)
         t1 = c2.number_input(tr("acc_threshold_1"), 1, 60, 10, key="acc_t1")
         t2 = c3.number_input(tr("acc_threshold_2"), 1, 60, 15, key="acc_t2")
         unknown = c4.radio(tr("acc_unknown"), ["keep", "drop"], key="acc_unknown",
                            format_func=lambda u: tr(f"acc_unknown_{u}"))
         overlap = c1.number_input(tr("acc_overlap"), 0, 600, 60, 15, key="acc_overlap")
         st.caption(tr("acc_settings_note"))
+    if not ok or speed is None:
+        st.stop()                      # the field shows what is wrong; nothing runs on a wrong speed
     lo, hi = sorted((float(t1), float(t2)))
     return AccessSettings(speed_kmh=float(speed), thresholds_min=(lo, hi) if lo != hi else (hi,), unknown=unknown,
                           min_overlap_min=float(overlap))

@@ -20,6 +20,7 @@ from jmdiq_geo.render.network import network_figure
 from jmdiq_geo.ui.feedback import show_error, show_notices
 from jmdiq_geo.ui.maps import outlines
 from jmdiq_geo.ui.state import lang, tr, workspace
+from jmdiq_geo.ui.widgets import decimal_input
 
 USER_KEY = "projects_user"
 
@@ -43,6 +44,23 @@ HEADINGS = {"project_id": "projects_id", "title": "projects_field_title", "area_
             "action": "col_action", "at": "col_when", "topic": "network_topic"}
 
 
+#: form fields (ids in problems) → catalogue keys of their labels, beyond the table headings
+FORM_FIELDS = {"age_min": "projects_age_min", "age_max": "projects_age_max", "fields_of_action": "projects_fields",
+               "partners": "projects_partners", "sustainability": "projects_sustainability",
+               "what_is_new": "projects_what_is_new", "location": "projects_place_search",
+               "target_groups": "projects_target"}
+
+
+def field_labels() -> dict[str, str]:
+    """A form's field ids → their labels, so messages name the field as the form shows it."""
+    return {c: tr(k) for c, k in {**HEADINGS, **FORM_FIELDS}.items()}
+
+
+def partner_label(names: dict[str, str]):
+    """``Name (org001)``: two partners of the same name stay two choices."""
+    return lambda i: f"{names[i]} ({i})" if i in names else "–"
+
+
 def headed(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns={c: tr(k) for c, k in HEADINGS.items() if c in frame.columns})
 
@@ -58,7 +76,7 @@ def show_flash() -> None:
     flash = st.session_state.pop(FLASH_KEY, None)
     if flash:
         st.success(flash[0])
-        show_notices(flash[1])
+        show_notices(flash[1], fields=field_labels())
 
 
 def location_picker(version: float, key: str) -> tuple[float | None, float | None]:
@@ -113,6 +131,8 @@ def project_form(version: float) -> None:
     existing = records(ws, "project")
     if st.session_state.pop("projects_reset_edit", False):
         st.session_state["projects_edit"] = "__new__"
+    if "projects_select" in st.session_state:       # a new project just saved: edit it from now on
+        st.session_state["projects_edit"] = st.session_state.pop("projects_select")
     choices = ["__new__"] + existing["project_id"].tolist()
     titles = dict(zip(existing["project_id"], existing["title"]))
     chosen = st.selectbox(tr("projects_edit"), choices, key="projects_edit",
@@ -147,7 +167,7 @@ def project_form(version: float) -> None:
             x, y = hits.at[pick, "geometry"].x, hits.at[pick, "geometry"].y
     partner_records = records(ws, "partner")
     via = c2.selectbox(tr("projects_location_partner"), [""] + partner_records["partner_id"].tolist(),
-                       format_func=lambda i: dict(zip(partner_records["partner_id"], partner_records["name"])).get(i, "–"),
+                       format_func=partner_label(dict(zip(partner_records["partner_id"], partner_records["name"]))),
                        key=f"projects_via_{chosen}")
     partners = records(ws, "partner")
     partner_names = dict(zip(partners["partner_id"], partners["name"]))
@@ -170,10 +190,12 @@ def project_form(version: float) -> None:
         doing = st.text_area(tr("projects_doing"), value=p.participation_doing, height=68)
         linked = st.multiselect(tr("projects_partners"), list(partner_names), default=[x for x in p.partners
                                                                                        if x in partner_names],
-                                format_func=partner_names.get, placeholder=tr("ui_choose"))
+                                format_func=partner_label(partner_names), placeholder=tr("ui_choose"))
         c6, c7, c8, c9 = st.columns(4)
-        planned = c6.number_input(tr("projects_budget_planned"), 0.0, value=float(p.budget_planned or 0.0), step=100.0)
-        spent = c7.number_input(tr("projects_budget_spent"), 0.0, value=float(p.budget_spent or 0.0), step=100.0)
+        planned, planned_ok = decimal_input(tr("projects_budget_planned"), p.budget_planned, min_value=0.0,
+                                            key=f"projects_planned_{chosen}", container=c6)
+        spent, spent_ok = decimal_input(tr("projects_budget_spent"), p.budget_spent, min_value=0.0,
+                                        key=f"projects_spent_{chosen}", container=c7)
         start = c8.date_input(tr("projects_start"), value=date.fromisoformat(p.start) if p.start else date.today(),
                               format="DD.MM.YYYY")
         end = c9.date_input(tr("projects_end"), value=date.fromisoformat(p.end) if p.end else date.today(),
@@ -193,7 +215,7 @@ def project_form(version: float) -> None:
             try:
                 new_version = archive(ws, "project", chosen, expected_version=base_version, user=user())
             except JmdiqError as exc:
-                show_error(exc)
+                show_error(exc, fields=field_labels())
             else:
                 st.session_state.pop(f"projects_base_{chosen}", None)
                 st.session_state["projects_reset_edit"] = True      # back to "new project" on the next run
@@ -202,7 +224,7 @@ def project_form(version: float) -> None:
             log = history(ws, "project", p.project_id)
             st.dataframe(headed(log[["version", "action", "at", "by"]].rename(columns={"by": "updated_by"})),
                          hide_index=True, width="stretch")
-    if submitted:
+    if submitted and planned_ok and spent_ok:
         record = MicroProject(pid.strip(), title, area or None, x if x is not None else p.x, y if y is not None else p.y,
                               via or None, fields, target, int(age_min), int(age_max), planning, doing, linked,
                               planned or None, spent or None, start.isoformat(), end.isoformat(), status, sustain,
@@ -210,9 +232,13 @@ def project_form(version: float) -> None:
         try:
             result = save_project(ws, record, expected_version=base_version, user=user())
         except JmdiqError as exc:
-            show_error(exc)
+            show_error(exc, fields=field_labels())
         else:
             st.session_state[f"projects_base_{record.project_id}"] = (result[0], record)
+            if current is None:
+                # the form now edits the saved project: a second click updates it instead of
+                # saving a copy under the next number
+                st.session_state["projects_select"] = record.project_id
             _saved(*result, record=record.project_id)
 
 
@@ -253,20 +279,24 @@ def partner_form(version: float) -> None:
     x, y = location_picker(version, key="partners_map")
     st.dataframe(headed(partners[["partner_id", "name", "type", "address", "version"]]), hide_index=True,
                  width="stretch")
+    # a new generation of field keys after each save: the form starts empty again (a second
+    # click would otherwise save the same partner under the next number)
+    gen = st.session_state.get("partner_form_gen", 0)
     with st.form("partner_form"):
         c1, c2, c3 = st.columns([1, 2, 2])
-        pid = c1.text_input(tr("projects_id"), value=f"org{len(partners) + 1:03d}")
-        name = c2.text_input(tr("partners_name"))
-        typ = c3.selectbox(tr("partners_type"), PARTNER_TYPES)
-        address = st.text_input(tr("tt_address"))
+        pid = c1.text_input(tr("projects_id"), value=f"org{len(partners) + 1:03d}", key=f"partner_id_{gen}")
+        name = c2.text_input(tr("partners_name"), key=f"partner_name_{gen}")
+        typ = c3.selectbox(tr("partners_type"), PARTNER_TYPES, key=f"partner_type_{gen}")
+        address = st.text_input(tr("tt_address"), key=f"partner_address_{gen}")
         if st.form_submit_button(tr("partners_add"), type="primary"):
             existing = get_record(ws, "partner", pid.strip())
             try:
                 result = save_partner(ws, Partner(pid.strip(), name, typ, address, x, y),
                                       expected_version=existing[1] if existing else None, user=user())
             except JmdiqError as exc:
-                show_error(exc)
+                show_error(exc, fields=field_labels())
             else:
+                st.session_state["partner_form_gen"] = gen + 1
                 _saved(*result, record=pid.strip())
 
 
@@ -279,7 +309,8 @@ def network_section() -> None:
     names = dict(zip(partners["partner_id"], partners["name"]))
     with st.form("tie_form"):
         c1, c2, c3, c4, c5 = st.columns([2.2, 1, 1, 1, 1.4])
-        partner = c1.selectbox(tr("projects_partners"), list(names), format_func=names.get, key="tie_partner")
+        partner = c1.selectbox(tr("projects_partners"), list(names), format_func=partner_label(names),
+                               key="tie_partner")
         year = c2.number_input(tr("projects_year"), 2000, 2100, value=date.today().year, key="network_year")
         intensity = c3.selectbox(tr("network_intensity"), [1, 2, 3], index=1, key="tie_intensity")
         importance = c4.selectbox(tr("network_importance"), [1, 2, 3], index=1, key="tie_importance")
@@ -291,7 +322,7 @@ def network_section() -> None:
                 result = save_tie(ws, Tie(partner, int(year), int(intensity), int(importance), formal, topic),
                                   expected_version=old[1] if old else None, user=user())
             except JmdiqError as exc:
-                show_error(exc)
+                show_error(exc, fields=field_labels())
             else:
                 _saved(*result, record=f"{names[partner]} {int(year)}")
     ties = records(ws, "tie")
@@ -344,7 +375,7 @@ def exchange_section() -> None:
             n = import_records(ws, entity, from_table(frame, entity), user=user())
         except (JmdiqError, ValueError, KeyError) as exc:
             if isinstance(exc, JmdiqError):
-                show_error(exc)
+                show_error(exc, fields=field_labels())
             else:
                 st.error(tr("exchange_bad_file", reason=str(exc)))
         else:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from jmdiq_geo.i18n import number_styler
+from jmdiq_geo.i18n import format_number, number_styler
+from jmdiq_geo.io.numbers import parse_number
 from jmdiq_geo.store.workspace import Workspace
 from jmdiq_geo.ui.state import lang, tr
 
@@ -13,6 +14,29 @@ def number_table(frame: pd.DataFrame, digits: int | dict[str, int] = 2):
     """``frame`` for ``st.dataframe`` with its numbers written as in the UI's language (see
     ``i18n.number_styler``); sorting a column still sorts by its numbers."""
     return number_styler(frame, lang(), digits)
+
+
+def decimal_input(label: str, value: float | None, *, key: str, min_value: float | None = None,
+                  max_value: float | None = None, digits: int = 2, container=None,
+                  help: str | None = None) -> tuple[float | None, bool]:
+    """A number field that reads numbers as the UI's language writes them (``4,5`` in German;
+    Streamlit's number field drops the comma and reads 45). Returns (value, ok); an empty field
+    is (None, True), a text that is no number or lies outside the range shows a message and is
+    (None, False)."""
+    box = container or st
+    shown = "" if value is None else format_number(value, lang(), digits=digits)
+    text = box.text_input(label, value=shown, key=key, help=help)
+    if not text.strip():
+        return None, True
+    number = parse_number(text, decimal="," if lang() == "de" else ".")
+    if number is None:
+        box.error(tr("input_not_a_number", text=text.strip()))
+        return None, False
+    if (min_value is not None and number < min_value) or (max_value is not None and number > max_value):
+        low, high = (format_number(v, lang(), digits=digits) for v in (min_value, max_value))
+        box.error(tr("input_at_least", low=low) if max_value is None else tr("input_out_of_range", low=low, high=high))
+        return None, False
+    return number, True
 
 
 def indicator_picker(ws: Workspace, *, key: str, kinds: tuple[str, ...] = ("extensive", "intensive", "class"),

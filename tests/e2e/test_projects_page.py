@@ -61,10 +61,17 @@ def test_partners_project_by_map_click_and_summaries(page, app_url):
     multi(page, "Partner", "QM Soldiner Kiez")
     multi(page, "Partner", "Grundschule am Park")
     visible(page.get_by_label("Beteiligung junger Menschen an der Planung")).fill("Jugendliche wählten Motiv und Wand")
+    # the budget as German staff type it (Streamlit's number field would read 1500,50 as 150050)
+    visible(page.get_by_label("Budget geplant (€)")).fill("1.500,50")
     visible(page.get_by_role("button", name="Speichern", exact=True)).click()
     saved(page, "p001")
-    # a follow-up project without "what is new" is refused, naming the field
+    # the form now edits p001 (a second click updates it instead of adding a copy)
     page.wait_for_timeout(2000)                 # the page reran after saving
+    assert visible(page.get_by_role("combobox", name="Projekt")).input_value() == "Graffiti-Workshop (p001)"
+    assert visible(page.get_by_label("Budget geplant (€)")).input_value() == "1.500,50"
+    # a follow-up project without "what is new" is refused, naming the field
+    choose(page, "Projekt", "Neues Projekt")
+    page.wait_for_timeout(1500)
     visible(page.get_by_label("Titel")).fill("Graffiti-Workshop II")
     choose(page, "Fortsetzung von", "Graffiti-Workshop")
     visible(page.get_by_role("button", name="Speichern", exact=True)).click()

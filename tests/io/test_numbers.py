@@ -46,3 +46,14 @@ def test_file_specific_missing_codes():
     values, problems = parsed(["-9999", "5"], missing_values={"-9999"})
     assert np.isnan(values[0]) and values[1] == 5.0
     assert problems["placeholders_missing"]["codes"] == "'-9999' ×1"
+
+
+@pytest.mark.parametrize("text,decimal,expected", [
+    ("4,5", ",", 4.5), ("1.500,50", ",", 1500.5), ("1500,50", ",", 1500.5), ("1.500", ",", 1500.0),
+    ("1.500", ".", 1.5), ("4.5", ",", 4.5), ("1 500", ",", 1500.0), ("1,500.5", ",", 1500.5),
+    ("abc", ",", None), ("", ",", None), ("–", ",", None),
+])
+def test_one_number_as_people_type_it(text, decimal, expected):
+    """Form fields: Streamlit's number field drops the comma (4,5 → 45); ours reads it."""
+    from jmdiq_geo.io.numbers import parse_number
+    assert parse_number(text, decimal=decimal) == expected

@@ -48,6 +48,25 @@ def test_form_names_every_wrong_field(tiny_ws):
     assert [n.code for n in notices] == ["form_personal_data"]
 
 
+def test_the_same_partner_twice_is_refused_and_named_by_its_field(tiny_ws):
+    _partners(tiny_ws)
+    before = tiny_ws.snapshot()
+    with pytest.raises(InputError) as err:
+        save_partner(tiny_ws, Partner("org9", "  quartiersmanagement   NORD ", "Quartiersmanagement"),
+                     expected_version=None, user="anna")
+    problem = err.value.problems[0]
+    assert problem.code == "form_partner_exists" and problem.params["partner"] == "qm"
+    assert tiny_ws.snapshot() == before
+    # the message names the form's field, not the stored column
+    text = format_problem(problem, "de", fields={"name": "Name der Einrichtung"})
+    assert text.startswith("Feld „Name der Einrichtung“: Diesen Partner gibt es schon (qm)")
+    assert format_problem(problem, "de").startswith("Spalte „name“")
+    # saving the existing partner itself (an update) is no duplicate
+    version, _ = save_partner(tiny_ws, Partner("qm", "Quartiersmanagement Nord", "Quartiersmanagement"),
+                              expected_version=1, user="anna")
+    assert version == 2
+
+
 def test_extension_needs_what_is_new(tiny_ws):
     _partners(tiny_ws)
     save_project(tiny_ws, _project(), expected_version=None, user="anna")
