@@ -8,6 +8,7 @@ import streamlit as st
 
 from jmdiq_geo.analysis.index import IndexDef, WeightedIndicator
 from jmdiq_geo.definitions import save_index
+from jmdiq_geo.io.numbers import parse_number
 from jmdiq_geo.ui.feedback import guard
 from jmdiq_geo.ui.state import lang, tr, workspace
 
@@ -31,23 +32,32 @@ def edit_definition(definition: IndexDef) -> None:
     label_col = "label_de" if lang() == "de" else "label_en"
     labels = dict(zip(usable["indicator_id"], usable[label_col].fillna(usable["label_de"])))
     new = copy.deepcopy(definition)
+    decimal = "," if lang() == "de" else "."
+    valid = True
     for comp in new.components:
         st.markdown(f"**{comp.label_de if lang() == 'de' else comp.label_en or comp.label_de}**")
-        frame = pd.DataFrame([{"indicator": w.id, "weight": w.weight, "direction": w.direction}
-                              for w in comp.indicators])
+        # weights as text in the UI's number format: a number column would read "2,5" as 25
+        frame = pd.DataFrame([{"indicator": w.id, "weight": f"{w.weight:g}".replace(".", decimal),
+                               "direction": w.direction} for w in comp.indicators])
         edited = st.data_editor(frame, num_rows="dynamic", key=f"index_edit_{definition.id}_{comp.id}",
                                 width="stretch", column_config={
             "indicator": st.column_config.SelectboxColumn(tr("map_indicator"), options=list(labels), required=True),
-            "weight": st.column_config.NumberColumn(tr("index_weight"), min_value=0.0, step=0.5, required=True),
+            "weight": st.column_config.TextColumn(tr("index_weight"), required=True),
             "direction": st.column_config.SelectboxColumn(tr("index_direction"), options=DIRECTIONS, required=True)})
-        comp.indicators = [WeightedIndicator(r.indicator, float(r.weight), r.direction)
-                           for r in edited.dropna().itertuples()]
+        comp.indicators = []
+        for r in edited.dropna().itertuples():
+            weight = parse_number(str(r.weight), decimal=decimal)
+            if weight is None or weight < 0:
+                st.error(tr("index_weight_invalid", text=r.weight, indicator=labels.get(r.indicator, r.indicator)))
+                valid = False
+                continue
+            comp.indicators.append(WeightedIndicator(r.indicator, weight, r.direction))
     c1, c2 = st.columns(2)
     new.id = c1.text_input(tr("index_new_id"), value=f"{definition.id}_kopie", key="index_new_id")
     new.label_de = c2.text_input(tr("index_new_label"), value=f"{definition.label_de} (Kopie)",
                                  key="index_new_label")
     new.label_en = new.label_de
-    if st.button(tr("index_save"), key="index_save", type="primary"):
+    if st.button(tr("index_save"), key="index_save", type="primary", disabled=not valid):
         with guard():
             save_index(ws, new, based_on=definition.id)
             st.cache_data.clear()
