@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.state.session_state_proxy import get_session_state
 
 from jmdiq_geo.config import Settings
 from jmdiq_geo.errors import JmdiqError
@@ -24,7 +25,28 @@ def language_switch() -> None:
     """Sidebar switch; owns the ``lang`` session key."""
     st.session_state.setdefault(LANG_KEY, DEFAULT_LANG)
     st.sidebar.radio("Sprache / Language", LANGUAGES, key=LANG_KEY, horizontal=True,
-                     format_func=lambda code: {"de": "Deutsch", "en": "English"}[code])
+                     format_func=lambda code: {"de": "Deutsch", "en": "English"}[code], on_change=_keep_choices)
+
+
+#: Streamlit's widgets that keep their choice in the browser as the option's label
+_LABELLED = {"SelectboxSerde", "RadioSerde", "MultiSelectSerde", "SelectSliderSerde",
+             "_SingleSelectButtonGroupSerde", "_MultiSelectButtonGroupSerde"}
+
+
+def _keep_choices() -> None:
+    """After a language switch, every choice made stays made. The browser keeps a select box's
+    choice as its label ("Bezirk"); in the other language no option has that label any more, and
+    the next click would reset the box. Setting these widgets' values again before the pages draw
+    sends them with the new labels. Which widgets keep labels is read from Streamlit's widget
+    registry (an internal of the pinned Streamlit; the e2e test of the switch guards it); other
+    widgets (texts, numbers, buttons, uploads, table editors) keep their values anyway."""
+    state = get_session_state()._state
+    ids, metadata = state._key_id_mapper, state._new_widget_state.widget_metadata
+    for key in list(st.session_state.keys()):
+        meta = metadata.get(ids.get_id_from_key(key, None))
+        serde = getattr(getattr(meta, "deserializer", None), "__self__", None)
+        if type(serde).__name__ in _LABELLED:
+            st.session_state[key] = st.session_state[key]
 
 
 @st.cache_resource

@@ -154,8 +154,22 @@ def test_map_switches_indicator_level_and_language(page, app_url):
     page.wait_for_function("() => Array.from(document.querySelectorAll('iframe')).some(f => f.contentDocument &&"
                            " f.contentDocument.querySelectorAll('path.leaflet-interactive').length === 12)",
                            timeout=30000)
+    arm(page)
     page.get_by_text("English", exact=True).click()
     page.get_by_role("heading", name="Map of planning areas").wait_for(timeout=30000)
+    idle(page)
+    # every choice survives the switch, shown in English, and the next click keeps it (the
+    # browser kept the German label, so the next click used to reset the box)
+    assert page.get_by_role("combobox", name="Area level").input_value() == "District"
+    assert page.get_by_role("combobox", name="Indicator").input_value().startswith("S1")
+    arm(page)
+    page.get_by_text("Change between two periods", exact=True).click()
+    idle(page)
+    assert page.get_by_role("combobox", name="Area level").input_value() == "District"
+    assert page.get_by_role("combobox", name="Indicator").input_value().startswith("S1")
+    page.wait_for_function("() => Array.from(document.querySelectorAll('iframe')).some(f => f.contentDocument &&"
+                           " f.contentDocument.querySelectorAll('path.leaflet-interactive').length === 12)",
+                           timeout=30000)
     no_exceptions(page)
 
 
