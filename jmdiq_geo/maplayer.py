@@ -64,6 +64,22 @@ def population_for(ws: Workspace, *, period: date, level: str, denominator: str 
     return ws.values(pop_id, period=nearest, level=level) if nearest is not None else None
 
 
+#: the share of residents (or, without population figures, of areas) that must have a value for
+#: a whole-city value: a table of a few quarters would otherwise give a "city" sum of them. The
+#: MSS leaves out areas under 300 residents, which hold a tiny share and do not count against it.
+CITY_MIN_COVERAGE = 0.9
+
+
+def city_share(values: pd.Series, area_ids: pd.Series, population: pd.Series | None) -> float:
+    """The share of the city's residents (else of its areas) living in areas with a value."""
+    has = pd.Series(area_ids.isin(values.dropna().index).to_numpy(), index=area_ids.to_numpy())
+    if population is not None:
+        pop = population.reindex(has.index).fillna(0.0).clip(lower=0)
+        if pop.sum() > 0:
+            return float(pop[has].sum() / pop.sum())
+    return float(has.mean()) if len(has) else 0.0
+
+
 def indicator_layer(ws: Workspace, *, indicator_id: str, period: date, level: str | None = None,
                     settings: Settings) -> IndicatorLayer:
     defs = ws.indicators().set_index("indicator_id")
@@ -78,6 +94,8 @@ def indicator_layer(ws: Workspace, *, indicator_id: str, period: date, level: st
     pop = population_for(ws, period=period, level=lowest, denominator=den_id)
     aggregatable = kind == "extensive" or (kind == "intensive" and den is not None)
     city = city_value(raw, kind=kind, denominator=den) if aggregatable else float("nan")
+    if city_share(raw, ws.area_names(lowest)["area_id"], pop) < CITY_MIN_COVERAGE:
+        city = float("nan")           # a sum or rate over a part of the city is no city value
     if level != lowest:
         if not aggregatable:
             raise InputError(Problem("not_aggregatable", {"indicator": definition.get("label_de") or indicator_id}))

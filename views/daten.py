@@ -23,7 +23,10 @@ st.markdown("\n".join(f"- {a}" for a in ws.attributions()))
 st.subheader(tr("data_indicators"))
 ind = ws.indicators()
 label = "label_de" if lang() == "de" else "label_en"
+ind = ind.assign(kind=ind["kind"].map(lambda k: tr(f"kind_{k}") if k else None),
+                 polarity=ind["polarity"].map(lambda p: tr(f"polarity_{p}") if p else None))
 st.dataframe(ind[["indicator_id", label, "unit", "kind", "denominator", "polarity", "source_id"]].rename(columns={
+    "indicator_id": tr("tt_id"),
     label: tr("col_label"), "unit": tr("col_unit"), "kind": tr("col_kind"), "denominator": tr("col_denominator"),
     "polarity": tr("col_polarity"), "source_id": tr("col_source")}), hide_index=True, width="stretch")
 

@@ -21,7 +21,7 @@ if path is None:
     st.stop()
 
 try:
-    columns, head, info = preview(str(path), path.stat().st_mtime)
+    columns, head, info, decimal = preview(str(path), path.stat().st_mtime)
 except JmdiqError as exc:
     show_error(exc, title_key="import_failed")
     st.stop()
@@ -29,7 +29,8 @@ st.caption(info)
 st.dataframe(head, hide_index=True, width="stretch", height=220)
 
 st.subheader(tr("import_mapping"))
-spec = spec_form(kind, columns, ws.levels(), set(ws.indicators()["indicator_id"]), lang())
+spec = spec_form(kind, columns, ws.levels(), set(ws.indicators()["indicator_id"]), lang(), sample=head,
+                 decimal=decimal)
 st.subheader(tr("import_source"))
 source = source_form(path)
 

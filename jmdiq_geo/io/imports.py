@@ -27,6 +27,23 @@ from jmdiq_geo.store.workspace import Workspace
 
 KINDS = ("boundaries", "indicators", "services", "programme-areas", "grid", "network", "origins", "barriers")
 INDICATOR_KINDS = ("extensive", "intensive", "class")
+#: words in a column name that say it holds a rate or share, not a count
+RATE_WORDS = ("anteil", "quote", "rate", "prozent", "%", "dichte", "je ", "pro ", "durchschnitt", "mittel",
+              "share", "per ", "average", "mean", "ratio")
+
+
+def guess_indicator_kind(column: str, sample: pd.Series | None = None, *, decimal: str = ".") -> str:
+    """``intensive`` (a rate or share: never summed) when the column's name says so or its values
+    have decimals, else ``extensive`` (a count). Only a default for the import form."""
+    name = f" {column.casefold()} "
+    if any(word in name for word in RATE_WORDS):
+        return "intensive"
+    if sample is not None and len(sample):
+        values, _ = parse_numeric(sample.astype(object), column=column, file=None, decimal=decimal)
+        finite = values.dropna()
+        if len(finite) and bool((finite != finite.round()).any()):
+            return "intensive"
+    return "extensive"
 
 
 @dataclass

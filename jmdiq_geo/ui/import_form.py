@@ -34,23 +34,25 @@ def save_upload(files) -> Path | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def preview(path: str, mtime: float) -> tuple[list[str], pd.DataFrame, str]:
-    """Columns, first rows and a one-line description (raises JmdiqError on bad files)."""
+def preview(path: str, mtime: float) -> tuple[list[str], pd.DataFrame, str, str]:
+    """Columns, first rows, a one-line description and the decimal separator a table uses
+    (raises JmdiqError on bad files)."""
     p = Path(path)
     if p.name.lower().endswith(".pbf"):
         from jmdiq_geo.io.readers import check_file
         check_file(p, max_bytes=settings().max_file_bytes)
-        return [], pd.DataFrame(), tr("import_pbf_info", mb=f"{p.stat().st_size / 1e6:.1f}")
+        return [], pd.DataFrame(), tr("import_pbf_info", mb=f"{p.stat().st_size / 1e6:.1f}"), "."
     if p.suffix.lower() in TABLE_SUFFIXES:
         table = read_table(p, max_bytes=settings().max_file_bytes)
         info = tr("import_table_info", rows=len(table.frame), encoding=table.encoding,
                   delimiter={";": ";", ",": ",", "\t": "Tab"}.get(table.delimiter, table.delimiter or "–"),
                   decimal=table.decimal)
-        return list(table.frame.columns), table.frame.head(20), info
+        return list(table.frame.columns), table.frame.head(20), info, table.decimal
     gdf = read_vector(p, max_bytes=settings().max_file_bytes, crs=st.session_state.get("import_crs") or None)
     info = tr("import_vector_info", rows=len(gdf), types=", ".join(sorted(gdf.geom_type.dropna().unique())),
               crs=gdf.crs.to_string() if gdf.crs else "–")
-    return [c for c in gdf.columns if c != gdf.geometry.name], pd.DataFrame(gdf.drop(columns=gdf.geometry.name).head(20)), info
+    return ([c for c in gdf.columns if c != gdf.geometry.name], pd.DataFrame(gdf.drop(columns=gdf.geometry.name).head(20)),
+            info, ".")
 
 
 def _pick(label_key: str, columns: list[str], *, key: str, optional: bool = False, guess: tuple[str, ...] = ()):
@@ -65,8 +67,10 @@ def _pick(label_key: str, columns: list[str], *, key: str, optional: bool = Fals
     return None if value == NONE else value
 
 
-def spec_form(kind: str, columns: list[str], levels: pd.DataFrame, known_indicators: set[str], lang: str):
-    """Widgets for ``kind``; returns the spec (or None when something required is missing)."""
+def spec_form(kind: str, columns: list[str], levels: pd.DataFrame, known_indicators: set[str], lang: str,
+              sample: pd.DataFrame | None = None, decimal: str = "."):
+    """Widgets for ``kind``; returns the spec (or None when something required is missing).
+    ``sample``: the first rows of the file (to guess whether a column holds counts or rates)."""
     level_labels = dict(zip(levels["level"], levels["label_de" if lang == "de" else "label_en"]))
     crs = st.text_input(tr("import_crs"), key="import_crs", help=tr("import_crs_help")) or None
     if kind == "boundaries":
@@ -89,16 +93,13 @@ def spec_form(kind: str, columns: list[str], levels: pd.DataFrame, known_indicat
         name = _pick("import_name", columns, key="imp_name_col", guess=("name",)) if by_name else None
         values = st.multiselect(tr("import_value_columns"), [c for c in columns if c not in (key, name)],
                                 key="imp_values", placeholder=tr("ui_choose"))
-        c3, c4 = st.columns(2)
-        ind_kind = c3.selectbox(tr("import_indicator_kind"), im.INDICATOR_KINDS, key="imp_kind",
-                                format_func=lambda k: tr(f"kind_{k}"))
-        unit = c4.text_input(tr("import_unit"), key="imp_unit")
         missing = st.text_input(tr("import_missing"), key="imp_missing", help=tr("import_missing_help"))
         if not values:
             return None
         cols = {c: c.lower() for c in values}
-        defs = [im.IndicatorDef(i, label_de=c, label_en=c, unit=unit or None, kind=ind_kind)
-                for c, i in cols.items() if i not in known_indicators]
+        new = [c for c, i in cols.items() if i not in known_indicators]
+        kinds, units = _kinds_form(new, sample, decimal)
+        defs = [im.IndicatorDef(cols[c], label_de=c, label_en=c, unit=units[c], kind=kinds[c]) for c in new]
         return im.TableSpec(level=level, period=period.isoformat(), columns=cols, key=key, name_column=name,
                             missing_values=[m.strip() for m in missing.split(",") if m.strip()], indicators=defs)
     if kind == "services":
@@ -156,6 +157,29 @@ def spec_form(kind: str, columns: list[str], levels: pd.DataFrame, known_indicat
         return None
     return im.GridSpec(x=x, y=y, crs=crs or "EPSG:3035", cell_size_m=cell,
                        variables={c: {"grid_id": c.lower(), "kind": "extensive"} for c in values})
+
+
+def _kinds_form(columns: list[str], sample: pd.DataFrame | None, decimal: str) -> tuple[dict, dict]:
+    """Per new indicator: a count (summed on higher levels) or a rate/share (never summed), and
+    its unit; guessed from the column's name and values, changeable in a table."""
+    if not columns:
+        return {}, {}
+    labels = {k: tr(f"kind_{k}") for k in im.INDICATOR_KINDS}
+    guessed = [im.guess_indicator_kind(c, sample[c] if sample is not None and c in sample else None, decimal=decimal)
+               for c in columns]
+    rows = pd.DataFrame({"column": columns, "kind": [labels[k] for k in guessed],
+                         "unit": ["%" if k == "intensive" else "" for k in guessed]})
+    st.caption(tr("import_kinds_help"))
+    edited = st.data_editor(rows, hide_index=True, disabled=["column"], width="stretch",
+                            key="imp_kinds_" + "|".join(columns), column_config={
+                                "column": st.column_config.TextColumn(tr("import_column")),
+                                "kind": st.column_config.SelectboxColumn(tr("import_indicator_kind"),
+                                                                         options=list(labels.values()), required=True),
+                                "unit": st.column_config.TextColumn(tr("import_unit"))})
+    by_label = {v: k for k, v in labels.items()}
+    kinds = {r.column: by_label.get(r.kind, "extensive") for r in edited.itertuples()}
+    units = {r.column: (str(r.unit).strip() or None) if isinstance(r.unit, str) else None for r in edited.itertuples()}
+    return kinds, units
 
 
 def _access_spec(kind: str, columns: list[str], crs: str | None):

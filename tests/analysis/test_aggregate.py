@@ -77,3 +77,26 @@ def test_city_value_of_rate(berlin_ws):
     base = berlin_ws.values("ew_15_27", period=period, level="plr")
     rate = berlin_ws.values("jmd_zg_anteil", period=period, level="plr")
     assert city_value(rate, kind="intensive", denominator=base) == pytest.approx(100 * zg.sum() / base.sum())
+
+
+def test_no_city_value_from_a_part_of_the_city():
+    """A table of a few quarters gives no "city" sum of them; areas left out because they are
+    nearly empty (the MSS leaves out areas under 300 residents) do not count against it."""
+    from jmdiq_geo.maplayer import CITY_MIN_COVERAGE, city_share
+    areas = pd.Series(["a", "b", "c", "d"])
+    pop = pd.Series([5000.0, 4000.0, 1000.0, 100.0], index=["a", "b", "c", "d"])
+    few = pd.Series([10.0], index=["a"])
+    assert city_share(few, areas, pop) == pytest.approx(5000 / 10100)
+    assert city_share(few, areas, pop) < CITY_MIN_COVERAGE
+    nearly_all = pd.Series([1.0, 2.0, 3.0], index=["a", "b", "c"])        # only the 100 residents of d miss
+    assert city_share(nearly_all, areas, pop) == pytest.approx(10000 / 10100)
+    assert city_share(nearly_all, areas, pop) >= CITY_MIN_COVERAGE
+    assert city_share(few, areas, None) == 0.25                            # without residents: by areas
+
+
+@pytest.mark.realdata
+def test_city_values_of_the_berlin_data_are_kept(berlin_ws):
+    settings = Settings.from_env()
+    for indicator, period in (("jmd_zg_anteil", date(2024, 12, 31)), ("mss_s1", date(2020, 12, 31))):
+        layer = indicator_layer(berlin_ws, indicator_id=indicator, period=period, level="plr", settings=settings)
+        assert np.isfinite(layer.city_value), indicator

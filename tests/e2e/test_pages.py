@@ -219,18 +219,25 @@ def test_import_page_shows_bad_file_as_message(page, app_url, tmp_path):
 
 def test_import_page_imports_an_indicator_table(page, app_url, tmp_path):
     table = tmp_path / "jmd_beratungen.csv"
-    table.write_text("PLR_ID;Beratungen\n01100101;12\n01100102;7\n", encoding="cp1252")
+    table.write_text("PLR_ID;Beratungen;Anteil Neuzugewanderte\n01100101;12;12,5\n01100102;7;30,25\n",
+                     encoding="cp1252")
     page.goto(app_url + "/import", wait_until="networkidle")
     choose(page, "Art der Daten", "Indikatortabelle")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(table))
     page.get_by_text("Tabelle mit 2 Zeilen").wait_for(timeout=30000)
     values = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Wertespalten")
-    values.click()
-    page.keyboard.type("Beratungen")
-    page.locator('[role="option"]').filter(has_text="Beratungen").first.click()
-    page.keyboard.press("Escape")
+    for column in ("Beratungen", "Anteil Neuzugewanderte"):
+        values.click()
+        page.keyboard.type(column)
+        page.locator('[role="option"]').filter(has_text=column).first.click()
+        page.keyboard.press("Escape")
+        idle(page)
+    # each new indicator gets its own kind, guessed: a count is summed, a share never is
+    page.wait_for_function("() => Array.from(document.querySelectorAll('[data-testid=stDataFrame] table'))"
+                           ".some(t => t.innerText.includes('Quote/Anteil') && t.innerText.includes('Anzahl'))",
+                           timeout=30000)
     page.get_by_role("button", name="Prüfen und importieren").click()
-    page.get_by_text("Importiert: 2 Zeilen gelesen, 2 Datensätze geschrieben.").wait_for(timeout=30000)
+    page.get_by_text("Importiert: 2 Zeilen gelesen, 4 Datensätze geschrieben.").wait_for(timeout=30000)
     # the report: 540 Planungsräume have no value in this table (a notice, not an error)
     page.locator('[data-testid="stAlert"]').filter(has_text="540 Gebiete").wait_for(timeout=30000)
     page.screenshot(path=str(shot_dir() / "import_ok.png"), full_page=True)

@@ -57,3 +57,16 @@ def test_one_number_as_people_type_it(text, decimal, expected):
     """Form fields: Streamlit's number field drops the comma (4,5 → 45); ours reads it."""
     from jmdiq_geo.io.numbers import parse_number
     assert parse_number(text, decimal=decimal) == expected
+
+
+@pytest.mark.parametrize("column,values,decimal,expected", [
+    ("Beratungen", ["12", "7", "1.234"], ",", "extensive"),        # 1.234 is a thousand in a ';' file
+    ("Anteil Neuzugewanderte", ["12", "30"], ",", "intensive"),     # the name says so
+    ("Quote_SGB2", None, ".", "intensive"),
+    ("Wert", ["12,5", "3"], ",", "intensive"),                      # decimals: no count
+    ("EW_gesamt", ["3.897", "12"], ",", "extensive"),
+])
+def test_import_form_guesses_counts_and_rates(column, values, decimal, expected):
+    from jmdiq_geo.io.imports import guess_indicator_kind
+    sample = pd.Series(values, dtype=object) if values is not None else None
+    assert guess_indicator_kind(column, sample, decimal=decimal) == expected
