@@ -58,7 +58,8 @@ def render_profile(version: float, level: str, area_id: str, *, compact: bool = 
     if p.programmes.empty:
         st.caption(tr("profile_no_programmes"))
     else:
-        st.table(p.programmes.assign(share_of_area=(100 * p.programmes["share_of_area"]).round(0))
+        st.table(p.programmes.assign(share_of_area=(100 * p.programmes["share_of_area"]).map(
+                     lambda v: format_number(v, lg, digits=0) + " %"))
                  .rename(columns={"name": tr("tt_area"), "programme": tr("tt_programme"),
                                   "share_of_area": tr("profile_share")}).set_index(tr("tt_area")))
     st.markdown(f"**{tr('profile_services')}**")
@@ -68,14 +69,28 @@ def render_profile(version: float, level: str, area_id: str, *, compact: bool = 
     if not compact and not p.youth_centres.empty:
         st.markdown(f"**{tr('profile_youth_centres')}**")
         st.table(p.youth_centres.assign(inside=p.youth_centres["inside"].map(
-            lambda x: tr("profile_inside") if x else tr("profile_nearby"))).rename(columns={
+            lambda x: tr("profile_inside") if x else tr("profile_nearby")),
+            capacity=p.youth_centres["capacity"].map(lambda v: format_number(v, lg, digits=0) if pd.notna(v) else "–"),
+            address=p.youth_centres["address"].fillna("–")).rename(columns={
                 "name": tr("tt_service"), "address": tr("tt_address"), "capacity": tr("profile_places"),
                 "inside": tr("profile_where")}).set_index(tr("tt_service")))
     st.caption(tr("profile_sources", sources="; ".join(p.attributions)))
 
 
+#: the areas' lines (the first is the area of the profile), then district and city
+_AREA_COLOURS = ["#c0392b", "#2471a3", "#1e8449", "#7d3c98"]
+_DISTRICT_COLOUR, _CITY_COLOUR = "#8c8c8c", "#222222"
+#: numbers and dates in charts as the UI's language writes them (Vega's locale)
+_CHART_LOCALE = {"de": {"number": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " €"]}},
+                 "en": {"number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", " €"]}}}
+
+
 def trend_chart(version: float, indicator_id: str, level: str, area_ids: list[str]) -> None:
-    """Line chart: each area against its district and the city over all periods."""
+    """Line chart: each area against its district and the city over all periods. The periods are
+    the x axis as they are (31.12.2021 stays at 2021; a time axis put it at the 2022 tick), and
+    each series keeps its colour whichever area is chosen."""
+    import altair as alt
+
     frames = []
     names = profile_choices(version, level).set_index("area_id")["label"]
     for aid in area_ids:
@@ -86,10 +101,24 @@ def trend_chart(version: float, indicator_id: str, level: str, area_ids: list[st
         frames.append(frame)
     data = pd.concat(frames, axis=1)
     data[tr("col_city")] = cached_series(version, indicator_id, level, area_ids[0])["city"]
-    data.index = pd.to_datetime(data.index)
-    kind_extensive = data.abs().max().max() > 1000
-    if kind_extensive:
+    if data.abs().max().max() > 1000:            # counts: the city's total would flatten every line
         st.caption(tr("profile_trend_scale"))
-        st.line_chart(data.drop(columns=[tr("col_city")]))
-    else:
-        st.line_chart(data)
+        data = data.drop(columns=[tr("col_city")])
+    order = list(data.columns)
+    colours = [_AREA_COLOURS[i % len(_AREA_COLOURS)] for i in range(len(area_ids))]
+    colours += [_DISTRICT_COLOUR] * (tr("col_district") in order) + [_CITY_COLOUR] * (tr("col_city") in order)
+    long = data.rename_axis("period").reset_index().melt(id_vars="period", var_name="series", value_name="value")
+    long = long.dropna(subset=["value"])
+    long["period"] = pd.to_datetime(long["period"])
+    long["label"] = long["period"].dt.strftime("%d.%m.%Y" if lang() == "de" else "%Y-%m-%d")
+    periods = sorted(long["period"].unique())
+    labels = [pd.Timestamp(p).strftime("%d.%m.%Y" if lang() == "de" else "%Y-%m-%d") for p in periods]
+    chart = alt.Chart(long).mark_line(point=True).encode(
+        x=alt.X("label:O", sort=labels, title=tr("col_period"), axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("value:Q", title=None, axis=alt.Axis(format=",.1~f")),
+        color=alt.Color("series:N", scale=alt.Scale(domain=order, range=colours),
+                        legend=alt.Legend(title=None, orient="bottom")),
+        tooltip=[alt.Tooltip("series:N", title=tr("tt_area")), alt.Tooltip("label:O", title=tr("col_period")),
+                 alt.Tooltip("value:Q", title=tr("col_value"), format=",.1~f")],
+    ).properties(height=320).configure(locale=_CHART_LOCALE[lang()])
+    st.altair_chart(chart, width="stretch")
