@@ -40,6 +40,7 @@ class QuarterNumbers:
     share_partial: float
     grid_id: str | None
     methods: dict[str, int]
+    grid_label: str | None = None    # the weight grid as people know it (e.g. "Zensus 2022 …")
 
 
 @dataclass
@@ -158,7 +159,10 @@ def quarter_numbers(ws: Workspace, quarter: Quarter, *, settings: Settings,
     pop_values = ws.values(pop_id, period=pop_period, level=level) if pop_period else pd.Series(dtype=float)
     share_partial = weights.share_partial(pop_values)
     methods = weights.table["method"].value_counts().to_dict()
-    return QuarterNumbers(weights, values, population, share_partial, grid_id, methods)
+    grids = ws.grids().set_index("grid_id")
+    label = grids.at[grid_id, "label"] if grid_id in grids.index else None
+    return QuarterNumbers(weights, values, population, share_partial, grid_id, methods,
+                          label if isinstance(label, str) and label else grid_id)
 
 
 # --------------------------------------------------------------------------- facts and check
@@ -239,7 +243,13 @@ def quarter_facts(ws: Workspace, quarter: Quarter, numbers: QuarterNumbers, sett
             return ind
         return defs.at[ind, "label_de"] if lang == "de" else (defs.at[ind, "label_en"] or defs.at[ind, "label_de"])
 
-    return Facts(value, city, city_spread, class_share, programme_share, services_nearby, label)
+    def style(ind):
+        if ind not in defs.index or defs.at[ind, "kind"] == "extensive":
+            return 0, ""                                  # counts: whole persons, no unit
+        unit = defs.at[ind, "unit"]
+        return 1, (" %" if unit == "%" else f" {unit}" if unit else "")
+
+    return Facts(value, city, city_spread, class_share, programme_share, services_nearby, label, style)
 
 
 def check_quarter(ws: Workspace, quarter: Quarter, ruleset: RuleSet, *, settings: Settings,
@@ -280,6 +290,6 @@ def result_to_dict(result: CheckResult, *, lang: str = "de") -> dict:
                      for o in v.outcomes],
         "population": clean(n.population),
         "share_population_from_partly_covered_areas": clean(n.share_partial),
-        "weights": {"grid": n.grid_id, "methods": clean(n.methods)},
+        "weights": {"grid": n.grid_id, "grid_label": n.grid_label, "methods": clean(n.methods)},
         "sources": result.attributions,
     }

@@ -72,6 +72,8 @@ class Facts:
     programme_share: Callable[[list[str], bool], tuple[float | None, list[str]]]
     services_nearby: Callable[[str, float], tuple[int | None, list[str]]]
     label: Callable[[str, str], str]                                  # indicator label in a language
+    #: how a value of the indicator is written: decimals and unit (counts of persons: none, none)
+    style: Callable[[str], tuple[int, str]] = lambda indicator: (1, "")
 
 
 @dataclass
@@ -107,10 +109,11 @@ def evaluate_criterion(c: Criterion, facts: Facts) -> Outcome:
         if value is None or not np.isfinite(value):
             return Outcome(c, UNKNOWN, {}, f"Für „{lab_de}“ gibt es im Quartier keinen Wert.",
                            f"There is no value of '{lab_en}' for the quarter.")
-        v_de, v_en = _fmt(value)
+        digits, unit = facts.style(c.indicator)
+        v_de, v_en = (x + unit for x in _fmt(value, digits))
         if c.type == "indicator_min":
             ok = value >= c.min
-            m_de, m_en = _fmt(c.min)
+            m_de, m_en = (x + unit for x in _fmt(c.min, digits))
             return Outcome(c, MET if ok else NOT_MET, {"value": value, "min": c.min, "period": period},
                            f"{lab_de}: {v_de} ({period}) {'erreicht' if ok else 'unterschreitet'} die Schwelle {m_de}.",
                            f"{lab_en}: {v_en} ({period}) {'reaches' if ok else 'falls short of'} the threshold {m_en}.")
@@ -127,7 +130,7 @@ def evaluate_criterion(c: Criterion, facts: Facts) -> Outcome:
                                f"'{lab_en}' lacks the whole city's value.")
             threshold = (c.factor or 1.0) * city
         ok = value >= threshold
-        t_de, t_en = _fmt(threshold)
+        t_de, t_en = (x + unit for x in _fmt(threshold, digits))
         rule_de = f"{_fmt(c.factor or 1.0, 2)[0]}-fache Stadtwert" if c.z is None else f"Stadtmittel + {c.z} SD"
         rule_en = f"{_fmt(c.factor or 1.0, 2)[1]} × the city value" if c.z is None else f"city mean + {c.z} SD"
         return Outcome(c, MET if ok else NOT_MET, {"value": value, "threshold": threshold, "period": period},

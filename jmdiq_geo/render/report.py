@@ -80,7 +80,7 @@ def justification_pdf(result: dict, *, lang: str = "de", map_png: bytes | None =
     share = first["share_population_from_partly_covered_areas"]
     pdf.multi_cell(0, 5, new_x="LMARGIN", new_y="NEXT", align="L", text=t("report_numbers", lang, population=format_number(first["population"], lang, digits=0),
                            share=format_number(100 * share, lang, digits=0) if share is not None else "–",
-                           grid=first["weights"]["grid"] or "–"))
+                           grid=first["weights"].get("grid_label") or first["weights"]["grid"] or "–"))
     methods = first["weights"]["methods"] or {}
     pdf.multi_cell(0, 5, new_x="LMARGIN", new_y="NEXT", align="L", text=t(
         "report_methods", lang, full=methods.get("full", 0), dasymetric=methods.get("dasymetric", 0),

@@ -9,6 +9,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from jmdiq_geo.crs import to_display_crs
+from jmdiq_geo.i18n import format_number
 from jmdiq_geo.io.rulesets import load_ruleset, shipped_rulesets
 from jmdiq_geo.quarter import (Quarter, check_quarter, quarter_from_areas, quarter_from_file, quarter_from_geojson,
                                quarter_from_programme, result_to_dict, weight_grid)
@@ -76,9 +77,11 @@ def show_results(version: float, results: list) -> None:
     first = results[0]
     numbers = first.numbers
     c1, c2, c3 = st.columns(3)
-    c1.metric(tr("check_population"), f"{numbers.population:,.0f}".replace(",", "." if lg == "de" else ","))
-    c2.metric(tr("check_partial"), f"{100 * numbers.share_partial:.0f} %")
-    c3.metric("km²", f"{first.quarter.geometry.area / 1e6:.2f}".replace(".", "," if lg == "de" else "."))
+    # the population is an estimate only where areas are partly inside the quarter
+    c1.metric(tr("check_population_estimated" if numbers.share_partial > 0 else "check_population"),
+              format_number(numbers.population, lg, digits=0))
+    c2.metric(tr("check_partial"), format_number(100 * numbers.share_partial, lg, digits=0) + " %")
+    c3.metric("km²", format_number(first.quarter.geometry.area / 1e6, lg, digits=2))
     fallback = int(numbers.methods.get("area", 0))
     if fallback:
         st.warning(tr("check_fallback", n=fallback))
@@ -86,7 +89,7 @@ def show_results(version: float, results: list) -> None:
         data = result_to_dict(result, lang=lg)
         STATUS_BOX[data["verdict"]](f"**{data['ruleset']['label']}: {tr('verdict_' + data['verdict'])}** — "
                                     f"{data['reason']}")
-        st.table(pd.DataFrame([{tr("col_indicator"): c["label"], tr("col_value"): tr("verdict_" + c["status"]),
+        st.table(pd.DataFrame([{tr("col_indicator"): c["label"], tr("check_outcome"): tr("verdict_" + c["status"]),
                                 tr("check_reason"): c["reason"]} for c in data["criteria"]])
                  .set_index(tr("col_indicator")))
     ws = workspace()
