@@ -93,7 +93,13 @@ def apply_derived(ws: Workspace, definitions: list[DerivedDef]) -> dict[str, int
                     "SELECT any_value(source_id) FROM indicator_values WHERE level = ? AND indicator_id = ?",
                     [level, d.inputs()[0]]).fetchone()[0]
                 out = derive_values(values, d).assign(level=level, source_id=source)
-                ws.put_values(out)
+                # only where every input has a value: periods without any would offer empty maps
+                # (the old values go first, so a value that can no longer be derived is gone too)
+                ws.con.execute("DELETE FROM indicator_values WHERE level = ? AND indicator_id = ?",
+                               [level, d.indicator_id])
+                out = out[out["value"].notna()]
+                if not out.empty:
+                    ws.put_values(out)
                 counts[d.indicator_id] += len(out)
     return counts
 

@@ -27,15 +27,27 @@ def test_rate_from_two_counts_is_stored_and_refreshed(tiny_ws, tmp_path):
     _import(tiny_ws, tmp_path, "b", "Alle", [100, 100, 50, 0])
     written = save_derived(tiny_ws, DerivedDef("jung_anteil", "Anteil Junge", unit="%", numerator="jung",
                                                denominator="alle"))
-    assert written["jung_anteil"] == 4
+    assert written["jung_anteil"] == 3                                          # denominator 0 → no value
     share = tiny_ws.values("jung_anteil", period=PERIOD, level="plr")
-    assert share.tolist()[:3] == [10.0, 20.0, 0.0] and share.isna().iloc[3]     # denominator 0 → no value
+    assert share.tolist() == [10.0, 20.0, 0.0] and TINY_AREAS[3][0] not in share.index
     assert tiny_ws.indicators().set_index("indicator_id").loc["jung_anteil", "kind"] == "intensive"
     # a new import of the numerator recomputes the rate
     report = _import(tiny_ws, tmp_path, "a2", "Jung", [50, 20, 0, 5])
-    assert report.details["derived"] == {"jung_anteil": 4}
+    assert report.details["derived"] == {"jung_anteil": 3}
     assert tiny_ws.values("jung_anteil", period=PERIOD, level="plr").iloc[0] == 50.0
     assert [d.indicator_id for d in stored_derived(tiny_ws)] == ["jung_anteil"]
+
+
+def test_derived_values_only_where_their_inputs_are(tiny_ws, tmp_path):
+    """No stored gaps: a period where an input is missing offers no (empty) map; a value that can
+    no longer be derived after a new import is gone."""
+    _import(tiny_ws, tmp_path, "a", "Jung", [10, 20, 0, 5])
+    _import(tiny_ws, tmp_path, "b", "Alle", [100, 100, 50, 40])
+    save_derived(tiny_ws, DerivedDef("jung_anteil", "Anteil Junge", unit="%", numerator="jung", denominator="alle"))
+    assert len(tiny_ws.values("jung_anteil", period=PERIOD, level="plr")) == 4
+    _import(tiny_ws, tmp_path, "b2", "Alle", [100, 100, 50, 0])
+    assert len(tiny_ws.values("jung_anteil", period=PERIOD, level="plr")) == 3
+    assert tiny_ws.periods(indicator_id="jung_anteil", level="plr") == [PERIOD]
 
 
 def test_derived_checks_report_everything(tiny_ws, tmp_path):
