@@ -23,9 +23,25 @@ class Classes:
     def k(self) -> int:
         return len(self.upper)
 
+    def _replace_scheme(self, scheme: str) -> "Classes":
+        return Classes(scheme, self.lower, self.upper, self.counts, self.assignment)
+
 
 def classify(values: pd.Series, *, scheme: str = "quantiles", k: int = 5,
-             breaks: list[float] | None = None) -> Classes:
+             breaks: list[float] | None = None, centre: float | None = None) -> Classes:
+    """``centre`` (e.g. 0 for changes): when the values lie on both sides of it, it becomes a
+    class bound too, so no class mixes falls and rises."""
+    classes = _classify(values, scheme=scheme, k=k, breaks=breaks)
+    present = values.dropna().astype(float)
+    if centre is None or present.empty or not (present.min() < centre < present.max()) \
+            or any(np.isclose(b, centre) for b in classes.upper):
+        return classes
+    bounds = sorted(set(classes.upper) | {float(centre)})
+    return _classify(values, scheme="manual", breaks=bounds[:-1])._replace_scheme(classes.scheme)
+
+
+def _classify(values: pd.Series, *, scheme: str = "quantiles", k: int = 5,
+              breaks: list[float] | None = None) -> Classes:
     if scheme not in SCHEMES:
         raise ValueError(f"unknown scheme {scheme!r}; use one of {SCHEMES}")
     present = values.dropna().astype(float)

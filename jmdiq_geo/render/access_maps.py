@@ -192,7 +192,7 @@ def detour_map(origins: pd.DataFrame, pairs: pd.DataFrame, barriers: gpd.GeoData
         frame = to_display_crs(gpd.GeoDataFrame(geometry=[coverage], crs=crs))
     else:
         frame = to_display_crs(gpd.GeoDataFrame(geometry=gpd.points_from_xy(net["x"], net["y"]), crs=crs))
-    m = base_map(frame, asset_base=asset_base)
+    m = base_map(frame, asset_base=asset_base, legend=True)
     if coverage is not None:
         folium.GeoJson(feature_collection(frame.geometry, {}), name=t("access_network_area", lang), control=False,
                        interactive=False,

@@ -105,15 +105,21 @@ def _attribution_js(attributions: list[str]) -> str:
             f"{{{{ this._parent.get_name() }}}}.attributionControl.addAttribution({json.dumps(text, ensure_ascii=False)});")
 
 
-def base_map(bounds_gdf: gpd.GeoDataFrame, *, asset_base: str | None = "/app/static/vendor") -> folium.Map:
-    """An empty map without tiles, fitted to ``bounds_gdf`` (display CRS)."""
+#: room kept free for the legend in the bottom right corner when a map is fitted (pixels)
+LEGEND_ROOM = (150, 130)
+
+
+def base_map(bounds_gdf: gpd.GeoDataFrame, *, asset_base: str | None = "/app/static/vendor",
+             legend: bool = False) -> folium.Map:
+    """An empty map without tiles, fitted to ``bounds_gdf`` (display CRS). With ``legend`` the
+    fit leaves the bottom right corner free, so the legend covers no area (e.g. Treptow-Köpenick)."""
     # maxZoom: without tile layers Leaflet knows none, and marker clusters need one
     # font_size: folium's default (1rem = 16 px) makes the layer switcher and the attribution
     # cover the map; 13 px is Leaflet's compact size, still readable in tooltips
     m = folium.Map(tiles=None, control_scale=False, zoom_control=True, prefer_canvas=False, zoom_snap=0.25,
                    maxZoom=19, font_size="13px")
     minx, miny, maxx, maxy = bounds_gdf.total_bounds
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    m.fit_bounds([[miny, minx], [maxy, maxx]], padding_bottom_right=LEGEND_ROOM if legend else None)
     # the scale bar under the zoom buttons, metric only: at the bottom the sources (which wrap
     # over several lines when a map names four of them) covered it
     _Script("L.control.scale({position: 'topleft', imperial: false})"
@@ -191,7 +197,7 @@ def quarter_map(quarter_display: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, *, w
     colours = {"full": "#1b9e77", "dasymetric": "#d95f02", "area": "#7570b3"}
     touched = areas[areas["area_id"].isin(weights["area_id"])].merge(weights, on="area_id")
     shown = display_geometry(touched)
-    m = base_map(quarter_display, asset_base=asset_base)
+    m = base_map(quarter_display, asset_base=asset_base, legend=True)
     folium.GeoJson(feature_collection(shown.geometry, {
         "name": touched["name"].tolist(), "area_id": touched["area_id"].tolist(),
         "method": [t(f"method_{x}", lang) for x in touched["method"]],
@@ -265,11 +271,17 @@ def category_map(areas: gpd.GeoDataFrame, *, codes: pd.Series, categories: list[
 
 
 def diverging_colours(classes: Classes) -> list[str]:
-    """Blue for decreases, red for increases, pale for classes around zero (colour-blind safe)."""
+    """Blue for decreases, red for increases (colour-blind safe), each side in evenly spaced
+    steps from pale near zero to strong (spacing by magnitude made the classes near zero all but
+    white); a class that holds both falls and rises is neutral grey."""
     cmap = colormaps["RdBu_r"]
-    span = max(abs(min(classes.lower, default=0)), abs(max(classes.upper, default=0))) or 1.0
-    mids = [(lo + hi) / 2 for lo, hi in zip(classes.lower, classes.upper)]
-    return [to_hex(cmap(0.5 + 0.45 * m / span)) for m in mids]
+    falls = [i for i, hi in enumerate(classes.upper) if hi <= 0]
+    rises = [i for i, lo in enumerate(classes.lower) if lo >= 0 and i not in falls]
+    out = ["#e0e0e0"] * classes.k
+    for side, sign in ((falls[::-1], -1), (rises, 1)):          # nearest zero first
+        for step, i in enumerate(side):
+            out[i] = to_hex(cmap(0.5 + sign * (0.12 + 0.36 * (step + 1) / len(side))))
+    return out
 
 
 def _shortened(text: str, n: int) -> str:
@@ -302,7 +314,7 @@ def area_map(areas: gpd.GeoDataFrame, *, fill: list[str], value_text: list[str],
         columns[key] = [text] * len(areas)
         fields.append(key)
         aliases.append(label)
-    m = base_map(shown, asset_base=asset_base)
+    m = base_map(shown, asset_base=asset_base, legend=True)
     folium.GeoJson(
         feature_collection(shown.geometry, columns),
         name=_shortened(title, 44),

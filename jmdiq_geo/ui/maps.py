@@ -76,7 +76,9 @@ def indicator_map(version: float, *, level: str, indicator_id: str, period: date
     definition = layer.definition
     official = official_classes(definition) if period_from is None else []
     # official classes (e.g. the MSS status index) are drawn as they are; anything else is classified
-    classes = None if official else classify(layer.areas["value"], scheme=scheme, k=k, breaks=breaks)
+    # changes: zero is a class bound, so no class mixes falls and rises
+    classes = None if official else classify(layer.areas["value"], scheme=scheme, k=k, breaks=breaks,
+                                             centre=0.0 if period_from is not None else None)
     title = definition["label_de"] if lang == "de" else (definition.get("label_en") or definition["label_de"])
     if period_from is not None:
         title = t("map_change_title", lang, title=title, a=period_from.strftime("%Y"), b=period.strftime("%Y"))

@@ -100,3 +100,16 @@ def test_city_values_of_the_berlin_data_are_kept(berlin_ws):
     for indicator, period in (("jmd_zg_anteil", date(2024, 12, 31)), ("mss_s1", date(2020, 12, 31))):
         layer = indicator_layer(berlin_ws, indicator_id=indicator, period=period, level="plr", settings=settings)
         assert np.isfinite(layer.city_value), indicator
+
+
+def test_change_classes_split_at_zero_and_colour_each_side():
+    from jmdiq_geo.render.maps import diverging_colours
+    change = pd.Series([-7.2, -3.0, -0.5, 0.4, 1.0, 2.6, 5.0, 9.0, 12.0, 15.0])
+    classes = classify(change, scheme="quantiles", k=5, centre=0.0)
+    assert 0.0 in classes.upper                                   # no class holds falls and rises
+    assert all(hi <= 0 or lo >= 0 for lo, hi in zip(classes.lower, classes.upper))
+    assert sum(classes.counts) == len(change)
+    colours = diverging_colours(classes)
+    assert len(set(colours)) == classes.k                          # every class its own colour
+    plain = classify(change, scheme="quantiles", k=5)
+    assert classes.k == plain.k + 1 or 0.0 in plain.upper
