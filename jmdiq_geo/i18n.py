@@ -57,11 +57,27 @@ def format_number(value: float | int | None, lang: str = DEFAULT_LANG, *, digits
     return text
 
 
+def readable(frame, lang: str = DEFAULT_LANG):
+    """``frame`` for people: missing texts as "–" (not "None"), yes/no in words."""
+    out = frame.copy()
+    for col in out.columns:
+        series = out[col]
+        if series.dtype == bool:
+            out[col] = series.map({True: t("yes", lang), False: t("no", lang)})
+        elif series.dtype == object or str(series.dtype) in ("str", "string"):
+            values = series.astype(object)
+            if values.map(lambda v: isinstance(v, bool)).any():
+                values = values.map(lambda v: t("yes", lang) if v is True else t("no", lang) if v is False else v)
+            out[col] = values.where(values.notna(), "–")
+    return out
+
+
 def number_styler(frame, lang: str = DEFAULT_LANG, digits: int | dict[str, int] = 2):
     """A pandas ``Styler`` of ``frame`` whose numbers read as in ``lang`` (``1.234,5`` in German,
     ``1,234.5`` in English) with ``digits`` decimals (one count for all, or per column; 2 by
     default). Only what is shown changes: the values, and so sorting, stay numbers."""
     decimal, thousands = (",", ".") if lang == "de" else (".", ",")
+    frame = readable(frame, lang)
     styler = frame.style.hide(axis="index")
     for col in frame.select_dtypes("number").columns:
         places = digits.get(col, 2) if isinstance(digits, dict) else digits

@@ -25,17 +25,19 @@ ind = ws.indicators()
 label = "label_de" if lang() == "de" else "label_en"
 ind = ind.assign(kind=ind["kind"].map(lambda k: tr(f"kind_{k}") if k else None),
                  polarity=ind["polarity"].map(lambda p: tr(f"polarity_{p}") if p else None))
-st.dataframe(ind[["indicator_id", label, "unit", "kind", "denominator", "polarity", "source_id"]].rename(columns={
-    "indicator_id": tr("tt_id"),
-    label: tr("col_label"), "unit": tr("col_unit"), "kind": tr("col_kind"), "denominator": tr("col_denominator"),
-    "polarity": tr("col_polarity"), "source_id": tr("col_source")}), hide_index=True, width="stretch")
+st.dataframe(number_table(ind[["indicator_id", label, "unit", "kind", "denominator", "polarity", "source_id"]].rename(
+    columns={"indicator_id": tr("tt_id"), label: tr("col_label"), "unit": tr("col_unit"), "kind": tr("col_kind"),
+             "denominator": tr("col_denominator"), "polarity": tr("col_polarity"), "source_id": tr("col_source")})),
+    hide_index=True, width="stretch")
 
 with st.expander(tr("data_derived")):
     derived_form()
 
 st.subheader(tr("data_imports"))
 log = ws.imports()
-st.dataframe(log[["import_id", "kind", "file", "source_id", "imported_at"]].rename(columns={
-    "kind": tr("col_kind"), "file": tr("col_file"), "source_id": tr("col_source"), "imported_at": tr("col_when")}),
+log = log.assign(imported_at=log["imported_at"].dt.strftime("%d.%m.%Y %H:%M" if lang() == "de" else "%Y-%m-%d %H:%M"))
+st.dataframe(number_table(log[["import_id", "kind", "file", "source_id", "imported_at"]].rename(columns={
+    "import_id": tr("col_no"), "kind": tr("col_kind"), "file": tr("col_file"),
+    "source_id": tr("col_source"), "imported_at": tr("col_when")}), 0),
     hide_index=True, width="stretch")
 st.caption(tr("data_files_note", root=str(ws.meta().get("manifest", "–"))))

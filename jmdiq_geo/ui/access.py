@@ -85,14 +85,15 @@ def services_section(version: float) -> None:
     show_map(m, key="svc_map", height=600)
     st.caption(tr("svc_map_hint"))
     with st.expander(tr("svc_table", n=len(services))):
-        st.dataframe(_service_table(services), hide_index=True, width="stretch")
+        st.dataframe(number_table(_service_table(services), 0), hide_index=True, width="stretch")
 
 
 def _service_table(services) -> pd.DataFrame:
     return pd.DataFrame({
         tr("tt_service"): services["name"], tr("svc_category"): services["category"].map(_cat),
         tr("svc_languages"): services["languages"], tr("svc_opening_hours"): services["opening_hours"],
-        tr("svc_cost"): services["cost"], tr("svc_age"): [_age(a, b) for a, b in zip(services["age_min"],
+        tr("svc_cost"): services["cost"].map(lambda c: tr(f"svc_cost_{c}") if c in COSTS else c),
+        tr("svc_age"): [_age(a, b) for a, b in zip(services["age_min"],
                                                                                    services["age_max"])],
         tr("svc_wheelchair"): services["barrier_free"], tr("svc_capacity"): services["capacity"],
         tr("svc_edited"): services["edited"], "ID": services["service_id"]})
@@ -245,7 +246,7 @@ def edit_section(version: float) -> None:
         st.rerun()
     edited = services[services["edited"] | services["hidden"]]
     with st.expander(tr("svc_edits_list", n=len(edited))):
-        st.dataframe(_service_table(edited), hide_index=True, width="stretch")
+        st.dataframe(number_table(_service_table(edited), 0), hide_index=True, width="stretch")
 
 
 def _same(a, b) -> bool:

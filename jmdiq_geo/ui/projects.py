@@ -20,7 +20,7 @@ from jmdiq_geo.render.network import network_figure
 from jmdiq_geo.ui.feedback import show_error, show_notices
 from jmdiq_geo.ui.maps import outlines
 from jmdiq_geo.ui.state import lang, tr, workspace
-from jmdiq_geo.ui.widgets import decimal_input
+from jmdiq_geo.ui.widgets import decimal_input, number_table
 
 USER_KEY = "projects_user"
 
@@ -38,7 +38,7 @@ HEADINGS = {"project_id": "projects_id", "title": "projects_field_title", "area_
             "name": "partners_name", "type": "partners_type", "address": "tt_address", "partner_id": "projects_id",
             "year": "projects_year", "intensity": "network_intensity", "importance": "network_importance",
             "formalisation": "network_formalisation", "change": "network_change", "n": "col_count",
-            "share_participation": "projects_share_participation", "share_continued": "projects_share_continued",
+            "share_participation": "projects_share_participation_pct", "share_continued": "projects_share_continued_pct",
             "intensity_a": "network_intensity_a", "intensity_b": "network_intensity_b",
             "importance_a": "network_importance_a", "importance_b": "network_importance_b",
             "action": "col_action", "at": "col_when", "topic": "network_topic"}
@@ -265,12 +265,23 @@ def project_overview(version: float) -> None:
     if area != "–":
         shown = shown[shown["area_id"] == area]
     table = shown[["project_id", "title", "area_id", "status", "start", "end", "budget_planned", "budget_spent",
-                   "predecessor", "version", "updated_by"]]
-    st.dataframe(headed(table), hide_index=True, width="stretch")
+                   "predecessor", "version", "updated_by"]].copy()
+    for col in ("start", "end"):
+        table[col] = pd.to_datetime(table[col], errors="coerce").dt.strftime("%d.%m.%Y" if lang() == "de"
+                                                                            else "%Y-%m-%d")
+    st.dataframe(number_table(headed(table), {tr("col_version"): 0}), hide_index=True, width="stretch")
     st.markdown(f"**{tr('projects_summary')}**")
     by = st.radio(tr("projects_summary_by"), ["area_id", "field", "year"], horizontal=True, key="projects_by",
                   format_func=lambda b: tr(f"projects_by_{b}"))
-    st.dataframe(headed(project_summary(shown, by=by)), width="stretch")
+    summary = project_summary(shown, by=by)
+    summary[["share_participation", "share_continued"]] *= 100           # shares in %
+    summary.index = summary.index.map(lambda v: "–" if pd.isna(v) else (str(int(v)) if by == "year" else v))
+    summary = summary.rename_axis(tr({"area_id": "projects_area", "field": "projects_fields",
+                                      "year": "projects_year"}[by])).reset_index()
+    st.dataframe(number_table(headed(summary), {"n": 0, tr("col_count"): 0,
+                                                tr("projects_share_participation_pct"): 0,
+                                                tr("projects_share_continued_pct"): 0}),
+                 hide_index=True, width="stretch")
 
 
 def partner_form(version: float) -> None:
