@@ -1,7 +1,8 @@
 """The one string catalogue: every text the app or the CLI shows, in German and English.
 
 Strings live in ``locale/strings.toml`` as ``[key] de = "…" en = "…"`` with ``{name}``
-placeholders. German is the default language.
+placeholders; ``de_one``/``en_one`` give the singular for ``count == 1``. German is the default
+language.
 """
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ def t(key: str, lang: str = DEFAULT_LANG, **params) -> str:
     """
     entry = catalogue()[key]
     text = entry.get(lang) or entry[DEFAULT_LANG]
+    if params.get("count") == 1:                 # the singular, where the catalogue has one
+        text = entry.get(f"{lang}_one") or text
     return text.format(**params) if params else text
 
 

@@ -57,6 +57,18 @@ def test_placeholders_match_between_languages():
         de = set(re.findall(r"{(\w+)}", entry["de"]))
         en = set(re.findall(r"{(\w+)}", entry["en"]))
         assert de == en, key
+        # a singular (count == 1) needs no {count}, but every other placeholder of its plural
+        for one in ("de_one", "en_one"):
+            if one in entry:
+                assert set(re.findall(r"{(\w+)}", entry[one])) == de - {"count"}, (key, one)
+        assert ("de_one" in entry) == ("en_one" in entry), key
+
+
+def test_singular_for_one():
+    from jmdiq_geo.i18n import t
+    assert t("err_not_numeric", "de", count=1, examples="'x'", rows="2").startswith("1 Wert ist keine Zahl")
+    assert t("err_not_numeric", "de", count=3, examples="'x'", rows="2, 3, 4").startswith("3 Werte sind keine Zahlen")
+    assert t("err_key_duplicate", "en", count=1, keys="'7' (1, 2)").startswith("1 key occurs")
 
 
 def test_table_headings_exist():

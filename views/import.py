@@ -36,7 +36,7 @@ source = source_form(path)
 
 c1, c2 = st.columns(2)
 check = c1.button(tr("import_check"), disabled=spec is None, key="import_check")
-go = c2.button(tr("import_run"), type="primary", disabled=spec is None, key="import_run")
+go = c2.button(tr("import_run"), type="primary", disabled=spec is None or source.licence is None, key="import_run")
 if check or go:
     with guard("import_failed"):
         report = import_file(ws, kind, path, spec, source, max_bytes=settings().max_file_bytes, dry_run=check)

@@ -215,7 +215,12 @@ def source_form(path: Path) -> im.Source:
     title = c1.text_input(tr("import_source_title"), value=path.stem, key="imp_src_title")
     publisher = c2.text_input(tr("import_source_publisher"), key="imp_src_publisher")
     c3, c4 = st.columns(2)
-    licence = c3.text_input(tr("import_source_licence"), key="imp_src_licence")
+    licence = c3.text_input(tr("import_source_licence"), key="imp_src_licence",
+                            placeholder=tr("import_source_licence_placeholder"))
     attribution = c4.text_input(tr("import_source_attribution"), key="imp_src_attr")
-    return im.Source(source_id=path.stem, title=title, publisher=publisher or None, licence=licence or None,
-                     attribution=attribution or None)
+    source = im.Source(source_id=path.stem, title=title, publisher=publisher or None,
+                       licence=licence.strip() or None, attribution=attribution or None)
+    if source.licence is None:
+        # every map and export names its sources with their licences: no import without one
+        st.info(tr("import_source_licence_needed"), icon=":material/info:")
+    return source

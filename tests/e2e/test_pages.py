@@ -236,6 +236,10 @@ def test_import_page_imports_an_indicator_table(page, app_url, tmp_path):
     page.wait_for_function("() => Array.from(document.querySelectorAll('[data-testid=stDataFrame] table'))"
                            ".some(t => t.innerText.includes('Quote/Anteil') && t.innerText.includes('Anzahl'))",
                            timeout=30000)
+    # no import without a licence (every map names its sources with their licences)
+    page.get_by_text("Bitte die Lizenz der Daten angeben").wait_for(timeout=30000)
+    assert page.get_by_role("button", name="Prüfen und importieren").is_disabled()
+    fill(page, "Lizenz", "eigene Erhebung, intern")
     page.get_by_role("button", name="Prüfen und importieren").click()
     page.get_by_text("Importiert: 2 Zeilen gelesen, 4 Datensätze geschrieben.").wait_for(timeout=30000)
     # the report: 540 Planungsräume have no value in this table (a notice, not an error)
