@@ -32,9 +32,10 @@ def origin_table(ws: Workspace, access: Access) -> pd.DataFrame:
 
 
 def write_table(table: pd.DataFrame, out: Path | str, *, attribution: list[str], geometry=None,
-                crs: str | None = None) -> Path:
-    """CSV (``;``-separated is not used: plain CSV, UTF-8) or GeoPackage by suffix; every row
-    names the sources."""
+                crs: str | None = None, excel_de: bool = False) -> Path:
+    """CSV or GeoPackage by suffix; every row names the sources. CSV is plain (``,``, decimal
+    point, UTF-8); ``excel_de`` writes it as German Excel opens it (``;``, decimal comma, UTF-8
+    with BOM, numbers rounded to 3 decimals)."""
     out = Path(out)
     table = table.copy()
     table["sources"] = " | ".join(attribution)
@@ -42,6 +43,10 @@ def write_table(table: pd.DataFrame, out: Path | str, *, attribution: list[str],
         if geometry is None and {"x", "y"} <= set(table.columns):
             geometry = gpd.points_from_xy(table["x"], table["y"])
         gpd.GeoDataFrame(table, geometry=geometry, crs=crs).to_file(out, driver="GPKG", layer="access")
+    elif excel_de:
+        numbers = table.select_dtypes("float").columns
+        table[numbers] = table[numbers].round(3)
+        table.to_csv(out, index=False, sep=";", decimal=",", encoding="utf-8-sig")
     else:
         table.to_csv(out, index=False)
     return out

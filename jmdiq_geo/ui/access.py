@@ -3,6 +3,7 @@ walking access with personas (nominal, effective, barrier map, detour factors)."
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from jmdiq_geo.ui.feedback import show_error
 from jmdiq_geo.ui.maps import display_geometry_of, show_map
 from jmdiq_geo.ui.projects import location_picker
 from jmdiq_geo.ui.state import lang, tr, workspace
+from jmdiq_geo.io.numbers import parse_number
 from jmdiq_geo.ui.widgets import decimal_input, level_picker, number_table
 
 USER_KEY = "access_user"
@@ -144,15 +146,20 @@ def _attribute_form(prefix: str, current: dict) -> dict | None:
     try:
         parse_opening_hours(hours)
     except ValueError as e:
-        problems.append(Problem("svc_bad_hours", {"value": hours, "detail": str(e)}, column=tr("svc_opening_hours")))
+        # the parser's own text is English; the position it names is enough
+        where = re.search(r"(\d+):(\d+)", str(e))
+        problems.append(Problem("svc_bad_hours", {"value": hours, "detail": tr("svc_hours_at", pos=where.group(2))
+                                                  if where else "–"}, column=tr("svc_opening_hours")))
     numbers = {}
     for field, text in (("age_min", age_min), ("age_max", age_max), ("capacity", capacity)):
-        try:
-            numbers[field] = float(text.replace(",", ".")) if text.strip() else None
-            if numbers[field] is not None and numbers[field] < 0:
-                raise ValueError
-        except ValueError:
+        value = parse_number(text, decimal="," if lang() == "de" else ".") if text.strip() else None
+        if text.strip() and (value is None or value < 0 or value != round(value)):
+            # ages and places are whole numbers: 3,5 places would be rounded silently otherwise
             problems.append(Problem("svc_bad_number", {"value": text}, column=tr(f"svc_{field}")))
+        numbers[field] = value
+    if numbers["age_min"] is not None and numbers["age_max"] is not None and numbers["age_min"] > numbers["age_max"]:
+        problems.append(Problem("svc_age_range", {"low": int(numbers["age_min"]), "high": int(numbers["age_max"])},
+                                column=tr("svc_age_max")))
     if problems:
         return {"_problems": problems}
     codes, _ = parse_languages(languages)
@@ -514,7 +521,8 @@ def _details(nominal, effective) -> None:
         table = area_table(ws, access, lang=lang())
         shapes = ws.areas(r["level"]).set_index("area_id").geometry.reindex(table["area"]).to_numpy()
         with tempfile.TemporaryDirectory() as tmp:
-            path = write_table(table, Path(tmp) / "access.csv", attribution=ws.attributions())
+            path = write_table(table, Path(tmp) / "access.csv", attribution=ws.attributions(),
+                               excel_de=lang() == "de")
             col.download_button(tr("acc_download", view=tr(f"acc_view_{label}")), path.read_bytes(),
                                 file_name=f"erreichbarkeit_{r['category']}_{label}.csv", mime="text/csv",
                                 key=f"acc_dl_{label}")

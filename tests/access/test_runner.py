@@ -238,3 +238,17 @@ def test_headline_share_beyond_is_weighted_by_the_target_group():
     h = headline(origins, far=15)
     assert h["share_beyond_all"] == pytest.approx(7 / 8 * 100)      # 3 beyond + 4 unreachable of 8
     assert h["share_beyond_network"] == pytest.approx(3 / 4 * 100)
+
+
+def test_area_table_csv_for_german_excel(tmp_path):
+    """The app's CSV download in German: ';', decimal comma, BOM; the plain CSV (CLI) stays ','."""
+    from jmdiq_geo.access.export import write_table
+    table = pd.DataFrame({"area": ["01100101"], "median_min": [12.3456789], "target_group": [419.0]})
+    excel = write_table(table, tmp_path / "a.csv", attribution=["Amt für Statistik, CC BY 3.0 DE"], excel_de=True)
+    raw = excel.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8-sig").splitlines()
+    assert text[0] == "area;median_min;target_group;sources"
+    assert text[1] == "01100101;12,346;419,0;Amt für Statistik, CC BY 3.0 DE"
+    plain = write_table(table, tmp_path / "b.csv", attribution=["x"])
+    assert pd.read_csv(plain, dtype={"area": str})["median_min"].iloc[0] == 12.3456789
