@@ -266,7 +266,9 @@ def access_for(ws: Workspace, category: str, *, persona: Persona | None = None, 
                           "persona": persona.key() if persona_key else None,
                           "services_excluded": int((~fit["fits"]).sum()) if fit is not None else 0,
                           "services_kept_unknown": int((fit["fits"] & fit["unknown"].map(bool)).sum())
-                          if fit is not None else 0})
+                          if fit is not None else 0,
+                          # services of which an attribute the persona asks about is not recorded
+                          "services_unknown_any": int(fit["unknown"].map(bool).sum()) if fit is not None else 0})
     ws.put_access_run(key, category=category, persona=persona_key, origins=result.origins, areas=result.areas,
                       pairs=result.pairs, report=result.report)
     say(1.0, "done")

@@ -372,6 +372,12 @@ def _headline(nominal, effective) -> None:
     if effective is not None:
         text += " " + tr("acc_headline_effective", share=pct(effective.result.report.get("share_beyond_all")))
     st.markdown(f"**{text}**")
+    if effective is not None:
+        r_eff = effective.result.report
+        unknown, total = r_eff.get("services_unknown_any", 0), r["services"]
+        if total and unknown >= total / 2:
+            # the persona can tell little apart where the attributes it asks about are missing
+            st.warning(tr("acc_persona_little_known", unknown=unknown, total=total), icon=":material/help:")
 
 
 def _report_lines(access) -> None:
