@@ -60,13 +60,22 @@ def format_number(value: float | int | None, lang: str = DEFAULT_LANG, *, digits
     return text
 
 
+def _yes_no(value, lang: str) -> str:
+    """``ja``/``nein``; "–" for a missing value (None, NaN, pandas' NA: no truth value)."""
+    try:
+        missing = value is None or bool(value != value)
+        return "–" if missing else (t("yes", lang) if bool(value) else t("no", lang))
+    except TypeError:
+        return "–"
+
+
 def readable(frame, lang: str = DEFAULT_LANG):
     """``frame`` for people: missing texts as "–" (not "None"), yes/no in words."""
     out = frame.copy()
     for col in out.columns:
         series = out[col]
-        if series.dtype == bool:
-            out[col] = series.map({True: t("yes", lang), False: t("no", lang)})
+        if series.dtype == bool or str(series.dtype) == "boolean":         # also nullable (missing: "–")
+            out[col] = [_yes_no(v, lang) for v in series.astype(object)]
         elif series.dtype == object or str(series.dtype) in ("str", "string"):
             values = series.astype(object)
             if values.map(lambda v: isinstance(v, bool)).any():

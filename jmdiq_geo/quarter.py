@@ -19,7 +19,7 @@ from jmdiq_geo.crs import to_work_crs
 from jmdiq_geo.errors import InputError, Problem
 from jmdiq_geo.io.readers import read_vector
 from jmdiq_geo.io.validate import check_geometries
-from jmdiq_geo.maplayer import _lowest_level, city_value, value_periods
+from jmdiq_geo.maplayer import CITY_MIN_COVERAGE, _lowest_level, city_share, city_value, population_for, value_periods
 from jmdiq_geo.store.workspace import Workspace
 
 
@@ -189,6 +189,10 @@ def quarter_facts(ws: Workspace, quarter: Quarter, numbers: QuarterNumbers, sett
             return None
         den = defs.at[ind, "denominator"]
         raw = ws.values(ind, period=period, level=level)
+        # no city value from a part of the city (the map's rule)
+        if city_share(raw, ws.area_names(level)["area_id"],
+                      population_for(ws, period=period, level=level, denominator=den or None)) < CITY_MIN_COVERAGE:
+            return None
         return city_value(raw, kind=defs.at[ind, "kind"],
                           denominator=ws.values(den, period=period, level=level) if den else None)
 

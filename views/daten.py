@@ -2,6 +2,7 @@
 import streamlit as st
 
 from jmdiq_geo.ui.derived_form import derived_form
+from jmdiq_geo.ui.index_editor import DIRECTIONS as POLARITIES
 from jmdiq_geo.ui.state import lang, require_workspace, tr
 from jmdiq_geo.ui.widgets import number_table
 
@@ -24,7 +25,7 @@ st.subheader(tr("data_indicators"))
 ind = ws.indicators()
 label = "label_de" if lang() == "de" else "label_en"
 ind = ind.assign(kind=ind["kind"].map(lambda k: tr(f"kind_{k}") if k else None),
-                 polarity=ind["polarity"].map(lambda p: tr(f"polarity_{p}") if p else None))
+                 polarity=ind["polarity"].map(lambda p: tr(f"polarity_{p}") if p in POLARITIES else p))
 st.dataframe(number_table(ind[["indicator_id", label, "unit", "kind", "denominator", "polarity", "source_id"]].rename(
     columns={"indicator_id": tr("tt_id"), label: tr("col_label"), "unit": tr("col_unit"), "kind": tr("col_kind"),
              "denominator": tr("col_denominator"), "polarity": tr("col_polarity"), "source_id": tr("col_source")})),

@@ -8,6 +8,8 @@ not a number is an error naming the column, the rows and the values.
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -99,12 +101,14 @@ def parse_numeric(series: pd.Series, *, column: str, file: str | None, decimal: 
         raw = None
     else:
         raw = series.to_numpy(dtype=object, na_value=None)
-        is_text = np.fromiter((isinstance(v, str) for v in raw), dtype=bool, count=len(raw))
-        numbers = ~is_text & pd.notna(raw)
+        present = np.asarray(pd.notna(raw), dtype=bool)
+        # real numbers are taken as they are; any other cell (text, a date, a list) is read as text
+        numbers = present & np.fromiter((isinstance(v, (int, float, np.number, Decimal)) for v in raw),
+                                        dtype=bool, count=len(raw))
         if numbers.any():
             out[numbers] = raw[numbers].astype(float)
-        rows = np.flatnonzero(is_text)
-        original = pa.array(raw[rows].tolist(), type=pa.string())
+        rows = np.flatnonzero(present & ~numbers)
+        original = pa.array([v if isinstance(v, str) else str(v) for v in raw[rows]], type=pa.string())
     text = _squeezed(original)
     decimal = column_decimal(text, decimal)
     empty = (pc.utf8_length(text).to_numpy(zero_copy_only=False) == 0)

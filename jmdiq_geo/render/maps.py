@@ -278,9 +278,10 @@ def diverging_colours(classes: Classes) -> list[str]:
     falls = [i for i, hi in enumerate(classes.upper) if hi <= 0]
     rises = [i for i, lo in enumerate(classes.lower) if lo >= 0 and i not in falls]
     out = ["#e0e0e0"] * classes.k
+    steps = max(len(falls), len(rises), 1)     # one step width for both sides: a small fall is pale
     for side, sign in ((falls[::-1], -1), (rises, 1)):          # nearest zero first
         for step, i in enumerate(side):
-            out[i] = to_hex(cmap(0.5 + sign * (0.12 + 0.36 * (step + 1) / len(side))))
+            out[i] = to_hex(cmap(0.5 + sign * (0.12 + 0.36 * (step + 1) / steps)))
     return out
 
 

@@ -18,7 +18,7 @@ from jmdiq_geo.access.export import area_table, write_table
 from jmdiq_geo.access.runner import (access_for, compare, demand_indicator, load_network, smallest_level,
                                      target_digest)
 from jmdiq_geo.errors import JmdiqError, Problem
-from jmdiq_geo.i18n import format_number, t_or
+from jmdiq_geo.i18n import format_number, readable, t_or
 from jmdiq_geo.render.access_maps import (access_map, detour_map, measure_label, persona_summary,
                                           services_map)
 from jmdiq_geo.render.maps import standalone_html
@@ -87,7 +87,7 @@ def services_section(version: float) -> None:
     show_map(m, key="svc_map", height=600)
     st.caption(tr("svc_map_hint"))
     with st.expander(tr("svc_table", n=len(services))):
-        st.dataframe(number_table(_service_table(services), 0), hide_index=True, width="stretch")
+        st.dataframe(readable(_service_table(services), lang()), hide_index=True, width="stretch")
 
 
 def _service_table(services) -> pd.DataFrame:
@@ -253,7 +253,7 @@ def edit_section(version: float) -> None:
         st.rerun()
     edited = services[services["edited"] | services["hidden"]]
     with st.expander(tr("svc_edits_list", n=len(edited))):
-        st.dataframe(number_table(_service_table(edited), 0), hide_index=True, width="stretch")
+        st.dataframe(readable(_service_table(edited), lang()), hide_index=True, width="stretch")
 
 
 def _same(a, b) -> bool:
@@ -303,7 +303,7 @@ def _settings_form() -> AccessSettings:
     with st.expander(tr("acc_settings")):
         c1, c2, c3, c4 = st.columns(4)
         speed, ok = decimal_input(tr("acc_speed"), 4.8, key="acc_speed", min_value=2.0, max_value=7.0, digits=1,
-                                  container=c1)
+                                  container=c1, required=True)
         t1 = c2.number_input(tr("acc_threshold_1"), 1, 60, 10, key="acc_t1")
         t2 = c3.number_input(tr("acc_threshold_2"), 1, 60, 15, key="acc_t2")
         unknown = c4.radio(tr("acc_unknown"), ["keep", "drop"], key="acc_unknown",
@@ -311,7 +311,8 @@ def _settings_form() -> AccessSettings:
         overlap = c1.number_input(tr("acc_overlap"), 0, 600, 60, 15, key="acc_overlap")
         st.caption(tr("acc_settings_note"))
     if not ok or speed is None:
-        st.stop()                      # the field shows what is wrong; nothing runs on a wrong speed
+        st.error(tr("acc_settings_invalid"))        # the expander may be closed: say it outside too
+        st.stop()                                    # nothing runs on a wrong speed
     lo, hi = sorted((float(t1), float(t2)))
     return AccessSettings(speed_kmh=float(speed), thresholds_min=(lo, hi) if lo != hi else (hi,), unknown=unknown,
                           min_overlap_min=float(overlap))

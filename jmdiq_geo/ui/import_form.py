@@ -164,20 +164,21 @@ def _kinds_form(columns: list[str], sample: pd.DataFrame | None, decimal: str) -
     its unit; guessed from the column's name and values, changeable in a table."""
     if not columns:
         return {}, {}
-    labels = {k: tr(f"kind_{k}") for k in im.INDICATOR_KINDS}
     guessed = [im.guess_indicator_kind(c, sample[c] if sample is not None and c in sample else None, decimal=decimal)
                for c in columns]
-    rows = pd.DataFrame({"column": columns, "kind": [labels[k] for k in guessed],
+    # the kinds stay codes in the table (shown in the UI's language): a label kept across a
+    # language switch cannot be misread
+    rows = pd.DataFrame({"column": columns, "kind": guessed,
                          "unit": ["%" if k == "intensive" else "" for k in guessed]})
     st.caption(tr("import_kinds_help"))
     edited = st.data_editor(rows, hide_index=True, disabled=["column"], width="stretch",
                             key="imp_kinds_" + "|".join(columns), column_config={
                                 "column": st.column_config.TextColumn(tr("import_column")),
-                                "kind": st.column_config.SelectboxColumn(tr("import_indicator_kind"),
-                                                                         options=list(labels.values()), required=True),
+                                "kind": st.column_config.SelectboxColumn(
+                                    tr("import_indicator_kind"), options=list(im.INDICATOR_KINDS), required=True,
+                                    format_func=lambda k: tr(f"kind_{k}")),
                                 "unit": st.column_config.TextColumn(tr("import_unit"))})
-    by_label = {v: k for k, v in labels.items()}
-    kinds = {r.column: by_label.get(r.kind, "extensive") for r in edited.itertuples()}
+    kinds = {r.column: r.kind if r.kind in im.INDICATOR_KINDS else "extensive" for r in edited.itertuples()}
     units = {r.column: (str(r.unit).strip() or None) if isinstance(r.unit, str) else None for r in edited.itertuples()}
     return kinds, units
 

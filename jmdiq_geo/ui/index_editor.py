@@ -31,36 +31,33 @@ def edit_definition(definition: IndexDef) -> None:
     usable = ind[ind["kind"] != "class"]
     label_col = "label_de" if lang() == "de" else "label_en"
     labels = dict(zip(usable["indicator_id"], usable[label_col].fillna(usable["label_de"])))
-    # the table shows names, not ids (two indicators of the same name keep their id beside it)
+    # the table keeps ids and codes, shown as names in the UI's language (two indicators of the
+    # same name keep their id beside it)
     named = pd.Series(list(labels.values()))
     labels = {i: (f"{n} ({i})" if (named == n).sum() > 1 else n) for i, n in labels.items()}
-    by_label = {n: i for i, n in labels.items()}
-    directions = {d: tr(f"polarity_{d}") for d in DIRECTIONS}
-    by_direction = {n: d for d, n in directions.items()}
     new = copy.deepcopy(definition)
     decimal = "," if lang() == "de" else "."
     valid = True
     for comp in new.components:
         st.markdown(f"**{comp.label_de if lang() == 'de' else comp.label_en or comp.label_de}**")
         # weights as text in the UI's number format: a number column would read "2,5" as 25
-        frame = pd.DataFrame([{"indicator": labels.get(w.id, w.id), "weight": f"{w.weight:g}".replace(".", decimal),
-                               "direction": directions[w.direction]} for w in comp.indicators])
+        frame = pd.DataFrame([{"indicator": w.id, "weight": f"{w.weight:g}".replace(".", decimal),
+                               "direction": w.direction} for w in comp.indicators])
         edited = st.data_editor(frame, num_rows="dynamic", key=f"index_edit_{definition.id}_{comp.id}",
                                 width="stretch", column_config={
-            "indicator": st.column_config.SelectboxColumn(tr("map_indicator"), options=list(labels.values()),
-                                                          required=True),
+            "indicator": st.column_config.SelectboxColumn(tr("map_indicator"), options=list(labels), required=True,
+                                                          format_func=lambda i: labels.get(i, i)),
             "weight": st.column_config.TextColumn(tr("index_weight"), required=True),
-            "direction": st.column_config.SelectboxColumn(tr("index_direction"), options=list(directions.values()),
-                                                          required=True)})
+            "direction": st.column_config.SelectboxColumn(tr("index_direction"), options=DIRECTIONS, required=True,
+                                                          format_func=lambda d: tr(f"polarity_{d}"))})
         comp.indicators = []
         for r in edited.dropna().itertuples():
             weight = parse_number(str(r.weight), decimal=decimal)
             if weight is None or weight < 0:
-                st.error(tr("index_weight_invalid", text=r.weight, indicator=r.indicator))
+                st.error(tr("index_weight_invalid", text=r.weight, indicator=labels.get(r.indicator, r.indicator)))
                 valid = False
                 continue
-            comp.indicators.append(WeightedIndicator(by_label.get(r.indicator, r.indicator), weight,
-                                                     by_direction.get(r.direction, r.direction)))
+            comp.indicators.append(WeightedIndicator(r.indicator, weight, r.direction))
     c1, c2 = st.columns(2)
     new.id = c1.text_input(tr("index_new_id"), value=f"{definition.id}_kopie", key="index_new_id")
     new.label_de = c2.text_input(tr("index_new_label"), value=f"{definition.label_de} (Kopie)",

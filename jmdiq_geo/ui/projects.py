@@ -192,10 +192,11 @@ def project_form(version: float) -> None:
                                                                                        if x in partner_names],
                                 format_func=partner_label(partner_names), placeholder=tr("ui_choose"))
         c6, c7, c8, c9 = st.columns(4)
+        # keys with the version edited from: after "reload" the fields show the stored budget
         planned, planned_ok = decimal_input(tr("projects_budget_planned"), p.budget_planned, min_value=0.0,
-                                            key=f"projects_planned_{chosen}", container=c6)
+                                            key=f"projects_planned_{chosen}_{base_version}", container=c6)
         spent, spent_ok = decimal_input(tr("projects_budget_spent"), p.budget_spent, min_value=0.0,
-                                        key=f"projects_spent_{chosen}", container=c7)
+                                        key=f"projects_spent_{chosen}_{base_version}", container=c7)
         start = c8.date_input(tr("projects_start"), value=date.fromisoformat(p.start) if p.start else date.today(),
                               format="DD.MM.YYYY")
         end = c9.date_input(tr("projects_end"), value=date.fromisoformat(p.end) if p.end else date.today(),

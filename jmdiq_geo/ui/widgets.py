@@ -18,7 +18,7 @@ def number_table(frame: pd.DataFrame, digits: int | dict[str, int] = 2):
 
 def decimal_input(label: str, value: float | None, *, key: str, min_value: float | None = None,
                   max_value: float | None = None, digits: int = 2, container=None,
-                  help: str | None = None) -> tuple[float | None, bool]:
+                  help: str | None = None, required: bool = False) -> tuple[float | None, bool]:
     """A number field that reads numbers as the UI's language writes them (``4,5`` in German;
     Streamlit's number field drops the comma and reads 45). Returns (value, ok); an empty field
     is (None, True), a text that is no number or lies outside the range shows a message and is
@@ -27,7 +27,9 @@ def decimal_input(label: str, value: float | None, *, key: str, min_value: float
     shown = "" if value is None else format_number(value, lang(), digits=digits)
     text = box.text_input(label, value=shown, key=key, help=help)
     if not text.strip():
-        return None, True
+        if required:
+            box.error(tr("input_required"))
+        return None, not required
     number = parse_number(text, decimal="," if lang() == "de" else ".")
     if number is None:
         box.error(tr("input_not_a_number", text=text.strip()))

@@ -232,10 +232,11 @@ def test_import_page_imports_an_indicator_table(page, app_url, tmp_path):
         page.locator('[role="option"]').filter(has_text=column).first.click()
         page.keyboard.press("Escape")
         idle(page)
-    # each new indicator gets its own kind, guessed: a count is summed, a share never is
+    # each new indicator gets its own kind, guessed: a count is summed, a share never is (the
+    # table keeps the codes and shows "Anzahl (wird summiert)" / "Quote/Anteil …" on its canvas)
     page.wait_for_function("() => Array.from(document.querySelectorAll('[data-testid=stDataFrame] table'))"
-                           ".some(t => t.innerText.includes('Quote/Anteil') && t.innerText.includes('Anzahl'))",
-                           timeout=30000)
+                           ".some(t => t.innerText.includes('Beratungenextensive') && "
+                           "t.innerText.includes('Neuzugewanderteintensive'))", timeout=30000)
     # no import without a licence (every map names its sources with their licences)
     page.get_by_text("Bitte die Lizenz der Daten angeben").wait_for(timeout=30000)
     assert page.get_by_role("button", name="Prüfen und importieren").is_disabled()

@@ -70,3 +70,10 @@ def test_import_form_guesses_counts_and_rates(column, values, decimal, expected)
     from jmdiq_geo.io.imports import guess_indicator_kind
     sample = pd.Series(values, dtype=object) if values is not None else None
     assert guess_indicator_kind(column, sample, decimal=decimal) == expected
+
+
+def test_cells_that_are_neither_text_nor_numbers_are_reported_not_crashed():
+    """A date or a list in a GeoJSON property used as places: a message naming the rows."""
+    values, problems = parsed([pd.Timestamp("2024-01-01"), "5", [1, 2], None])
+    assert values[1] == 5.0 and np.isnan(values[0]) and np.isnan(values[2])
+    assert problems["not_numeric"]["rows"] == "1, 3"
