@@ -203,7 +203,9 @@ def _pick(values: np.ndarray, idx: np.ndarray) -> pd.Categorical:
 
 
 def _categorical(values: np.ndarray) -> pd.Categorical:
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object))
+    """Categories in sorted order (``aggregate`` needs the areas in key order: built once here,
+    per cached origins, not per category)."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), sort=True)
     return pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object))
 
 
@@ -377,12 +379,10 @@ def aggregate(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     """Per area (sorted by key), weighted by the target group at each origin."""
     far = max(settings.thresholds_min)
     area = pd.Categorical(frame["area"])
-    categories = np.asarray(area.categories, dtype=object)
-    order = np.argsort(categories, kind="stable")
-    keys = categories[order]                                           # the areas in key order
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))                                # category → position in keys
-    codes = np.where(area.codes >= 0, rank[np.maximum(area.codes, 0)], -1)
+    if not area.categories.is_monotonic_increasing:                    # (run() builds them sorted)
+        area = area.reorder_categories(area.categories.sort_values())
+    keys = np.asarray(area.categories, dtype=object)                   # the areas in key order
+    codes = area.codes
     has_area = codes >= 0
     codes_in = codes[has_area]
     present = np.bincount(codes_in, minlength=len(keys)) > 0
@@ -424,15 +424,8 @@ def aggregate(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
         out["demand_group"] = d_total          # persons of the demand group (e.g. children under 6)
     out["detour"] = detours
     # the method of an area's nearest times: "network", "estimate", or "mixed"
-    method = pd.Categorical(frame["method"])
-    m_codes = method.codes.astype(float)
-    lo = np.full(n, np.inf)
-    hi = np.full(n, -np.inf)
-    np.minimum.at(lo, codes_in, m_codes[has_area])
-    np.maximum.at(hi, codes_in, m_codes[has_area])
-    names = np.asarray(method.categories, dtype=object)
-    lo, hi = lo[present].astype(int), hi[present].astype(int)
-    out["method"] = np.where(lo == hi, names[np.clip(lo, 0, len(names) - 1)], "mixed")
+    estimated = per_area(np.asarray(frame["method"]) == "estimate")
+    out["method"] = np.where(estimated == 0, "network", np.where(estimated == count, "estimate", "mixed"))
     return out
 
 

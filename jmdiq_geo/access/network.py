@@ -23,6 +23,8 @@ import shapely
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
+from jmdiq_geo.access import kernels
+
 #: vertices closer than this (metres) are the same node
 NODE_TOLERANCE_M = 0.01
 
@@ -115,7 +117,6 @@ class SegmentGrid:
     MAX_CELLS = 4_000_000
 
     def __init__(self, a: np.ndarray, b: np.ndarray, segment_of: np.ndarray):
-        from jmdiq_geo.access import kernels
 
         self.segment_of = segment_of
         self.ax, self.ay, self.bx, self.by = (np.ascontiguousarray(c, dtype=float)
@@ -134,7 +135,6 @@ class SegmentGrid:
 
     def nearest(self, xy: np.ndarray, max_d: float) -> tuple[np.ndarray, np.ndarray]:
         """(network segment number or −1, distance) for every point; large sets on all cores."""
-        from jmdiq_geo.access import kernels
 
         n = len(xy)
         seg = np.full(n, -1, dtype=np.int64)

@@ -89,7 +89,11 @@ _ORIGINS: dict[tuple, "OriginInfo"] = {}
 def target_digest(ws: Workspace, indicator: str | None = None) -> str:
     """A fingerprint of the target group's values (or ``indicator``'s): a derived indicator saved
     in the app changes them without an import."""
-    return _digest(latest_values(ws, indicator or ws.meta().get("target_group_indicator") or ""))
+    return _digest(latest_values(ws, indicator) if indicator else _target_latest(ws))
+
+
+def _target_latest(ws: Workspace) -> tuple[str, pd.Series] | None:
+    return latest_values(ws, ws.meta().get("target_group_indicator") or "")
 
 
 def _digest(latest: tuple[str, pd.Series] | None) -> str:
@@ -120,28 +124,26 @@ def demand_indicator(ws: Workspace, category: str) -> str | None:
     return demand.get(category) if isinstance(demand, dict) else None
 
 
-def build_origins(ws: Workspace, level: str, settings: Settings) -> OriginInfo:
-    """Homes with the target group living there (see module doc); cached per workspace state."""
-    key = (str(ws.path), ws.data_stamp(), target_digest(ws), level, settings.fallback_grid)
+def build_origins(ws: Workspace, level: str, settings: Settings,
+                  target_latest: tuple[str, pd.Series] | None = None) -> OriginInfo:
+    """Homes with the target group living there (see module doc); cached per workspace state.
+    ``target_latest``: the target group's newest values when the caller has read them already."""
+    target_latest = target_latest if target_latest is not None else _target_latest(ws)
+    key = (str(ws.path), ws.data_stamp(), _digest(target_latest), level, settings.fallback_grid)
     if key not in _ORIGINS:
         if len(_ORIGINS) > 8:
             _ORIGINS.clear()
-        _ORIGINS[key] = _build_origins(ws, level, settings)
+        _ORIGINS[key] = _build_origins(ws, level, settings, target_latest)
     return _ORIGINS[key]
 
 
-def _build_origins(ws: Workspace, level: str, settings: Settings) -> OriginInfo:
+def _build_origins(ws: Workspace, level: str, settings: Settings,
+                   target_latest: tuple[str, pd.Series] | None) -> OriginInfo:
     base_level = smallest_level(ws)
     base = ws.areas(base_level)
     meta = ws.meta()
     target = meta.get("target_group_indicator") or None
-    pop = pd.Series(dtype=float)
-    period = None
-    if target and target in ws.indicator_ids():
-        periods = ws.periods(indicator_id=target, level=base_level)
-        if periods:
-            period = periods[-1]
-            pop = ws.values(target, period=period, level=base_level).astype(float)
+    period, pop = target_latest or (None, pd.Series(dtype=float))
     stored = ws.origins()
     xy = stored[["x", "y"]].to_numpy(float)
     basis = stored["basis"].to_numpy(float)
@@ -182,7 +184,7 @@ def _build_origins(ws: Workspace, level: str, settings: Settings) -> OriginInfo:
         area = home_area
     else:
         area = _assign(xy, ws.areas(level))
-    return OriginInfo(Origins(xy, persons, area, kind), target, str(period) if period else None, dropped,
+    return OriginInfo(Origins(xy, persons, area, kind), target, period, dropped,
                       np.asarray(home_area, dtype=object), share.fillna(0).to_numpy(float))
 
 
@@ -194,15 +196,16 @@ def to_services(gdf: gpd.GeoDataFrame) -> Services:
 
 def run_key(ws: Workspace, category: str, persona: Persona | None, settings: Settings, level: str,
             services: gpd.GeoDataFrame, detour: float | None = None,
-            demand: tuple[str, str] | None = None) -> str:
+            demand: tuple[str, str] | None = None, target: str | None = None) -> str:
     """The cache key of a run; ``demand`` is (indicator, digest of its values) when E2SFCA's
-    demand group is not the target group."""
+    demand group is not the target group; ``target`` the digest of the target group's values
+    (read here when not given)."""
     digest = hashlib.sha256(pd.util.hash_pandas_object(
         pd.DataFrame(services.drop(columns="geometry")).astype(str), index=False).values.tobytes()
         + b"".join(shapely.to_wkb(services.geometry.array)) if len(services) else b"").hexdigest()
     body = {"category": category, "persona": persona.key() if persona and not persona.is_empty() else None,
             "settings": settings.as_dict(), "level": level, "stamp": ws.data_stamp(), "services": digest,
-            "target": target_digest(ws), "detour": detour, "version": 6,
+            "target": target if target is not None else target_digest(ws), "detour": detour, "version": 6,
             "demand": list(demand) if demand else None}
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -241,8 +244,10 @@ def access_for(ws: Workspace, category: str, *, persona: Persona | None = None, 
     demand_ind = demand_indicator(ws, category)
     demand_latest = latest_values(ws, demand_ind) if demand_ind else None        # (period, values per area)
     demand_ind = demand_ind if demand_latest is not None else None
+    # the target group's values, read once for the cache key and the homes
+    target_latest = _target_latest(ws)
     key = run_key(ws, category, persona, settings, level, services, detour,
-                  (demand_ind, _digest(demand_latest)) if demand_ind else None)
+                  (demand_ind, _digest(demand_latest)) if demand_ind else None, target=_digest(target_latest))
     persona_key = json.dumps(persona.key(), sort_keys=True) if persona is not None and not persona.is_empty() else None
     if use_cache:
         hit = ws.access_run(key)
@@ -252,7 +257,7 @@ def access_for(ws: Workspace, category: str, *, persona: Persona | None = None, 
     say = progress or (lambda f, m: None)
     say(0.0, "network")
     network = load_network(ws)
-    info = build_origins(ws, level, settings)
+    info = build_origins(ws, level, settings, target_latest)
     demand_period, demand = (demand_latest[0], info.spread(demand_latest[1])) if demand_latest else (info.period, None)
     result = run(network, info.origins, to_services(services), settings, progress=lambda f, m: say(0.05 + 0.9 * f, m),
                  severance=network is not None, detour=detour, demand=demand)
