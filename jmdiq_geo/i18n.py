@@ -14,6 +14,9 @@ from jmdiq_geo.errors import Problem
 
 LANGUAGES = ("de", "en")
 DEFAULT_LANG = "de"
+#: how each language writes a decimal number's mark and a date
+DECIMAL_MARK = {"de": ",", "en": "."}
+DATE_FORMAT = {"de": "%d.%m.%Y", "en": "%Y-%m-%d"}
 _CATALOGUE = Path(__file__).parent / "locale" / "strings.toml"
 
 
@@ -77,9 +80,7 @@ def readable(frame, lang: str = DEFAULT_LANG):
         if series.dtype == bool or str(series.dtype) == "boolean":         # also nullable (missing: "–")
             out[col] = [_yes_no(v, lang) for v in series.astype(object)]
         elif series.dtype == object or str(series.dtype) in ("str", "string"):
-            values = series.astype(object)
-            if values.map(lambda v: isinstance(v, bool)).any():
-                values = values.map(lambda v: t("yes", lang) if v is True else t("no", lang) if v is False else v)
+            values = series.astype(object).map(lambda v: _yes_no(v, lang) if isinstance(v, bool) else v)
             out[col] = values.where(values.notna(), "–")
     return out
 
@@ -88,7 +89,8 @@ def number_styler(frame, lang: str = DEFAULT_LANG, digits: int | dict[str, int] 
     """A pandas ``Styler`` of ``frame`` whose numbers read as in ``lang`` (``1.234,5`` in German,
     ``1,234.5`` in English) with ``digits`` decimals (one count for all, or per column; 2 by
     default). Only what is shown changes: the values, and so sorting, stay numbers."""
-    decimal, thousands = (",", ".") if lang == "de" else (".", ",")
+    decimal = DECIMAL_MARK[lang]
+    thousands = "." if decimal == "," else ","
     frame = readable(frame, lang)
     styler = frame.style.hide(axis="index")
     for col in frame.select_dtypes("number").columns:

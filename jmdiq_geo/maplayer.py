@@ -80,6 +80,15 @@ def city_share(values: pd.Series, area_ids: pd.Series, population: pd.Series | N
     return float(has.mean()) if len(has) else 0.0
 
 
+def whole_city_value(values: pd.Series, *, kind: str, denominator: pd.Series | None, area_ids: pd.Series,
+                     population: pd.Series | None) -> float:
+    """The city's value of ``values`` (lowest level), NaN where they cover too little of the
+    city (``CITY_MIN_COVERAGE``): a sum or rate over a part of the city is no city value."""
+    if city_share(values, area_ids, population) < CITY_MIN_COVERAGE:
+        return float("nan")
+    return city_value(values, kind=kind, denominator=denominator)
+
+
 def indicator_layer(ws: Workspace, *, indicator_id: str, period: date, level: str | None = None,
                     settings: Settings) -> IndicatorLayer:
     defs = ws.indicators().set_index("indicator_id")
@@ -93,9 +102,8 @@ def indicator_layer(ws: Workspace, *, indicator_id: str, period: date, level: st
     den = ws.values(den_id, period=period, level=lowest) if den_id else None
     pop = population_for(ws, period=period, level=lowest, denominator=den_id)
     aggregatable = kind == "extensive" or (kind == "intensive" and den is not None)
-    city = city_value(raw, kind=kind, denominator=den) if aggregatable else float("nan")
-    if city_share(raw, ws.area_names(lowest)["area_id"], pop) < CITY_MIN_COVERAGE:
-        city = float("nan")           # a sum or rate over a part of the city is no city value
+    city = whole_city_value(raw, kind=kind, denominator=den, area_ids=ws.area_names(lowest)["area_id"],
+                            population=pop) if aggregatable else float("nan")
     if level != lowest:
         if not aggregatable:
             raise InputError(Problem("not_aggregatable", {"indicator": definition.get("label_de") or indicator_id}))

@@ -19,7 +19,7 @@ from jmdiq_geo.crs import to_work_crs
 from jmdiq_geo.errors import InputError, Problem
 from jmdiq_geo.io.readers import read_vector
 from jmdiq_geo.io.validate import check_geometries
-from jmdiq_geo.maplayer import CITY_MIN_COVERAGE, _lowest_level, city_share, city_value, population_for, value_periods
+from jmdiq_geo.maplayer import _lowest_level, population_for, value_periods, whole_city_value
 from jmdiq_geo.store.workspace import Workspace
 
 
@@ -188,13 +188,11 @@ def quarter_facts(ws: Workspace, quarter: Quarter, numbers: QuarterNumbers, sett
         if period is None or defs.at[ind, "kind"] == "class":
             return None
         den = defs.at[ind, "denominator"]
-        raw = ws.values(ind, period=period, level=level)
-        # no city value from a part of the city (the map's rule)
-        if city_share(raw, ws.area_names(level)["area_id"],
-                      population_for(ws, period=period, level=level, denominator=den or None)) < CITY_MIN_COVERAGE:
-            return None
-        return city_value(raw, kind=defs.at[ind, "kind"],
-                          denominator=ws.values(den, period=period, level=level) if den else None)
+        value = whole_city_value(ws.values(ind, period=period, level=level), kind=defs.at[ind, "kind"],
+                                 denominator=ws.values(den, period=period, level=level) if den else None,
+                                 area_ids=ws.area_names(level)["area_id"],
+                                 population=population_for(ws, period=period, level=level, denominator=den or None))
+        return None if np.isnan(value) else value
 
     def city_spread(ind):
         period = latest(ind)

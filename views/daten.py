@@ -1,6 +1,7 @@
 """Daten: sources, periods and licences in the workspace, and the import log."""
 import streamlit as st
 
+from jmdiq_geo.i18n import DATE_FORMAT
 from jmdiq_geo.ui.derived_form import derived_form
 from jmdiq_geo.ui.index_editor import DIRECTIONS as POLARITIES
 from jmdiq_geo.ui.state import lang, require_workspace, tr
@@ -36,7 +37,7 @@ with st.expander(tr("data_derived")):
 
 st.subheader(tr("data_imports"))
 log = ws.imports()
-log = log.assign(imported_at=log["imported_at"].dt.strftime("%d.%m.%Y %H:%M" if lang() == "de" else "%Y-%m-%d %H:%M"))
+log = log.assign(imported_at=log["imported_at"].dt.strftime(DATE_FORMAT[lang()] + " %H:%M"))
 st.dataframe(number_table(log[["import_id", "kind", "file", "source_id", "imported_at"]].rename(columns={
     "import_id": tr("col_no"), "kind": tr("col_kind"), "file": tr("col_file"),
     "source_id": tr("col_source"), "imported_at": tr("col_when")}), 0),

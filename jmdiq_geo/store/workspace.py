@@ -229,7 +229,7 @@ class Workspace:
         for (level, period), ids in values.groupby(["level", "period"])["indicator_id"]:
             self.con.execute("DELETE FROM indicator_values WHERE level = ? AND period = ? "
                              "AND list_contains(?, indicator_id)", [level, period, sorted(set(ids))])
-        self._with_frame("new_values", pa.Table.from_pandas(values, preserve_index=False),
+        self._with_frame("new_values", values,
                          "INSERT INTO indicator_values SELECT level, area_id, indicator_id, "
                          "period::DATE, value, source_id FROM new_values")
 

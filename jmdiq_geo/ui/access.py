@@ -18,7 +18,7 @@ from jmdiq_geo.access.export import area_table, write_table
 from jmdiq_geo.access.runner import (access_for, compare, demand_indicator, load_network, smallest_level,
                                      target_digest)
 from jmdiq_geo.errors import JmdiqError, Problem
-from jmdiq_geo.i18n import format_number, readable, t_or
+from jmdiq_geo.i18n import DECIMAL_MARK, format_number, readable, t_or
 from jmdiq_geo.render.access_maps import (access_map, detour_map, measure_label, persona_summary,
                                           services_map)
 from jmdiq_geo.render.maps import standalone_html
@@ -152,7 +152,7 @@ def _attribute_form(prefix: str, current: dict) -> dict | None:
                                                   if where else "–"}, column=tr("svc_opening_hours")))
     numbers = {}
     for field, text in (("age_min", age_min), ("age_max", age_max), ("capacity", capacity)):
-        value = parse_number(text, decimal="," if lang() == "de" else ".") if text.strip() else None
+        value = parse_number(text, decimal=DECIMAL_MARK[lang()]) if text.strip() else None
         if text.strip() and (value is None or value < 0 or value != round(value)):
             # ages and places are whole numbers: 3,5 places would be rounded silently otherwise
             problems.append(Problem("svc_bad_number", {"value": text}, column=tr(f"svc_{field}")))

@@ -8,6 +8,7 @@ import streamlit as st
 
 from jmdiq_geo.analysis.index import IndexDef, WeightedIndicator
 from jmdiq_geo.definitions import save_index
+from jmdiq_geo.i18n import DECIMAL_MARK
 from jmdiq_geo.io.numbers import parse_number
 from jmdiq_geo.ui.feedback import guard
 from jmdiq_geo.ui.state import lang, tr, workspace
@@ -36,7 +37,7 @@ def edit_definition(definition: IndexDef) -> None:
     named = pd.Series(list(labels.values()))
     labels = {i: (f"{n} ({i})" if (named == n).sum() > 1 else n) for i, n in labels.items()}
     new = copy.deepcopy(definition)
-    decimal = "," if lang() == "de" else "."
+    decimal = DECIMAL_MARK[lang()]
     valid = True
     for comp in new.components:
         st.markdown(f"**{comp.label_de if lang() == 'de' else comp.label_en or comp.label_de}**")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from jmdiq_geo.i18n import format_number, t_or
+from jmdiq_geo.i18n import DATE_FORMAT, format_number, t_or
 from jmdiq_geo.maplayer import time_series
 from jmdiq_geo.profile import area_choices, area_profile
 from jmdiq_geo.ui.maps import cached_layer
@@ -110,9 +110,8 @@ def trend_chart(version: float, indicator_id: str, level: str, area_ids: list[st
     long = data.rename_axis("period").reset_index().melt(id_vars="period", var_name="series", value_name="value")
     long = long.dropna(subset=["value"])
     long["period"] = pd.to_datetime(long["period"])
-    long["label"] = long["period"].dt.strftime("%d.%m.%Y" if lang() == "de" else "%Y-%m-%d")
-    periods = sorted(long["period"].unique())
-    labels = [pd.Timestamp(p).strftime("%d.%m.%Y" if lang() == "de" else "%Y-%m-%d") for p in periods]
+    long["label"] = long["period"].dt.strftime(DATE_FORMAT[lang()])
+    labels = long.drop_duplicates("period").sort_values("period")["label"].tolist()     # in time order
     chart = alt.Chart(long).mark_line(point=True).encode(
         x=alt.X("label:O", sort=labels, title=tr("col_period"), axis=alt.Axis(labelAngle=0)),
         y=alt.Y("value:Q", title=None, axis=alt.Axis(format=",.1~f")),

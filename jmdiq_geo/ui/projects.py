@@ -10,6 +10,7 @@ from streamlit_folium import st_folium
 
 from jmdiq_geo.crs import to_display_crs, to_work_crs
 from jmdiq_geo.errors import JmdiqError
+from jmdiq_geo.i18n import DATE_FORMAT
 from jmdiq_geo.projects.model import (FIELDS_OF_ACTION, FORMALISATION, PARTNER_TYPES, STATUSES, SUSTAINABILITY,
                                       MicroProject, Partner, Tie)
 from jmdiq_geo.projects.repo import (archive, from_table, get_record, history, import_records, records, save_partner,
@@ -268,8 +269,7 @@ def project_overview(version: float) -> None:
     table = shown[["project_id", "title", "area_id", "status", "start", "end", "budget_planned", "budget_spent",
                    "predecessor", "version", "updated_by"]].copy()
     for col in ("start", "end"):
-        table[col] = pd.to_datetime(table[col], errors="coerce").dt.strftime("%d.%m.%Y" if lang() == "de"
-                                                                            else "%Y-%m-%d")
+        table[col] = pd.to_datetime(table[col], errors="coerce").dt.strftime(DATE_FORMAT[lang()])
     st.dataframe(number_table(headed(table), {tr("col_version"): 0}), hide_index=True, width="stretch")
     st.markdown(f"**{tr('projects_summary')}**")
     by = st.radio(tr("projects_summary_by"), ["area_id", "field", "year"], horizontal=True, key="projects_by",
@@ -279,7 +279,7 @@ def project_overview(version: float) -> None:
     summary.index = summary.index.map(lambda v: "–" if pd.isna(v) else (str(int(v)) if by == "year" else v))
     summary = summary.rename_axis(tr({"area_id": "projects_area", "field": "projects_fields",
                                       "year": "projects_year"}[by])).reset_index()
-    st.dataframe(number_table(headed(summary), {"n": 0, tr("col_count"): 0,
+    st.dataframe(number_table(headed(summary), {tr("col_count"): 0,
                                                 tr("projects_share_participation_pct"): 0,
                                                 tr("projects_share_continued_pct"): 0}),
                  hide_index=True, width="stretch")

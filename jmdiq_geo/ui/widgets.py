@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from jmdiq_geo.i18n import format_number, number_styler
+from jmdiq_geo.i18n import DECIMAL_MARK, format_number, number_styler
 from jmdiq_geo.io.numbers import parse_number
 from jmdiq_geo.store.workspace import Workspace
 from jmdiq_geo.ui.state import lang, tr
@@ -30,7 +30,7 @@ def decimal_input(label: str, value: float | None, *, key: str, min_value: float
         if required:
             box.error(tr("input_required"))
         return None, not required
-    number = parse_number(text, decimal="," if lang() == "de" else ".")
+    number = parse_number(text, decimal=DECIMAL_MARK[lang()])
     if number is None:
         box.error(tr("input_not_a_number", text=text.strip()))
         return None, False
