@@ -7,6 +7,7 @@ language.
 from __future__ import annotations
 
 import tomllib
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -51,6 +52,13 @@ def class_label(classes: dict | None, code, lang: str = DEFAULT_LANG) -> str | N
     if isinstance(entry, dict):
         return entry.get(lang) or entry.get(DEFAULT_LANG) or next(iter(entry.values()), None)
     return entry
+
+
+def format_date(value, lang: str = DEFAULT_LANG) -> str:
+    """A date (or its ISO text) as the language writes it: ``31.12.2024`` in German."""
+    if value is None or value == "" or value != value:
+        return "–"
+    return date.fromisoformat(str(value)[:10]).strftime(DATE_FORMAT[lang])
 
 
 def format_number(value: float | int | None, lang: str = DEFAULT_LANG, *, digits: int = 1) -> str:

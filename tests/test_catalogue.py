@@ -93,3 +93,12 @@ def test_tables_show_numbers_as_the_language_writes_them():
     assert shown("en") == [["a", "1,234.57", "12,345"], ["b", t("no_value", "en"), "7"]]
     # the values stay numbers (st.dataframe sorts by them)
     assert number_styler(frame, "de").data["Plätze"].dtype == float
+
+
+def test_dates_as_the_language_writes_them():
+    from datetime import date
+
+    from jmdiq_geo.i18n import format_date
+    assert format_date("2024-12-31", "de") == "31.12.2024"
+    assert format_date(date(2024, 12, 31), "en") == "2024-12-31"
+    assert format_date(None, "de") == "–"

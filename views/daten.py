@@ -1,7 +1,7 @@
 """Daten: sources, periods and licences in the workspace, and the import log."""
 import streamlit as st
 
-from jmdiq_geo.i18n import DATE_FORMAT
+from jmdiq_geo.i18n import DATE_FORMAT, format_date
 from jmdiq_geo.ui.derived_form import derived_form
 from jmdiq_geo.ui.index_editor import DIRECTIONS as POLARITIES
 from jmdiq_geo.ui.state import lang, require_workspace, tr
@@ -11,6 +11,8 @@ st.title(tr("data_title"))
 ws = require_workspace()
 
 sources = ws.sources()
+sources["periods"] = sources["periods"].map(
+    lambda text: ", ".join(format_date(p, lang()) for p in text.split(", ")) if isinstance(text, str) and text else None)
 st.subheader(tr("data_sources"))
 st.dataframe(number_table(sources[["source_id", "title", "licence", "periods", "reference_date", "n_areas",
                                    "n_values", "n_services", "n_cells", "files", "publisher"]].rename(columns={

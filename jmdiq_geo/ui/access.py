@@ -18,7 +18,7 @@ from jmdiq_geo.access.export import area_table, write_table
 from jmdiq_geo.access.runner import (access_for, compare, demand_indicator, load_network, smallest_level,
                                      target_digest)
 from jmdiq_geo.errors import JmdiqError, Problem
-from jmdiq_geo.i18n import DECIMAL_MARK, format_number, readable, t_or
+from jmdiq_geo.i18n import DECIMAL_MARK, format_date, format_number, readable, t_or
 from jmdiq_geo.render.access_maps import (access_map, detour_map, measure_label, persona_summary,
                                           services_map)
 from jmdiq_geo.render.maps import standalone_html
@@ -403,7 +403,7 @@ def _show_result(nominal, effective, version: float) -> None:
     target = report.get("target_indicator")
     if target in defs.index:
         label = defs.loc[target, "label_de" if lang() == "de" else "label_en"] or defs.loc[target, "label_de"]
-        st.caption(tr("acc_target", indicator=label, period=report.get("target_period") or "–"))
+        st.caption(tr("acc_target", indicator=label, period=format_date(report.get("target_period"), lang())))
     else:
         st.caption(tr("acc_target_none"))
     demand = report.get("demand_indicator")
