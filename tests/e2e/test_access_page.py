@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import shot_dir
-from tests.e2e.test_pages import choose, drawn_shapes, fill, legend, legend_text, no_exceptions
+from tests.e2e.test_pages import arm, choose, drawn_shapes, fill, idle, legend, legend_text, no_exceptions
 
 pytestmark = pytest.mark.e2e
 
@@ -22,8 +22,12 @@ def test_service_edit_then_persona_access_and_barrier_maps(page, app_url):
     fill(page, "Sprachen", "ar, de")
     fill(page, "Öffnungszeiten", "Mo-Fr 14:00-20:00")
     choose(page, "Kosten", "kostenlos")
+    arm(page)
     page.get_by_role("button", name="Änderungen speichern").click()
     page.get_by_text("„Karame e.V.“: 3 Angaben gespeichert").wait_for(timeout=30000)
+    # the save reruns the page and redraws the form with the stored values: typing before that
+    # rerun has ended would be overwritten (seen under load in CI)
+    idle(page)
     no_exceptions(page)
 
     # a malformed opening time is refused with a message, nothing saved
