@@ -1,4 +1,4 @@
-"""Walking access (jmdiq_geo.access) against the bare shortest-path floor and an osmnx/networkx baseline.
+"""Walking access (jmdiq_geo.services.access over jmdiq_geo.analysis.access) against the bare shortest-path floor and an osmnx/networkx baseline.
 
     .venv/bin/pip install -r requirements-bench.txt      # osmnx + networkx, benchmark-only
     .venv/bin/python benchmarks/bench_access.py [--db PATH] [--nodes 302500] [--origins 400000]
@@ -135,7 +135,7 @@ def fixed_sizes(args) -> str:
 
 def phase_package(args) -> dict:
     sys.path.insert(0, str(ROOT))
-    from jmdiq_geo.access import runner
+    from jmdiq_geo.services import access as runner
     from jmdiq_geo.store.workspace import Workspace
 
     say_mem("imports")
@@ -177,8 +177,8 @@ def phase_package(args) -> dict:
 def phase_ours(args) -> dict:
     import numpy as np
     sys.path.insert(0, str(ROOT))
-    from jmdiq_geo.access.compute import Origins, Services, Settings, run, warm_up
-    from jmdiq_geo.access.network import network_from_segments
+    from jmdiq_geo.analysis.access.compute import Origins, Services, Settings, run, warm_up
+    from jmdiq_geo.analysis.access.network import network_from_segments
 
     say_mem("imports")
     print(f"  loading the compiled kernels (numba's disk cache; compiled by scripts/setup.sh): {warm_up():.2f} s",
@@ -221,7 +221,7 @@ def phase_floor(args) -> dict:
     from scipy.sparse.csgraph import dijkstra
     from scipy.spatial import cKDTree
     sys.path.insert(0, str(ROOT))
-    from jmdiq_geo.access.compute import Settings
+    from jmdiq_geo.analysis.access.compute import Settings
 
     say_mem("imports")
     city = make_city(args.nodes, args.origins, args.seed)
@@ -262,7 +262,7 @@ def phase_baseline(args) -> dict:
     import numpy as np
     import osmnx
     sys.path.insert(0, str(ROOT))
-    from jmdiq_geo.access.compute import Settings
+    from jmdiq_geo.analysis.access.compute import Settings
 
     say_mem("imports")
     city = make_city(args.nodes, args.origins, args.seed)
@@ -324,7 +324,7 @@ PHASES = {"package": phase_package, "ours": phase_ours, "floor": phase_floor, "b
 
 TITLES = {
     "package": "data package: access_for() per category, use_cache=False",
-    "ours": "generated: jmdiq_geo.access.compute.run() per category, Settings() defaults, severance=False",
+    "ours": "generated: jmdiq_geo.analysis.access.compute.run() per category, Settings() defaults, severance=False",
     "floor": "generated: floor — bare scipy.sparse.csgraph.dijkstra, the same searches, nothing else",
     "baseline": "generated: baseline — osmnx.nearest_nodes + networkx Dijkstra",
 }

@@ -28,7 +28,7 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from jmdiq_geo.config import Settings  # noqa: E402
-from jmdiq_geo.datapackage import build_workspace, load_manifest, manifest_path  # noqa: E402
+from jmdiq_geo.services.city import build_workspace, load_manifest, manifest_path  # noqa: E402
 from jmdiq_geo.io.imports import run_import  # noqa: E402
 from jmdiq_geo.store.workspace import Workspace  # noqa: E402
 

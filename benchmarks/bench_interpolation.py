@@ -26,7 +26,7 @@ import shapely
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from jmdiq_geo.analysis.interpolate import area_weights, estimate  # noqa: E402
 from jmdiq_geo.config import Settings  # noqa: E402
-from jmdiq_geo.quarter import weight_grid  # noqa: E402
+from jmdiq_geo.services.quarter import weight_grid  # noqa: E402
 from jmdiq_geo.store.workspace import Workspace  # noqa: E402
 
 

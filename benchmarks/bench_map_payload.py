@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from jmdiq_geo.analysis.classify import classify  # noqa: E402
 from jmdiq_geo.config import Settings  # noqa: E402
 from jmdiq_geo.crs import to_display_crs  # noqa: E402
-from jmdiq_geo.maplayer import indicator_layer  # noqa: E402
+from jmdiq_geo.services.layers import indicator_layer  # noqa: E402
 from jmdiq_geo.render.maps import choropleth, inline_assets, localise_assets, standalone_html  # noqa: E402
 from jmdiq_geo.store.workspace import Workspace  # noqa: E402
 

@@ -27,7 +27,7 @@ def _settings(args) -> Settings:
 
 
 def cmd_demo(args) -> int:
-    from jmdiq_geo.datapackage import build_workspace, load_manifest, manifest_path
+    from jmdiq_geo.services.city import build_workspace, load_manifest, manifest_path
 
     settings = _settings(args)
     manifest = load_manifest(manifest_path(args.city), data_root=settings.data_root)
@@ -75,7 +75,7 @@ def cmd_info(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from jmdiq_geo.definitions import import_file
+    from jmdiq_geo.services.definitions import import_file
     from jmdiq_geo.io import imports as im
     from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec
     from jmdiq_geo.store.workspace import Workspace
@@ -148,7 +148,7 @@ def cmd_import(args) -> int:
 
 def _resolve_index(ws, name: str):
     from jmdiq_geo.io.indexdefs import load_index_file, shipped_indices
-    from jmdiq_geo.definitions import stored_index
+    from jmdiq_geo.services.definitions import stored_index
 
     stored = stored_index(ws, name)
     if stored is not None:
@@ -160,7 +160,7 @@ def _resolve_index(ws, name: str):
 def cmd_index(args) -> int:
     from datetime import date
 
-    from jmdiq_geo.maplayer import compute_index_for
+    from jmdiq_geo.services.layers import compute_index_for
     from jmdiq_geo.store.workspace import Workspace
 
     settings = _settings(args)
@@ -185,7 +185,7 @@ def cmd_index(args) -> int:
 def cmd_indicators(args) -> int:
     from datetime import date
 
-    from jmdiq_geo.maplayer import indicator_layer
+    from jmdiq_geo.services.layers import indicator_layer
     from jmdiq_geo.store.workspace import Workspace
 
     settings = _settings(args)
@@ -213,7 +213,7 @@ def cmd_check(args) -> int:
     import json
 
     from jmdiq_geo.io.rulesets import load_ruleset, shipped_rulesets
-    from jmdiq_geo.quarter import check_quarter, quarter_from_areas, quarter_from_file, result_to_dict
+    from jmdiq_geo.services.quarter import check_quarter, quarter_from_areas, quarter_from_file, result_to_dict
     from jmdiq_geo.store.workspace import Workspace
 
     settings = _settings(args)
@@ -246,10 +246,10 @@ def cmd_check(args) -> int:
 
 
 def cmd_access(args) -> int:
-    from jmdiq_geo.access.attributes import load_persona
-    from jmdiq_geo.access.compute import Settings as AccessSettings
-    from jmdiq_geo.access.export import area_table, origin_table, write_table
-    from jmdiq_geo.access.runner import access_for
+    from jmdiq_geo.io.catalogues import load_persona
+    from jmdiq_geo.analysis.access.compute import Settings as AccessSettings
+    from jmdiq_geo.services.access_export import area_table, origin_table, write_table
+    from jmdiq_geo.services.access import access_for
     from jmdiq_geo.errors import InputError, Problem
     from jmdiq_geo.store.workspace import Workspace
 

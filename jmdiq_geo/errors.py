@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from jmdiq_geo.i18n import format_problem
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -32,13 +34,9 @@ class JmdiqError(Exception):
         super().__init__(self._english())
 
     def _english(self) -> str:
-        from jmdiq_geo.i18n import format_problem
-
         return "\n".join(format_problem(p, "en") for p in self.problems)
 
     def render(self, lang: str = "de") -> list[str]:
-        from jmdiq_geo.i18n import format_problem
-
         return [format_problem(p, lang) for p in self.problems]
 
 

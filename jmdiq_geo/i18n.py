@@ -11,7 +11,10 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from jmdiq_geo.errors import Problem
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:                        # errors imports this module; Problem is only a type here
+    from jmdiq_geo.errors import Problem
 
 LANGUAGES = ("de", "en")
 DEFAULT_LANG = "de"
@@ -19,6 +22,7 @@ DEFAULT_LANG = "de"
 DECIMAL_MARK = {"de": ",", "en": "."}
 DATE_FORMAT = {"de": "%d.%m.%Y", "en": "%Y-%m-%d"}
 _CATALOGUE = Path(__file__).parent / "locale" / "strings.toml"
+_LANGUAGE_NAMES = Path(__file__).resolve().parent.parent / "data" / "services" / "languages.toml"
 
 
 @lru_cache(maxsize=1)
@@ -128,3 +132,17 @@ def format_problem(problem: Problem, lang: str = DEFAULT_LANG, *, fields: dict[s
                      else t("loc_column", lang, column=column))
     message = t(f"err_{problem.code}", lang, **params)
     return (", ".join(where) + ": " + message) if where else message
+
+
+@lru_cache(maxsize=1)
+def language_names() -> dict[str, dict[str, str]]:
+    """ISO 639-1 code → {"de": name, "en": name} for the languages the app names
+    (``data/services/languages.toml``)."""
+    with _LANGUAGE_NAMES.open("rb") as fh:
+        return tomllib.load(fh)["languages"]
+
+
+def language_label(code: str, lang: str) -> str:
+    """A language's name in ``lang`` with its code, e.g. ``Arabisch (ar)``; the code alone when unknown."""
+    names = language_names().get(code)
+    return f"{names[lang]} ({code})" if names else code

@@ -35,7 +35,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.lock
   .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
   echo "setup: compiling the walking-access kernels (numba, cached on disk)"
-  .venv/bin/python -c "from jmdiq_geo.access.compute import warm_up; print(f'setup: kernels ready in {warm_up():.1f} s')"
+  .venv/bin/python -c "from jmdiq_geo.analysis.access.compute import warm_up; print(f'setup: kernels ready in {warm_up():.1f} s')"
   echo "$want" > "$stamp"
 fi
 

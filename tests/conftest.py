@@ -9,7 +9,7 @@ import pytest
 import shapely
 
 from jmdiq_geo.config import Settings
-from jmdiq_geo.datapackage import build_workspace, load_manifest, manifest_path
+from jmdiq_geo.services.city import build_workspace, load_manifest, manifest_path
 from jmdiq_geo.errors import JmdiqError, Problem
 from jmdiq_geo.i18n import format_problem
 from jmdiq_geo.io import imports as im

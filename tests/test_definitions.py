@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from jmdiq_geo.analysis.derived import DerivedDef
-from jmdiq_geo.definitions import import_file, save_derived, save_index, stored_derived, stored_index
+from jmdiq_geo.services.definitions import import_file, save_derived, save_index, stored_derived, stored_index
 from jmdiq_geo.errors import SchemaError
 from jmdiq_geo.io import imports as im
 from jmdiq_geo.io.indexdefs import load_index_file, shipped_indices
@@ -66,7 +66,7 @@ def test_derived_checks_report_everything(tiny_ws, tmp_path):
 def test_saved_index_copy_with_other_weights(berlin_db, tmp_path):
     import shutil
 
-    from jmdiq_geo.maplayer import compute_index_for
+    from jmdiq_geo.services.layers import compute_index_for
     from jmdiq_geo.store.workspace import Workspace
 
     db = tmp_path / "copy.duckdb"

@@ -1,7 +1,7 @@
 """Data-package manifests: the Berlin one is valid; broken ones say everything wrong at once."""
 import pytest
 
-from jmdiq_geo.datapackage import load_manifest, manifest_path
+from jmdiq_geo.services.city import load_manifest, manifest_path
 from jmdiq_geo.errors import SchemaError
 from jmdiq_geo.i18n import class_label, format_problem
 
@@ -74,7 +74,7 @@ def test_berlin_class_indicators_are_labelled_in_both_languages(data_root):
 
 def test_profile_names_the_class_in_the_page_language(berlin_ws):
     from jmdiq_geo.config import Settings
-    from jmdiq_geo.profile import area_profile
+    from jmdiq_geo.services.profile import area_profile
 
     area = berlin_ws.area_names("plr").iloc[0]["area_id"]
     rows = area_profile(berlin_ws, level="plr", area_id=area, settings=Settings.from_env()).indicators

@@ -3,8 +3,8 @@ import pandas as pd
 import pytest
 
 from jmdiq_geo.config import Settings
-from jmdiq_geo.maplayer import indicator_layer
-from jmdiq_geo.profile import area_profile
+from jmdiq_geo.services.layers import indicator_layer
+from jmdiq_geo.services.profile import area_profile
 
 pytestmark = pytest.mark.realdata
 

@@ -11,7 +11,7 @@ from jmdiq_geo.cli import main as cli_main
 from jmdiq_geo.config import Settings
 from jmdiq_geo.errors import InputError
 from jmdiq_geo.io.rulesets import load_ruleset, shipped_rulesets
-from jmdiq_geo.quarter import (check_quarter, quarter_from_areas, quarter_from_geojson, quarter_numbers,
+from jmdiq_geo.services.quarter import (check_quarter, quarter_from_areas, quarter_from_geojson, quarter_numbers,
                                result_to_dict, weight_grid)
 
 pytestmark = pytest.mark.realdata

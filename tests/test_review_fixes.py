@@ -11,7 +11,7 @@ from jmdiq_geo.errors import CrsError, InputError
 from jmdiq_geo.io import imports as im
 from jmdiq_geo.io.numbers import parse_numeric
 from jmdiq_geo.io.readers import read_vector
-from jmdiq_geo.maplayer import indicator_layer, time_series
+from jmdiq_geo.services.layers import indicator_layer, time_series
 from tests.conftest import MAX_BYTES, TINY_AREAS, count_table, feature, square, write_geojson
 
 PERIOD = date(2024, 12, 31)

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from jmdiq_geo.i18n import format_number
-from jmdiq_geo.maplayer import value_periods
+from jmdiq_geo.services.layers import value_periods
 from jmdiq_geo.ui.analysis_pages import hotspot_map
 from jmdiq_geo.errors import JmdiqError
 from jmdiq_geo.ui.feedback import show_error

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from jmdiq_geo.i18n import format_number
-from jmdiq_geo.maplayer import value_periods
+from jmdiq_geo.services.layers import value_periods
 from jmdiq_geo.ui.analysis_pages import index_definitions, index_map
 from jmdiq_geo.ui.index_editor import edit_definition, select_saved
 from jmdiq_geo.ui.maps import show_map

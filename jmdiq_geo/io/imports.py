@@ -6,7 +6,6 @@ check passed; the returned ``ImportReport`` lists notices and the join report.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -17,9 +16,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from jmdiq_geo.analysis.attributes import parse_bool, parse_cost, parse_languages, parse_opening_hours
 from jmdiq_geo.crs import to_work_crs
 from jmdiq_geo.errors import InputError, JoinError, Problem, SchemaError, raise_if_errors
-from jmdiq_geo.io.names import JoinReport, match_keys, match_names
+from jmdiq_geo.io.commit import ImportReport, Source, commit_import  # noqa: F401 (Source: part of the API)
+from jmdiq_geo.io.names import match_keys, match_names
+from jmdiq_geo.io import networks
+from jmdiq_geo.io.networks import read_pbf_services
 from jmdiq_geo.io.numbers import parse_numeric
 from jmdiq_geo.io.readers import TABLE_SUFFIXES, read_points_table, read_table, read_vector
 from jmdiq_geo.io.validate import check_columns, check_geometries, check_keys, normalise_keys
@@ -44,33 +47,6 @@ def guess_indicator_kind(column: str, sample: pd.Series | None = None, *, decima
         if len(finite) and bool((finite != finite.round()).any()):
             return "intensive"
     return "extensive"
-
-
-@dataclass
-class Source:
-    source_id: str
-    title: str
-    publisher: str | None = None
-    licence: str | None = None
-    attribution: str | None = None
-    url: str | None = None
-    reference_date: str | None = None
-
-
-@dataclass
-class ImportReport:
-    kind: str
-    file: str
-    rows: int = 0
-    written: int = 0
-    notices: list[Problem] = field(default_factory=list)
-    join: JoinReport | None = None
-    details: dict = field(default_factory=dict)
-
-    def as_dict(self) -> dict:
-        return {"kind": self.kind, "file": self.file, "rows": self.rows, "written": self.written,
-                "notices": [asdict(p) for p in self.notices],
-                "join": self.join.as_dict() if self.join else None, "details": self.details}
 
 
 # --------------------------------------------------------------------------- specs
@@ -170,19 +146,6 @@ class GridSpec:
 
 # --------------------------------------------------------------------------- helpers
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    if path.is_dir():
-        for part in sorted(path.rglob("*")):
-            if part.is_file():
-                digest.update(part.read_bytes())
-        return digest.hexdigest()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _date(text: str | None, *, field_name: str, file: str) -> date | None:
     if text in (None, ""):
         return None
@@ -190,20 +153,6 @@ def _date(text: str | None, *, field_name: str, file: str) -> date | None:
         return date.fromisoformat(str(text)[:10])
     except ValueError:
         raise InputError(Problem("bad_date", {"value": text, "field": field_name}, file=file)) from None
-
-
-def _commit(ws: Workspace, report: ImportReport, source: Source, path: Path, options: dict, write,
-            dry_run: bool = False) -> ImportReport:
-    """Write in one transaction (or, for ``dry_run``, only report what would be written)."""
-    report.details["dry_run"] = dry_run
-    if dry_run:
-        return report
-    with ws.transaction():
-        ws.put_source(asdict(source))
-        write()
-        ws.log_import(kind=report.kind, file=path.name, sha256=file_sha256(path), source_id=source.source_id,
-                      options=options, report=report.as_dict())
-    return report
 
 
 def _key_series(raw: pd.Series, *, pattern: str | None, width: int | None, file: str, column: str,
@@ -257,7 +206,7 @@ def import_boundaries(ws: Workspace, path: Path | str, spec: BoundarySpec, sourc
         crs=ws.work_crs)
     report = ImportReport("boundaries", path.name, rows=len(gdf), written=len(out), notices=notices,
                           details={"level": spec.level, "valid_from": str(valid_from), "crs_in": str(gdf.crs)})
-    return _commit(ws, report, source, path, asdict(spec), lambda: ws.replace_areas(
+    return commit_import(ws, report, source, path, asdict(spec), lambda: ws.replace_areas(
         out, level=spec.level, valid_from=valid_from, valid_to=valid_to, source_id=source.source_id), dry_run=dry_run)
 
 
@@ -350,7 +299,7 @@ def import_indicator_table(ws: Workspace, path: Path | str, spec: TableSpec, sou
     def write():
         ws.put_indicators([{**asdict(d), "source_id": source.source_id} for d in spec.indicators])
         ws.put_values(long)
-    return _commit(ws, report, source, path, asdict(spec), write, dry_run=dry_run)
+    return commit_import(ws, report, source, path, asdict(spec), write, dry_run=dry_run)
 
 
 # --------------------------------------------------------------------------- services
@@ -361,7 +310,6 @@ def import_services(ws: Workspace, path: Path | str, spec: ServiceSpec, source: 
     path = Path(path)
     categories = None
     if path.name.lower().endswith(".pbf"):
-        from jmdiq_geo.io.networks import read_pbf_services
         gdf, categories = read_pbf_services(path, max_bytes=max_bytes)
         spec = ServiceSpec(**{**asdict(spec), "id": "id", "name": "name", "opening_hours": "opening_hours",
                               "barrier_free": "wheelchair", "address": [], "attributes": [], "capacity": None,
@@ -431,7 +379,7 @@ def import_services(ws: Workspace, path: Path | str, spec: ServiceSpec, source: 
     }, geometry=geoms, crs=ws.work_crs)
     report = ImportReport("services", path.name, rows=len(gdf), written=len(out), notices=notices,
                           details={"category": spec.category})
-    return _commit(ws, report, source, path, asdict(spec), lambda: ws.replace_services(out, source_id=source.source_id, id_prefix=prefix), dry_run=dry_run)
+    return commit_import(ws, report, source, path, asdict(spec), lambda: ws.replace_services(out, source_id=source.source_id, id_prefix=prefix), dry_run=dry_run)
 
 
 def _stripped_text(values: pd.Series, *, strip: bool = True) -> np.ndarray:
@@ -447,7 +395,6 @@ def _access_attributes(gdf, spec: ServiceSpec, *, file: str) -> tuple[dict, list
     """Languages (→ ISO codes), opening hours (OSM syntax, checked), wheelchair (yes/no), cost
     (free/reduced/paid), age range. A value that cannot be read is reported as a notice with its
     rows and counts as not recorded (opening hours keep their text, so staff can correct them)."""
-    from jmdiq_geo.access.attributes import parse_bool, parse_cost, parse_languages, parse_opening_hours
 
     n = len(gdf)
     out = {"languages": [None] * n, "opening_hours": [None] * n, "barrier_free": [None] * n, "cost": [None] * n,
@@ -570,7 +517,7 @@ def import_programme_areas(ws: Workspace, path: Path | str, spec: ProgrammeSpec,
                                 "member_level": None}, geometry=frame.geometry.to_numpy(), crs=ws.work_crs)
     report = ImportReport("programme-areas", path.name, rows=len(frame), written=len(out), notices=notices,
                           details={"by_members": by_members})
-    return _commit(ws, report, source, path, asdict(spec),
+    return commit_import(ws, report, source, path, asdict(spec),
                    lambda: ws.put_programme_areas(out, source_id=source.source_id), dry_run=dry_run)
 
 
@@ -611,7 +558,7 @@ def import_grid(ws: Workspace, path: Path | str, spec: GridSpec, source: Source,
     def write():
         for grid, cells in grids:
             ws.replace_grid(grid, cells)
-    return _commit(ws, report, source, path, asdict(spec), write, dry_run=dry_run)
+    return commit_import(ws, report, source, path, asdict(spec), write, dry_run=dry_run)
 
 
 IMPORTERS = {"boundaries": import_boundaries, "indicators": import_indicator_table, "services": import_services,
@@ -622,7 +569,6 @@ def run_import(ws: Workspace, kind: str, path: Path | str, spec, source: Source,
                dry_run: bool = False) -> ImportReport:
     """Dispatch to the importer of ``kind`` (one of ``KINDS``)."""
     if kind in ("network", "origins", "barriers"):
-        from jmdiq_geo.io import networks
         importer = {"network": networks.import_network, "origins": networks.import_origins,
                     "barriers": networks.import_barriers}[kind]
         return importer(ws, path, spec, source, max_bytes=max_bytes, dry_run=dry_run)

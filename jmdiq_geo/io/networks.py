@@ -21,7 +21,8 @@ import shapely
 
 from jmdiq_geo.crs import to_work_crs
 from jmdiq_geo.errors import InputError, Problem, SchemaError, raise_if_errors
-from jmdiq_geo.io.imports import ImportReport, Source, _commit
+from jmdiq_geo.io.catalogues import osm_categories
+from jmdiq_geo.io.commit import ImportReport, Source, commit_import
 from jmdiq_geo.io.readers import check_file, read_vector
 from jmdiq_geo.io.validate import check_columns, check_geometries, normalise_keys
 from jmdiq_geo.store.workspace import Workspace
@@ -91,7 +92,6 @@ def _read_pbf(path: Path, what: str, *, max_bytes: int) -> gpd.GeoDataFrame:
     check_file(path, max_bytes=max_bytes)
     from pyrosm import OSM
 
-    from jmdiq_geo.access.attributes import osm_categories
     try:
         osm = OSM(str(path))
         if what == "network":
@@ -111,7 +111,6 @@ def read_pbf_services(path: Path, *, max_bytes: int) -> tuple[gpd.GeoDataFrame, 
     """Points of interest of an OSM extract whose tags map to a service category
     (``data/services/osm_categories.toml``) and that category; areas (a school's grounds) become
     a point inside them."""
-    from jmdiq_geo.access.attributes import osm_categories
 
     pois = _read_pbf(path, "services", max_bytes=max_bytes)
     pois = pois[pois.geometry.notna() & ~pois.geometry.is_empty]
@@ -175,7 +174,7 @@ def import_network(ws: Workspace, path: Path | str, spec: NetworkSpec, source: S
                           details={"network_id": spec.network_id, "segments": len(segments),
                                    "length_km": round(float(np.hypot(segments.x2 - segments.x1,
                                                                      segments.y2 - segments.y1).sum()) / 1000, 1)})
-    return _commit(ws, report, source, path, asdict(spec),
+    return commit_import(ws, report, source, path, asdict(spec),
                    lambda: ws.replace_network(spec.network_id, label=spec.label or path.name, segments=segments,
                                               coverage=coverage, source_id=source.source_id), dry_run=dry_run)
 
@@ -225,7 +224,7 @@ def import_origins(ws: Workspace, path: Path | str, spec: OriginSpec, source: So
         frame.loc[dup, "origin_id"] = [f"{v}#{k}" for k, v in enumerate(frame.loc[dup, "origin_id"])]
     report = ImportReport("origins", path.name, rows=rows, written=len(frame), notices=notices,
                           details={"kind": spec.kind})
-    return _commit(ws, report, source, path, asdict(spec),
+    return commit_import(ws, report, source, path, asdict(spec),
                    lambda: ws.replace_origins(frame, source_id=source.source_id, id_prefix=prefix), dry_run=dry_run)
 
 
@@ -255,5 +254,5 @@ def import_barriers(ws: Workspace, path: Path | str, spec: BarrierSpec, source: 
     out = out.drop_duplicates("barrier_id")
     report = ImportReport("barriers", path.name, rows=rows, written=len(out), notices=notices,
                           details={"kind": spec.kind})
-    return _commit(ws, report, source, path, asdict(spec),
+    return commit_import(ws, report, source, path, asdict(spec),
                    lambda: ws.replace_barriers(out, source_id=source.source_id, id_prefix=prefix), dry_run=dry_run)

@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 from folium.plugins import FastMarkerCluster
 
-from jmdiq_geo.access.attributes import language_label, parse_languages
+from jmdiq_geo.analysis.attributes import parse_languages
 from jmdiq_geo.analysis.classify import classify
 from jmdiq_geo.crs import DISPLAY_CRS, to_display_crs, transform_xy
-from jmdiq_geo.i18n import format_number, t, t_or
+from jmdiq_geo.i18n import format_number, language_label, t, t_or
 from jmdiq_geo.render.maps import (NO_VALUE_COLOUR, _attribution_js, _legend_js, _Script, area_map, base_map,
                                    diverging_colours, feature_collection, finish_layers, localise_assets,
                                    palette_colours)

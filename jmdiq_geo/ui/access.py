@@ -10,12 +10,14 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from jmdiq_geo.access.attributes import (CATEGORIES, COSTS, InputError, language_label, language_names, load_persona,
-                                         make_persona, parse_cost, parse_languages, parse_opening_hours,
-                                         preset_personas)
-from jmdiq_geo.access.compute import Settings as AccessSettings
-from jmdiq_geo.access.export import area_table, write_table
-from jmdiq_geo.access.runner import (access_for, compare, demand_indicator, load_network, smallest_level,
+from jmdiq_geo.analysis.attributes import (CATEGORIES, COSTS, make_persona, parse_cost, parse_languages,
+                                          parse_opening_hours)
+from jmdiq_geo.errors import InputError
+from jmdiq_geo.i18n import language_label, language_names
+from jmdiq_geo.io.catalogues import load_persona, preset_personas
+from jmdiq_geo.analysis.access.compute import Settings as AccessSettings
+from jmdiq_geo.services.access_export import area_table, write_table
+from jmdiq_geo.services.access import (access_for, compare, demand_indicator, load_network, smallest_level,
                                      target_digest)
 from jmdiq_geo.errors import JmdiqError, Problem
 from jmdiq_geo.i18n import DECIMAL_MARK, format_date, format_number, readable, t_or
@@ -65,7 +67,7 @@ def services_section(version: float) -> None:
     free = c4.checkbox(tr("svc_filter_free"), key="svc_map_free")
     services = services[services["category"].isin(chosen)]
     if langs or wheelchair or free:
-        from jmdiq_geo.access.attributes import Persona, fits
+        from jmdiq_geo.analysis.attributes import Persona, fits
         f = fits(services, Persona(languages=langs, wheelchair=wheelchair, free_only=free), unknown="drop")
         services = services[f["fits"].to_numpy()]
         st.caption(tr("svc_filter_caption", n=len(services)))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from jmdiq_geo.datapackage import build_workspace, load_manifest, manifest_path
+from jmdiq_geo.services.city import build_workspace, load_manifest, manifest_path
 from jmdiq_geo.ui.state import settings
 
 

@@ -12,9 +12,9 @@ from jmdiq_geo.analysis.hotspots import VALUED_LABELS, local_moran
 from jmdiq_geo.analysis.index import IndexDef, group_table
 from jmdiq_geo.errors import InputError, JmdiqError, Problem
 from jmdiq_geo.io.indexdefs import load_index_file, shipped_indices
-from jmdiq_geo.maplayer import compute_index_for, indicator_layer
+from jmdiq_geo.services.layers import compute_index_for, indicator_layer
 from jmdiq_geo.render.maps import category_map
-from jmdiq_geo.definitions import stored_indices
+from jmdiq_geo.services.definitions import stored_indices
 from jmdiq_geo.ui.feedback import show_error
 from jmdiq_geo.ui.maps import display_geometry_of, outlines
 from jmdiq_geo.ui.state import settings, tr, workspace

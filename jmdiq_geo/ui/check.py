@@ -11,7 +11,7 @@ from streamlit_folium import st_folium
 from jmdiq_geo.crs import to_display_crs
 from jmdiq_geo.i18n import format_number
 from jmdiq_geo.io.rulesets import load_ruleset, shipped_rulesets
-from jmdiq_geo.quarter import (Quarter, check_quarter, quarter_from_areas, quarter_from_file, quarter_from_geojson,
+from jmdiq_geo.services.quarter import (Quarter, check_quarter, quarter_from_areas, quarter_from_file, quarter_from_geojson,
                                quarter_from_programme, result_to_dict, weight_grid)
 from jmdiq_geo.render.maps import drawing_map, quarter_map
 from jmdiq_geo.render.report import justification_pdf, quarter_png
@@ -65,7 +65,7 @@ def choose_quarter(version: float, source: str) -> Quarter | None:
 
 def run_check(version: float, quarter: Quarter, rule_ids: list[str]) -> list:
     ws = workspace()
-    from jmdiq_geo.quarter import quarter_numbers
+    from jmdiq_geo.services.quarter import quarter_numbers
 
     numbers = quarter_numbers(ws, quarter, settings=settings(), grid=cached_grid(version))
     return [check_quarter(ws, quarter, load_ruleset(shipped_rulesets()[r]), settings=settings(), numbers=numbers)

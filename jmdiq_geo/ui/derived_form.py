@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from jmdiq_geo.analysis.derived import DerivedDef
-from jmdiq_geo.definitions import save_derived
+from jmdiq_geo.services.definitions import save_derived
 from jmdiq_geo.ui.feedback import guard
 from jmdiq_geo.ui.state import lang, tr, workspace
 

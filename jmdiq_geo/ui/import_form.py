@@ -103,7 +103,7 @@ def spec_form(kind: str, columns: list[str], levels: pd.DataFrame, known_indicat
         return im.TableSpec(level=level, period=period.isoformat(), columns=cols, key=key, name_column=name,
                             missing_values=[m.strip() for m in missing.split(",") if m.strip()], indicators=defs)
     if kind == "services":
-        from jmdiq_geo.access.attributes import CATEGORIES
+        from jmdiq_geo.analysis.attributes import CATEGORIES
         from jmdiq_geo.i18n import t_or
         from jmdiq_geo.ui.state import lang as ui_lang
         if not columns:                                     # an .osm.pbf: categories come from the tags

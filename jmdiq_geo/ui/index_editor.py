@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from jmdiq_geo.analysis.index import IndexDef, WeightedIndicator
-from jmdiq_geo.definitions import save_index
+from jmdiq_geo.services.definitions import save_index
 from jmdiq_geo.i18n import DECIMAL_MARK
 from jmdiq_geo.io.numbers import parse_number
 from jmdiq_geo.ui.feedback import guard

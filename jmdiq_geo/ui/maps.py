@@ -12,7 +12,7 @@ from streamlit_folium import st_folium
 
 from jmdiq_geo.analysis.classify import classify
 from jmdiq_geo.i18n import class_label, t
-from jmdiq_geo.maplayer import change_layer, indicator_layer
+from jmdiq_geo.services.layers import change_layer, indicator_layer
 from jmdiq_geo.render.access_maps import add_service_clusters
 from jmdiq_geo.render.maps import (add_points, add_programme_areas, category_map, choropleth, display_geometry,
                                    finish_layers, palette_colours)

@@ -5,8 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from jmdiq_geo.i18n import DATE_FORMAT, format_number, t_or
-from jmdiq_geo.maplayer import time_series
-from jmdiq_geo.profile import area_choices, area_profile
+from jmdiq_geo.services.layers import time_series
+from jmdiq_geo.services.profile import area_choices, area_profile
 from jmdiq_geo.ui.maps import cached_layer
 from jmdiq_geo.ui.state import lang, settings, tr, workspace
 

@@ -11,11 +11,11 @@ from streamlit_folium import st_folium
 from jmdiq_geo.crs import to_display_crs, to_work_crs
 from jmdiq_geo.errors import JmdiqError
 from jmdiq_geo.i18n import DATE_FORMAT
-from jmdiq_geo.projects.model import (FIELDS_OF_ACTION, FORMALISATION, PARTNER_TYPES, STATUSES, SUSTAINABILITY,
+from jmdiq_geo.analysis.projects import (FIELDS_OF_ACTION, FORMALISATION, PARTNER_TYPES, STATUSES, SUSTAINABILITY,
                                       MicroProject, Partner, Tie)
-from jmdiq_geo.projects.repo import (archive, from_table, get_record, history, import_records, records, save_partner,
+from jmdiq_geo.services.projects import (archive, from_table, get_record, history, import_records, records, save_partner,
                                      save_project, save_tie, to_geodataframe)
-from jmdiq_geo.projects.summary import compare_years, project_summary
+from jmdiq_geo.analysis.project_summary import compare_years, project_summary
 from jmdiq_geo.render.maps import add_points, drawing_map, finish_layers
 from jmdiq_geo.render.network import network_figure
 from jmdiq_geo.ui.feedback import show_error, show_notices

@@ -1,4 +1,4 @@
-"""Service attributes and personas (``jmdiq_geo.access.attributes``): parsing, validation with
+"""Service attributes and personas (``jmdiq_geo.analysis.attributes``): parsing, validation with
 every problem at once, the shipped presets, and which services a persona keeps.
 
 Opening-hour overlaps are worked out by hand in the reference week (Mo 2026-11-23 … Su 2026-11-29,
@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jmdiq_geo.access.attributes import (PERSONAS_DIR, Persona, fits, language_label, language_names,
-                                         load_persona, make_persona, open_minutes, parse_bool, parse_cost,
-                                         parse_languages, parse_opening_hours, preset_personas)
+from jmdiq_geo.analysis.attributes import (Persona, fits, make_persona, open_minutes, parse_bool, parse_cost,
+                                          parse_languages, parse_opening_hours)
+from jmdiq_geo.i18n import language_label, language_names
+from jmdiq_geo.io.catalogues import PERSONAS_DIR, load_persona, preset_personas
 from jmdiq_geo.errors import InputError
 from tests.conftest import assert_rendered
 

@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from jmdiq_geo.access.compute import DEFAULT_DETOUR, Origins, Services, Settings, run, weighted_median
-from jmdiq_geo.access.network import network_from_lines
+from jmdiq_geo.analysis.access.compute import DEFAULT_DETOUR, Origins, Services, Settings, run, weighted_median
+from jmdiq_geo.analysis.access.network import network_from_lines
 
 SPEED = 80.0  # m/min at 4.8 km/h
 
@@ -143,7 +143,7 @@ def test_e2sfca_with_its_own_demand_group():
 
 def test_small_demand_groups_show_no_count_and_no_places():
     """The privacy rule of the target group holds for E2SFCA's own group too (< 3 persons)."""
-    from jmdiq_geo.access.runner import suppress_small
+    from jmdiq_geo.services.access import suppress_small
     areas = pd.DataFrame({"area": ["a", "b", "c"], "target_group": [50.0, 50.0, 2.0],
                           "median_min": [5.0, 6.0, 7.0], "e2sfca": [10.0, 20.0, 30.0],
                           "demand_group": [12.4, 2.0, 40.0]})

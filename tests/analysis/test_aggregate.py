@@ -10,7 +10,7 @@ from jmdiq_geo.analysis.classify import classify
 from jmdiq_geo.analysis.derived import DerivedDef, derive_values
 from jmdiq_geo.analysis.privacy import suppress
 from jmdiq_geo.config import Settings
-from jmdiq_geo.maplayer import indicator_layer
+from jmdiq_geo.services.layers import indicator_layer
 
 
 def test_counts_summed_rates_rebuilt_not_averaged():
@@ -82,7 +82,7 @@ def test_city_value_of_rate(berlin_ws):
 def test_no_city_value_from_a_part_of_the_city():
     """A table of a few quarters gives no "city" sum of them; areas left out because they are
     nearly empty (the MSS leaves out areas under 300 residents) do not count against it."""
-    from jmdiq_geo.maplayer import CITY_MIN_COVERAGE, city_share
+    from jmdiq_geo.services.layers import CITY_MIN_COVERAGE, city_share
     areas = pd.Series(["a", "b", "c", "d"])
     pop = pd.Series([5000.0, 4000.0, 1000.0, 100.0], index=["a", "b", "c", "d"])
     few = pd.Series([10.0], index=["a"])

@@ -8,7 +8,7 @@ import pytest
 from jmdiq_geo.analysis.index import ClassDef, assign_classes, compute_index, group_table, standardise
 from jmdiq_geo.errors import SchemaError
 from jmdiq_geo.io.indexdefs import index_from_dict, index_to_dict, load_index_file, shipped_indices
-from jmdiq_geo.maplayer import compute_index_for
+from jmdiq_geo.services.layers import compute_index_for
 
 
 @pytest.mark.realdata

@@ -7,10 +7,10 @@ import pytest
 
 from jmdiq_geo.errors import ConflictError, InputError
 from jmdiq_geo.i18n import format_problem
-from jmdiq_geo.projects.model import MicroProject, Partner, Tie
-from jmdiq_geo.projects.repo import (archive, from_table, get_record, history, import_records, records, save_partner,
+from jmdiq_geo.analysis.projects import MicroProject, Partner, Tie
+from jmdiq_geo.services.projects import (archive, from_table, get_record, history, import_records, records, save_partner,
                                      save_project, save_tie, to_geodataframe)
-from jmdiq_geo.projects.summary import compare_years, project_summary
+from jmdiq_geo.analysis.project_summary import compare_years, project_summary
 from jmdiq_geo.render.network import network_figure
 
 INSIDE = (390150.0, 5820050.0)        # in the tiny areas of conftest

@@ -6,7 +6,7 @@ import pytest
 
 from jmdiq_geo.analysis.classify import classify
 from jmdiq_geo.config import Settings
-from jmdiq_geo.maplayer import indicator_layer
+from jmdiq_geo.services.layers import indicator_layer
 from jmdiq_geo.render.maps import VENDOR_DIR, choropleth, standalone_html
 
 

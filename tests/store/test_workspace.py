@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 
 from jmdiq_geo.config import Settings
-from jmdiq_geo.datapackage import build_workspace, load_manifest
+from jmdiq_geo.services.city import build_workspace, load_manifest
 from jmdiq_geo.errors import JmdiqError
 from jmdiq_geo.io import imports as im
 from jmdiq_geo.store.workspace import Workspace

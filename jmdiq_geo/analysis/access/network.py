@@ -5,7 +5,7 @@ segments; every distinct vertex becomes a node, so ways that share a vertex are 
 (the Moabit extract's ways are not split at junctions) and ways that merely cross without a
 shared vertex (bridges, tunnels) stay apart. Distances are metres in the workspace's metric CRS;
 the graph is a symmetric ``scipy.sparse`` CSR matrix (components: ``scipy.sparse.csgraph``; the
-searches over it: ``jmdiq_geo.access.kernels``).
+searches over it: ``jmdiq_geo.analysis.access.kernels``).
 
 Points (homes, services) are snapped to the nearest segment within ``max_snap_m``: the walk is
 door → nearest point on the segment (straight) → along the segment to either end → network.
@@ -23,7 +23,7 @@ import shapely
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from jmdiq_geo.access import kernels
+from jmdiq_geo.analysis.access import kernels
 
 #: vertices closer than this (metres) are the same node
 NODE_TOLERANCE_M = 0.01

@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from jmdiq_geo.access.attributes import Persona, fits
-from jmdiq_geo.access.compute import AccessResult, Origins, Progress, Services, Settings, difference, run
-from jmdiq_geo.access.network import Network, network_from_segments
+from jmdiq_geo.analysis.attributes import Persona, fits
+from jmdiq_geo.analysis.access.compute import AccessResult, Origins, Progress, Services, Settings, difference, run
+from jmdiq_geo.analysis.access.network import Network, network_from_segments
 from jmdiq_geo.crs import transform_xy
 from jmdiq_geo.errors import InputError, Problem
 from jmdiq_geo.store.workspace import Workspace
@@ -319,7 +319,7 @@ def _residents(ws: Workspace, level: str, period: str | None) -> pd.Series | Non
     group's period)."""
     from datetime import date
 
-    from jmdiq_geo.maplayer import population_for
+    from jmdiq_geo.services.layers import population_for
     at = date.fromisoformat(period) if period else date.today()
     return population_for(ws, period=at, level=level, denominator=None)
 

@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from jmdiq_geo.access import kernels
-from jmdiq_geo.access.network import Network, Snapped, cores, snap
+from jmdiq_geo.analysis.access import kernels
+from jmdiq_geo.analysis.access.network import Network, Snapped, cores, snap
 
 Progress = Callable[[float, str], None]
 
@@ -445,7 +445,7 @@ def warm_up() -> float:
 
     import shapely
 
-    from jmdiq_geo.access.network import network_from_lines
+    from jmdiq_geo.analysis.access.network import network_from_lines
 
     start = time.perf_counter()
     net = network_from_lines([shapely.LineString([(0, 0), (100, 0), (200, 0)]),

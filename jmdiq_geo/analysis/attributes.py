@@ -1,7 +1,7 @@
-"""The attributes that make or break access to a service, and personas that ask for them.
+"""Pure vocabulary: the attributes that make or break access to a service, and personas that ask for them.
 
 Languages are ISO 639-1 codes (``de, ar, tr``; German/English names of the common ones are
-understood too, see ``data/services/languages.toml``). Opening hours use the OSM
+understood too, see ``data/services/languages.toml``, read by ``i18n.language_names``). Opening hours use the OSM
 ``opening_hours`` syntax, parsed by ``opening_hours-py``. Cost is ``free``, ``reduced`` or
 ``paid``. Age range in years, wheelchair access yes/no, capacity in places.
 
@@ -11,19 +11,14 @@ services that fit; a service whose attribute is not recorded is kept or dropped 
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
-from pathlib import Path
 
 import pandas as pd
 from opening_hours import OpeningHours, ParserError, State
 
 from jmdiq_geo.errors import InputError, Problem, raise_if_errors
-
-LANGUAGES_FILE = Path(__file__).resolve().parents[2] / "data" / "services" / "languages.toml"
-OSM_CATEGORIES_FILE = Path(__file__).resolve().parents[2] / "data" / "services" / "osm_categories.toml"
+from jmdiq_geo.i18n import language_names
 
 #: the categories staff recognise (labels in the catalogue as ``cat_<id>``)
 CATEGORIES = ("jugendfreizeit", "schule", "kita", "bibliothek", "nachbarschaft", "sport", "beratung", "gesundheit",
@@ -48,25 +43,6 @@ _COST_WORDS = {"free": "free", "kostenlos": "free", "kostenfrei": "free", "grati
 _COST_WORDS = {k.casefold(): v for k, v in _COST_WORDS.items()}
 _BOOL_WORDS = {"yes": True, "ja": True, "true": True, "1": True, "designated": True, "no": False, "nein": False,
                "false": False, "0": False, "limited": False, "eingeschränkt": False}
-
-
-@lru_cache(maxsize=1)
-def language_names() -> dict[str, dict[str, str]]:
-    """code → {"de": name, "en": name} for the languages the app names."""
-    with open(LANGUAGES_FILE, "rb") as f:
-        return tomllib.load(f)["languages"]
-
-
-@lru_cache(maxsize=1)
-def osm_categories() -> dict[str, dict[str, str]]:
-    """OSM key → {tag value → category} (``data/services/osm_categories.toml``)."""
-    with open(OSM_CATEGORIES_FILE, "rb") as f:
-        return tomllib.load(f)["tags"]
-
-
-def language_label(code: str, lang: str) -> str:
-    names = language_names().get(code)
-    return f"{names[lang]} ({code})" if names else code
 
 
 def parse_languages(text) -> tuple[list[str] | None, list[str]]:
@@ -207,24 +183,6 @@ def make_persona(data: dict, *, file: str | None = None) -> Persona:
             flags[k] = False
     raise_if_errors(problems, InputError)
     return Persona(str(data.get("name") or ""), age, codes, when, **flags, name_en=str(data.get("name_en") or ""))
-
-
-def load_persona(path: Path | str) -> Persona:
-    path = Path(path)
-    try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-        raise InputError(Problem("persona_unreadable", {"detail": str(e)}, file=path.name)) from None
-    return make_persona(data.get("persona", data), file=path.name)
-
-
-PERSONAS_DIR = Path(__file__).resolve().parents[2] / "data" / "personas"
-
-
-def preset_personas() -> dict[str, Persona]:
-    """The personas shipped in ``data/personas/`` (file stem → persona)."""
-    return {p.stem: load_persona(p) for p in sorted(PERSONAS_DIR.glob("*.toml"))}
 
 
 def fits(services: pd.DataFrame, persona: Persona, *, unknown: str = "keep",

@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 
 from jmdiq_geo.errors import ConflictError, InputError, Problem, raise_if_errors
-from jmdiq_geo.projects.model import (MicroProject, Partner, Tie, validate_partner, validate_project,
+from jmdiq_geo.analysis.projects import (MicroProject, Partner, Tie, validate_partner, validate_project,
                                       validate_tie)
 from jmdiq_geo.store.workspace import Workspace
 

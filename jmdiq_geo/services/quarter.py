@@ -19,7 +19,7 @@ from jmdiq_geo.crs import to_work_crs
 from jmdiq_geo.errors import InputError, Problem
 from jmdiq_geo.io.readers import read_vector
 from jmdiq_geo.io.validate import check_geometries
-from jmdiq_geo.maplayer import _lowest_level, population_for, value_periods, whole_city_value
+from jmdiq_geo.services.layers import _lowest_level, population_for, value_periods, whole_city_value
 from jmdiq_geo.store.workspace import Workspace
 
 

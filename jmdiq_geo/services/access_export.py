@@ -6,7 +6,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from jmdiq_geo.access.runner import Access
+from jmdiq_geo.services.access import Access
 from jmdiq_geo.i18n import t
 from jmdiq_geo.store.workspace import Workspace
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Callable
 
-from jmdiq_geo.access.attributes import CATEGORIES
+from jmdiq_geo.analysis.attributes import CATEGORIES
 from jmdiq_geo.analysis.derived import DerivedDef
 from jmdiq_geo.config import CITIES_DIR, Settings
-from jmdiq_geo.definitions import apply_derived
+from jmdiq_geo.services.definitions import apply_derived
 from jmdiq_geo.errors import JmdiqError, Problem, SchemaError
 from jmdiq_geo.io.imports import (BoundarySpec, GridSpec, ImportReport, IndicatorDef, ProgrammeSpec, ServiceSpec,
                                   Source, TableSpec, run_import)

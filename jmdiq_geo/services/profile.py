@@ -12,7 +12,7 @@ import pandas as pd
 
 from jmdiq_geo.config import Settings
 from jmdiq_geo.i18n import class_label
-from jmdiq_geo.maplayer import IndicatorLayer, ancestor, indicator_layer, value_periods
+from jmdiq_geo.services.layers import IndicatorLayer, ancestor, indicator_layer, value_periods
 from jmdiq_geo.store.workspace import Workspace
 
 #: used when the manifest names no profile indicators

@@ -1,1 +1,0 @@
-"""Micro-projects (Mikroprojekte), partners and the yearly network map (Netzwerkkarte)."""
