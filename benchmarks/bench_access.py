@@ -12,7 +12,7 @@ Two scenarios:
 2. *Generated* city-size graph: a perturbed 80 m grid (~550 × 550 nodes, 4-neighbour streets plus
    random diagonal shortcuts, ~800,000 edges), 400,000 random homes with random weights in 529
    areas, 7 categories of random services (capacities for two of them). ``run()`` per category
-   with ``Settings()`` defaults and ``severance=False``. Compared with
+   with ``AccessSettings()`` defaults and ``severance=False``. Compared with
    (a) the *floor*: ``scipy.sparse.csgraph.dijkstra`` doing the same searches and nothing else
        (services snapped to the nearest node with a cKDTree): one multi-source ``min_only`` search
        per category ("nearest") plus one search bounded by the catchment (``limit=``) per service,
@@ -177,7 +177,7 @@ def phase_package(args) -> dict:
 def phase_ours(args) -> dict:
     import numpy as np
     sys.path.insert(0, str(ROOT))
-    from jmdiq_geo.analysis.access.compute import Origins, Services, Settings, run, warm_up
+    from jmdiq_geo.analysis.access.compute import Origins, Services, AccessSettings, run, warm_up
     from jmdiq_geo.analysis.access.network import network_from_segments
 
     say_mem("imports")
@@ -194,7 +194,7 @@ def phase_ours(args) -> dict:
           f" {network.n_edges:,} edges)", flush=True)
     say_mem("network")
     origins = Origins(city["oxy"], city["weight"], city["area"], np.full(len(city["oxy"]), "building", dtype=object))
-    settings = Settings()
+    settings = AccessSettings()
     out = {"build_s": build_s, "categories": {}}
     print(f"  {'category':<16} {'services':>8} {'time s':>7} {'median m':>9} {'n≤15 min':>9}   stages (s)")
     for cat, s in city["services"].items():
@@ -221,7 +221,7 @@ def phase_floor(args) -> dict:
     from scipy.sparse.csgraph import dijkstra
     from scipy.spatial import cKDTree
     sys.path.insert(0, str(ROOT))
-    from jmdiq_geo.analysis.access.compute import Settings
+    from jmdiq_geo.analysis.access.compute import AccessSettings
 
     say_mem("imports")
     city = make_city(args.nodes, args.origins, args.seed)
@@ -234,7 +234,7 @@ def phase_floor(args) -> dict:
     tree = cKDTree(xy)
     prep_s = time.perf_counter() - start
     print(f"  CSR graph + cKDTree of nodes (not counted): {prep_s:.2f} s", flush=True)
-    cutoff = Settings().cutoff_m
+    cutoff = AccessSettings().cutoff_m
     out = {"categories": {}}
     print(f"  {'category':<16} {'services':>8} {'nearest s':>10} {'catchm. s':>10} {'sum s':>7} {'median m':>9}")
     for cat, s in city["services"].items():
@@ -262,13 +262,13 @@ def phase_baseline(args) -> dict:
     import numpy as np
     import osmnx
     sys.path.insert(0, str(ROOT))
-    from jmdiq_geo.analysis.access.compute import Settings
+    from jmdiq_geo.analysis.access.compute import AccessSettings
 
     say_mem("imports")
     city = make_city(args.nodes, args.origins, args.seed)
     say_mem("generating the city")
     xy, u, v, length = city["xy"], city["u"], city["v"], city["length"]
-    settings = Settings()
+    settings = AccessSettings()
     cutoff = settings.cutoff_m
     limits = [t * settings.speed_m_min for t in settings.thresholds_min]
     rng = np.random.default_rng(args.seed + 1)
@@ -324,7 +324,7 @@ PHASES = {"package": phase_package, "ours": phase_ours, "floor": phase_floor, "b
 
 TITLES = {
     "package": "data package: access_for() per category, use_cache=False",
-    "ours": "generated: jmdiq_geo.analysis.access.compute.run() per category, Settings() defaults, severance=False",
+    "ours": "generated: jmdiq_geo.analysis.access.compute.run() per category, AccessSettings() defaults, severance=False",
     "floor": "generated: floor — bare scipy.sparse.csgraph.dijkstra, the same searches, nothing else",
     "baseline": "generated: baseline — osmnx.nearest_nodes + networkx Dijkstra",
 }

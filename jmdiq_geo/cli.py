@@ -192,7 +192,7 @@ def cmd_indicators(args) -> int:
     period = date.fromisoformat(args.period)
     with Workspace(settings.db_path, read_only=True) as ws:
         defs = ws.indicators()
-        lowest = ws.levels().sort_values("rank")["level"].iloc[0]
+        lowest = ws.lowest_level()
         on_lowest = args.level in (None, lowest)
         ids = args.indicator or [i for i, k, d in zip(defs["indicator_id"], defs["kind"], defs["denominator"])
                                  if period in ws.periods(indicator_id=i)
@@ -220,7 +220,7 @@ def cmd_check(args) -> int:
     lang = settings.lang
     with Workspace(settings.db_path, read_only=True) as ws:
         if args.area:
-            level = args.level or ws.levels().sort_values("rank")["level"].iloc[0]
+            level = args.level or ws.lowest_level()
             quarter = quarter_from_areas(ws, level=level, area_ids=[a.strip() for a in args.area.split(",") if a.strip()])
         else:
             quarter = quarter_from_file(ws, args.polygon, max_bytes=settings.max_file_bytes, crs=args.crs)
@@ -247,7 +247,7 @@ def cmd_check(args) -> int:
 
 def cmd_access(args) -> int:
     from jmdiq_geo.io.catalogues import load_persona
-    from jmdiq_geo.analysis.access.compute import Settings as AccessSettings
+    from jmdiq_geo.analysis.access.compute import AccessSettings
     from jmdiq_geo.services.access_export import area_table, origin_table, write_table
     from jmdiq_geo.services.access import access_for
     from jmdiq_geo.errors import InputError, Problem

@@ -10,7 +10,7 @@ ws = require_workspace()
 
 version = workspace_version()
 preset_level, preset_area = st.session_state.get("profile_area", (None, None))
-levels = ws.levels().sort_values("rank")["level"].tolist()
+levels = ws.levels_in_order()
 if preset_level in levels and "profile_level" not in st.session_state:
     st.session_state["profile_level"] = preset_level
 c1, c2, c3 = st.columns([1, 2, 2])

@@ -22,7 +22,7 @@ import pandas as pd
 import shapely
 
 from jmdiq_geo.analysis.attributes import Persona, fits
-from jmdiq_geo.analysis.access.compute import AccessResult, Origins, Progress, Services, Settings, difference, run
+from jmdiq_geo.analysis.access.compute import AccessResult, AccessSettings, Origins, Progress, Services, difference, run
 from jmdiq_geo.analysis.access.network import Network, network_from_segments
 from jmdiq_geo.crs import transform_xy
 from jmdiq_geo.errors import InputError, Problem
@@ -47,11 +47,6 @@ def load_network(ws: Workspace) -> Network | None:
             _NETWORKS[key] = network_from_segments(seg[["x1", "y1"]].to_numpy(), seg[["x2", "y2"]].to_numpy(),
                                                    coverage=ws.network_coverage())
     return _NETWORKS[key]
-
-
-def smallest_level(ws: Workspace) -> str:
-    levels = ws.levels().sort_values("rank")
-    return str(levels["level"].iloc[0])
 
 
 def _assign(points_xy: np.ndarray, areas: gpd.GeoDataFrame) -> np.ndarray:
@@ -104,7 +99,7 @@ def _digest(latest: tuple[str, pd.Series] | None) -> str:
 
 def latest_values(ws: Workspace, indicator: str) -> tuple[str, pd.Series] | None:
     """(period, values per area of the smallest level) of ``indicator``'s newest period."""
-    level = smallest_level(ws)
+    level = ws.lowest_level()
     if not indicator or indicator not in ws.indicator_ids():
         return None
     periods = ws.periods(indicator_id=indicator, level=level)
@@ -124,7 +119,7 @@ def demand_indicator(ws: Workspace, category: str) -> str | None:
     return demand.get(category) if isinstance(demand, dict) else None
 
 
-def build_origins(ws: Workspace, level: str, settings: Settings,
+def build_origins(ws: Workspace, level: str, settings: AccessSettings,
                   target_latest: tuple[str, pd.Series] | None = None) -> OriginInfo:
     """Homes with the target group living there (see module doc); cached per workspace state.
     ``target_latest``: the target group's newest values when the caller has read them already."""
@@ -137,9 +132,9 @@ def build_origins(ws: Workspace, level: str, settings: Settings,
     return _ORIGINS[key]
 
 
-def _build_origins(ws: Workspace, level: str, settings: Settings,
+def _build_origins(ws: Workspace, level: str, settings: AccessSettings,
                    target_latest: tuple[str, pd.Series] | None) -> OriginInfo:
-    base_level = smallest_level(ws)
+    base_level = ws.lowest_level()
     base = ws.areas(base_level)
     meta = ws.meta()
     target = meta.get("target_group_indicator") or None
@@ -194,7 +189,7 @@ def to_services(gdf: gpd.GeoDataFrame) -> Services:
     return Services(xy, gdf["service_id"].to_numpy(object), gdf["name"].fillna("–").to_numpy(object), cap)
 
 
-def run_key(ws: Workspace, category: str, persona: Persona | None, settings: Settings, level: str,
+def run_key(ws: Workspace, category: str, persona: Persona | None, settings: AccessSettings, level: str,
             services: gpd.GeoDataFrame, detour: float | None = None,
             demand: tuple[str, str] | None = None, target: str | None = None) -> str:
     """The cache key of a run; ``demand`` is (indicator, digest of its values) when E2SFCA's
@@ -220,15 +215,15 @@ class Access:
     nominal: "Access | None" = None  # the run without persona an effective run was compared with
 
 
-def access_for(ws: Workspace, category: str, *, persona: Persona | None = None, settings: Settings | None = None,
+def access_for(ws: Workspace, category: str, *, persona: Persona | None = None, settings: AccessSettings | None = None,
                level: str | None = None, progress: Progress | None = None, use_cache: bool = True) -> Access:
     """Nominal access (no persona) or effective access (with one). An effective run uses the
     nominal run's detour factor, so that the difference between the two is only the services
     that do not fit, never a change in how distances off the network are estimated."""
     if not category:
         raise InputError(Problem("access_unknown_category", {"category": "–", "known": "–"}))
-    settings = settings or Settings()
-    level = level or smallest_level(ws)
+    settings = settings or AccessSettings()
+    level = level or ws.lowest_level()
     services = ws.services(category=category)
     fit = nominal = None
     detour = None

@@ -30,14 +30,9 @@ class IndicatorLayer:
     attributions: list[str]
 
 
-def _lowest_level(ws: Workspace) -> str:
-    return ws.levels().sort_values("rank")["level"].iloc[0]
-
-
 def _groups(ws: Workspace, level: str) -> pd.Series:
     """lowest-level area id → id of its ancestor on ``level``."""
-    levels = ws.levels().sort_values("rank")
-    chain = levels["level"].tolist()
+    chain = ws.levels_in_order()
     lowest = chain[0]
     ids = ws.area_names(lowest)
     current = pd.Series(ids["area_id"].to_numpy(), index=ids["area_id"].to_numpy())
@@ -95,7 +90,7 @@ def indicator_layer(ws: Workspace, *, indicator_id: str, period: date, level: st
     definition = {"indicator_id": indicator_id, **defs.loc[indicator_id].to_dict()}
     kind = definition["kind"]
     den_id = definition.get("denominator") or None
-    lowest = _lowest_level(ws)
+    lowest = ws.lowest_level()
     level = level or lowest
     coverage = None
     raw = ws.values(indicator_id, period=period, level=lowest)
@@ -135,7 +130,7 @@ def indicator_layer(ws: Workspace, *, indicator_id: str, period: date, level: st
 
 
 def value_periods(ws: Workspace, indicator_id: str) -> list[date]:
-    return ws.periods(indicator_id=indicator_id, level=_lowest_level(ws))
+    return ws.periods(indicator_id=indicator_id, level=ws.lowest_level())
 
 
 def index_values(ws: Workspace, definition, *, period: date) -> pd.DataFrame:
@@ -184,7 +179,7 @@ def change_layer(ws: Workspace, *, indicator_id: str, period_from: date, period_
 
 def ancestor(ws: Workspace, area_id: str, *, level: str, up_to: str) -> str | None:
     """The id of ``area_id``'s ancestor on level ``up_to`` (following parent ids)."""
-    levels = ws.levels().sort_values("rank")["level"].tolist()
+    levels = ws.levels_in_order()
     current = area_id
     for lv in levels[levels.index(level):levels.index(up_to)]:
         row = ws.area_names(lv).set_index("area_id")["parent_id"]
@@ -196,7 +191,7 @@ def ancestor(ws: Workspace, area_id: str, *, level: str, up_to: str) -> str | No
 
 def time_series(ws: Workspace, *, indicator_id: str, area_id: str, level: str, settings: Settings) -> pd.DataFrame:
     """Values of one area, its district (top level) and the city for every period."""
-    top = ws.levels().sort_values("rank")["level"].iloc[-1]
+    top = ws.top_level()
     district = ancestor(ws, area_id, level=level, up_to=top) if level != top else None
     rows = []
     if not value_periods(ws, indicator_id):

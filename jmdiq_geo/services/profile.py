@@ -57,7 +57,7 @@ def area_profile(ws: Workspace, *, level: str, area_id: str, settings: Settings,
     areas = ws.areas(level)
     row = areas.set_index("area_id").loc[area_id]
     geom = row.geometry
-    levels = ws.levels().sort_values("rank")["level"].tolist()
+    levels = ws.levels_in_order()
     hierarchy = []
     for upper in levels[levels.index(level) + 1:]:
         aid = ancestor(ws, area_id, level=level, up_to=upper)

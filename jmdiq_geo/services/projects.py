@@ -27,7 +27,7 @@ LIST_FIELDS = {"fields_of_action", "partners"}
 
 
 def _inside(ws: Workspace):
-    areas = ws.areas(ws.levels().sort_values("rank")["level"].iloc[0])
+    areas = ws.areas(ws.lowest_level())
 
     def inside(x: float, y: float) -> bool:
         return len(areas.sindex.query(shapely.Point(x, y), predicate="intersects")) > 0
@@ -163,6 +163,19 @@ def to_geodataframe(ws: Workspace, entity: str) -> gpd.GeoDataFrame:
     geom = [shapely.Point(x, y) if pd.notna(x) and pd.notna(y) else None
             for x, y in zip(frame.get("x", [None] * len(frame)), frame.get("y", [None] * len(frame)))]
     return gpd.GeoDataFrame(frame, geometry=geom, crs=ws.work_crs)
+
+
+#: entity → (column named in the tooltip, column shown as its detail)
+POINT_LABELS = {"project": ("title", "status"), "partner": ("name", "type")}
+
+
+def located_points(ws: Workspace, entity: str) -> gpd.GeoDataFrame:
+    """Located records of ``entity`` as points (name and a detail for the tooltip), for maps."""
+    name, detail = POINT_LABELS[entity]
+    frame = records(ws, entity)
+    frame = frame[frame["x"].notna() & frame["y"].notna()]
+    return gpd.GeoDataFrame({"name": frame[name], "address": frame[detail]},
+                            geometry=gpd.points_from_xy(frame["x"], frame["y"]), crs=ws.work_crs)
 
 
 def from_table(frame: pd.DataFrame, entity: str) -> list:

@@ -19,7 +19,7 @@ from jmdiq_geo.crs import to_work_crs
 from jmdiq_geo.errors import InputError, Problem
 from jmdiq_geo.io.readers import read_vector
 from jmdiq_geo.io.validate import check_geometries
-from jmdiq_geo.services.layers import _lowest_level, population_for, value_periods, whole_city_value
+from jmdiq_geo.services.layers import population_for, value_periods, whole_city_value
 from jmdiq_geo.store.workspace import Workspace
 
 
@@ -58,7 +58,7 @@ def _finish(ws: Workspace, geom, label: str, kind: str, notices: list[Problem], 
         raise InputError(Problem("quarter_empty"))
     if geom.geom_type not in ("Polygon", "MultiPolygon"):
         raise InputError(Problem("quarter_not_polygon", {"found": geom.geom_type}))
-    areas = ws.areas(_lowest_level(ws))
+    areas = ws.areas(ws.lowest_level())
     if not len(areas.sindex.query(geom, predicate="intersects")):
         raise InputError(Problem("quarter_outside"))
     return Quarter(geom, label, kind, list(area_ids), notices)
@@ -135,7 +135,7 @@ def quarter_numbers(ws: Workspace, quarter: Quarter, *, settings: Settings,
                     grid: tuple[str | None, gpd.GeoDataFrame | None] | None = None) -> QuarterNumbers:
     """Every indicator for the quarter at its latest period (counts summed with weights, rates
     rebuilt from numerator and denominator)."""
-    level = _lowest_level(ws)
+    level = ws.lowest_level()
     areas = ws.areas(level)
     grid_id, cells = grid if grid is not None else weight_grid(ws)
     weights = area_weights(quarter.geometry, areas, grid=cells)
@@ -168,7 +168,7 @@ def quarter_numbers(ws: Workspace, quarter: Quarter, *, settings: Settings,
 # --------------------------------------------------------------------------- facts and check
 
 def quarter_facts(ws: Workspace, quarter: Quarter, numbers: QuarterNumbers, settings: Settings) -> Facts:
-    level = _lowest_level(ws)
+    level = ws.lowest_level()
     defs = ws.indicators().set_index("indicator_id")
     w = numbers.weights.table.set_index("area_id")["weight"]
     pop_id = ws.meta().get("population_indicator")

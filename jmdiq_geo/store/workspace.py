@@ -280,7 +280,26 @@ class Workspace:
         return self.cursor().execute(sql, params or []).df()
 
     def levels(self) -> pd.DataFrame:
+        """The area levels, lowest (smallest areas) first."""
         return self._df("SELECT * FROM area_levels ORDER BY rank")
+
+    def levels_in_order(self) -> list[str]:
+        """Level ids from the lowest (smallest areas) to the top."""
+        return [r[0] for r in self.cursor().execute("SELECT level FROM area_levels ORDER BY rank").fetchall()]
+
+    def lowest_level(self) -> str:
+        """The level of the smallest areas: values of higher levels are aggregated from it."""
+        levels = self.levels_in_order()
+        if not levels:
+            raise SchemaError(Problem("workspace_no_levels", {"path": str(self.path)}))
+        return levels[0]
+
+    def top_level(self) -> str:
+        """The level of the largest areas (e.g. the Bezirke): the outlines drawn on every map."""
+        levels = self.levels_in_order()
+        if not levels:
+            raise SchemaError(Problem("workspace_no_levels", {"path": str(self.path)}))
+        return levels[-1]
 
     def editions(self, level: str) -> list[date]:
         rows = self.cursor().execute("SELECT DISTINCT valid_from FROM areas WHERE level = ? ORDER BY 1",

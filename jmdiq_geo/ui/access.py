@@ -15,9 +15,9 @@ from jmdiq_geo.analysis.attributes import (CATEGORIES, COSTS, make_persona, pars
 from jmdiq_geo.errors import InputError
 from jmdiq_geo.i18n import language_label, language_names
 from jmdiq_geo.io.catalogues import load_persona, preset_personas
-from jmdiq_geo.analysis.access.compute import Settings as AccessSettings
+from jmdiq_geo.analysis.access.compute import AccessSettings
 from jmdiq_geo.services.access_export import area_table, write_table
-from jmdiq_geo.services.access import (access_for, compare, demand_indicator, load_network, smallest_level,
+from jmdiq_geo.services.access import (access_for, compare, demand_indicator, load_network,
                                      target_digest)
 from jmdiq_geo.errors import JmdiqError, Problem
 from jmdiq_geo.i18n import DECIMAL_MARK, format_date, format_number, readable, t_or
@@ -71,7 +71,7 @@ def services_section(version: float) -> None:
         f = fits(services, Persona(languages=langs, wheelchair=wheelchair, free_only=free), unknown="drop")
         services = services[f["fits"].to_numpy()]
         st.caption(tr("svc_filter_caption", n=len(services)))
-    level = smallest_level(ws)
+    level = ws.lowest_level()
     areas = ws.areas(level)
     target = ws.meta().get("target_group_indicator") or ""
     values = pd.Series(dtype=float)

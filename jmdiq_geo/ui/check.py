@@ -30,7 +30,7 @@ def cached_grid(version: float):
 def choose_quarter(version: float, source: str) -> Quarter | None:
     """The widgets for one way of giving a quarter; returns it (or None until it is complete)."""
     ws = workspace()
-    lowest = ws.levels().sort_values("rank")["level"].iloc[0]
+    lowest = ws.lowest_level()
     if source == "areas":
         names = ws.area_names(lowest)
         labels = dict(zip(names["area_id"], names["name"] + " (" + names["area_id"] + ")"))
@@ -93,13 +93,13 @@ def show_results(version: float, results: list) -> None:
                                 tr("check_reason"): c["reason"]} for c in data["criteria"]])
                  .set_index(tr("col_indicator")))
     ws = workspace()
-    lowest = ws.levels().sort_values("rank")["level"].iloc[0]
+    lowest = ws.lowest_level()
     q = gpd.GeoDataFrame(geometry=[first.quarter.geometry], crs=ws.work_crs)
     m = quarter_map(to_display_crs(q), ws.areas(lowest), weights=numbers.weights.table, lang=lg,
                     attributions=first.attributions)
     st_folium(m, key="check_result_map", height=420, use_container_width=True, returned_objects=[])
     dicts = [result_to_dict(r, lang=lg) for r in results]
-    top = ws.levels().sort_values("rank")["level"].iloc[-1]
+    top = ws.top_level()
     png = quarter_png(q, ws.areas(lowest), ws.areas(top))
     pdf = justification_pdf(dicts, lang=lg, map_png=png)
     d1, d2 = st.columns(2)

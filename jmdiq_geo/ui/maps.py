@@ -13,6 +13,7 @@ from streamlit_folium import st_folium
 from jmdiq_geo.analysis.classify import classify
 from jmdiq_geo.i18n import class_label, t
 from jmdiq_geo.services.layers import change_layer, indicator_layer
+from jmdiq_geo.services.projects import located_points
 from jmdiq_geo.render.access_maps import add_service_clusters
 from jmdiq_geo.render.maps import (add_points, add_programme_areas, category_map, choropleth, display_geometry,
                                    finish_layers, palette_colours)
@@ -38,7 +39,7 @@ def display_geometry_of(version: float, level: str):
 @st.cache_data(show_spinner=False, max_entries=8)
 def outlines(version: float, level: str):
     ws = workspace()
-    top = ws.levels().sort_values("rank")["level"].iloc[-1]
+    top = ws.top_level()
     return display_geometry(ws.areas(top)[["geometry"]], tolerance_m=30.0) if top != level else None
 
 
@@ -106,10 +107,11 @@ def indicator_map(version: float, *, level: str, indicator_id: str, period: date
                        diverging=period_from is not None, display=display_geometry_of(version, level))
     if show_programmes or service_categories or show_projects:
         if show_projects:
-            from jmdiq_geo.ui.projects import partner_points, project_points
-
-            add_points(m, project_points(), name=t("projects_projects", lang), colour="#D55E00", lang=lang)
-            add_points(m, partner_points(), name=t("projects_tab_partners", lang), colour="#0072B2", lang=lang)
+            ws = workspace()
+            add_points(m, located_points(ws, "project"), name=t("projects_projects", lang), colour="#D55E00",
+                       lang=lang)
+            add_points(m, located_points(ws, "partner"), name=t("projects_tab_partners", lang), colour="#0072B2",
+                       lang=lang)
         if show_programmes:
             add_programme_areas(m, programme_areas(version), name=t("map_programme_areas", lang), lang=lang)
         for category in service_categories:       # clustered, with the access attributes in a popup

@@ -13,7 +13,7 @@ from jmdiq_geo.errors import JmdiqError
 from jmdiq_geo.i18n import DATE_FORMAT
 from jmdiq_geo.analysis.projects import (FIELDS_OF_ACTION, FORMALISATION, PARTNER_TYPES, STATUSES, SUSTAINABILITY,
                                       MicroProject, Partner, Tie)
-from jmdiq_geo.services.projects import (archive, from_table, get_record, history, import_records, records, save_partner,
+from jmdiq_geo.services.projects import (archive, located_points, from_table, get_record, history, import_records, records, save_partner,
                                      save_project, save_tie, to_geodataframe)
 from jmdiq_geo.analysis.project_summary import compare_years, project_summary
 from jmdiq_geo.render.maps import add_points, drawing_map, finish_layers
@@ -83,7 +83,7 @@ def show_flash() -> None:
 def location_picker(version: float, key: str) -> tuple[float | None, float | None]:
     """A map to click the project's location on; returns x, y in the work CRS."""
     ws = workspace()
-    lowest = ws.levels().sort_values("rank")["level"].iloc[0]
+    lowest = ws.lowest_level()
     areas = ws.areas(lowest)
     m = drawing_map(areas, lang=lang(), attributions=ws.attributions(areas["source_id"].dropna().unique().tolist()),
                     outlines=outlines(version, lowest), with_draw=False)
@@ -102,21 +102,12 @@ def location_picker(version: float, key: str) -> tuple[float | None, float | Non
     return point.x, point.y
 
 
-def _points(entity: str, name: str, detail: str) -> gpd.GeoDataFrame:
-    """Located records of ``entity`` as points (name and a detail for the tooltip)."""
-    ws = workspace()
-    frame = records(ws, entity)
-    frame = frame[frame["x"].notna() & frame["y"].notna()]
-    return gpd.GeoDataFrame({"name": frame[name], "address": frame[detail]},
-                            geometry=gpd.points_from_xy(frame["x"], frame["y"]), crs=ws.work_crs)
-
-
 def project_points() -> gpd.GeoDataFrame:
-    return _points("project", "title", "status")
+    return located_points(workspace(), "project")
 
 
 def partner_points() -> gpd.GeoDataFrame:
-    return _points("partner", "name", "type")
+    return located_points(workspace(), "partner")
 
 
 def place_search(query: str, limit: int = 20) -> gpd.GeoDataFrame:
@@ -172,7 +163,7 @@ def project_form(version: float) -> None:
                        key=f"projects_via_{chosen}")
     partners = records(ws, "partner")
     partner_names = dict(zip(partners["partner_id"], partners["name"]))
-    lowest = ws.levels().sort_values("rank")["level"].iloc[0]
+    lowest = ws.lowest_level()
     names = ws.area_names(lowest)
     area_labels = dict(zip(names["area_id"], names["name"] + " (" + names["area_id"] + ")"))
     with st.form(f"project_form_{chosen}"):

@@ -59,7 +59,7 @@ def indicator_picker(ws: Workspace, *, key: str, kinds: tuple[str, ...] = ("exte
 
 
 def level_picker(ws: Workspace, *, key: str, lowest_only: bool = False) -> str:
-    levels = ws.levels().sort_values("rank")
+    levels = ws.levels()
     with_areas = {r[0] for r in ws.cursor().execute("SELECT DISTINCT level FROM areas").fetchall()}
     levels = levels[levels["level"].isin(with_areas)]                # levels without areas cannot be shown
     label_col = "label_de" if lang() == "de" else "label_en"

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from jmdiq_geo.analysis.access.compute import DEFAULT_DETOUR, Origins, Services, Settings, run, weighted_median
+from jmdiq_geo.analysis.access.compute import DEFAULT_DETOUR, Origins, Services, AccessSettings, run, weighted_median
 from jmdiq_geo.analysis.access.network import network_from_lines
 
 SPEED = 80.0  # m/min at 4.8 km/h
@@ -44,7 +44,7 @@ def test_network_split_at_shared_vertices(hook):
 def test_nearest_times_exact(hook):
     o = origins((0, 0), (100, 10), (100, -50), (150, 0))
     s = services((200, 100))
-    r = run(hook, o, s, Settings(), severance=False)
+    r = run(hook, o, s, AccessSettings(), severance=False)
     # (0,0): 100+100+100 m; (100,10): 10 m to B, then 200 m; E: 50 + 200; (150,0): 50 + 100
     expected = np.array([300, 210, 250, 150]) / SPEED
     assert r.origins["nearest_min"].to_numpy() == pytest.approx(expected, abs=1e-4)
@@ -57,7 +57,7 @@ def test_snap_to_middle_of_segment_and_same_segment(hook):
     # service at (80, -5) on the same segment: direct walk 20 + 50 + 5 = 75 m
     o = origins((30, 20))
     s = services((80, -5), (200, 100))
-    r = run(hook, o, s, Settings(), severance=False)
+    r = run(hook, o, s, AccessSettings(), severance=False)
     assert r.origins.loc[0, "nearest_min"] == pytest.approx(75 / SPEED, abs=1e-4)
     assert r.origins.loc[0, "nearest_id"] == "s0"
     # within 10 min (800 m) both: the second via B: 20 + 70 + 100 + 100 + 100 = 390 m
@@ -69,7 +69,7 @@ def test_counts_within_thresholds(hook):
     line = network_from_lines([shapely.LineString([(0, 0), (3000, 0)])])
     o = origins((0, 0))
     s = services(*[(x, 0) for x in range(100, 1600, 100)])   # 100 … 1500 m
-    r = run(line, o, s, Settings(thresholds_min=(5, 10, 15)), severance=False)
+    r = run(line, o, s, AccessSettings(thresholds_min=(5, 10, 15)), severance=False)
     # 5 min = 400 m → 4 services; 10 min = 800 m → 8; 15 min = 1200 m → 12
     assert r.origins.loc[0, ["n_within_5", "n_within_10", "n_within_15"]].tolist() == [4, 8, 12]
     assert r.origins.loc[0, "nearest_min"] == pytest.approx(100 / SPEED, abs=1e-4)
@@ -78,7 +78,7 @@ def test_counts_within_thresholds(hook):
 def test_island_origin_is_counted_and_estimated(hook):
     o = origins((0, 0), (1050, 5))
     s = services((200, 100))
-    r = run(hook, o, s, Settings(), severance=False)
+    r = run(hook, o, s, AccessSettings(), severance=False)
     assert r.report["origins_unreachable"] == 1
     assert r.origins.loc[1, "method"] == "estimate"
     straight = np.hypot(1050 - 200, 5 - 100)
@@ -89,7 +89,7 @@ def test_island_origin_is_counted_and_estimated(hook):
 def test_service_off_network_is_reported_and_estimated(hook):
     o = origins((0, 0))
     s = services((200, 100), (0, 900), names=["near", "far away"])
-    r = run(hook, o, s, Settings(max_snap_m=100), severance=False)
+    r = run(hook, o, s, AccessSettings(max_snap_m=100), severance=False)
     assert r.report["services_off_network"] == ["far away"]
     assert r.report["services_on_network"] == 1
 
@@ -97,7 +97,7 @@ def test_service_off_network_is_reported_and_estimated(hook):
 def test_no_network_falls_back_with_given_factor():
     o = origins((0, 0), (300, 400))
     s = services((0, 0))
-    r = run(None, o, s, Settings(), detour=1.5, severance=False)
+    r = run(None, o, s, AccessSettings(), detour=1.5, severance=False)
     assert r.origins["method"].tolist() == ["estimate", "estimate"]
     assert r.origins.loc[1, "nearest_min"] == pytest.approx(500 * 1.5 / SPEED)
     assert r.areas.loc[0, "method"] == "estimate"
@@ -108,7 +108,7 @@ def test_e2sfca_two_services_two_homes():
     # homes at 0 (10 persons) and 2000 (30 persons); services at 200 (20 places) and 1800 (6)
     o = origins((0, 0), (2000, 0), weights=[10, 30], areas=["w", "e"])
     s = services((200, 0), (1800, 0), capacity=[20, 6])
-    st = Settings(zones_min=(5, 10, 15), zone_weights=(1.0, 0.68, 0.22))
+    st = AccessSettings(zones_min=(5, 10, 15), zone_weights=(1.0, 0.68, 0.22))
     r = run(line, o, s, st, severance=False)
     # 200 m = 2.5 min → weight 1; 1800 m = 22.5 min → outside every zone
     # R0 = 20 / 10 = 2; R1 = 6 / 30 = 0.2; A = R × 100 per 100 persons
@@ -122,7 +122,7 @@ def test_e2sfca_with_its_own_demand_group():
     # homes at 0 and 1100 m (area w), 2000 m (area e); Kitas at 200 m (20 places) and 1800 m (6)
     o = origins((0, 0), (1100, 0), (2000, 0), weights=[10, 10, 30], areas=["w", "w", "e"])
     s = services((200, 0), (1800, 0), capacity=[20, 6])
-    st = Settings(zones_min=(5, 10, 15), zone_weights=(1.0, 0.68, 0.22))
+    st = AccessSettings(zones_min=(5, 10, 15), zone_weights=(1.0, 0.68, 0.22))
     children = np.array([1.0, 4.0, 2.0])
     r = run(line, o, s, st, severance=False, demand=children)
     # walks (min at 80 m/min): home 0 → Kita 0 200 m (2.5, w 1); home 1 → Kita 0 900 m (11.25, w 0.22),
@@ -159,7 +159,7 @@ def test_area_aggregation_weighted_by_target_group():
     # three homes in one area: 80 m (1 person), 800 m (1 person), 2400 m (2 persons)
     o = origins((80, 0), (800, 0), (2400, 0), weights=[1, 1, 2], areas=["x", "x", "x"])
     s = services((0, 0))
-    r = run(line, o, s, Settings(), severance=False)
+    r = run(line, o, s, AccessSettings(), severance=False)
     row = r.areas.iloc[0]
     assert row["target_group"] == 4
     assert row["share_beyond"] == pytest.approx(50.0)        # 2 of 4 beyond 15 min (1200 m)
@@ -174,7 +174,7 @@ def test_river_with_one_bridge_shows_as_detour():
                               shapely.LineString([(1000, 0), (1000, 100)])])
     o = origins((0, -5))
     s = services((0, 105))
-    r = run(net, o, s, Settings(severance_radius_m=500), severance=True)
+    r = run(net, o, s, AccessSettings(severance_radius_m=500), severance=True)
     walk = 5 + 1000 + 100 + 1000 + 5
     assert r.origins.loc[0, "nearest_min"] == pytest.approx(walk / SPEED, abs=1e-4)
     assert r.origins.loc[0, "detour"] == pytest.approx(walk / 110, abs=1e-3)
@@ -182,7 +182,7 @@ def test_river_with_one_bridge_shows_as_detour():
 
 
 def test_no_services_left_means_nobody_reaches_one(hook):
-    r = run(hook, origins((0, 0), (1050, 5)), services(), Settings(), severance=True)
+    r = run(hook, origins((0, 0), (1050, 5)), services(), AccessSettings(), severance=True)
     assert r.origins["nearest_min"].isna().all()
     assert r.origins["n_within_15"].tolist() == [0, 0]
     assert r.areas.loc[0, "share_beyond"] == 100.0

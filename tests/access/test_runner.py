@@ -6,7 +6,7 @@ import pytest
 import shapely
 
 from jmdiq_geo.analysis.attributes import make_persona
-from jmdiq_geo.analysis.access.compute import Settings
+from jmdiq_geo.analysis.access.compute import AccessSettings
 from jmdiq_geo.services.access import access_for, build_origins
 from jmdiq_geo.cli import main
 from jmdiq_geo.errors import InputError
@@ -69,7 +69,7 @@ def test_run_is_cached_and_invalidated_by_an_edit_or_a_setting(street_ws):
     # the homes: one per area (no buildings, no grid) at the representative point on the street
     assert first.result.report["origins"] == 4
     assert first.result.report["origins_on_network"] == 4
-    assert not access_for(ws, "jugendfreizeit", settings=Settings(speed_kmh=4.0)).cached
+    assert not access_for(ws, "jugendfreizeit", settings=AccessSettings(speed_kmh=4.0)).cached
     ws.edit_service("jfe:y1", {"capacity": 20.0})
     again = access_for(ws, "jugendfreizeit")
     assert not again.cached
@@ -81,14 +81,14 @@ def test_persona_keeps_only_fitting_services(street_ws):
     ws.edit_service("jfe:y2", {"languages": "tr", "age_min": 12, "age_max": 21})
     persona = make_persona({"age": 16, "languages": ["tr"]})
     nominal = access_for(ws, "jugendfreizeit")
-    strict = access_for(ws, "jugendfreizeit", persona=persona, settings=Settings(unknown="drop"))
+    strict = access_for(ws, "jugendfreizeit", persona=persona, settings=AccessSettings(unknown="drop"))
     assert strict.services["service_id"].tolist() == ["jfe:y2"]
     assert strict.result.report["services_excluded"] == 1
     # homes in the west now walk to the east end: effective times are longer there
     a = nominal.result.origins.set_index("area")["nearest_min"]
     b = strict.result.origins.set_index("area")["nearest_min"]
     assert (b >= a - 1e-9).all() and (b > a).any()
-    lenient = access_for(ws, "jugendfreizeit", persona=persona, settings=Settings(unknown="keep"))
+    lenient = access_for(ws, "jugendfreizeit", persona=persona, settings=AccessSettings(unknown="keep"))
     assert lenient.result.report["services_kept_unknown"] == 1
 
 
@@ -103,7 +103,7 @@ def test_real_data_every_home_and_service_snapped_or_reported(berlin_db, tmp_pat
         acc = access_for(ws, "jugendfreizeit")
         r = acc.result.report
         origins = acc.result.origins
-        info = build_origins(ws, "plr", Settings())
+        info = build_origins(ws, "plr", AccessSettings())
         # every stored residential building is a home, none fell outside the Planungsräume
         assert info.dropped_outside == 0
         assert (info.origins.kind == "building").sum() == len(ws.origins()) == 2389
@@ -197,9 +197,9 @@ def test_review_fixes_edits_hidden_ids_and_networks(tiny_ws, services_file, tmp_
 def test_effective_run_uses_the_nominal_detour_factor_and_target_changes_invalidate(street_ws):
     ws = street_ws
     ws.edit_service("jfe:y2", {"languages": "tr"})
-    nominal = access_for(ws, "jugendfreizeit", settings=Settings(unknown="drop"))
+    nominal = access_for(ws, "jugendfreizeit", settings=AccessSettings(unknown="drop"))
     effective = access_for(ws, "jugendfreizeit", persona=make_persona({"languages": ["tr"]}),
-                           settings=Settings(unknown="drop"))
+                           settings=AccessSettings(unknown="drop"))
     assert effective.result.report["detour_factor"] == nominal.result.report["detour_factor"]
     # the target group changes without an import (e.g. a derived indicator saved in the app)
     with ws.transaction():

@@ -34,7 +34,7 @@ DEFAULT_DETOUR = 1.3
 
 
 @dataclass
-class Settings:
+class AccessSettings:
     """What a run depends on besides its inputs (all part of the cache key)."""
     speed_kmh: float = 4.8
     thresholds_min: tuple[float, ...] = (10.0, 15.0)
@@ -98,7 +98,7 @@ class AccessResult:
     report: dict = field(default_factory=dict)
 
 
-def run(network: Network | None, origins: Origins, services: Services, settings: Settings, *,
+def run(network: Network | None, origins: Origins, services: Services, settings: AccessSettings, *,
         detour: float | None = None, progress: Progress | None = None,
         severance: bool = True, demand: np.ndarray | None = None) -> AccessResult:
     """All measures for one category (``services``) from every origin. ``demand`` (persons per
@@ -290,7 +290,7 @@ def _columns(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _e2sfca(pairs: pd.DataFrame, pmin: np.ndarray, demand: np.ndarray, capacity: np.ndarray,
-            settings: Settings) -> np.ndarray:
+            settings: AccessSettings) -> np.ndarray:
     """Places per 100 persons of the demand group within the catchment (NaN without capacities)."""
     n_o = len(demand)
     cap_known = np.isfinite(capacity)
@@ -344,7 +344,7 @@ def _empty_worst() -> pd.DataFrame:
                                  "x", "y", "sx", "sy"])
 
 
-def _worst(sev, origins: Origins, services: Services, settings: Settings, top: int = 25) -> pd.DataFrame:
+def _worst(sev, origins: Origins, services: Services, settings: AccessSettings, top: int = 25) -> pd.DataFrame:
     frames = [f for f in sev if len(f)]
     if not frames:
         return _empty_worst()
@@ -375,7 +375,7 @@ def _group_weighted_median(codes: np.ndarray, n_groups: int, values: np.ndarray,
     return kernels.group_weighted_median(codes[ok].astype(np.int64), values[ok], weights[ok], int(n_groups))
 
 
-def aggregate(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+def aggregate(frame: pd.DataFrame, settings: AccessSettings) -> pd.DataFrame:
     """Per area (sorted by key), weighted by the target group at each origin."""
     far = max(settings.thresholds_min)
     area = pd.Categorical(frame["area"])
@@ -454,5 +454,5 @@ def warm_up() -> float:
                     np.array(["building", "building"], dtype=object))
     services = Services(np.array([[100.0, 90.0]]), np.array(["s"], dtype=object), np.array(["S"], dtype=object),
                         np.array([10.0]))
-    run(net, homes, services, Settings())
+    run(net, homes, services, AccessSettings())
     return time.perf_counter() - start
