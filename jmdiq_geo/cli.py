@@ -11,7 +11,7 @@ from pathlib import Path
 
 from jmdiq_geo.config import Settings
 from jmdiq_geo.errors import JmdiqError
-from jmdiq_geo.i18n import format_problem, t
+from jmdiq_geo.i18n import format_problem, localized, t
 
 
 def _settings(args) -> Settings:
@@ -54,7 +54,7 @@ def cmd_info(args) -> int:
                 crs=s["meta"].get("work_crs", "?")))
         print(t("cli_info_levels", lang))
         for row in s["levels"].itertuples():
-            label = row.label_de if lang == "de" else row.label_en
+            label = localized(row, lang)
             print(f"  {label:<28} {row.n:>6}   ({t('cli_edition', lang)} {row.editions or '–'})")
         print(t("cli_info_periods", lang))
         for row in s["periods"].itertuples():

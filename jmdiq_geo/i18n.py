@@ -58,6 +58,24 @@ def class_label(classes: dict | None, code, lang: str = DEFAULT_LANG) -> str | N
     return entry
 
 
+def localized(record, lang: str = DEFAULT_LANG, field: str = "label") -> str:
+    """``record``'s ``{field}_{lang}`` (``label_en``, ``reason_de`` …), the German one where the
+    other language has none. ``record`` is a mapping, a pandas row or an object with attributes."""
+    def get(key):
+        value = record.get(key) if hasattr(record, "get") else getattr(record, key, None)
+        return None if value is None or value != value else value   # None or NaN
+    return get(f"{field}_{lang}") or get(f"{field}_{DEFAULT_LANG}") or ""
+
+
+def localized_column(frame, lang: str = DEFAULT_LANG, field: str = "label"):
+    """The column ``{field}_{lang}`` of ``frame``, German where the other language is missing."""
+    column = frame[f"{field}_{DEFAULT_LANG}"]
+    if lang != DEFAULT_LANG and f"{field}_{lang}" in frame:
+        other = frame[f"{field}_{lang}"]
+        column = other.where(other.notna() & (other.astype(str) != ""), column)
+    return column
+
+
 def format_date(value, lang: str = DEFAULT_LANG) -> str:
     """A date (or its ISO text) as the language writes it: ``31.12.2024`` in German."""
     if value is None or value == "" or value != value:

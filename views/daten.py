@@ -1,7 +1,7 @@
 """Daten: sources, periods and licences in the workspace, and the import log."""
 import streamlit as st
 
-from jmdiq_geo.i18n import DATE_FORMAT, format_date
+from jmdiq_geo.i18n import DATE_FORMAT, format_date, localized_column
 from jmdiq_geo.ui.derived_form import derived_form
 from jmdiq_geo.ui.index_editor import DIRECTIONS as POLARITIES
 from jmdiq_geo.ui.state import lang, require_workspace, tr
@@ -26,7 +26,8 @@ st.markdown("\n".join(f"- {a}" for a in ws.attributions()))
 
 st.subheader(tr("data_indicators"))
 ind = ws.indicators()
-label = "label_de" if lang() == "de" else "label_en"
+label = "label"
+ind = ind.assign(label=localized_column(ind, lang()))
 ind = ind.assign(kind=ind["kind"].map(lambda k: tr(f"kind_{k}") if k else None),
                  polarity=ind["polarity"].map(lambda p: tr(f"polarity_{p}") if p in POLARITIES else p))
 st.dataframe(number_table(ind[["indicator_id", label, "unit", "kind", "denominator", "polarity", "source_id"]].rename(

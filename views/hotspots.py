@@ -1,7 +1,7 @@
 """Hot Spots: local Moran's I cluster map of one indicator."""
 import streamlit as st
 
-from jmdiq_geo.i18n import format_number
+from jmdiq_geo.i18n import format_date, format_number
 from jmdiq_geo.services.layers import value_periods
 from jmdiq_geo.ui.analysis_pages import hotspot_map
 from jmdiq_geo.errors import JmdiqError
@@ -22,7 +22,7 @@ periods = value_periods(ws, indicator_id)[::-1]
 if not periods:
     st.info(tr("map_no_values"))
     st.stop()
-period = c3.selectbox(tr("map_period"), periods, format_func=lambda p: p.strftime("%d.%m.%Y"), key="hs_period")
+period = c3.selectbox(tr("map_period"), periods, format_func=lambda p: format_date(p, lang()), key="hs_period")
 significance = c4.selectbox(tr("hotspot_significance"), [0.05, 0.01, 0.1], key="hs_sig",
                             format_func=lambda p: f"p ≤ {format_number(p, lang(), digits=2)}")
 try:

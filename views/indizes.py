@@ -1,7 +1,7 @@
 """Indizes: composite indices defined as data (MSS 2021 …), mapped; copy and change a definition."""
 import streamlit as st
 
-from jmdiq_geo.i18n import format_number
+from jmdiq_geo.i18n import format_date, format_number, localized
 from jmdiq_geo.services.layers import value_periods
 from jmdiq_geo.ui.analysis_pages import index_definitions, index_map
 from jmdiq_geo.ui.index_editor import edit_definition, select_saved
@@ -15,7 +15,7 @@ definitions = index_definitions()
 if not definitions:
     st.info(tr("index_none"))
     st.stop()
-names = {k: (d.label_de if lang() == "de" else d.label_en or d.label_de) for k, d in definitions.items()}
+names = {k: localized(d, lang()) for k, d in definitions.items()}
 c1, c2, c3 = st.columns([2.4, 1.2, 1.6])
 select_saved("index_definition")
 key = c1.selectbox(tr("index_definition"), list(definitions), format_func=names.get, key="index_definition")
@@ -23,10 +23,10 @@ definition = definitions[key]
 first = definition.components[0].indicators[0].id
 periods = value_periods(ws, first)[::-1]
 default = [p for p in periods if definition.period and p.isoformat() == definition.period]
-period = c2.selectbox(tr("map_period"), periods, format_func=lambda p: p.strftime("%d.%m.%Y"), key="index_period",
+period = c2.selectbox(tr("map_period"), periods, format_func=lambda p: format_date(p, lang()), key="index_period",
                       index=periods.index(default[0]) if default else 0)
 parts = [c.id for c in definition.components] + (["overall"] if definition.overall else [])
-part_names = {c.id: (c.label_de if lang() == "de" else c.label_en or c.label_de) for c in definition.components}
+part_names = {c.id: localized(c, lang()) for c in definition.components}
 part_names["overall"] = tr("index_overall")
 part = c3.radio(tr("index_part"), parts, format_func=part_names.get, key="index_part", horizontal=True)
 

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from jmdiq_geo.analysis.classify import SCHEMES
-from jmdiq_geo.i18n import format_number, t_or
+from jmdiq_geo.i18n import format_date, format_number, t_or
 from jmdiq_geo.services.layers import value_periods
 from jmdiq_geo.render.maps import PALETTES
 from jmdiq_geo.ui.maps import indicator_map, official_classes, show_map
@@ -21,7 +21,7 @@ periods = value_periods(ws, indicator_id)[::-1]
 if not periods:
     st.info(tr("map_no_values"))
     st.stop()
-period = c3.selectbox(tr("map_period"), periods, format_func=lambda p: p.strftime("%d.%m.%Y"), key="map_period")
+period = c3.selectbox(tr("map_period"), periods, format_func=lambda p: format_date(p, lang()), key="map_period")
 
 c4, c5, c6, c7 = st.columns([1.6, 1.4, 1, 1.2])
 mode = c4.radio(tr("map_mode"), ["value", "change"], format_func=lambda m: tr(f"map_mode_{m}"), key="map_mode",
@@ -32,7 +32,7 @@ if mode == "change" and kind != "class":
     if not earlier:
         st.info(tr("map_one_period"))
     else:
-        period_from = c5.selectbox(tr("map_period_from"), earlier, format_func=lambda p: p.strftime("%d.%m.%Y"),
+        period_from = c5.selectbox(tr("map_period_from"), earlier, format_func=lambda p: format_date(p, lang()),
                                    index=len(earlier) - 1, key="map_period_from")
         relative = c5.toggle(tr("map_relative"), key="map_relative")
 # an indicator with official classes (MSS index) is drawn with them: nothing to classify
@@ -59,7 +59,7 @@ m, classes, layer, title = indicator_map(
     palette=palette, lang=lang(), period_from=period_from, relative=relative, breaks=breaks,
     show_programmes=show_programmes, service_categories=tuple(chosen), show_projects=show_projects)
 table = layer.areas
-st.caption(tr("map_caption", title=title, period=period.strftime("%d.%m.%Y"),
+st.caption(tr("map_caption", title=title, period=format_date(period, lang()),
               city=format_number(layer.city_value, lang()), n=int(table["value"].notna().sum()), total=len(table)))
 clicked = show_map(m, key="indicator_map", clickable=True)
 st.caption(tr("map_click_hint"))

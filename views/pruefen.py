@@ -3,6 +3,7 @@ rule sets (§ 171e, MSS, JMD-iQ site) with a justification to download."""
 import streamlit as st
 
 from jmdiq_geo.errors import JmdiqError
+from jmdiq_geo.i18n import localized
 from jmdiq_geo.io.rulesets import load_ruleset, shipped_rulesets
 from jmdiq_geo.ui.check import choose_quarter, run_check, show_results
 from jmdiq_geo.ui.feedback import show_error, show_notices
@@ -21,8 +22,7 @@ except JmdiqError as exc:
     st.stop()
 rulesets = {k: load_ruleset(p) for k, p in shipped_rulesets().items()}
 chosen = st.multiselect(tr("check_rules"), list(rulesets), default=list(rulesets), key="check_rules",
-                        format_func=lambda k: rulesets[k].label_de if lang() == "de"
-                        else (rulesets[k].label_en or rulesets[k].label_de))
+                        format_func=lambda k: localized(rulesets[k], lang()))
 if quarter is None or not chosen:
     st.stop()
 show_notices(quarter.notices)

@@ -1,6 +1,7 @@
 """Übersicht: what the workspace holds."""
 import streamlit as st
 
+from jmdiq_geo.i18n import localized_column
 from jmdiq_geo.ui import actions
 from jmdiq_geo.ui.feedback import guard
 from jmdiq_geo.ui.state import lang, tr, workspace
@@ -27,7 +28,7 @@ c4.metric(tr("overview_programme_areas"), summary["programme_areas"])
 st.subheader(tr("overview_levels"))
 levels = summary["levels"]
 st.table(
-    levels.assign(label=levels["label_de"] if lang() == "de" else levels["label_en"])[["label", "n", "editions"]]
+    levels.assign(label=localized_column(levels, lang()))[["label", "n", "editions"]]
     .rename(columns={"label": tr("col_level"), "n": tr("col_areas"), "editions": tr("col_editions")})
     .set_index(tr("col_level")))
 st.subheader(tr("overview_periods"))

@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from fpdf import FPDF  # noqa: E402
 
-from jmdiq_geo.i18n import format_number, t  # noqa: E402
+from jmdiq_geo.i18n import format_date, format_number, t  # noqa: E402
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 STATUS_COLOURS = {"met": (27, 120, 55), "not_met": (178, 24, 43), "unknown": (120, 120, 120)}
@@ -68,7 +68,7 @@ def justification_pdf(result: dict, *, lang: str = "de", map_png: bytes | None =
     pdf.set_font("DejaVu", "", 9)
     pdf.set_text_color(90, 90, 90)
     q = first["quarter"]
-    pdf.multi_cell(0, 5, new_x="LMARGIN", new_y="NEXT", align="L", text=t("report_meta", lang, date=(created or date.today()).strftime("%d.%m.%Y"),
+    pdf.multi_cell(0, 5, new_x="LMARGIN", new_y="NEXT", align="L", text=t("report_meta", lang, date=format_date(created or date.today(), lang),
                            km2=format_number(q["area_km2"], lang, digits=2),
                            kind=t(f"quarter_kind_{q['kind']}", lang),
                            ids=", ".join(q["area_ids"]) or "–"))

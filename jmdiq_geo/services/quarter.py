@@ -17,6 +17,7 @@ from jmdiq_geo.analysis.rules import Facts, RuleSet, Verdict, evaluate
 from jmdiq_geo.config import Settings
 from jmdiq_geo.crs import to_work_crs
 from jmdiq_geo.errors import InputError, Problem
+from jmdiq_geo.i18n import format_date, localized
 from jmdiq_geo.io.readers import read_vector
 from jmdiq_geo.io.validate import check_geometries
 from jmdiq_geo.services.layers import population_for, value_periods, whole_city_value
@@ -177,7 +178,7 @@ def quarter_facts(ws: Workspace, quarter: Quarter, numbers: QuarterNumbers, sett
         if ind not in numbers.values.index:
             return None, None
         row = numbers.values.loc[ind]
-        return float(row["value"]), row["period"].strftime("%d.%m.%Y")
+        return float(row["value"]), format_date(row["period"])
 
     def latest(ind) -> date | None:
         periods = value_periods(ws, ind) if ind in defs.index else []
@@ -243,7 +244,7 @@ def quarter_facts(ws: Workspace, quarter: Quarter, numbers: QuarterNumbers, sett
     def label(ind, lang):
         if ind not in defs.index:
             return ind
-        return defs.at[ind, "label_de"] if lang == "de" else (defs.at[ind, "label_en"] or defs.at[ind, "label_de"])
+        return localized(defs.loc[ind], lang)
 
     def style(ind):
         if ind not in defs.index or defs.at[ind, "kind"] == "extensive":
@@ -282,13 +283,12 @@ def result_to_dict(result: CheckResult, *, lang: str = "de") -> dict:
         "quarter": {"label": result.quarter.label, "kind": result.quarter.kind, "area_ids": result.quarter.area_ids,
                     "area_km2": round(result.quarter.geometry.area / 1e6, 3)},
         "ruleset": {"id": v.ruleset.id, "version": v.ruleset.version,
-                    "label": v.ruleset.label_de if lang == "de" else (v.ruleset.label_en or v.ruleset.label_de),
+                    "label": localized(v.ruleset, lang),
                     "source": v.ruleset.source},
         "verdict": v.status,
-        "reason": v.reason_de if lang == "de" else v.reason_en,
-        "criteria": [{"id": o.criterion.id, "label": o.criterion.label_de if lang == "de"
-                      else (o.criterion.label_en or o.criterion.label_de), "status": o.status,
-                      "numbers": clean(o.numbers), "reason": o.reason_de if lang == "de" else o.reason_en}
+        "reason": localized(v, lang, "reason"),
+        "criteria": [{"id": o.criterion.id, "label": localized(o.criterion, lang), "status": o.status,
+                      "numbers": clean(o.numbers), "reason": localized(o, lang, "reason")}
                      for o in v.outcomes],
         "population": clean(n.population),
         "share_population_from_partly_covered_areas": clean(n.share_partial),

@@ -20,7 +20,7 @@ from jmdiq_geo.services.access_export import area_table, write_table
 from jmdiq_geo.services.access import (access_for, compare, demand_indicator, load_network,
                                      target_digest)
 from jmdiq_geo.errors import JmdiqError, Problem
-from jmdiq_geo.i18n import DECIMAL_MARK, format_date, format_number, readable, t_or
+from jmdiq_geo.i18n import format_date, format_number, localized, readable, t_or
 from jmdiq_geo.render.access_maps import (access_map, detour_map, measure_label, persona_summary,
                                           services_map)
 from jmdiq_geo.render.maps import standalone_html
@@ -29,7 +29,7 @@ from jmdiq_geo.ui.feedback import show_error
 from jmdiq_geo.ui.maps import display_geometry_of, show_map
 from jmdiq_geo.ui.projects import location_picker
 from jmdiq_geo.ui.state import lang, tr, workspace
-from jmdiq_geo.io.numbers import parse_number
+from jmdiq_geo.services.forms import read_number
 from jmdiq_geo.ui.widgets import decimal_input, level_picker, number_table
 
 USER_KEY = "access_user"
@@ -80,7 +80,7 @@ def services_section(version: float) -> None:
         periods = ws.periods(indicator_id=target, level=level)
         if periods:
             values = ws.values(target, period=periods[-1], level=level)
-            title = tr("svc_target_group_period", period=periods[-1].strftime("%d.%m.%Y"))
+            title = tr("svc_target_group_period", period=format_date(periods[-1], lang()))
     sources = sorted(set(areas["source_id"].dropna()) | set(services["source_id"].dropna()))
     titles = ws.sources().set_index("source_id")["title"]
     services = services.assign(source_title=services["source_id"].map(titles))
@@ -154,7 +154,7 @@ def _attribute_form(prefix: str, current: dict) -> dict | None:
                                                   if where else "–"}, column=tr("svc_opening_hours")))
     numbers = {}
     for field, text in (("age_min", age_min), ("age_max", age_max), ("capacity", capacity)):
-        value = parse_number(text, decimal=DECIMAL_MARK[lang()]) if text.strip() else None
+        value = read_number(text, lang()) if text.strip() else None
         if text.strip() and (value is None or value < 0 or value != round(value)):
             # ages and places are whole numbers: 3,5 places would be rounded silently otherwise
             problems.append(Problem("svc_bad_number", {"value": text}, column=tr(f"svc_{field}")))
@@ -404,14 +404,14 @@ def _show_result(nominal, effective, version: float) -> None:
     defs = ws.indicators().set_index("indicator_id")
     target = report.get("target_indicator")
     if target in defs.index:
-        label = defs.loc[target, "label_de" if lang() == "de" else "label_en"] or defs.loc[target, "label_de"]
+        label = localized(defs.loc[target], lang())
         st.caption(tr("acc_target", indicator=label, period=format_date(report.get("target_period"), lang())))
     else:
         st.caption(tr("acc_target_none"))
     demand = report.get("demand_indicator")
     group = None
     if demand and demand != target and demand in defs.index:       # e.g. Kitas: children under 6
-        group = defs.loc[demand, "label_de" if lang() == "de" else "label_en"] or defs.loc[demand, "label_de"]
+        group = localized(defs.loc[demand], lang())
         if report["has_capacity"]:
             st.caption(tr("acc_demand", indicator=group))
     _headline(nominal, effective)

@@ -17,6 +17,7 @@ from jmdiq_geo.render.maps import category_map
 from jmdiq_geo.services.definitions import stored_indices
 from jmdiq_geo.ui.feedback import show_error
 from jmdiq_geo.ui.maps import display_geometry_of, outlines
+from jmdiq_geo.i18n import localized
 from jmdiq_geo.ui.state import settings, tr, workspace
 
 #: hot-spot colours: red hot spots, blue cold spots, light tones for outliers (ColorBrewer RdBu)
@@ -53,14 +54,14 @@ def index_map(version: float, definition: IndexDef, period: date, part: str, lan
         cats = [(code, label, to_hex(ramp(0.1 + 0.85 * i / max(1, len(groups) - 1))))
                 for i, (code, label) in enumerate(groups)]
         codes = table["overall_code"]
-        title = definition.overall.label_de if lang == "de" else (definition.overall.label_en or definition.overall.label_de)
+        title = localized(definition.overall, lang)
     else:
         comp = next(c for c in definition.components if c.id == part)
         n = len(comp.classes)
-        cats = [(c.code, c.label_de if lang == "de" else (c.label_en or c.label_de),
+        cats = [(c.code, localized(c, lang),
                  to_hex(ramp(0.1 + 0.85 * i / max(1, n - 1)))) for i, c in enumerate(comp.classes)]
         codes = table[f"{part}_code"]
-        title = comp.label_de if lang == "de" else (comp.label_en or comp.label_de)
+        title = localized(comp, lang)
     codes = codes.reindex(areas["area_id"].to_numpy())
     codes.index = areas.index
     ids = definition.indicator_ids()
@@ -95,8 +96,7 @@ def hotspot_map(version: float, indicator_id: str, period: date, level: str, sig
     codes.index = areas.index
     cats = [(label, tr(f"cluster_{label}"), CLUSTER_COLOURS[label]) for label in VALUED_LABELS]
     definition = layer.definition
-    title = tr("hotspot_map_title", indicator=definition["label_de"] if lang == "de"
-               else (definition.get("label_en") or definition["label_de"]))
+    title = tr("hotspot_map_title", indicator=localized(definition, lang))
     m = category_map(areas, codes=codes, categories=cats, title=title, lang=lang,
                      attributions=layer.attributions, outlines=outlines(version, level),
                      display=display_geometry_of(version, level))

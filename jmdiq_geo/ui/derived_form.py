@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from jmdiq_geo.analysis.derived import DerivedDef
+from jmdiq_geo.i18n import localized_column
 from jmdiq_geo.services.definitions import save_derived
 from jmdiq_geo.ui.feedback import guard
 from jmdiq_geo.ui.state import lang, tr, workspace
@@ -13,8 +14,7 @@ def derived_form() -> None:
     ws = workspace()
     ind = ws.indicators()
     counts = ind[ind["kind"] == "extensive"]
-    label_col = "label_de" if lang() == "de" else "label_en"
-    labels = dict(zip(counts["indicator_id"], counts[label_col].fillna(counts["label_de"])))
+    labels = dict(zip(counts["indicator_id"], localized_column(counts, lang())))
     ids = sorted(labels, key=lambda i: labels[i].lower())
     with st.form("derived_form"):
         c1, c2 = st.columns(2)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from jmdiq_geo.i18n import localized_column
 from jmdiq_geo.io import imports as im
 from jmdiq_geo.io.readers import TABLE_SUFFIXES, read_table, read_vector
 from jmdiq_geo.ui.state import settings, tr
@@ -71,7 +72,7 @@ def spec_form(kind: str, columns: list[str], levels: pd.DataFrame, known_indicat
               sample: pd.DataFrame | None = None, decimal: str = "."):
     """Widgets for ``kind``; returns the spec (or None when something required is missing).
     ``sample``: the first rows of the file (to guess whether a column holds counts or rates)."""
-    level_labels = dict(zip(levels["level"], levels["label_de" if lang == "de" else "label_en"]))
+    level_labels = dict(zip(levels["level"], localized_column(levels, lang)))
     crs = st.text_input(tr("import_crs"), key="import_crs", help=tr("import_crs_help")) or None
     if kind == "boundaries":
         c1, c2, c3 = st.columns(3)

@@ -8,8 +8,8 @@ import streamlit as st
 
 from jmdiq_geo.analysis.index import IndexDef, WeightedIndicator
 from jmdiq_geo.services.definitions import save_index
-from jmdiq_geo.i18n import DECIMAL_MARK
-from jmdiq_geo.io.numbers import parse_number
+from jmdiq_geo.i18n import DECIMAL_MARK, localized, localized_column
+from jmdiq_geo.services.forms import read_number
 from jmdiq_geo.ui.feedback import guard
 from jmdiq_geo.ui.state import lang, tr, workspace
 
@@ -30,8 +30,7 @@ def edit_definition(definition: IndexDef) -> None:
     ws = workspace()
     ind = ws.indicators()
     usable = ind[ind["kind"] != "class"]
-    label_col = "label_de" if lang() == "de" else "label_en"
-    labels = dict(zip(usable["indicator_id"], usable[label_col].fillna(usable["label_de"])))
+    labels = dict(zip(usable["indicator_id"], localized_column(usable, lang())))
     # the table keeps ids and codes, shown as names in the UI's language (two indicators of the
     # same name keep their id beside it)
     named = pd.Series(list(labels.values()))
@@ -40,7 +39,7 @@ def edit_definition(definition: IndexDef) -> None:
     decimal = DECIMAL_MARK[lang()]
     valid = True
     for comp in new.components:
-        st.markdown(f"**{comp.label_de if lang() == 'de' else comp.label_en or comp.label_de}**")
+        st.markdown(f"**{localized(comp, lang())}**")
         # weights as text in the UI's number format: a number column would read "2,5" as 25
         frame = pd.DataFrame([{"indicator": w.id, "weight": f"{w.weight:g}".replace(".", decimal),
                                "direction": w.direction} for w in comp.indicators])
@@ -53,7 +52,7 @@ def edit_definition(definition: IndexDef) -> None:
                                                           format_func=lambda d: tr(f"polarity_{d}"))})
         comp.indicators = []
         for r in edited.dropna().itertuples():
-            weight = parse_number(str(r.weight), decimal=decimal)
+            weight = read_number(str(r.weight), lang())
             if weight is None or weight < 0:
                 st.error(tr("index_weight_invalid", text=r.weight, indicator=labels.get(r.indicator, r.indicator)))
                 valid = False

@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from jmdiq_geo.analysis.classify import classify
-from jmdiq_geo.i18n import class_label, t
+from jmdiq_geo.i18n import class_label, localized, t
 from jmdiq_geo.services.layers import change_layer, indicator_layer
 from jmdiq_geo.services.projects import located_points
 from jmdiq_geo.render.access_maps import add_service_clusters
@@ -80,9 +80,9 @@ def indicator_map(version: float, *, level: str, indicator_id: str, period: date
     # changes: zero is a class bound, so no class mixes falls and rises
     classes = None if official else classify(layer.areas["value"], scheme=scheme, k=k, breaks=breaks,
                                              centre=0.0 if period_from is not None else None)
-    title = definition["label_de"] if lang == "de" else (definition.get("label_en") or definition["label_de"])
+    title = localized(definition, lang)
     if period_from is not None:
-        title = t("map_change_title", lang, title=title, a=period_from.strftime("%Y"), b=period.strftime("%Y"))
+        title = t("map_change_title", lang, title=title, a=period_from.year, b=period.year)
     digits = 0 if definition["kind"] == "extensive" else 1
     city = workspace().meta().get("city", "")
     # the overlays' sources are named too (every map names all of its sources)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from jmdiq_geo.i18n import DATE_FORMAT, format_number, t_or
+from jmdiq_geo.i18n import DATE_FORMAT, format_date, format_number, localized, t_or
 from jmdiq_geo.services.layers import time_series
 from jmdiq_geo.services.profile import area_choices, area_profile
 from jmdiq_geo.ui.maps import cached_layer
@@ -44,11 +44,10 @@ def render_profile(version: float, level: str, area_id: str, *, compact: bool = 
     st.subheader(f"{p.name} ({p.area_id})")
     st.caption(" · ".join(f"{name} ({aid})" for _, aid, name in p.hierarchy)
                + f" · {format_number(p.area_km2, lg, digits=2)} km²")
-    label = "label_de" if lg == "de" else "label_en"
     rows = []
     for _, r in p.indicators.iterrows():
         digits = 0 if r["kind"] == "extensive" else 1
-        rows.append({tr("col_indicator"): r[label], tr("col_period"): r["period"].strftime("%d.%m.%Y"),
+        rows.append({tr("col_indicator"): localized(r, lg), tr("col_period"): format_date(r["period"], lg),
                      tr("col_value"): _value(r, lg),
                      tr("col_district"): format_number(r["district"], lg, digits=digits) if pd.notna(r["district"]) else "–",
                      tr("col_city"): format_number(r["city"], lg, digits=digits) if pd.notna(r["city"]) else "–",

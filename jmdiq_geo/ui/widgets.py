@@ -4,8 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from jmdiq_geo.i18n import DECIMAL_MARK, format_number, number_styler
-from jmdiq_geo.io.numbers import parse_number
+from jmdiq_geo.i18n import format_number, localized_column, number_styler
+from jmdiq_geo.services.forms import read_number
 from jmdiq_geo.store.workspace import Workspace
 from jmdiq_geo.ui.state import lang, tr
 
@@ -30,7 +30,7 @@ def decimal_input(label: str, value: float | None, *, key: str, min_value: float
         if required:
             box.error(tr("input_required"))
         return None, not required
-    number = parse_number(text, decimal=DECIMAL_MARK[lang()])
+    number = read_number(text, lang())
     if number is None:
         box.error(tr("input_not_a_number", text=text.strip()))
         return None, False
@@ -46,8 +46,7 @@ def indicator_picker(ws: Workspace, *, key: str, kinds: tuple[str, ...] = ("exte
     """Select an indicator by its label; returns (id, kind)."""
     ind = ws.indicators()
     ind = ind[ind["kind"].isin(kinds)]
-    label_col = "label_de" if lang() == "de" else "label_en"
-    labels = {i: (l_ or d) for i, l_, d in zip(ind["indicator_id"], ind[label_col], ind["label_de"])}
+    labels = dict(zip(ind["indicator_id"], localized_column(ind, lang())))
     ids = sorted(labels, key=lambda i: labels[i].lower())
     default = default or ws.meta().get("default_indicator")
     chosen = st.selectbox(tr(label_key), ids, index=ids.index(default) if default in ids else 0,
@@ -62,9 +61,9 @@ def level_picker(ws: Workspace, *, key: str, lowest_only: bool = False) -> str:
     levels = ws.levels()
     with_areas = {r[0] for r in ws.cursor().execute("SELECT DISTINCT level FROM areas").fetchall()}
     levels = levels[levels["level"].isin(with_areas)]                # levels without areas cannot be shown
-    label_col = "label_de" if lang() == "de" else "label_en"
     ids = levels["level"].tolist()[:1] if lowest_only else levels["level"].tolist()
-    return st.selectbox(tr("map_level"), ids, format_func=dict(zip(levels["level"], levels[label_col])).get, key=key)
+    return st.selectbox(tr("map_level"), ids, format_func=dict(zip(levels["level"], localized_column(levels, lang()))).get,
+                        key=key)
 
 
 def parse_breaks(text: str) -> list[float] | None:
