@@ -56,6 +56,20 @@ class JoinError(JmdiqError):
     """Keys or names do not match the areas they are meant for."""
 
 
+class AnalysisError(JmdiqError, ValueError):
+    """An analysis cannot run on these values or with these options (too few areas, all values
+    equal, an unknown method). Also a ``ValueError``, so code that expects one keeps working."""
+
+
+class MissingValuesError(JmdiqError, KeyError):
+    """Values an analysis needs are not there (an index component without its indicators)."""
+
+
+class ParseError(InputError, ValueError):
+    """One value cannot be read (an opening time, a cost, a yes/no); its message is the detail
+    that names the position or the value."""
+
+
 class ConflictError(JmdiqError):
     """A record was changed by someone else since it was read."""
 

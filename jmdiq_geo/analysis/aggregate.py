@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from jmdiq_geo.errors import AnalysisError, Problem
+
 
 def aggregate(values: pd.Series, groups: pd.Series, *, kind: str, denominator: pd.Series | None = None
               ) -> pd.DataFrame:
@@ -20,7 +22,7 @@ def aggregate(values: pd.Series, groups: pd.Series, *, kind: str, denominator: p
     the denominator for rates, that had a value).
     """
     if kind == "class":
-        raise ValueError("class indicators are not aggregated")
+        raise AnalysisError(Problem("analysis_class_not_aggregated"))
     frame = pd.DataFrame({"group": groups.reindex(values.index), "value": values.astype(float)})
     frame = frame[frame["group"].notna()]
     if kind == "extensive":
@@ -28,7 +30,7 @@ def aggregate(values: pd.Series, groups: pd.Series, *, kind: str, denominator: p
         out = pd.DataFrame({"value": grouped.sum(min_count=1), "coverage": grouped.count() / grouped.size()})
         return out
     if denominator is None:
-        raise ValueError("a rate needs its denominator to be aggregated")
+        raise AnalysisError(Problem("analysis_rate_needs_denominator"))
     frame["den"] = denominator.reindex(frame.index).astype(float)
     has = frame["value"].notna() & frame["den"].notna()
     frame["num"] = np.where(has, frame["value"] * frame["den"], 0.0)

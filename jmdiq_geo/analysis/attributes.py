@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 import pandas as pd
 from opening_hours import OpeningHours, ParserError, State
 
-from jmdiq_geo.errors import InputError, Problem, raise_if_errors
+from jmdiq_geo.errors import InputError, ParseError, Problem, raise_if_errors
 from jmdiq_geo.i18n import language_names
 
 #: the categories staff recognise (labels in the catalogue as ``cat_<id>``)
@@ -67,13 +67,13 @@ def parse_languages(text) -> tuple[list[str] | None, list[str]]:
 
 
 def parse_opening_hours(text) -> OpeningHours | None:
-    """Parse OSM opening hours; raises ``ValueError`` with the parser's message."""
+    """Parse OSM opening hours; raises ``ParseError`` (a ``ValueError``) with the parser's message."""
     if text is None or (isinstance(text, float) and pd.isna(text)) or not str(text).strip():
         return None
     try:
         return OpeningHours(str(text).strip())
     except ParserError as e:
-        raise ValueError(str(e).strip().splitlines()[0]) from None
+        raise ParseError(Problem("value_unreadable", {"detail": str(e).strip().splitlines()[0]})) from None
 
 
 def open_minutes(oh: OpeningHours, window: OpeningHours) -> float:
@@ -100,7 +100,7 @@ def parse_cost(text) -> str | None:
     try:
         return "free" if float(w.replace(",", ".").replace("€", "").strip()) == 0 else "paid"
     except ValueError:
-        raise ValueError(str(text)) from None
+        raise ParseError(Problem("value_unreadable", {"detail": str(text)})) from None
 
 
 def parse_bool(text) -> bool | None:
@@ -113,7 +113,7 @@ def parse_bool(text) -> bool | None:
         return None
     if w in _BOOL_WORDS:
         return _BOOL_WORDS[w]
-    raise ValueError(str(text))
+    raise ParseError(Problem("value_unreadable", {"detail": str(text)}))
 
 
 @dataclass

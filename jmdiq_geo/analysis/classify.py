@@ -8,6 +8,8 @@ import mapclassify
 import numpy as np
 import pandas as pd
 
+from jmdiq_geo.errors import AnalysisError, Problem
+
 SCHEMES = ("quantiles", "equal_interval", "natural_breaks", "std_mean", "manual")
 
 
@@ -43,7 +45,7 @@ def classify(values: pd.Series, *, scheme: str = "quantiles", k: int = 5,
 def _classify(values: pd.Series, *, scheme: str = "quantiles", k: int = 5,
               breaks: list[float] | None = None) -> Classes:
     if scheme not in SCHEMES:
-        raise ValueError(f"unknown scheme {scheme!r}; use one of {SCHEMES}")
+        raise AnalysisError(Problem("analysis_unknown_scheme", {"scheme": scheme, "known": ", ".join(SCHEMES)}))
     present = values.dropna().astype(float)
     assignment = pd.Series(-1, index=values.index, dtype=int)
     if present.empty:
@@ -52,7 +54,7 @@ def _classify(values: pd.Series, *, scheme: str = "quantiles", k: int = 5,
     k = max(1, min(k, distinct))
     if scheme == "manual":
         if not breaks:
-            raise ValueError("manual classes need breaks")
+            raise AnalysisError(Problem("analysis_manual_needs_breaks"))
         upper = sorted(b for b in breaks if b < present.max()) + [float(present.max())]
         result = mapclassify.UserDefined(present.to_numpy(), bins=upper)
     elif k == 1:

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from jmdiq_geo.errors import AnalysisError, Problem
+
 
 @dataclass
 class DerivedDef:
@@ -45,7 +47,7 @@ def derive_values(values: pd.DataFrame, d: DerivedDef) -> pd.DataFrame:
     """
     inputs = d.inputs()
     if not inputs or (not d.sum and not (d.numerator and d.denominator)):
-        raise ValueError(f"derived indicator {d.indicator_id}: give `sum` or `numerator` and `denominator`")
+        raise AnalysisError(Problem("analysis_derived_needs_inputs", {"indicator": d.indicator_id}))
     part = values[values["indicator_id"].isin(inputs)]
     # (area, period, indicator) is unique in a workspace: a plain unstack, no aggregation
     wide = part.set_index(["area_id", "period", "indicator_id"])["value"].unstack("indicator_id")

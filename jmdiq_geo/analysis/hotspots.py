@@ -29,6 +29,8 @@ import numpy as np
 import pandas as pd
 from libpysal.graph import Graph
 
+from jmdiq_geo.errors import AnalysisError, Problem
+
 #: esda's quadrants ``q``: 1 = HH, 2 = LH, 3 = LL, 4 = HL
 QUADRANTS = {1: "high_high", 2: "low_high", 3: "low_low", 4: "high_low"}
 #: every label an area with a value can get; ``shares`` has exactly these keys
@@ -53,20 +55,20 @@ def local_moran(areas: gpd.GeoDataFrame, values: pd.Series, *, significance: flo
     """Classify ``areas`` (``area_id``, ``geometry``) by local Moran's I of ``values``
     (indexed by area_id; NaN = no value)."""
     if permutations < 1:
-        raise ValueError("permutations must be at least 1")
+        raise AnalysisError(Problem("analysis_permutations"))
     ids = pd.Index(areas["area_id"], name="area_id")
     y_all = values.reindex(ids).astype(float)
     valued = np.isfinite(y_all.to_numpy())
     y = y_all.to_numpy()[valued]
     if len(y) < 4:
-        raise ValueError("local Moran's I needs at least four areas with a value")
+        raise AnalysisError(Problem("analysis_hotspot_too_few"))
     if np.ptp(y) == 0:
-        raise ValueError("local Moran's I needs values that are not all equal")
+        raise AnalysisError(Problem("analysis_hotspot_all_equal"))
 
     geometry = gpd.GeoSeries(areas.geometry.to_numpy()[valued], index=ids[valued], crs=areas.crs)
     weights = Graph.build_contiguity(geometry, rook=False).transform("r")
     if len(weights.isolates) == weights.n:
-        raise ValueError("no two areas with a value are neighbours")
+        raise AnalysisError(Problem("analysis_hotspot_no_neighbours"))
     islands = ids[valued].isin(weights.isolates)
 
     # esda 2.9's Moran_Local cannot be given its `alternative` (pysal/esda#478) and warns whenever

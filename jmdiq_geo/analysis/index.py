@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from jmdiq_geo.errors import AnalysisError, MissingValuesError, Problem
+
 STANDARDISATIONS = ("zscore", "percentile", "minmax", "none")
 
 
@@ -102,7 +104,7 @@ def standardise(x: pd.Series, method: str, *, ddof: int = 0) -> pd.Series:
         return (x - x.min()) / span if span else x * 0.0
     if method == "none":
         return x.astype(float)
-    raise ValueError(f"unknown standardisation {method!r}; use one of {STANDARDISATIONS}")
+    raise AnalysisError(Problem("analysis_unknown_standardisation", {"method": method, "known": ", ".join(STANDARDISATIONS)}))
 
 
 def assign_classes(scores: pd.Series, classes: list[ClassDef]) -> pd.Series:
@@ -123,7 +125,7 @@ def compute_index(definition: IndexDef, values: pd.DataFrame) -> IndexResult:
     """Compute ``definition`` on ``values`` (areas × indicator ids, indexed by area id)."""
     missing = [i for i in definition.indicator_ids() if i not in values.columns]
     if missing:
-        raise KeyError(f"index {definition.id}: no values for {', '.join(missing)}")
+        raise MissingValuesError(Problem("analysis_index_missing_values", {"index": definition.id, "missing": ", ".join(missing)}))
     considered = pd.Series(True, index=values.index)
     excluded: dict[str, int] = {}
     if definition.valid_indicator:

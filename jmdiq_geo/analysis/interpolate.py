@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from jmdiq_geo.crs import require_same_crs
+
 FULL_SHARE = 0.999
 
 
@@ -45,8 +47,11 @@ class Weights:
 def area_weights(quarter, areas: gpd.GeoDataFrame, *, grid: gpd.GeoDataFrame | None = None) -> Weights:
     """Weights of ``areas`` (``area_id``, polygons) for ``quarter`` (a polygon, same CRS).
 
-    ``grid``: cell polygons with a ``value`` column (residents), or None for surface shares only.
+    ``grid``: cell polygons with a ``value`` column (residents), or None for surface shares only;
+    in the CRS of ``areas`` (a ``CrsError`` otherwise: the two layers meet here).
     """
+    if grid is not None:
+        require_same_crs(areas, grid)
     candidates = areas.iloc[areas.sindex.query(quarter, predicate="intersects")]
     rows = []
     pieces = []

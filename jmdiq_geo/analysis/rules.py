@@ -19,6 +19,8 @@ from typing import Callable
 
 import numpy as np
 
+from jmdiq_geo.errors import AnalysisError, Problem
+
 MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
 TYPES = ("compare_city", "indicator_min", "class_share", "programme_share", "services_nearby")
 
@@ -171,7 +173,7 @@ def evaluate_criterion(c: Criterion, facts: Facts) -> Outcome:
         return Outcome(c, MET if ok else NOT_MET, {"count": count, "names": names},
                        f"{count} Einrichtung(en) im Quartier oder bis {c.within_m:.0f} m: {listing or '–'}.",
                        f"{count} service(s) in the quarter or within {c.within_m:.0f} m: {listing or '–'}.")
-    raise ValueError(f"unknown criterion type {c.type!r}")
+    raise AnalysisError(Problem("analysis_unknown_criterion", {"type": c.type}))
 
 
 def evaluate(ruleset: RuleSet, facts: Facts) -> Verdict:

@@ -10,13 +10,11 @@ from datetime import date
 import streamlit as st
 from streamlit_folium import st_folium
 
-from jmdiq_geo.analysis.classify import classify
-from jmdiq_geo.i18n import class_label, localized, t
+from jmdiq_geo.render.indicator_map import draw
+from jmdiq_geo.render.maps import display_geometry
 from jmdiq_geo.services.layers import change_layer, indicator_layer
+from jmdiq_geo.services.maps import Overlays, describe_indicator_map, official_classes  # noqa: F401 (pages)
 from jmdiq_geo.services.projects import located_points
-from jmdiq_geo.render.access_maps import add_service_clusters
-from jmdiq_geo.render.maps import (add_points, add_programme_areas, category_map, choropleth, display_geometry,
-                                   finish_layers, palette_colours)
 from jmdiq_geo.ui.state import settings, workspace
 
 
@@ -53,71 +51,26 @@ def programme_areas(version: float):
     return workspace().programme_areas()
 
 
-def official_classes(definition: dict) -> list[tuple[float, str]]:
-    """(code, key) of a class indicator's official classes in code order (keys that are no
-    number cannot match a value and are left out); empty for anything else."""
-    if definition.get("kind") != "class" or not definition.get("classes"):
-        return []
-    codes = []
-    for key in definition["classes"]:
-        try:
-            codes.append((float(key), key))
-        except (TypeError, ValueError):
-            continue
-    return sorted(codes)
-
-
 def indicator_map(version: float, *, level: str, indicator_id: str, period: date, scheme: str, k: int,
                   palette: str, lang: str, period_from: date | None = None, relative: bool = False,
                   breaks: list[float] | None = None, show_programmes: bool = False,
                   service_categories: tuple[str, ...] = (), show_projects: bool = False):
-    """(folium map, classes, layer) for the map page."""
+    """(folium map, classes, layer, title) for the map page: the map is described by the
+    services floor (as for the CLI and exports) from the cached layer and overlays, and drawn
+    with the cached display geometry."""
     layer = cached_layer(version, level=level, indicator_id=indicator_id, period=period, period_from=period_from,
                          relative=relative)
-    definition = layer.definition
-    official = official_classes(definition) if period_from is None else []
-    # official classes (e.g. the MSS status index) are drawn as they are; anything else is classified
-    # changes: zero is a class bound, so no class mixes falls and rises
-    classes = None if official else classify(layer.areas["value"], scheme=scheme, k=k, breaks=breaks,
-                                             centre=0.0 if period_from is not None else None)
-    title = localized(definition, lang)
-    if period_from is not None:
-        title = t("map_change_title", lang, title=title, a=period_from.year, b=period.year)
-    digits = 0 if definition["kind"] == "extensive" else 1
-    city = workspace().meta().get("city", "")
-    # the overlays' sources are named too (every map names all of its sources)
-    extra = set()
-    for category in service_categories:
-        extra |= set(services(version, category)["source_id"].dropna())
-    if show_programmes:
-        extra |= set(programme_areas(version)["source_id"].dropna())
-    attributions = list(dict.fromkeys(layer.attributions + (workspace().attributions(sorted(extra)) if extra else [])))
-    if official:
-        # one colour and the label per class, in code order; a class has no rank
-        colours = palette_colours(palette, len(official))
-        categories = [(code, class_label(definition["classes"], key, lang), colour)
-                      for (code, key), colour in zip(official, colours)]
-        m = category_map(layer.areas.drop(columns="rank", errors="ignore"), codes=layer.areas["value"],
-                         categories=categories, title=title, lang=lang, attributions=attributions,
-                         outlines=outlines(version, level), display=display_geometry_of(version, level))
-    else:
-        m = choropleth(layer.areas, classes=classes, palette=palette, title=title, unit=definition.get("unit"),
-                       lang=lang, attributions=attributions, outlines=outlines(version, level),
-                       city_value=layer.city_value, city_name=city or t("tt_city", lang), value_digits=digits,
-                       diverging=period_from is not None, display=display_geometry_of(version, level))
-    if show_programmes or service_categories or show_projects:
-        if show_projects:
-            ws = workspace()
-            add_points(m, located_points(ws, "project"), name=t("projects_projects", lang), colour="#D55E00",
-                       lang=lang)
-            add_points(m, located_points(ws, "partner"), name=t("projects_tab_partners", lang), colour="#0072B2",
-                       lang=lang)
-        if show_programmes:
-            add_programme_areas(m, programme_areas(version), name=t("map_programme_areas", lang), lang=lang)
-        for category in service_categories:       # clustered, with the access attributes in a popup
-            add_service_clusters(m, services(version, category), lang=lang)
-        finish_layers(m)
-    return m, classes, layer, title
+    ws = workspace()
+    overlays = Overlays(programme_areas=programme_areas(version) if show_programmes else None,
+                        services={c: services(version, c) for c in service_categories},
+                        projects=located_points(ws, "project") if show_projects else None,
+                        partners=located_points(ws, "partner") if show_projects else None)
+    description = describe_indicator_map(ws, indicator_id=indicator_id, period=period, level=level,
+                                         settings=settings(), lang=lang, scheme=scheme, k=k, palette=palette,
+                                         period_from=period_from, relative=relative, breaks=breaks,
+                                         overlays=overlays, layer=layer)
+    m = draw(description, outlines=outlines(version, level), display=display_geometry_of(version, level))
+    return m, description.classes, layer, description.title
 
 
 def show_map(m, *, key: str, height: int = 640, clickable: bool = False):

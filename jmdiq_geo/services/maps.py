@@ -1,0 +1,120 @@
+"""A map described once: what an indicator map shows, as plain data.
+
+``describe_indicator_map`` answers "what is on this map" — the layer (values after the privacy
+rules, ranks, the city value), its title, its classes or official categories, the outlines, the
+overlays and every source with its licence. ``render.indicator_map.draw`` turns the description
+into a Leaflet map; the app (Karte), the CLI (``jmdiq-geo map``) and exports all draw from the
+same description, so they cannot disagree about a class bound or a source.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import geopandas as gpd
+
+from jmdiq_geo.analysis.classify import Classes, classify
+from jmdiq_geo.config import Settings
+from jmdiq_geo.i18n import class_label, localized, t
+from jmdiq_geo.services.layers import IndicatorLayer, change_layer, indicator_layer
+from jmdiq_geo.services.projects import located_points
+from jmdiq_geo.store.workspace import Workspace
+
+
+@dataclass
+class Overlays:
+    """What is drawn on top of the areas (each toggled in the map's layer switcher)."""
+    programme_areas: gpd.GeoDataFrame | None = None
+    services: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)     # category → points
+    projects: gpd.GeoDataFrame | None = None
+    partners: gpd.GeoDataFrame | None = None
+
+    def any(self) -> bool:
+        return self.programme_areas is not None or bool(self.services) or self.projects is not None \
+            or self.partners is not None
+
+
+@dataclass
+class MapDescription:
+    """Everything an indicator map shows, before anything is drawn."""
+    layer: IndicatorLayer
+    title: str
+    lang: str
+    palette: str
+    #: the classes of the values (None for an indicator with official classes)
+    classes: Classes | None
+    #: official classes as (code, label) in code order (empty for anything else)
+    official: list[tuple[float, str]]
+    unit: str | None
+    city_name: str
+    value_digits: int
+    #: a change between two periods: a ramp diverging at zero
+    diverging: bool
+    attributions: list[str]
+    #: the level whose outlines are drawn over the areas (the top level), None on the top level itself
+    outline_level: str | None
+    overlays: Overlays = field(default_factory=Overlays)
+
+
+def official_classes(definition: dict) -> list[tuple[float, str]]:
+    """(code, key) of a class indicator's official classes in code order (keys that are no
+    number cannot match a value and are left out); empty for anything else."""
+    if definition.get("kind") != "class" or not definition.get("classes"):
+        return []
+    codes = []
+    for key in definition["classes"]:
+        try:
+            codes.append((float(key), key))
+        except (TypeError, ValueError):
+            continue
+    return sorted(codes)
+
+
+def load_overlays(ws: Workspace, *, show_programmes: bool = False, service_categories: tuple[str, ...] = (),
+                  show_projects: bool = False) -> Overlays:
+    """The overlays a map asks for, read from the workspace."""
+    return Overlays(
+        programme_areas=ws.programme_areas() if show_programmes else None,
+        services={c: ws.services(category=c) for c in service_categories},
+        projects=located_points(ws, "project") if show_projects else None,
+        partners=located_points(ws, "partner") if show_projects else None)
+
+
+def describe_indicator_map(ws: Workspace, *, indicator_id: str, period: date, level: str | None = None,
+                           settings: Settings, lang: str = "de", scheme: str = "quantiles", k: int = 5,
+                           palette: str = "YlOrRd", period_from: date | None = None, relative: bool = False,
+                           breaks: list[float] | None = None, overlays: Overlays | None = None,
+                           layer: IndicatorLayer | None = None) -> MapDescription:
+    """Describe the map of one indicator (or its change since ``period_from``) on ``level``.
+
+    ``layer`` and ``overlays`` may be handed in when the caller has them cached (the app);
+    otherwise they are computed here."""
+    level = level or ws.lowest_level()
+    if layer is None:
+        layer = (change_layer(ws, indicator_id=indicator_id, period_from=period_from, period_to=period, level=level,
+                              relative=relative, settings=settings) if period_from is not None else
+                 indicator_layer(ws, indicator_id=indicator_id, period=period, level=level, settings=settings))
+    overlays = overlays or Overlays()
+    definition = layer.definition
+    codes = official_classes(definition) if period_from is None else []
+    # official classes (e.g. the MSS status index) are drawn as they are; anything else is
+    # classified; for changes zero is a class bound, so no class mixes falls and rises
+    classes = None if codes else classify(layer.areas["value"], scheme=scheme, k=k, breaks=breaks,
+                                          centre=0.0 if period_from is not None else None)
+    title = localized(definition, lang)
+    if period_from is not None:
+        title = t("map_change_title", lang, title=title, a=period_from.year, b=period.year)
+    # the overlays' sources are named too (every map names all of its sources)
+    extra = set()
+    for points in overlays.services.values():
+        extra |= set(points["source_id"].dropna())
+    if overlays.programme_areas is not None:
+        extra |= set(overlays.programme_areas["source_id"].dropna())
+    attributions = list(dict.fromkeys(layer.attributions + (ws.attributions(sorted(extra)) if extra else [])))
+    top = ws.top_level()
+    return MapDescription(
+        layer=layer, title=title, lang=lang, palette=palette, classes=classes,
+        official=[(code, class_label(definition["classes"], key, lang)) for code, key in codes],
+        unit=definition.get("unit"), city_name=ws.meta().get("city", "") or t("tt_city", lang),
+        value_digits=0 if definition["kind"] == "extensive" else 1, diverging=period_from is not None,
+        attributions=attributions, outline_level=top if top != layer.level else None, overlays=overlays)
