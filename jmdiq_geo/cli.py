@@ -44,12 +44,12 @@ def cmd_demo(args) -> int:
 
 
 def cmd_info(args) -> int:
-    from jmdiq_geo.store.workspace import Workspace
+    from jmdiq_geo.services.workspace import open_workspace, workspace_summary
 
     settings = _settings(args)
     lang = settings.lang
-    with Workspace(settings.db_path, read_only=True) as ws:
-        s = ws.summary()
+    with open_workspace(settings.db_path, read_only=True) as ws:
+        s = workspace_summary(ws)
         print(t("cli_info_title", lang, city=s["meta"].get("city", "?"), path=settings.db_path,
                 crs=s["meta"].get("work_crs", "?")))
         print(t("cli_info_levels", lang))
@@ -75,23 +75,20 @@ def cmd_info(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from jmdiq_geo.services.definitions import import_file
-    from jmdiq_geo.io import imports as im
-    from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec
-    from jmdiq_geo.store.workspace import Workspace
+    from jmdiq_geo.services import imports as im
+    from jmdiq_geo.services.workspace import open_workspace
 
     settings = _settings(args)
     path = Path(args.file)
     source = im.Source(source_id=args.source_id or path.stem, title=args.title or path.name,
                        publisher=args.publisher, licence=args.licence, attribution=args.attribution, url=args.url)
     kw = {"max_bytes": settings.max_file_bytes}
-    with Workspace(settings.db_path) as ws:
+    with open_workspace(settings.db_path) as ws:
         if args.kind == "boundaries":
             spec = im.BoundarySpec(level=args.level, key=args.key, name=args.name, parent=args.parent,
                                    parent_prefix=args.parent_prefix, valid_from=args.valid_from or "1900-01-01",
                                    valid_to=args.valid_to, crs=args.crs,
                                    invalid="reject" if args.reject_invalid else "repair")
-            report = im.import_boundaries(ws, path, spec, source, **kw)
         elif args.kind == "indicators":
             columns, defs = {}, []
             known = set(ws.indicators()["indicator_id"])
@@ -105,30 +102,24 @@ def cmd_import(args) -> int:
             spec = im.TableSpec(level=args.level, period=args.period, columns=columns, key=args.key,
                                 name_column=args.name, missing_values=args.missing or [], decimal=args.decimal,
                                 sheet=args.sheet, indicators=defs)
-            report = import_file(ws, "indicators", path, spec, source, **kw)
         elif args.kind == "services":
             spec = im.ServiceSpec(category=args.category, name=args.name, id=args.key, capacity=args.capacity,
                                   x=args.x, y=args.y, crs=args.crs)
-            report = im.import_services(ws, path, spec, source, **kw)
         elif args.kind == "programme-areas":
             spec = im.ProgrammeSpec(id=args.key, name=args.name, programme=args.programme, since=args.since,
                                     until=args.until, member=args.member, member_level=args.member_level,
                                     crs=args.crs)
-            report = im.import_programme_areas(ws, path, spec, source, **kw)
         elif args.kind == "network":
-            spec = NetworkSpec(class_column=args.class_column, crs=args.crs)
-            report = im.run_import(ws, "network", path, spec, source, **kw)
+            spec = im.NetworkSpec(class_column=args.class_column, crs=args.crs)
         elif args.kind == "origins":
             flt = {}
             for item in args.filter or []:
                 col, _, values = item.partition("=")
                 flt[col] = values.split("|")
-            spec = OriginSpec(id=args.key, filter=flt, storeys=args.storeys, crs=args.crs)
-            report = im.run_import(ws, "origins", path, spec, source, **kw)
+            spec = im.OriginSpec(id=args.key, filter=flt, storeys=args.storeys, crs=args.crs)
         elif args.kind == "barriers":
-            spec = BarrierSpec(kind=args.barrier_kind, class_column=args.class_column, keep=args.keep or [],
-                               name=args.name, id=args.key, crs=args.crs)
-            report = im.run_import(ws, "barriers", path, spec, source, **kw)
+            spec = im.BarrierSpec(kind=args.barrier_kind, class_column=args.class_column, keep=args.keep or [],
+                                  name=args.name, id=args.key, crs=args.crs)
         else:
             variables = {}
             for item in args.column or []:
@@ -136,7 +127,8 @@ def cmd_import(args) -> int:
                 variables[col] = {"grid_id": gid or col.lower(), "kind": args.indicator_kind}
             spec = im.GridSpec(x=args.x, y=args.y, crs=args.crs, cell_size_m=args.cell_size,
                                variables=variables, period=args.period, missing_values=args.missing or [])
-            report = im.import_grid(ws, path, spec, source, **kw)
+        # every kind through the one import use case (indicators: then the derived ones)
+        report = im.import_file(ws, args.kind, path, spec, source, **kw)
     for n in report.notices:
         print(t("cli_notice", settings.lang) + ": " + format_problem(n, settings.lang), file=sys.stderr)
     if report.join:
@@ -146,26 +138,16 @@ def cmd_import(args) -> int:
     return 0
 
 
-def _resolve_index(ws, name: str):
-    from jmdiq_geo.io.indexdefs import load_index_file, shipped_indices
-    from jmdiq_geo.services.definitions import stored_index
-
-    stored = stored_index(ws, name)
-    if stored is not None:
-        return stored
-    path = shipped_indices().get(name) or Path(name)
-    return load_index_file(path, known_indicators=ws.indicator_ids())
-
-
 def cmd_index(args) -> int:
     from datetime import date
 
+    from jmdiq_geo.services.catalogue import index_definition
     from jmdiq_geo.services.layers import compute_index_for
-    from jmdiq_geo.store.workspace import Workspace
+    from jmdiq_geo.services.workspace import open_workspace
 
     settings = _settings(args)
-    with Workspace(settings.db_path, read_only=True) as ws:
-        definition = _resolve_index(ws, args.definition)
+    with open_workspace(settings.db_path, read_only=True) as ws:
+        definition = index_definition(ws, args.definition)
         period = date.fromisoformat(args.period or definition.period)
         result = compute_index_for(ws, definition, period=period)
     label = "label_de" if settings.lang == "de" else "label_en"
@@ -186,11 +168,11 @@ def cmd_indicators(args) -> int:
     from datetime import date
 
     from jmdiq_geo.services.layers import indicator_layer
-    from jmdiq_geo.store.workspace import Workspace
+    from jmdiq_geo.services.workspace import open_workspace
 
     settings = _settings(args)
     period = date.fromisoformat(args.period)
-    with Workspace(settings.db_path, read_only=True) as ws:
+    with open_workspace(settings.db_path, read_only=True) as ws:
         defs = ws.indicators()
         lowest = ws.lowest_level()
         on_lowest = args.level in (None, lowest)
@@ -212,22 +194,22 @@ def cmd_indicators(args) -> int:
 def cmd_check(args) -> int:
     import json
 
-    from jmdiq_geo.io.rulesets import load_ruleset, shipped_rulesets
+    from jmdiq_geo.services.catalogue import rule_set, rule_set_names
     from jmdiq_geo.services.quarter import check_quarter, quarter_from_areas, quarter_from_file, result_to_dict
-    from jmdiq_geo.store.workspace import Workspace
+    from jmdiq_geo.services.workspace import open_workspace
 
     settings = _settings(args)
     lang = settings.lang
-    with Workspace(settings.db_path, read_only=True) as ws:
+    with open_workspace(settings.db_path, read_only=True) as ws:
         if args.area:
             level = args.level or ws.lowest_level()
             quarter = quarter_from_areas(ws, level=level, area_ids=[a.strip() for a in args.area.split(",") if a.strip()])
         else:
             quarter = quarter_from_file(ws, args.polygon, max_bytes=settings.max_file_bytes, crs=args.crs)
-        names = [args.rules] if args.rules else list(shipped_rulesets())
+        names = [args.rules] if args.rules else rule_set_names()
         results = []
         for name in names:
-            ruleset = load_ruleset(shipped_rulesets().get(name, Path(name)))
+            ruleset = rule_set(name)
             results.append(result_to_dict(check_quarter(ws, quarter, ruleset, settings=settings), lang=lang))
     if args.format == "json":
         print(json.dumps(results if len(results) > 1 else results[0], ensure_ascii=False, indent=2))
@@ -246,12 +228,12 @@ def cmd_check(args) -> int:
 
 
 def cmd_access(args) -> int:
-    from jmdiq_geo.io.catalogues import load_persona
+    from jmdiq_geo.services.catalogue import load_persona
     from jmdiq_geo.analysis.access.compute import AccessSettings
     from jmdiq_geo.services.access_export import area_table, origin_table, write_table
     from jmdiq_geo.services.access import access_for
     from jmdiq_geo.errors import InputError, Problem
-    from jmdiq_geo.store.workspace import Workspace
+    from jmdiq_geo.services.workspace import open_workspace
 
     settings = _settings(args)
     lang = settings.lang
@@ -263,7 +245,7 @@ def cmd_access(args) -> int:
     except ValueError:
         raise InputError(Problem("access_bad_setting", {"speed": args.speed, "thresholds": args.thresholds or "10,15"}))
     acc = AccessSettings(speed_kmh=args.speed, thresholds_min=tuple(sorted(thresholds)), unknown=args.unknown)
-    with Workspace(settings.db_path) as ws:
+    with open_workspace(settings.db_path) as ws:
         known = sorted(set(ws.services(include_hidden=True)["category"]))
         if args.category not in known:
             raise InputError(Problem("access_unknown_category", {"category": args.category,

@@ -4,7 +4,8 @@ from datetime import date
 import pytest
 
 from jmdiq_geo.analysis.derived import DerivedDef
-from jmdiq_geo.services.definitions import import_file, save_derived, save_index, stored_derived, stored_index
+from jmdiq_geo.services.definitions import save_derived, save_index, stored_derived, stored_index
+from jmdiq_geo.services.imports import import_file
 from jmdiq_geo.errors import SchemaError
 from jmdiq_geo.io import imports as im
 from jmdiq_geo.io.indexdefs import load_index_file, shipped_indices

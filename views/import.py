@@ -2,8 +2,7 @@
 import streamlit as st
 
 from jmdiq_geo.errors import JmdiqError
-from jmdiq_geo.services.definitions import import_file
-from jmdiq_geo.io.imports import KINDS
+from jmdiq_geo.services.imports import KINDS, import_file
 from jmdiq_geo.ui.feedback import guard, show_error, show_notices
 from jmdiq_geo.ui.import_form import preview, save_upload, source_form, spec_form
 from jmdiq_geo.ui.state import lang, require_workspace, settings, tr

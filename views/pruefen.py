@@ -4,7 +4,7 @@ import streamlit as st
 
 from jmdiq_geo.errors import JmdiqError
 from jmdiq_geo.i18n import localized
-from jmdiq_geo.io.rulesets import load_ruleset, shipped_rulesets
+from jmdiq_geo.services.catalogue import shipped_rule_sets
 from jmdiq_geo.ui.check import choose_quarter, run_check, show_results
 from jmdiq_geo.ui.feedback import show_error, show_notices
 from jmdiq_geo.ui.state import lang, require_workspace, tr, workspace_version
@@ -20,7 +20,7 @@ try:
 except JmdiqError as exc:
     show_error(exc)
     st.stop()
-rulesets = {k: load_ruleset(p) for k, p in shipped_rulesets().items()}
+rulesets = shipped_rule_sets()
 chosen = st.multiselect(tr("check_rules"), list(rulesets), default=list(rulesets), key="check_rules",
                         format_func=lambda k: localized(rulesets[k], lang()))
 if quarter is None or not chosen:

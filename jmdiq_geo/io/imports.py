@@ -341,8 +341,7 @@ def import_services(ws: Workspace, path: Path | str, spec: ServiceSpec, source: 
     else:
         ids = pd.Series([str(i + 1) for i in range(len(gdf))], index=gdf.index)
         # row numbers are no identity: staff edits would land on whatever row comes first next time
-        edited = ws.cursor().execute("SELECT count(*) FROM service_edits WHERE starts_with(service_id, ?)",
-                                     [prefix + ":"]).fetchone()[0]
+        edited = ws.service_edit_count(prefix)
         if edited:
             problems.append(Problem("services_need_id", {"count": edited}, file=path.name))
     capacity = None

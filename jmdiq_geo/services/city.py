@@ -237,7 +237,7 @@ def build_workspace(manifest: Manifest, *, settings: Settings, db_path: Path | N
             if progress:
                 progress(total - 1, total, "derived")
             derived_counts = apply_derived(ws, manifest.derived)
-        ws.con.execute("CHECKPOINT")
+        ws.checkpoint()
         ws.close()
     except BaseException:
         ws.close()

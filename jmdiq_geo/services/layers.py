@@ -123,9 +123,7 @@ def indicator_layer(ws: Workspace, *, indicator_id: str, period: date, level: st
     # aggregate is incomplete, and the map says so
     out["coverage"] = coverage.reindex(areas["area_id"].to_numpy()).to_numpy() if coverage is not None else 1.0
     sources = [s for s in {definition.get("source_id"), *areas["source_id"].dropna().unique()} if s]
-    used = ws.cursor().execute("SELECT DISTINCT source_id FROM indicator_values WHERE indicator_id = ? AND period = ?",
-                               [indicator_id, period]).fetchall()
-    sources += [r[0] for r in used if r[0]]
+    sources += ws.value_sources([indicator_id], period=period)
     return IndicatorLayer(out, definition, level, period, city, ws.attributions(sorted(set(sources))))
 
 

@@ -10,11 +10,10 @@ from matplotlib.colors import to_hex
 
 from jmdiq_geo.analysis.hotspots import VALUED_LABELS, local_moran
 from jmdiq_geo.analysis.index import IndexDef, group_table
-from jmdiq_geo.errors import InputError, JmdiqError, Problem
-from jmdiq_geo.io.indexdefs import load_index_file, shipped_indices
+from jmdiq_geo.errors import InputError, Problem
+from jmdiq_geo.services.catalogue import usable_indices
 from jmdiq_geo.services.layers import compute_index_for, indicator_layer
 from jmdiq_geo.render.maps import category_map
-from jmdiq_geo.services.definitions import stored_indices
 from jmdiq_geo.ui.feedback import show_error
 from jmdiq_geo.ui.maps import display_geometry_of, outlines
 from jmdiq_geo.i18n import localized
@@ -27,15 +26,7 @@ CLUSTER_COLOURS = {"high_high": "#d7191c", "low_low": "#2c7bb6", "high_low": "#f
 
 def index_definitions() -> dict[str, IndexDef]:
     """Shipped definitions (data/indices/*.toml) and the ones saved in the workspace."""
-    ws = workspace()
-    out: dict[str, IndexDef] = {}
-    for name, path in shipped_indices().items():
-        try:
-            out[name] = load_index_file(path, known_indicators=ws.indicator_ids())
-        except JmdiqError as exc:        # a definition this city's data cannot serve
-            show_error(exc, title_key="index_definition_unusable")
-    out.update(stored_indices(ws))
-    return out
+    return usable_indices(workspace(), on_unusable=lambda exc: show_error(exc, title_key="index_definition_unusable"))
 
 
 @st.cache_data(show_spinner=False, max_entries=32, hash_funcs={IndexDef: repr})
@@ -65,10 +56,7 @@ def index_map(version: float, definition: IndexDef, period: date, part: str, lan
     codes = codes.reindex(areas["area_id"].to_numpy())
     codes.index = areas.index
     ids = definition.indicator_ids()
-    used = ws.cursor().execute(
-        f"SELECT DISTINCT source_id FROM indicator_values WHERE indicator_id IN ({', '.join('?' * len(ids))})",
-        ids).fetchall()
-    sources = ws.attributions(sorted({r[0] for r in used if r[0]} | set(areas["source_id"].dropna())))
+    sources = ws.attributions(sorted(set(ws.value_sources(ids)) | set(areas["source_id"].dropna())))
     m = category_map(areas, codes=codes, categories=cats, title=title, lang=lang, attributions=sources,
                      outlines=outlines(version, definition.level),
                      display=display_geometry_of(version, definition.level))

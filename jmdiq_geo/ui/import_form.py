@@ -10,8 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from jmdiq_geo.i18n import localized_column
-from jmdiq_geo.io import imports as im
-from jmdiq_geo.io.readers import TABLE_SUFFIXES, read_table, read_vector
+from jmdiq_geo.services import imports as im
 from jmdiq_geo.ui.state import settings, tr
 
 NONE = "—"
@@ -38,22 +37,17 @@ def save_upload(files) -> Path | None:
 def preview(path: str, mtime: float) -> tuple[list[str], pd.DataFrame, str, str]:
     """Columns, first rows, a one-line description and the decimal separator a table uses
     (raises JmdiqError on bad files)."""
-    p = Path(path)
-    if p.name.lower().endswith(".pbf"):
-        from jmdiq_geo.io.readers import check_file
-        check_file(p, max_bytes=settings().max_file_bytes)
-        return [], pd.DataFrame(), tr("import_pbf_info", mb=f"{p.stat().st_size / 1e6:.1f}"), "."
-    if p.suffix.lower() in TABLE_SUFFIXES:
-        table = read_table(p, max_bytes=settings().max_file_bytes)
-        info = tr("import_table_info", rows=len(table.frame), encoding=table.encoding,
-                  delimiter={";": ";", ",": ",", "\t": "Tab"}.get(table.delimiter, table.delimiter or "–"),
-                  decimal=table.decimal)
-        return list(table.frame.columns), table.frame.head(20), info, table.decimal
-    gdf = read_vector(p, max_bytes=settings().max_file_bytes, crs=st.session_state.get("import_crs") or None)
-    info = tr("import_vector_info", rows=len(gdf), types=", ".join(sorted(gdf.geom_type.dropna().unique())),
-              crs=gdf.crs.to_string() if gdf.crs else "–")
-    return ([c for c in gdf.columns if c != gdf.geometry.name], pd.DataFrame(gdf.drop(columns=gdf.geometry.name).head(20)),
-            info, ".")
+    p = im.preview_file(path, max_bytes=settings().max_file_bytes, crs=st.session_state.get("import_crs") or None)
+    if p.form == "pbf":
+        return [], pd.DataFrame(), tr("import_pbf_info", mb=f"{p.size_bytes / 1e6:.1f}"), "."
+    if p.form == "table":
+        info = tr("import_table_info", rows=p.rows, encoding=p.encoding,
+                  delimiter={";": ";", ",": ",", "\t": "Tab"}.get(p.delimiter, p.delimiter or "–"),
+                  decimal=p.decimal)
+        return p.columns, p.head, info, p.decimal
+    info = tr("import_vector_info", rows=p.rows, types=", ".join(p.geometry_types),
+              crs=p.crs if p.crs is not None else "–")
+    return p.columns, p.head, info, "."
 
 
 def _pick(label_key: str, columns: list[str], *, key: str, optional: bool = False, guess: tuple[str, ...] = ()):
@@ -186,12 +180,10 @@ def _kinds_form(columns: list[str], sample: pd.DataFrame | None, decimal: str) -
 
 def _access_spec(kind: str, columns: list[str], crs: str | None):
     """Walking network (lines or .osm.pbf), homes (buildings), barriers (railways, water …)."""
-    from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec
-
     if kind == "network":
         cls = _pick("import_class_column", columns, key="imp_class", optional=True, guess=("fclass", "highway"))
         label = st.text_input(tr("import_network_label"), key="imp_net_label")
-        return NetworkSpec(network_id=(label or "walk").strip().lower().replace(" ", "-"), label=label or None,
+        return im.NetworkSpec(network_id=(label or "walk").strip().lower().replace(" ", "-"), label=label or None,
                            class_column=cls, crs=crs)
     if kind == "origins":
         fcol = _pick("import_filter_column", columns, key="imp_filter_col", optional=True,
@@ -201,14 +193,14 @@ def _access_spec(kind: str, columns: list[str], crs: str | None):
                         guess=("anzahldero", "building:levels", "storeys"))
         oid = _pick("import_key", columns, key="imp_key", optional=True, guess=("id", "objectid"))
         flt = {fcol: [v.strip() for v in fvals.split("|") if v.strip()]} if fcol and fvals.strip() else {}
-        return OriginSpec(id=oid, filter=flt, storeys=storeys, crs=crs)
+        return im.OriginSpec(id=oid, filter=flt, storeys=storeys, crs=crs)
     bkind = st.selectbox(tr("import_barrier_kind"), ["rail", "water", "road"], key="imp_barrier_kind",
                          format_func=lambda k: tr(f"access_barrier_{k}"))
     cls = _pick("import_class_column", columns, key="imp_class", optional=True, guess=("fclass",))
     keep = st.text_input(tr("import_barrier_keep"), key="imp_barrier_keep",
                          value={"rail": "rail | light_rail", "water": "river | canal", "road": "motorway | trunk | primary"}[bkind])
     name = _pick("import_name", columns, key="imp_name", optional=True, guess=("name",))
-    return BarrierSpec(kind=bkind, class_column=cls, keep=[k.strip() for k in keep.split("|") if k.strip()] if cls else [],
+    return im.BarrierSpec(kind=bkind, class_column=cls, keep=[k.strip() for k in keep.split("|") if k.strip()] if cls else [],
                        name=name, crs=crs)
 
 

@@ -7,7 +7,7 @@ from streamlit.runtime.state.session_state_proxy import get_session_state
 from jmdiq_geo.config import Settings
 from jmdiq_geo.errors import JmdiqError
 from jmdiq_geo.i18n import DEFAULT_LANG, LANGUAGES, format_problem, t
-from jmdiq_geo.store.workspace import Workspace
+from jmdiq_geo.services.workspace import Workspace, newest_import_id, open_workspace
 
 LANG_KEY = "lang"
 
@@ -56,7 +56,7 @@ def settings() -> Settings:
 
 @st.cache_resource
 def _workspace(path: str, mtime: float) -> Workspace:
-    return Workspace(path)
+    return open_workspace(path)
 
 
 def workspace() -> Workspace | None:
@@ -80,8 +80,7 @@ def workspace_version() -> float:
     ws = workspace()
     if ws is None:
         return 0.0
-    row = ws.cursor().execute("SELECT coalesce(max(import_id), 0) FROM imports").fetchone()
-    return settings().db_path.stat().st_mtime + row[0]
+    return settings().db_path.stat().st_mtime + newest_import_id(ws)
 
 
 def require_workspace() -> Workspace:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from jmdiq_geo.i18n import format_number, localized_column, number_styler
 from jmdiq_geo.services.forms import read_number
-from jmdiq_geo.store.workspace import Workspace
+from jmdiq_geo.services.workspace import Workspace
 from jmdiq_geo.ui.state import lang, tr
 
 
@@ -59,7 +59,7 @@ def indicator_picker(ws: Workspace, *, key: str, kinds: tuple[str, ...] = ("exte
 
 def level_picker(ws: Workspace, *, key: str, lowest_only: bool = False) -> str:
     levels = ws.levels()
-    with_areas = {r[0] for r in ws.cursor().execute("SELECT DISTINCT level FROM areas").fetchall()}
+    with_areas = ws.levels_with_areas()
     levels = levels[levels["level"].isin(with_areas)]                # levels without areas cannot be shown
     ids = levels["level"].tolist()[:1] if lowest_only else levels["level"].tolist()
     return st.selectbox(tr("map_level"), ids, format_func=dict(zip(levels["level"], localized_column(levels, lang()))).get,

@@ -1,0 +1,75 @@
+"""The import use case: one file into the workspace (then the derived indicators that use it
+are refreshed), and a preview of a file before its columns are mapped.
+
+The import specs, ``Source`` and ``KINDS`` are re-exported from ``io`` for the CLI and the
+Import page, which build specs from plain options and never import ``io`` themselves.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from jmdiq_geo.io.imports import (INDICATOR_KINDS, KINDS, BoundarySpec, GridSpec, ImportReport, IndicatorDef,
+                                  ProgrammeSpec, ServiceSpec, Source, TableSpec, guess_indicator_kind, run_import)
+from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec
+from jmdiq_geo.io.readers import TABLE_SUFFIXES, check_file, read_table, read_vector
+from jmdiq_geo.services.definitions import apply_derived, stored_derived
+from jmdiq_geo.store.workspace import Workspace
+
+__all__ = ["KINDS", "INDICATOR_KINDS", "BoundarySpec", "TableSpec", "IndicatorDef", "ServiceSpec", "ProgrammeSpec",
+           "GridSpec", "NetworkSpec", "OriginSpec", "BarrierSpec", "Source", "ImportReport", "guess_indicator_kind",
+           "import_file", "FilePreview", "preview_file"]
+
+
+def import_file(ws: Workspace, kind: str, path, spec, source, *, max_bytes: int,
+                dry_run: bool = False) -> ImportReport:
+    """Import one file of ``kind`` (one of ``KINDS``; see ``io.imports``); after an indicator
+    table, refresh the derived indicators that use what was imported."""
+    report = run_import(ws, kind, path, spec, source, max_bytes=max_bytes, dry_run=dry_run)
+    if kind == "indicators" and not dry_run:
+        imported = set(report.details.get("indicators", []))
+        todo, affected = [], set(imported)
+        for d in stored_derived(ws):
+            if affected & set(d.inputs()):
+                todo.append(d)
+                affected.add(d.indicator_id)
+        if todo:
+            report.details["derived"] = apply_derived(ws, todo)
+    return report
+
+
+@dataclass
+class FilePreview:
+    """What a file holds before its columns are mapped: ``form`` is ``pbf`` (an OpenStreetMap
+    extract: no columns, only its size), ``table`` (with how it was read) or ``vector``."""
+
+    form: str
+    columns: list[str]
+    head: pd.DataFrame
+    decimal: str = "."
+    rows: int = 0
+    size_bytes: int = 0
+    encoding: str | None = None
+    delimiter: str | None = None
+    geometry_types: list[str] = field(default_factory=list)
+    crs: str | None = None
+
+
+def preview_file(path: Path | str, *, max_bytes: int, crs: str | None = None) -> FilePreview:
+    """Columns and first 20 rows of a table or vector file (raises JmdiqError on bad files);
+    ``crs``: the CRS of a vector file that names none."""
+    p = Path(path)
+    if p.name.lower().endswith(".pbf"):
+        check_file(p, max_bytes=max_bytes)
+        return FilePreview("pbf", [], pd.DataFrame(), size_bytes=p.stat().st_size)
+    if p.suffix.lower() in TABLE_SUFFIXES:
+        table = read_table(p, max_bytes=max_bytes)
+        return FilePreview("table", list(table.frame.columns), table.frame.head(20), decimal=table.decimal,
+                           rows=len(table.frame), encoding=table.encoding, delimiter=table.delimiter)
+    gdf = read_vector(p, max_bytes=max_bytes, crs=crs)
+    return FilePreview("vector", [c for c in gdf.columns if c != gdf.geometry.name],
+                       pd.DataFrame(gdf.drop(columns=gdf.geometry.name).head(20)), rows=len(gdf),
+                       geometry_types=sorted(gdf.geom_type.dropna().unique()),
+                       crs=gdf.crs.to_string() if gdf.crs else None)
