@@ -5,7 +5,8 @@ from jmdiq_geo.analysis.classify import SCHEMES
 from jmdiq_geo.i18n import format_date, format_number, t_or
 from jmdiq_geo.services.layers import value_periods
 from jmdiq_geo.render.maps import PALETTES
-from jmdiq_geo.ui.maps import indicator_map, official_classes, show_map
+from jmdiq_geo.services.maps import official_classes
+from jmdiq_geo.ui.maps import indicator_map, show_map
 from jmdiq_geo.ui.state import lang, require_workspace, tr, workspace_version
 from jmdiq_geo.ui.widgets import indicator_picker, level_picker, number_table, parse_breaks
 

@@ -13,7 +13,7 @@ from streamlit_folium import st_folium
 from jmdiq_geo.render.indicator_map import draw
 from jmdiq_geo.render.maps import display_geometry
 from jmdiq_geo.services.layers import change_layer, indicator_layer
-from jmdiq_geo.services.maps import Overlays, describe_indicator_map, official_classes  # noqa: F401 (pages)
+from jmdiq_geo.services.maps import Overlays, describe_indicator_map
 from jmdiq_geo.services.projects import located_points
 from jmdiq_geo.ui.state import settings, workspace
 
