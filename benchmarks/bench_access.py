@@ -152,11 +152,12 @@ def phase_package(args) -> dict:
             print(f"  workspace copy of {src} ({src.stat().st_size / 1048576:.0f} MB): {len(seg):,} network segments,"
                   f" {len(ws.origins()):,} stored homes, {len(categories)} categories", flush=True)
             total = time.perf_counter()
+            cache = runner.AccessCache()        # the network and the homes, built once for all categories
             print(f"  {'category':<16} {'services':>8} {'on net':>7} {'origins':>8} {'time s':>7}   stages (s)")
             for cat in categories:
                 stages = Stages()
                 start = time.perf_counter()
-                acc = runner.access_for(ws, cat, use_cache=False, progress=stages)
+                acc = runner.access_for(ws, cat, use_cache=False, progress=stages, cache=cache)
                 secs = time.perf_counter() - start
                 times = stages.finish()
                 rep = acc.result.report

@@ -58,18 +58,18 @@ def _frame_hash(frame: pd.DataFrame) -> str:
 
 def access_digests(path: Path, categories: list[str], level: str | None) -> dict[str, str]:
     from jmdiq_geo.store.workspace import Workspace
-    try:
-        from jmdiq_geo.services.access import access_for
-    except ImportError:                       # before the services floor existed
-        from jmdiq_geo.services.access import access_for
+    from jmdiq_geo.services import access as runner
 
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / path.name
         shutil.copy(path, copy)
         ws = Workspace(copy)
+        # one cache of the network and the homes for all categories (``AccessCache`` since the
+        # refactoring; before it, a module-level one)
+        cache = {"cache": runner.AccessCache()} if hasattr(runner, "AccessCache") else {}
         for category in categories:
-            access = access_for(ws, category, level=level, use_cache=False)
+            access = runner.access_for(ws, category, level=level, use_cache=False, **cache)
             for part in ("areas", "origins", "pairs"):
                 out[f"access {category} {part}"] = _frame_hash(getattr(access.result, part))
         ws.close()

@@ -1,8 +1,9 @@
 """Mikroprojekte und Netzwerk: the project register, partners and the yearly network map."""
 import streamlit as st
 
-from jmdiq_geo.ui.projects import (USER_KEY, exchange_section, network_section, partner_form, project_form,
-                                   project_overview, show_flash)
+from jmdiq_geo.ui.projects import USER_KEY, project_overview, show_flash
+from jmdiq_geo.ui.projects_forms import partner_form, project_form
+from jmdiq_geo.ui.projects_network import exchange_section, network_section
 from jmdiq_geo.ui.state import require_workspace, tr, workspace_version
 
 st.title(tr("projects_title"))

@@ -1,7 +1,9 @@
 """Einrichtungen und Zugang: services on the map, staff edits, walking access and barriers."""
 import streamlit as st
 
-from jmdiq_geo.ui.access import access_section, edit_section, network_note, services_section
+from jmdiq_geo.ui.access import network_note
+from jmdiq_geo.ui.access_run import access_section
+from jmdiq_geo.ui.access_services import edit_section, services_section
 from jmdiq_geo.ui.state import require_workspace, tr, workspace_version
 
 st.title(tr("access_title"))

@@ -9,53 +9,98 @@ origins by those weights — so every result is weighted by people of the target
 Runs are cached in the workspace under a key of everything they depend on (category, persona,
 settings, level, the import log and the category's services including staff edits); a changed
 service or setting makes a new key, and the stale run of that category and persona is dropped.
+What a run builds in memory (the walking network, the homes) is kept in an ``AccessCache`` the
+caller owns: the app one for all sessions, the CLI and tests one per call unless they pass one.
+
+Privacy (METHOD.md): the thresholds are the ``config.Settings``' (``min_residents``,
+``small_count``) and the rule is ``analysis.privacy.suppress``'s.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from jmdiq_geo.analysis.attributes import Persona, fits
+from jmdiq_geo.analysis.attributes import Persona, fits, make_persona
 from jmdiq_geo.analysis.access.compute import AccessResult, AccessSettings, Origins, Progress, Services, difference, run
 from jmdiq_geo.analysis.access.network import Network, network_from_segments
-from jmdiq_geo.crs import transform_xy
+from jmdiq_geo.analysis.privacy import REASON_SMALL_AREA, REASON_SMALL_COUNT, suppress
+from jmdiq_geo.config import Settings
+from jmdiq_geo.crs import require_same_crs, transform_xy
 from jmdiq_geo.errors import InputError, Problem
+from jmdiq_geo.io.catalogues import load_persona, preset_personas
+from jmdiq_geo.io.exports import as_file
 from jmdiq_geo.store.workspace import Workspace
 
-#: counts below this are not shown (METHOD.md, privacy)
-SMALL_COUNT = 3
 
-_NETWORKS: dict[tuple[str, str], Network | None] = {}
+@dataclass
+class AccessCache:
+    """What access runs build in memory and reuse: the walking network per workspace state, and
+    the homes per workspace state, target group, level and fallback grid (the network also keeps
+    the snaps of the point sets asked for). Owned by the caller: the app keeps one for all
+    sessions, the CLI one per command; ``access_for`` without one uses a fresh one per call.
+    A full store (more than ``max_…`` entries) is emptied before the next entry is added."""
+    max_networks: int = 3               # one graph per workspace state is enough
+    max_origins: int = 8
+    networks: dict[tuple[str, str], Network | None] = field(default_factory=dict)
+    origins: dict[tuple, "OriginInfo"] = field(default_factory=dict)
+
+    def network(self, key: tuple[str, str], build: Callable[[], Network | None]) -> Network | None:
+        return self._get(self.networks, self.max_networks, key, build)
+
+    def origin_info(self, key: tuple, build: Callable[[], "OriginInfo"]) -> "OriginInfo":
+        return self._get(self.origins, self.max_origins, key, build)
+
+    def clear(self) -> None:
+        self.networks.clear()
+        self.origins.clear()
+
+    @staticmethod
+    def _get(store: dict, limit: int, key, build):
+        if key not in store:
+            if len(store) > limit:
+                store.clear()
+            store[key] = build()
+        return store[key]
 
 
-def load_network(ws: Workspace) -> Network | None:
-    """All stored networks as one graph (cached per workspace file and import state)."""
-    key = (str(ws.path), ws.data_stamp())
-    if key not in _NETWORKS:
-        if len(_NETWORKS) > 3:                      # one graph per workspace state is enough
-            _NETWORKS.clear()
+def load_network(ws: Workspace, *, cache: AccessCache | None = None) -> Network | None:
+    """All stored networks as one graph (kept in ``cache`` per workspace file and import state)."""
+    def build() -> Network | None:
         seg = ws.network_segments()
         if seg.empty:
-            _NETWORKS[key] = None
-        else:
-            _NETWORKS[key] = network_from_segments(seg[["x1", "y1"]].to_numpy(), seg[["x2", "y2"]].to_numpy(),
-                                                   coverage=ws.network_coverage())
-    return _NETWORKS[key]
+            return None
+        return network_from_segments(seg[["x1", "y1"]].to_numpy(), seg[["x2", "y2"]].to_numpy(),
+                                     coverage=ws.network_coverage())
+    return (cache or AccessCache()).network((str(ws.path), ws.data_stamp()), build)
 
 
-def _assign(points_xy: np.ndarray, areas: gpd.GeoDataFrame) -> np.ndarray:
-    """Area key for each point (None outside every area)."""
+def network_summary(ws: Workspace, *, cache: AccessCache | None = None) -> dict | None:
+    """The stored networks' labels, length (km) and the share (%) of it in the largest connected
+    part; None without a network."""
+    nets = ws.networks()
+    if nets.empty:
+        return None
+    net = load_network(ws, cache=cache)
+    share = net.length[net.component[net.u] == net.main_component].sum() / net.length.sum() * 100
+    return {"labels": nets["label"].tolist(), "km": float(nets["length_km"].sum()), "share": share}
+
+
+def _assign(points_xy: np.ndarray, areas: gpd.GeoDataFrame, crs: str) -> np.ndarray:
+    """Area key for each point (work CRS ``crs``; None outside every area)."""
     out = np.full(len(points_xy), None, dtype=object)
     if not len(points_xy):
         return out
+    points = shapely.points(points_xy)
+    require_same_crs(gpd.GeoSeries(points, crs=crs), areas)
     tree = shapely.STRtree(areas.geometry.array)
-    p_idx, a_idx = tree.query(shapely.points(points_xy), predicate="intersects")
+    p_idx, a_idx = tree.query(points, predicate="intersects")
     keys = areas["area_id"].to_numpy()
     first = np.unique(p_idx, return_index=True)[1]
     out[p_idx[first]] = keys[a_idx[first]]
@@ -76,9 +121,6 @@ class OriginInfo:
     def spread(self, per_area: pd.Series) -> np.ndarray:
         """A count per area of the smallest level (e.g. children under 6) spread over the homes."""
         return pd.Series(self.base_area).map(per_area).fillna(0.0).to_numpy(float) * self.share
-
-
-_ORIGINS: dict[tuple, "OriginInfo"] = {}
 
 
 def target_digest(ws: Workspace, indicator: str | None = None) -> str:
@@ -120,16 +162,14 @@ def demand_indicator(ws: Workspace, category: str) -> str | None:
 
 
 def build_origins(ws: Workspace, level: str, settings: AccessSettings,
-                  target_latest: tuple[str, pd.Series] | None = None) -> OriginInfo:
-    """Homes with the target group living there (see module doc); cached per workspace state.
-    ``target_latest``: the target group's newest values when the caller has read them already."""
+                  target_latest: tuple[str, pd.Series] | None = None, *,
+                  cache: AccessCache | None = None) -> OriginInfo:
+    """Homes with the target group living there (see module doc); kept in ``cache`` per
+    workspace state. ``target_latest``: the target group's newest values when the caller has
+    read them already."""
     target_latest = target_latest if target_latest is not None else _target_latest(ws)
     key = (str(ws.path), ws.data_stamp(), _digest(target_latest), level, settings.fallback_grid)
-    if key not in _ORIGINS:
-        if len(_ORIGINS) > 8:
-            _ORIGINS.clear()
-        _ORIGINS[key] = _build_origins(ws, level, settings, target_latest)
-    return _ORIGINS[key]
+    return (cache or AccessCache()).origin_info(key, lambda: _build_origins(ws, level, settings, target_latest))
 
 
 def _build_origins(ws: Workspace, level: str, settings: AccessSettings,
@@ -143,7 +183,7 @@ def _build_origins(ws: Workspace, level: str, settings: AccessSettings,
     xy = stored[["x", "y"]].to_numpy(float)
     basis = stored["basis"].to_numpy(float)
     kind = stored["kind"].to_numpy(object)
-    home_area = _assign(xy, base)
+    home_area = _assign(xy, base, ws.work_crs)
     dropped = int(pd.isna(home_area).sum())
     keep = ~pd.isna(home_area)
     xy, basis, kind, home_area = xy[keep], basis[keep], kind[keep], home_area[keep]
@@ -155,7 +195,7 @@ def _build_origins(ws: Workspace, level: str, settings: AccessSettings,
         cells = cells[cells["value"] > 0]
         gx, gy = transform_xy(cells["x"].to_numpy(), cells["y"].to_numpy(), from_crs=g["crs"], to_crs=ws.work_crs)
         gxy = np.column_stack([gx, gy])
-        g_area = _assign(gxy, base)
+        g_area = _assign(gxy, base, ws.work_crs)
         use = ~pd.isna(g_area) & ~np.isin(g_area.astype(str), list(covered))
         xy = np.concatenate([xy, gxy[use]])
         basis = np.concatenate([basis, cells["value"].to_numpy(float)[use]])
@@ -178,7 +218,7 @@ def _build_origins(ws: Workspace, level: str, settings: AccessSettings,
     if level == base_level:
         area = home_area
     else:
-        area = _assign(xy, ws.areas(level))
+        area = _assign(xy, ws.areas(level), ws.work_crs)
     return OriginInfo(Origins(xy, persons, area, kind), target, period, dropped,
                       np.asarray(home_area, dtype=object), share.fillna(0).to_numpy(float))
 
@@ -191,10 +231,12 @@ def to_services(gdf: gpd.GeoDataFrame) -> Services:
 
 def run_key(ws: Workspace, category: str, persona: Persona | None, settings: AccessSettings, level: str,
             services: gpd.GeoDataFrame, detour: float | None = None,
-            demand: tuple[str, str] | None = None, target: str | None = None) -> str:
+            demand: tuple[str, str] | None = None, target: str | None = None,
+            privacy: tuple[int, int] | None = None) -> str:
     """The cache key of a run; ``demand`` is (indicator, digest of its values) when E2SFCA's
     demand group is not the target group; ``target`` the digest of the target group's values
-    (read here when not given)."""
+    (read here when not given); ``privacy`` (min_residents, small_count) when not the defaults
+    (the keys of runs with the defaults stay those of runs cached before)."""
     digest = hashlib.sha256(pd.util.hash_pandas_object(
         pd.DataFrame(services.drop(columns="geometry")).astype(str), index=False).values.tobytes()
         + b"".join(shapely.to_wkb(services.geometry.array)) if len(services) else b"").hexdigest()
@@ -202,6 +244,8 @@ def run_key(ws: Workspace, category: str, persona: Persona | None, settings: Acc
             "settings": settings.as_dict(), "level": level, "stamp": ws.data_stamp(), "services": digest,
             "target": target if target is not None else target_digest(ws), "detour": detour, "version": 6,
             "demand": list(demand) if demand else None}
+    if privacy is not None and privacy != (Settings.min_residents, Settings.small_count):
+        body["privacy"] = list(privacy)
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -216,13 +260,21 @@ class Access:
 
 
 def access_for(ws: Workspace, category: str, *, persona: Persona | None = None, settings: AccessSettings | None = None,
-               level: str | None = None, progress: Progress | None = None, use_cache: bool = True) -> Access:
+               level: str | None = None, progress: Progress | None = None, use_cache: bool = True,
+               cache: AccessCache | None = None, config: Settings | None = None) -> Access:
     """Nominal access (no persona) or effective access (with one). An effective run uses the
     nominal run's detour factor, so that the difference between the two is only the services
-    that do not fit, never a change in how distances off the network are estimated."""
+    that do not fit, never a change in how distances off the network are estimated.
+
+    ``use_cache``: look for the run in the workspace's stored runs; ``cache``: where the network
+    and the homes built in memory are kept (a fresh one when not given); ``config``: the
+    ``Settings`` whose privacy thresholds apply (their defaults when not given)."""
     if not category:
         raise InputError(Problem("access_unknown_category", {"category": "–", "known": "–"}))
     settings = settings or AccessSettings()
+    cache = cache if cache is not None else AccessCache()
+    privacy = (config.min_residents, config.small_count) if config is not None else \
+        (Settings.min_residents, Settings.small_count)
     level = level or ws.lowest_level()
     services = ws.services(category=category)
     fit = nominal = None
@@ -231,7 +283,8 @@ def access_for(ws: Workspace, category: str, *, persona: Persona | None = None, 
         fit = fits(services, persona, unknown=settings.unknown, min_overlap_min=settings.min_overlap_min)
         services = services[fit["fits"].to_numpy()] if len(services) else services
         nominal = access_for(ws, category, settings=settings, level=level, use_cache=use_cache,
-                             progress=(lambda f, m: progress(0.5 * f, m)) if progress else None)
+                             progress=(lambda f, m: progress(0.5 * f, m)) if progress else None, cache=cache,
+                             config=config)
         detour = float(nominal.result.report["detour_factor"])
         if progress:
             inner = progress
@@ -242,7 +295,8 @@ def access_for(ws: Workspace, category: str, *, persona: Persona | None = None, 
     # the target group's values, read once for the cache key and the homes
     target_latest = _target_latest(ws)
     key = run_key(ws, category, persona, settings, level, services, detour,
-                  (demand_ind, _digest(demand_latest)) if demand_ind else None, target=_digest(target_latest))
+                  (demand_ind, _digest(demand_latest)) if demand_ind else None, target=_digest(target_latest),
+                  privacy=privacy)
     persona_key = json.dumps(persona.key(), sort_keys=True) if persona is not None and not persona.is_empty() else None
     if use_cache:
         hit = ws.access_run(key)
@@ -251,12 +305,13 @@ def access_for(ws: Workspace, category: str, *, persona: Persona | None = None, 
                           nominal)
     say = progress or (lambda f, m: None)
     say(0.0, "network")
-    network = load_network(ws)
-    info = build_origins(ws, level, settings, target_latest)
+    network = load_network(ws, cache=cache)
+    info = build_origins(ws, level, settings, target_latest, cache=cache)
     demand_period, demand = (demand_latest[0], info.spread(demand_latest[1])) if demand_latest else (info.period, None)
     result = run(network, info.origins, to_services(services), settings, progress=lambda f, m: say(0.05 + 0.9 * f, m),
                  severance=network is not None, detour=detour, demand=demand)
-    result.areas = suppress_small(result.areas, residents=_residents(ws, level, info.period))
+    result.areas = suppress_small(result.areas, residents=_residents(ws, level, info.period),
+                                  min_residents=privacy[0], small_count=privacy[1])
     result.report.update(headline(result.origins, far=max(settings.thresholds_min)))
     result.pairs = crossings(ws, result.pairs)
     result.report.update({"category": category, "level": level, "thresholds": list(settings.thresholds_min),
@@ -298,6 +353,7 @@ def crossings(ws: Workspace, pairs: pd.DataFrame) -> pd.DataFrame:
     barriers = ws.barriers(within=shapely.union_all(lines).envelope)
     if barriers.empty:
         return out
+    require_same_crs(gpd.GeoSeries(lines, crs=ws.work_crs), barriers)      # the pairs are in the work CRS
     tree = shapely.STRtree(barriers.geometry.array)
     p_idx, b_idx = tree.query(lines, predicate="intersects")
     label = (barriers["name"].fillna(barriers["class"]).astype(str)).to_numpy()
@@ -323,25 +379,73 @@ MEASURE_COLUMNS = ("median_min", "share_beyond", "e2sfca", "detour")
 
 
 def suppress_small(areas: pd.DataFrame, *, residents: pd.Series | None = None,
-                   min_residents: int = 300) -> pd.DataFrame:
-    """METHOD.md privacy: an area with fewer than 3 persons of the target group, or fewer than
-    300 residents, shows no count and no measure."""
+                   min_residents: int = Settings.min_residents, small_count: int = Settings.small_count) -> pd.DataFrame:
+    """METHOD.md privacy (``analysis.privacy.suppress``): an area with fewer than ``small_count``
+    persons of the target group, or fewer than ``min_residents`` residents, shows no count and no
+    measure; nor does an area where nobody of the target group lives (nothing to measure)."""
     out = areas.copy()
     out["target_group"] = out["target_group"].round(0)
-    hide = out["target_group"] < SMALL_COUNT
-    if residents is not None:
-        hide |= out["area"].map(residents).fillna(np.inf).to_numpy() < min_residents
+    hide = _hidden(out["target_group"], out["area"], residents, min_residents, small_count)
     measures = [c for c in out.columns if c in MEASURE_COLUMNS or c.startswith("n_within_")]
     out.loc[hide, ["target_group", *measures]] = np.nan
     if "demand_group" in out:
         # E2SFCA's own group (e.g. children under 6): the same rule for its count and its value
         out["demand_group"] = out["demand_group"].round(0)
-        few = hide | (out["demand_group"] < SMALL_COUNT)
+        few = hide | _hidden(out["demand_group"], out["area"], None, min_residents, small_count)
         out.loc[few, ["demand_group", "e2sfca"]] = np.nan
     out["suppressed"] = hide
     return out
 
 
+def _hidden(counts: pd.Series, areas: pd.Series, residents: pd.Series | None, min_residents: int,
+            small_count: int) -> np.ndarray:
+    """Per area: hidden by the privacy rule (small area, small count), or nobody counted."""
+    by_area = pd.Series(counts.to_numpy(float), index=areas.to_numpy())
+    _, reason = suppress(by_area, kind="extensive", population=residents, min_residents=min_residents,
+                         small_count=small_count)
+    return (reason.isin([REASON_SMALL_AREA, REASON_SMALL_COUNT]) | (by_area <= 0)).to_numpy(bool)
+
+
 def compare(nominal: Access, effective: Access) -> pd.DataFrame:
     """Per area: nominal, effective and their difference (the non-physical barrier)."""
     return difference(nominal.result.areas, effective.result.areas)
+
+
+def excluded_services(ws: Workspace, effective: Access) -> pd.DataFrame:
+    """The services a persona run left out: name, reasons, attributes not recorded."""
+    fit = effective.fit.merge(ws.services(category=effective.result.report["category"])[["service_id", "name"]],
+                              on="service_id")
+    return fit[~fit["fits"]]
+
+
+def barrier_table(nominal: Access, effective: Access, measure: str) -> tuple[pd.DataFrame, str]:
+    """Per area: ``measure`` nominal, effective and their difference (the column named second),
+    the difference also as ``value`` for the map."""
+    table = compare(nominal, effective)
+    table["method"] = table["method_nominal"]
+    col = "share_beyond_diff" if measure == "share_beyond" else (
+        "median_min_diff" if measure == "median_min" else None)
+    if col is None:
+        table[f"{measure}_diff"] = table[f"{measure}_effective"] - table[f"{measure}_nominal"]
+        col = f"{measure}_diff"
+    table["value"] = table[col]
+    return table, col
+
+
+# --------------------------------------------------------------------------- personas
+def personas() -> dict[str, Persona]:
+    """The preset personas (``data/personas/``, file stem → persona)."""
+    return preset_personas()
+
+
+def persona_from_form(*, name: str, age: str | None, languages: list[str], when: str, free_only: bool,
+                      wheelchair: bool) -> Persona:
+    """A persona typed into the page's form; every problem at once (``InputError``)."""
+    return make_persona({"name": name, "age": age or None, "languages": languages, "when": when,
+                         "free_only": free_only, "wheelchair": wheelchair})
+
+
+def persona_from_upload(name: str, data: bytes) -> Persona:
+    """A persona from an uploaded TOML file (``InputError`` naming the file when it is wrong)."""
+    with as_file(name, data) as path:
+        return load_persona(path)

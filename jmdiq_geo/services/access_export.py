@@ -1,14 +1,18 @@
-"""Tables of an access run for people: per area (with names) and per origin, CSV/GeoPackage."""
+"""Tables of an access run for people: per area (with names) and per origin, and the page's
+downloads (CSV, GeoPackage, the report as JSON). The files are written by ``io/exports.py``
+(``write_table`` is also importable from here, for the CLI)."""
 from __future__ import annotations
 
-from pathlib import Path
+import json
 
-import geopandas as gpd
 import pandas as pd
 
-from jmdiq_geo.services.access import Access
 from jmdiq_geo.i18n import t
+from jmdiq_geo.io.exports import table_bytes, write_table
+from jmdiq_geo.services.access import Access
 from jmdiq_geo.store.workspace import Workspace
+
+__all__ = ["area_table", "origin_table", "report_bytes", "table_downloads", "write_table"]
 
 
 def area_table(ws: Workspace, access: Access, *, lang: str = "de") -> pd.DataFrame:
@@ -31,22 +35,17 @@ def origin_table(ws: Workspace, access: Access) -> pd.DataFrame:
     return access.result.origins.copy()
 
 
-def write_table(table: pd.DataFrame, out: Path | str, *, attribution: list[str], geometry=None,
-                crs: str | None = None, excel_de: bool = False) -> Path:
-    """CSV or GeoPackage by suffix; every row names the sources. CSV is plain (``,``, decimal
-    point, UTF-8); ``excel_de`` writes it as German Excel opens it (``;``, decimal comma, UTF-8
-    with BOM, numbers rounded to 3 decimals)."""
-    out = Path(out)
-    table = table.copy()
-    table["sources"] = " | ".join(attribution)
-    if out.suffix.lower() == ".gpkg":
-        if geometry is None and {"x", "y"} <= set(table.columns):
-            geometry = gpd.points_from_xy(table["x"], table["y"])
-        gpd.GeoDataFrame(table, geometry=geometry, crs=crs).to_file(out, driver="GPKG", layer="access")
-    elif excel_de:
-        numbers = table.select_dtypes("float").columns
-        table[numbers] = table[numbers].round(3)
-        table.to_csv(out, index=False, sep=";", decimal=",", encoding="utf-8-sig")
-    else:
-        table.to_csv(out, index=False)
-    return out
+def table_downloads(ws: Workspace, access: Access, *, lang: str) -> tuple[bytes, bytes]:
+    """The area table as CSV (in German as German Excel opens it) and as GeoPackage with the
+    areas' shapes; every row names the sources."""
+    table = area_table(ws, access, lang=lang)
+    shapes = ws.areas(access.result.report["level"]).set_index("area_id").geometry.reindex(table["area"]).to_numpy()
+    attribution = ws.attributions()
+    csv = table_bytes(table, ".csv", attribution=attribution, excel_de=lang == "de")
+    gpkg = table_bytes(table, ".gpkg", attribution=attribution, geometry=shapes, crs=ws.work_crs)
+    return csv, gpkg
+
+
+def report_bytes(access: Access) -> bytes:
+    """The run's report as JSON."""
+    return json.dumps(access.result.report, ensure_ascii=False, indent=2, default=str).encode()

@@ -1,28 +1,34 @@
-"""Storing micro-projects, partners and ties: optimistic locking, audit log, CSV/GeoJSON.
+"""The project register's use cases: micro-projects, partners and ties — validation, saving with
+optimistic locking (``store/projects.py``: versions, conflicts, audit log), the tables the page
+shows, and CSV/GeoJSON exchange (files through ``io/exports.py``).
 
 Every record carries a ``version``. A save names the version it was based on; if someone else
 saved in between, the save is refused with a ``ConflictError`` that shows both versions, and
-nothing is overwritten. Every change is written to ``audit_log`` (who, when, before, after) in
+nothing is overwritten. Every change is written to the audit log (who, when, before, after) in
 the same transaction, so a record's history can always be shown.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, fields
-from datetime import datetime, timezone
+from datetime import datetime
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 
-from jmdiq_geo.errors import ConflictError, InputError, Problem, raise_if_errors
+from jmdiq_geo.analysis.project_summary import compare_years, project_summary
 from jmdiq_geo.analysis.projects import (MicroProject, Partner, Tie, validate_partner, validate_project,
                                       validate_tie)
+from jmdiq_geo.crs import to_work_crs
+from jmdiq_geo.errors import ConflictError, InputError, JmdiqError, ParseError, Problem, raise_if_errors
+from jmdiq_geo.i18n import DATE_FORMAT
+from jmdiq_geo.io.exports import exchange_bytes, read_exchange
+from jmdiq_geo.store.projects import RECORD_TABLES
 from jmdiq_geo.store.workspace import Workspace
 
-TABLES = {"project": ("micro_projects", "project_id", MicroProject),
-          "partner": ("partners", "partner_id", Partner),
-          "tie": ("network_ties", "tie_id", Tie)}
+#: entity → (table, id column, record class)
+TABLES = {entity: (*RECORD_TABLES[entity], cls) for entity, cls in
+          (("project", MicroProject), ("partner", Partner), ("tie", Tie))}
 LIST_FIELDS = {"fields_of_action", "partners"}
 
 
@@ -35,50 +41,7 @@ def _inside(ws: Workspace):
 
 
 def _ids(ws: Workspace, entity: str) -> set[str]:
-    table, id_col, _ = TABLES[entity]
-    return {r[0] for r in ws.cursor().execute(f"SELECT {id_col} FROM {table} WHERE NOT archived").fetchall()}
-
-
-def _save(ws: Workspace, entity: str, record_id: str, body: dict, *, expected_version: int | None, user: str,
-          xy: tuple[float | None, float | None] = (None, None), action: str | None = None,
-          archived: bool = False) -> int:
-    table, id_col, _ = TABLES[entity]
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
-    text = json.dumps(body, ensure_ascii=False, sort_keys=True)
-    with ws.transaction():
-        row = ws.con.execute(f"SELECT version, body FROM {table} WHERE {id_col} = ?", [record_id]).fetchone()
-        if row is None:
-            if expected_version not in (None, 0):
-                raise ConflictError(Problem("conflict_gone", {"record": record_id}))
-            version, before = 1, None
-            ws.con.execute(f"INSERT INTO {table} ({id_col}, body, {'x, y, ' if entity != 'tie' else ''}version, "
-                           f"archived, updated_at, updated_by) VALUES (?, ?, {'?, ?, ' if entity != 'tie' else ''}"
-                           "?, ?, ?, ?)",
-                           [record_id, text, *(xy if entity != "tie" else ()), version, archived, now, user])
-            action = action or "create"
-        else:
-            current, before = row
-            if expected_version != current:
-                theirs = json.loads(before)
-                changed = sorted(k for k in set(theirs) | set(body) if theirs.get(k) != body.get(k))
-                detail = "; ".join(f"{k}: {_short(body.get(k))} ↔ {_short(theirs.get(k))}" for k in changed[:6])
-                raise ConflictError(Problem("conflict", {"record": record_id, "yours": expected_version,
-                                                         "theirs": current, "detail": detail or "–"}))
-            version = current + 1
-            sets = "body = ?, " + ("x = ?, y = ?, " if entity != "tie" else "")
-            ws.con.execute(f"UPDATE {table} SET {sets}version = ?, archived = ?, updated_at = ?, updated_by = ? "
-                           f"WHERE {id_col} = ? AND version = ?",
-                           [text, *(xy if entity != "tie" else ()), version, archived, now, user, record_id, current])
-            action = action or "update"
-        next_id = ws.con.execute("SELECT coalesce(max(entry_id), 0) + 1 FROM audit_log").fetchone()[0]
-        ws.con.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       [next_id, entity, record_id, action, version, now, user, before, text])
-    return version
-
-
-def _short(value) -> str:
-    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
-    return text if len(text) <= 40 else text[:37] + "…"
+    return ws.record_ids(entity)
 
 
 # --------------------------------------------------------------------------- public API
@@ -92,7 +55,8 @@ def save_project(ws: Workspace, p: MicroProject, *, expected_version: int | None
     if p.location_partner and p.x is None:
         partner = get_record(ws, "partner", p.location_partner)
         xy = (partner[0].x, partner[0].y) if partner else (None, None)
-    return _save(ws, "project", p.project_id, asdict(p), expected_version=expected_version, user=user, xy=xy), notices
+    return ws.save_record("project", p.project_id, asdict(p), expected_version=expected_version, user=user,
+                          xy=xy), notices
 
 
 def save_partner(ws: Workspace, p: Partner, *, expected_version: int | None, user: str) -> tuple[int, list[Problem]]:
@@ -105,51 +69,44 @@ def save_partner(ws: Workspace, p: Partner, *, expected_version: int | None, use
     if p.name.strip() and not same.empty:
         problems.append(Problem("form_partner_exists", {"partner": same["partner_id"].iloc[0]}, column="name"))
     notices = raise_if_errors(problems, InputError)
-    return _save(ws, "partner", p.partner_id, asdict(p), expected_version=expected_version, user=user,
-                 xy=(p.x, p.y)), notices
+    return ws.save_record("partner", p.partner_id, asdict(p), expected_version=expected_version, user=user,
+                          xy=(p.x, p.y)), notices
 
 
 def save_tie(ws: Workspace, t: Tie, *, expected_version: int | None, user: str) -> tuple[int, list[Problem]]:
     notices = raise_if_errors(validate_tie(t, known_partners=_ids(ws, "partner")), InputError)
-    return _save(ws, "tie", t.tie_id, asdict(t), expected_version=expected_version, user=user), notices
+    return ws.save_record("tie", t.tie_id, asdict(t), expected_version=expected_version, user=user), notices
 
 
 def archive(ws: Workspace, entity: str, record_id: str, *, expected_version: int, user: str) -> int:
     record = get_record(ws, entity, record_id)
     if record is None:
         raise ConflictError(Problem("conflict_gone", {"record": record_id}))
-    table, _, cls = TABLES[entity]
     xy = (getattr(record[0], "x", None), getattr(record[0], "y", None))
-    return _save(ws, entity, record_id, asdict(record[0]), expected_version=expected_version, user=user, xy=xy,
-                 action="archive", archived=True)
+    return ws.save_record(entity, record_id, asdict(record[0]), expected_version=expected_version, user=user, xy=xy,
+                          action="archive", archived=True)
 
 
 def get_record(ws: Workspace, entity: str, record_id: str):
     """(record, version, archived) or None."""
-    table, id_col, cls = TABLES[entity]
-    row = ws.cursor().execute(f"SELECT body, version, archived FROM {table} WHERE {id_col} = ?",
-                              [record_id]).fetchone()
+    cls = TABLES[entity][2]
+    row = ws.record_row(entity, record_id)
     if row is None:
         return None
     allowed = {f.name for f in fields(cls)}
-    return cls(**{k: v for k, v in json.loads(row[0]).items() if k in allowed}), row[1], row[2]
+    return cls(**{k: v for k, v in row[0].items() if k in allowed}), row[1], row[2]
 
 
 def records(ws: Workspace, entity: str, *, include_archived: bool = False) -> pd.DataFrame:
     """All records of an entity as a table (list fields kept as lists), with version and who/when."""
-    table, id_col, cls = TABLES[entity]
-    where = "" if include_archived else " WHERE NOT archived"
-    rows = ws.cursor().execute(f"SELECT body, version, archived, updated_at, updated_by FROM {table}{where} "
-                               f"ORDER BY {id_col}").fetchall()
-    data = [{**json.loads(b), "version": v, "archived": a, "updated_at": at, "updated_by": by}
-            for b, v, a, at, by in rows]
+    cls = TABLES[entity][2]
+    data = ws.record_rows(entity, include_archived=include_archived)
     columns = [f.name for f in fields(cls)] + ["version", "archived", "updated_at", "updated_by"]
     return pd.DataFrame(data, columns=columns)
 
 
 def history(ws: Workspace, entity: str, record_id: str) -> pd.DataFrame:
-    return ws.cursor().execute("SELECT version, action, changed_at AS at, changed_by AS by, before, after FROM audit_log "
-                               "WHERE entity = ? AND record_id = ? ORDER BY entry_id", [entity, record_id]).df()
+    return ws.audit_entries(entity, record_id)
 
 
 # --------------------------------------------------------------------------- exchange
@@ -179,10 +136,11 @@ def located_points(ws: Workspace, entity: str) -> gpd.GeoDataFrame:
 
 
 def from_table(frame: pd.DataFrame, entity: str) -> list:
-    """Records from an exported table (CSV or GeoJSON attributes)."""
+    """Records from an exported table (CSV or GeoJSON attributes). A number that is not one is a
+    ``ParseError`` naming every such row and column."""
     _, _, cls = TABLES[entity]
-    out = []
-    for row in frame.to_dict("records"):
+    out, problems = [], []
+    for i, row in enumerate(frame.to_dict("records"), start=1):
         values = {}
         for f in fields(cls):
             v = row.get(f.name)
@@ -190,18 +148,24 @@ def from_table(frame: pd.DataFrame, entity: str) -> list:
                 v = None
             if isinstance(v, (pd.Timestamp, datetime)):        # GeoJSON readers turn ISO dates into datetimes
                 v = v.date().isoformat()
-            if f.name in LIST_FIELDS:
-                v = [x.strip() for x in str(v or "").split(";") if x.strip()]
-            elif f.type in ("float | None",) and v is not None:
-                v = float(v)
-            elif f.type in ("int | None", "int") and v is not None:
-                v = int(float(v))
-            elif f.type in ("str", "str | None") and v is not None:
-                v = str(v)
+            try:
+                if f.name in LIST_FIELDS:
+                    v = [x.strip() for x in str(v or "").split(";") if x.strip()]
+                elif f.type in ("float | None",) and v is not None:
+                    v = float(v)
+                elif f.type in ("int | None", "int") and v is not None:
+                    v = int(float(v))
+                elif f.type in ("str", "str | None") and v is not None:
+                    v = str(v)
+            except (TypeError, ValueError):
+                problems.append(Problem("exchange_bad_number", {"value": str(v)}, row=i, column=f.name))
+                v = None
             if v is None and f.type == "str":
                 v = ""
             values[f.name] = v
         out.append(cls(**values))
+    if problems:
+        raise ParseError(problems)
     return out
 
 
@@ -220,3 +184,89 @@ def import_records(ws: Workspace, entity: str, items: list, *, user: str) -> int
         if problems:
             raise InputError(problems)
     return len(items)
+
+
+def import_file(ws: Workspace, entity: str, name: str, data: bytes, *, user: str) -> int:
+    """Import an uploaded CSV or GeoJSON as exported (all or nothing); a file that does not fit
+    the format is an ``InputError`` naming it, never a bare exception."""
+    frame = read_exchange(name, data, ws.work_crs)
+    try:
+        return import_records(ws, entity, from_table(frame, entity), user=user)
+    except (ValueError, KeyError) as exc:
+        if isinstance(exc, JmdiqError):
+            raise
+        raise InputError(Problem("exchange_bad_file", {"format": "CSV" if name.lower().endswith(".csv")
+                                                       else "GeoJSON"}, file=name)) from None
+
+
+def export_files(ws: Workspace, entity: str) -> tuple[bytes, bytes]:
+    """The records of ``entity`` as CSV and GeoJSON bytes, for a download."""
+    return exchange_bytes(to_geodataframe(ws, entity))
+
+
+# --------------------------------------------------------------------------- places and tables for the page
+
+def work_point(ws: Workspace, lng: float, lat: float) -> tuple[float, float]:
+    """A point clicked on a map (EPSG:4326) in the work CRS."""
+    point = to_work_crs(gpd.GeoDataFrame(geometry=gpd.points_from_xy([lng], [lat]), crs="EPSG:4326"),
+                        ws.work_crs).geometry.iloc[0]
+    return point.x, point.y
+
+
+def place_search(ws: Workspace, query: str, limit: int = 20) -> gpd.GeoDataFrame:
+    """Places of the workspace whose name or address contains ``query`` (services of every
+    category: schools, youth centres, libraries …) — offline, no geocoder."""
+    services = ws.services()
+    text = (services["name"].fillna("") + " " + services["address"].fillna("")).str.lower()
+    return services[text.str.contains(query.strip().lower(), regex=False)].head(limit)
+
+
+def filter_options(projects: pd.DataFrame) -> tuple[list[int], list[str]]:
+    """The start years and the areas the projects have (for the overview's filters)."""
+    years = sorted(pd.to_datetime(projects["start"], errors="coerce").dt.year.dropna().astype(int).unique())
+    areas = sorted(a for a in projects["area_id"].dropna().unique())
+    return years, areas
+
+
+def filter_projects(projects: pd.DataFrame, *, year: int | None = None, field: str | None = None,
+                    status: str | None = None, area: str | None = None) -> pd.DataFrame:
+    """The projects of a start year, field of action, status and area (None: any)."""
+    shown = projects
+    if year is not None:
+        shown = shown[pd.to_datetime(shown["start"], errors="coerce").dt.year == year]
+    if field is not None:
+        shown = shown[shown["fields_of_action"].map(lambda f: field in f)]
+    if status is not None:
+        shown = shown[shown["status"] == status]
+    if area is not None:
+        shown = shown[shown["area_id"] == area]
+    return shown
+
+
+def overview_table(projects: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The overview's columns, dates written as the language writes them."""
+    table = projects[["project_id", "title", "area_id", "status", "start", "end", "budget_planned", "budget_spent",
+                      "predecessor", "version", "updated_by"]].copy()
+    for col in ("start", "end"):
+        table[col] = pd.to_datetime(table[col], errors="coerce").dt.strftime(DATE_FORMAT[lang])
+    return table
+
+
+def summary_table(projects: pd.DataFrame, by: str) -> pd.DataFrame:
+    """``project_summary`` with the shares in % and the groups as text (years without decimals)."""
+    summary = project_summary(projects, by=by)
+    summary[["share_participation", "share_continued"]] *= 100           # shares in %
+    summary.index = summary.index.map(lambda v: "–" if pd.isna(v) else (str(int(v)) if by == "year" else v))
+    return summary
+
+
+def ties_of_year(ties: pd.DataFrame, names: dict[str, str], year: int) -> pd.DataFrame:
+    """The ties of one year, with the partners' names."""
+    return ties[ties["year"] == year].assign(name=lambda f: f["partner_id"].map(names))
+
+
+def year_changes(ties: pd.DataFrame, partners: pd.DataFrame, year_a: int, year_b: int) -> pd.DataFrame:
+    """Per partner: how its tie changed from ``year_a`` to ``year_b``, with its name."""
+    changes = compare_years(ties, year_a, year_b)
+    changes.insert(1, "name", changes["partner_id"].map(dict(zip(partners["partner_id"], partners["name"]))))
+    return changes

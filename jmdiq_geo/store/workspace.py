@@ -29,6 +29,7 @@ from jmdiq_geo.errors import Problem, SchemaError
 from jmdiq_geo.store.access import AccessRepository
 from jmdiq_geo.store.areas import AreasRepository
 from jmdiq_geo.store.definitions import DefinitionsRepository
+from jmdiq_geo.store.projects import ProjectsRepository
 from jmdiq_geo.store.schema import DATA_TABLES, MIGRATIONS, SCHEMA_VERSION
 from jmdiq_geo.store.services import SERVICE_FIELDS, ServicesRepository
 from jmdiq_geo.store.values import ValuesRepository
@@ -57,6 +58,7 @@ class Workspace(
     DefinitionsRepository,
     ServicesRepository,
     AccessRepository,
+    ProjectsRepository,
 ):
     """A connection to one workspace file. Not thread-safe: use ``cursor()`` per thread."""
 

@@ -7,7 +7,7 @@ import shapely
 
 from jmdiq_geo.analysis.attributes import make_persona
 from jmdiq_geo.analysis.access.compute import AccessSettings
-from jmdiq_geo.services.access import access_for, build_origins
+from jmdiq_geo.services.access import AccessCache, access_for, build_origins
 from jmdiq_geo.cli import main
 from jmdiq_geo.errors import InputError
 from jmdiq_geo.io import imports as im
@@ -99,11 +99,12 @@ def test_real_data_every_home_and_service_snapped_or_reported(berlin_db, tmp_pat
     from jmdiq_geo.store.workspace import Workspace
     db = tmp_path / "b.duckdb"
     shutil.copy(berlin_db, db)
+    cache = AccessCache()               # the network and the homes, built once for the runs below
     with Workspace(db) as ws:
-        acc = access_for(ws, "jugendfreizeit")
+        acc = access_for(ws, "jugendfreizeit", cache=cache)
         r = acc.result.report
         origins = acc.result.origins
-        info = build_origins(ws, "plr", AccessSettings())
+        info = build_origins(ws, "plr", AccessSettings(), cache=cache)
         # every stored residential building is a home, none fell outside the Planungsräume
         assert info.dropped_outside == 0
         assert (info.origins.kind == "building").sum() == len(ws.origins()) == 2389
@@ -130,7 +131,7 @@ def test_real_data_every_home_and_service_snapped_or_reported(berlin_db, tmp_pat
         # Kitas: E2SFCA per 100 children under 6 (manifest access_demand), spread over the same
         # homes as the target group and conserved; youth centres stay per 100 of the target group
         assert r["demand_indicator"] == "jmd_zg"
-        kita = access_for(ws, "kita").result
+        kita = access_for(ws, "kita", cache=cache).result
         assert kita.report["demand_indicator"] == "ew_u6"
         under6 = ws.values("ew_u6", period=ws.periods(indicator_id="ew_u6", level="plr")[-1], level="plr")
         assert info.spread(under6).sum() == pytest.approx(under6.sum(), rel=1e-9)
@@ -242,7 +243,7 @@ def test_headline_share_beyond_is_weighted_by_the_target_group():
 
 def test_area_table_csv_for_german_excel(tmp_path):
     """The app's CSV download in German: ';', decimal comma, BOM; the plain CSV (CLI) stays ','."""
-    from jmdiq_geo.services.access_export import write_table
+    from jmdiq_geo.io.exports import write_table
     table = pd.DataFrame({"area": ["01100101"], "median_min": [12.3456789], "target_group": [419.0]})
     excel = write_table(table, tmp_path / "a.csv", attribution=["Amt für Statistik, CC BY 3.0 DE"], excel_de=True)
     raw = excel.read_bytes()

@@ -1,0 +1,88 @@
+"""The yearly network of partners (ties, the network map, changes between two years) and the
+CSV/GeoJSON exchange of projects and partners."""
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from jmdiq_geo.analysis.projects import FORMALISATION, Tie
+from jmdiq_geo.errors import JmdiqError
+from jmdiq_geo.render.network import network_figure
+from jmdiq_geo.services.projects import (export_files, get_record, import_file, records, save_tie, ties_of_year,
+                                         year_changes)
+from jmdiq_geo.ui.feedback import show_error
+from jmdiq_geo.ui.projects import field_labels, headed, partner_label, saved, user
+from jmdiq_geo.ui.state import tr, workspace
+
+
+def network_section() -> None:
+    ws = workspace()
+    partners = records(ws, "partner")
+    if partners.empty:
+        st.info(tr("network_no_partners"))
+        return
+    names = dict(zip(partners["partner_id"], partners["name"]))
+    with st.form("tie_form"):
+        c1, c2, c3, c4, c5 = st.columns([2.2, 1, 1, 1, 1.4])
+        partner = c1.selectbox(tr("projects_partners"), list(names), format_func=partner_label(names),
+                               key="tie_partner")
+        year = c2.number_input(tr("projects_year"), 2000, 2100, value=date.today().year, key="network_year")
+        intensity = c3.selectbox(tr("network_intensity"), [1, 2, 3], index=1, key="tie_intensity")
+        importance = c4.selectbox(tr("network_importance"), [1, 2, 3], index=1, key="tie_importance")
+        formal = c5.selectbox(tr("network_formalisation"), FORMALISATION, key="tie_formal")
+        topic = st.text_input(tr("network_topic"), key="tie_topic")
+        if st.form_submit_button(tr("network_save"), type="primary"):
+            old = get_record(ws, "tie", f"{partner}:{int(year)}")
+            try:
+                result = save_tie(ws, Tie(partner, int(year), int(intensity), int(importance), formal, topic),
+                                  expected_version=old[1] if old else None, user=user())
+            except JmdiqError as exc:
+                show_error(exc, fields=field_labels())
+            else:
+                saved(*result, record=f"{names[partner]} {int(year)}")
+    ties = records(ws, "tie")
+    year = int(st.session_state.get("network_year", date.today().year))
+    shown = ties_of_year(ties, names, year)
+    st.dataframe(headed(shown[["name", "year", "intensity", "importance", "formalisation", "topic", "version",
+                               "updated_by"]]),
+                 hide_index=True, width="stretch")
+    if (ties["year"] == year).any():
+        png = network_figure(partners, ties, year=int(year), title=tr("network_title"))
+        st.image(png, width=560)
+        d1, d2 = st.columns(2)
+        d1.download_button("PNG", png, file_name=f"netzwerkkarte_{year}.png", mime="image/png", key="network_png")
+        d2.download_button("SVG", network_figure(partners, ties, year=int(year), title=tr("network_title"), fmt="svg"),
+                           file_name=f"netzwerkkarte_{year}.svg", mime="image/svg+xml", key="network_svg")
+    years = sorted(ties["year"].unique())
+    if len(years) >= 2:
+        st.markdown(f"**{tr('network_compare')}**")
+        c1, c2 = st.columns(2)
+        a = c1.selectbox(tr("network_year_a"), years, index=len(years) - 2, key="network_a")
+        b = c2.selectbox(tr("network_year_b"), years, index=len(years) - 1, key="network_b")
+        changes = year_changes(ties, partners, int(a), int(b))
+        changes["change"] = changes["change"].map(lambda c: tr(f"network_{c}"))
+        st.dataframe(headed(changes), hide_index=True, width="stretch")
+
+
+def exchange_section() -> None:
+    """Download projects and partners as CSV or GeoJSON; upload such a file to import (all or nothing)."""
+    ws = workspace()
+    for entity, label in (("project", tr("projects_projects")), ("partner", tr("projects_tab_partners"))):
+        csv, geojson = export_files(ws, entity)
+        c1, c2 = st.columns(2)
+        c1.download_button(f"{label}: CSV", csv, file_name=f"{entity}s.csv", mime="text/csv",
+                           key=f"export_{entity}_csv")
+        c2.download_button(f"{label}: GeoJSON", geojson, file_name=f"{entity}s.geojson", mime="application/geo+json",
+                           key=f"export_{entity}_geojson")
+    c1, c2 = st.columns([1, 3])
+    entity = c1.selectbox(tr("exchange_kind"), ["project", "partner"], key="exchange_kind",
+                          format_func=lambda e: tr("projects_projects") if e == "project" else tr("projects_tab_partners"))
+    upload = c2.file_uploader(tr("exchange_upload"), type=["csv", "geojson"], key=f"exchange_file_{entity}")
+    if upload is not None and st.button(tr("exchange_import"), key="exchange_import"):
+        try:
+            n = import_file(ws, entity, upload.name, upload.getvalue(), user=user())
+        except JmdiqError as exc:
+            show_error(exc, fields=field_labels())
+        else:
+            saved(None, [], message=tr("exchange_done", n=n))
