@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from jmdiq_geo.config import Settings
-from jmdiq_geo.errors import JmdiqError
+from jmdiq_geo.errors import InputError, JmdiqError, Problem
 from jmdiq_geo.i18n import format_problem, localized, t
 
 
@@ -191,6 +191,38 @@ def cmd_indicators(args) -> int:
     return 0
 
 
+def cmd_map(args) -> int:
+    from jmdiq_geo.render.indicator_map import draw
+    from jmdiq_geo.render.maps import standalone_html
+    from jmdiq_geo.services.maps import describe_indicator_map, load_overlays
+    from jmdiq_geo.services.workspace import open_workspace
+
+    settings = _settings(args)
+    period = _iso_date(args.period, "--period")
+    period_from = _iso_date(args.change_from, "--change-from") if args.change_from else None
+    with open_workspace(settings.db_path, read_only=True) as ws:
+        overlays = load_overlays(ws, show_programmes=args.programmes, service_categories=tuple(args.services or ()),
+                                 show_projects=args.projects)
+        description = describe_indicator_map(
+            ws, indicator_id=args.indicator, period=period, level=args.level, settings=settings, lang=settings.lang,
+            scheme=args.scheme, k=args.k, palette=args.palette, period_from=period_from, relative=args.relative,
+            overlays=overlays)
+        outlines = ws.areas(description.outline_level) if description.outline_level else None
+        html = standalone_html(draw(description, outlines=outlines))
+    Path(args.out).write_text(html, encoding="utf-8")
+    print(t("cli_map_done", settings.lang, title=description.title, areas=len(description.layer.areas), out=args.out))
+    return 0
+
+
+def _iso_date(text: str, option: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(Problem("bad_date", {"value": text, "field": option})) from None
+
+
 def cmd_check(args) -> int:
     import json
 
@@ -308,6 +340,23 @@ def build_parser() -> argparse.ArgumentParser:
     ind.add_argument("--out", required=True, help="CSV file to write")
     ind.add_argument("--db")
     ind.set_defaults(func=cmd_indicators)
+
+    mp = sub.add_parser("map", help="an indicator map (or its change) as one HTML file that opens offline")
+    mp.add_argument("--indicator", required=True, help="indicator id (see `info` or the Daten page)")
+    mp.add_argument("--period", required=True, help="YYYY-MM-DD")
+    mp.add_argument("--change-from", help="YYYY-MM-DD: map the change since this period instead")
+    mp.add_argument("--relative", action="store_true", help="with --change-from: the change in %% of the earlier value")
+    mp.add_argument("--level", help="area level (default: the smallest); higher levels are aggregated")
+    mp.add_argument("--scheme", default="quantiles",
+                    help="classes: quantiles, equal_interval, natural_breaks, std_mean (default quantiles)")
+    mp.add_argument("--k", type=int, default=5, help="number of classes (default 5)")
+    mp.add_argument("--palette", default="YlOrRd", help="YlOrRd, YlGnBu, viridis, cividis, PuBu or Greys")
+    mp.add_argument("--programmes", action="store_true", help="draw the programme areas on top")
+    mp.add_argument("--services", action="append", help="a service category to draw on top, repeatable")
+    mp.add_argument("--projects", action="store_true", help="draw micro-projects and partners on top")
+    mp.add_argument("--out", required=True, help="HTML file to write")
+    mp.add_argument("--db")
+    mp.set_defaults(func=cmd_map)
 
     chk = sub.add_parser("check", help="check a quarter against qualification rule sets")
     where = chk.add_mutually_exclusive_group(required=True)

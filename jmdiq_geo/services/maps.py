@@ -15,7 +15,9 @@ import geopandas as gpd
 
 from jmdiq_geo.analysis.classify import Classes, classify
 from jmdiq_geo.config import Settings
+from jmdiq_geo.errors import Problem, raise_if_errors
 from jmdiq_geo.i18n import class_label, localized, t
+from jmdiq_geo.render.maps import PALETTES
 from jmdiq_geo.services.layers import IndicatorLayer, change_layer, indicator_layer
 from jmdiq_geo.services.projects import located_points
 from jmdiq_geo.store.workspace import Workspace
@@ -80,6 +82,27 @@ def load_overlays(ws: Workspace, *, show_programmes: bool = False, service_categ
         partners=located_points(ws, "partner") if show_projects else None)
 
 
+def _check_request(ws: Workspace, *, indicator_id: str, level: str, palette: str, periods: list[date]) -> None:
+    """Every problem with what a map asks for, at once (an unknown indicator or level, a period
+    without values), instead of a KeyError deep inside."""
+    problems = []
+    if palette not in PALETTES:
+        problems.append(Problem("map_palette_unknown", {"palette": palette, "known": ", ".join(PALETTES)}))
+    if indicator_id not in ws.indicator_ids():
+        problems.append(Problem("indicator_unknown", {"indicators": indicator_id}))
+    levels = ws.levels_in_order()
+    if level not in levels:
+        problems.append(Problem("level_unknown", {"level": level, "known": ", ".join(levels)}))
+    if not problems:
+        have = ws.periods(indicator_id=indicator_id, level=ws.lowest_level())
+        for period in periods:
+            if period not in have:
+                problems.append(Problem("map_no_values", {
+                    "indicator": indicator_id, "period": period.isoformat(),
+                    "known": ", ".join(p.isoformat() for p in have) or "–"}))
+    raise_if_errors(problems)
+
+
 def describe_indicator_map(ws: Workspace, *, indicator_id: str, period: date, level: str | None = None,
                            settings: Settings, lang: str = "de", scheme: str = "quantiles", k: int = 5,
                            palette: str = "YlOrRd", period_from: date | None = None, relative: bool = False,
@@ -91,6 +114,8 @@ def describe_indicator_map(ws: Workspace, *, indicator_id: str, period: date, le
     otherwise they are computed here."""
     level = level or ws.lowest_level()
     if layer is None:
+        _check_request(ws, indicator_id=indicator_id, level=level, palette=palette,
+                       periods=[p for p in (period_from, period) if p is not None])
         layer = (change_layer(ws, indicator_id=indicator_id, period_from=period_from, period_to=period, level=level,
                               relative=relative, settings=settings) if period_from is not None else
                  indicator_layer(ws, indicator_id=indicator_id, period=period, level=level, settings=settings))
