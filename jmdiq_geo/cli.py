@@ -289,7 +289,8 @@ def cmd_access(args) -> int:
         def progress(fraction, message):
             if sys.stderr.isatty():
                 print(f"\r{int(fraction * 100):3d} % {message:<12}", end="", file=sys.stderr)
-        access = access_for(ws, args.category, persona=persona, settings=acc, level=level, progress=progress)
+        access = access_for(ws, args.category, persona=persona, settings=acc, level=level, progress=progress,
+                            config=settings)
         if sys.stderr.isatty():
             print(file=sys.stderr)
         table = origin_table(ws, access) if args.origins else area_table(ws, access, lang=lang)
