@@ -2,7 +2,7 @@
 through a registered view, and turning stored WKB back into geometries.
 
 The repositories (``store/areas.py``, ``values.py``, ``definitions.py``, ``services.py``,
-``access.py``) are mixins of ``store.workspace.Workspace``: they use its connection ``con``,
+``access.py``, ``projects.py``) are mixins of ``store.workspace.Workspace``: they use its connection ``con``,
 ``cursor()``, ``transaction()``, ``work_crs`` and ``_in_transaction``, and hold no state of
 their own (except the area cache the workspace creates).
 """

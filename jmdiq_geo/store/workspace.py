@@ -8,7 +8,8 @@ data, each a mixin in its own module:
 - ``store/values.py``: indicators and their values;
 - ``store/definitions.py``: index and derived-indicator definitions;
 - ``store/services.py``: services and the staff's edits of them (``SERVICE_FIELDS``);
-- ``store/access.py``: networks, origins, barriers, access runs.
+- ``store/access.py``: networks, origins, barriers, access runs;
+- ``store/projects.py``: micro-projects, partners, network ties and their audit log.
 
 ``store`` is the only place that runs SQL and turns WKB into GeoDataFrames and back. Writers run
 inside ``Workspace.transaction()``; a failed import rolls back and leaves the file unchanged.
