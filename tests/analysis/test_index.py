@@ -5,10 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jmdiq_geo.analysis.index import ClassDef, assign_classes, compute_index, group_table, standardise
-from jmdiq_geo.errors import SchemaError
-from jmdiq_geo.io.indexdefs import index_from_dict, index_to_dict, load_index_file, shipped_indices
+from jmdiq_geo.analysis.index import ClassDef, assign_classes, compute_index, standardise
+from jmdiq_geo.io.indexdefs import index_from_dict, load_index_file, shipped_indices
 from jmdiq_geo.services.layers import compute_index_for
+from tests.fixtures.definitions import index_doc
 
 
 @pytest.mark.realdata
@@ -45,36 +45,10 @@ def test_thresholds_with_inclusive_bounds():
     assert codes.tolist()[:4] == [1, 2, 2, 3] and pd.isna(codes.iloc[4])
 
 
-def _doc():
-    return {"index": {"id": "t", "label_de": "T", "level": "plr"},
-            "components": [{"id": "c", "label_de": "C",
-                            "indicators": [{"id": "a"}, {"id": "b", "weight": 2, "direction": "higher_better"}],
-                            "classes": [{"code": 1, "label_de": "tief", "upper": 0.0}, {"code": 2, "label_de": "hoch"}]}]}
-
-
 def test_weights_and_direction():
     values = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [3.0, 2.0, 1.0]}, index=["x", "y", "z"])
-    result = compute_index(index_from_dict(_doc()), values)
+    result = compute_index(index_from_dict(index_doc()), values)
     za = standardise(values["a"], "zscore")
     expected = standardise(za + 2 * za, "zscore")         # b is a turned round: −z(b) = z(a)
     np.testing.assert_allclose(result.table["c_score"], expected)
     assert result.table["c_code"].tolist() == [1, 1, 2]
-
-
-def test_definition_round_trip_and_groups():
-    definition = load_index_file(shipped_indices()["mss2021"])
-    again = index_from_dict(index_to_dict(definition))
-    assert again == definition
-    assert len(group_table(definition)) == 12
-
-
-def test_broken_definition_reports_everything():
-    doc = _doc()
-    doc["components"][0]["standardise"] = "rank"
-    doc["components"][0]["indicators"][0]["direction"] = "up"
-    doc["components"][0]["classes"] = [{"code": 1, "label_de": "x", "upper": 2.0},
-                                       {"code": 2, "label_de": "y", "upper": 1.0}]
-    with pytest.raises(SchemaError) as err:
-        index_from_dict(doc, known_indicators={"a"})
-    codes = {p.code for p in err.value.problems}
-    assert {"index_standardise", "index_direction", "index_thresholds", "indicator_unknown"} <= codes

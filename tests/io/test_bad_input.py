@@ -26,8 +26,8 @@ import shapely
 from jmdiq_geo.errors import CrsError, InputError, JmdiqError, JoinError, Problem, SchemaError
 from jmdiq_geo.i18n import format_problem
 from jmdiq_geo.io import imports as im
-from tests.conftest import (MAX_BYTES, TINY_AREAS, WORK_CRS, assert_rendered, expect_failure, feature,
-                            only_problem, square, write_geojson)
+from tests.fixtures.files import MAX_BYTES, TINY_AREAS, WORK_CRS, feature, square, write_geojson
+from tests.fixtures.problems import assert_rendered, expect_failure, only_problem
 
 SRC = im.Source("bad-input", "Testdatei", licence="CC0")
 PERIOD = "2022-12-31"

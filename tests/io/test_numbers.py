@@ -59,21 +59,25 @@ def test_one_number_as_people_type_it(text, decimal, expected):
     assert parse_number(text, decimal=decimal) == expected
 
 
-@pytest.mark.parametrize("column,values,decimal,expected", [
-    ("Beratungen", ["12", "7", "1.234"], ",", "extensive"),        # 1.234 is a thousand in a ';' file
-    ("Anteil Neuzugewanderte", ["12", "30"], ",", "intensive"),     # the name says so
-    ("Quote_SGB2", None, ".", "intensive"),
-    ("Wert", ["12,5", "3"], ",", "intensive"),                      # decimals: no count
-    ("EW_gesamt", ["3.897", "12"], ",", "extensive"),
-])
-def test_import_form_guesses_counts_and_rates(column, values, decimal, expected):
-    from jmdiq_geo.io.imports import guess_indicator_kind
-    sample = pd.Series(values, dtype=object) if values is not None else None
-    assert guess_indicator_kind(column, sample, decimal=decimal) == expected
-
-
 def test_cells_that_are_neither_text_nor_numbers_are_reported_not_crashed():
     """A date or a list in a GeoJSON property used as places: a message naming the rows."""
     values, problems = parsed([pd.Timestamp("2024-01-01"), "5", [1, 2], None])
     assert values[1] == 5.0 and np.isnan(values[0]) and np.isnan(values[2])
     assert problems["not_numeric"]["rows"] == "1, 3"
+
+
+@pytest.mark.parametrize("values,hint,expected", [
+    (["12.345", "7.5"], ",", [12.345, 7.5]),          # a ';' file written with decimal points
+    (["1.234", "12,5"], ".", [1234.0, 12.5]),         # a German tab export
+    (["1.234", "5.678"], ",", [1234.0, 5678.0]),      # only thousands: the file's hint decides
+    (["1.234,5", "3,25"], ".", [1234.5, 3.25]),
+    (["1,234.5", "7.25"], ",", [1234.5, 7.25]),
+])
+def test_decimal_separator_decided_per_column(values, hint, expected):
+    out, problems = parse_numeric(pd.Series(values), column="x", file="f.csv", decimal=hint)
+    assert out.tolist() == expected and not problems
+
+
+def test_infinite_is_not_a_number():
+    out, problems = parse_numeric(pd.Series(["inf", "1"]), column="x", file="f.csv")
+    assert problems[0].code == "not_numeric" and out.tolist()[1] == 1.0

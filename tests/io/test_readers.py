@@ -1,4 +1,5 @@
-"""Readers accept the formats a city really has."""
+"""Readers (``jmdiq_geo.io.readers``) accept the formats a city really has, and refuse metric
+coordinates that come without their CRS."""
 import zipfile
 
 import geopandas as gpd
@@ -6,9 +7,10 @@ import pandas as pd
 import pytest
 import shapely
 
-from jmdiq_geo.io.names import match_names, normalise_name
+from jmdiq_geo.errors import CrsError
 from jmdiq_geo.io.numbers import parse_numeric
 from jmdiq_geo.io.readers import read_table, read_vector
+from tests.fixtures.files import MAX_BYTES, feature, square, write_geojson
 
 MAX = 10 * 1024 * 1024
 
@@ -66,15 +68,10 @@ def test_xlsx(tmp_path):
     assert table.frame["ID"].tolist() == ["0101", "0102"] and values.tolist() == [1.5, 2.0]
 
 
-@pytest.mark.parametrize("a,b", [("Neukölln-Nord", "NEUKOELLN NORD"), ("Straße & Platz", "strasse und platz"),
-                                 ("Alt-Treptow  ", "Alt – Treptow"), ("Karl-Marx-Str.", "karl marx strasse")])
-def test_name_normalisation(a, b):
-    assert normalise_name(a) == normalise_name(b)
-
-
-def test_name_join_reports_both_sides():
-    report = match_names(["Neukölln Nord", "Unbekannt", "Mitte"], {"1": "Neukölln-Nord", "2": "Mitte", "3": "MITTE",
-                                                                   "4": "Wedding"})
-    assert report.mapping == {"Neukölln Nord": "1"}
-    assert report.ambiguous == ["Mitte"] and report.table_unmatched == ["Unbekannt"]
-    assert report.areas_unmatched == ["2", "3", "4"]
+def test_geojson_with_metric_coordinates_but_no_crs(tmp_path):
+    path = write_geojson(tmp_path / "a.geojson", [feature(square(390000, 5818000), ID="1")], crs=None)
+    with pytest.raises(CrsError) as err:
+        read_vector(path, max_bytes=MAX_BYTES)
+    assert err.value.problems[0].code == "crs_not_lonlat" and "390000" in str(err.value)
+    gdf = read_vector(path, max_bytes=MAX_BYTES, crs="EPSG:25833")
+    assert gdf.crs == "EPSG:25833" and gdf.geometry.area.iloc[0] == pytest.approx(10000)

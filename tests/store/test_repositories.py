@@ -10,7 +10,7 @@ import pandas as pd
 
 from jmdiq_geo.store import access, areas, base, definitions, services, values, workspace
 from jmdiq_geo.store.workspace import SERVICE_FIELDS, Workspace
-from tests.conftest import MAX_BYTES, TINY_AREAS, count_table
+from tests.fixtures.files import MAX_BYTES, TINY_AREAS, count_table
 
 #: every public name of ``Workspace`` before it was split into repositories
 PUBLIC_API = {

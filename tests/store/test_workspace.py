@@ -1,18 +1,26 @@
-"""The store: re-imports replace, failures roll back, editions close, builds replace atomically."""
+"""The store (``jmdiq_geo.store.workspace``): re-imports replace (and leave no stale values),
+failures roll back, editions close in whatever order they come, other threads see only committed
+data, a workspace held by another process is a message."""
+import threading
 from datetime import date
 
 import pytest
 
-from jmdiq_geo.config import Settings
-from jmdiq_geo.services.city import build_workspace, load_manifest
 from jmdiq_geo.errors import JmdiqError
 from jmdiq_geo.io import imports as im
 from jmdiq_geo.store.workspace import Workspace
-from tests.conftest import MAX_BYTES, TINY_AREAS, count_table, feature, square, write_geojson
+from tests.fixtures.files import MAX_BYTES, TINY_AREAS, count_table, feature, square, write_geojson
+
+PERIOD = date(2024, 12, 31)
 
 
 def _table(tmp_path, values):
     return count_table(tmp_path / "werte.csv", [(a, v) for (a, _, _), v in zip(TINY_AREAS, values)])
+
+
+def _rows(tmp_path, rows):
+    """A count table of (area, value) rows."""
+    return count_table(tmp_path / "t.csv", rows)
 
 
 SPEC = im.TableSpec(level="plr", period="2024-12-31", columns={"Anzahl": "anzahl"}, key="PLR_ID",
@@ -55,43 +63,6 @@ def test_new_edition_closes_the_old_one(tiny_ws, tmp_path):
     assert old == [a for a, _, _ in TINY_AREAS]
 
 
-def test_failed_build_leaves_existing_workspace(tmp_path, tiny_files):
-    db = tmp_path / "ws.duckdb"
-    Workspace.create(db, work_crs="EPSG:25833", city="Alt").close()
-    manifest = tmp_path / "stadt.toml"
-    manifest.write_text(f"""
-[city]
-id = "x"
-name = "Neu"
-work_crs = "EPSG:25833"
-[[levels]]
-id = "plr"
-rank = 0
-[sources.s]
-title = "S"
-[[boundaries]]
-level = "plr"
-file = "{tiny_files['areas'].name}"
-key = "PLR_ID"
-source = "s"
-[[boundaries]]
-level = "plr"
-file = "kaputt.geojson"
-key = "PLR_ID"
-valid_from = "2022-01-01"
-source = "s"
-""", encoding="utf-8")
-    (tmp_path / "kaputt.geojson").write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
-    settings = Settings.from_env().with_(data_root=tmp_path, db_path=db)
-    with pytest.raises(JmdiqError) as err:
-        build_workspace(load_manifest(manifest, data_root=tmp_path), settings=settings)
-    assert err.value.problems[0].code == "manifest_entry_failed"
-    assert "kaputt.geojson" in str(err.value)
-    with Workspace(db, read_only=True) as ws:
-        assert ws.meta()["city"] == "Alt"
-    assert not db.with_name("ws.duckdb.building").exists()
-
-
 def test_workspace_held_by_another_process_is_a_message(tiny_ws, capsys):
     """DuckDB lets one process write a file: while another (e.g. the running app) holds it, the
     CLI says so, names the process and exits 2 — no traceback."""
@@ -120,3 +91,51 @@ def test_workspace_held_by_another_process_is_a_message(tiny_ws, capsys):
         holder.communicate("", timeout=30)
     with Workspace(path) as ws:                 # free again once the other process has ended
         assert ws.schema_version()
+
+
+def test_older_edition_imported_after_newer(tiny_ws, tmp_path):
+    old = write_geojson(tmp_path / "alt.geojson", [feature(square(390000, 5820000, 400), PLR_ID="99000001",
+                                                           PLR_NAME="Alt", BZR="A")])
+    im.import_boundaries(tiny_ws, old, im.BoundarySpec(level="plr", key="PLR_ID", name="PLR_NAME", parent="BZR",
+                                                       valid_from="2006-01-01"), im.Source("t", "T"),
+                         max_bytes=MAX_BYTES)
+    assert tiny_ws.area_names("plr")["area_id"].tolist() == [a for a, _, _ in TINY_AREAS]
+    assert tiny_ws.area_names("plr", at=date(2010, 1, 1))["area_id"].tolist() == ["99000001"]
+
+
+def test_reimport_with_fewer_areas_leaves_no_stale_values(tiny_ws, tmp_path):
+    ids = [a for a, _, _ in TINY_AREAS]
+    im.import_indicator_table(tiny_ws, _rows(tmp_path, [(a, 10) for a in ids]), SPEC, im.Source("t", "T"),
+                              max_bytes=MAX_BYTES)
+    im.import_indicator_table(tiny_ws, _rows(tmp_path, [(ids[0], 99)]), SPEC, im.Source("t", "T"),
+                              max_bytes=MAX_BYTES)
+    assert tiny_ws.values("anzahl", period=PERIOD, level="plr").to_dict() == {ids[0]: 99.0}
+
+
+def test_other_threads_see_only_committed_data_and_writers_wait(tiny_ws, tmp_path):
+    ids = [a for a, _, _ in TINY_AREAS]
+    inside, release, seen = threading.Event(), threading.Event(), {}
+
+    def writer():
+        with tiny_ws.transaction():
+            tiny_ws.put_indicators([{"indicator_id": "x", "label_de": "X", "kind": "extensive"}])
+            inside.set()
+            release.wait(5)
+            raise RuntimeError("rolled back")
+
+    def reader():
+        inside.wait(5)
+        seen["ids"] = tiny_ws.indicator_ids()
+        seen["in_tx"] = tiny_ws._in_transaction
+
+    t1 = threading.Thread(target=lambda: pytest.raises(RuntimeError, writer))
+    t2 = threading.Thread(target=reader)
+    t1.start(), t2.start()
+    t2.join(5)
+    release.set()
+    t1.join(5)
+    assert "x" not in seen["ids"] and seen["in_tx"] is False
+    assert "x" not in tiny_ws.indicator_ids()
+    im.import_indicator_table(tiny_ws, _rows(tmp_path, [(a, 1) for a in ids]), SPEC, im.Source("t", "T"),
+                              max_bytes=MAX_BYTES)
+    assert "anzahl" in tiny_ws.indicator_ids()

@@ -2,7 +2,7 @@
 import re
 from pathlib import Path
 
-from jmdiq_geo.i18n import catalogue
+from jmdiq_geo.i18n import catalogue, language_label, language_names
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [*ROOT.joinpath("jmdiq_geo").rglob("*.py"), *ROOT.joinpath("views").glob("*.py"), ROOT / "app.py"]
@@ -102,3 +102,11 @@ def test_dates_as_the_language_writes_them():
     assert format_date("2024-12-31", "de") == "31.12.2024"
     assert format_date(date(2024, 12, 31), "en") == "2024-12-31"
     assert format_date(None, "de") == "–"
+
+
+def test_language_names_file_and_label():
+    names = language_names()
+    assert names["ar"] == {"de": "Arabisch", "en": "Arabic"}
+    assert language_label("ar", "de") == "Arabisch (ar)"
+    assert language_label("uk", "en") == "Ukrainian (uk)"
+    assert language_label("sw", "de") == "sw"

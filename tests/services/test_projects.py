@@ -7,35 +7,17 @@ import pytest
 
 from jmdiq_geo.errors import ConflictError, InputError
 from jmdiq_geo.i18n import format_problem
-from jmdiq_geo.analysis.projects import MicroProject, Partner, Tie
+from jmdiq_geo.analysis.projects import Partner, Tie
 from jmdiq_geo.services.projects import (archive, from_table, get_record, history, import_records, records, save_partner,
                                      save_project, save_tie, to_geodataframe)
 from jmdiq_geo.analysis.project_summary import compare_years, project_summary
 from jmdiq_geo.render.network import network_figure
-
-INSIDE = (390150.0, 5820050.0)        # in the tiny areas of conftest
-
-
-def _partners(ws):
-    save_partner(ws, Partner("qm", "Quartiersmanagement Nord", "Quartiersmanagement", x=INSIDE[0], y=INSIDE[1]),
-                 expected_version=None, user="anna")
-    save_partner(ws, Partner("schule", "Grundschule am Park", "Schule"), expected_version=None, user="anna")
-
-
-def _project(**over):
-    base = dict(project_id="p1", title="Graffiti-Workshop", area_id="01000002", x=INSIDE[0], y=INSIDE[1],
-                fields_of_action=["Kultur", "Unterstützung partizipativer Projekte junger Menschen"],
-                target_groups="Jugendliche 14–18", age_min=14, age_max=18,
-                participation_planning="Jugendliche wählten das Motiv", partners=["qm", "schule"],
-                budget_planned=1500.0, budget_spent=1200.0, start="2025-03-01", end="2025-06-30",
-                status="abgeschlossen", sustainability="Anschlussförderung")
-    base.update(over)
-    return MicroProject(**base)
+from tests.fixtures.projects import add_partners, make_project
 
 
 def test_form_names_every_wrong_field(tiny_ws):
-    _partners(tiny_ws)
-    bad = _project(start="2025-06-30", end="2025-03-01", budget_planned=None, x=10.0, y=10.0,
+    add_partners(tiny_ws)
+    bad = make_project(start="2025-06-30", end="2025-03-01", budget_planned=None, x=10.0, y=10.0,
                    partners=["qm", "niemand"], notes="Kontakt: max@example.org")
     before = tiny_ws.snapshot()
     with pytest.raises(InputError) as err:
@@ -44,12 +26,12 @@ def test_form_names_every_wrong_field(tiny_ws):
     assert codes == {"form_end_before_start", "form_spent_without_planned", "form_outside", "form_unknown_partner"}
     assert "niemand" in str(err.value)
     assert tiny_ws.snapshot() == before
-    _, notices = save_project(tiny_ws, _project(notes="Tel. 030 1234567"), expected_version=None, user="anna")
+    _, notices = save_project(tiny_ws, make_project(notes="Tel. 030 1234567"), expected_version=None, user="anna")
     assert [n.code for n in notices] == ["form_personal_data"]
 
 
 def test_the_same_partner_twice_is_refused_and_named_by_its_field(tiny_ws):
-    _partners(tiny_ws)
+    add_partners(tiny_ws)
     before = tiny_ws.snapshot()
     with pytest.raises(InputError) as err:
         save_partner(tiny_ws, Partner("org9", "  quartiersmanagement   NORD ", "Quartiersmanagement"),
@@ -68,9 +50,9 @@ def test_the_same_partner_twice_is_refused_and_named_by_its_field(tiny_ws):
 
 
 def test_extension_needs_what_is_new(tiny_ws):
-    _partners(tiny_ws)
-    save_project(tiny_ws, _project(), expected_version=None, user="anna")
-    follow = _project(project_id="p2", title="Graffiti-Workshop II", predecessor="p1")
+    add_partners(tiny_ws)
+    save_project(tiny_ws, make_project(), expected_version=None, user="anna")
+    follow = make_project(project_id="p2", title="Graffiti-Workshop II", predecessor="p1")
     with pytest.raises(InputError) as err:
         save_project(tiny_ws, follow, expected_version=None, user="anna")
     assert [p.code for p in err.value.problems] == ["form_extension_needs_new"]
@@ -80,14 +62,14 @@ def test_extension_needs_what_is_new(tiny_ws):
 
 
 def test_concurrent_sessions_conflict_and_nothing_is_lost(tiny_ws):
-    _partners(tiny_ws)
-    save_project(tiny_ws, _project(), expected_version=None, user="anna")
+    add_partners(tiny_ws)
+    save_project(tiny_ws, make_project(), expected_version=None, user="anna")
     record, version, _ = get_record(tiny_ws, "project", "p1")
     results = {}
     barrier = threading.Barrier(2)
 
     def session(name, title):
-        copy = _project(title=title)
+        copy = make_project(title=title)
         barrier.wait()
         try:
             results[name] = save_project(tiny_ws, copy, expected_version=version, user=name)[0]
@@ -109,17 +91,17 @@ def test_concurrent_sessions_conflict_and_nothing_is_lost(tiny_ws):
 
 
 def test_archive_keeps_history(tiny_ws):
-    _partners(tiny_ws)
-    save_project(tiny_ws, _project(), expected_version=None, user="anna")
+    add_partners(tiny_ws)
+    save_project(tiny_ws, make_project(), expected_version=None, user="anna")
     archive(tiny_ws, "project", "p1", expected_version=1, user="ben")
     assert records(tiny_ws, "project").empty and len(records(tiny_ws, "project", include_archived=True)) == 1
     assert history(tiny_ws, "project", "p1")["action"].tolist() == ["create", "archive"]
 
 
 def test_csv_and_geojson_round_trip(tiny_ws, tmp_path):
-    _partners(tiny_ws)
-    save_project(tiny_ws, _project(), expected_version=None, user="anna")
-    save_project(tiny_ws, _project(project_id="p2", title="Sprachcafé", fields_of_action=["Sprache"],
+    add_partners(tiny_ws)
+    save_project(tiny_ws, make_project(), expected_version=None, user="anna")
+    save_project(tiny_ws, make_project(project_id="p2", title="Sprachcafé", fields_of_action=["Sprache"],
                                    budget_spent=None, predecessor="p1", what_is_new="Sprache statt Kunst"),
                  expected_version=None, user="anna")
     gdf = to_geodataframe(tiny_ws, "project")
@@ -134,18 +116,18 @@ def test_csv_and_geojson_round_trip(tiny_ws, tmp_path):
 
 
 def test_import_writes_nothing_when_one_record_is_wrong(tiny_ws):
-    _partners(tiny_ws)
+    add_partners(tiny_ws)
     before = tiny_ws.snapshot()
-    items = [_project(), _project(project_id="p2", partners=["gibtsnicht"])]
+    items = [make_project(), make_project(project_id="p2", partners=["gibtsnicht"])]
     with pytest.raises(InputError) as err:
         import_records(tiny_ws, "project", items, user="anna")
     assert err.value.problems[0].row == 2 and tiny_ws.snapshot() == before
 
 
 def test_summaries_and_network_years(tiny_ws):
-    _partners(tiny_ws)
-    save_project(tiny_ws, _project(), expected_version=None, user="anna")
-    save_project(tiny_ws, _project(project_id="p2", title="Sport", fields_of_action=["Sport"], budget_spent=None,
+    add_partners(tiny_ws)
+    save_project(tiny_ws, make_project(), expected_version=None, user="anna")
+    save_project(tiny_ws, make_project(project_id="p2", title="Sport", fields_of_action=["Sport"], budget_spent=None,
                                    participation_planning="", sustainability="keine", start="2026-01-10",
                                    end="2026-02-01"), expected_version=None, user="anna")
     projects = records(tiny_ws, "project")

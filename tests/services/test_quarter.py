@@ -1,5 +1,4 @@
 """Quarters on the real Berlin data: exact unions, nesting, conservation, checks, CLI."""
-import json
 import time
 
 import geopandas as gpd
@@ -7,7 +6,6 @@ import pytest
 import shapely
 from shapely.geometry import mapping
 
-from jmdiq_geo.cli import main as cli_main
 from jmdiq_geo.config import Settings
 from jmdiq_geo.errors import InputError
 from jmdiq_geo.io.rulesets import load_ruleset, shipped_rulesets
@@ -84,12 +82,3 @@ def test_check_of_a_drawn_polygon(berlin_ws):
     jmd = result_to_dict(check_quarter(berlin_ws, quarter, load_ruleset(shipped_rulesets()["jmdiq_standort"]),
                                        settings=SETTINGS))
     assert next(c for c in jmd["criteria"] if c["id"] == "programmgebiet")["status"] == "unknown"
-
-
-def test_cli_check_json(berlin_db, capsys):
-    assert cli_main(["check", "--area", "08100103,08100104", "--rules", "mss_2021", "--format", "json",
-                     "--db", str(berlin_db)]) == 0
-    data = json.loads(capsys.readouterr().out)
-    assert data["ruleset"]["id"] == "mss_2021" and data["quarter"]["area_ids"] == ["08100103", "08100104"]
-    assert data["verdict"] in ("met", "not_met", "unknown")
-    assert cli_main(["check", "--area", "99999999", "--db", str(berlin_db)]) == 2

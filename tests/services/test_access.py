@@ -1,64 +1,17 @@
-"""Access on a workspace: staff edits survive re-imports, runs are cached and invalidated, and on
-the real data every service and home is snapped or reported."""
+"""Access on a workspace (``jmdiq_geo.services.access``): runs are cached and invalidated, the
+caller's cache of networks and homes, the privacy rule with the Settings' thresholds, personas,
+the headline; on the real data every service and home is snapped or reported."""
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
-import shapely
 
-from jmdiq_geo.analysis.attributes import make_persona
 from jmdiq_geo.analysis.access.compute import AccessSettings
-from jmdiq_geo.services.access import AccessCache, access_for, build_origins
+from jmdiq_geo.analysis.attributes import make_persona
 from jmdiq_geo.cli import main
-from jmdiq_geo.errors import InputError
-from jmdiq_geo.io import imports as im
-from jmdiq_geo.io.networks import NetworkSpec, import_network
-from tests.conftest import MAX_BYTES, expect_failure, feature, write_geojson
-
-X0, Y0 = 390000, 5820000
-
-
-@pytest.fixture
-def services_file(tmp_path):
-    pts = [("y1", "Jugendclub West", X0 + 20, Y0 + 50), ("y2", "Jugendclub Ost", X0 + 380, Y0 + 50)]
-    return write_geojson(tmp_path / "jfe.geojson", [feature(shapely.Point(x, y), nr=i, name=n) for i, n, x, y in pts])
-
-
-def import_services(ws, path):
-    return im.import_services(ws, path, im.ServiceSpec(category="jugendfreizeit", name="name", id="nr"),
-                              im.Source("jfe", "Jugendclubs", licence="CC0"), max_bytes=MAX_BYTES)
-
-
-def test_staff_edits_survive_a_reimport(tiny_ws, services_file):
-    ws = tiny_ws
-    import_services(ws, services_file)
-    ws.edit_service("jfe:y1", {"languages": "ar, de", "opening_hours": "Mo-Fr 14:00-19:00", "cost": "free"},
-                    user="Anna")
-    new_id = ws.add_service({"category": "beratung", "name": "Migrationsberatung", "languages": "ar, fa"},
-                            x=X0 + 150, y=Y0 + 50, user="Anna")
-    ws.remove_service("jfe:y2", user="Anna")
-    import_services(ws, services_file)                  # the register is imported again
-    services = ws.services().set_index("service_id")
-    assert services.loc["jfe:y1", "languages"] == "ar, de"
-    assert services.loc["jfe:y1", "edited"]
-    assert services.loc[new_id, "name"] == "Migrationsberatung" and services.loc[new_id, "origin"] == "user"
-    assert "jfe:y2" not in services.index                       # hidden stays hidden
-    assert "jfe:y2" in set(ws.services(include_hidden=True)["service_id"])
-    ws.revert_service("jfe:y1")
-    assert pd.isna(ws.services().set_index("service_id").loc["jfe:y1", "languages"])
-    with pytest.raises(ValueError):
-        ws.edit_service("jfe:y1", {"colour": "red"})
-
-
-@pytest.fixture
-def street_ws(tiny_ws, tmp_path, services_file):
-    """A street along the four tiny areas (y = Y0 + 50), services at both ends."""
-    ws = tiny_ws
-    street = write_geojson(tmp_path / "street.geojson", [
-        feature(shapely.LineString([(X0, Y0 + 50), (X0 + 400, Y0 + 50)]), highway="residential")])
-    import_network(ws, street, NetworkSpec(class_column="highway"), im.Source("osm", "OSM", licence="ODbL 1.0"),
-                   max_bytes=MAX_BYTES)
-    import_services(ws, services_file)
-    return ws
+from jmdiq_geo.config import Settings
+from jmdiq_geo.services.access import AccessCache, access_for, build_origins, load_network, suppress_small
 
 
 def test_run_is_cached_and_invalidated_by_an_edit_or_a_setting(street_ws):
@@ -155,46 +108,6 @@ def test_real_data_every_home_and_service_snapped_or_reported(berlin_db, tmp_pat
     assert len(pd.read_csv(tmp_path / "o.csv")) == r["origins"]
 
 
-def test_cli_access_bad_persona_and_category(street_ws, tmp_path, capsys):
-    db = street_ws.path
-    street_ws.close()
-    bad = tmp_path / "p.toml"
-    bad.write_text('languages = ["klingonisch"]\nwhen = "Mo-Fr 25:00"\n', encoding="utf-8")
-    assert main(["access", "--db", str(db), "--category", "jugendfreizeit", "--persona", str(bad),
-                 "--out", str(tmp_path / "x.csv")]) == 2
-    err = capsys.readouterr().err
-    assert "klingonisch" in err and "Mo-Fr 25:00" in err
-    assert main(["access", "--db", str(db), "--category", "arbeit", "--out", str(tmp_path / "x.csv")]) == 2
-    assert "arbeit" in capsys.readouterr().err
-    assert not (tmp_path / "x.csv").exists()
-
-
-def test_review_fixes_edits_hidden_ids_and_networks(tiny_ws, services_file, tmp_path):
-    ws = tiny_ws
-    import_services(ws, services_file)
-    # correcting a hidden service keeps it hidden
-    ws.remove_service("jfe:y2")
-    ws.edit_service("jfe:y2", {"capacity": 5.0})
-    assert "jfe:y2" not in set(ws.services()["service_id"])
-    # a re-import without an id column would lose the edits' identity: refused, nothing written
-    error = expect_failure(ws, InputError, lambda: im.import_services(
-        ws, services_file, im.ServiceSpec(category="jugendfreizeit", name="name"), im.Source("jfe", "Jugendclubs"),
-        max_bytes=MAX_BYTES))
-    assert error.problems[0].code == "services_need_id"
-    # a network file with nothing walkable never replaces the stored network
-    street = write_geojson(tmp_path / "s.geojson", [
-        feature(shapely.LineString([(X0, Y0 + 50), (X0 + 400, Y0 + 50)]), highway="residential")])
-    import_network(ws, street, NetworkSpec(network_id="n", class_column="highway"), im.Source("osm", "OSM"),
-                   max_bytes=MAX_BYTES)
-    motorway = write_geojson(tmp_path / "m.geojson", [
-        feature(shapely.LineString([(X0, Y0), (X0 + 400, Y0)]), highway="motorway")])
-    with pytest.raises(InputError) as info:
-        import_network(ws, motorway, NetworkSpec(network_id="n", class_column="highway"), im.Source("osm", "OSM"),
-                       max_bytes=MAX_BYTES)
-    assert info.value.problems[0].code == "network_nothing_walkable"
-    assert len(ws.network_segments()) == 1
-
-
 def test_effective_run_uses_the_nominal_detour_factor_and_target_changes_invalidate(street_ws):
     ws = street_ws
     ws.edit_service("jfe:y2", {"languages": "tr"})
@@ -223,15 +136,6 @@ def test_effective_run_uses_the_nominal_detour_factor_and_target_changes_invalid
     assert not areas.loc["01000004", "suppressed"] and areas.loc["01000004", "median_min"] >= 0
 
 
-def test_cli_access_bad_settings(street_ws, tmp_path, capsys):
-    db = street_ws.path
-    street_ws.close()
-    for args in (["--thresholds", "10,x"], ["--speed", "0"]):
-        assert main(["access", "--db", str(db), "--category", "jugendfreizeit", *args,
-                     "--out", str(tmp_path / "x.csv")]) == 2
-        assert "--thresholds 10,15" in capsys.readouterr().err
-
-
 def test_headline_share_beyond_is_weighted_by_the_target_group():
     from jmdiq_geo.services.access import headline
     origins = pd.DataFrame({"weight": [1.0, 3.0, 4.0], "nearest_min": [5.0, 20.0, np.nan],
@@ -241,15 +145,55 @@ def test_headline_share_beyond_is_weighted_by_the_target_group():
     assert h["share_beyond_network"] == pytest.approx(3 / 4 * 100)
 
 
-def test_area_table_csv_for_german_excel(tmp_path):
-    """The app's CSV download in German: ';', decimal comma, BOM; the plain CSV (CLI) stays ','."""
-    from jmdiq_geo.io.exports import write_table
-    table = pd.DataFrame({"area": ["01100101"], "median_min": [12.3456789], "target_group": [419.0]})
-    excel = write_table(table, tmp_path / "a.csv", attribution=["Amt für Statistik, CC BY 3.0 DE"], excel_de=True)
-    raw = excel.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf")
-    text = raw.decode("utf-8-sig").splitlines()
-    assert text[0] == "area;median_min;target_group;sources"
-    assert text[1] == "01100101;12,346;419,0;Amt für Statistik, CC BY 3.0 DE"
-    plain = write_table(table, tmp_path / "b.csv", attribution=["x"])
-    assert pd.read_csv(plain, dtype={"area": str})["median_min"].iloc[0] == 12.3456789
+def test_the_cache_is_the_callers(street_ws):
+    ws = street_ws
+    cache = AccessCache()
+    net = load_network(ws, cache=cache)
+    assert load_network(ws, cache=cache) is net                 # kept by the cache passed
+    assert load_network(ws) is not net                           # without one: built per call
+    access_for(ws, "jugendfreizeit", cache=cache, use_cache=False)
+    assert len(cache.networks) == 1 and len(cache.origins) == 1
+    assert cache.network((str(ws.path), ws.data_stamp()), lambda: None) is net
+    cache.clear()
+    assert not cache.networks and not cache.origins
+
+
+def test_a_full_cache_is_emptied_before_the_next_entry():
+    cache = AccessCache(max_networks=1)
+    for i in range(2):
+        cache.network(("ws", str(i)), lambda: i)
+    assert len(cache.networks) == 2
+    cache.network(("ws", "2"), lambda: 2)
+    assert list(cache.networks) == [("ws", "2")]
+
+
+def test_privacy_thresholds_come_from_the_settings():
+    areas = pd.DataFrame({"area": ["a", "b", "c", "d"], "target_group": [50.0, 4.0, 0.0, np.nan],
+                          "median_min": [5.0, 6.0, 7.0, 8.0]})
+    residents = pd.Series({"a": 250.0, "b": 1000.0})
+    out = suppress_small(areas, residents=residents).set_index("area")
+    assert out["suppressed"].tolist() == [True, False, True, False]       # 250 < 300; nobody; no count
+    stricter = suppress_small(areas, residents=residents, min_residents=200, small_count=5).set_index("area")
+    assert stricter["suppressed"].tolist() == [False, True, True, False]
+    assert Settings.min_residents == 300 and Settings.small_count == 3
+
+
+def test_other_thresholds_make_another_run(street_ws, tmp_path):
+    ws = street_ws
+    config = Settings(data_root=None, db_path=tmp_path / "x.duckdb")
+    assert not access_for(ws, "jugendfreizeit", config=config).cached
+    assert access_for(ws, "jugendfreizeit").cached                        # the defaults: the same run
+    assert not access_for(ws, "jugendfreizeit", config=dataclasses.replace(config, small_count=5)).cached
+
+
+def test_small_demand_groups_show_no_count_and_no_places():
+    """The privacy rule of the target group holds for E2SFCA's own group too (< 3 persons)."""
+    from jmdiq_geo.services.access import suppress_small
+    areas = pd.DataFrame({"area": ["a", "b", "c"], "target_group": [50.0, 50.0, 2.0],
+                          "median_min": [5.0, 6.0, 7.0], "e2sfca": [10.0, 20.0, 30.0],
+                          "demand_group": [12.4, 2.0, 40.0]})
+    out = suppress_small(areas).set_index("area")
+    assert out.loc["a", "demand_group"] == 12 and out.loc["a", "e2sfca"] == 10
+    assert np.isnan(out.loc["b", "demand_group"]) and np.isnan(out.loc["b", "e2sfca"])
+    assert out.loc["b", "median_min"] == 6                      # the target group's measures stay
+    assert out.loc["c"][["target_group", "median_min", "e2sfca", "demand_group"]].isna().all()

