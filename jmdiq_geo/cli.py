@@ -43,6 +43,16 @@ def cmd_demo(args) -> int:
     return cmd_info(args)
 
 
+def cmd_new(args) -> int:
+    from jmdiq_geo.services.new_city import new_city
+
+    settings = _settings(args)
+    with new_city(settings.db_path, name=args.name, crs=args.crs):
+        pass
+    print(t("cli_new_done", settings.lang, name=args.name, path=settings.db_path))
+    return 0
+
+
 def cmd_info(args) -> int:
     from jmdiq_geo.services.workspace import open_workspace, workspace_summary
 
@@ -127,8 +137,10 @@ def cmd_import(args) -> int:
                 variables[col] = {"grid_id": gid or col.lower(), "kind": args.indicator_kind}
             spec = im.GridSpec(x=args.x, y=args.y, crs=args.crs, cell_size_m=args.cell_size,
                                variables=variables, period=args.period, missing_values=args.missing or [])
+        level = (im.LevelSpec(args.level, label_de=args.label, label_en=args.label_en, parent_level=args.parent_level)
+                 if args.kind == "boundaries" and (args.label or args.parent_level) else None)
         # every kind through the one import use case (indicators: then the derived ones)
-        report = im.import_file(ws, args.kind, path, spec, source, **kw)
+        report = im.import_file(ws, args.kind, path, spec, source, level=level, **kw)
     for n in report.notices:
         print(t("cli_notice", settings.lang) + ": " + format_problem(n, settings.lang), file=sys.stderr)
     if report.join:
@@ -323,6 +335,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--quiet", action="store_true")
     demo.set_defaults(func=cmd_demo)
 
+    new = sub.add_parser("new", help="start an empty workspace for any city or town (then import its boundaries)")
+    new.add_argument("--name", required=True, help="the city's or town's name, e.g. Dortmund")
+    new.add_argument("--db", required=True, help="workspace file to create, e.g. workspace/dortmund.duckdb")
+    new.add_argument("--crs", help="metric work CRS (default: ETRS89/UTM of where the first boundaries lie)")
+    new.set_defaults(func=cmd_new)
+
     info = sub.add_parser("info", help="summarise a workspace")
     info.add_argument("--db")
     info.set_defaults(func=cmd_info)
@@ -391,6 +409,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--level", help="area level, e.g. plr")
     imp.add_argument("--key", help="key (id) column")
     imp.add_argument("--name", help="name column (indicators: join by normalised name instead of key)")
+    imp.add_argument("--label", help="boundaries of a new level: its name, e.g. Unterbezirk (the level is created)")
+    imp.add_argument("--label-en", help="boundaries of a new level: its name in English")
+    imp.add_argument("--parent-level", help="boundaries of a new level: the level it lies below (default: on top)")
     imp.add_argument("--parent", help="column with the parent area's id")
     imp.add_argument("--parent-prefix", type=int, help="parent id = first N characters of the key")
     imp.add_argument("--period", help="reference date of the values, YYYY-MM-DD")

@@ -6,6 +6,7 @@ EPSG:4326. A mismatch between two layers is an error, never a warning.
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 from pyproj import CRS
 
 from jmdiq_geo.errors import CrsError, Problem
@@ -20,12 +21,48 @@ def require_metric(crs: str) -> CRS:
     return parsed
 
 
+def check_plausible(gdf: gpd.GeoDataFrame, *, file: str | None = None) -> None:
+    """Coordinates that cannot be in their declared CRS are refused with the likely cause:
+    degrees declared as a metric CRS (all within ±180/±90, i.e. a few hundred metres from the
+    projection's false origin, far out at sea) or metres declared as degrees."""
+    if gdf.crs is None or gdf.empty:
+        return
+    bounds = gdf.geometry.total_bounds
+    if not np.all(np.isfinite(bounds)):
+        return
+    minx, miny, maxx, maxy = bounds
+    crs = CRS.from_user_input(gdf.crs)
+    within_degrees = -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90
+    if crs.is_projected and within_degrees:
+        raise CrsError(Problem("crs_looks_like_degrees", {"crs": crs.to_string(), "x": f"{minx:.4f}",
+                                                          "y": f"{miny:.4f}"}, file=file))
+    if crs.is_geographic and not within_degrees:
+        raise CrsError(Problem("crs_looks_like_metres", {"crs": crs.to_string(), "x": f"{minx:.0f}",
+                                                         "y": f"{miny:.0f}"}, file=file))
+
+
 def to_work_crs(gdf: gpd.GeoDataFrame, work_crs: str, *, file: str | None = None) -> gpd.GeoDataFrame:
     if gdf.crs is None:
         raise CrsError(Problem("crs_missing", file=file))
+    check_plausible(gdf, file=file)
     if CRS.from_user_input(gdf.crs) == CRS.from_user_input(work_crs):
         return gdf
     return gdf.to_crs(work_crs)
+
+
+def utm_crs_for(gdf: gpd.GeoDataFrame) -> str:
+    """The metric work CRS for data lying where ``gdf`` lies: ETRS89 / UTM of the zone of its
+    centre (EPSG:25832 west of 12° E, EPSG:25833 east of it, for Germany); WGS 84 / UTM outside
+    the zones ETRS89 defines."""
+    if gdf.crs is None:
+        raise CrsError(Problem("crs_missing"))
+    check_plausible(gdf)
+    minx, miny, maxx, maxy = gdf.to_crs(DISPLAY_CRS).geometry.total_bounds
+    lon, lat = (minx + maxx) / 2, (miny + maxy) / 2
+    zone = int((lon + 180) // 6) + 1
+    if 28 <= zone <= 38 and lat >= 0:
+        return f"EPSG:258{zone:02d}"
+    return f"EPSG:{(32600 if lat >= 0 else 32700) + zone}"
 
 
 def to_display_crs(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -7,6 +7,7 @@ cp1252 / UTF-16 with BOM) and XLSX. Tables are read as text; numbers are parsed 
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -18,6 +19,7 @@ from pathlib import Path, PurePosixPath
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+import pyproj
 
 from jmdiq_geo.errors import CrsError, InputError, Problem
 
@@ -137,6 +139,11 @@ def read_vector(path: Path | str, *, crs: str | None = None, layer: str | None =
     try:
         if suffix in (".parquet", ".geoparquet"):
             gdf = gpd.read_parquet(path)
+        elif suffix in (".geojson", ".json") and not _is_utf8(path):
+            # GeoJSON must be UTF-8, but some offices write Latin-1 (Dortmund's Unterbezirke):
+            # read it as Windows-1252 (a superset of Latin-1) rather than fail on "Ö"
+            gdf = pyogrio.read_dataframe(path, layer=layer, use_arrow=False, encoding="cp1252")
+            gdf.attrs["encoding"] = "cp1252"
         else:
             gdf = pyogrio.read_dataframe(path, layer=layer, use_arrow=True)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError, OSError) as exc:
@@ -162,7 +169,27 @@ def read_vector(path: Path | str, *, crs: str | None = None, layer: str | None =
                 raise CrsError(Problem("crs_not_lonlat", {"x": round(float(minx)), "y": round(float(miny))},
                                        file=path.name))
             gdf = gdf.set_crs(crs, allow_override=True)
+    elif gdf.crs.is_projected and len(gdf):
+        minx, miny, maxx, maxy = gdf.total_bounds
+        if -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90 and crs \
+                and pyproj.CRS.from_user_input(crs).is_geographic:
+            # degrees under a metric CRS: the user says which CRS the numbers really are in
+            gdf = gdf.set_crs(crs, allow_override=True)
     return gdf
+
+
+def _is_utf8(path: Path) -> bool:
+    """Whether the file's bytes are valid UTF-8 (read in blocks; a character split across a
+    block boundary is carried over)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _sibling(path: Path, ext: str) -> Path | None:

@@ -15,18 +15,28 @@ from jmdiq_geo.io.imports import (INDICATOR_KINDS, KINDS, BoundarySpec, GridSpec
                                   ProgrammeSpec, ServiceSpec, Source, TableSpec, guess_indicator_kind, run_import)
 from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec
 from jmdiq_geo.io.readers import TABLE_SUFFIXES, check_file, read_table, read_vector
+from jmdiq_geo.errors import Problem, SchemaError
 from jmdiq_geo.services.definitions import apply_derived, stored_derived
+from jmdiq_geo.services.new_city import LevelSpec, add_boundaries
 from jmdiq_geo.store.workspace import Workspace
 
 __all__ = ["KINDS", "INDICATOR_KINDS", "BoundarySpec", "TableSpec", "IndicatorDef", "ServiceSpec", "ProgrammeSpec",
            "GridSpec", "NetworkSpec", "OriginSpec", "BarrierSpec", "Source", "ImportReport", "guess_indicator_kind",
-           "import_file", "FilePreview", "preview_file"]
+           "import_file", "FilePreview", "preview_file", "LevelSpec"]
 
 
 def import_file(ws: Workspace, kind: str, path, spec, source, *, max_bytes: int,
-                dry_run: bool = False) -> ImportReport:
+                dry_run: bool = False, level: LevelSpec | None = None) -> ImportReport:
     """Import one file of ``kind`` (one of ``KINDS``; see ``io.imports``); after an indicator
-    table, refresh the derived indicators that use what was imported."""
+    table, refresh the derived indicators that use what was imported. Boundaries of a level the
+    workspace does not have yet need ``level`` (its labels and where it lies): the level is
+    created and its areas' parents found (``services.new_city.add_boundaries``)."""
+    if kind == "boundaries" and (level is not None or spec.level not in ws.levels_in_order()):
+        if level is None:
+            known = ws.levels_in_order()
+            raise SchemaError(Problem("level_unknown_label", {"level": spec.level, "known": ", ".join(known) or "–"},
+                                      file=Path(path).name))
+        return add_boundaries(ws, path, spec, source, level=level, max_bytes=max_bytes, dry_run=dry_run)
     report = run_import(ws, kind, path, spec, source, max_bytes=max_bytes, dry_run=dry_run)
     if kind == "indicators" and not dry_run:
         imported = set(report.details.get("indicators", []))

@@ -31,6 +31,31 @@ class AreasRepository(Repository):
         self.con.execute("INSERT OR REPLACE INTO area_levels VALUES (?, ?, ?, ?, ?)",
                          [level, label_de, label_en, rank, parent_level])
 
+    def set_level_order(self, order: list[str], parents: dict[str, str | None]) -> None:
+        """Renumber the levels' ranks in ``order`` (smallest areas first) and set each level's
+        parent level (the level above it)."""
+        for rank, level in enumerate(order):
+            self.con.execute("UPDATE area_levels SET rank = ?, parent_level = ? WHERE level = ?",
+                             [rank, parents.get(level), level])
+
+    def set_parents(self, level: str, valid_from: date, parents: dict[str, str | None]) -> None:
+        """Set the parent id of the areas of one edition of ``level`` (area id → parent id)."""
+        self._area_cache.clear()
+        frame = pd.DataFrame({"area_id": pd.Series(list(parents), dtype=object),
+                              "parent_id": pd.Series(list(parents.values()), dtype=object),
+                              "level": level, "valid_from": pd.Timestamp(valid_from)})
+        self._with_frame("new_parents", frame,
+                         "UPDATE areas SET parent_id = p.parent_id FROM new_parents p "
+                         "WHERE areas.area_id = p.area_id AND areas.level = p.level "
+                         "AND areas.valid_from = p.valid_from::DATE")
+
+    def extent(self):
+        """The bounding box (minx, miny, maxx, maxy) of all areas in the work CRS, None without any."""
+        blobs = [r[0] for r in self.cursor().execute("SELECT geom FROM areas").fetchall()]
+        if not blobs:
+            return None
+        return tuple(shapely.total_bounds(shapely.from_wkb([bytes(b) for b in blobs])))
+
     def replace_areas(self, gdf: gpd.GeoDataFrame, *, level: str, valid_from: date, valid_to: date | None,
                       source_id: str) -> None:
         """Store one edition of a level's areas (replacing that edition if it was imported before)."""
