@@ -265,3 +265,14 @@ def test_fits_empty_persona_keeps_everything():
     result = fits(SERVICES, Persona(), unknown="drop")
     assert result["fits"].all()
     assert result["reasons"].map(len).sum() == 0 and result["unknown"].map(len).sum() == 0
+
+
+def test_fits_keeps_the_services_order(persona):
+    """One row per service in the services' order, also when they are labelled and unsorted.
+    (``fits`` numbers its rows 0…n−1 rather than keeping the services' index: match by
+    ``service_id``.)"""
+    services = SERVICES.sample(frac=1.0, random_state=4).set_index(pd.Index([70, 10, 60, 30, 50, 20, 40]))
+    result = fits(services, persona)
+    assert result["service_id"].tolist() == services["service_id"].tolist()
+    assert len(result) == len(services)
+    assert by_id(result) == by_id(fits(SERVICES, persona))

@@ -8,6 +8,7 @@ import pytest
 import shapely
 
 from jmdiq_geo.analysis.hotspots import LABELS, QUADRANTS, VALUED_LABELS, local_moran
+from tests.fixtures.asserts import assert_aligned
 
 PERMUTATIONS = 199
 X0, Y0 = 390000.0, 5820000.0
@@ -72,6 +73,7 @@ def test_missing_values_are_excluded_and_isolated_areas_are_islands():
     hs = local_moran(areas, values, permutations=PERMUTATIONS)
     t = hs.table
     assert len(t) == len(areas) and set(t["cluster"]) <= set(LABELS)
+    assert_aligned(t, pd.Index(areas["area_id"]))
     no_value = gaps + [cell(3, 3)]
     assert (t.loc[no_value, "cluster"] == "no_value").all()
     assert t.loc[no_value, ["local_i", "p_value", "z_value"]].isna().all().all()
@@ -131,9 +133,22 @@ def test_berlin_unemployment_clusters(berlin_ws):
     values = berlin_ws.values("mss_s1", period=date(2020, 12, 31), level="plr")
     hs = local_moran(areas, values)
     assert len(hs.table) == len(areas) == 542
+    assert_aligned(hs.table, pd.Index(areas["area_id"]))
     assert hs.table["cluster"].isin(LABELS).all()
     missing = values.reindex(areas["area_id"]).isna().sum()
     assert (hs.table["cluster"] == "no_value").sum() == missing
     assert sum(hs.shares.values()) == pytest.approx(1.0)
     assert hs.global_i > 0 and hs.global_p < 0.01
     assert hs.shares["high_high"] > 0 and hs.shares["low_low"] > 0
+
+
+def test_table_follows_the_areas_order_not_the_values_order():
+    """Areas in reverse order, values in yet another: one row per area, in the areas' order, and
+    the same numbers for each area as with the areas in order."""
+    areas = grid().iloc[::-1]
+    values = grid_values(corner_block).sample(frac=1.0, random_state=3)
+    shuffled = local_moran(areas, values, permutations=PERMUTATIONS, seed=5)
+    assert_aligned(shuffled.table, pd.Index(areas["area_id"]))
+    ordered = local_moran(grid(), grid_values(corner_block), permutations=PERMUTATIONS, seed=5)
+    pd.testing.assert_frame_equal(shuffled.table.loc[ordered.table.index, ["local_i", "z_value"]],
+                                  ordered.table[["local_i", "z_value"]])
