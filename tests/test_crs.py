@@ -1,0 +1,103 @@
+"""The one CRS gate (``jmdiq_geo.crs``): work happens in a metric CRS, maps are shown in EPSG:4326,
+a layer without a CRS or two layers in different CRSs are an error (``CrsError``), never a guess."""
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from jmdiq_geo.crs import DISPLAY_CRS, require_metric, require_same_crs, to_display_crs, to_work_crs, transform_xy
+from jmdiq_geo.errors import CrsError
+from jmdiq_geo.i18n import format_problem
+from tests.fixtures.files import WORK_CRS, square
+
+#: ETRS89 / UTM zone 33N: the central meridian is 15° E, the false easting 500 000 m
+CENTRAL = (500_000.0, 0.0)
+
+
+def frame(crs, *geoms) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"area_id": [str(i) for i in range(len(geoms))]}, geometry=list(geoms), crs=crs)
+
+
+@pytest.mark.parametrize("crs", ["EPSG:25833", "EPSG:25832", "EPSG:3857", "epsg:25833"])
+def test_metric_crs_is_accepted(crs):
+    parsed = require_metric(crs)
+    assert parsed.is_projected and parsed.axis_info[0].unit_name in ("metre", "meter")
+
+
+@pytest.mark.parametrize("crs", ["EPSG:4326", "EPSG:4258", "EPSG:2263"])     # degrees, degrees, US feet
+def test_crs_in_degrees_or_feet_is_refused(crs):
+    with pytest.raises(CrsError) as err:
+        require_metric(crs)
+    [problem] = err.value.problems
+    assert problem.code == "crs_not_metric" and problem.params["crs"] == crs
+    assert crs in format_problem(problem, "de") and crs in format_problem(problem, "en")
+
+
+def test_layer_without_crs_is_refused_naming_the_file():
+    gdf = frame(None, square(390000, 5820000))
+    with pytest.raises(CrsError) as err:
+        to_work_crs(gdf, WORK_CRS, file="grenzen.geojson")
+    [problem] = err.value.problems
+    assert problem.code == "crs_missing" and problem.file == "grenzen.geojson"
+    assert "grenzen.geojson" in format_problem(problem, "de")
+
+
+def test_layer_already_in_the_work_crs_is_returned_as_it_is():
+    gdf = frame("EPSG:25833", square(390000, 5820000))
+    assert to_work_crs(gdf, WORK_CRS) is gdf
+    assert to_work_crs(gdf, "epsg:25833") is gdf              # the same CRS written otherwise
+
+
+def test_layer_in_degrees_is_reprojected_to_the_work_crs():
+    lon, lat = 15.0, 52.5                                      # on zone 33's central meridian
+    gdf = frame("EPSG:4326", shapely.Point(lon, lat))
+    out = to_work_crs(gdf, WORK_CRS)
+    assert out.crs == WORK_CRS and gdf.crs == "EPSG:4326"     # the input is left alone
+    x, y = out.geometry.iloc[0].x, out.geometry.iloc[0].y
+    assert x == pytest.approx(500_000.0, abs=1e-3)            # the central meridian: the false easting
+    assert 5_800_000 < y < 5_830_000                          # 52.5° N lies some 5 817 km north
+    assert out["area_id"].tolist() == gdf["area_id"].tolist()
+
+
+def test_display_crs_is_degrees_and_agrees_with_transform_xy():
+    gdf = frame("EPSG:25833", shapely.Point(*CENTRAL), shapely.Point(390000, 5820000))
+    shown = to_display_crs(gdf)
+    assert shown.crs == DISPLAY_CRS == "EPSG:4326"
+    assert (shown.geometry.iloc[0].x, shown.geometry.iloc[0].y) == pytest.approx((15.0, 0.0), abs=1e-9)
+    lon, lat = transform_xy(np.array([390000.0]), np.array([5820000.0]), from_crs="EPSG:25833", to_crs=DISPLAY_CRS)
+    assert (shown.geometry.iloc[1].x, shown.geometry.iloc[1].y) == pytest.approx((lon[0], lat[0]), abs=1e-9)
+    assert 13.0 < lon[0] < 13.5 and 52.4 < lat[0] < 52.6        # Berlin
+
+
+def test_transform_xy_is_lon_lat_and_goes_back_and_forth():
+    xs, ys = np.array([500_000.0, 390_000.0, 400_000.0]), np.array([0.0, 5_820_000.0, 5_830_000.0])
+    lon, lat = transform_xy(xs, ys, from_crs="EPSG:25833", to_crs="EPSG:4326")
+    assert (lon[0], lat[0]) == pytest.approx((15.0, 0.0), abs=1e-9)     # always x = longitude
+    assert len(lon) == len(lat) == 3
+    back_x, back_y = transform_xy(lon, lat, from_crs="EPSG:4326", to_crs="EPSG:25833")
+    np.testing.assert_allclose(back_x, xs, atol=1e-6)
+    np.testing.assert_allclose(back_y, ys, atol=1e-6)
+
+
+def test_layers_in_one_crs_pass():
+    a = frame("EPSG:25833", square(390000, 5820000))
+    b = frame("epsg:25833", shapely.Point(390050, 5820050))
+    assert require_same_crs(a, b) is None
+    assert require_same_crs(a) is None
+
+
+def test_layers_in_different_crs_are_an_error_naming_both():
+    a = frame("EPSG:25833", square(390000, 5820000))
+    b = frame("EPSG:4326", shapely.Point(13.4, 52.5))
+    with pytest.raises(CrsError) as err:
+        require_same_crs(a, b, a)
+    [problem] = err.value.problems
+    assert problem.code == "crs_mismatch"
+    assert "EPSG:25833" in problem.params["crs"] and "EPSG:4326" in problem.params["crs"]
+    assert "EPSG:4326" in format_problem(problem, "de") and "EPSG:25833" in format_problem(problem, "en")
+
+
+def test_a_layer_without_crs_does_not_match_one_with():
+    with pytest.raises(CrsError) as err:
+        require_same_crs(frame("EPSG:25833", square(390000, 5820000)), frame(None, square(390000, 5820000)))
+    assert err.value.problems[0].code == "crs_mismatch" and "–" in err.value.problems[0].params["crs"]
