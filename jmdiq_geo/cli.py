@@ -53,6 +53,25 @@ def cmd_new(args) -> int:
     return 0
 
 
+def cmd_roles(args) -> int:
+    from jmdiq_geo.analysis.roles import ROLES, role_label
+    from jmdiq_geo.services.roles import indicator_roles, set_indicator_roles
+    from jmdiq_geo.services.workspace import open_workspace
+
+    settings = _settings(args)
+    changes = {}
+    for item in args.assign or []:
+        role, _, indicator = item.partition("=")
+        changes[role.strip()] = indicator.strip() or None
+    with open_workspace(settings.db_path, read_only=not changes) as ws:
+        if changes:
+            set_indicator_roles(ws, changes)
+        mapping = indicator_roles(ws)
+    for role in ROLES:
+        print(f"  {role:<28} {mapping.get(role) or '–':<20} {role_label(role, settings.lang)}")
+    return 0
+
+
 def cmd_info(args) -> int:
     from jmdiq_geo.services.workspace import open_workspace, workspace_summary
 
@@ -266,7 +285,8 @@ def cmd_check(args) -> int:
         print()
     first = results[0]
     share = first["share_population_from_partly_covered_areas"]
-    print(t("cli_check_numbers", lang, population=f"{first['population']:.0f}",
+    population = first["population"]
+    print(t("cli_check_numbers", lang, population=f"{population:.0f}" if population is not None else "–",
             share=f"{100 * share:.0f}" if share is not None else "–", grid=first["weights"]["grid"] or "–"))
     return 0
 
@@ -340,6 +360,11 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--db", required=True, help="workspace file to create, e.g. workspace/dortmund.duckdb")
     new.add_argument("--crs", help="metric work CRS (default: ETRS89/UTM of where the first boundaries lie)")
     new.set_defaults(func=cmd_new)
+
+    roles = sub.add_parser("roles", help="which indicator plays which role for the rule sets and the profile")
+    roles.add_argument("assign", nargs="*", help="ROLE=INDICATOR to set (ROLE= removes it), e.g. unemployment_share=unemployed_pct")
+    roles.add_argument("--db")
+    roles.set_defaults(func=cmd_roles)
 
     info = sub.add_parser("info", help="summarise a workspace")
     info.add_argument("--db")

@@ -19,6 +19,7 @@ from typing import Callable
 
 import numpy as np
 
+from jmdiq_geo.analysis.roles import ROLES
 from jmdiq_geo.errors import AnalysisError, Problem
 
 MET, NOT_MET, UNKNOWN = "met", "not_met", "unknown"
@@ -32,6 +33,9 @@ class Criterion:
     label_de: str
     label_en: str | None = None
     indicator: str | None = None
+    #: an indicator role (``analysis.roles``) instead of a city's indicator id; the workspace
+    #: maps it to its own indicator before the check
+    role: str | None = None
     factor: float | None = None
     z: float | None = None
     min: float | None = None
@@ -105,6 +109,11 @@ def _fmt(x, digits=1) -> tuple[str, str]:
 
 
 def evaluate_criterion(c: Criterion, facts: Facts) -> Outcome:
+    if c.type in ("compare_city", "indicator_min", "class_share") and c.indicator is None and c.role:
+        de, en = ROLES.get(c.role, (c.role, c.role))
+        return Outcome(c, UNKNOWN, {"role": c.role},
+                       f"Unbekannt – Rolle „{de}“ ist keinem Indikator zugeordnet (Seite Daten, Indikator-Rollen).",
+                       f"Unknown – the role '{en}' is not assigned to an indicator (Daten page, indicator roles).")
     if c.type in ("compare_city", "indicator_min"):
         value, period = facts.value(c.indicator)
         lab_de, lab_en = facts.label(c.indicator, "de"), facts.label(c.indicator, "en")

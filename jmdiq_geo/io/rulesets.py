@@ -4,6 +4,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from jmdiq_geo.analysis.roles import ROLES
 from jmdiq_geo.analysis.rules import TYPES, Criterion, Path as RulePath, RuleSet
 from jmdiq_geo.config import REPO_ROOT
 from jmdiq_geo.errors import Problem, SchemaError
@@ -23,6 +24,11 @@ def ruleset_from_dict(doc: dict, *, file: str | None = None) -> RuleSet:
         need = {"compare_city": ["indicator"], "indicator_min": ["indicator", "min"],
                 "class_share": ["indicator", "classes"], "programme_share": ["programmes"],
                 "services_nearby": ["category"]}.get(c.type, [])
+        if "indicator" in need and c.role:
+            need = [n for n in need if n != "indicator"]          # a role stands for the indicator
+            if c.role not in ROLES:
+                problems.append(Problem("rule_role_unknown", {"id": c.id, "role": c.role,
+                                                              "known": ", ".join(ROLES)}))
         missing = [n for n in need if getattr(c, n) in (None, [], "")]
         if missing:
             problems.append(Problem("rule_field_missing", {"id": c.id, "fields": ", ".join(missing)}))

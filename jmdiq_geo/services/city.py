@@ -17,6 +17,7 @@ from typing import Callable
 
 from jmdiq_geo.analysis.attributes import CATEGORIES
 from jmdiq_geo.analysis.derived import DerivedDef
+from jmdiq_geo.analysis.roles import ROLES
 from jmdiq_geo.config import CITIES_DIR, Settings
 from jmdiq_geo.services.definitions import apply_derived
 from jmdiq_geo.errors import JmdiqError, Problem, SchemaError
@@ -25,7 +26,7 @@ from jmdiq_geo.io.imports import (BoundarySpec, GridSpec, ImportReport, Indicato
 from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec
 from jmdiq_geo.store.workspace import Workspace
 
-SECTIONS = {"city", "levels", "sources", "indicators", "derived", "boundaries", "tables", "services",
+SECTIONS = {"city", "levels", "sources", "indicators", "derived", "roles", "boundaries", "tables", "services",
             "programme_areas", "grids", "networks", "origins", "barriers"}
 
 
@@ -152,7 +153,18 @@ def load_manifest(path: Path | str, *, data_root: Path | None = None) -> Manifes
         problems.append(Problem("manifest_bad_entry", {
             "where": "city.access_demand", "reason": ", ".join(unknown_cat) + " ∉ " + ", ".join(sorted(
                 c for c in categories if c))}, file=name))
-    missing = sorted({w for w in [city.get("target_group_indicator"), *demand.values()] if w} - known_ind)
+    # indicator roles: which of the city's indicators the shipped rule sets and the profile use
+    roles = doc.get("roles", {})
+    if not isinstance(roles, dict) or not all(isinstance(v, str) for v in roles.values()):
+        problems.append(Problem("manifest_bad_entry", {"where": "roles", "reason": "{ role = \"indicator\" }"},
+                                file=name))
+        roles = {}
+    for role in sorted(set(roles) - set(ROLES)):
+        problems.append(Problem("rule_role_unknown", {"id": "roles", "role": role, "known": ", ".join(ROLES)},
+                                file=name))
+    city["roles"] = roles
+    missing = sorted({w for w in [city.get("target_group_indicator"), *demand.values(), *roles.values()] if w}
+                     - known_ind)
     if missing:
         problems.append(Problem("indicator_unknown", {"indicators": ", ".join(missing)}, file=name))
     entries: list[Entry] = []
@@ -222,7 +234,8 @@ def build_workspace(manifest: Manifest, *, settings: Settings, db_path: Path | N
                         default_indicator=manifest.city.get("default_indicator", ""),
                         target_group_indicator=manifest.city.get("target_group_indicator", ""),
                         access_fallback_grid=manifest.city.get("access_fallback_grid", ""),
-                        access_demand=json.dumps(manifest.city.get("access_demand", {})))
+                        access_demand=json.dumps(manifest.city.get("access_demand", {})),
+                        roles=json.dumps(manifest.city.get("roles", {}), ensure_ascii=False))
             for lv in manifest.levels:
                 ws.put_level(lv["id"], label_de=lv.get("label_de", lv["id"]), label_en=lv.get("label_en", lv["id"]),
                              rank=int(lv.get("rank", 0)), parent_level=lv.get("parent"))

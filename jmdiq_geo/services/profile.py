@@ -13,11 +13,11 @@ import pandas as pd
 from jmdiq_geo.config import Settings
 from jmdiq_geo.i18n import class_label
 from jmdiq_geo.services.layers import IndicatorLayer, ancestor, indicator_layer, value_periods
+from jmdiq_geo.analysis.roles import PROFILE_ROLES
+from jmdiq_geo.services.roles import indicator_roles
 from jmdiq_geo.store.workspace import Workspace
 
 #: used when the manifest names no profile indicators
-DEFAULT_PROFILE_INDICATORS = ("ew", "jmd_zg", "jmd_zg_anteil", "ew_mh_anteil", "ew_ausl_anteil", "mss_s1",
-                              "mss_s3", "mss_s4", "mss_status", "mss_dynamik")
 NEARBY_M = 500.0
 
 
@@ -40,8 +40,16 @@ class Profile:
 
 
 def profile_indicator_ids(ws: Workspace) -> list[str]:
+    """The Steckbrief's key indicators: the workspace's own list, else the indicators that play
+    the profile's roles (residents, target group, shares, status …) in this city, else the
+    city's default indicator."""
     configured = ws.meta().get("profile_indicators")
-    ids = configured.split(",") if configured else list(DEFAULT_PROFILE_INDICATORS)
+    if configured:
+        ids = configured.split(",")
+    else:
+        roles = indicator_roles(ws)
+        ids = list(dict.fromkeys(roles[r] for r in PROFILE_ROLES if r in roles))
+        ids = ids or [i for i in [ws.meta().get("default_indicator")] if i]
     known = ws.indicator_ids()
     return [i for i in ids if i in known]
 

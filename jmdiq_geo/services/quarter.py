@@ -21,6 +21,7 @@ from jmdiq_geo.i18n import format_date, localized
 from jmdiq_geo.io.readers import read_vector
 from jmdiq_geo.io.validate import check_geometries
 from jmdiq_geo.services.layers import population_for, value_periods, whole_city_value
+from jmdiq_geo.services.roles import apply_roles
 from jmdiq_geo.store.workspace import Workspace
 
 
@@ -150,7 +151,8 @@ def quarter_numbers(ws: Workspace, quarter: Quarter, *, settings: Settings,
         est = estimate(weights, wide, defs)
         est["period"] = pd.Timestamp(period).date()
         rows.append(est)
-    values = pd.concat(rows) if rows else pd.DataFrame(columns=["value", "kind", "coverage", "period"])
+    values = pd.concat(rows) if rows else pd.DataFrame(columns=["value", "kind", "coverage", "period"],
+                                                       index=pd.Index([], name="indicator_id"))
     values = values.reset_index().sort_values("period").groupby("indicator_id").last()
     pop_id = ws.meta().get("population_indicator")
     population = float(values.at[pop_id, "value"]) if pop_id in values.index else float("nan")
@@ -258,7 +260,7 @@ def quarter_facts(ws: Workspace, quarter: Quarter, numbers: QuarterNumbers, sett
 def check_quarter(ws: Workspace, quarter: Quarter, ruleset: RuleSet, *, settings: Settings,
                   numbers: QuarterNumbers | None = None) -> CheckResult:
     numbers = numbers or quarter_numbers(ws, quarter, settings=settings)
-    verdict = evaluate(ruleset, quarter_facts(ws, quarter, numbers, settings))
+    verdict = evaluate(apply_roles(ws, ruleset), quarter_facts(ws, quarter, numbers, settings))
     return CheckResult(quarter, numbers, verdict, ws.attributions())
 
 
