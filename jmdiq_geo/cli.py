@@ -72,6 +72,18 @@ def cmd_roles(args) -> int:
     return 0
 
 
+def cmd_manifest(args) -> int:
+    from jmdiq_geo.services.manifest import write_manifest
+    from jmdiq_geo.services.workspace import open_workspace
+
+    settings = _settings(args)
+    with open_workspace(settings.db_path, read_only=True) as ws:
+        text = write_manifest(ws, data_root=settings.data_root)
+    Path(args.out).write_text(text, encoding="utf-8")
+    print(t("cli_manifest_done", settings.lang, out=args.out))
+    return 0
+
+
 def cmd_info(args) -> int:
     from jmdiq_geo.services.workspace import open_workspace, workspace_summary
 
@@ -365,6 +377,12 @@ def build_parser() -> argparse.ArgumentParser:
     roles.add_argument("assign", nargs="*", help="ROLE=INDICATOR to set (ROLE= removes it), e.g. unemployment_share=unemployed_pct")
     roles.add_argument("--db")
     roles.set_defaults(func=cmd_roles)
+
+    man = sub.add_parser("manifest", help="write the data package (TOML) that rebuilds this workspace from its files")
+    man.add_argument("--out", required=True, help="TOML file to write, e.g. data/cities/dortmund.toml")
+    man.add_argument("--db")
+    man.add_argument("--data-root", help="paths are written relative to this folder (default: JMDIQ_DATA_ROOT)")
+    man.set_defaults(func=cmd_manifest)
 
     info = sub.add_parser("info", help="summarise a workspace")
     info.add_argument("--db")

@@ -60,6 +60,7 @@ def commit_import(ws: Workspace, report: ImportReport, source: Source, path: Pat
     with ws.transaction():
         ws.put_source(asdict(source))
         write()
+        # the file's full path too, so the workspace can write the manifest that rebuilds it
         ws.log_import(kind=report.kind, file=path.name, sha256=file_sha256(path), source_id=source.source_id,
-                      options=options, report=report.as_dict())
+                      options={**options, "file_path": str(path.resolve())}, report=report.as_dict())
     return report

@@ -24,6 +24,7 @@ from jmdiq_geo.errors import JmdiqError, Problem, SchemaError
 from jmdiq_geo.io.imports import (BoundarySpec, GridSpec, ImportReport, IndicatorDef, ProgrammeSpec, ServiceSpec,
                                   Source, TableSpec, run_import)
 from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec
+from jmdiq_geo.services.new_city import nest_from_geometry
 from jmdiq_geo.store.workspace import Workspace
 
 SECTIONS = {"city", "levels", "sources", "indicators", "derived", "roles", "boundaries", "tables", "services",
@@ -185,6 +186,13 @@ def load_manifest(path: Path | str, *, data_root: Path | None = None) -> Manifes
                 spec = _spec(cls, entry, drop={"file", "source"}, where=where, problems=problems)
                 if spec is None:
                     continue
+                if isinstance(spec, TableSpec) and spec.indicators:
+                    # indicators defined with the table they come from (as a written manifest has them)
+                    spec.indicators = [d for j, raw_d in enumerate(spec.indicators)
+                                       if (d := raw_d if isinstance(raw_d, IndicatorDef) else _spec(
+                                           IndicatorDef, raw_d, drop=set(), where=f"{where}.indicators[{j + 1}]",
+                                           problems=problems))]
+                    known_ind |= {d.indicator_id for d in spec.indicators}
                 lv = getattr(spec, "level", None) or getattr(spec, "member_level", None)
                 if lv and lv not in level_ids:
                     problems.append(Problem("level_unknown", {"level": lv, "known": ", ".join(sorted(level_ids))},
@@ -247,6 +255,10 @@ def build_workspace(manifest: Manifest, *, settings: Settings, db_path: Path | N
                 if progress:
                     progress(i, total, entry.file)
                 reports.append(_run_entry(ws, entry, manifest, data_root, settings))
+            # levels whose files name no parents get them from geometry (as when they were imported)
+            for child, parent in _levels_without_parents(ws):
+                for edition in ws.editions(child):
+                    nest_from_geometry(ws, child=child, parent=parent, valid_from=edition)
             if progress:
                 progress(total - 1, total, "derived")
             derived_counts = apply_derived(ws, manifest.derived)
@@ -258,6 +270,17 @@ def build_workspace(manifest: Manifest, *, settings: Settings, db_path: Path | N
         raise
     os.replace(tmp, target)
     return BuildReport(target, reports, derived_counts)
+
+
+def _levels_without_parents(ws: Workspace) -> list[tuple[str, str]]:
+    """(level, parent level) for the levels with a parent level whose areas all lack a parent id."""
+    out = []
+    for row in ws.levels().itertuples():
+        if isinstance(row.parent_level, str) and row.parent_level:
+            names = ws.area_names(row.level)
+            if len(names) and names["parent_id"].isna().all():
+                out.append((row.level, row.parent_level))
+    return out
 
 
 def _run_entry(ws: Workspace, entry: Entry, manifest: Manifest, data_root: Path, settings: Settings) -> ImportReport:

@@ -106,10 +106,10 @@ def _add(ws: Workspace, path: Path, spec: BoundarySpec, source: Source, *, level
         if not dry_run:
             valid_from = date.fromisoformat(str(spec.valid_from)[:10])
             if parent_level and not (spec.parent or spec.parent_prefix):
-                report.notices += _nest(ws, child=level.level, parent=parent_level, valid_from=valid_from)
+                report.notices += nest_from_geometry(ws, child=level.level, parent=parent_level, valid_from=valid_from)
             if below_top:
                 for edition in ws.editions(below_top):
-                    report.notices += _nest(ws, child=below_top, parent=level.level, valid_from=edition)
+                    report.notices += nest_from_geometry(ws, child=below_top, parent=level.level, valid_from=edition)
         report.details["level"] = level.level
         if dry_run:
             raise _DryRun(report)
@@ -130,7 +130,7 @@ def _parent_of(ws: Workspace, level: str) -> str | None:
     return parent if isinstance(parent, str) and parent else None
 
 
-def _nest(ws: Workspace, *, child: str, parent: str, valid_from: date) -> list[Problem]:
+def nest_from_geometry(ws: Workspace, *, child: str, parent: str, valid_from: date) -> list[Problem]:
     """Give the areas of ``child`` (one edition) their parents in ``parent`` from geometry, and
     say how it went."""
     children = ws.areas(child, at=valid_from)

@@ -42,7 +42,8 @@ def set_indicator_roles(ws: Workspace, mapping: dict[str, str | None]) -> None:
         if not v:
             current.pop(k, None)
     with ws.transaction():
-        ws.set_meta(roles=json.dumps({k: current[k] for k in ROLES if k in current}, ensure_ascii=False),
+        ws.set_meta(roles=json.dumps({k: current[k] for k in ROLES if k in current and k not in _META_ROLES},
+                                     ensure_ascii=False),
                     **{key: current.get(role, "") for role, key in _META_ROLES.items()})
 
 
