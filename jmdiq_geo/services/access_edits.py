@@ -11,7 +11,7 @@ import pandas as pd
 from jmdiq_geo.analysis.attributes import (CATEGORIES, Persona, fits, parse_cost, parse_languages,
                                           parse_opening_hours)
 from jmdiq_geo.errors import Problem
-from jmdiq_geo.i18n import t
+from jmdiq_geo.i18n import localized, t
 from jmdiq_geo.services.forms import read_number
 from jmdiq_geo.store.workspace import SERVICE_FIELDS, Workspace
 
@@ -41,6 +41,13 @@ def target_group_values(ws: Workspace, level: str) -> tuple[pd.Series, object | 
         if periods:
             return ws.values(target, period=periods[-1], level=level), periods[-1]
     return pd.Series(dtype=float), None
+
+
+def target_group_label(ws: Workspace, lang: str) -> str | None:
+    """The name of this workspace's target group (its indicator's label), None without one."""
+    target = ws.meta().get("target_group_indicator") or ""
+    defs = ws.indicators().set_index("indicator_id")
+    return localized(defs.loc[target], lang) if target in defs.index else None
 
 
 @dataclass

@@ -124,8 +124,11 @@ def weight_grid(ws: Workspace) -> tuple[str | None, gpd.GeoDataFrame | None]:
     grids = ws.grids()
     chosen = ws.meta().get("weight_grid")
     if not chosen:
+        # a grid of residents: its id, variable or label says so (e.g. Zensus "Einwohner")
         counts = grids[grids["kind"] == "extensive"]
-        chosen = next((g for g in counts["grid_id"] if "ew" in g), None)
+        words = ("einwohner", "bevölkerung", "resident", "population", "ew")
+        chosen = next((g for g, v, lab in zip(counts["grid_id"], counts["variable"], counts["label"])
+                       if any(w in f"{g} {v} {lab}".lower() for w in words)), None)
     if not chosen or chosen not in set(grids["grid_id"]):
         return None, None
     meta = grids.set_index("grid_id").loc[chosen]

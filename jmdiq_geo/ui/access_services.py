@@ -10,7 +10,7 @@ from jmdiq_geo.errors import JmdiqError, Problem
 from jmdiq_geo.i18n import format_date, format_number, language_label, readable
 from jmdiq_geo.render.access_maps import services_map
 from jmdiq_geo.services.access_edits import (ServiceForm, categories, check_service, filter_services,
-                                             save_service_edit, target_group_values)
+                                             save_service_edit, target_group_label, target_group_values)
 from jmdiq_geo.ui.access import USER_KEY, category_label, lang_options, txt
 from jmdiq_geo.ui.feedback import show_error
 from jmdiq_geo.ui.maps import display_geometry_of, show_map
@@ -40,8 +40,9 @@ def services_section(version: float) -> None:
     level = ws.lowest_level()
     areas = ws.areas(level)
     values, period = target_group_values(ws, level)
-    title = tr("svc_target_group_period", period=format_date(period, lang())) if period is not None \
-        else tr("svc_target_group")
+    group = target_group_label(ws, lang()) or tr("svc_target_group_none")
+    title = tr("svc_target_group_period", group=group, period=format_date(period, lang())) if period is not None \
+        else tr("svc_target_group", group=group)
     sources = sorted(set(areas["source_id"].dropna()) | set(services["source_id"].dropna()))
     titles = ws.sources().set_index("source_id")["title"]
     services = services.assign(source_title=services["source_id"].map(titles))

@@ -16,11 +16,12 @@ def derived_form() -> None:
     counts = ind[ind["kind"] == "extensive"]
     labels = dict(zip(counts["indicator_id"], localized_column(counts, lang())))
     ids = sorted(labels, key=lambda i: labels[i].lower())
+    population = ws.meta().get("population_indicator")     # the usual denominator
     with st.form("derived_form"):
         c1, c2 = st.columns(2)
         numerator = c1.selectbox(tr("derived_numerator"), ids, format_func=labels.get, key="derived_num")
         denominator = c2.selectbox(tr("derived_denominator"), ids, format_func=labels.get, key="derived_den",
-                                   index=ids.index("ew") if "ew" in ids else 0)
+                                   index=ids.index(population) if population in ids else 0)
         c3, c4, c5 = st.columns([1, 1.2, 2])
         factor = c3.selectbox(tr("derived_factor"), [100.0, 1000.0, 1.0], key="derived_factor",
                               format_func=lambda f: {100.0: "%", 1000.0: "‰", 1.0: "×1"}[f])
