@@ -84,6 +84,33 @@ def cmd_manifest(args) -> int:
     return 0
 
 
+def cmd_define(args) -> int:
+    from jmdiq_geo.analysis.derived import DerivedDef
+    from jmdiq_geo.services.definitions import save_derived
+    from jmdiq_geo.services.workspace import open_workspace
+
+    settings = _settings(args)
+    d = DerivedDef(args.indicator, label_de=args.label, label_en=args.label_en or args.label, unit=args.unit,
+                   sum=args.sum or [], numerator=args.numerator, denominator=args.denominator,
+                   factor=args.factor, density=args.density, per=args.per,
+                   description=args.description)
+    with open_workspace(settings.db_path) as ws:
+        counts = save_derived(ws, d)
+    print(t("cli_define_done", settings.lang, indicator=args.indicator, n=counts.get(args.indicator, 0)))
+    return 0
+
+
+def cmd_denominator(args) -> int:
+    from jmdiq_geo.services.definitions import set_denominator
+    from jmdiq_geo.services.workspace import open_workspace
+
+    settings = _settings(args)
+    with open_workspace(settings.db_path) as ws:
+        set_denominator(ws, args.rate, args.count)
+    print(t("cli_denominator_done", settings.lang, indicator=args.rate, denominator=args.count))
+    return 0
+
+
 def cmd_info(args) -> int:
     from jmdiq_geo.services.workspace import open_workspace, workspace_summary
 
@@ -383,6 +410,29 @@ def build_parser() -> argparse.ArgumentParser:
     man.add_argument("--db")
     man.add_argument("--data-root", help="paths are written relative to this folder (default: JMDIQ_DATA_ROOT)")
     man.set_defaults(func=cmd_manifest)
+
+    dfn = sub.add_parser("define", help="a derived indicator: a sum of counts, a rate of two counts, or a count "
+                                        "estimated from a density (e.g. residents = residents per ha × area)")
+    dfn.add_argument("indicator", help="id of the new indicator, e.g. ew_geschaetzt")
+    dfn.add_argument("--label", required=True)
+    dfn.add_argument("--label-en")
+    dfn.add_argument("--unit")
+    dfn.add_argument("--description", help="how it is made, e.g. 'geschätzt: Dichte × Fläche'")
+    dfn.add_argument("--sum", action="append", help="a count to add up, repeatable")
+    dfn.add_argument("--numerator")
+    dfn.add_argument("--denominator")
+    dfn.add_argument("--factor", type=float, default=100.0, help="rate = factor × numerator / denominator")
+    dfn.add_argument("--density", help="a density indicator (persons per --per): the count is density × surface")
+    dfn.add_argument("--per", default="ha", help="the density's surface unit: ha or km2")
+    dfn.add_argument("--db")
+    dfn.set_defaults(func=cmd_define)
+
+    den = sub.add_parser("denominator", help="give a rate the count it is a share of (weights for higher levels, "
+                                             "the whole city and quarters)")
+    den.add_argument("rate", help="the rate's indicator id, e.g. unemployed_pct")
+    den.add_argument("count", help="the count's indicator id, e.g. ew_geschaetzt")
+    den.add_argument("--db")
+    den.set_defaults(func=cmd_denominator)
 
     info = sub.add_parser("info", help="summarise a workspace")
     info.add_argument("--db")

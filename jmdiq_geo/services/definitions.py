@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, fields
 
-from jmdiq_geo.analysis.derived import DerivedDef, derive_values
+import pandas as pd
+
+from jmdiq_geo.analysis.derived import SURFACE_M2, DerivedDef, derive_values
 from jmdiq_geo.analysis.index import IndexDef
 from jmdiq_geo.errors import Problem, SchemaError
 from jmdiq_geo.io.indexdefs import index_from_dict, index_to_dict
@@ -41,16 +43,37 @@ def check_derived(ws: Workspace, d: DerivedDef) -> None:
         problems.append(Problem("derived_bad_id", {"id": d.indicator_id}))
     elif d.indicator_id in kinds and d.indicator_id not in stored:
         problems.append(Problem("derived_id_taken", {"id": d.indicator_id}))
-    if not d.sum and not (d.numerator and d.denominator):
+    if not d.sum and not d.density and not (d.numerator and d.denominator):
         problems.append(Problem("derived_incomplete", {"id": d.indicator_id}))
+    if d.density and d.per not in SURFACE_M2:
+        problems.append(Problem("derived_bad_per", {"per": d.per, "known": ", ".join(SURFACE_M2)}))
     unknown = [i for i in d.inputs() if i not in kinds]
     if unknown:
         problems.append(Problem("indicator_unknown", {"indicators": ", ".join(unknown)}))
-    not_counts = [i for i in d.inputs() if kinds.get(i) not in (None, "extensive")]
+    # a density is a rate by nature; everything else must be built from counts
+    not_counts = [] if d.density else [i for i in d.inputs() if kinds.get(i) not in (None, "extensive")]
     if not_counts:
         problems.append(Problem("derived_needs_counts", {"indicators": ", ".join(not_counts)}))
     if problems:
         raise SchemaError(problems)
+
+
+def set_denominator(ws: Workspace, indicator_id: str, denominator: str | None) -> None:
+    """Give a rate the count it is a share of (so higher levels, the whole city and quarters can
+    weight it); None removes it. The denominator must be a count of the workspace."""
+    kinds = ws.indicator_kinds()
+    problems = []
+    if indicator_id not in kinds:
+        problems.append(Problem("indicator_unknown", {"indicators": indicator_id}))
+    elif kinds[indicator_id] != "intensive":
+        problems.append(Problem("denominator_not_rate", {"indicator": indicator_id, "kind": kinds[indicator_id]}))
+    if denominator and kinds.get(denominator) != "extensive":
+        problems.append(Problem("denominator_not_count", {"indicator": denominator}))
+    if problems:
+        raise SchemaError(problems)
+    row = ws.indicators().set_index("indicator_id").loc[indicator_id].to_dict()
+    with ws.transaction():
+        ws.put_indicators([{**row, "indicator_id": indicator_id, "denominator": denominator or None}])
 
 
 def save_derived(ws: Workspace, d: DerivedDef) -> dict[str, int]:
@@ -82,7 +105,11 @@ def apply_derived(ws: Workspace, definitions: list[DerivedDef]) -> dict[str, int
                 if values.empty:
                     continue
                 source = ws.value_source(level=level, indicator_id=d.inputs()[0])
-                out = derive_values(values, d).assign(level=level, source_id=source)
+                area_m2 = None
+                if d.density:
+                    areas = ws.areas(level)
+                    area_m2 = pd.Series(areas["area_m2"].to_numpy(float), index=areas["area_id"].to_numpy())
+                out = derive_values(values, d, area_m2=area_m2).assign(level=level, source_id=source)
                 # only where every input has a value: periods without any would offer empty maps
                 # (the old values go first, so a value that can no longer be derived is gone too)
                 ws.delete_values(level=level, indicator_id=d.indicator_id)
