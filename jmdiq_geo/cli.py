@@ -158,18 +158,31 @@ def cmd_import(args) -> int:
                                    valid_to=args.valid_to, crs=args.crs,
                                    invalid="reject" if args.reject_invalid else "repair")
         elif args.kind == "indicators":
-            columns, defs = {}, []
-            known = set(ws.indicators()["indicator_id"])
+            # without --column: every column holding numbers; kinds guessed unless --indicator-kind
+            # (all) or --kind COLUMN=count|rate|class (one) say otherwise
+            columns, kinds = {}, {}
             for item in args.column or []:
                 col, _, ind = item.partition("=")
-                ind = ind or col.lower()
-                columns[col] = ind
-                if ind not in known:
-                    defs.append(im.IndicatorDef(ind, label_de=col, label_en=col, unit=args.unit,
-                                                kind=args.indicator_kind))
+                columns[col] = ind or im.slug(col)
+            for item in args.kind_of or []:
+                col, sep, kind = item.rpartition("=")
+                if not sep or not col.strip():
+                    raise InputError(Problem("kind_override_malformed", {"value": item}))
+                kinds[col.strip()] = kind.strip()
+            default_kind = args.indicator_kind if getattr(args, "indicator_kind_given", False) else None
             spec = im.TableSpec(level=args.level, period=args.period, columns=columns, key=args.key,
                                 name_column=args.name, missing_values=args.missing or [], decimal=args.decimal,
-                                sheet=args.sheet, indicators=defs)
+                                sheet=args.sheet, header_row=args.header_row, kinds=kinds, default_kind=default_kind,
+                                unit=args.unit, define=True)
+            known = set(ws.indicators()["indicator_id"])
+            planned = im.suggest_table_spec(ws, path, spec, **kw)
+            new = {d.indicator_id: d for d in planned.indicators if d.indicator_id not in known}
+            for col, ind in planned.columns.items():
+                if ind in new:
+                    guessed = default_kind is None and col not in kinds and ind not in kinds
+                    print(t("cli_new_indicator", settings.lang, indicator=ind, column=col,
+                            kind=t(f"kind_{new.pop(ind).kind}", settings.lang))
+                          + (" " + t("cli_kind_guessed", settings.lang) if guessed else ""))
         elif args.kind == "services":
             spec = im.ServiceSpec(category=args.category, name=args.name, id=args.key, capacity=args.capacity,
                                   x=args.x, y=args.y, crs=args.crs)
@@ -512,9 +525,20 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--valid-to", help="boundary edition valid until (exclusive), YYYY-MM-DD")
     imp.add_argument("--crs", help="CRS when the file names none, e.g. EPSG:25833")
     imp.add_argument("--reject-invalid", action="store_true", help="reject invalid geometries instead of repairing")
-    imp.add_argument("--column", action="append", help="COLUMN[=INDICATOR_ID], repeatable")
+    imp.add_argument("--column", action="append",
+                     help="COLUMN[=INDICATOR_ID], repeatable (indicators: default every column holding numbers)")
+
+    class _KindGiven(argparse.Action):      # indicators: a kind given applies to all, else kinds are guessed
+        def __call__(self, parser, namespace, values, option_string=None):
+            setattr(namespace, self.dest, values)
+            namespace.indicator_kind_given = True
     imp.add_argument("--indicator-kind", default="intensive", choices=["extensive", "intensive", "class"],
-                     help="kind of newly defined indicators")
+                     action=_KindGiven, help="kind of newly defined indicators (indicators: default guessed per "
+                                             "column, a count extensive, a rate or share intensive)")
+    imp.add_argument("--kind", action="append", dest="kind_of", metavar="COLUMN=KIND",
+                     help="indicators: kind of one new indicator, KIND = count, rate or class (repeatable)")
+    imp.add_argument("--header-row", type=int, metavar="N",
+                     help="indicators: the file's row (1-based) that holds the header (default: found)")
     imp.add_argument("--unit")
     imp.add_argument("--missing", action="append", help="extra code meaning 'no value', e.g. -9999")
     imp.add_argument("--decimal", choices=[",", "."], help="decimal separator (default: from the delimiter)")

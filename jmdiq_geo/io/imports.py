@@ -7,7 +7,7 @@ check passed; the returned ``ImportReport`` lists notices and the join report.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -20,11 +20,12 @@ from jmdiq_geo.analysis.attributes import parse_bool, parse_cost, parse_language
 from jmdiq_geo.crs import to_work_crs
 from jmdiq_geo.errors import InputError, JoinError, Problem, SchemaError, raise_if_errors
 from jmdiq_geo.io.commit import ImportReport, Source, commit_import  # noqa: F401 (Source: part of the API)
-from jmdiq_geo.io.names import match_keys, match_names
+from jmdiq_geo.io.names import UnmatchedRows, classify_unmatched, match_keys, match_names
 from jmdiq_geo.io import networks
 from jmdiq_geo.io.networks import read_pbf_services
 from jmdiq_geo.io.numbers import parse_numeric
 from jmdiq_geo.io.readers import TABLE_SUFFIXES, read_points_table, read_table, read_vector
+from jmdiq_geo.io.tables import read_indicator_source, recognise_shape, slug, text_columns, value_columns
 from jmdiq_geo.io.validate import check_columns, check_geometries, check_keys, normalise_keys
 from jmdiq_geo.store.workspace import Workspace
 
@@ -32,13 +33,16 @@ KINDS = ("boundaries", "indicators", "services", "programme-areas", "grid", "net
 INDICATOR_KINDS = ("extensive", "intensive", "class")
 #: words in a column name that say it holds a rate or share, not a count
 RATE_WORDS = ("anteil", "quote", "rate", "prozent", "%", "dichte", "je ", "pro ", "durchschnitt", "mittel",
-              "share", "per ", "average", "mean", "ratio")
+              "share", "per ", "average", "mean", "ratio", " pct ", "percent", "density")
+#: the kinds a user may name (``--kind COLUMN=count|rate|class``) -> the stored kind
+KIND_WORDS = {"count": "extensive", "rate": "intensive", "share": "intensive", "class": "class",
+              "extensive": "extensive", "intensive": "intensive"}
 
 
 def guess_indicator_kind(column: str, sample: pd.Series | None = None, *, decimal: str = ".") -> str:
     """``intensive`` (a rate or share: never summed) when the column's name says so or its values
     have decimals, else ``extensive`` (a count). Only a default for the import form."""
-    name = f" {column.casefold()} "
+    name = " " + re.sub(r"[_\-]+", " ", column.casefold()) + " "
     if any(word in name for word in RATE_WORDS):
         return "intensive"
     if sample is not None and len(sample):
@@ -96,6 +100,22 @@ class TableSpec:
     #: the boundary edition the keys refer to (its valid_from date), when it is not the one
     #: valid at ``period`` (MSS 2021 gives 2020 values on the LOR edition of 2021-01-01)
     edition: str | None = None
+    #: 1-based row of the file that holds the header (default: found, title rows skipped)
+    header_row: int | None = None
+    #: column (or indicator id) -> kind of a new indicator: extensive/intensive/class or
+    #: count/rate/share; overrides ``default_kind`` and the guess
+    kinds: dict[str, str] = field(default_factory=dict)
+    #: kind of every new indicator (default: guessed per column by ``guess_indicator_kind``)
+    default_kind: str | None = None
+    #: unit of new indicators
+    unit: str | None = None
+    #: define indicators the workspace does not know (always when ``columns`` is empty: then
+    #: every column holding numbers is an indicator, its id a slug of the column name)
+    define: bool = False
+
+
+#: fields of ``TableSpec`` logged only when set (the import log of older imports stays as it was)
+_TABLE_OPTIONAL = {"header_row": None, "kinds": {}, "default_kind": None, "unit": None, "define": False}
 
 
 @dataclass
@@ -125,12 +145,13 @@ class ProgrammeSpec:
     ``member_level``); polygons are then the union of the members."""
     id: str
     name: str
-    programme: str
+    programme: str | None = None        # a column naming each area's programme …
     since: str | None = None
     until: str | None = None
     member: str | None = None
     member_level: str | None = None
     crs: str | None = None
+    programme_name: str | None = None   # … or one programme for all (e.g. "Aktionsplan Soziale Stadt")
 
 
 @dataclass
@@ -212,94 +233,347 @@ def import_boundaries(ws: Workspace, path: Path | str, spec: BoundarySpec, sourc
 
 # --------------------------------------------------------------------------- indicator tables
 
-def _read_any_table(path: Path, *, sheet, max_bytes):
-    if path.suffix.lower() in TABLE_SUFFIXES:
-        return read_table(path, sheet=sheet, max_bytes=max_bytes)
-    raise InputError(Problem("format_unknown", {"suffix": path.suffix or "–",
-                                                "known": ", ".join(sorted(TABLE_SUFFIXES))}, file=path.name))
-
-
 def import_indicator_table(ws: Workspace, path: Path | str, spec: TableSpec, source: Source, *,
                            max_bytes: int, dry_run: bool = False) -> ImportReport:
-    """Indicator values of one period from a wide table (one row per area, one column per indicator)."""
+    """Indicator values from a table as offices publish it: CSV/XLSX (header found, notes left
+    out) or a vector file's attributes; plain (one row per area), long (area × variable × period)
+    or wide with years in the column names (one import per period). Rows that match no area are
+    classified - totals (stored on a higher level where they name one of its areas), merged
+    areas, the rest - and reported; the table is refused when less than half of its rows match
+    or keys are ambiguous. Without ``columns`` every column holding numbers is an indicator."""
     path = Path(path)
-    table = _read_any_table(path, sheet=spec.sheet, max_bytes=max_bytes)
+    table, shape, plan, defs, problems, labels, decimal, period_given = _prepare(ws, path, spec,
+                                                                                 max_bytes=max_bytes)
+    frame, name = table.frame, table.file
+    joins, stored, join_problems = _join_parts(ws, spec, shape, frame, labels, table.typed, period_given, file=name)
+    problems += join_problems
+    long_parts = []
+    for part, columns in zip(shape.parts, plan):
+        period = part.period or period_given
+        area_level, area_id = stored[id(part)]
+        for col, indicator_id in columns.items():
+            raw, origin = part.frame[col], part.origin.get(col, col)
+            mapping = spec.value_maps.get(origin)
+            if mapping:
+                unmapped = ~raw.isin(list(mapping)) & (raw != "")
+                if unmapped.any():
+                    rows = [int(i) + 1 for i in np.flatnonzero(unmapped.to_numpy())[:10]]
+                    problems.append(Problem("value_not_in_map", {
+                        "values": ", ".join(f"'{v}'" for v in raw[unmapped].unique()[:5]),
+                        "known": ", ".join(f"'{v}'" for v in mapping), "rows": ", ".join(map(str, rows))},
+                        file=name, row=rows[0], column=origin))
+                values = raw.map(lambda v: mapping.get(v, np.nan)).astype(float)
+            else:
+                values, value_problems = parse_numeric(raw, column=origin, file=name, decimal=decimal,
+                                                       missing_values=set(spec.missing_values))
+                problems += value_problems
+            long_parts.append(pd.DataFrame({"level": area_level, "area_id": area_id, "indicator_id": indicator_id,
+                                            "value": values.to_numpy(), "period": pd.Timestamp(period)}))
+    join_errors = any(p.severity == "error" and p.code.startswith("join_") for p in problems)
+    notices = raise_if_errors(problems, JoinError if join_errors else InputError)
+    long = pd.concat(long_parts, ignore_index=True)
+    long = long[long["area_id"].notna()].assign(source_id=source.source_id)
+    periods = sorted({(part.period or period_given) for part in shape.parts})
+    indicators = sorted({i for columns in plan for i in columns.values()})
+    details = {"level": spec.level, "period": str(periods[0]) if len(periods) == 1 else None,
+               "encoding": table.encoding, "delimiter": table.delimiter, "decimal": decimal,
+               "indicators": indicators, "header_row": table.header_row, "header_rows": table.header_rows,
+               "shape": shape.kind}
+    if len(periods) > 1:
+        details["periods"] = [str(p) for p in periods]
+    if defs:
+        details["new_indicators"] = [{"column": col, "indicator": d.indicator_id, "kind": d.kind, "guessed": guessed}
+                                     for col, d, guessed in defs]
+    upper = long[long["level"] != spec.level]
+    if len(upper):
+        details["stored_above"] = {lv: int(n) for lv, n in upper.groupby("level").size().items()}
+    report = ImportReport("indicators", name, rows=len(frame), written=len(long), notices=notices, join=joins[0],
+                          details=details)
+    options = {k: v for k, v in asdict(spec).items() if k not in _TABLE_OPTIONAL or v != _TABLE_OPTIONAL[k]}
+    new_defs = [{**asdict(d), "source_id": source.source_id} for d in spec.indicators] + [
+        {**asdict(d), "source_id": source.source_id} for _, d, _ in defs]
+    if len(periods) == 1:
+        def write():
+            ws.put_indicators(new_defs)
+            ws.put_values(long)
+        return commit_import(ws, report, source, path, options, write, dry_run=dry_run)
+    # one import per period, all in one transaction
+    report.details["dry_run"] = dry_run
+    if dry_run:
+        return report
+    with ws.transaction():
+        ws.put_indicators(new_defs)
+        for period in periods:
+            values = long[long["period"] == pd.Timestamp(period)]
+            part_report = ImportReport("indicators", name, rows=len(frame), written=len(values), notices=notices,
+                                       join=joins[0], details={**details, "period": str(period)})
+            commit_import(ws, part_report, source, path, {**options, "period": str(period)},
+                          lambda values=values: ws.put_values(values))
+    return report
+
+
+def _prepare(ws: Workspace, path: Path, spec: TableSpec, *, max_bytes: int):
+    """Read the table, recognise its shape and plan its columns; raise on what stops an import
+    before the join (missing columns, bad kinds, no period, no value columns)."""
+    table = read_indicator_source(path, sheet=spec.sheet, header_row=spec.header_row, max_bytes=max_bytes)
     frame, name = table.frame, table.file
     if not (spec.key or spec.name_column):
         raise SchemaError(Problem("key_or_name_needed", file=name))
-    required = {"key": spec.key, "name": spec.name_column}
-    required.update({f"indicator {ind}": col for col, ind in spec.columns.items()})
-    problems = check_columns(frame.columns, required, file=name)
-    known = ws.indicator_ids() | {d.indicator_id for d in spec.indicators}
+    problems = check_columns(frame.columns, {"key": spec.key, "name": spec.name_column}, file=name)
+    if problems:          # name every missing column at once
+        problems += check_columns(frame.columns, {f"indicator {ind}": col for col, ind in spec.columns.items()},
+                                  file=name)
     for d in spec.indicators:
         if d.kind not in INDICATOR_KINDS:
             problems.append(Problem("indicator_kind", {"indicator": d.indicator_id, "kind": d.kind}, file=name))
-    unknown = sorted(set(spec.columns.values()) - known)
-    if unknown:
-        problems.append(Problem("indicator_unknown", {"indicators": ", ".join(unknown)}, file=name))
-    period = _date(spec.period, field_name="period", file=name)
+    kinds = {}
+    for col, kind in {**({"*": spec.default_kind} if spec.default_kind else {}), **spec.kinds}.items():
+        if kind not in KIND_WORDS:
+            problems.append(Problem("indicator_kind_word", {"column": col, "kind": kind,
+                                                            "known": ", ".join(KIND_WORDS)}, file=name))
+        kinds[col] = KIND_WORDS.get(kind)
+    period_given = _date(spec.period, field_name="period", file=name)
     raise_if_errors(problems, SchemaError)
 
-    edition = _date(spec.edition, field_name="edition", file=name) or period
-    areas = ws.area_names(spec.level, at=edition)
-    if areas.empty:
-        raise JoinError(Problem("level_empty", {"level": spec.level, "period": str(edition)}, file=name))
-    if spec.key:
-        keys = normalise_keys(frame[spec.key], width=spec.key_width)
-        problems += check_keys(keys, file=name, column=spec.key)
-        join = match_keys(keys.tolist(), areas["area_id"].tolist())
-        column = spec.key
+    labels = [c for c in (spec.key, spec.name_column) if c]
+    decimal = spec.decimal or table.decimal
+    shape = recognise_shape(frame, labels=labels, file=name, columns=spec.columns, period_given=bool(period_given),
+                            decimal=decimal, missing_values=set(spec.missing_values), typed=table.typed)
+    problems = list(table.notices) + shape.problems
+    raise_if_errors(problems, InputError)
+    plan, defs, plan_problems = _plan_columns(ws, spec, shape, labels=labels, kinds=kinds, typed=table.typed,
+                                              decimal=decimal, file=name)
+    problems += plan_problems
+    for part in shape.parts:
+        if part.period is None and period_given is None:
+            problems.append(Problem("period_needed", file=name))
+            break
+    notices = raise_if_errors(problems, SchemaError)
+    return table, shape, plan, defs, notices, labels, decimal, period_given
+
+
+def plan_indicator_table(ws: Workspace, path: Path | str, spec: TableSpec, *, max_bytes: int) -> TableSpec:
+    """``spec`` with its columns named (without ``columns``: every column holding numbers, ids
+    slugs of their names; of a long or wide table: its variables) and the definitions of the new
+    indicators (kinds from ``kinds``/``default_kind`` or guessed); raises what stops the import
+    before the join. What the CLI shows before an import; importing it gives what ``spec`` gives."""
+    _, shape, plan, defs, _, _, _, _ = _prepare(ws, Path(path), spec, max_bytes=max_bytes)
+    columns = {c: i for part_plan in plan for c, i in part_plan.items()}
+    return replace(spec, columns=columns, indicators=list(spec.indicators) + [d for _, d, _ in defs], define=False)
+
+
+def _plan_columns(ws: Workspace, spec: TableSpec, shape, *, labels: list[str], kinds: dict, typed: bool,
+                  decimal: str, file: str):
+    """Per part: column -> indicator id; the definitions of new indicators (column, def, guessed)."""
+    problems: list[Problem] = []
+    plan: list[dict[str, str]] = []
+    exclude = set(labels) | shape.structure
+    if spec.columns:
+        present = list(dict.fromkeys(c for part in shape.parts for c in part.frame.columns))
+        problems += check_columns(present, {f"indicator {ind}": col for col, ind in spec.columns.items()}, file=file)
+        plan = [{c: i for c, i in spec.columns.items() if c in part.frame.columns} for part in shape.parts]
     else:
-        keys = frame[spec.name_column].astype(str).str.strip()
-        problems += check_keys(keys, file=name, column=spec.name_column)
-        join = match_names(keys.tolist(), dict(zip(areas["area_id"], areas["name"])))
-        column = spec.name_column
-    if join.table_unmatched:
-        rows = [int(i) + 1 for i in np.flatnonzero(keys.isin(join.table_unmatched).to_numpy())[:10]]
-        problems.append(Problem("join_unmatched", {
-            "count": len(join.table_unmatched), "values": ", ".join(f"'{k}'" for k in join.table_unmatched[:10]),
-            "level": spec.level, "rows": ", ".join(map(str, rows))}, file=name, row=rows[0] if rows else None,
-            column=column))
+        skipped: list[str] = []
+        for part in shape.parts:
+            found, others = value_columns(part.frame, exclude=exclude, typed=typed, decimal=decimal,
+                                          missing_values=set(spec.missing_values))
+            ids: dict[str, str] = {}
+            for c in found:
+                base = slug(c)
+                ident, n = base, 2
+                while ident in ids.values():
+                    ident, n = f"{base}_{n}", n + 1
+                ids[c] = ident
+            plan.append(ids)
+            skipped += [part.origin.get(c, c) for c in others if part.origin.get(c, c) not in skipped]
+        if not any(plan):
+            problems.append(Problem("table_no_value_columns", {"columns": ", ".join(
+                f"'{c}'" for c in skipped[:10]) or "–"}, file=file))
+        elif skipped and shape.kind == "plain":
+            problems.append(Problem("columns_not_imported", {"count": len(skipped), "columns": ", ".join(
+                f"'{c}'" for c in skipped[:10]) + (" …" if len(skipped) > 10 else "")}, file=file, severity="notice"))
+    known = ws.indicator_ids() | {d.indicator_id for d in spec.indicators}
+    define = spec.define or not spec.columns
+    defs, unknown, seen, kept = [], [], set(), []
+    for part, columns in zip(shape.parts, plan):
+        for col, ident in columns.items():
+            if ident in known and ident not in kept and {col, part.origin.get(col, col), ident} & set(kinds):
+                kept.append(ident)             # a kind given for an indicator the workspace knows
+            if ident in known or ident in seen:
+                continue
+            seen.add(ident)
+            if not define:
+                unknown.append(ident)
+                continue
+            origin = part.origin.get(col, col)
+            kind = kinds.get(col) or kinds.get(origin) or kinds.get(ident) or kinds.get("*")
+            guessed = kind is None
+            if guessed:
+                kind = guess_indicator_kind(col, part.frame[col], decimal=decimal)
+            defs.append((col, IndicatorDef(ident, label_de=col, label_en=col, unit=spec.unit, kind=kind), guessed))
+    if unknown:
+        problems.append(Problem("indicator_unknown", {"indicators": ", ".join(sorted(unknown))}, file=file))
+    if kept:
+        problems.append(Problem("kind_of_known_indicator", {"indicators": ", ".join(f"'{i}'" for i in kept)},
+                                file=file, severity="notice"))
+    named = {c for part, columns in zip(shape.parts, plan) for c in columns} | {
+        part.origin.get(c, c) for part, columns in zip(shape.parts, plan) for c in columns} | {
+        i for columns in plan for i in columns.values()}
+    strange = sorted(c for c in kinds if c != "*" and c not in named)
+    if strange:
+        problems.append(Problem("kind_column_unknown", {"columns": ", ".join(f"'{c}'" for c in strange),
+                                                        "known": ", ".join(f"'{c}'" for c in sorted(
+                                                            {c for columns in plan for c in columns})) or "–"},
+                                file=file))
+    return plan, defs, problems
+
+
+def _join_parts(ws: Workspace, spec: TableSpec, shape, frame: pd.DataFrame, labels: list[str], typed: bool,
+                period_given, *, file: str):
+    """Join the rows of every part to the areas of the level (by key or name, keys also as
+    numbers); classify the rest; refuse below half. Returns the join reports (one per boundary
+    edition), per part the (level, area_id) of each row (None: not stored), and problems."""
+    problems: list[Problem] = []
+    column = spec.key or spec.name_column
+    text_cells = None
+
+    def labels_of(part) -> pd.Series:
+        raw = part.frame[column]
+        if spec.key:
+            return normalise_keys(raw, width=spec.key_width)
+        return raw.astype(object).where(raw.notna(), "").map(lambda v: str(v).strip())
+
+    # the parts whose periods have the same areas are joined together (one report, not one per period)
+    editions: dict = {}
+    for part in shape.parts:
+        edition = _date(spec.edition, field_name="edition", file=file) or part.period or period_given
+        areas = ws.area_names(spec.level, at=edition)
+        if areas.empty:
+            raise JoinError(Problem("level_empty", {"level": spec.level, "period": str(edition)}, file=file))
+        same = tuple(zip(areas["area_id"], areas["name"]))
+        editions.setdefault(same, (edition, areas, []))[2].append(part)
+    joins, stored = [], {}
+    for edition, areas, parts in editions.values():
+        part_labels = {id(part): labels_of(part) for part in parts}
+        uniq = list(dict.fromkeys(v for lab in part_labels.values() for v in lab.unique().tolist() if v))
+        if spec.key:
+            join = match_keys(uniq, areas["area_id"].tolist(), numeric=True)
+        else:
+            join = match_names(uniq, dict(zip(areas["area_id"], areas["name"])))
+        # the rows without an area: one entry per label (a row without one: per row)
+        entries, entry_of = [], {}
+        known = set(join.mapping) | set(join.ambiguous)
+        for part in parts:
+            lab = part_labels[id(part)]
+            rest = ~lab.isin(known).to_numpy()
+            for label, src in zip(lab.to_numpy()[rest], part.src[rest]):
+                ident = label or ("", int(src))
+                if ident not in entry_of:
+                    entry_of[ident] = len(entries)
+                    entries.append((label, int(src)))
+        kinds = UnmatchedRows()
+        if entries:
+            if text_cells is None:
+                texts = text_columns(frame, exclude=set(labels) | shape.structure, typed=typed)
+                text_cells = frame[texts].astype(object).where(frame[texts].notna(), "").astype(str)
+            order = ws.levels_in_order()
+            above = order[order.index(spec.level) + 1:] if spec.level in order else []
+            upper_levels = [(lv, dict(zip(a["area_id"], a["name"]))) for lv in above
+                            if not (a := ws.area_names(lv, at=edition)).empty]
+            cells_of = [[c.strip() for c in text_cells.iloc[src]] for _, src in entries]
+            kinds = classify_unmatched([(label, cells) for (label, _), cells in zip(entries, cells_of)],
+                                       by="key" if spec.key else "name",
+                                       level_areas=dict(zip(areas["area_id"], areas["name"])),
+                                       upper_levels=upper_levels, city=ws.meta().get("city"))
+            entries = [(label, cells, src) for (label, src), cells in zip(entries, cells_of)]
+            taken = set()
+            for i, hit in list(kinds.upper.items()):
+                if hit in taken:                    # a second row for the same area: not stored twice
+                    del kinds.upper[i]
+                    kinds.totals.append(i)
+                taken.add(hit)
+        for part in parts:
+            lab = part_labels[id(part)]
+            ids = np.array(lab.map(join.mapping).astype(object).to_numpy(), dtype=object)
+            levels = np.full(len(lab), spec.level, dtype=object)
+            for j in np.flatnonzero(pd.isna(ids)) if kinds.upper else []:
+                entry = entry_of.get(lab.iloc[j] or ("", int(part.src[j])))
+                if entry in kinds.upper:
+                    levels[j], ids[j] = kinds.upper[entry]
+            ids = np.where(pd.isna(ids), None, ids)
+            stored[id(part)] = (levels, ids)
+        problems += _join_problems(join, kinds, entries, parts, part_labels, spec, column, file)
+        joins.append(join)
+    return joins, stored, problems
+
+
+def _join_problems(join, kinds, entries, parts, part_labels, spec: TableSpec, column: str, file: str) -> list[Problem]:
+    problems: list[Problem] = []
+    n_rows = sum(len(lab) for lab in part_labels.values())
+    matched = sum(int(lab.isin(list(join.mapping)).sum()) for lab in part_labels.values())
+
+    def listing(indexes, *, arrow=None) -> tuple[str, str, int | None]:
+        rows = [entries[i][2] + 1 for i in indexes]
+        values = [f"'{entries[i][0] or ' '.join(entries[i][1][:1]) or '–'}' ({rows[k]})"
+                  + (f" → {arrow(i)}" if arrow else "") for k, i in enumerate(indexes)]
+        return ", ".join(values[:10]) + (" …" if len(values) > 10 else ""), \
+            ", ".join(map(str, rows[:10])) + (" …" if len(rows) > 10 else ""), (rows[0] if rows else None)
+
+    if matched * 2 < n_rows:
+        unmatched = [i for i in range(len(entries))]
+        values, rows, first = listing(unmatched[:5])
+        problems.append(Problem("join_too_few", {"matched": matched, "rows": n_rows, "level": spec.level,
+                                                 "examples": values}, file=file, row=first, column=column))
     if join.ambiguous:
         problems.append(Problem("join_ambiguous", {"values": ", ".join(f"'{k}'" for k in join.ambiguous[:10])},
-                                file=name, column=column))
+                                file=file, column=column))
+    # two rows for one area: which value is right cannot be told
+    for part in parts:
+        lab = part_labels[id(part)]
+        keep = lab.isin(list(join.mapping)).to_numpy()
+        dup = lab.duplicated(keep=False).to_numpy() & keep
+        if dup.any():
+            listed = []
+            for key, rows in pd.Series(part.src[dup] + 1, index=lab[dup].to_numpy()).groupby(level=0):
+                listed.append(f"'{key}' ({', '.join(map(str, rows.tolist()[:5]))})")
+            problems.append(Problem("key_duplicate", {"count": len(listed), "keys": "; ".join(listed[:10])},
+                                    file=file, row=int(part.src[dup][0] + 1), column=column))
+            break
+    if join.as_numbers:
+        problems.append(Problem("keys_as_numbers", {
+            "count": len(join.as_numbers),
+            "examples": ", ".join(f"'{a}' → '{b}'" for a, b in join.as_numbers[:5])
+            + (" …" if len(join.as_numbers) > 5 else "")}, file=file, column=column, severity="notice"))
+    if kinds.upper:
+        idx = sorted(kinds.upper)
+        values, rows, first = listing(idx, arrow=lambda i: f"{kinds.upper[i][0]} '{kinds.upper[i][1]}'")
+        problems.append(Problem("rows_total_stored", {"count": len(idx), "values": values, "rows": rows},
+                                file=file, row=first, column=column, severity="notice"))
+    if kinds.totals:
+        values, rows, first = listing(sorted(kinds.totals))
+        problems.append(Problem("rows_total", {"count": len(kinds.totals), "values": values, "rows": rows},
+                                file=file, row=first, column=column, severity="notice"))
+    if kinds.merged:
+        idx = sorted(kinds.merged)
+        values, rows, first = listing(idx, arrow=lambda i: " + ".join(kinds.merged[i]))
+        problems.append(Problem("rows_merged", {"count": len(idx), "values": values, "rows": rows},
+                                file=file, row=first, column=column, severity="notice"))
+    other = [i for i in kinds.other if entries[i][0]]
+    empty = [i for i in kinds.other if not entries[i][0]]
+    if other:
+        values, rows, first = listing(other)
+        problems.append(Problem("rows_unmatched", {"count": len(other), "level": spec.level, "values": values,
+                                                   "rows": rows}, file=file, row=first, column=column,
+                                severity="notice"))
+    if empty:
+        _, rows, first = listing(empty)
+        problems.append(Problem("rows_key_empty", {"count": len(empty), "rows": rows}, file=file, row=first,
+                                column=column, severity="notice"))
     if join.areas_unmatched:
         problems.append(Problem("join_areas_without_values", {
             "count": len(join.areas_unmatched), "level": spec.level,
-            "values": ", ".join(join.areas_unmatched[:10])}, file=name, severity="notice"))
-
-    long_parts = []
-    for col, indicator_id in spec.columns.items():
-        raw = frame[col]
-        mapping = spec.value_maps.get(col)
-        if mapping:
-            unmapped = ~raw.isin(list(mapping)) & (raw != "")
-            if unmapped.any():
-                rows = [int(i) + 1 for i in np.flatnonzero(unmapped.to_numpy())[:10]]
-                problems.append(Problem("value_not_in_map", {
-                    "values": ", ".join(f"'{v}'" for v in raw[unmapped].unique()[:5]),
-                    "known": ", ".join(f"'{v}'" for v in mapping), "rows": ", ".join(map(str, rows))},
-                    file=name, row=rows[0], column=col))
-            values = raw.map(lambda v: mapping.get(v, np.nan)).astype(float)
-        else:
-            values, value_problems = parse_numeric(raw, column=col, file=name, decimal=spec.decimal or table.decimal,
-                                                   missing_values=set(spec.missing_values))
-            problems += value_problems
-        long_parts.append(pd.DataFrame({"area_id": keys.map(join.mapping).to_numpy(), "indicator_id": indicator_id,
-                                        "value": values.to_numpy()}))
-    notices = raise_if_errors(problems, InputError if not join.table_unmatched else JoinError)
-    long = pd.concat(long_parts, ignore_index=True)
-    long = long[long["area_id"].notna()].assign(level=spec.level, period=pd.Timestamp(period),
-                                                source_id=source.source_id)
-    report = ImportReport("indicators", name, rows=len(frame), written=len(long), notices=notices, join=join,
-                          details={"level": spec.level, "period": str(period), "encoding": table.encoding,
-                                   "delimiter": table.delimiter, "decimal": spec.decimal or table.decimal,
-                                   "indicators": sorted(set(spec.columns.values()))})
-
-    def write():
-        ws.put_indicators([{**asdict(d), "source_id": source.source_id} for d in spec.indicators])
-        ws.put_values(long)
-    return commit_import(ws, report, source, path, asdict(spec), write, dry_run=dry_run)
+            "values": ", ".join(join.areas_unmatched[:10])}, file=file, severity="notice"))
+    return problems
 
 
 # --------------------------------------------------------------------------- services
@@ -458,8 +732,18 @@ def import_programme_areas(ws: Workspace, path: Path | str, spec: ProgrammeSpec,
     problems = check_columns(frame.columns, required, file=path.name)
     if by_members and not spec.member_level:
         problems.append(Problem("member_level_needed", file=path.name))
+    if not spec.programme and not spec.programme_name:
+        problems.append(Problem("programme_needed", file=path.name))
     raise_if_errors(problems, SchemaError)
     ids = normalise_keys(frame[spec.id])
+    without = (ids == "").to_numpy() if by_members else np.zeros(len(frame), dtype=bool)
+    if without.any():
+        # a member table lists every area; those in no programme area have an empty id
+        problems.append(Problem("programme_rows_without_area", {"count": int(without.sum())}, file=path.name,
+                                column=spec.id, severity="notice"))
+        frame, ids = frame[~without].reset_index(drop=True), ids[~without].reset_index(drop=True)
+    programme = (frame[spec.programme].astype(str) if spec.programme
+                 else pd.Series(spec.programme_name, index=frame.index, dtype=object))
     problems += [p for p in check_keys(ids, file=path.name, column=spec.id) if p.code == "key_empty"]
 
     def dates(col):
@@ -492,7 +776,7 @@ def import_programme_areas(ws: Workspace, path: Path | str, spec: ProgrammeSpec,
                 "level": spec.member_level, "rows": ", ".join(map(str, rows))},
                 file=path.name, row=rows[0], column=spec.member))
         notices = raise_if_errors(problems, JoinError if join.table_unmatched else InputError)
-        work = pd.DataFrame({"pa_id": ids, "name": frame[spec.name].astype(str), "programme": frame[spec.programme],
+        work = pd.DataFrame({"pa_id": ids, "name": frame[spec.name].astype(str), "programme": programme,
                              "since": since, "until": until, "member": members})
         geom_of = dict(zip(areas["area_id"], areas.geometry))
         rows_out = []
@@ -511,7 +795,7 @@ def import_programme_areas(ws: Workspace, path: Path | str, spec: ProgrammeSpec,
         notices = raise_if_errors(problems, InputError)
         frame = to_work_crs(frame, ws.work_crs, file=path.name)
         out = gpd.GeoDataFrame({"pa_id": ids.to_numpy(), "name": frame[spec.name].astype(str).to_numpy(),
-                                "programme": frame[spec.programme].astype(str).to_numpy(),
+                                "programme": programme.to_numpy(),
                                 "since": since.to_numpy(), "until": until.to_numpy(), "members": None,
                                 "member_level": None}, geometry=frame.geometry.to_numpy(), crs=ws.work_crs)
     report = ImportReport("programme-areas", path.name, rows=len(frame), written=len(out), notices=notices,

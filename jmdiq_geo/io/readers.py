@@ -4,6 +4,10 @@ Vector: GeoJSON, GeoPackage, Shapefile (the ``.shp`` or a folder or a ``.zip``),
 Tables: CSV (``;`` or ``,`` or tab, decimal comma, thousands separators, UTF-8 / UTF-8-BOM /
 cp1252 / UTF-16 with BOM) and XLSX. Tables are read as text; numbers are parsed later by
 ``jmdiq_geo.io.numbers`` so that keys keep their leading zeros and bad cells can be named.
+Tables as offices publish them are recognised: title rows above the header, a two-row header
+(a group row over its sub-columns, joined: "Arbeitslose insgesamt") and notes below the table
+("Quelle: …", "1) …"); ``header_row`` overrides where the header is. The attribute table of a
+vector file is read by ``read_attributes`` (geometry not read, columns keep their types).
 """
 from __future__ import annotations
 
@@ -11,8 +15,11 @@ import codecs
 import csv
 import io
 import json
+import math
+import re
 import tempfile
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -22,6 +29,7 @@ import pyogrio
 import pyproj
 
 from jmdiq_geo.errors import CrsError, InputError, Problem
+from jmdiq_geo.io.numbers import PLACEHOLDERS
 
 VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".parquet", ".geoparquet", ".zip"}
 TABLE_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm"}
@@ -38,6 +46,12 @@ class TableRead:
     delimiter: str = ","
     decimal: str = "."
     notices: list[Problem] = field(default_factory=list)
+    #: 1-based row of the file taken as the header (the upper one of a two-row header)
+    header_row: int = 1
+    #: 1, or 2 for a group row over its sub-columns (names joined: "Arbeitslose insgesamt")
+    header_rows: int = 1
+    #: the attributes of a vector file: columns keep their types (numbers are numbers)
+    typed: bool = False
 
 
 def human_size(n_bytes: int) -> str:
@@ -212,6 +226,49 @@ def _check_json_syntax(path: Path) -> None:
         raise InputError(Problem("not_geojson", file=path.name))
 
 
+def read_attributes(path: Path | str, *, layer: str | None = None, max_bytes: int) -> TableRead:
+    """The attribute table of a vector file (GeoJSON, GeoPackage, Shapefile, GeoParquet, a folder
+    or ``.zip`` of one): the geometry is not read, so no CRS is needed; columns keep their types."""
+    path = Path(path)
+    check_file(path, max_bytes=max_bytes)
+    if path.is_dir():
+        shp = sorted(path.glob("*.shp"))
+        if len(shp) != 1:
+            raise InputError(Problem("zip_ambiguous", {"found": ", ".join(p.name for p in shp) or "–"},
+                                     file=path.name))
+        return read_attributes(shp[0], layer=layer, max_bytes=max_bytes)
+    suffix = path.suffix.lower()
+    if suffix == ".zip":
+        with tempfile.TemporaryDirectory(prefix="jmdiq-zip-") as tmp:
+            files = extract_zip_safely(path, Path(tmp), max_bytes=max_bytes)
+            return read_attributes(_pick_dataset(files, path.name), layer=layer, max_bytes=max_bytes)
+    if suffix not in VECTOR_SUFFIXES:
+        raise InputError(Problem("format_unknown", {"suffix": suffix or "–",
+                                                    "known": ", ".join(sorted(VECTOR_SUFFIXES))}, file=path.name))
+    if suffix == ".shp" and not _sibling(path, ".dbf"):
+        raise InputError(Problem("shapefile_part_missing", {"parts": ".dbf"}, file=path.name))
+    encoding = "utf-8"
+    try:
+        if suffix in (".parquet", ".geoparquet"):
+            gdf = gpd.read_parquet(path)
+            frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+        elif suffix in (".geojson", ".json") and not _is_utf8(path):
+            frame = pyogrio.read_dataframe(path, layer=layer, read_geometry=False, use_arrow=False, encoding="cp1252")
+            encoding = "cp1252"
+        else:
+            frame = pyogrio.read_dataframe(path, layer=layer, read_geometry=False, use_arrow=True)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError, OSError) as exc:
+        if suffix in (".geojson", ".json"):
+            _check_json_syntax(path)
+        raise InputError(Problem("vector_unreadable", {"reason": str(exc).splitlines()[0][:200]},
+                                 file=path.name)) from None
+    if len(frame) == 0:
+        raise InputError(Problem("no_features", file=path.name))
+    frame = pd.DataFrame(frame).reset_index(drop=True)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return _checked(TableRead(frame, path.name, encoding=encoding, delimiter="", decimal=".", typed=True))
+
+
 # --------------------------------------------------------------------------- tables
 
 def _decode(raw: bytes, name: str) -> tuple[str, str]:
@@ -234,24 +291,46 @@ def _sniff_delimiter(text: str) -> str:
     try:
         return csv.Sniffer().sniff(sample, delimiters=";,\t|").delimiter
     except csv.Error:
-        header = text.splitlines()[0] if text else ""
-        counts = {d: header.count(d) for d in ";,\t|"}
-        best = max(counts, key=counts.get)
-        return best if counts[best] else ","
+        # title rows above the table or notes below it confuse the sniffer: take the delimiter
+        # that most lines have equally often (the table's rows), not the first line's
+        lines = [line for line in text.splitlines()[:30] if line.strip()]
+        best, score = ",", 0
+        for d in ";,\t|":
+            counts = Counter(line.count(d) for line in lines if line.count(d))
+            n = counts.most_common(1)[0][1] if counts else 0
+            if n > score:
+                best, score = d, n
+        return best
 
 
-def read_table(path: Path | str, *, sheet: str | int | None = None, max_bytes: int) -> TableRead:
-    """Read a CSV or XLSX table as text (every cell a ``str``, empty cells ``""``)."""
+def read_table(path: Path | str, *, sheet: str | int | None = None, max_bytes: int,
+               header_row: int | None = None) -> TableRead:
+    """Read a CSV or XLSX table as text (every cell a ``str``, empty cells ``""``).
+
+    The header is the first row that fills the table's columns (title rows above it are skipped,
+    a group row over sub-columns is joined with them, notes below the table are left out, each
+    with a notice); ``header_row`` (1-based row of the file) says where it is instead."""
     path = Path(path)
     check_file(path, max_bytes=max_bytes)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        try:
-            frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=str, engine="openpyxl").fillna("")
-        except (ValueError, KeyError, OSError, zipfile.BadZipFile) as exc:
-            raise InputError(Problem("table_unreadable", {"reason": str(exc)[:200]}, file=path.name)) from None
-        frame.columns = [str(c).strip() for c in frame.columns]
-        return _checked(TableRead(frame, path.name, encoding="xlsx", delimiter="", decimal="."))
+        def excel(**kw):
+            try:
+                return pd.read_excel(path, sheet_name=sheet or 0, dtype=str, engine="openpyxl", **kw).fillna("")
+            except (ValueError, KeyError, OSError, zipfile.BadZipFile) as exc:
+                raise InputError(Problem("table_unreadable", {"reason": str(exc)[:200]}, file=path.name)) from None
+        raw = excel(header=None)
+        grid = [[str(c) for c in row] for row in raw.itertuples(index=False)]
+        if not any(c.strip() for row in grid for c in row):
+            raise InputError(Problem("no_rows", file=path.name))
+        layout = _layout(grid, forced=header_row, first=0, file=path.name)
+        if layout.trivial:
+            frame = excel()
+            frame.columns = [str(c).strip() for c in frame.columns]
+            return _checked(TableRead(frame, path.name, encoding="xlsx", delimiter="", decimal="."))
+        return _checked(TableRead(_grid_frame(grid, layout, path.name), path.name, encoding="xlsx", delimiter="",
+                                  decimal=".", notices=layout.notices(path.name), header_row=layout.top + 1,
+                                  header_rows=layout.rows))
     if suffix not in TABLE_SUFFIXES:
         raise InputError(Problem("format_unknown", {"suffix": suffix or "–",
                                                     "known": ", ".join(sorted(TABLE_SUFFIXES))}, file=path.name))
@@ -261,6 +340,21 @@ def read_table(path: Path | str, *, sheet: str | int | None = None, max_bytes: i
     delimiter = "\t" if suffix == ".tsv" else _sniff_delimiter(text)
     if '"' in text:
         _check_quotes(text, delimiter, path.name)
+    decimal = "," if delimiter == ";" else "."
+    try:
+        grid = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error:
+        grid = None                       # pandas below names what is wrong
+    if grid is not None:
+        first = next((i for i, row in enumerate(grid) if row), 0)    # pandas skips blank lines
+        layout = _layout(grid, forced=header_row, first=first, file=path.name)
+        if not layout.trivial:
+            return _checked(TableRead(_grid_frame(grid, layout, path.name), path.name, encoding=encoding,
+                                      delimiter=delimiter, decimal=decimal, notices=layout.notices(path.name),
+                                      header_row=layout.top + 1, header_rows=layout.rows))
+        header_at = layout.top + 1
+    else:
+        header_at = 1
     bad_lines: list[list[str]] = []
     slow = False
     try:
@@ -288,8 +382,182 @@ def read_table(path: Path | str, *, sheet: str | int | None = None, max_bytes: i
                                                      "rows": ", ".join(map(str, too_many[:10]))},
                                      file=path.name, row=too_many[0] if too_many else None))
     frame.columns = [str(c).strip() for c in frame.columns]
-    return _checked(TableRead(frame, path.name, encoding=encoding, delimiter=delimiter,
-                              decimal="," if delimiter == ";" else "."))
+    return _checked(TableRead(frame, path.name, encoding=encoding, delimiter=delimiter, decimal=decimal,
+                              header_row=header_at))
+
+
+# --------------------------------------------------------------------------- where the table is
+
+#: the start of a note below a table: "Quelle: …", "1) …", "* …", "a) …", "© …"
+_NOTE = re.compile(r"^(?:(?:quelle|quellen|anmerkung|anmerkungen|hinweis|hinweise|fu(?:ß|ss)note|fu(?:ß|ss)noten|"
+                   r"stand|source|sources|note|notes|erl(?:ä|ae)uterung|legende|zeichenerkl(?:ä|ae)rung)\b|"
+                   r"\(?\d{1,2}\)|\*|[a-z]\)\s|©)", re.IGNORECASE)
+_NUMBER = re.compile(r"^[+-]?\(?[+-]?(?:\d{1,3}(?:[.,'\u00a0\u202f ]\d{3})+|\d+)(?:[.,]\d+)?\)?\s*%?$")
+_YEAR = re.compile(r"^(?:19|20)\d{2}$")
+#: how far down the header may lie, how many rows at the end may be notes
+_HEADER_SEARCH = 50
+_NOTES_SEARCH = 30
+
+
+def _is_number(cell: str) -> bool:
+    return bool(_NUMBER.match(cell))
+
+
+@dataclass
+class _Layout:
+    """Where the table lies in a file's rows (0-based indexes)."""
+
+    top: int                      # the (upper) header row
+    rows: int                     # header rows: 1 or 2
+    end: int                      # rows from here on are notes below the table
+    first: int                    # where pandas would take the header (the first non-blank line)
+    forced: bool = False
+    titles: list[tuple[int, str]] = field(default_factory=list)
+    notes: list[tuple[int, str]] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+
+    @property
+    def trivial(self) -> bool:
+        """The plain case that pandas reads as it always did: header on the first line, no notes."""
+        return self.top == self.first and self.rows == 1 and not self.notes and not self.titles
+
+    def notices(self, file: str) -> list[Problem]:
+        out = [Problem("table_header_row", {
+            "row": self.top + 1,
+            "skipped": "; ".join(f"{i + 1}: '{_short(t)}'" for i, t in self.titles[:3]) or "–"},
+            file=file, severity="notice")]
+        if self.rows == 2:
+            joined = [n for n in self.names if " " in n] or self.names
+            out.append(Problem("table_header_two_rows", {"rows": f"{self.top + 1}, {self.top + 2}",
+                                                         "example": joined[0] if joined else "–"},
+                               file=file, severity="notice"))
+        if self.notes:
+            out.append(Problem("table_notes_below", {
+                "count": len(self.notes), "rows": ", ".join(str(i + 1) for i, _ in self.notes[:10]),
+                "examples": "; ".join(f"'{_short(t)}'" for _, t in self.notes[:3])}, file=file, severity="notice"))
+        return out
+
+
+def _short(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[:n - 1] + "…"
+
+
+def _layout(grid: list[list[str]], *, forced: int | None, first: int, file: str) -> _Layout:
+    """Find the header (and a second header row), the title rows above it and the notes below."""
+    n = len(grid)
+    # only the rows where a header or notes can be are looked at (a table of 10,000 rows stays fast)
+    seen = sorted(set(range(min(n, _HEADER_SEARCH + 2))) | set(range(max(0, n - _NOTES_SEARCH), n))
+                  | {j for j in ((forced - 2, forced - 1, forced) if forced else ()) if 0 <= j < n})
+    rows = dict.fromkeys(range(n), [])
+    rows.update({i: [c.strip() for c in grid[i]] for i in seen})
+    filled = dict.fromkeys(range(n), 1)
+    filled.update({i: sum(1 for c in rows[i] if c) for i in seen})
+    extent = {i: max((j + 1 for j, c in enumerate(rows[i]) if c), default=0) for i in seen}
+    wide = Counter(extent[i] for i in seen if filled[i] >= 2)
+    width = max(wide.items(), key=lambda kv: (kv[1], kv[0]))[0] if wide else max(extent.values(), default=0)
+    nonblank = [i for i in seen if filled[i]]
+    if forced is not None:
+        top = forced - 1
+        if not 0 <= top < n or not filled[top]:
+            raise InputError(Problem("header_row_invalid", {"row": forced, "rows": n}, file=file))
+    else:
+        need = max(2, math.ceil(width / 2))
+        top = next((i for i in nonblank[:_HEADER_SEARCH] if filled[i] >= need), nonblank[0] if nonblank else 0)
+    header_rows = 1
+    if forced is None and top > 0 and filled[top - 1] and _is_group_row(rows[top - 1], rows[top]):
+        top, header_rows = top - 1, 2
+    elif top + 1 < n and _is_sub_header(rows[top], rows[top + 1], width):
+        header_rows = 2
+    start = top + header_rows
+    end = n
+    i = n - 1
+    notes = []
+    while i >= max(start, n - _NOTES_SEARCH) and width >= 2:
+        if not filled[i]:
+            i -= 1
+            continue
+        if not _is_note(rows[i], filled[i]):
+            break
+        notes.append((i, " ".join(c for c in rows[i] if c)))
+        i -= 1
+    if i >= start:            # row i holds values (or lies above the rows looked at)
+        end = i + 1
+    else:                     # nothing but notes below the header: they are the table
+        notes = []
+    titles = [(j, " ".join(c for c in rows[j] if c)) for j in seen if j < top and filled[j]]
+    layout = _Layout(top, header_rows, end, first, forced=forced is not None, titles=titles, notes=notes[::-1])
+    layout.names = _header_names(rows[top], rows[top + 1] if header_rows == 2 else None)
+    return layout
+
+
+def _is_group_row(upper: list[str], lower: list[str]) -> bool:
+    """A row of group labels over the header row: nothing in the first column, no numbers, each
+    label standing over a named column."""
+    cells = [(j, c) for j, c in enumerate(upper) if c]
+    if not cells or (upper and upper[0]) or not (lower and lower[0]):
+        return False
+    if any(_is_number(c) and not _YEAR.match(c) for _, c in cells):
+        return False
+    return all(j < len(lower) and lower[j] for j, _ in cells)
+
+
+def _is_sub_header(upper: list[str], lower: list[str], width: int) -> bool:
+    """A second header row: only labels (or years), filling gaps the header row leaves or leaving
+    the key column empty - a data row has a key and numbers."""
+    cells = [c for c in lower if c]
+    if not cells or any(c in PLACEHOLDERS or (_is_number(c) and not _YEAR.match(c)) for c in cells):
+        return False
+    cell = lambda r, j: r[j] if j < len(r) else ""  # noqa: E731
+    gaps = any(not cell(upper, j) and cell(lower, j) for j in range(max(width, len(lower))))
+    return gaps or bool(cell(upper, 0) and not cell(lower, 0))
+
+
+def _is_note(row: list[str], filled: int) -> bool:
+    """A note below the table ("Quelle: …", "1) …"), or a lone sentence in the first column."""
+    text = next((c for c in row if c), "")
+    if not row or not row[0]:
+        return False
+    if _NOTE.match(text):
+        return True
+    return filled == 1 and not _is_number(text) and (len(text) >= 40 or ":" in text)
+
+
+def _header_names(upper: list[str], lower: list[str] | None) -> list[str]:
+    """Column names: the header row, or a group row joined with the row below it ("Arbeitslose"
+    over "insgesamt | unter 25" → "Arbeitslose insgesamt", "Arbeitslose unter 25")."""
+    if lower is None:
+        return list(upper)
+    names, group, style = [], "", None
+
+    def style_of(text: str) -> bool:          # "insgesamt", "unter 25" vs. "Einwohner"
+        return text[:1].isupper()
+    for j in range(max(len(upper), len(lower))):
+        u = upper[j] if j < len(upper) else ""
+        low = lower[j] if j < len(lower) else ""
+        if u:
+            group, style = u, (style_of(low) if low else None)
+        elif not low or (style is not None and style_of(low) != style):
+            group = ""                        # a merged group cell ends where its sub-labels end
+        label = u or (group if low else "")
+        names.append(" ".join(x for x in (label, low) if x))
+    return names
+
+
+def _grid_frame(grid: list[list[str]], layout: _Layout, file: str) -> pd.DataFrame:
+    """The table between the header and the notes as text; blank rows are skipped (as pandas
+    does), columns without a name and without a value dropped, rows with more fields refused."""
+    names = layout.names
+    width = len(names)
+    body = [r for r in grid[layout.top + layout.rows:layout.end] if any(c.strip() for c in r)]
+    too_many = [i for i, r in enumerate(body, start=1) if any(c.strip() for c in r[width:])]
+    if too_many:
+        raise InputError(Problem("ragged_rows", {"count": len(too_many), "expected": width,
+                                                 "rows": ", ".join(map(str, too_many[:10]))},
+                                 file=file, row=too_many[0]))
+    cells = [[r[j] if j < len(r) else "" for j in range(width)] for r in body]
+    keep = [j for j in range(width) if names[j] or any(row[j].strip() for row in cells)]
+    frame = pd.DataFrame([[row[j] for j in keep] for row in cells], columns=[names[j] for j in keep], dtype=object)
+    return frame.reset_index(drop=True)
 
 
 def _row_widths(text: str, delimiter: str) -> list[int]:

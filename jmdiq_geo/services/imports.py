@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from jmdiq_geo.io.imports import (INDICATOR_KINDS, KINDS, BoundarySpec, GridSpec, ImportReport, IndicatorDef,
-                                  ProgrammeSpec, ServiceSpec, Source, TableSpec, guess_indicator_kind, run_import)
+from jmdiq_geo.io.imports import (INDICATOR_KINDS, KIND_WORDS, KINDS, BoundarySpec, GridSpec, ImportReport,
+                                  IndicatorDef, ProgrammeSpec, ServiceSpec, Source, TableSpec, guess_indicator_kind,
+                                  plan_indicator_table, run_import)
+from jmdiq_geo.io.tables import slug
 from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec
 from jmdiq_geo.io.readers import TABLE_SUFFIXES, check_file, read_table, read_vector
 from jmdiq_geo.errors import Problem, SchemaError
@@ -22,7 +24,7 @@ from jmdiq_geo.store.workspace import Workspace
 
 __all__ = ["KINDS", "INDICATOR_KINDS", "BoundarySpec", "TableSpec", "IndicatorDef", "ServiceSpec", "ProgrammeSpec",
            "GridSpec", "NetworkSpec", "OriginSpec", "BarrierSpec", "Source", "ImportReport", "guess_indicator_kind",
-           "import_file", "FilePreview", "preview_file", "LevelSpec"]
+           "import_file", "FilePreview", "preview_file", "LevelSpec", "KIND_WORDS", "suggest_table_spec", "slug"]
 
 
 def import_file(ws: Workspace, kind: str, path, spec, source, *, max_bytes: int,
@@ -48,6 +50,15 @@ def import_file(ws: Workspace, kind: str, path, spec, source, *, max_bytes: int,
         if todo:
             report.details["derived"] = apply_derived(ws, todo)
     return report
+
+
+def suggest_table_spec(ws: Workspace, path, spec: TableSpec, *, max_bytes: int) -> TableSpec:
+    """An indicator table's spec with its columns named and the new indicators defined, their
+    kinds guessed (``guess_indicator_kind``: counts ``extensive``, rates and shares
+    ``intensive``) unless ``spec.kinds``/``spec.default_kind`` say otherwise: what the CLI shows
+    before importing ``spec``. Without ``spec.columns``: every column that holds numbers (of a
+    long or wide table: its variables). Raises what stops the import before the join."""
+    return plan_indicator_table(ws, path, spec, max_bytes=max_bytes)
 
 
 @dataclass

@@ -477,14 +477,15 @@ def test_file_too_large_message_shows_size_and_limit(tiny_ws, tiny_files, inbox)
 # --------------------------------------------------------------------------- 12. join
 
 def test_keys_without_area_are_a_join_error(tiny_ws, inbox):
-    keys = [AREA_IDS[0].lstrip("0"), AREA_IDS[1], AREA_IDS[2].lstrip("0"), AREA_IDS[3]]  # leading zero lost
-    assert keys[0] == "1000001"
-    path = write_csv(inbox / "ohne_null.csv", [["PLR_ID", "Anteil_ALG2"]] + [[k, "1.5"] for k in keys])
+    # keys that lost their leading zero now match as numbers (tests/io/test_tables.py); a table is
+    # refused only when less than half of its rows match an area
+    keys = ["99000001", AREA_IDS[1], "99000003", "99000004"]
+    path = write_csv(inbox / "fremd.csv", [["PLR_ID", "Anteil_ALG2"]] + [[k, "1.5"] for k in keys])
     err = expect_failure(tiny_ws, JoinError, lambda: import_table(tiny_ws, path))
-    problem = only_problem(err, "join_unmatched")
+    problem = only_problem(err, "join_too_few")
     assert problem.file == path.name and problem.column == "PLR_ID" and problem.row == 1
-    assert problem.params["count"] == 2 and problem.params["rows"] == "1, 3"
-    assert_rendered(problem, f"'{keys[0]}'", f"'{keys[2]}'", "1, 3", "plr")
+    assert problem.params["matched"] == 1 and problem.params["rows"] == 4
+    assert_rendered(problem, f"'{keys[0]}' (1)", f"'{keys[2]}' (3)", "plr")
 
 
 def test_key_width_restores_lost_leading_zeros(tiny_ws, inbox):
