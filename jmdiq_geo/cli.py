@@ -189,7 +189,7 @@ def cmd_import(args) -> int:
         elif args.kind == "programme-areas":
             spec = im.ProgrammeSpec(id=args.key, name=args.name, programme=args.programme, since=args.since,
                                     until=args.until, member=args.member, member_level=args.member_level,
-                                    crs=args.crs)
+                                    crs=args.crs, programme_name=args.programme_name)
         elif args.kind == "network":
             spec = im.NetworkSpec(class_column=args.class_column, crs=args.crs)
         elif args.kind == "origins":
@@ -554,6 +554,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--barrier-kind", default="rail", choices=["rail", "road", "water"], help="barriers: kind")
     imp.add_argument("--keep", action="append", help="barriers: class to keep, repeatable")
     imp.add_argument("--programme", help="programme column (Sozialer Zusammenhalt, Soziale Stadt, QM …)")
+    imp.add_argument("--programme-name", help="one programme for all areas of the file, e.g. 'Soziale Stadt'")
     imp.add_argument("--since", help="programme start column")
     imp.add_argument("--until", help="programme end column")
     imp.add_argument("--member", help="member-area key column (programme areas given as a table)")

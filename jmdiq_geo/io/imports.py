@@ -145,12 +145,13 @@ class ProgrammeSpec:
     ``member_level``); polygons are then the union of the members."""
     id: str
     name: str
-    programme: str
+    programme: str | None = None        # a column naming each area's programme …
     since: str | None = None
     until: str | None = None
     member: str | None = None
     member_level: str | None = None
     crs: str | None = None
+    programme_name: str | None = None   # … or one programme for all (e.g. "Aktionsplan Soziale Stadt")
 
 
 @dataclass
@@ -731,8 +732,18 @@ def import_programme_areas(ws: Workspace, path: Path | str, spec: ProgrammeSpec,
     problems = check_columns(frame.columns, required, file=path.name)
     if by_members and not spec.member_level:
         problems.append(Problem("member_level_needed", file=path.name))
+    if not spec.programme and not spec.programme_name:
+        problems.append(Problem("programme_needed", file=path.name))
     raise_if_errors(problems, SchemaError)
     ids = normalise_keys(frame[spec.id])
+    without = (ids == "").to_numpy() if by_members else np.zeros(len(frame), dtype=bool)
+    if without.any():
+        # a member table lists every area; those in no programme area have an empty id
+        problems.append(Problem("programme_rows_without_area", {"count": int(without.sum())}, file=path.name,
+                                column=spec.id, severity="notice"))
+        frame, ids = frame[~without].reset_index(drop=True), ids[~without].reset_index(drop=True)
+    programme = (frame[spec.programme].astype(str) if spec.programme
+                 else pd.Series(spec.programme_name, index=frame.index, dtype=object))
     problems += [p for p in check_keys(ids, file=path.name, column=spec.id) if p.code == "key_empty"]
 
     def dates(col):
@@ -765,7 +776,7 @@ def import_programme_areas(ws: Workspace, path: Path | str, spec: ProgrammeSpec,
                 "level": spec.member_level, "rows": ", ".join(map(str, rows))},
                 file=path.name, row=rows[0], column=spec.member))
         notices = raise_if_errors(problems, JoinError if join.table_unmatched else InputError)
-        work = pd.DataFrame({"pa_id": ids, "name": frame[spec.name].astype(str), "programme": frame[spec.programme],
+        work = pd.DataFrame({"pa_id": ids, "name": frame[spec.name].astype(str), "programme": programme,
                              "since": since, "until": until, "member": members})
         geom_of = dict(zip(areas["area_id"], areas.geometry))
         rows_out = []
@@ -784,7 +795,7 @@ def import_programme_areas(ws: Workspace, path: Path | str, spec: ProgrammeSpec,
         notices = raise_if_errors(problems, InputError)
         frame = to_work_crs(frame, ws.work_crs, file=path.name)
         out = gpd.GeoDataFrame({"pa_id": ids.to_numpy(), "name": frame[spec.name].astype(str).to_numpy(),
-                                "programme": frame[spec.programme].astype(str).to_numpy(),
+                                "programme": programme.to_numpy(),
                                 "since": since.to_numpy(), "until": until.to_numpy(), "members": None,
                                 "member_level": None}, geometry=frame.geometry.to_numpy(), crs=ws.work_crs)
     report = ImportReport("programme-areas", path.name, rows=len(frame), written=len(out), notices=notices,

@@ -11,7 +11,7 @@ from jmdiq_geo.analysis.nesting import assign_parents
 from jmdiq_geo.cli import main
 from jmdiq_geo.crs import utm_crs_for
 from jmdiq_geo.errors import CrsError, InputError, SchemaError
-from jmdiq_geo.services.imports import BoundarySpec, LevelSpec, Source, import_file
+from jmdiq_geo.services.imports import BoundarySpec, LevelSpec, ProgrammeSpec, Source, import_file
 from jmdiq_geo.services.new_city import new_city
 
 MAX = 50 * 1024 * 1024
@@ -160,3 +160,24 @@ def test_cli_dortmund_from_an_empty_folder(tmp_path, data_root, capsys):
     with open_workspace(db, read_only=True) as ws:
         names = ws.area_names("ubz")
         assert len(names) == 170 and "BÖVINGHAUSEN" in set(names["name"]) and "011" in set(names["area_id"])
+
+
+def test_member_table_with_areas_in_no_programme_and_one_programme_name(tmp_path):
+    ws = new_city(tmp_path / "stadt.duckdb", name="Teststadt")
+    import_file(ws, "boundaries", _quarters(tmp_path), BoundarySpec(level="ubz", key="nr", name="name"), SRC,
+                max_bytes=MAX, level=LevelSpec("ubz", "Unterbezirk"))
+    table = tmp_path / "mitglieder.csv"
+    table.write_text("unbeznr,aktionsraum_nr,aktionsraum\n01,A1,Nordmarkt\n02,,\n03,A1,Nordmarkt\n04,,\n",
+                     encoding="utf-8")
+    spec = ProgrammeSpec(id="aktionsraum_nr", name="aktionsraum", member="unbeznr", member_level="ubz",
+                         programme_name="Aktionsplan Soziale Stadt")
+    report = import_file(ws, "programme-areas", table, spec, SRC, max_bytes=MAX)
+    pa = ws.programme_areas()
+    assert len(pa) == 1 and pa.iloc[0]["members"] == "01,03" and pa.iloc[0]["programme"] == "Aktionsplan Soziale Stadt"
+    assert [p.params["count"] for p in report.notices if p.code == "programme_rows_without_area"] == [2]
+    with pytest.raises(SchemaError) as info:
+        import_file(ws, "programme-areas", table, ProgrammeSpec(id="aktionsraum_nr", name="aktionsraum",
+                                                                member="unbeznr", member_level="ubz"), SRC,
+                    max_bytes=MAX)
+    assert info.value.problems[0].code == "programme_needed"
+    ws.close()
