@@ -8,6 +8,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 from pyproj import CRS
+from pyproj.exceptions import CRSError
 
 from jmdiq_geo.errors import CrsError, Problem
 
@@ -15,7 +16,12 @@ DISPLAY_CRS = "EPSG:4326"
 
 
 def require_metric(crs: str) -> CRS:
-    parsed = CRS.from_user_input(crs)
+    """The CRS ``crs`` names, when it is projected in metres (else CrsError; a name pyproj does
+    not know is a CrsError too, never pyproj's own exception)."""
+    try:
+        parsed = CRS.from_user_input(crs)
+    except CRSError:
+        raise CrsError(Problem("crs_unknown", {"crs": crs})) from None
     if not parsed.is_projected or parsed.axis_info[0].unit_name not in ("metre", "meter"):
         raise CrsError(Problem("crs_not_metric", {"crs": crs}))
     return parsed

@@ -33,6 +33,14 @@ def test_crs_in_degrees_or_feet_is_refused(crs):
     assert crs in format_problem(problem, "de") and crs in format_problem(problem, "en")
 
 
+@pytest.mark.parametrize("crs", ["foo", "EPSG:99999", "UTM 32"])
+def test_unknown_crs_is_a_crs_error_naming_it(crs):
+    with pytest.raises(CrsError) as err:
+        require_metric(crs)
+    [problem] = err.value.problems
+    assert problem.code == "crs_unknown" and crs in format_problem(problem, "de") and crs in format_problem(problem, "en")
+
+
 def test_layer_without_crs_is_refused_naming_the_file():
     gdf = frame(None, square(390000, 5820000))
     with pytest.raises(CrsError) as err:

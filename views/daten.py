@@ -22,7 +22,7 @@ st.dataframe(number_table(sources[["source_id", "title", "licence", "periods", "
     "files": tr("col_files")}), 0),
     hide_index=True, width="stretch", column_config={tr("col_title"): st.column_config.TextColumn(width="medium")})
 st.subheader(tr("data_attribution"))
-st.markdown("\n".join(f"- {a}" for a in ws.attributions()))
+st.markdown("\n".join(f"- {a}" for a in ws.attributions()) or "–")
 
 st.subheader(tr("data_indicators"))
 ind = ws.indicators()

@@ -7,12 +7,12 @@ from jmdiq_geo.ui.analysis_pages import hotspot_map
 from jmdiq_geo.errors import JmdiqError
 from jmdiq_geo.ui.feedback import show_error
 from jmdiq_geo.ui.maps import show_map
-from jmdiq_geo.ui.state import lang, require_workspace, tr, workspace_version
+from jmdiq_geo.ui.state import lang, require_areas, tr, workspace_version
 from jmdiq_geo.ui.widgets import indicator_picker, level_picker
 
 st.title(tr("hotspot_title"))
 st.write(tr("hotspot_intro"))
-ws = require_workspace()
+ws = require_areas()
 c1, c2, c3, c4 = st.columns([2.6, 1.2, 1.2, 1])
 with c1:
     indicator_id, _ = indicator_picker(ws, key="hs_indicator", kinds=("intensive", "extensive"))

@@ -5,6 +5,7 @@ from jmdiq_geo.errors import JmdiqError
 from jmdiq_geo.services.imports import KINDS, import_file
 from jmdiq_geo.ui.feedback import guard, show_error, show_notices
 from jmdiq_geo.ui.import_form import preview, save_upload, source_form, spec_form
+from jmdiq_geo.ui.level_form import new_level_spec, remember_new_level
 from jmdiq_geo.ui.state import lang, require_workspace, settings, tr
 
 st.title(tr("import_title"))
@@ -12,6 +13,9 @@ st.write(tr("import_intro"))
 ws = require_workspace()
 
 kind = st.selectbox(tr("import_kind"), KINDS, format_func=lambda k: tr(f"import_kind_{k}"), key="import_kind")
+if kind != "boundaries" and not ws.levels_with_areas():
+    st.info(tr("import_boundaries_first"), icon=":material/info:")      # everything else refers to areas
+    st.stop()
 files = st.file_uploader(tr("import_file"), accept_multiple_files=True, key="import_files",
                          type=["geojson", "json", "gpkg", "zip", "shp", "shx", "dbf", "prj", "cpg", "parquet",
                                "csv", "txt", "tsv", "xlsx", "pbf"])
@@ -32,13 +36,15 @@ spec = spec_form(kind, columns, ws.levels(), set(ws.indicators()["indicator_id"]
                  decimal=decimal)
 st.subheader(tr("import_source"))
 source = source_form(path)
+level = new_level_spec(ws.levels()) if kind == "boundaries" else None
 
 c1, c2 = st.columns(2)
 check = c1.button(tr("import_check"), disabled=spec is None, key="import_check")
 go = c2.button(tr("import_run"), type="primary", disabled=spec is None or source.licence is None, key="import_run")
 if check or go:
     with guard("import_failed"):
-        report = import_file(ws, kind, path, spec, source, max_bytes=settings().max_file_bytes, dry_run=check)
+        report = import_file(ws, kind, path, spec, source, max_bytes=settings().max_file_bytes, dry_run=check,
+                             level=level)
         st.success(tr("import_checked" if check else "import_done", rows=report.rows, written=report.written))
         if report.join:
             st.write(tr("import_join", matched=report.join.matched,
@@ -47,3 +53,5 @@ if check or go:
         show_notices(report.notices)
         if go:
             st.cache_data.clear()
+            if level:
+                remember_new_level(level.level)

@@ -6,11 +6,11 @@ from jmdiq_geo.services.layers import value_periods
 from jmdiq_geo.ui.analysis_pages import index_definitions, index_map
 from jmdiq_geo.ui.index_editor import edit_definition, select_saved
 from jmdiq_geo.ui.maps import show_map
-from jmdiq_geo.ui.state import lang, require_workspace, tr, workspace_version
+from jmdiq_geo.ui.state import lang, require_areas, tr, workspace_version
 
 st.title(tr("index_title"))
 st.write(tr("index_intro"))
-ws = require_workspace()
+ws = require_areas()
 definitions = index_definitions()
 if not definitions:
     st.info(tr("index_none"))

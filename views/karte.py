@@ -7,11 +7,11 @@ from jmdiq_geo.services.layers import value_periods
 from jmdiq_geo.render.maps import PALETTES
 from jmdiq_geo.services.maps import official_classes
 from jmdiq_geo.ui.maps import indicator_map, show_map
-from jmdiq_geo.ui.state import lang, require_workspace, tr, workspace_version
+from jmdiq_geo.ui.state import lang, require_areas, tr, workspace_version
 from jmdiq_geo.ui.widgets import indicator_picker, level_picker, number_table, parse_breaks
 
 st.title(tr("map_title"))
-ws = require_workspace()
+ws = require_areas()
 
 c1, c2, c3 = st.columns([3, 1.2, 1.2])
 with c1:

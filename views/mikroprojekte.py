@@ -9,7 +9,7 @@ from jmdiq_geo.ui.state import require_workspace, tr, workspace_version
 st.title(tr("projects_title"))
 st.write(tr("projects_intro"))
 ws = require_workspace()
-st.sidebar.text_input(tr("projects_user"), key=USER_KEY, placeholder="z. B. Anna (JMD Moabit)")
+st.sidebar.text_input(tr("projects_user"), key=USER_KEY, placeholder=tr("projects_user_placeholder"))
 version = workspace_version()
 show_flash()
 # one section at a time (a map inside a hidden tab would open at the wrong place)

@@ -7,11 +7,11 @@ from jmdiq_geo.i18n import localized
 from jmdiq_geo.services.catalogue import shipped_rule_sets
 from jmdiq_geo.ui.check import choose_quarter, run_check, show_results
 from jmdiq_geo.ui.feedback import show_error, show_notices
-from jmdiq_geo.ui.state import lang, require_workspace, tr, workspace_version
+from jmdiq_geo.ui.state import lang, require_areas, tr, workspace_version
 
 st.title(tr("check_title"))
 st.write(tr("check_intro"))
-ws = require_workspace()
+ws = require_areas()
 version = workspace_version()
 source = st.radio(tr("check_source"), ["areas", "programme", "drawn", "file"], horizontal=True, key="check_source",
                   format_func=lambda s: tr(f"check_source_{s}"))

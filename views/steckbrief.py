@@ -1,12 +1,13 @@
 """Steckbrief: one area (or two side by side) against its district and the city."""
 import streamlit as st
 
+from jmdiq_geo.ui.feedback import guard
 from jmdiq_geo.ui.profile import profile_choices, render_profile, trend_chart
-from jmdiq_geo.ui.state import require_workspace, tr, workspace_version
+from jmdiq_geo.ui.state import require_areas, tr, workspace_version
 from jmdiq_geo.ui.widgets import indicator_picker, level_picker
 
 st.title(tr("profile_title"))
-ws = require_workspace()
+ws = require_areas()
 
 version = workspace_version()
 preset_level, preset_area = st.session_state.get("profile_area", (None, None))
@@ -32,4 +33,5 @@ for column, area_id in zip(columns, [first, second] if second else [first]):
 
 st.subheader(tr("profile_trend"))
 indicator_id, _ = indicator_picker(ws, key="profile_trend_indicator", kinds=("extensive", "intensive"))
-trend_chart(version, indicator_id, level, [a for a in (first, second) if a])
+with guard():            # e.g. a rate without its denominator on a level above the smallest: a message
+    trend_chart(version, indicator_id, level, [a for a in (first, second) if a])

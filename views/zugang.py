@@ -4,11 +4,11 @@ import streamlit as st
 from jmdiq_geo.ui.access import network_note
 from jmdiq_geo.ui.access_run import access_section
 from jmdiq_geo.ui.access_services import edit_section, services_section
-from jmdiq_geo.ui.state import require_workspace, tr, workspace_version
+from jmdiq_geo.ui.state import require_areas, tr, workspace_version
 
 st.title(tr("access_title"))
 st.write(tr("access_intro"))
-require_workspace()
+require_areas()
 network_note()
 version = workspace_version()
 # one section at a time (a map inside a hidden tab would open at the wrong place)

@@ -188,12 +188,18 @@ def ancestor(ws: Workspace, area_id: str, *, level: str, up_to: str) -> str | No
 
 
 def time_series(ws: Workspace, *, indicator_id: str, area_id: str, level: str, settings: Settings) -> pd.DataFrame:
-    """Values of one area, its district (top level) and the city for every period."""
-    top = ws.top_level()
-    district = ancestor(ws, area_id, level=level, up_to=top) if level != top else None
-    rows = []
+    """Values of one area, its district (top level) and the city for every period; the district
+    only for an indicator that can be carried to larger areas (a count, a rate with its
+    denominator)."""
     if not value_periods(ws, indicator_id):
         return pd.DataFrame({"area": [], "city": []}, index=pd.Index([], name="period"))
+    top = ws.top_level()
+    definition = ws.indicators().set_index("indicator_id").loc[indicator_id]
+    denominator = definition["denominator"]
+    carried = definition["kind"] == "extensive" or (definition["kind"] == "intensive" and pd.notna(denominator)
+                                                     and bool(denominator))
+    district = ancestor(ws, area_id, level=level, up_to=top) if level != top and carried else None
+    rows = []
     for period in value_periods(ws, indicator_id):
         layer = indicator_layer(ws, indicator_id=indicator_id, period=period, level=level, settings=settings)
         value = layer.areas.set_index("area_id")["value"].get(area_id)

@@ -37,12 +37,16 @@ class Profile:
     services: pd.DataFrame                       # category, inside, nearby
     youth_centres: pd.DataFrame                  # name, address, capacity, inside (bool)
     attributions: list[str] = field(default_factory=list)
+    #: what the top level is called in this city, by language (Bezirk, Stadtbezirk …): the
+    #: profile's "district" column
+    district_label: dict[str, str] = field(default_factory=dict)
 
 
 def profile_indicator_ids(ws: Workspace) -> list[str]:
     """The Steckbrief's key indicators: the workspace's own list, else the indicators that play
     the profile's roles (residents, target group, shares, status …) in this city, else the
-    city's default indicator."""
+    city's default indicator, else (a new city that has named none of these yet) every indicator
+    it holds (by id)."""
     configured = ws.meta().get("profile_indicators")
     if configured:
         ids = configured.split(",")
@@ -51,6 +55,8 @@ def profile_indicator_ids(ws: Workspace) -> list[str]:
         ids = list(dict.fromkeys(roles[r] for r in PROFILE_ROLES if r in roles))
         ids = ids or [i for i in [ws.meta().get("default_indicator")] if i]
     known = ws.indicator_ids()
+    if not ids:
+        return ws.indicators()["indicator_id"].tolist()
     return [i for i in ids if i in known]
 
 
@@ -104,8 +110,12 @@ def area_profile(ws: Workspace, *, level: str, area_id: str, settings: Settings,
                      "n": int(mine["n_ranked"])})
     programmes = _programmes(ws, geom)
     services, youth = _services(ws, geom)
+    top_row = ws.levels().set_index("level").loc[top]
+    label_en = top_row["label_en"]
+    district_label = {"de": top_row["label_de"],
+                      "en": label_en if isinstance(label_en, str) and label_en else top_row["label_de"]}
     return Profile(level, area_id, row["name"], float(geom.area) / 1e6, hierarchy, pd.DataFrame(rows), programmes,
-                   services, youth, sorted(attributions))
+                   services, youth, sorted(attributions), district_label)
 
 
 def _programmes(ws: Workspace, geom) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from jmdiq_geo.errors import InputError, Problem
 from jmdiq_geo.services.catalogue import usable_indices
 from jmdiq_geo.services.layers import compute_index_for, indicator_layer
 from jmdiq_geo.render.maps import category_map
-from jmdiq_geo.ui.feedback import show_error
+from jmdiq_geo.ui.feedback import show_notices
 from jmdiq_geo.ui.maps import display_geometry_of, outlines
 from jmdiq_geo.i18n import localized
 from jmdiq_geo.ui.state import settings, tr, workspace
@@ -25,8 +25,13 @@ CLUSTER_COLOURS = {"high_high": "#d7191c", "low_low": "#2c7bb6", "high_low": "#f
 
 
 def index_definitions() -> dict[str, IndexDef]:
-    """Shipped definitions (data/indices/*.toml) and the ones saved in the workspace."""
-    return usable_indices(workspace(), on_unusable=lambda exc: show_error(exc, title_key="index_definition_unusable"))
+    """Shipped definitions (data/indices/*.toml) and the ones saved in the workspace. A shipped
+    definition this city's data cannot serve (the MSS needs Berlin's indicators) is a notice
+    saying what it lacks, not an error: nothing went wrong."""
+    unusable = []
+    found = usable_indices(workspace(), on_unusable=lambda exc: unusable.extend(exc.problems))
+    show_notices(unusable, title_key="index_definition_unusable")
+    return found
 
 
 @st.cache_data(show_spinner=False, max_entries=32, hash_funcs={IndexDef: repr})

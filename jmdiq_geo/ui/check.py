@@ -80,7 +80,8 @@ def show_results(version: float, results: list) -> None:
     # the population is an estimate only where areas are partly inside the quarter
     c1.metric(tr("check_population_estimated" if numbers.share_partial > 0 else "check_population"),
               format_number(numbers.population, lg, digits=0))
-    c2.metric(tr("check_partial"), format_number(100 * numbers.share_partial, lg, digits=0) + " %")
+    partial = 100 * numbers.share_partial             # unknown without a population ("keine Angabe", no "%")
+    c2.metric(tr("check_partial"), format_number(partial, lg, digits=0) + (" %" if pd.notna(partial) else ""))
     c3.metric("km²", format_number(first.quarter.geometry.area / 1e6, lg, digits=2))
     fallback = int(numbers.methods.get("area", 0))
     if fallback:

@@ -16,6 +16,9 @@ def derived_form() -> None:
     counts = ind[ind["kind"] == "extensive"]
     labels = dict(zip(counts["indicator_id"], localized_column(counts, lang())))
     ids = sorted(labels, key=lambda i: labels[i].lower())
+    if not ids:                          # a rate needs counts to divide
+        st.caption(tr("derived_needs_counts"))
+        return
     population = ws.meta().get("population_indicator")     # the usual denominator
     with st.form("derived_form"):
         c1, c2 = st.columns(2)

@@ -16,10 +16,11 @@ def show_error(exc: JmdiqError, *, title_key: str = "ui_error_title", fields: di
     st.error(f"**{tr(title_key)}**\n\n{lines}", icon=":material/error:")
 
 
-def show_notices(problems: list[Problem], *, fields: dict[str, str] | None = None) -> None:
+def show_notices(problems: list[Problem], *, fields: dict[str, str] | None = None,
+                 title_key: str = "ui_notices_title") -> None:
     if problems:
         lines = "\n".join(f"- {format_problem(p, lang(), fields=fields)}" for p in problems)
-        st.info(f"**{tr('ui_notices_title')}**\n\n{lines}", icon=":material/info:")
+        st.info(f"**{tr(title_key)}**\n\n{lines}", icon=":material/info:")
 
 
 @contextmanager

@@ -11,6 +11,7 @@ import streamlit as st
 
 from jmdiq_geo.i18n import localized_column
 from jmdiq_geo.services import imports as im
+from jmdiq_geo.ui.level_form import level_select
 from jmdiq_geo.ui.state import settings, tr
 
 NONE = "—"
@@ -70,14 +71,14 @@ def spec_form(kind: str, columns: list[str], levels: pd.DataFrame, known_indicat
     crs = st.text_input(tr("import_crs"), key="import_crs", help=tr("import_crs_help")) or None
     if kind == "boundaries":
         c1, c2, c3 = st.columns(3)
-        level = c1.selectbox(tr("map_level"), list(level_labels), format_func=level_labels.get, key="imp_level")
+        level = level_select(c1, levels, lang)             # an existing level or a new one (None: incomplete)
         key = _pick("import_key", columns, key="imp_key", guess=("id", "key", "schluessel"))
         name = _pick("import_name", columns, key="imp_name", optional=True, guess=("name",))
         parent = c2.selectbox(tr("import_parent"), [NONE] + columns, key="imp_parent")
         valid_from = c3.date_input(tr("import_valid_from"), value=date(2021, 1, 1), key="imp_valid_from",
                                    format="DD.MM.YYYY")
         return im.BoundarySpec(level=level, key=key, name=name, parent=None if parent == NONE else parent,
-                               valid_from=valid_from.isoformat(), crs=crs)
+                               valid_from=valid_from.isoformat(), crs=crs) if level else None
     if kind == "indicators":
         c1, c2 = st.columns(2)
         level = c1.selectbox(tr("map_level"), list(level_labels), format_func=level_labels.get, key="imp_level")

@@ -34,7 +34,7 @@ def _value(row, lg: str) -> str:
     if pd.isna(row["value"]):
         return tr(f"reason_{row['reason'] or 'missing'}")
     digits = 0 if row["kind"] == "extensive" else 1
-    unit = f" {row['unit']}" if row["unit"] and row["unit"] != "Personen" else ""
+    unit = f" {row['unit']}" if isinstance(row["unit"], str) and row["unit"] not in ("", "Personen") else ""
     return format_number(row["value"], lg, digits=digits) + unit
 
 
@@ -42,17 +42,22 @@ def render_profile(version: float, level: str, area_id: str, *, compact: bool = 
     p = cached_profile(version, level, area_id)
     lg = lang()
     st.subheader(f"{p.name} ({p.area_id})")
-    st.caption(" · ".join(f"{name} ({aid})" for _, aid, name in p.hierarchy)
-               + f" · {format_number(p.area_km2, lg, digits=2)} km²")
-    rows = []
+    st.caption(" · ".join([f"{name} ({aid})" for _, aid, name in p.hierarchy]
+                          + [f"{format_number(p.area_km2, lg, digits=2)} km²"]))
+    rows, district = [], p.district_label.get(lg) or tr("col_district")
     for _, r in p.indicators.iterrows():
         digits = 0 if r["kind"] == "extensive" else 1
         rows.append({tr("col_indicator"): localized(r, lg), tr("col_period"): format_date(r["period"], lg),
                      tr("col_value"): _value(r, lg),
-                     tr("col_district"): format_number(r["district"], lg, digits=digits) if pd.notna(r["district"]) else "–",
+                     district: format_number(r["district"], lg, digits=digits) if pd.notna(r["district"]) else "–",
                      tr("col_city"): format_number(r["city"], lg, digits=digits) if pd.notna(r["city"]) else "–",
                      tr("tt_rank"): tr("rank_of", rank=int(r["rank"]), n=r["n"]) if pd.notna(r["rank"]) else "–"})
-    st.table(pd.DataFrame(rows).set_index(tr("col_indicator")))
+    if rows:
+        table = pd.DataFrame(rows).set_index(tr("col_indicator"))
+        # without a level above, there is no district to compare with
+        st.table(table if p.hierarchy else table.drop(columns=[district]))
+    else:
+        st.info(tr("profile_no_indicators"))
     st.markdown(f"**{tr('profile_programmes')}**")
     if p.programmes.empty:
         st.caption(tr("profile_no_programmes"))
@@ -63,8 +68,11 @@ def render_profile(version: float, level: str, area_id: str, *, compact: bool = 
                                   "share_of_area": tr("profile_share")}).set_index(tr("tt_area")))
     st.markdown(f"**{tr('profile_services')}**")
     services = p.services.assign(category=p.services["category"].map(lambda c: t_or(f"cat_{c}", c, lg)))
-    st.table(services.rename(columns={"category": tr("col_category"), "inside": tr("profile_inside"),
-                                      "nearby": tr("profile_nearby")}).set_index(tr("col_category")))
+    if services.empty:
+        st.caption(tr("profile_no_services"))
+    else:
+        st.table(services.rename(columns={"category": tr("col_category"), "inside": tr("profile_inside"),
+                                          "nearby": tr("profile_nearby")}).set_index(tr("col_category")))
     if not compact and not p.youth_centres.empty:
         st.markdown(f"**{tr('profile_youth_centres')}**")
         st.table(p.youth_centres.assign(inside=p.youth_centres["inside"].map(
@@ -92,11 +100,13 @@ def trend_chart(version: float, indicator_id: str, level: str, area_ids: list[st
 
     frames = []
     names = profile_choices(version, level).set_index("area_id")["label"]
+    # the top level's own name (Bezirk, Stadtbezirk …), as in the profile's table
+    district = cached_profile(version, level, area_ids[0]).district_label.get(lang()) or tr("col_district")
     for aid in area_ids:
         series = cached_series(version, indicator_id, level, aid)
         frame = pd.DataFrame({names.get(aid, aid): series["area"]})
         if "district" in series and aid == area_ids[0]:
-            frame[tr("col_district")] = series["district"]
+            frame[district] = series["district"]
         frames.append(frame)
     data = pd.concat(frames, axis=1)
     data[tr("col_city")] = cached_series(version, indicator_id, level, area_ids[0])["city"]
@@ -105,7 +115,7 @@ def trend_chart(version: float, indicator_id: str, level: str, area_ids: list[st
         data = data.drop(columns=[tr("col_city")])
     order = list(data.columns)
     colours = [_AREA_COLOURS[i % len(_AREA_COLOURS)] for i in range(len(area_ids))]
-    colours += [_DISTRICT_COLOUR] * (tr("col_district") in order) + [_CITY_COLOUR] * (tr("col_city") in order)
+    colours += [_DISTRICT_COLOUR] * (district in order) + [_CITY_COLOUR] * (tr("col_city") in order)
     long = data.rename_axis("period").reset_index().melt(id_vars="period", var_name="series", value_name="value")
     long = long.dropna(subset=["value"])
     long["period"] = pd.to_datetime(long["period"])

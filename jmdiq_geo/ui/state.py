@@ -90,3 +90,13 @@ def require_workspace() -> Workspace:
         st.warning(tr("overview_no_workspace"))
         st.stop()
     return ws
+
+
+def require_areas() -> Workspace:
+    """The workspace, when it holds areas; else a message (import boundaries first) and the end
+    of the page. For the pages that show or check areas."""
+    ws = require_workspace()
+    if not ws.levels_with_areas():
+        st.info(tr("ui_no_areas_yet"), icon=":material/upload_file:")
+        st.stop()
+    return ws

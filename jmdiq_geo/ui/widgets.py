@@ -48,6 +48,9 @@ def indicator_picker(ws: Workspace, *, key: str, kinds: tuple[str, ...] = ("exte
     ind = ind[ind["kind"].isin(kinds)]
     labels = dict(zip(ind["indicator_id"], localized_column(ind, lang())))
     ids = sorted(labels, key=lambda i: labels[i].lower())
+    if not ids:                          # a new workspace: nothing to pick yet
+        st.info(tr("ui_no_indicators_yet"), icon=":material/upload_file:")
+        st.stop()
     default = default or ws.meta().get("default_indicator")
     chosen = st.selectbox(tr(label_key), ids, index=ids.index(default) if default in ids else 0,
                           format_func=labels.get, key=key)
@@ -62,6 +65,9 @@ def level_picker(ws: Workspace, *, key: str, lowest_only: bool = False) -> str:
     with_areas = ws.levels_with_areas()
     levels = levels[levels["level"].isin(with_areas)]                # levels without areas cannot be shown
     ids = levels["level"].tolist()[:1] if lowest_only else levels["level"].tolist()
+    if not ids:
+        st.info(tr("ui_no_areas_yet"), icon=":material/upload_file:")
+        st.stop()
     return st.selectbox(tr("map_level"), ids, format_func=dict(zip(levels["level"], localized_column(levels, lang()))).get,
                         key=key)
 

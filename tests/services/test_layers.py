@@ -70,6 +70,9 @@ def test_rate_without_denominator(tiny_ws, tmp_path):
         indicator_layer(tiny_ws, indicator_id="quote", period=PERIOD, level="bzr", settings=settings)
     assert err.value.problems[0].code == "not_aggregatable"
     assert time_series(tiny_ws, indicator_id="nothing", area_id="x", level="plr", settings=settings).empty
+    # its trend has the area and no district (it cannot be carried up there), not an error
+    series = time_series(tiny_ws, indicator_id="quote", area_id="01000001", level="plr", settings=settings)
+    assert series["area"].tolist() == [5.0] and "district" not in series
 
 
 @pytest.mark.realdata

@@ -36,6 +36,7 @@ def test_unmapped_role_is_unknown_then_mapping_decides(tiny_ws, tmp_path):
     quarter = quarter_from_areas(tiny_ws, level="plr", area_ids=["01000001", "01000002"])
     before = check_quarter(tiny_ws, quarter, rules, settings=SETTINGS).verdict
     assert before.status == "unknown" and "Rolle" in before.outcomes[0].reason_de
+    assert profile_indicator_ids(tiny_ws) == ["zg"]          # no role named yet: every indicator it has
     with pytest.raises(SchemaError):
         set_indicator_roles(tiny_ws, {"target_group": "gibt_es_nicht"})
     set_indicator_roles(tiny_ws, {"target_group": "zg"})
