@@ -310,7 +310,8 @@ def cmd_check(args) -> int:
     import json
 
     from jmdiq_geo.services.catalogue import rule_set, rule_set_names
-    from jmdiq_geo.services.quarter import check_quarter, quarter_from_areas, quarter_from_file, result_to_dict
+    from jmdiq_geo.services.quarter import (check_quarter, quarter_from_areas, quarter_from_file, quarter_from_programme,
+                                            result_to_dict)
     from jmdiq_geo.services.workspace import open_workspace
 
     settings = _settings(args)
@@ -319,6 +320,8 @@ def cmd_check(args) -> int:
         if args.area:
             level = args.level or ws.lowest_level()
             quarter = quarter_from_areas(ws, level=level, area_ids=[a.strip() for a in args.area.split(",") if a.strip()])
+        elif args.programme_area:
+            quarter = quarter_from_programme(ws, args.programme_area)
         else:
             quarter = quarter_from_file(ws, args.polygon, max_bytes=settings.max_file_bytes, crs=args.crs)
         names = [args.rules] if args.rules else rule_set_names()
@@ -487,6 +490,7 @@ def build_parser() -> argparse.ArgumentParser:
     where = chk.add_mutually_exclusive_group(required=True)
     where.add_argument("--area", help="area id(s) of the quarter, comma-separated")
     where.add_argument("--polygon", help="a file with the quarter's polygon(s)")
+    where.add_argument("--programme-area", help="the id of a programme area (e.g. an Aktionsraum) as the quarter")
     chk.add_argument("--level", help="level of --area ids (default: the smallest)")
     chk.add_argument("--crs", help="CRS of --polygon when the file names none")
     chk.add_argument("--rules", help="rule set: a name in data/rules/ or a .toml path (default: all shipped)")

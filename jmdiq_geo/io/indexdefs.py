@@ -61,13 +61,19 @@ def index_to_dict(definition: IndexDef) -> dict:
     return {"index": d, "components": components, **({"overall": overall} if overall else {})}
 
 
-def load_index_file(path: Path | str, *, known_indicators: set[str] | None = None) -> IndexDef:
+def read_index_doc(path: Path | str) -> dict:
+    """The document of a definition file, unchecked (a syntax error is a SchemaError)."""
     path = Path(path)
+    if not path.exists():
+        raise SchemaError(Problem("manifest_missing", {"path": str(path)}))
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise SchemaError(Problem("manifest_syntax", {"reason": str(exc)}, file=path.name)) from None
-    return index_from_dict(doc, known_indicators=known_indicators, file=path.name)
+
+
+def load_index_file(path: Path | str, *, known_indicators: set[str] | None = None) -> IndexDef:
+    return index_from_dict(read_index_doc(path), known_indicators=known_indicators, file=Path(path).name)
 
 
 def shipped_indices() -> dict[str, Path]:

@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import Callable
 
 from jmdiq_geo.analysis.index import IndexDef
+from jmdiq_geo.analysis.roles import ROLES, role_label
 from jmdiq_geo.analysis.rules import RuleSet
-from jmdiq_geo.errors import JmdiqError
+from jmdiq_geo.errors import JmdiqError, Problem, SchemaError
 from jmdiq_geo.io.catalogues import load_persona, preset_personas
-from jmdiq_geo.io.indexdefs import load_index_file, shipped_indices
+from jmdiq_geo.io.indexdefs import index_from_dict, read_index_doc, shipped_indices
 from jmdiq_geo.io.rulesets import load_ruleset, shipped_rulesets
 from jmdiq_geo.services.definitions import stored_index, stored_indices
+from jmdiq_geo.services.roles import indicator_roles
 from jmdiq_geo.store.workspace import Workspace
 
 __all__ = ["load_persona", "preset_personas", "rule_set_names", "shipped_rule_set", "shipped_rule_sets",
@@ -50,8 +52,38 @@ def index_definition(ws: Workspace, name: str) -> IndexDef:
     stored = stored_index(ws, name)
     if stored is not None:
         return stored
-    path = shipped_indices().get(name) or Path(name)
-    return load_index_file(path, known_indicators=ws.indicator_ids())
+    return _index_for(ws, shipped_indices().get(name) or Path(name))
+
+
+def _index_for(ws: Workspace, path: Path) -> IndexDef:
+    """A definition file read for this workspace: indicator roles (``analysis.roles``) become
+    the workspace's indicators and a definition without a level takes the smallest one."""
+    doc = read_index_doc(path)
+    mapping = indicator_roles(ws)
+    problems = []
+
+    def resolved(value: str | None, where: str) -> str | None:
+        if value in ROLES:
+            if value not in mapping:
+                problems.append(Problem("index_role_unmapped", {"role": role_label(value, "de"), "where": where},
+                                        file=path.name))
+                return value
+            return mapping[value]
+        return value
+    head = dict(doc.get("index", {}))
+    if not head.get("level"):
+        head["level"] = ws.lowest_level()
+    head["population_indicator"] = resolved(head.get("population_indicator"), "index.population_indicator")
+    components = []
+    for i, comp in enumerate(doc.get("components", [])):
+        comp = dict(comp)
+        comp["indicators"] = [{**w, "id": resolved(w.get("id"), f"components[{i + 1}]")}
+                              for w in comp.get("indicators", [])]
+        components.append(comp)
+    if problems:
+        raise SchemaError(problems)
+    return index_from_dict({**doc, "index": head, "components": components}, known_indicators=ws.indicator_ids(),
+                           file=path.name)
 
 
 def usable_indices(ws: Workspace, *, on_unusable: Callable[[JmdiqError], None]) -> dict[str, IndexDef]:
@@ -61,7 +93,7 @@ def usable_indices(ws: Workspace, *, on_unusable: Callable[[JmdiqError], None]) 
     out: dict[str, IndexDef] = {}
     for name, path in shipped_indices().items():
         try:
-            out[name] = load_index_file(path, known_indicators=ws.indicator_ids())
+            out[name] = _index_for(ws, path)
         except JmdiqError as exc:        # a definition this city's data cannot serve
             on_unusable(exc)
     out.update(stored_indices(ws))

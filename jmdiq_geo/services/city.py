@@ -138,10 +138,6 @@ def load_manifest(path: Path | str, *, data_root: Path | None = None) -> Manifes
         if d:
             derived.append(d)
     known_ind = {d.indicator_id for d in indicators} | {d.indicator_id for d in derived}
-    for d in derived:
-        missing = sorted(set(d.inputs()) - known_ind)
-        if missing:
-            problems.append(Problem("indicator_unknown", {"indicators": ", ".join(missing)}, file=name))
     # walking access: who the target group is, and per category whose demand E2SFCA divides by
     demand = city.get("access_demand", {})
     if not isinstance(demand, dict) or not all(isinstance(v, str) for v in demand.values()):
@@ -164,10 +160,7 @@ def load_manifest(path: Path | str, *, data_root: Path | None = None) -> Manifes
         problems.append(Problem("rule_role_unknown", {"id": "roles", "role": role, "known": ", ".join(ROLES)},
                                 file=name))
     city["roles"] = roles
-    missing = sorted({w for w in [city.get("target_group_indicator"), *demand.values(), *roles.values()] if w}
-                     - known_ind)
-    if missing:
-        problems.append(Problem("indicator_unknown", {"indicators": ", ".join(missing)}, file=name))
+    referenced = {w for w in [city.get("target_group_indicator"), *demand.values(), *roles.values()] if w}
     entries: list[Entry] = []
     kinds = {"boundaries": (BoundarySpec, "boundaries"), "tables": (TableSpec, "indicators"),
              "services": (ServiceSpec, "services"), "programme_areas": (ProgrammeSpec, "programme-areas"),
@@ -205,6 +198,15 @@ def load_manifest(path: Path | str, *, data_root: Path | None = None) -> Manifes
                     problems.append(Problem("manifest_file_missing", {"path": entry["file"],
                                                                       "root": str(data_root)}, file=name))
                 entries.append(Entry(kind, entry.get("file", ""), spec, entry.get("source", "")))
+    # indicators may be defined in [indicators] or with the table they come from: check what
+    # refers to them once all are known
+    for d in derived:
+        missing = sorted(set(d.inputs()) - known_ind)
+        if missing:
+            problems.append(Problem("indicator_unknown", {"indicators": ", ".join(missing)}, file=name))
+    missing = sorted(referenced - known_ind)
+    if missing:
+        problems.append(Problem("indicator_unknown", {"indicators": ", ".join(missing)}, file=name))
     if problems:
         raise SchemaError(problems)
     return Manifest(path, city, levels, sources, indicators, derived, entries)

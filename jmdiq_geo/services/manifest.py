@@ -69,7 +69,10 @@ def write_manifest(ws: Workspace, *, data_root: Path | None) -> str:
     for row in log.to_dict("records"):
         if row["kind"] != "indicators":
             continue
+        # the indicators a table brought: its column mapping, or (columns found by the import
+        # itself) the report's list
         columns = set(json.loads(row["options"] or "{}").get("columns", {}).values())
+        columns |= set(json.loads(row["report"] or "{}").get("details", {}).get("indicators", []))
         for d in indicators.to_dict("records"):
             if d["indicator_id"] in columns and d["indicator_id"] not in placed | derived_ids \
                     and d.get("source_id") == row["source_id"]:
