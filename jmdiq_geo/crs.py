@@ -47,13 +47,28 @@ def check_plausible(gdf: gpd.GeoDataFrame, *, file: str | None = None) -> None:
                                                          "y": f"{miny:.0f}"}, file=file))
 
 
-def to_work_crs(gdf: gpd.GeoDataFrame, work_crs: str, *, file: str | None = None) -> gpd.GeoDataFrame:
+#: how far (m) a file's features may lie from the workspace's areas before it is refused
+FAR_M = 50_000.0
+
+
+def to_work_crs(gdf: gpd.GeoDataFrame, work_crs: str, *, file: str | None = None,
+                near: tuple[float, float, float, float] | None = None) -> gpd.GeoDataFrame:
+    """``gdf`` in the work CRS. With ``near`` (the bounding box of the workspace's areas), a file
+    whose features lie more than ``FAR_M`` away from them is refused: a wrong CRS or another
+    city's file, not data for this workspace."""
     if gdf.crs is None:
         raise CrsError(Problem("crs_missing", file=file))
     check_plausible(gdf, file=file)
-    if CRS.from_user_input(gdf.crs) == CRS.from_user_input(work_crs):
-        return gdf
-    return gdf.to_crs(work_crs)
+    out = gdf if CRS.from_user_input(gdf.crs) == CRS.from_user_input(work_crs) else gdf.to_crs(work_crs)
+    if near is not None and len(out):
+        minx, miny, maxx, maxy = out.geometry.total_bounds
+        if np.all(np.isfinite([minx, miny, maxx, maxy])):
+            dx = max(near[0] - maxx, minx - near[2], 0.0)
+            dy = max(near[1] - maxy, miny - near[3], 0.0)
+            gap = float(np.hypot(dx, dy))
+            if gap > FAR_M:
+                raise CrsError(Problem("place_far", {"km": f"{gap / 1000:.0f}", "crs": str(gdf.crs)}, file=file))
+    return out
 
 
 def utm_crs_for(gdf: gpd.GeoDataFrame) -> str:

@@ -2,9 +2,10 @@
 import streamlit as st
 
 from jmdiq_geo.i18n import DATE_FORMAT, format_date, localized_column
+from jmdiq_geo.services.manifest import write_manifest
 from jmdiq_geo.ui.derived_form import derived_form
 from jmdiq_geo.ui.index_editor import DIRECTIONS as POLARITIES
-from jmdiq_geo.ui.state import lang, require_workspace, tr
+from jmdiq_geo.ui.state import lang, require_workspace, settings, tr
 from jmdiq_geo.ui.widgets import number_table
 
 st.title(tr("data_title"))
@@ -46,3 +47,6 @@ st.dataframe(number_table(log[["import_id", "kind", "file", "source_id", "import
     "source_id": tr("col_source"), "imported_at": tr("col_when")}), 0),
     hide_index=True, width="stretch")
 st.caption(tr("data_files_note", root=str(ws.meta().get("manifest", "–"))))
+st.download_button(tr("data_manifest_download"), data=write_manifest(ws, data_root=settings().data_root),
+                   file_name=f"{ws.meta().get('city_id') or 'stadt'}.toml", mime="application/toml")
+st.caption(tr("data_manifest_help"))

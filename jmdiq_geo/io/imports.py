@@ -223,7 +223,7 @@ def import_boundaries(ws: Workspace, path: Path | str, spec: BoundarySpec, sourc
     out = gpd.GeoDataFrame({
         "area_id": keys.to_numpy(),
         "name": gdf[spec.name].astype(str).str.strip().to_numpy() if spec.name else keys.to_numpy(),
-        "parent_id": parent.to_numpy()}, geometry=to_work_crs(gdf, ws.work_crs, file=path.name).geometry.to_numpy(),
+        "parent_id": parent.to_numpy()}, geometry=to_work_crs(gdf, ws.work_crs, file=path.name, near=ws.extent()).geometry.to_numpy(),
         crs=ws.work_crs)
     report = ImportReport("boundaries", path.name, rows=len(gdf), written=len(out), notices=notices,
                           details={"level": spec.level, "valid_from": str(valid_from), "crs_in": str(gdf.crs)})
@@ -624,7 +624,7 @@ def import_services(ws: Workspace, path: Path | str, spec: ServiceSpec, source: 
                                                column=spec.capacity, file=path.name)
         problems += cap_problems
     notices = raise_if_errors(problems, InputError)
-    points = to_work_crs(gdf, ws.work_crs, file=path.name)
+    points = to_work_crs(gdf, ws.work_crs, file=path.name, near=ws.extent())
     # MultiPoint with one member → Point; anything else that is not a point → its centroid
     geoms = np.asarray(points.geometry.array, dtype=object).copy()
     single = (shapely.get_type_id(geoms) == 4) & (shapely.get_num_geometries(geoms) == 1)
@@ -793,7 +793,7 @@ def import_programme_areas(ws: Workspace, path: Path | str, spec: ProgrammeSpec,
         frame, geo_problems = check_geometries(frame, expected="polygon", file=path.name)
         problems += geo_problems
         notices = raise_if_errors(problems, InputError)
-        frame = to_work_crs(frame, ws.work_crs, file=path.name)
+        frame = to_work_crs(frame, ws.work_crs, file=path.name, near=ws.extent())
         out = gpd.GeoDataFrame({"pa_id": ids.to_numpy(), "name": frame[spec.name].astype(str).to_numpy(),
                                 "programme": programme.to_numpy(),
                                 "since": since.to_numpy(), "until": until.to_numpy(), "members": None,

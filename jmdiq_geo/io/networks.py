@@ -156,7 +156,7 @@ def import_network(ws: Workspace, path: Path | str, spec: NetworkSpec, source: S
     if dropped:
         notices.append(Problem("network_excluded", {"count": dropped, "classes": ", ".join(spec.exclude)},
                                file=path.name, severity="notice"))
-    gdf = to_work_crs(gdf, ws.work_crs, file=path.name)
+    gdf = to_work_crs(gdf, ws.work_crs, file=path.name, near=ws.extent())
     parts = gdf.explode(index_parts=False)
     coords, idx = shapely.get_coordinates(parts.geometry.array, return_index=True)
     same = idx[1:] == idx[:-1]
@@ -205,7 +205,7 @@ def import_origins(ws: Workspace, path: Path | str, spec: OriginSpec, source: So
     if len(gdf) == 0:
         geo_problems.append(Problem("origins_none", {"filter": _filter_text(spec_filter)}, file=path.name))
     notices = raise_if_errors(geo_problems, InputError)
-    gdf = to_work_crs(gdf, ws.work_crs, file=path.name)
+    gdf = to_work_crs(gdf, ws.work_crs, file=path.name, near=ws.extent())
     if polygons:
         points = gdf.geometry.representative_point()
         basis = gdf.geometry.area.to_numpy()
@@ -244,7 +244,7 @@ def import_barriers(ws: Workspace, path: Path | str, spec: BarrierSpec, source: 
                                          invalid="repair")
     gdf = _drop_empty(gdf, geo_problems, file=path.name)
     notices = raise_if_errors(geo_problems, InputError)
-    gdf = to_work_crs(gdf, ws.work_crs, file=path.name)
+    gdf = to_work_crs(gdf, ws.work_crs, file=path.name, near=ws.extent())
     prefix = spec.id_prefix or source.source_id
     ids = normalise_keys(gdf[spec.id]).to_numpy() if spec.id else np.arange(1, len(gdf) + 1).astype(str)
     names = gdf[spec.name].astype(object).where(gdf[spec.name].notna(), None).to_numpy() if spec.name else None

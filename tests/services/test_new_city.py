@@ -181,3 +181,29 @@ def test_member_table_with_areas_in_no_programme_and_one_programme_name(tmp_path
                     max_bytes=MAX)
     assert info.value.problems[0].code == "programme_needed"
     ws.close()
+
+
+def test_a_file_far_from_the_workspace_is_refused(tmp_path):
+    ws = new_city(tmp_path / "stadt.duckdb", name="Teststadt")
+    import_file(ws, "boundaries", _quarters(tmp_path), BoundarySpec(level="ubz", key="nr"), SRC, max_bytes=MAX,
+                level=LevelSpec("ubz", "Unterbezirk"))
+    before = ws.snapshot()
+    # the same squares 3° further east (Berlin instead of Dortmund): another city's file
+    far = _geojson(tmp_path / "fern.geojson", [(shapely.box(X0 + 3, Y0, X0 + 3 + D, Y0 + D), {"sb": "X"})])
+    with pytest.raises(CrsError) as info:
+        import_file(ws, "boundaries", far, BoundarySpec(level="sb", key="sb"), SRC, max_bytes=MAX,
+                    level=LevelSpec("sb", "Stadtbezirk"))
+    assert info.value.problems[0].code == "place_far" and int(info.value.problems[0].params["km"]) > 150
+    assert ws.snapshot() == before and ws.levels_in_order() == ["ubz"]
+    ws.close()
+
+
+def test_check_without_a_population_indicator_is_no_traceback(tmp_path, capsys):
+    db = tmp_path / "stadt.duckdb"
+    ws = new_city(db, name="Teststadt")
+    import_file(ws, "boundaries", _quarters(tmp_path), BoundarySpec(level="ubz", key="nr"), SRC, max_bytes=MAX,
+                level=LevelSpec("ubz", "Unterbezirk"))
+    ws.close()
+    assert main(["--lang", "en", "check", "--db", str(db), "--area", "01,02"]) == 0
+    out = capsys.readouterr().out
+    assert "Residents in the quarter: –" in out and "unknown" in out
