@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from jmdiq_geo.store.base import Repository
 
@@ -31,17 +33,28 @@ class ValuesRepository(Repository):
     def put_values(self, frame: pd.DataFrame) -> None:
         """Upsert long-format values (level, area_id, indicator_id, period, value, source_id)."""
         values = frame[["level", "area_id", "indicator_id", "period", "value", "source_id"]].copy()
-        values["period"] = pd.to_datetime(values["period"]).dt.date
+        period = values["period"].dtype
+        if isinstance(period, np.dtype) and period.kind == "M":      # (naive) datetimes: their days
+            values["period"] = values["period"].to_numpy().astype("datetime64[D]")
+        else:                   # dates, texts, Timestamps with a time zone: as pandas reads them
+            values["period"] = pd.to_datetime(values["period"]).dt.date
         if values.duplicated(["level", "area_id", "indicator_id", "period"]).any():
             raise ValueError("put_values: duplicate (level, area_id, indicator_id, period) rows")
-        # a table replaces the values of each (level, indicator, period) it brings, so areas it no
-        # longer lists do not keep stale values
-        for (level, period), ids in values.groupby(["level", "period"])["indicator_id"]:
-            self.con.execute("DELETE FROM indicator_values WHERE level = ? AND period = ? "
-                             "AND list_contains(?, indicator_id)", [level, period, sorted(set(ids))])
-        self._with_frame("new_values", values,
-                         "INSERT INTO indicator_values SELECT level, area_id, indicator_id, "
-                         "period::DATE, value, source_id FROM new_values")
+        try:        # arrow converts in C++ (see ``_with_frame``); a column it cannot type stays pandas
+            table = pa.Table.from_pandas(values, preserve_index=False)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            table = values
+        self.con.register("new_values", table)
+        try:
+            # a table replaces the values of each (level, indicator, period) it brings, so areas it
+            # no longer lists do not keep stale values
+            self.con.execute("DELETE FROM indicator_values AS v USING (SELECT DISTINCT level, indicator_id, "
+                             "period::DATE AS period FROM new_values) AS n WHERE v.level = n.level "
+                             "AND v.indicator_id = n.indicator_id AND v.period = n.period")
+            self.con.execute("INSERT INTO indicator_values SELECT level, area_id, indicator_id, period::DATE, "
+                             "value, source_id FROM new_values")
+        finally:
+            self.con.unregister("new_values")
 
     def delete_values(self, *, level: str, indicator_id: str) -> None:
         """Drop every value of one indicator on one level (all periods)."""
