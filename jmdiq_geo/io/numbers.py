@@ -53,11 +53,22 @@ def column_decimal(values, hint: str) -> str:
     delimiter) only decides when the values do not (e.g. only integers or ``1.234``)."""
     if not isinstance(values, pa.Array):
         values = [v for v in values if isinstance(v, str)]
-    text = _squeezed(values)
-    # only texts with a separator can decide (the regexes run on those alone)
-    text = text.filter(pa.array(_contains(text, ",") | _contains(text, ".")))
-    comma = _matches(text, _FULL_GERMAN) | (_matches(text, _COMMA_DECIMAL) & ~_matches(text, _THOUSANDS_COMMA))
-    dot = ~comma & (_matches(text, _FULL_ENGLISH) | (_matches(text, _DOT_DECIMAL) & ~_matches(text, _THOUSANDS_DOT)))
+    return _decimal_of(_squeezed(values), hint)
+
+
+def _decimal_of(text: pa.Array, hint: str) -> str:
+    """``column_decimal`` of squeezed texts."""
+    # only texts with a separator can decide (the regexes run on those alone, each text once)
+    has_comma, has_dot = _contains(text, ","), _contains(text, ".")
+    text = pc.unique(text.filter(pa.array(has_comma | has_dot)))
+    if not has_dot.any():            # every pattern but these two needs a dot
+        comma, dot = _matches(text, _COMMA_DECIMAL) & ~_matches(text, _THOUSANDS_COMMA), np.zeros(1, dtype=bool)
+    elif not has_comma.any():        # … and every pattern but these two a comma
+        comma, dot = np.zeros(1, dtype=bool), _matches(text, _DOT_DECIMAL) & ~_matches(text, _THOUSANDS_DOT)
+    else:
+        comma = _matches(text, _FULL_GERMAN) | (_matches(text, _COMMA_DECIMAL) & ~_matches(text, _THOUSANDS_COMMA))
+        dot = ~comma & (_matches(text, _FULL_ENGLISH)
+                        | (_matches(text, _DOT_DECIMAL) & ~_matches(text, _THOUSANDS_DOT)))
     comma, dot = bool(comma.any()), bool(dot.any())
     if comma != dot:
         return "," if comma else "."
@@ -69,8 +80,9 @@ def _to_floats(text: pa.Array, decimal: str) -> np.ndarray:
     comma = _contains(text, ",")
     if comma.any() or (decimal == "," and _contains(text, ".").any()):
         if decimal == ",":
-            text = pc.if_else(pc.match_substring_regex(text, _THOUSANDS_DOT), pc.replace_substring(text, ".", ""),
-                              text)
+            if _contains(text, ".").any():           # (a text without a dot has no thousands dots)
+                text = pc.if_else(pc.match_substring_regex(text, _THOUSANDS_DOT),
+                                  pc.replace_substring(text, ".", ""), text)
             text = pc.replace_substring(text, ",", ".")
         else:
             only_comma = pa.array(comma & ~_contains(text, "."))
@@ -110,7 +122,7 @@ def parse_numeric(series: pd.Series, *, column: str, file: str | None, decimal: 
         rows = np.flatnonzero(present & ~numbers)
         original = pa.array([v if isinstance(v, str) else str(v) for v in raw[rows]], type=pa.string())
     text = _squeezed(original)
-    decimal = column_decimal(text, decimal)
+    decimal = _decimal_of(text, decimal)
     empty = (pc.utf8_length(text).to_numpy(zero_copy_only=False) == 0)
     codes = pa.array(sorted(placeholders), type=pa.string())
     stripped = pc.utf8_trim_whitespace(original)
