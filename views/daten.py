@@ -5,11 +5,13 @@ from jmdiq_geo.i18n import DATE_FORMAT, format_date, localized_column
 from jmdiq_geo.services.manifest import write_manifest
 from jmdiq_geo.ui.derived_form import derived_form
 from jmdiq_geo.ui.index_editor import DIRECTIONS as POLARITIES
+from jmdiq_geo.ui.roles_form import denominator_form, roles_form, show_toast
 from jmdiq_geo.ui.state import lang, require_workspace, settings, tr
 from jmdiq_geo.ui.widgets import number_table
 
 st.title(tr("data_title"))
 ws = require_workspace()
+show_toast()
 
 sources = ws.sources()
 sources["periods"] = sources["periods"].map(
@@ -38,6 +40,10 @@ st.dataframe(number_table(ind[["indicator_id", label, "unit", "kind", "denominat
 
 with st.expander(tr("data_derived")):
     derived_form()
+with st.expander(tr("data_denominator")):
+    denominator_form()
+with st.expander(tr("data_roles")):
+    roles_form()
 
 st.subheader(tr("data_imports"))
 log = ws.imports()

@@ -3,10 +3,9 @@ rule sets (§ 171e, MSS, JMD-iQ site) with a justification to download."""
 import streamlit as st
 
 from jmdiq_geo.errors import JmdiqError
-from jmdiq_geo.i18n import localized
-from jmdiq_geo.services.catalogue import shipped_rule_sets
 from jmdiq_geo.ui.check import choose_quarter, run_check, show_results
 from jmdiq_geo.ui.feedback import show_error, show_notices
+from jmdiq_geo.ui.rules_upload import rule_set_label, rule_sets, upload_rule_set
 from jmdiq_geo.ui.state import lang, require_areas, tr, workspace_version
 
 st.title(tr("check_title"))
@@ -20,16 +19,21 @@ try:
 except JmdiqError as exc:
     show_error(exc)
     st.stop()
-rulesets = shipped_rule_sets()
-chosen = st.multiselect(tr("check_rules"), list(rulesets), default=list(rulesets), key="check_rules",
-                        format_func=lambda k: localized(rulesets[k], lang()))
+upload_rule_set()
+rulesets = rule_sets()
+kept = st.session_state.get("check_rules")
+if kept is not None and any(k not in rulesets for k in kept):      # one removed in another session
+    st.session_state["check_rules"] = [k for k in kept if k in rulesets]
+chosen = st.multiselect(tr("check_rules"), list(rulesets), key="check_rules",
+                        default=None if kept is not None else list(rulesets),
+                        format_func=lambda k: rule_set_label(rulesets, k))
 if quarter is None or not chosen:
     st.stop()
 show_notices(quarter.notices)
 signature = (quarter.geometry.wkb_hex, tuple(chosen), version, lang())
 if st.button(tr("check_run"), type="primary", key="check_run"):
     try:
-        st.session_state["check_result"] = (signature, run_check(version, quarter, chosen))
+        st.session_state["check_result"] = (signature, run_check(version, quarter, [rulesets[k] for k in chosen]))
     except JmdiqError as exc:
         show_error(exc)
         st.stop()

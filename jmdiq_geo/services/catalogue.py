@@ -4,6 +4,8 @@ for walking access. Reading and checking the files is ``io.rulesets``, ``io.inde
 ``io.catalogues``; this is the one door to them above ``io``."""
 from __future__ import annotations
 
+import json
+import tomllib
 from pathlib import Path
 from typing import Callable
 
@@ -13,13 +15,14 @@ from jmdiq_geo.analysis.rules import RuleSet
 from jmdiq_geo.errors import JmdiqError, Problem, SchemaError
 from jmdiq_geo.io.catalogues import load_persona, preset_personas
 from jmdiq_geo.io.indexdefs import index_from_dict, read_index_doc, shipped_indices
-from jmdiq_geo.io.rulesets import load_ruleset, shipped_rulesets
+from jmdiq_geo.io.rulesets import load_ruleset, ruleset_from_dict, shipped_rulesets
 from jmdiq_geo.services.definitions import stored_index, stored_indices
 from jmdiq_geo.services.roles import indicator_roles
 from jmdiq_geo.store.workspace import Workspace
 
 __all__ = ["load_persona", "preset_personas", "rule_set_names", "shipped_rule_set", "shipped_rule_sets",
-           "rule_set", "index_definition", "usable_indices"]
+           "rule_set", "rule_set_from_text", "stored_rule_sets", "store_rule_set", "remove_rule_set",
+           "check_rule_sets", "index_definition", "usable_indices"]
 
 
 # --------------------------------------------------------------------------- rule sets
@@ -42,6 +45,79 @@ def shipped_rule_sets() -> dict[str, RuleSet]:
 def rule_set(name_or_path: str | Path) -> RuleSet:
     """A shipped rule set by its name, or else the rule set in the file ``name_or_path``."""
     return load_ruleset(shipped_rulesets().get(name_or_path, Path(name_or_path)))
+
+
+# --------------------------------------------------------------------------- rule sets of a workspace
+
+#: the meta entry that keeps uploaded rule sets: JSON, rule-set id → the file's TOML text
+_META_RULESETS = "rulesets"
+#: the key of a stored rule set among the shipped ones (no clash with a shipped file's stem)
+STORED_PREFIX = "ws:"
+
+
+def _text(data: str | bytes, file: str) -> str:
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SchemaError(Problem("ruleset_encoding", {}, file=file)) from None
+
+
+def rule_set_from_text(data: str | bytes, *, file: str = "regelwerk.toml") -> RuleSet:
+    """A rule set from a TOML text or an uploaded file's bytes (UTF-8), checked as a shipped one is."""
+    text = _text(data, file)
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SchemaError(Problem("ruleset_syntax", {"reason": str(exc)}, file=file)) from None
+    return ruleset_from_dict(doc, file=file)
+
+
+def _stored_texts(ws: Workspace) -> dict[str, str]:
+    try:
+        docs = json.loads(ws.meta().get(_META_RULESETS) or "{}")
+    except json.JSONDecodeError:
+        docs = {}
+    return docs if isinstance(docs, dict) else {}
+
+
+def stored_rule_sets(ws: Workspace, *, on_unusable: Callable[[JmdiqError], None] | None = None) -> dict[str, RuleSet]:
+    """The rule sets uploaded into this workspace (``ws:<id>`` → rule set). One that no longer
+    reads (a newer app) goes to ``on_unusable`` and is left out."""
+    out: dict[str, RuleSet] = {}
+    for rid, text in _stored_texts(ws).items():
+        try:
+            out[STORED_PREFIX + rid] = rule_set_from_text(text, file=f"{rid}.toml")
+        except JmdiqError as exc:
+            if on_unusable:
+                on_unusable(exc)
+    return out
+
+
+def store_rule_set(ws: Workspace, data: str | bytes, *, file: str = "regelwerk.toml") -> tuple[str, RuleSet]:
+    """Check a rule-set file and keep it in the workspace (one with the same id is replaced);
+    returns its key among ``check_rule_sets`` and the rule set."""
+    text = _text(data, file)
+    ruleset = rule_set_from_text(text, file=file)
+    texts = _stored_texts(ws)
+    texts[ruleset.id] = text
+    with ws.transaction():
+        ws.set_meta(**{_META_RULESETS: json.dumps(texts, ensure_ascii=False)})
+    return STORED_PREFIX + ruleset.id, ruleset
+
+
+def remove_rule_set(ws: Workspace, key: str) -> None:
+    """Forget a stored rule set (by its key or its id); an unknown one changes nothing."""
+    texts = _stored_texts(ws)
+    if texts.pop(key.removeprefix(STORED_PREFIX), None) is not None:
+        with ws.transaction():
+            ws.set_meta(**{_META_RULESETS: json.dumps(texts, ensure_ascii=False)})
+
+
+def check_rule_sets(ws: Workspace, *, on_unusable: Callable[[JmdiqError], None] | None = None) -> dict[str, RuleSet]:
+    """What a quarter can be checked against: the shipped rule sets, then the workspace's own."""
+    return {**shipped_rule_sets(), **stored_rule_sets(ws, on_unusable=on_unusable)}
 
 
 # --------------------------------------------------------------------------- index definitions

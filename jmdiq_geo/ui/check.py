@@ -10,7 +10,6 @@ from streamlit_folium import st_folium
 
 from jmdiq_geo.crs import to_display_crs
 from jmdiq_geo.i18n import format_number
-from jmdiq_geo.services.catalogue import shipped_rule_set
 from jmdiq_geo.services.quarter import (Quarter, check_quarter, quarter_from_areas, quarter_from_file, quarter_from_geojson,
                                quarter_from_programme, result_to_dict, weight_grid)
 from jmdiq_geo.render.maps import drawing_map, quarter_map
@@ -63,13 +62,13 @@ def choose_quarter(version: float, source: str) -> Quarter | None:
     return quarter_from_file(ws, path, max_bytes=settings().max_file_bytes) if path else None
 
 
-def run_check(version: float, quarter: Quarter, rule_ids: list[str]) -> list:
+def run_check(version: float, quarter: Quarter, rulesets: list) -> list:
     ws = workspace()
     from jmdiq_geo.services.quarter import quarter_numbers
 
     numbers = quarter_numbers(ws, quarter, settings=settings(), grid=cached_grid(version))
-    return [check_quarter(ws, quarter, shipped_rule_set(r), settings=settings(), numbers=numbers)
-            for r in rule_ids]
+    return [check_quarter(ws, quarter, r, settings=settings(), numbers=numbers)
+            for r in rulesets]
 
 
 def show_results(version: float, results: list) -> None:

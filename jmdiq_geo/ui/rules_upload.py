@@ -1,0 +1,66 @@
+"""Quartier prüfen: rule sets of one's own, uploaded as TOML (checked as the shipped ones are),
+kept in the workspace and offered next to the shipped rule sets."""
+from __future__ import annotations
+
+import streamlit as st
+
+from jmdiq_geo.analysis.rules import RuleSet
+from jmdiq_geo.errors import JmdiqError
+from jmdiq_geo.i18n import localized
+from jmdiq_geo.services.catalogue import STORED_PREFIX, check_rule_sets, remove_rule_set, store_rule_set, stored_rule_sets
+from jmdiq_geo.ui.feedback import show_error
+from jmdiq_geo.ui.state import lang, tr, workspace
+
+#: the uploads handled in this session: file id → the error it gave (None: stored)
+_DONE = "check_rules_uploads"
+
+
+def rule_sets() -> dict[str, RuleSet]:
+    """The shipped rule sets and the workspace's own (key → rule set); one of the workspace's
+    that no longer reads is a message."""
+    return check_rule_sets(workspace(), on_unusable=show_error)
+
+
+def rule_set_label(rulesets: dict[str, RuleSet], key: str) -> str:
+    """The rule set's label; the workspace's own ones marked as such."""
+    own = key.startswith(STORED_PREFIX)
+    return localized(rulesets[key], lang()) + (f" ({tr('check_rules_own')})" if own else "")
+
+
+def _choose(key: str | None, gone: str | None = None) -> None:
+    """Keep the page's rule-set choice in step: a new rule set chosen, a removed one not."""
+    chosen = st.session_state.get("check_rules")
+    if chosen is not None:
+        st.session_state["check_rules"] = [k for k in chosen if k != gone] + ([key] if key and key not in chosen else [])
+    st.session_state.pop("check_result", None)
+
+
+def upload_rule_set() -> None:
+    """An expander with the uploader and the workspace's own rule sets (to remove one). Call it
+    before the page's rule-set choice: a new rule set is added to that choice."""
+    ws = workspace()
+    with st.expander(tr("check_rules_upload")):
+        st.caption(tr("check_rules_upload_help"))
+        file = st.file_uploader(tr("check_rules_file"), type=["toml"], key="check_rules_file")
+        done = st.session_state.setdefault(_DONE, {})
+        if file is not None and file.file_id not in done:
+            try:
+                key, _ = store_rule_set(ws, file.getvalue(), file=file.name)
+                done[file.file_id] = None
+                _choose(key)
+            except JmdiqError as exc:
+                done[file.file_id] = exc
+        if file is not None:
+            if (error := done[file.file_id]) is not None:
+                show_error(error, title_key="check_rules_refused")
+            else:
+                st.success(tr("check_rules_stored", file=file.name), icon=":material/check_circle:")
+        own = stored_rule_sets(ws)
+        if own:
+            c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+            gone = c1.selectbox(tr("check_rules_own_list"), list(own), key="check_rules_remove_choice",
+                                format_func=lambda k: localized(own[k], lang()))
+            if c2.button(tr("check_rules_remove"), key="check_rules_remove"):
+                remove_rule_set(ws, gone)
+                _choose(None, gone)
+                st.rerun()

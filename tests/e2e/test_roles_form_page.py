@@ -1,0 +1,66 @@
+"""The Daten page's indicator roles in the real browser, offline, on a small city that is not
+Berlin: the form lists one select per role, a choice is saved (a toast says so) and is the preset
+when the page is opened again. Screenshots go to ``<tmp>/jmdiq-e2e/roles/``."""
+import tempfile
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from jmdiq_geo.analysis.roles import ROLES, role_label
+from tests.e2e.conftest import serve
+from tests.e2e.test_pages import choose, no_exceptions
+from tests.fixtures.other_city import build_other_city
+
+pytestmark = [pytest.mark.e2e]
+
+SHOTS = Path(tempfile.gettempdir()) / "jmdiq-e2e" / "roles"
+EXPANDER = "Indikator-Rollen: welcher Indikator wofür steht"
+
+
+@pytest.fixture
+def city_page(browser, tmp_path):
+    db = build_other_city(tmp_path)
+    with serve(db) as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="de-DE")
+        pg = context.new_page()
+        host = urlparse(url).netloc
+        pg.outside_requests, pg.page_errors = [], []
+
+        def route(r):
+            if urlparse(r.request.url).netloc == host:
+                return r.continue_()
+            pg.outside_requests.append(r.request.url)
+            return r.abort()
+        pg.route("**/*", route)
+        pg.on("pageerror", lambda e: pg.page_errors.append(str(e)))
+        yield pg, url
+        context.close()
+
+
+def open_roles(page, url):
+    page.goto(f"{url}/daten", wait_until="networkidle")
+    page.get_by_role("heading", name="Daten und Quellen").wait_for(timeout=60000)
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=60000)
+    page.get_by_text(EXPANDER).click()
+    page.get_by_role("button", name="Rollen speichern").wait_for(timeout=30000)
+
+
+def test_roles_are_chosen_saved_and_kept(city_page):
+    page, url = city_page
+    open_roles(page, url)
+    for role in ROLES:                                  # one select per role, named in German
+        assert page.get_by_role("combobox", name=role_label(role, "de"), exact=True).count() == 1, role
+    choose(page, "JMD-Zielgruppe (Anzahl)", "Junge Menschen")
+    choose(page, "JMD-Zielgruppe (Anteil)", "Anteil Neuzugewanderte")
+    page.get_by_role("button", name="Rollen speichern").click()
+    page.get_by_text(f"Rollen gespeichert: 2 von {len(ROLES)} Rollen").first.wait_for(timeout=30000)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "01_saved.png"), full_page=True)
+    no_exceptions(page)
+    # a new visit: the saved mapping is the preset
+    open_roles(page, url)
+    assert page.get_by_role("combobox", name="JMD-Zielgruppe (Anzahl)").input_value() == "Junge Menschen"
+    assert page.get_by_role("combobox", name="JMD-Zielgruppe (Anteil)").input_value() == "Anteil Neuzugewanderte"
+    assert page.get_by_role("combobox", name="Einwohner:innen").input_value() == "—"
+    no_exceptions(page)
