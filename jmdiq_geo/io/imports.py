@@ -251,6 +251,7 @@ def import_indicator_table(ws: Workspace, path: Path | str, spec: TableSpec, sou
     for part, columns in zip(shape.parts, plan):
         period = part.period or period_given
         area_level, area_id = stored[id(part)]
+        part_values = []
         for col, indicator_id in columns.items():
             raw, origin = part.frame[col], part.origin.get(col, col)
             mapping = spec.value_maps.get(origin)
@@ -267,8 +268,13 @@ def import_indicator_table(ws: Workspace, path: Path | str, spec: TableSpec, sou
                 values, value_problems = parse_numeric(raw, column=origin, file=name, decimal=decimal,
                                                        missing_values=set(spec.missing_values))
                 problems += value_problems
-            long_parts.append(pd.DataFrame({"level": area_level, "area_id": area_id, "indicator_id": indicator_id,
-                                            "value": values.to_numpy(), "period": pd.Timestamp(period)}))
+            part_values.append(values.to_numpy())
+        if part_values:         # one frame per part: its columns one below the other
+            k = len(part_values)
+            long_parts.append(pd.DataFrame({
+                "level": np.tile(area_level, k), "area_id": np.tile(area_id, k),
+                "indicator_id": np.repeat(np.array(list(columns.values()), dtype=object), len(area_id)),
+                "value": np.concatenate(part_values), "period": pd.Timestamp(period)}))
     join_errors = any(p.severity == "error" and p.code.startswith("join_") for p in problems)
     notices = raise_if_errors(problems, JoinError if join_errors else InputError)
     long = pd.concat(long_parts, ignore_index=True)
