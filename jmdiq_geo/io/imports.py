@@ -270,10 +270,12 @@ def import_indicator_table(ws: Workspace, path: Path | str, spec: TableSpec, sou
                 problems += value_problems
             part_values.append(values.to_numpy())
         if part_values:         # one frame per part: its columns one below the other
-            k = len(part_values)
+            # (the texts typed once per row or column - as pandas types them - and repeated by take)
+            rows, ids = np.tile(np.arange(len(area_id)), len(part_values)), np.repeat(
+                np.arange(len(part_values)), len(area_id))
             long_parts.append(pd.DataFrame({
-                "level": np.tile(area_level, k), "area_id": np.tile(area_id, k),
-                "indicator_id": np.repeat(np.array(list(columns.values()), dtype=object), len(area_id)),
+                "level": pd.Series(area_level).array.take(rows), "area_id": pd.Series(area_id).array.take(rows),
+                "indicator_id": pd.Series(np.array(list(columns.values()), dtype=object)).array.take(ids),
                 "value": np.concatenate(part_values), "period": pd.Timestamp(period)}))
     join_errors = any(p.severity == "error" and p.code.startswith("join_") for p in problems)
     notices = raise_if_errors(problems, JoinError if join_errors else InputError)
