@@ -121,34 +121,40 @@ def parse_numeric(series: pd.Series, *, column: str, file: str | None, decimal: 
             out[numbers] = raw[numbers].astype(float)
         rows = np.flatnonzero(present & ~numbers)
         original = pa.array([v if isinstance(v, str) else str(v) for v in raw[rows]], type=pa.string())
-    text = _squeezed(original)
+    # each distinct text is read once (a column repeats its values: percentages, counts, codes)
+    original = pc.fill_null(original, "")           # (a missing cell is an empty text)
+    texts = pc.unique(original)
+    inverse = pc.index_in(original, value_set=texts).to_numpy(zero_copy_only=False)
+    text = _squeezed(texts)
     decimal = _decimal_of(text, decimal)
     empty = (pc.utf8_length(text).to_numpy(zero_copy_only=False) == 0)
     codes = pa.array(sorted(placeholders), type=pa.string())
-    stripped = pc.utf8_trim_whitespace(original)
+    stripped = pc.utf8_trim_whitespace(texts)
     held = ~empty & (pc.is_in(text, value_set=codes).to_numpy(zero_copy_only=False)
                      | pc.is_in(stripped, value_set=codes).to_numpy(zero_copy_only=False))
     todo = ~empty & ~held
-    paren = np.zeros(len(rows), dtype=bool)
+    paren = np.zeros(len(texts), dtype=bool)
     if _contains(text, "(").any():
         paren = todo & _matches(text, _PAREN)
         text = pc.replace_substring_regex(text, _PAREN, r"\1")
-    parsed = np.full(len(rows), np.nan)
+    parsed = np.full(len(texts), np.nan)
     parsed[todo] = _to_floats(text.filter(pa.array(todo)), decimal)
     bad = todo & ~np.isfinite(parsed)
+    # … and every row gets what its text gave
+    parsed, held, paren, bad, todo = parsed[inverse], held[inverse], paren[inverse], bad[inverse], todo[inverse]
     good = todo & ~bad
     out[rows[good]] = parsed[good]
 
     problems: list[Problem] = []
     if bad.any():
         bad_rows = rows[bad] + 1
-        bad_values = original.filter(pa.array(bad)).to_pylist()
+        bad_values = texts.take(pa.array(inverse[bad])).to_pylist()
         listing = ", ".join(str(r) for r in bad_rows[:10]) + (" …" if len(bad_rows) > 10 else "")
         examples = ", ".join(f"'{v}'" for v in dict.fromkeys(bad_values[:5]))
         problems.append(Problem("not_numeric", {"count": int(bad.sum()), "rows": listing, "examples": examples},
                                 file=file, row=int(bad_rows[0]), column=column))
     if held.any():
-        counts = pd.Series(stripped.filter(pa.array(held)).to_pylist(), dtype=object).value_counts()
+        counts = pd.Series(stripped.take(pa.array(inverse[held])).to_pylist(), dtype=object).value_counts()
         codes_text = ", ".join(f"'{k}' ×{v}" for k, v in sorted(counts.items()))
         problems.append(Problem("placeholders_missing", {"count": int(held.sum()), "codes": codes_text},
                                 file=file, column=column, severity="notice"))
