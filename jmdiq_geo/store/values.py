@@ -48,9 +48,13 @@ class ValuesRepository(Repository):
         try:
             # a table replaces the values of each (level, indicator, period) it brings, so areas it
             # no longer lists do not keep stale values
-            self.con.execute("DELETE FROM indicator_values AS v USING (SELECT DISTINCT level, indicator_id, "
-                             "period::DATE AS period FROM new_values) AS n WHERE v.level = n.level "
-                             "AND v.indicator_id = n.indicator_id AND v.period = n.period")
+            # (one statement per level and period: its constants let DuckDB skip the row groups
+            # of other periods)
+            for level, period, ids in self.con.execute(
+                    "SELECT level, period::DATE, list(DISTINCT indicator_id ORDER BY indicator_id) FROM new_values "
+                    "WHERE level IS NOT NULL AND period IS NOT NULL GROUP BY ALL").fetchall():
+                self.con.execute("DELETE FROM indicator_values WHERE level = ? AND period = ? "
+                                 "AND list_contains(?, indicator_id)", [level, period, ids])
             self.con.execute("INSERT INTO indicator_values SELECT level, area_id, indicator_id, period::DATE, "
                              "value, source_id FROM new_values")
         finally:
