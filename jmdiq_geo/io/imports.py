@@ -458,7 +458,7 @@ def _join_parts(ws: Workspace, spec: TableSpec, shape, frame: pd.DataFrame, labe
         areas = ws.area_names(spec.level, at=edition)
         if areas.empty:
             raise JoinError(Problem("level_empty", {"level": spec.level, "period": str(edition)}, file=file))
-        same = tuple(zip(areas["area_id"], areas["name"]))
+        same = tuple(zip(areas["area_id"].tolist(), areas["name"].tolist()))
         editions.setdefault(same, (edition, areas, []))[2].append(part)
     joins, stored = [], {}
     for edition, areas, parts in editions.values():
