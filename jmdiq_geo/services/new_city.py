@@ -138,8 +138,11 @@ def nest_from_geometry(ws: Workspace, *, child: str, parent: str, valid_from: da
     nested = assign_parents(children, parents)
     ws.set_parents(child, valid_from, dict(zip(nested["area_id"], nested["parent_id"])))
     names = dict(zip(children["area_id"], children["name"]))
+    # levels named as people call them (the German label is the domain term in both languages)
+    label = dict(zip(ws.levels()["level"], ws.levels()["label_de"]))
+    child_name, parent = label.get(child, child), label.get(parent, parent)
     notices = [Problem("parents_from_geometry", {"count": int(nested["parent_id"].notna().sum()),
-                                                 "level": child, "parent": parent}, severity="notice")]
+                                                 "level": child_name, "parent": parent}, severity="notice")]
     for status, code in (("outside", "parents_outside"), ("straddles", "parents_straddle")):
         hit = nested[nested["status"] == status]
         if len(hit):

@@ -67,7 +67,8 @@ def test_new_city_then_levels_from_files_with_parents_from_geometry(tmp_path):
     assert ws.levels_in_order() == ["ubz", "sb"] and ws.lowest_level() == "ubz"
     parents = dict(zip(ws.area_names("ubz")["area_id"], ws.area_names("ubz")["parent_id"]))
     assert parents == {"01": "W", "02": "O", "03": "W", "04": "O"}
-    assert any(p.code == "parents_from_geometry" for p in report.notices)
+    assert any(p.code == "parents_from_geometry" and p.params["level"] == "Unterbezirk"
+               and p.params["parent"] == "Stadtbezirk" for p in report.notices)
     levels = ws.levels().set_index("level")
     assert levels.at["ubz", "parent_level"] == "sb" and levels.at["sb", "label_en"] == "District"
     ws.close()
