@@ -55,8 +55,11 @@ def indicator_picker(ws: Workspace, *, key: str, kinds: tuple[str, ...] = ("exte
     chosen = st.selectbox(tr(label_key), ids, index=ids.index(default) if default in ids else 0,
                           format_func=labels.get, key=key)
     row = ind.set_index("indicator_id").loc[chosen]
-    # a rate without a denominator cannot be rebuilt on higher levels: treat it like a class there
+    # a rate without a denominator cannot be rebuilt on higher levels: treat it like a class there,
+    # and say why (the user can give it one on the Daten page)
     kind = row["kind"] if row["kind"] != "intensive" or row["denominator"] else "class"
+    if row["kind"] == "intensive" and not row["denominator"]:
+        st.caption(tr("map_rate_without_denominator"))
     return chosen, kind
 
 

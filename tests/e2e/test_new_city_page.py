@@ -120,7 +120,7 @@ def test_a_new_city_from_the_app(fresh, tmp_path):
     import_now(page, "Importiert: 2 Zeilen gelesen, 2 Datensätze geschrieben.")
     notice = page.locator('[data-testid="stAlert"]').filter(has_text="nach der Lage zugeordnet")
     notice.wait_for(timeout=30000)
-    assert "4 Gebieten der Ebene „unterbezirk“" in notice.inner_text()
+    assert "4 Gebieten der Ebene „Unterbezirk“" in notice.inner_text()
     shot(page, "05_districts_imported")
 
     # 4. an indicator table as published: title row, header, a total row for the whole city
