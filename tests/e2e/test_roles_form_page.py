@@ -44,6 +44,10 @@ def open_roles(page, url):
     page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=60000)
     page.get_by_text(EXPANDER).click()
     page.get_by_role("button", name="Rollen speichern").wait_for(timeout=30000)
+    # the expander opens with an animation: until it ends, the selects are not yet visible to
+    # role queries (a count right after the click found none under CI load)
+    page.get_by_role("combobox", name=role_label("residents", "de"), exact=True).wait_for(timeout=30000)
+    page.wait_for_timeout(800)
 
 
 def test_roles_are_chosen_saved_and_kept(city_page):
