@@ -131,11 +131,7 @@ def read_vector(path: Path | str, *, crs: str | None = None, layer: str | None =
     path = Path(path)
     check_file(path, max_bytes=max_bytes)
     if path.is_dir():
-        shp = sorted(path.glob("*.shp"))
-        if len(shp) != 1:
-            raise InputError(Problem("zip_ambiguous", {"found": ", ".join(p.name for p in shp) or "–"},
-                                     file=path.name))
-        return read_vector(shp[0], crs=crs, layer=layer, max_bytes=max_bytes)
+        return read_vector(_single_shapefile(path), crs=crs, layer=layer, max_bytes=max_bytes)
     suffix = path.suffix.lower()
     if suffix == ".zip":
         with tempfile.TemporaryDirectory(prefix="jmdiq-zip-") as tmp:
@@ -206,6 +202,15 @@ def _is_utf8(path: Path) -> bool:
     return True
 
 
+def _single_shapefile(folder: Path) -> Path:
+    """The one Shapefile of a folder (several or none: a message listing what is there)."""
+    shp = sorted(folder.glob("*.shp"))
+    if len(shp) != 1:
+        raise InputError(Problem("zip_ambiguous", {"found": ", ".join(p.name for p in shp) or "–"},
+                                 file=folder.name))
+    return shp[0]
+
+
 def _sibling(path: Path, ext: str) -> Path | None:
     for cand in (path.with_suffix(ext), path.with_suffix(ext.upper())):
         if cand.exists():
@@ -232,11 +237,7 @@ def read_attributes(path: Path | str, *, layer: str | None = None, max_bytes: in
     path = Path(path)
     check_file(path, max_bytes=max_bytes)
     if path.is_dir():
-        shp = sorted(path.glob("*.shp"))
-        if len(shp) != 1:
-            raise InputError(Problem("zip_ambiguous", {"found": ", ".join(p.name for p in shp) or "–"},
-                                     file=path.name))
-        return read_attributes(shp[0], layer=layer, max_bytes=max_bytes)
+        return read_attributes(_single_shapefile(path), layer=layer, max_bytes=max_bytes)
     suffix = path.suffix.lower()
     if suffix == ".zip":
         with tempfile.TemporaryDirectory(prefix="jmdiq-zip-") as tmp:

@@ -166,7 +166,7 @@ def localise_assets(m: folium.Map, asset_base: str | None) -> None:
 
 def drawing_map(areas: gpd.GeoDataFrame, *, lang: str, attributions: list[str], outlines=None,
                 asset_base: str | None = "/app/static/vendor", with_draw: bool = True) -> folium.Map:
-    """Planungsräume as a thin grey base with a polygon drawing tool (Leaflet.draw, served by the
+    """The smallest areas as a thin grey base with a polygon drawing tool (Leaflet.draw, served by the
     app) to draw a quarter."""
     from folium.plugins import Draw
 

@@ -139,7 +139,8 @@ def nest_from_geometry(ws: Workspace, *, child: str, parent: str, valid_from: da
     ws.set_parents(child, valid_from, dict(zip(nested["area_id"], nested["parent_id"])))
     names = dict(zip(children["area_id"], children["name"]))
     # levels named as people call them (the German label is the domain term in both languages)
-    label = dict(zip(ws.levels()["level"], ws.levels()["label_de"]))
+    levels = ws.levels()
+    label = dict(zip(levels["level"], levels["label_de"]))
     child_name, parent = label.get(child, child), label.get(parent, parent)
     notices = [Problem("parents_from_geometry", {"count": int(nested["parent_id"].notna().sum()),
                                                  "level": child_name, "parent": parent}, severity="notice")]

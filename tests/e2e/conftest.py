@@ -95,9 +95,10 @@ def warm_app(browser, app_url):
     return app_url
 
 
-@pytest.fixture
-def page(browser, warm_app):
-    app_url = warm_app
+@contextmanager
+def offline_page(browser, app_url: str):
+    """A German browser page on ``app_url`` that aborts and records every request leaving the
+    app's host (``pg.outside_requests``) and records script errors (``pg.page_errors``)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="de-DE")
     pg = context.new_page()
     host = urlparse(app_url).netloc
@@ -111,8 +112,16 @@ def page(browser, warm_app):
         return r.abort()
     pg.route("**/*", route)
     pg.on("pageerror", lambda e: pg.page_errors.append(str(e)))
-    yield pg
-    context.close()
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser, warm_app):
+    with offline_page(browser, warm_app) as pg:
+        yield pg
 
 
 def shot_dir() -> Path:

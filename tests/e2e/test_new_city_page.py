@@ -6,11 +6,10 @@ the indicator and the Steckbrief shows its value. Then every page once: no excep
 that names Berlin. Screenshots go to ``<tmp>/jmdiq-e2e/new_city/``."""
 import tempfile
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
-from tests.e2e.conftest import serve
+from tests.e2e.conftest import offline_page, serve
 from tests.e2e.test_pages import choose, drawn_shapes, fill, legend_text, no_exceptions
 from tests.fixtures.other_city import districts_file, quarters_file
 
@@ -38,20 +37,8 @@ def fresh(browser, tmp_path):
     and script errors (as the ``page`` fixture does for the Berlin app)."""
     db = tmp_path / "teststadt.duckdb"
     with serve(db) as url:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="de-DE")
-        pg = context.new_page()
-        host = urlparse(url).netloc
-        pg.outside_requests, pg.page_errors = [], []
-
-        def route(r):
-            if urlparse(r.request.url).netloc == host:
-                return r.continue_()
-            pg.outside_requests.append(r.request.url)
-            return r.abort()
-        pg.route("**/*", route)
-        pg.on("pageerror", lambda e: pg.page_errors.append(str(e)))
-        yield pg, url, db
-        context.close()
+        with offline_page(browser, url) as pg:
+            yield pg, url, db
 
 
 def shot(page, name: str) -> None:

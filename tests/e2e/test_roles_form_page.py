@@ -3,12 +3,11 @@ Berlin: the form lists one select per role, a choice is saved (a toast says so) 
 when the page is opened again. Screenshots go to ``<tmp>/jmdiq-e2e/roles/``."""
 import tempfile
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
 from jmdiq_geo.analysis.roles import ROLES, role_label
-from tests.e2e.conftest import serve
+from tests.e2e.conftest import offline_page, serve
 from tests.e2e.test_pages import choose, no_exceptions
 from tests.fixtures.other_city import build_other_city
 
@@ -22,20 +21,8 @@ EXPANDER = "Indikator-Rollen: welcher Indikator wofür steht"
 def city_page(browser, tmp_path):
     db = build_other_city(tmp_path)
     with serve(db) as url:
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="de-DE")
-        pg = context.new_page()
-        host = urlparse(url).netloc
-        pg.outside_requests, pg.page_errors = [], []
-
-        def route(r):
-            if urlparse(r.request.url).netloc == host:
-                return r.continue_()
-            pg.outside_requests.append(r.request.url)
-            return r.abort()
-        pg.route("**/*", route)
-        pg.on("pageerror", lambda e: pg.page_errors.append(str(e)))
-        yield pg, url
-        context.close()
+        with offline_page(browser, url) as pg:
+            yield pg, url
 
 
 def open_roles(page, url):
