@@ -170,19 +170,28 @@ def cmd_import(args) -> int:
                     raise InputError(Problem("kind_override_malformed", {"value": item}))
                 kinds[col.strip()] = kind.strip()
             default_kind = args.indicator_kind if getattr(args, "indicator_kind_given", False) else None
+            denominators = {}
+            for item in args.denominator or []:
+                rate, sep, den = item.partition("=")
+                if not sep or not rate.strip() or not den.strip():
+                    raise InputError(Problem("denominator_malformed", {"value": item}))
+                denominators[rate.strip()] = den.strip()
             spec = im.TableSpec(level=args.level, period=args.period, columns=columns, key=args.key,
                                 name_column=args.name, missing_values=args.missing or [], decimal=args.decimal,
                                 sheet=args.sheet, header_row=args.header_row, kinds=kinds, default_kind=default_kind,
-                                unit=args.unit, define=True)
+                                unit=args.unit, define=True, denominators=denominators)
             known = set(ws.indicators()["indicator_id"])
             planned = im.suggest_table_spec(ws, path, spec, **kw)
             new = {d.indicator_id: d for d in planned.indicators if d.indicator_id not in known}
             for col, ind in planned.columns.items():
                 if ind in new:
                     guessed = default_kind is None and col not in kinds and ind not in kinds
+                    d = new.pop(ind)
                     print(t("cli_new_indicator", settings.lang, indicator=ind, column=col,
-                            kind=t(f"kind_{new.pop(ind).kind}", settings.lang))
+                            kind=t(f"kind_{d.kind}", settings.lang))
                           + (" " + t("cli_kind_guessed", settings.lang) if guessed else ""))
+                    if d.denominator:
+                        print(t("cli_new_indicator_denominator", settings.lang, denominator=d.denominator))
         elif args.kind == "services":
             spec = im.ServiceSpec(category=args.category, name=args.name, id=args.key, capacity=args.capacity,
                                   x=args.x, y=args.y, crs=args.crs)
@@ -541,6 +550,9 @@ def build_parser() -> argparse.ArgumentParser:
                                              "column, a count extensive, a rate or share intensive)")
     imp.add_argument("--kind", action="append", dest="kind_of", metavar="COLUMN=KIND",
                      help="indicators: kind of one new indicator, KIND = count, rate or class (repeatable)")
+    imp.add_argument("--denominator", action="append", metavar="RATE=COUNT",
+                     help="indicators: the count a rate is a share of, a column of the same table or an indicator "
+                          "of the workspace (weights higher levels, the whole city and quarters; repeatable)")
     imp.add_argument("--header-row", type=int, metavar="N",
                      help="indicators: the file's row (1-based) that holds the header (default: found)")
     imp.add_argument("--unit")

@@ -112,10 +112,14 @@ class TableSpec:
     #: define indicators the workspace does not know (always when ``columns`` is empty: then
     #: every column holding numbers is an indicator, its id a slug of the column name)
     define: bool = False
+    #: rate (column or indicator id) -> its denominator: a column of the same table or an
+    #: indicator of the workspace, a count (weights for higher levels, the whole city, quarters)
+    denominators: dict[str, str] = field(default_factory=dict)
 
 
 #: fields of ``TableSpec`` logged only when set (the import log of older imports stays as it was)
-_TABLE_OPTIONAL = {"header_row": None, "kinds": {}, "default_kind": None, "unit": None, "define": False}
+_TABLE_OPTIONAL = {"header_row": None, "kinds": {}, "default_kind": None, "unit": None, "define": False,
+                   "denominators": {}}
 
 
 @dataclass
@@ -352,6 +356,9 @@ def _prepare(ws: Workspace, path: Path, spec: TableSpec, *, max_bytes: int):
     plan, defs, plan_problems = _plan_columns(ws, spec, shape, labels=labels, kinds=kinds, typed=table.typed,
                                               decimal=decimal, file=name)
     problems += plan_problems
+    if spec.denominators and not any(p.severity == "error" for p in plan_problems):
+        defs, den_problems = _with_denominators(ws, spec, shape, plan, defs, file=name)
+        problems += den_problems
     for part in shape.parts:
         if part.period is None and period_given is None:
             problems.append(Problem("period_needed", file=name))
@@ -434,6 +441,57 @@ def _plan_columns(ws: Workspace, spec: TableSpec, shape, *, labels: list[str], k
                                                             {c for columns in plan for c in columns})) or "–"},
                                 file=file))
     return plan, defs, problems
+
+
+def _with_denominators(ws: Workspace, spec: TableSpec, shape, plan, defs, *, file: str):
+    """``defs`` with the denominators of ``spec.denominators`` set: each rate (a column of the
+    table, its original name or its indicator id) gets a count, named as a column of the same
+    table or an indicator of the workspace. A rate the workspace already knows is redefined
+    with its denominator (the definition is added to ``defs``)."""
+    problems: list[Problem] = []
+    ident_of: dict[str, str] = {}
+    for part, columns in zip(shape.parts, plan):
+        for col, ident in columns.items():
+            for name in (col, part.origin.get(col, col), ident):
+                ident_of.setdefault(name, ident)
+    stored = ws.indicators().set_index("indicator_id")
+    new = {d.indicator_id: i for i, (_, d, _) in enumerate(defs)}
+    given = {d.indicator_id: d for d in spec.indicators}
+
+    def kind_of(ident: str) -> str | None:
+        if ident in new:
+            return defs[new[ident]][1].kind
+        if ident in given:
+            return given[ident].kind
+        return stored.at[ident, "kind"] if ident in stored.index else None
+    defs = list(defs)
+    for rate, den in spec.denominators.items():
+        rate_id = ident_of.get(rate)
+        den_id = ident_of.get(den) or (den if den in stored.index or den in given else None)
+        if rate_id is None:
+            problems.append(Problem("denominator_rate_unknown", {"column": rate, "known": ", ".join(
+                f"'{c}'" for c in sorted({c for columns in plan for c in columns})) or "–"}, file=file))
+            continue
+        if den_id is None:
+            problems.append(Problem("denominator_unknown", {"denominator": den, "rate": rate}, file=file))
+            continue
+        if kind_of(rate_id) != "intensive":
+            problems.append(Problem("denominator_not_rate", {"indicator": rate_id, "kind": kind_of(rate_id)},
+                                    file=file))
+        if kind_of(den_id) != "extensive":
+            problems.append(Problem("denominator_not_count", {"indicator": den_id}, file=file))
+        if rate_id in new:
+            col, d, guessed = defs[new[rate_id]]
+            defs[new[rate_id]] = (col, replace(d, denominator=den_id), guessed)
+        elif rate_id not in given and rate_id in stored.index:
+            row = stored.loc[rate_id]
+            d = IndicatorDef(rate_id, label_de=row["label_de"], label_en=row["label_en"], unit=row["unit"],
+                             kind=row["kind"], denominator=den_id, polarity=row["polarity"],
+                             classes=row["classes"],
+                             description=row["description"])
+            new[rate_id] = len(defs)
+            defs.append((rate, d, False))
+    return defs, problems
 
 
 def _join_parts(ws: Workspace, spec: TableSpec, shape, frame: pd.DataFrame, labels: list[str], typed: bool,

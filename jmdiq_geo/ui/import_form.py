@@ -94,10 +94,11 @@ def spec_form(kind: str, columns: list[str], levels: pd.DataFrame, known_indicat
             return None
         cols = {c: c.lower() for c in values}
         new = [c for c, i in cols.items() if i not in known_indicators]
-        kinds, units = _kinds_form(new, sample, decimal)
+        kinds, units, dens = _kinds_form(new, sample, decimal, values + sorted(known_indicators))
         defs = [im.IndicatorDef(cols[c], label_de=c, label_en=c, unit=units[c], kind=kinds[c]) for c in new]
         return im.TableSpec(level=level, period=period.isoformat(), columns=cols, key=key, name_column=name,
-                            missing_values=[m.strip() for m in missing.split(",") if m.strip()], indicators=defs)
+                            missing_values=[m.strip() for m in missing.split(",") if m.strip()], indicators=defs,
+                            denominators=dens)
     if kind == "services":
         from jmdiq_geo.analysis.attributes import CATEGORIES
         from jmdiq_geo.i18n import t_or
@@ -155,17 +156,19 @@ def spec_form(kind: str, columns: list[str], levels: pd.DataFrame, known_indicat
                        variables={c: {"grid_id": c.lower(), "kind": "extensive"} for c in values})
 
 
-def _kinds_form(columns: list[str], sample: pd.DataFrame | None, decimal: str) -> tuple[dict, dict]:
-    """Per new indicator: a count (summed on higher levels) or a rate/share (never summed), and
-    its unit; guessed from the column's name and values, changeable in a table."""
+def _kinds_form(columns: list[str], sample: pd.DataFrame | None, decimal: str,
+                denominators: list[str]) -> tuple[dict, dict, dict]:
+    """Per new indicator: a count (summed on higher levels) or a rate/share (never summed), its
+    unit and, for a rate, its denominator (a count column of the table or an indicator: the
+    weight on higher levels); guessed from the column's name and values, changeable in a table."""
     if not columns:
-        return {}, {}
+        return {}, {}, {}
     guessed = [im.guess_indicator_kind(c, sample[c] if sample is not None and c in sample else None, decimal=decimal)
                for c in columns]
     # the kinds stay codes in the table (shown in the UI's language): a label kept across a
     # language switch cannot be misread
     rows = pd.DataFrame({"column": columns, "kind": guessed,
-                         "unit": ["%" if k == "intensive" else "" for k in guessed]})
+                         "unit": ["%" if k == "intensive" else "" for k in guessed], "denominator": [""] * len(columns)})
     st.caption(tr("import_kinds_help"))
     edited = st.data_editor(rows, hide_index=True, disabled=["column"], width="stretch",
                             key="imp_kinds_" + "|".join(columns), column_config={
@@ -173,10 +176,15 @@ def _kinds_form(columns: list[str], sample: pd.DataFrame | None, decimal: str) -
                                 "kind": st.column_config.SelectboxColumn(
                                     tr("import_indicator_kind"), options=list(im.INDICATOR_KINDS), required=True,
                                     format_func=lambda k: tr(f"kind_{k}")),
-                                "unit": st.column_config.TextColumn(tr("import_unit"))})
+                                "unit": st.column_config.TextColumn(tr("import_unit")),
+                                "denominator": st.column_config.SelectboxColumn(
+                                    tr("import_denominator"), options=[""] + list(dict.fromkeys(denominators)),
+                                    help=tr("import_denominator_help"))})
     kinds = {r.column: r.kind if r.kind in im.INDICATOR_KINDS else "extensive" for r in edited.itertuples()}
     units = {r.column: (str(r.unit).strip() or None) if isinstance(r.unit, str) else None for r in edited.itertuples()}
-    return kinds, units
+    dens = {r.column: r.denominator for r in edited.itertuples()
+            if isinstance(r.denominator, str) and r.denominator and kinds[r.column] == "intensive"}
+    return kinds, units, dens
 
 
 def _access_spec(kind: str, columns: list[str], crs: str | None):

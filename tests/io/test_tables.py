@@ -429,3 +429,57 @@ def test_a_period_column_with_a_bad_cell_is_named(tiny_ws, inbox):
     problem = only_problem(err, "period_unreadable")
     assert problem.row == 3 and problem.column == "Jahr"
     assert_rendered(problem, "'letztes Jahr'")
+
+
+# --------------------------------------------------------------------------- 8. denominators
+
+def test_cli_rate_with_its_denominator_column_weights_the_level_above(tiny_ws, inbox, capsys):
+    rows = [(AREA_IDS[0], 10.0, 100), (AREA_IDS[1], 30.0, 300), (AREA_IDS[2], 20.0, 1000), (AREA_IDS[3], 50.0, 1000)]
+    path = write(inbox / "quote.csv", ["PLR_ID;Quote;Einwohner",
+                                       *(f"{a};{q:.1f};{e}".replace(".", ",") for a, q, e in rows)])
+    tiny_ws.close()
+    assert cli_main(cli(tiny_ws, path, "--period", PERIOD, "--denominator", "Quote=Einwohner")) == 0
+    assert "denominator: einwohner" in capsys.readouterr().out
+    from jmdiq_geo.config import Settings
+    from jmdiq_geo.services.layers import indicator_layer
+    from jmdiq_geo.store.workspace import Workspace
+    with Workspace(tiny_ws.path, read_only=True) as ws:
+        defs = ws.indicators().set_index("indicator_id")
+        assert defs.at["quote", "denominator"] == "einwohner"
+        layer = indicator_layer(ws, indicator_id="quote", period=date.fromisoformat(PERIOD), level="bzr",
+                                settings=Settings.from_env().with_(min_residents=0))
+    by_parent = {}
+    for aid, q, e in rows:
+        parent = dict((a, p) for a, _, p in TINY_AREAS)[aid]
+        num, den = by_parent.get(parent, (0.0, 0.0))
+        by_parent[parent] = (num + q * e, den + e)
+    got = dict(zip(layer.areas["area_id"], layer.areas["raw"]))
+    for parent, (num, den) in by_parent.items():
+        assert got[parent] == pytest.approx(num / den)
+    total_num, total_den = map(sum, zip(*by_parent.values()))
+    assert layer.city_value == pytest.approx(total_num / total_den)
+
+
+def test_denominator_for_a_rate_the_workspace_knows_and_for_an_indicator(tiny_ws, inbox):
+    path = write(inbox / "e.csv", ["PLR_ID;Einwohner", *(f"{a};{100 * (i + 1)}" for i, a in enumerate(AREA_IDS))])
+    run(tiny_ws, path, columns={}, define=True, kinds={"Einwohner": "count"})
+    path = write(inbox / "q.csv", ["PLR_ID;Quote", *(f"{a};{i + 1},5" for i, a in enumerate(AREA_IDS))])
+    run(tiny_ws, path, columns={}, define=True)
+    assert tiny_ws.indicators().set_index("indicator_id").at["quote", "denominator"] is None
+    # a second year of the same rate names its denominator, an indicator of the workspace
+    run(tiny_ws, path, columns={}, define=True, period="2023-12-31", denominators={"quote": "einwohner"})
+    assert tiny_ws.indicators().set_index("indicator_id").at["quote", "denominator"] == "einwohner"
+
+
+@pytest.mark.parametrize("denominators, code", [
+    ({"Gibtsnicht": "Einwohner"}, "denominator_rate_unknown"),
+    ({"Quote": "Gibtsnicht"}, "denominator_unknown"),
+    ({"Quote": "Quote2"}, "denominator_not_count"),
+    ({"Einwohner": "Einwohner"}, "denominator_not_rate"),
+])
+def test_bad_denominators_are_refused_with_nothing_written(tiny_ws, inbox, denominators, code):
+    path = write(inbox / "q.csv", ["PLR_ID;Quote;Quote2;Einwohner",
+                                   *(f"{a};{i},5;{i},1;{100 + i}" for i, a in enumerate(AREA_IDS))])
+    err = expect_failure(tiny_ws, SchemaError, lambda: run(tiny_ws, path, columns={}, define=True,
+                                                           denominators=denominators))
+    assert_rendered(only_problem(err, code))
