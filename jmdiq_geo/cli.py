@@ -318,7 +318,7 @@ def _iso_date(text: str, option: str):
 def cmd_check(args) -> int:
     import json
 
-    from jmdiq_geo.services.catalogue import rule_set, rule_set_names
+    from jmdiq_geo.services.catalogue import check_rule_sets, rule_set_for
     from jmdiq_geo.services.quarter import (check_quarter, quarter_from_areas, quarter_from_file, quarter_from_programme,
                                             result_to_dict)
     from jmdiq_geo.services.workspace import open_workspace
@@ -333,10 +333,10 @@ def cmd_check(args) -> int:
             quarter = quarter_from_programme(ws, args.programme_area)
         else:
             quarter = quarter_from_file(ws, args.polygon, max_bytes=settings.max_file_bytes, crs=args.crs)
-        names = [args.rules] if args.rules else rule_set_names()
+        # the shipped rule sets and the ones uploaded into the workspace (the Prüfen page's choice)
+        rulesets = [rule_set_for(ws, args.rules)] if args.rules else list(check_rule_sets(ws).values())
         results = []
-        for name in names:
-            ruleset = rule_set(name)
+        for ruleset in rulesets:
             results.append(result_to_dict(check_quarter(ws, quarter, ruleset, settings=settings), lang=lang))
     if args.format == "json":
         print(json.dumps(results if len(results) > 1 else results[0], ensure_ascii=False, indent=2))
@@ -502,7 +502,8 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--programme-area", help="the id of a programme area (e.g. an Aktionsraum) as the quarter")
     chk.add_argument("--level", help="level of --area ids (default: the smallest)")
     chk.add_argument("--crs", help="CRS of --polygon when the file names none")
-    chk.add_argument("--rules", help="rule set: a name in data/rules/ or a .toml path (default: all shipped)")
+    chk.add_argument("--rules", help="rule set: a name in data/rules/, the id of one uploaded into the workspace, or a .toml "
+                          "path (default: all shipped and uploaded)")
     chk.add_argument("--format", choices=["text", "json"], default="text")
     chk.add_argument("--db")
     chk.set_defaults(func=cmd_check)

@@ -5,6 +5,7 @@ from jmdiq_geo.i18n import format_date, format_number, localized
 from jmdiq_geo.services.layers import value_periods
 from jmdiq_geo.ui.analysis_pages import index_definitions, index_map
 from jmdiq_geo.ui.index_editor import edit_definition, select_saved
+from jmdiq_geo.ui.index_upload import upload_index
 from jmdiq_geo.ui.maps import show_map
 from jmdiq_geo.ui.state import lang, require_areas, tr, workspace_version
 
@@ -14,6 +15,7 @@ ws = require_areas()
 definitions = index_definitions()
 if not definitions:
     st.info(tr("index_none"))
+    upload_index()
     st.stop()
 names = {k: localized(d, lang()) for k, d in definitions.items()}
 c1, c2, c3 = st.columns([2.4, 1.2, 1.6])
@@ -38,3 +40,4 @@ st.dataframe(counts.assign(share=counts["share"].map(lambda v: format_number(100
     hide_index=True, width="content")
 with st.expander(tr("index_edit")):
     edit_definition(definition)
+upload_index()

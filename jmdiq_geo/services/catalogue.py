@@ -16,13 +16,13 @@ from jmdiq_geo.errors import JmdiqError, Problem, SchemaError
 from jmdiq_geo.io.catalogues import load_persona, preset_personas
 from jmdiq_geo.io.indexdefs import index_from_dict, read_index_doc, shipped_indices
 from jmdiq_geo.io.rulesets import load_ruleset, ruleset_from_dict, shipped_rulesets
-from jmdiq_geo.services.definitions import stored_index, stored_indices
+from jmdiq_geo.services.definitions import save_index, stored_index, stored_indices
 from jmdiq_geo.services.roles import indicator_roles
 from jmdiq_geo.store.workspace import Workspace
 
 __all__ = ["load_persona", "preset_personas", "rule_set_names", "shipped_rule_set", "shipped_rule_sets",
            "rule_set", "rule_set_from_text", "stored_rule_sets", "store_rule_set", "remove_rule_set",
-           "check_rule_sets", "index_definition", "usable_indices"]
+           "check_rule_sets", "rule_set_for", "index_definition", "store_index_file", "usable_indices"]
 
 
 # --------------------------------------------------------------------------- rule sets
@@ -120,6 +120,19 @@ def check_rule_sets(ws: Workspace, *, on_unusable: Callable[[JmdiqError], None] 
     return {**shipped_rule_sets(), **stored_rule_sets(ws, on_unusable=on_unusable)}
 
 
+def rule_set_for(ws: Workspace, name: str) -> RuleSet:
+    """A rule set by its key among ``check_rule_sets`` (a shipped name, or the id of one uploaded
+    into the workspace, with or without ``ws:``), else the rule set in the file ``name``."""
+    shipped = shipped_rulesets()
+    if name in shipped:
+        return load_ruleset(shipped[name])
+    stored = stored_rule_sets(ws)
+    for key in (name, STORED_PREFIX + name):
+        if key in stored:
+            return stored[key]
+    return load_ruleset(Path(name))
+
+
 # --------------------------------------------------------------------------- index definitions
 
 def index_definition(ws: Workspace, name: str) -> IndexDef:
@@ -134,7 +147,24 @@ def index_definition(ws: Workspace, name: str) -> IndexDef:
 def _index_for(ws: Workspace, path: Path) -> IndexDef:
     """A definition file read for this workspace: indicator roles (``analysis.roles``) become
     the workspace's indicators and a definition without a level takes the smallest one."""
-    doc = read_index_doc(path)
+    return _index_from_doc(ws, read_index_doc(path), file=path.name)
+
+
+def store_index_file(ws: Workspace, data: str | bytes, *, file: str = "index.toml") -> IndexDef:
+    """An index definition uploaded as a TOML file (the form of ``data/indices/*.toml``, roles
+    allowed), checked against the workspace's indicators and saved in it (one of the same id is
+    replaced); returns the definition."""
+    text = _text(data, file)
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SchemaError(Problem("manifest_syntax", {"reason": str(exc)}, file=file)) from None
+    definition = _index_from_doc(ws, doc, file=file)
+    save_index(ws, definition)
+    return definition
+
+
+def _index_from_doc(ws: Workspace, doc: dict, *, file: str) -> IndexDef:
     mapping = indicator_roles(ws)
     problems = []
 
@@ -142,7 +172,7 @@ def _index_for(ws: Workspace, path: Path) -> IndexDef:
         if value in ROLES:
             if value not in mapping:
                 problems.append(Problem("index_role_unmapped", {"role": role_label(value, "de"), "where": where},
-                                        file=path.name))
+                                        file=file))
                 return value
             return mapping[value]
         return value
@@ -159,7 +189,7 @@ def _index_for(ws: Workspace, path: Path) -> IndexDef:
     if problems:
         raise SchemaError(problems)
     return index_from_dict({**doc, "index": head, "components": components}, known_indicators=ws.indicator_ids(),
-                           file=path.name)
+                           file=file)
 
 
 def usable_indices(ws: Workspace, *, on_unusable: Callable[[JmdiqError], None]) -> dict[str, IndexDef]:

@@ -26,6 +26,11 @@ def select_saved(key: str) -> None:
         st.toast(tr("index_saved", id=st.session_state[key]), icon=":material/check:")
 
 
+def remember_saved(index_id: str) -> None:
+    """Select the definition ``index_id`` on the next run (see ``select_saved``)."""
+    st.session_state[_SAVED] = index_id
+
+
 def edit_definition(definition: IndexDef) -> None:
     ws = workspace()
     ind = ws.indicators()
@@ -67,5 +72,5 @@ def edit_definition(definition: IndexDef) -> None:
         with guard():
             save_index(ws, new, based_on=definition.id)
             st.cache_data.clear()
-            st.session_state[_SAVED] = new.id
+            remember_saved(new.id)
             st.rerun()

@@ -210,3 +210,74 @@ def test_the_pruefen_page_takes_an_uploaded_rule_set(city, monkeypatch):
     at.button(key="check_rules_remove").click().run()
     assert not at.exception and not at.warning
     assert at.multiselect(key="check_rules").options == shipped
+
+
+def test_cli_check_runs_the_rule_sets_uploaded_into_the_workspace(city, capsys):
+    from jmdiq_geo.cli import main as cli_main
+
+    ws = open_workspace(city)
+    store_rule_set(ws, RULES.encode(), file="eigen.toml")
+    ws.close()
+    assert cli_main(["--lang", "de", "check", "--db", str(city), "--area", "01,02"]) == 0
+    out = capsys.readouterr().out
+    assert f"Eigene Regeln: {t('verdict_unknown', 'de')}" in out       # with the shipped ones
+    assert cli_main(["--lang", "de", "check", "--db", str(city), "--area", "01", "--rules", "eigene_regeln"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"Eigene Regeln: {t('verdict_unknown', 'de')}")
+    assert cli_main(["--lang", "de", "check", "--db", str(city), "--area", "01", "--rules", "gibtsnicht"]) == 2
+    assert "gibtsnicht" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- index definitions of one's own
+
+INDEX = """
+[index]
+id = "neu_index"
+label_de = "Neuzugewanderte"
+
+[[components]]
+id = "neu"
+label_de = "Neuzugewanderte"
+standardise = "zscore"
+indicators = [{ id = "target_group_share", weight = 1, direction = "higher_worse" }]
+classes = [{ code = 1, label_de = "niedrig", upper = 0.0 }, { code = 2, label_de = "hoch" }]
+"""
+
+
+def test_an_uploaded_index_definition_resolves_roles_and_is_stored(city):
+    from jmdiq_geo.services.catalogue import store_index_file, usable_indices
+    from jmdiq_geo.services.roles import set_indicator_roles
+
+    ws = open_workspace(city)
+    with pytest.raises(SchemaError) as err:          # the role is not mapped yet: nothing stored
+        store_index_file(ws, INDEX.encode(), file="neu.toml")
+    assert [p.code for p in err.value.problems] == ["index_role_unmapped"] and err.value.problems[0].file == "neu.toml"
+    assert "neu_index" not in usable_indices(ws, on_unusable=lambda exc: None)
+    set_indicator_roles(ws, {"target_group_share": "neu_anteil"})
+    definition = store_index_file(ws, INDEX.encode(), file="neu.toml")
+    assert definition.indicator_ids() == ["neu_anteil"] and definition.level == "ubz"
+    assert usable_indices(ws, on_unusable=lambda exc: None)["neu_index"] == definition
+    ws.close()
+
+
+def test_the_indizes_page_takes_an_uploaded_index_definition(city, monkeypatch):
+    from jmdiq_geo.services.roles import set_indicator_roles
+
+    ws = open_workspace(city)
+    set_indicator_roles(ws, {"target_group_share": "neu_anteil"})
+    ws.close()
+    upload = {"file": None}
+    real = st.file_uploader
+    monkeypatch.setattr(st, "file_uploader",
+                        lambda label, **k: upload["file"] if k.get("key") == "index_upload_file" else real(label, **k))
+    at = run_page("indizes")
+    assert not at.exception
+    upload["file"] = uploaded("kaputt.toml", b"[index\n")
+    at.run()
+    [error] = texts(at.error)
+    assert t("index_upload_refused", "de") in error and "kaputt.toml" in error
+    upload["file"] = uploaded("neu.toml", INDEX.encode())
+    at.run()
+    assert not at.exception and not at.error
+    assert at.selectbox(key="index_definition").value == "neu_index"
+    assert texts(at.success) == [t("index_upload_stored", "de", file="neu.toml")]
