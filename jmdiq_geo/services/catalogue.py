@@ -22,7 +22,7 @@ from jmdiq_geo.store.workspace import Workspace
 
 __all__ = ["load_persona", "preset_personas", "rule_set_names", "shipped_rule_set", "shipped_rule_sets",
            "rule_set", "rule_set_from_text", "stored_rule_sets", "store_rule_set", "remove_rule_set",
-           "check_rule_sets", "rule_set_for", "index_definition", "store_index_file", "usable_indices"]
+           "check_rule_sets", "rule_set_for", "rule_set_text", "index_definition", "store_index_file", "usable_indices"]
 
 
 # --------------------------------------------------------------------------- rule sets
@@ -118,6 +118,14 @@ def remove_rule_set(ws: Workspace, key: str) -> None:
 def check_rule_sets(ws: Workspace, *, on_unusable: Callable[[JmdiqError], None] | None = None) -> dict[str, RuleSet]:
     """What a quarter can be checked against: the shipped rule sets, then the workspace's own."""
     return {**shipped_rule_sets(), **stored_rule_sets(ws, on_unusable=on_unusable)}
+
+
+def rule_set_text(ws: Workspace, key: str) -> str:
+    """The TOML text of a rule set among ``check_rule_sets`` (a shipped file's, or the one
+    uploaded or saved into the workspace): what the app's editor starts from."""
+    if key.startswith(STORED_PREFIX):
+        return _stored_texts(ws)[key.removeprefix(STORED_PREFIX)]
+    return shipped_rulesets()[key].read_text(encoding="utf-8")
 
 
 def rule_set_for(ws: Workspace, name: str) -> RuleSet:

@@ -7,7 +7,8 @@ import streamlit as st
 from jmdiq_geo.analysis.rules import RuleSet
 from jmdiq_geo.errors import JmdiqError
 from jmdiq_geo.i18n import localized
-from jmdiq_geo.services.catalogue import STORED_PREFIX, check_rule_sets, remove_rule_set, store_rule_set, stored_rule_sets
+from jmdiq_geo.services.catalogue import (STORED_PREFIX, check_rule_sets, remove_rule_set, rule_set_text, store_rule_set,
+                                         stored_rule_sets)
 from jmdiq_geo.ui.feedback import show_error
 from jmdiq_geo.ui.state import lang, tr, workspace
 
@@ -64,3 +65,27 @@ def upload_rule_set() -> None:
                 remove_rule_set(ws, gone)
                 _choose(None, gone)
                 st.rerun()
+
+
+def edit_rule_set(rulesets: dict[str, RuleSet]) -> None:
+    """An expander to change a rule set as text (thresholds, criteria, paths): a shipped one is
+    saved as the workspace's own copy, an own one is replaced; checked as an upload is."""
+    ws = workspace()
+    with st.expander(tr("check_rules_edit")):
+        st.caption(tr("check_rules_edit_help"))
+        key = st.selectbox(tr("check_rules_edit_choice"), list(rulesets), key="check_rules_edit_choice",
+                           format_func=lambda k: rule_set_label(rulesets, k))
+        text = st.text_area(tr("check_rules_edit_text"), value=rule_set_text(ws, key), height=320,
+                            key=f"check_rules_edit_text_{key}")
+        if st.button(tr("check_rules_edit_save"), key="check_rules_edit_save"):
+            try:
+                saved, _ = store_rule_set(ws, text, file=f"{key.removeprefix(STORED_PREFIX)}.toml")
+            except JmdiqError as exc:
+                show_error(exc, title_key="check_rules_refused")
+            else:
+                _choose(saved)
+                st.session_state["check_rules_saved"] = saved
+                st.rerun()
+        if (saved := st.session_state.pop("check_rules_saved", None)) is not None:
+            st.success(tr("check_rules_edit_saved", label=rule_set_label(rulesets, saved)),
+                       icon=":material/check_circle:")

@@ -4,6 +4,7 @@ Streamlit's AppTest on a small city that is not Berlin: what the forms offer, wh
 (read back through the services), the toast, and errors as messages, never a traceback."""
 import shutil
 from types import SimpleNamespace
+from pathlib import Path
 
 import pytest
 import streamlit as st
@@ -281,3 +282,28 @@ def test_the_indizes_page_takes_an_uploaded_index_definition(city, monkeypatch):
     assert not at.exception and not at.error
     assert at.selectbox(key="index_definition").value == "neu_index"
     assert texts(at.success) == [t("index_upload_stored", "de", file="neu.toml")]
+
+
+def test_a_rule_set_is_changed_as_text_and_saved_as_the_workspaces_own(city):
+    at = run_page("pruefen")
+    assert not at.exception
+    at.selectbox(key="check_rules_edit_choice").set_value("paragraf_171e").run()
+    area = at.text_area(key="check_rules_edit_text_paragraf_171e")
+    shipped = (Path(__file__).resolve().parents[2] / "data" / "rules" / "paragraf_171e.toml").read_text(encoding="utf-8")
+    assert area.value == shipped
+    area.set_value(shipped + "\n[[broken").run()
+    at.button(key="check_rules_edit_save").click().run()
+    [error] = texts(at.error)
+    assert t("check_rules_refused", "de") in error and "paragraf_171e.toml" in error
+    ws = open_workspace(city)
+    assert stored_rule_sets(ws) == {}
+    ws.close()
+    changed = shipped.replace('label_de = "', 'label_de = "Geändert: ', 1)
+    at.text_area(key="check_rules_edit_text_paragraf_171e").set_value(changed).run()
+    at.button(key="check_rules_edit_save").click().run()
+    assert not at.exception and not at.error
+    ws = open_workspace(city)
+    [(key, ruleset)] = stored_rule_sets(ws).items()
+    ws.close()
+    assert ruleset.label_de.startswith("Geändert: ") and key in at.multiselect(key="check_rules").value
+    assert texts(at.success)[-1].startswith(t("check_rules_edit_saved", "de", label="")[:10])
