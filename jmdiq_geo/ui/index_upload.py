@@ -16,7 +16,8 @@ _DONE = "index_uploads"
 
 def upload_index() -> None:
     """An expander with the uploader; a stored definition is selected on the next run."""
-    with st.expander(tr("index_upload")):
+    # open while it holds a file: after a definition is stored the page is drawn anew with it
+    with st.expander(tr("index_upload"), expanded=st.session_state.get("index_upload_file") is not None):
         st.caption(tr("index_upload_help"))
         file = st.file_uploader(tr("index_upload_file"), type=["toml"], key="index_upload_file")
         if file is None:

@@ -55,3 +55,55 @@ def test_roles_are_chosen_saved_and_kept(city_page):
     assert page.get_by_role("combobox", name="JMD-Zielgruppe (Anteil)").input_value() == "Anteil Neuzugewanderte"
     assert page.get_by_role("combobox", name="Einwohner:innen").input_value() == "—"
     no_exceptions(page)
+
+
+INDEX = """[index]
+id = "neu_index"
+label_de = "Neuzugewanderte"
+
+[[components]]
+id = "neu"
+label_de = "Neuzugewanderte"
+standardise = "zscore"
+indicators = [{ id = "target_group_share", weight = 1, direction = "higher_worse" }]
+classes = [{ code = 1, label_de = "niedrig", upper = 0.0 }, { code = 2, label_de = "hoch" }]
+"""
+
+
+def test_an_index_definition_is_uploaded_by_roles_and_mapped(city_page, tmp_path):
+    page, url = city_page
+    open_roles(page, url)
+    choose(page, "JMD-Zielgruppe (Anteil)", "Anteil Neuzugewanderte")
+    page.get_by_role("button", name="Rollen speichern").click()
+    page.get_by_text("Rollen gespeichert").first.wait_for(timeout=30000)
+    page.goto(f"{url}/indizes", wait_until="networkidle")
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=60000)
+    page.get_by_text("Es gibt keine Index-Definition für diesen Arbeitsbereich.").wait_for(timeout=30000)
+    page.get_by_text("Eigene Indexdefinition hochladen").click()
+    path = tmp_path / "neu.toml"
+    path.write_text(INDEX, encoding="utf-8")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+    page.get_by_text("„neu.toml“ ist im Arbeitsbereich gespeichert und ausgewählt.").wait_for(timeout=30000)
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=60000)
+    assert page.get_by_role("combobox", name="Definition").input_value() == "Neuzugewanderte"
+    page.locator("iframe").first.wait_for(timeout=30000)          # the index map
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "02_index_uploaded.png"), full_page=True)
+    no_exceptions(page)
+
+
+def test_a_shipped_rule_set_is_changed_and_saved_as_own(city_page):
+    page, url = city_page
+    page.goto(f"{url}/pruefen", wait_until="networkidle")
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=60000)
+    page.get_by_text("Regelwerk ändern").click()
+    area = page.get_by_role("textbox", name="Text des Regelwerks (TOML)")
+    area.wait_for(timeout=30000)
+    text = area.input_value()
+    assert text.startswith("# JMD-iQ site criteria")
+    area.fill(text.replace('label_de = "JMD-iQ-Standort', 'label_de = "Mein JMD-iQ-Standort', 1))
+    page.keyboard.press("Control+Enter")
+    page.get_by_role("button", name="Als eigenes Regelwerk speichern").click()
+    page.get_by_text("Gespeichert: Mein JMD-iQ-Standort").wait_for(timeout=30000)
+    page.screenshot(path=str(SHOTS / "03_rules_saved.png"), full_page=True)
+    no_exceptions(page)
