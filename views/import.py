@@ -33,7 +33,7 @@ st.dataframe(head, hide_index=True, width="stretch", height=220)
 
 st.subheader(tr("import_mapping"))
 spec = spec_form(kind, columns, ws.levels(), set(ws.indicators()["indicator_id"]), lang(), sample=head,
-                 decimal=decimal)
+                 decimal=decimal, path=path)
 st.subheader(tr("import_source"))
 source = source_form(path)
 level = new_level_spec(ws.levels()) if kind == "boundaries" else None

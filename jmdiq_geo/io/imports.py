@@ -324,9 +324,10 @@ def import_indicator_table(ws: Workspace, path: Path | str, spec: TableSpec, sou
     return report
 
 
-def _prepare(ws: Workspace, path: Path, spec: TableSpec, *, max_bytes: int):
+def _prepare(ws: Workspace, path: Path, spec: TableSpec, *, max_bytes: int, need_period: bool = True):
     """Read the table, recognise its shape and plan its columns; raise on what stops an import
-    before the join (missing columns, bad kinds, no period, no value columns)."""
+    before the join (missing columns, bad kinds, no period (unless not ``need_period``), no value
+    columns)."""
     table = read_indicator_source(path, sheet=spec.sheet, header_row=spec.header_row, max_bytes=max_bytes)
     frame, name = table.frame, table.file
     if not (spec.key or spec.name_column):
@@ -360,11 +361,48 @@ def _prepare(ws: Workspace, path: Path, spec: TableSpec, *, max_bytes: int):
         defs, den_problems = _with_denominators(ws, spec, shape, plan, defs, file=name)
         problems += den_problems
     for part in shape.parts:
-        if part.period is None and period_given is None:
+        if part.period is None and period_given is None and need_period:
             problems.append(Problem("period_needed", file=name))
             break
     notices = raise_if_errors(problems, SchemaError)
     return table, shape, plan, defs, notices, labels, decimal, period_given
+
+
+@dataclass
+class TablePlan:
+    """How an indicator table will be read, before anything is joined or written: its shape
+    (``plain``, ``long``, ``wide``), the periods its parts carry (None: the period given with the
+    import), column → indicator id, the new indicators (column, definition, kind guessed?), the
+    first rows as they will be stored (label, period, column, indicator, value as in the file)
+    and the notices so far."""
+
+    shape: str
+    periods: list[date | None]
+    columns: dict[str, str]
+    new: list[tuple[str, IndicatorDef, bool]]
+    preview: pd.DataFrame
+    notices: list[Problem]
+
+
+def inspect_indicator_table(ws: Workspace, path: Path | str, spec: TableSpec, *, max_bytes: int,
+                            rows: int = 4) -> TablePlan:
+    """The plan of ``spec`` for the file (see ``TablePlan``); raises what stops an import before
+    the join except a missing period (a plain table then shows None as its period)."""
+    _, shape, plan, defs, notices, labels, _, period_given = _prepare(ws, Path(path), spec, max_bytes=max_bytes,
+                                                                      need_period=False)
+    pieces = []
+    for part, columns in zip(shape.parts, plan):
+        head = part.frame.head(rows)
+        for col, ident in columns.items():
+            pieces.append(pd.DataFrame({
+                "area": head[labels[0]].astype(str).to_numpy(), "period": part.period or period_given,
+                "column": part.origin.get(col, col), "indicator": ident,
+                "value": head[col].astype(object).where(head[col].notna(), "").astype(str).to_numpy()}))
+    preview = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(
+        columns=["area", "period", "column", "indicator", "value"])
+    columns = {c: i for part_plan in plan for c, i in part_plan.items()}
+    return TablePlan(shape.kind, [part.period or period_given for part in shape.parts], columns, defs, preview,
+                     list(notices))
 
 
 def plan_indicator_table(ws: Workspace, path: Path | str, spec: TableSpec, *, max_bytes: int) -> TableSpec:

@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 from jmdiq_geo.io.imports import (INDICATOR_KINDS, KIND_WORDS, KINDS, BoundarySpec, GridSpec, ImportReport,
-                                  IndicatorDef, ProgrammeSpec, ServiceSpec, Source, TableSpec, guess_indicator_kind,
-                                  plan_indicator_table, run_import)
+                                  IndicatorDef, ProgrammeSpec, ServiceSpec, Source, TableSpec, TablePlan,
+                                  guess_indicator_kind, inspect_indicator_table, plan_indicator_table, run_import)
 from jmdiq_geo.io.tables import slug
 from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec
 from jmdiq_geo.io.readers import TABLE_SUFFIXES, check_file, read_table, read_vector
@@ -24,7 +24,8 @@ from jmdiq_geo.store.workspace import Workspace
 
 __all__ = ["KINDS", "INDICATOR_KINDS", "BoundarySpec", "TableSpec", "IndicatorDef", "ServiceSpec", "ProgrammeSpec",
            "GridSpec", "NetworkSpec", "OriginSpec", "BarrierSpec", "Source", "ImportReport", "guess_indicator_kind",
-           "import_file", "FilePreview", "preview_file", "LevelSpec", "KIND_WORDS", "suggest_table_spec", "slug"]
+           "import_file", "FilePreview", "preview_file", "LevelSpec", "KIND_WORDS", "suggest_table_spec", "slug",
+           "TablePlan", "table_plan"]
 
 
 def import_file(ws: Workspace, kind: str, path, spec, source, *, max_bytes: int,
@@ -59,6 +60,12 @@ def suggest_table_spec(ws: Workspace, path, spec: TableSpec, *, max_bytes: int) 
     before importing ``spec``. Without ``spec.columns``: every column that holds numbers (of a
     long or wide table: its variables). Raises what stops the import before the join."""
     return plan_indicator_table(ws, path, spec, max_bytes=max_bytes)
+
+
+def table_plan(ws: Workspace, path, spec: TableSpec, *, max_bytes: int) -> TablePlan:
+    """How an indicator table will be read (shape, periods, columns, new indicators with their
+    kinds, its first values as they will be stored): the Import page's preview before the join."""
+    return inspect_indicator_table(ws, path, spec, max_bytes=max_bytes)
 
 
 @dataclass

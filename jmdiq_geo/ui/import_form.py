@@ -64,7 +64,7 @@ def _pick(label_key: str, columns: list[str], *, key: str, optional: bool = Fals
 
 
 def spec_form(kind: str, columns: list[str], levels: pd.DataFrame, known_indicators: set[str], lang: str,
-              sample: pd.DataFrame | None = None, decimal: str = "."):
+              sample: pd.DataFrame | None = None, decimal: str = ".", path: Path | None = None):
     """Widgets for ``kind``; returns the spec (or None when something required is missing).
     ``sample``: the first rows of the file (to guess whether a column holds counts or rates)."""
     level_labels = dict(zip(levels["level"], localized_column(levels, lang)))
@@ -80,25 +80,8 @@ def spec_form(kind: str, columns: list[str], levels: pd.DataFrame, known_indicat
         return im.BoundarySpec(level=level, key=key, name=name, parent=None if parent == NONE else parent,
                                valid_from=valid_from.isoformat(), crs=crs) if level else None
     if kind == "indicators":
-        c1, c2 = st.columns(2)
-        level = c1.selectbox(tr("map_level"), list(level_labels), format_func=level_labels.get, key="imp_level")
-        period = c2.date_input(tr("map_period"), value=date(2024, 12, 31), key="imp_period",
-                               format="DD.MM.YYYY")
-        by_name = st.toggle(tr("import_by_name"), key="imp_by_name")
-        key = None if by_name else _pick("import_key", columns, key="imp_key", guess=("id", "PLR_ID", "key"))
-        name = _pick("import_name", columns, key="imp_name_col", guess=("name",)) if by_name else None
-        values = st.multiselect(tr("import_value_columns"), [c for c in columns if c not in (key, name)],
-                                key="imp_values", placeholder=tr("ui_choose"))
-        missing = st.text_input(tr("import_missing"), key="imp_missing", help=tr("import_missing_help"))
-        if not values:
-            return None
-        cols = {c: c.lower() for c in values}
-        new = [c for c, i in cols.items() if i not in known_indicators]
-        kinds, units, dens = _kinds_form(new, sample, decimal, values + sorted(known_indicators))
-        defs = [im.IndicatorDef(cols[c], label_de=c, label_en=c, unit=units[c], kind=kinds[c]) for c in new]
-        return im.TableSpec(level=level, period=period.isoformat(), columns=cols, key=key, name_column=name,
-                            missing_values=[m.strip() for m in missing.split(",") if m.strip()], indicators=defs,
-                            denominators=dens)
+        from jmdiq_geo.ui.import_table import table_spec
+        return table_spec(columns, level_labels, known_indicators, sample, decimal, path)
     if kind == "services":
         from jmdiq_geo.analysis.attributes import CATEGORIES
         from jmdiq_geo.i18n import t_or
@@ -154,37 +137,6 @@ def spec_form(kind: str, columns: list[str], levels: pd.DataFrame, known_indicat
         return None
     return im.GridSpec(x=x, y=y, crs=crs or "EPSG:3035", cell_size_m=cell,
                        variables={c: {"grid_id": c.lower(), "kind": "extensive"} for c in values})
-
-
-def _kinds_form(columns: list[str], sample: pd.DataFrame | None, decimal: str,
-                denominators: list[str]) -> tuple[dict, dict, dict]:
-    """Per new indicator: a count (summed on higher levels) or a rate/share (never summed), its
-    unit and, for a rate, its denominator (a count column of the table or an indicator: the
-    weight on higher levels); guessed from the column's name and values, changeable in a table."""
-    if not columns:
-        return {}, {}, {}
-    guessed = [im.guess_indicator_kind(c, sample[c] if sample is not None and c in sample else None, decimal=decimal)
-               for c in columns]
-    # the kinds stay codes in the table (shown in the UI's language): a label kept across a
-    # language switch cannot be misread
-    rows = pd.DataFrame({"column": columns, "kind": guessed,
-                         "unit": ["%" if k == "intensive" else "" for k in guessed], "denominator": [""] * len(columns)})
-    st.caption(tr("import_kinds_help"))
-    edited = st.data_editor(rows, hide_index=True, disabled=["column"], width="stretch",
-                            key="imp_kinds_" + "|".join(columns), column_config={
-                                "column": st.column_config.TextColumn(tr("import_column")),
-                                "kind": st.column_config.SelectboxColumn(
-                                    tr("import_indicator_kind"), options=list(im.INDICATOR_KINDS), required=True,
-                                    format_func=lambda k: tr(f"kind_{k}")),
-                                "unit": st.column_config.TextColumn(tr("import_unit")),
-                                "denominator": st.column_config.SelectboxColumn(
-                                    tr("import_denominator"), options=[""] + list(dict.fromkeys(denominators)),
-                                    help=tr("import_denominator_help"))})
-    kinds = {r.column: r.kind if r.kind in im.INDICATOR_KINDS else "extensive" for r in edited.itertuples()}
-    units = {r.column: (str(r.unit).strip() or None) if isinstance(r.unit, str) else None for r in edited.itertuples()}
-    dens = {r.column: r.denominator for r in edited.itertuples()
-            if isinstance(r.denominator, str) and r.denominator and kinds[r.column] == "intensive"}
-    return kinds, units, dens
 
 
 def _access_spec(kind: str, columns: list[str], crs: str | None):

@@ -1,0 +1,64 @@
+"""The Import page's indicator table in Streamlit's AppTest, on a small city that is not Berlin:
+without chosen columns every column holding numbers is taken, a wide table's years become its
+periods (no period field), the preview shows the values as they will be stored, and the kinds
+table gives a rate its denominator."""
+import shutil
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+import streamlit as st
+
+from jmdiq_geo.i18n import t
+from jmdiq_geo.services.workspace import open_workspace
+from tests.fixtures.apptest import run_page, texts
+from tests.fixtures.other_city import build_other_city
+
+WIDE = ("Nr;Junge_2022;Junge_2024;Anteil Neu 2022;Anteil Neu 2024\n"
+        "01;100;120;10,5;12,5\n02;70;80;20,0;30,25\n03;140;150;7,5;8,0\n04;90;95;15,0;17,5\n")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    return build_other_city(tmp_path_factory.mktemp("teststadt_import"))
+
+
+@pytest.fixture
+def city(built, tmp_path, monkeypatch):
+    db = tmp_path / "teststadt.duckdb"
+    shutil.copy(built, db)
+    monkeypatch.setenv("JMDIQ_DB", str(db))
+    upload = {"files": None}
+    real = st.file_uploader
+    monkeypatch.setattr(st, "file_uploader",
+                        lambda label, **k: upload["files"] if k.get("key") == "import_files" else real(label, **k))
+    yield db, upload
+    st.cache_resource.clear()
+
+
+def test_a_wide_table_without_chosen_columns(city):
+    db, upload = city
+    at = run_page("import", state={"import_kind": "indicators"})
+    upload["files"] = [SimpleNamespace(name="jugend_breit.csv", getvalue=lambda: WIDE.encode())]
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.selectbox(key="imp_key").set_value("Nr").run()
+    assert not at.exception and not at.error
+    periods = "31.12.2022, 31.12.2024"
+    assert t("import_periods_in_table", "de", shape=t("import_shape_wide", "de"), periods=periods) in texts(at.caption)
+    assert not [d for d in at.date_input if d.key == "imp_period"]          # the table carries its periods
+    preview = at.dataframe[1].value
+    assert set(preview[t("map_indicator", "de")]) == {"junge", "anteil_neu"}
+    assert set(preview[t("import_column", "de")]) == {"Junge_2022", "Junge_2024", "Anteil Neu 2022", "Anteil Neu 2024"}
+    at.text_input(key="imp_src_licence").input("dl-de/by-2-0").run()
+    at.button(key="import_run").click().run()
+    assert not at.exception and not at.error, texts(at.error)
+    ws = open_workspace(db)
+    kinds = dict(zip(ws.indicators()["indicator_id"], ws.indicators()["kind"]))
+    assert kinds["anteil_neu"] == "intensive" and kinds["junge"] == "extensive"   # new: guessed; known: kept
+    assert ws.values("junge", period=date(2022, 12, 31), level="ubz").to_dict() == {"01": 100, "02": 70, "03": 140,
+                                                                                    "04": 90}
+    got = ws.values("anteil_neu", period=date(2024, 12, 31), level="ubz").to_dict()
+    assert got == {"01": 12.5, "02": 30.25, "03": 8.0, "04": 17.5}
+    assert ws.values("anteil_neu", period=date(2022, 12, 31), level="ubz")["02"] == 20.0
+    ws.close()
