@@ -97,6 +97,17 @@ MIGRATIONS: list[list[str]] = [
             run_key VARCHAR PRIMARY KEY, category VARCHAR NOT NULL, persona VARCHAR, created_at TIMESTAMP NOT NULL,
             origins BLOB NOT NULL, areas BLOB NOT NULL, pairs BLOB NOT NULL, report VARCHAR NOT NULL)""",
     ],
+    [
+        # the write journal (store/workspace.py, ``Workspace.transaction``): before a write
+        # transaction, a row with each table's row count and largest rowid is committed on its
+        # own; the transaction deletes it with its writes. A row left on open means the
+        # transaction never committed - or committed torn: DuckDB 1.5.5 can bring back the rows
+        # of a large append (written to the file before the commit) without the rest of their
+        # transaction after a kill in the commit window. Those rows are then removed, and the
+        # row stays as the record of that repair (``recovered``: rows removed per table).
+        """CREATE TABLE write_journal (txn_id BIGINT PRIMARY KEY, started_at TIMESTAMP NOT NULL,
+            tables VARCHAR NOT NULL, recovered VARCHAR)""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -16,6 +16,7 @@ inside ``Workspace.transaction()``; a failed import rolls back and leaves the fi
 """
 from __future__ import annotations
 
+import json
 import re
 import threading
 from contextlib import contextmanager
@@ -38,17 +39,29 @@ from jmdiq_geo.store.values import ValuesRepository
 __all__ = ["SERVICE_FIELDS", "Workspace"]      # SERVICE_FIELDS: defined in store/services.py
 
 
+#: the schema version that brought the write journal
+_JOURNAL_VERSION = 5
+
+
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     """Open the file; another process holding it (DuckDB allows one writer per file: e.g. the
-    running app) is a message naming the process, not a traceback."""
+    running app) is a message naming the process, and a file that is no workspace, is damaged or
+    whose write-ahead log cannot be replayed is a message too, not a traceback."""
+    wal = path.with_name(path.name + ".wal")
+    if wal.exists() and not path.exists():
+        # the log of a file that was moved or deleted: replayed into a new file it would make
+        # that file unreadable; kept aside, never replayed
+        wal.rename(path.with_name(f"{path.name}.wal.orphaned-{int(wal.stat().st_mtime)}"))
     try:
         return duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
         if "lock" not in str(exc).lower():
-            raise
+            raise SchemaError(Problem("workspace_unreadable", {"path": str(path), "reason": str(exc)[:300]})) from None
         holder = re.search(r"PID (\d+)", str(exc))
         raise SchemaError(Problem("workspace_locked", {"path": str(path),
                                                        "pid": holder.group(1) if holder else "?"})) from None
+    except duckdb.Error as exc:
+        raise SchemaError(Problem("workspace_unreadable", {"path": str(path), "reason": str(exc)[:300]})) from None
 
 
 class Workspace(
@@ -77,11 +90,29 @@ class Workspace(
         self._local = threading.local()
         #: decoded geometries per (level, edition); cleared whenever areas are written
         self._area_cache: dict[tuple[str, date], gpd.GeoDataFrame] = {}
+        self._journal = False
+        try:
+            version = self.schema_version()
+        except duckdb.Error as exc:
+            self.con.close()
+            raise SchemaError(Problem("workspace_unreadable", {"path": str(self.path),
+                                                               "reason": str(exc)[:300]})) from None
+        if version > SCHEMA_VERSION:
+            self.con.close()
+            raise SchemaError(Problem("workspace_newer", {"found": version, "expected": SCHEMA_VERSION}))
         if not read_only:
             self._migrate()
-        elif self.schema_version() != SCHEMA_VERSION:
-            raise SchemaError(Problem("workspace_version", {"found": self.schema_version(),
-                                                            "expected": SCHEMA_VERSION}))
+            self._journal = True
+            self.recover()
+        elif version != SCHEMA_VERSION:
+            self.con.close()
+            raise SchemaError(Problem("workspace_version", {"found": version, "expected": SCHEMA_VERSION}))
+        elif self._open_journal():
+            # a write that never finished (or finished torn): repaired by a writable open, which
+            # is possible now (a read-only open means no process holds the file for writing)
+            self.con.close()
+            Workspace(self.path).close()
+            self.con = _connect(self.path, read_only)
 
     @classmethod
     def create(cls, path: Path | str, *, work_crs: str, city: str) -> "Workspace":
@@ -135,7 +166,8 @@ class Workspace(
     @contextmanager
     def transaction(self) -> Iterator["Workspace"]:
         """One transaction; inside an open one of the same thread, a nested call joins it (all or
-        nothing). Other threads wait for the write lock."""
+        nothing). Other threads wait for the write lock. The write journal (see ``recover``)
+        brackets it: whatever happens to the process, the workspace is as before or as after."""
         if self._in_transaction:
             self._local.depth += 1
             try:
@@ -144,18 +176,85 @@ class Workspace(
                 self._local.depth -= 1
             return
         with self._write_lock:
+            txn = self._journal_begin() if self._journal else None
             self.con.execute("BEGIN TRANSACTION")
             self._local.depth = 1
             try:
                 yield self
             except BaseException:
                 self.con.execute("ROLLBACK")
+                if txn is not None:
+                    self.con.execute("DELETE FROM write_journal WHERE txn_id = ?", [txn])
                 raise
             else:
+                if txn is not None:
+                    self.con.execute("DELETE FROM write_journal WHERE txn_id = ?", [txn])
                 self.con.execute("COMMIT")
             finally:
                 self._local.depth = 0
                 self._area_cache.clear()
+
+    def _table_marks(self) -> dict[str, list[int]]:
+        """Per data table: its row count and largest rowid (-1 when empty), as committed."""
+        marks = {}
+        for table in DATA_TABLES:
+            n, top = self.con.execute(f"SELECT count(*), coalesce(max(rowid), -1) FROM {table}").fetchone()
+            marks[table] = [int(n), int(top)]
+        return marks
+
+    def _journal_begin(self) -> int:
+        """Commit a journal row with the tables' marks before a write transaction; its id."""
+        txn = self.con.execute("SELECT coalesce(max(txn_id), 0) + 1 FROM write_journal").fetchone()[0]
+        self.con.execute("INSERT INTO write_journal VALUES (?, current_timestamp, ?, NULL)",
+                         [txn, json.dumps(self._table_marks())])
+        return int(txn)
+
+    def _open_journal(self) -> list[tuple[int, str]]:
+        if self.schema_version() < _JOURNAL_VERSION:
+            return []
+        return self.con.execute("SELECT txn_id, tables FROM write_journal WHERE recovered IS NULL "
+                                "ORDER BY txn_id").fetchall()
+
+    def last_recovery(self) -> dict[str, int] | None:
+        """The rows the last repair of a torn or unfinished write removed, per table (None: no
+        repair ever removed anything)."""
+        if self.schema_version() < _JOURNAL_VERSION:
+            return None
+        row = self.cursor().execute("SELECT recovered FROM write_journal WHERE recovered IS NOT NULL "
+                                    "ORDER BY txn_id DESC LIMIT 1").fetchone()
+        return json.loads(row[0]) if row else None
+
+    def recover(self) -> dict[str, int]:
+        """Undo what a write transaction that never committed left behind: journal rows still
+        open mean the process died in it; rows beyond the marks taken before it (DuckDB may
+        bring back a large append without the rest of its transaction) are removed and the
+        journal row is cleared. Returns the rows removed per table (empty: nothing to do)."""
+        open_rows = self._open_journal()
+        if not open_rows:
+            return {}
+        marks = json.loads(open_rows[0][1])
+        removed: dict[str, int] = {}
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            for table, (count, top) in marks.items():
+                if table not in DATA_TABLES:
+                    continue
+                n, now_top = self.con.execute(f"SELECT count(*), coalesce(max(rowid), -1) FROM {table}").fetchone()
+                if n > count or now_top > top:
+                    gone = self.con.execute(f"DELETE FROM {table} WHERE rowid > ?", [top]).fetchone()[0]
+                    removed[table] = int(gone)
+            self.con.execute("DELETE FROM write_journal WHERE recovered IS NULL AND txn_id <> ?", [open_rows[0][0]])
+            if removed:
+                self.con.execute("UPDATE write_journal SET recovered = ?, tables = '{}' WHERE txn_id = ?",
+                                 [json.dumps(removed), open_rows[0][0]])
+            else:
+                self.con.execute("DELETE FROM write_journal WHERE txn_id = ?", [open_rows[0][0]])
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+        self.con.execute("CHECKPOINT")
+        return removed
 
     # ------------------------------------------------------------------ meta
     def set_meta(self, **values: str) -> None:
