@@ -16,6 +16,7 @@ from jmdiq_geo.io.imports import (INDICATOR_KINDS, KIND_WORDS, KINDS, BoundarySp
                                   guess_indicator_kind, inspect_indicator_table, plan_indicator_table, run_import)
 from jmdiq_geo.io.tables import slug
 from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec
+from jmdiq_geo.io.rasters import RasterGridSpec, is_raster
 from jmdiq_geo.io.readers import TABLE_SUFFIXES, check_file, read_table, read_vector
 from jmdiq_geo.errors import Problem, SchemaError
 from jmdiq_geo.services.definitions import apply_derived, stored_derived
@@ -25,7 +26,7 @@ from jmdiq_geo.store.workspace import Workspace
 __all__ = ["KINDS", "INDICATOR_KINDS", "BoundarySpec", "TableSpec", "IndicatorDef", "ServiceSpec", "ProgrammeSpec",
            "GridSpec", "NetworkSpec", "OriginSpec", "BarrierSpec", "Source", "ImportReport", "guess_indicator_kind",
            "import_file", "FilePreview", "preview_file", "LevelSpec", "KIND_WORDS", "suggest_table_spec", "slug",
-           "TablePlan", "table_plan"]
+           "TablePlan", "table_plan", "RasterGridSpec", "is_raster"]
 
 
 def import_file(ws: Workspace, kind: str, path, spec, source, *, max_bytes: int,

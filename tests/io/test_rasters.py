@@ -1,0 +1,186 @@
+"""Population rasters (GeoTIFF) as grids: cell centres from the affine transform, nodata left
+out, the window around the workspace's areas read, and every bad raster refused with its
+message before anything is written. Tiny rasters written with rasterio in ``tmp_path``."""
+from __future__ import annotations
+
+import warnings
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from affine import Affine
+
+from jmdiq_geo.cli import main as cli_main
+from jmdiq_geo.errors import CrsError, InputError
+from jmdiq_geo.io import imports as im
+from jmdiq_geo.io.rasters import RasterGridSpec, read_raster_cells, zonal_from_file
+from jmdiq_geo.store.workspace import Workspace
+from tests.fixtures.files import MAX_BYTES, WORK_CRS
+from tests.fixtures.problems import assert_rendered, expect_failure, only_problem
+from tests.fixtures.rasters import write_tif
+
+SRC = im.Source("raster", "Testraster", licence="CC0")
+
+
+def _values(rows=40, cols=40, seed=1):
+    rng = np.random.default_rng(seed)
+    data = rng.integers(0, 50, size=(rows, cols)).astype("float32")
+    data[rng.random((rows, cols)) < 0.2] = -1.0          # nodata
+    data[0, 0] = np.nan                                   # NaN is no value either
+    return data
+
+
+def test_cells_are_the_centres_of_the_cells_with_a_value(tmp_path):
+    data = _values()
+    path = write_tif(tmp_path / "pop.tif", data)
+    cells = read_raster_cells(path, max_bytes=MAX_BYTES)
+    valid = np.isfinite(data) & (data != -1)
+    rows, cols = np.nonzero(valid)          # independent: row/column → centre by hand
+    assert len(cells.value) == int(valid.sum())
+    assert sorted(zip(cells.x, cells.y, cells.value)) == sorted(
+        zip(389000 + 50 * cols + 25.0, 5821000 - 50 * rows - 25.0, data[valid].astype(float)))
+    assert cells.cell_size_m == 50 and cells.crs == "EPSG:25833"
+    assert cells.nodata_cells == data.size - int(valid.sum())
+
+
+def test_import_raster_grid_into_a_workspace_without_areas(tmp_path):
+    data = _values()
+    path = write_tif(tmp_path / "pop.tif", data)
+    ws = Workspace.create(tmp_path / "w.duckdb", work_crs=WORK_CRS, city="Raster")
+    report = im.import_grid(ws, path, RasterGridSpec(grid_id="pop", kind="count", label="Einwohner",
+                                                     period="2022-05-15"), SRC, max_bytes=MAX_BYTES)
+    grids = ws.grids().set_index("grid_id")
+    assert grids.at["pop", "kind"] == "extensive" and grids.at["pop", "cell_size_m"] == 50
+    assert grids.at["pop", "crs"] == "EPSG:25833" and grids.at["pop", "label"] == "Einwohner"
+    stored = ws.grid_cells("pop")
+    valid = data[np.isfinite(data) & (data != -1)]
+    assert len(stored) == len(valid) == report.written and stored["value"].notna().all()
+    assert stored["value"].sum() == pytest.approx(float(valid.sum()))
+    assert not report.notices          # no areas: the whole raster, nothing clipped
+    ws.close()
+
+
+def test_window_around_the_workspace_areas(tiny_ws, tmp_path):
+    data = _values()
+    path = write_tif(tmp_path / "pop.tif", data)
+    report = im.import_grid(tiny_ws, path, RasterGridSpec(grid_id="pop", kind="count"), SRC, max_bytes=MAX_BYTES)
+    assert only_problem(report.notices, "raster_clipped")
+    stored = tiny_ws.grid_cells("pop")
+    # every cell whose square touches the areas' bounding box is there, and none far from it
+    minx, miny, maxx, maxy = tiny_ws.extent()
+    full = read_raster_cells(path, max_bytes=MAX_BYTES)
+    touching = (full.x + 25 > minx) & (full.x - 25 < maxx) & (full.y + 25 > miny) & (full.y - 25 < maxy)
+    stored_xy = set(zip(stored["x"], stored["y"]))
+    assert set(zip(full.x[touching], full.y[touching])) <= stored_xy
+    assert len(stored) < len(full.value)
+    assert all(minx - 100 < x < maxx + 100 and miny - 100 < y < maxy + 100 for x, y in stored_xy)
+    # zonal sums over the areas: the same from the clipped grid as from the whole file
+    areas = tiny_ws.areas("plr").set_index("area_id")
+    from jmdiq_geo.analysis.zonal import zonal_sums
+    clipped = zonal_sums(stored, cell_size_m=50, polygons=areas, kind="extensive", crs=WORK_CRS)
+    whole = zonal_from_file(path, areas, kind="count")
+    assert np.allclose(clipped["value"], whole["value"]) and clipped["value"].sum() > 0
+
+
+def test_raster_far_from_the_areas_is_refused(tiny_ws, tmp_path):
+    path = write_tif(tmp_path / "far.tif", _values(),
+                     transform=Affine(50.0, 0.0, 600000.0, 0.0, -50.0, 5900000.0))
+    err = expect_failure(tiny_ws, InputError, lambda: im.import_grid(
+        tiny_ws, path, RasterGridSpec(grid_id="far", kind="count"), SRC, max_bytes=MAX_BYTES))
+    assert_rendered(only_problem(err, "raster_outside"), "--no-clip")
+
+
+@pytest.mark.parametrize("case, code, exc, needles", [
+    ("no_crs", "raster_crs_missing", InputError, ["EPSG:3035"]),
+    ("rotated", "raster_rotated", InputError, ["b = 10", "d = 10"]),
+    ("not_square", "raster_pixels_not_square", InputError, ["50 × 25"]),
+    ("two_bands", "raster_band_needed", InputError, ["2", "--band"]),
+    ("no_kind", "raster_kind_missing", InputError, ["--kind count", "--kind share"]),
+    ("bad_kind", "raster_kind_unknown", InputError, ["dichte"]),
+    ("degrees", "raster_not_metric", InputError, ["EPSG:4326", "gdalwarp"]),
+    ("not_a_raster", "raster_unreadable", InputError, []),
+    ("not_georeferenced", "raster_not_georeferenced", CrsError, []),
+])
+def test_bad_rasters_are_refused_and_nothing_written(tiny_ws, tmp_path, case, code, exc, needles):
+    data = _values(8, 8)
+    path = tmp_path / f"{case}.tif"
+    kind, band = "count", None
+    if case == "no_crs":
+        write_tif(path, data, crs=None)
+    elif case == "rotated":
+        write_tif(path, data, transform=Affine(50.0, 10.0, 389000.0, 10.0, -50.0, 5821000.0))
+    elif case == "not_square":
+        write_tif(path, data, transform=Affine(50.0, 0.0, 389000.0, 0.0, -25.0, 5821000.0))
+    elif case == "two_bands":
+        write_tif(path, np.stack([data, data]))
+    elif case == "degrees":
+        write_tif(path, data, crs="EPSG:4326", transform=Affine(0.001, 0.0, 13.3, 0.0, -0.001, 52.5))
+    elif case == "not_a_raster":
+        path.write_text("kein Raster", encoding="utf-8")
+    elif case == "not_georeferenced":
+        from rasterio.errors import NotGeoreferencedWarning
+        with warnings.catch_warnings():      # writing the bad file on purpose; reading it must fail
+            warnings.simplefilter("ignore", NotGeoreferencedWarning)
+            write_tif(path, data, crs=None, transform=Affine.identity())
+    else:
+        write_tif(path, data)
+        kind = None if case == "no_kind" else "dichte"
+    err = expect_failure(tiny_ws, exc, lambda: im.import_grid(
+        tiny_ws, path, RasterGridSpec(grid_id="g", kind=kind, band=band), SRC, max_bytes=MAX_BYTES))
+    assert_rendered(only_problem(err, code), *needles)
+
+
+def test_all_problems_at_once_and_band_choice(tiny_ws, tmp_path):
+    data = _values(8, 8)
+    path = write_tif(tmp_path / "bands.tif", np.stack([data, data * 2]), crs=None)
+    err = expect_failure(tiny_ws, InputError, lambda: im.import_grid(
+        tiny_ws, path, RasterGridSpec(grid_id="g", kind=None), SRC, max_bytes=MAX_BYTES))
+    assert {p.code for p in err.problems} == {"raster_kind_missing", "raster_crs_missing", "raster_band_needed"}
+    err = expect_failure(tiny_ws, InputError, lambda: im.import_grid(
+        tiny_ws, write_tif(tmp_path / "b2.tif", np.stack([data, np.where(data == -1, -1, data * 2)])),
+        RasterGridSpec(grid_id="g", kind="count", band=3), SRC, max_bytes=MAX_BYTES))
+    assert_rendered(only_problem(err, "raster_band_unknown"), "3", "2")
+    im.import_grid(tiny_ws, tmp_path / "b2.tif", RasterGridSpec(grid_id="g", kind="count", band=2, clip=False),
+                   SRC, max_bytes=MAX_BYTES)
+    valid = data[np.isfinite(data) & (data != -1)]
+    assert tiny_ws.grid_cells("g")["value"].sum() == pytest.approx(2 * float(valid.sum()))
+
+
+def test_cli_import_raster_grid_and_zonal(tiny_ws, tmp_path, capsys):
+    db = tiny_ws.path
+    tiny_ws.close()
+    data = np.full((40, 40), 10.0, dtype="float32")
+    path = write_tif(tmp_path / "ew.tif", data)
+    code = cli_main(["--lang", "en", "import", "grid", str(path), "--db", str(db), "--title", "T",
+                     "--licence", "CC0"])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err and "--kind count" in err and "nothing was written" in err
+    assert cli_main(["--lang", "en", "import", "grid", str(path), "--db", str(db), "--kind", "count",
+                     "--grid-id", "ew50", "--label", "Einwohner 50 m", "--title", "T", "--licence", "CC0"]) == 0
+    capsys.readouterr()
+    out_csv = tmp_path / "zonal.csv"
+    assert cli_main(["--lang", "en", "zonal", "ew50", "--db", str(db), "--level", "plr", "--out", str(out_csv)]) == 0
+    out = capsys.readouterr().out
+    # each tiny area is a 100 m square: four 50 m cells of 10 each
+    assert "01000001" in out and "40" in out and "Total of all areas: 160" in out
+    assert cli_main(["--lang", "en", "zonal", str(path), "--db", str(db), "--level", "bzr"]) == 2
+    assert "--kind count" in capsys.readouterr().err
+
+
+def test_zonal_from_file_matches_an_overlay_of_the_cells(tmp_path):
+    """exactextract's coverage-weighted sums against shapely: each cell × the share of its
+    square inside a triangle and a circle, summed (independent of both our modules)."""
+    data = _values(20, 20, seed=7)
+    path = write_tif(tmp_path / "pop.tif", data)
+    polys = gpd.GeoDataFrame({"name": ["tri", "disc"]}, index=["t", "d"], crs=WORK_CRS, geometry=[
+        shapely.Polygon([(389100, 5820100), (389900, 5820300), (389300, 5820950)]),
+        shapely.Point(389500, 5820500).buffer(330)])
+    got = zonal_from_file(path, polys, kind="count")
+    rows, cols = np.nonzero(np.isfinite(data) & (data != -1))
+    boxes = [shapely.box(389000 + 50 * c, 5821000 - 50 * (r + 1), 389000 + 50 * (c + 1), 5821000 - 50 * r)
+             for r, c in zip(rows, cols)]
+    vals = data[rows, cols].astype(float)
+    for pid, geom in zip(polys.index, polys.geometry):
+        expected = sum(v * b.intersection(geom).area / 2500 for v, b in zip(vals, boxes))
+        assert got.at[pid, "value"] == pytest.approx(expected, rel=1e-6)
