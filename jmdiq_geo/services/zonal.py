@@ -19,7 +19,7 @@ from jmdiq_geo.analysis.privacy import suppress
 from jmdiq_geo.config import Settings
 from jmdiq_geo.crs import to_crs_of
 from jmdiq_geo.errors import InputError, Problem
-from jmdiq_geo.io.rasters import RASTER_KINDS, is_raster, zonal_from_file
+from jmdiq_geo.io.rasters import RASTER_KINDS, is_raster, zonal_from_cells, zonal_from_file
 from jmdiq_geo.store.workspace import Workspace
 
 
@@ -68,8 +68,13 @@ def zonal_sums(ws: Workspace, source: str | Path, polygons: gpd.GeoDataFrame | N
             if wmeta["crs"] != meta["crs"]:
                 raise InputError(Problem("crs_mismatch", {"crs": f"{meta['crs']}, {wmeta['crs']}"}))
             wsize = float(wmeta["cell_size_m"])
-        table = zonal_analysis.zonal_sums(cells, cell_size_m=float(meta["cell_size_m"]), polygons=zones,
-                                          kind=stored_kind, crs=meta["crs"], weights=wcells, weights_cell_size_m=wsize)
+        # exactextract on the grid put back on its lattice; the shapely version where it is not on one
+        table = zonal_from_cells(cells, cell_size_m=float(meta["cell_size_m"]), crs=meta["crs"], polygons=zones,
+                                 kind=stored_kind, weights=wcells, weights_cell_size_m=wsize)
+        if table is None:
+            table = zonal_analysis.zonal_sums(cells, cell_size_m=float(meta["cell_size_m"]), polygons=zones,
+                                              kind=stored_kind, crs=meta["crs"], weights=wcells,
+                                              weights_cell_size_m=wsize)
         result = ZonalResult(table, stored_kind, str(source), str(weights) if wcells is not None else None)
     if "name" in polygons:
         result.table.insert(0, "name", polygons["name"])

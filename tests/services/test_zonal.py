@@ -90,6 +90,11 @@ def test_tif_grid_equals_csv_grid_and_zonal_sums_per_bezirk(ws, raster_dir, bezi
     from_grid = zonal_sums(ws, grid_id, level="bez").table     # stored in 25833, see below
     assert np.allclose(from_grid["value"], expected.reindex(from_grid.index), rtol=1e-6)
     assert (from_grid["name"] == bezirke["name"].reindex(from_grid.index)).all()
+    # the pure shapely version on the stored cells, too
+    from jmdiq_geo.analysis.zonal import zonal_sums as pure_sums
+    pure = pure_sums(stored, cell_size_m=size, polygons=to_crs_of(bezirke, "EPSG:3035"), kind="extensive",
+                     crs="EPSG:3035")
+    assert np.allclose(pure["value"], expected, rtol=1e-9)
     # the service on the file gives the file's numbers, for the workspace's own Bezirke
     service_file = zonal_sums(ws, raster_dir / tif, level="bez", kind="count").table
     assert np.allclose(service_file["value"], expected.reindex(service_file.index), rtol=1e-6)
