@@ -213,3 +213,43 @@ def test_zonal_from_cells_equals_the_pure_version_and_the_file(tmp_path):
     off = frame.copy()
     off.loc[0, "x"] += 7
     assert zonal_from_cells(off, cell_size_m=50, crs=WORK_CRS, polygons=polys, kind="extensive") is None
+
+
+def test_a_raster_grid_rebuilds_from_the_written_manifest(tmp_path, capsys):
+    """import grid FILE.tif → jmdiq-geo manifest → demo --city: the same grid (entry with kind, band…)."""
+    import json
+
+    from pyproj import Transformer
+
+    from jmdiq_geo.services.workspace import open_workspace
+
+    data = tmp_path / "daten"
+    data.mkdir()
+    x0, y0 = Transformer.from_crs("EPSG:4326", "EPSG:25832", always_xy=True).transform(7.4, 51.5)
+    x0, y0 = round(x0, -2), round(y0, -2)
+    areas = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"nr": f"0{i}", "titel": f"Gebiet {i}"},
+         "geometry": shapely.geometry.mapping(shapely.box(x0 + 300 * i, y0 - 600, x0 + 300 * (i + 1), y0 - 300))}
+        for i in range(2)],
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::25832"}}}
+    (data / "gebiete.geojson").write_text(json.dumps(areas), encoding="utf-8")
+    tif = write_tif(data / "ew.tif", np.stack([_values(30, 30, seed=3), _values(30, 30, seed=4)]), crs="EPSG:25832",
+                    transform=Affine(50.0, 0.0, x0 - 200, 0.0, -50.0, y0 + 200))
+    db = str(tmp_path / "stadt.duckdb")
+    common = ["--db", db, "--licence", "dl-de/by-2-0"]
+    assert cli_main(["new", "--name", "Teststadt", "--db", db]) == 0
+    assert cli_main(["import", "boundaries", str(data / "gebiete.geojson"), "--level", "g", "--label", "Gebiet",
+                     "--key", "nr", "--name", "titel", *common]) == 0
+    assert cli_main(["import", "grid", str(tif), "--kind", "count", "--band", "2", "--grid-id", "ew50",
+                     "--label", "Einwohner (50 m)", "--period", "2022-05-15", *common]) == 0
+    toml = tmp_path / "teststadt.toml"
+    assert cli_main(["manifest", "--db", db, "--data-root", str(data), "--out", str(toml)]) == 0
+    text = toml.read_text(encoding="utf-8")
+    assert 'file = "ew.tif"' in text and 'kind = "count"' in text and "band = 2" in text
+    again = tmp_path / "again.duckdb"
+    assert cli_main(["demo", "--city", str(toml), "--db", str(again), "--data-root", str(data), "--quiet"]) == 0
+    with open_workspace(db, read_only=True) as a, open_workspace(again, read_only=True) as b:
+        assert a.grids().drop(columns=["source_id"]).equals(b.grids().drop(columns=["source_id"]))
+        cells_a = a.grid_cells("ew50").sort_values(["x", "y"]).reset_index(drop=True)
+        assert cells_a.equals(b.grid_cells("ew50").sort_values(["x", "y"]).reset_index(drop=True))
+        assert len(cells_a) > 0
