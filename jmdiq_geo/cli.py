@@ -242,7 +242,7 @@ def cmd_zonal(args) -> int:
     settings = _settings(args)
     with open_workspace(settings.db_path, read_only=True) as ws:
         result = zonal_sums(ws, args.source, level=args.level, kind=args.kind, band=args.band,
-                            weights=args.weights, weights_band=args.weights_band)
+                            weights=args.weights, weights_band=args.weights_band, settings=settings)
     table = shown_values(result, settings=settings)
     print(t(f"cli_zonal_head_{result.kind}", settings.lang, source=result.source,
             weights=result.weights or "–", n=len(table)))

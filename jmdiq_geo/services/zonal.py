@@ -32,6 +32,9 @@ class ZonalResult:
     kind: str                  # extensive | intensive
     source: str                # grid id or file name
     weights: str | None = None
+    #: residents per area for the privacy rule (the workspace's population indicator at the
+    #: period nearest the grid's, aggregated to the level), None for polygons of no level
+    population: pd.Series | None = None
 
 
 def _stored_grid(ws: Workspace, grid_id: str):
@@ -44,15 +47,19 @@ def _stored_grid(ws: Workspace, grid_id: str):
 
 def zonal_sums(ws: Workspace, source: str | Path, polygons: gpd.GeoDataFrame | None = None, *,
                level: str | None = None, kind: str | None = None, band: int | None = None,
-               weights: str | Path | None = None, weights_band: int | None = None) -> ZonalResult:
+               weights: str | Path | None = None, weights_band: int | None = None,
+               settings: Settings | None = None) -> ZonalResult:
     """Coverage-weighted sums (counts) or means (shares) of ``source`` — a stored grid's id or a
     raster file — per polygon of ``polygons`` (work CRS, index = ids) or of ``level``'s areas
     (indexed by area id, with their names). A raster needs ``kind`` (count or share); a stored
     grid knows its own. ``weights``: a count grid id or raster for the mean of a share."""
+    polygons_from_level = polygons is None
     if polygons is None:
         areas = ws.areas(level or ws.lowest_level())
         polygons = areas.set_index("area_id")[["name", "geometry"]]
-    if is_raster(source) and not (isinstance(source, str) and source in set(ws.grids()["grid_id"])):
+    is_file = is_raster(source) and not (isinstance(source, str) and source in set(ws.grids()["grid_id"]))
+    meta = None
+    if is_file:
         path = Path(source)
         stored_kind = RASTER_KINDS.get(str(kind).lower()) if kind else None
         table = zonal_from_file(path, polygons, kind=kind, band=band, weights=weights, weights_band=weights_band)
@@ -78,14 +85,35 @@ def zonal_sums(ws: Workspace, source: str | Path, polygons: gpd.GeoDataFrame | N
         result = ZonalResult(table, stored_kind, str(source), str(weights) if wcells is not None else None)
     if "name" in polygons:
         result.table.insert(0, "name", polygons["name"])
+    if polygons_from_level:
+        period = meta["period"] if not is_file and pd.notna(meta["period"]) else None
+        result.population = _residents(ws, level or ws.lowest_level(), period, settings or Settings.from_env())
     return result
+
+
+def _residents(ws: Workspace, level: str, period, settings: Settings) -> pd.Series | None:
+    """The population indicator's values per area of ``level`` (summed from the smallest level)
+    at the period nearest ``period`` (default: the newest); None without one."""
+    from jmdiq_geo.services.layers import indicator_layer
+
+    pop_id = ws.meta().get("population_indicator")
+    periods = ws.periods(indicator_id=pop_id, level=ws.lowest_level()) if pop_id else []
+    if not periods:
+        return None
+    at = pd.Timestamp(period).date() if period is not None else periods[-1]
+    nearest = min(periods, key=lambda p: abs((p - at).days))
+    layer = indicator_layer(ws, indicator_id=pop_id, period=nearest, level=level, settings=settings)
+    return layer.areas.set_index("area_id")["raw"]
 
 
 def shown_values(result: ZonalResult, *, settings: Settings) -> pd.DataFrame:
     """The result's table with ``shown`` and ``reason``: counts under the small-count threshold
     hidden; a weighted share hidden where its weight (residents) is under the area threshold."""
     table = result.table.copy()
-    population = table["weight"] if "weight" in table else None
+    # residents: the workspace's, else the weights of a weighted share (residents per area too)
+    population = result.population
+    if population is None and "weight" in table:
+        population = table["weight"]
     shown, reason = suppress(table["value"], kind=result.kind, population=population,
                              min_residents=settings.min_residents, small_count=settings.small_count)
     table["shown"], table["reason"] = shown, reason

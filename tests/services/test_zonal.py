@@ -117,3 +117,28 @@ def test_share_weighted_by_residents_per_bezirk(ws, raster_dir, bezirke):
     from_grid = zonal_sums(ws, "ausl_anteil_1km", level="bez", weights="ew_1km").table
     # the workspace's Bezirke went 4326 → 25833 (stored) → 3035: millimetres apart from the direct way
     assert np.allclose(from_grid["value"], expected.reindex(from_grid.index), rtol=1e-6)
+
+
+def test_zonal_sums_keep_the_privacy_rules(berlin_ws):
+    """Foreigners per Planungsraum from the 100 m grid of the demo workspace: areas under 300
+    residents (the population indicator at the period nearest the grid's, 2022-05-15) and counts
+    under 3 are hidden, everything else shown as computed."""
+    from datetime import date
+
+    from jmdiq_geo.config import Settings
+    from jmdiq_geo.services.zonal import shown_values
+
+    settings = Settings.from_env()
+    result = zonal_sums(berlin_ws, "zensus_100m_ausl", level="plr", settings=settings)
+    table = shown_values(result, settings=settings)
+    pop_id = berlin_ws.meta()["population_indicator"]
+    periods = berlin_ws.periods(indicator_id=pop_id, level="plr")
+    nearest = min(periods, key=lambda p: abs((p - date(2022, 5, 15)).days))
+    residents = berlin_ws.values(pop_id, period=nearest, level="plr").reindex(table.index)
+    small = (residents < settings.min_residents).fillna(False)
+    assert small.sum() > 0 and len(table) == 542
+    assert table.loc[small, "shown"].isna().all() and (table.loc[small, "reason"] == "small_area").all()
+    tiny = ~small & (table["value"] > 0) & (table["value"] < settings.small_count)
+    assert (table.loc[tiny, "reason"] == "small_count").all()
+    rest = ~small & ~tiny
+    assert np.allclose(table.loc[rest, "shown"], table.loc[rest, "value"]) and table.loc[rest, "reason"].isna().all()
