@@ -94,6 +94,18 @@ def open_raster(path: Path | str):
         src.close()
 
 
+def describe_raster(path: Path | str) -> dict:
+    """What a raster file is, for a preview: size, bands, CRS, cell size, nodata, value type
+    (raises ``InputError`` when it cannot be read as a raster at all)."""
+    path = Path(path)
+    with open_raster(path) as src:
+        t = src.transform
+        return {"width": src.width, "height": src.height, "bands": src.count,
+                "crs": src.crs.to_string() if src.crs is not None else None,
+                "cell_width": abs(t.a), "cell_height": abs(t.e), "rotated": bool(t.b or t.d),
+                "nodata": src.nodata, "dtype": src.dtypes[0]}
+
+
 def raster_problems(src, *, file: str, band: int | None, grid: bool) -> list[Problem]:
     """Everything that keeps ``src`` from being read (as a grid, when ``grid``), all at once."""
     problems = []

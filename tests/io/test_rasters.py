@@ -253,3 +253,17 @@ def test_a_raster_grid_rebuilds_from_the_written_manifest(tmp_path, capsys):
         cells_a = a.grid_cells("ew50").sort_values(["x", "y"]).reset_index(drop=True)
         assert cells_a.equals(b.grid_cells("ew50").sort_values(["x", "y"]).reset_index(drop=True))
         assert len(cells_a) > 0
+
+
+def test_preview_of_a_raster_says_what_it_is(tmp_path):
+    from jmdiq_geo.services.imports import preview_file
+
+    path = write_tif(tmp_path / "zwei.tif", np.stack([_values(8, 6), _values(8, 6)]))
+    p = preview_file(path, max_bytes=MAX_BYTES)
+    row = p.head.iloc[0]
+    assert p.form == "raster" and p.columns == [] and p.crs == "EPSG:25833" and p.rows == 48
+    assert (row["width"], row["height"], row["bands"], row["cell_width"], row["nodata"]) == (6, 8, 2, 50.0, -1.0)
+    (tmp_path / "kaputt.tif").write_bytes(b"II*\x00kein tiff")
+    with pytest.raises(InputError) as info:
+        preview_file(tmp_path / "kaputt.tif", max_bytes=MAX_BYTES)
+    assert_rendered(only_problem(info.value, "raster_unreadable"))
