@@ -267,3 +267,20 @@ def test_preview_of_a_raster_says_what_it_is(tmp_path):
     with pytest.raises(InputError) as info:
         preview_file(tmp_path / "kaputt.tif", max_bytes=MAX_BYTES)
     assert_rendered(only_problem(info.value, "raster_unreadable"))
+
+
+def test_zonal_sums_of_a_raster_in_degrees(tmp_path):
+    """A WorldPop-style raster in EPSG:4326 is no grid (its cells are not squares in metres), but
+    zonal sums work on it as it is: polygons in metres are brought to degrees."""
+    from jmdiq_geo.crs import to_crs_of
+
+    data = np.ones((10, 10), dtype="float32")
+    data[0, 0] = -1
+    path = write_tif(tmp_path / "wp.tif", data, crs="EPSG:4326",
+                     transform=Affine(0.01, 0.0, 13.3, 0.0, -0.01, 52.6))
+    # whole cells in degrees (rows 0–1, columns 0–3: 8 cells, one without a value), given in UTM 33
+    box = gpd.GeoDataFrame(index=["k"], crs="EPSG:4326", geometry=[shapely.box(13.3, 52.58, 13.34, 52.6)])
+    got = zonal_from_file(path, to_crs_of(box, "EPSG:25833"), kind="count")
+    # (its four corners go to UTM and back to the same degrees)
+    assert got.at["k", "value"] == pytest.approx(7, rel=1e-5)
+    assert got.at["k", "cells"] == pytest.approx(7, rel=1e-5)
