@@ -11,7 +11,7 @@ from pathlib import Path
 
 from jmdiq_geo.config import Settings
 from jmdiq_geo.errors import InputError, JmdiqError, Problem
-from jmdiq_geo.i18n import format_problem, localized, t
+from jmdiq_geo.i18n import format_number, format_problem, localized, t
 
 
 def _settings(args) -> Settings:
@@ -210,6 +210,11 @@ def cmd_import(args) -> int:
         elif args.kind == "barriers":
             spec = im.BarrierSpec(kind=args.barrier_kind, class_column=args.class_column, keep=args.keep or [],
                                   name=args.name, id=args.key, crs=args.crs)
+        elif im.is_raster(path):
+            # a raster band as a grid: the user says whether it holds counts or shares (--kind)
+            kinds = [k for k in args.kind_of or [] if "=" not in k]
+            spec = im.RasterGridSpec(grid_id=args.grid_id or im.slug(path.stem), kind=kinds[-1] if kinds else None,
+                                     label=args.label, band=args.band, period=args.period, clip=not args.no_clip)
         else:
             variables = {}
             for item in args.column or []:
@@ -227,6 +232,28 @@ def cmd_import(args) -> int:
         print(t("cli_join", settings.lang, matched=report.join.matched,
                 table_unmatched=len(report.join.table_unmatched), areas_unmatched=len(report.join.areas_unmatched)))
     print(t("cli_import_done", settings.lang, kind=args.kind, file=path.name, rows=report.rows, written=report.written))
+    return 0
+
+
+def cmd_zonal(args) -> int:
+    from jmdiq_geo.services.workspace import open_workspace
+    from jmdiq_geo.services.zonal import shown_values, zonal_sums
+
+    settings = _settings(args)
+    with open_workspace(settings.db_path, read_only=True) as ws:
+        result = zonal_sums(ws, args.source, level=args.level, kind=args.kind, band=args.band,
+                            weights=args.weights, weights_band=args.weights_band, settings=settings)
+    table = shown_values(result, settings=settings)
+    print(t(f"cli_zonal_head_{result.kind}", settings.lang, source=result.source,
+            weights=result.weights or "–", n=len(table)))
+    digits = 0 if result.kind == "extensive" else 2
+    for area_id, row in table.iterrows():
+        value = format_number(row["shown"], settings.lang, digits=digits)
+        print(f"  {area_id:<12} {str(row.get('name', '')):<36} {value:>12}")
+    if result.kind == "extensive":
+        print(t("cli_zonal_total", settings.lang, total=format_number(table["value"].sum(), settings.lang, digits=0)))
+    if args.out:         # only what may be shown: hidden values stay empty, with the reason
+        table.drop(columns=["value"]).rename(columns={"shown": "value"}).to_csv(args.out)
     return 0
 
 
@@ -521,6 +548,18 @@ def build_parser() -> argparse.ArgumentParser:
     acc.add_argument("--db")
     acc.set_defaults(func=cmd_access)
 
+    zon = sub.add_parser("zonal", help="zonal sums of a population raster or grid per area "
+                                       "(coverage-weighted: cells cut by an edge count by their share inside)")
+    zon.add_argument("source", help="a raster file (.tif …) or the id of a grid in the workspace")
+    zon.add_argument("--level", help="area level (default: the smallest)")
+    zon.add_argument("--kind", help="raster: count (summed) or share (averaged); required for a raster file")
+    zon.add_argument("--band", type=int, help="raster: the band (needed when it has several)")
+    zon.add_argument("--weights", help="share: a count raster or grid id to weight the mean by")
+    zon.add_argument("--weights-band", type=int)
+    zon.add_argument("--out", help="CSV file to write (all values, with the privacy rules' columns)")
+    zon.add_argument("--db")
+    zon.set_defaults(func=cmd_zonal)
+
     imp = sub.add_parser("import", help="import one file into a workspace")
     imp.add_argument("kind", choices=["boundaries", "indicators", "services", "programme-areas", "grid", "network",
                                       "origins", "barriers"])
@@ -550,7 +589,8 @@ def build_parser() -> argparse.ArgumentParser:
                      action=_KindGiven, help="kind of newly defined indicators (indicators: default guessed per "
                                              "column, a count extensive, a rate or share intensive)")
     imp.add_argument("--kind", action="append", dest="kind_of", metavar="COLUMN=KIND",
-                     help="indicators: kind of one new indicator, KIND = count, rate or class (repeatable)")
+                     help="indicators: kind of one new indicator, KIND = count, rate or class (repeatable); "
+                          "grid from a raster: --kind count or --kind share (required)")
     imp.add_argument("--denominator", action="append", metavar="RATE=COUNT",
                      help="indicators: the count a rate is a share of, a column of the same table or an indicator "
                           "of the workspace (weights higher levels, the whole city and quarters; repeatable)")
@@ -565,6 +605,10 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--x")
     imp.add_argument("--y")
     imp.add_argument("--cell-size", type=float, help="grid cell size in metres")
+    imp.add_argument("--grid-id", help="grid from a raster (.tif): its id (default: from the file name)")
+    imp.add_argument("--band", type=int, help="grid from a raster: the band to read (needed when it has several)")
+    imp.add_argument("--no-clip", action="store_true",
+                     help="grid from a raster: read it whole, not only the window around the workspace's areas")
     imp.add_argument("--class-column", help="network/barriers: column with the feature class (fclass, highway)")
     imp.add_argument("--filter", action="append", help="origins: COLUMN=VALUE[|VALUE…], repeatable")
     imp.add_argument("--storeys", help="origins: column with the number of storeys")

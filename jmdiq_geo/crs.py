@@ -102,3 +102,22 @@ def require_same_crs(*frames: gpd.GeoDataFrame) -> None:
     crss = {CRS.from_user_input(f.crs).to_string() if f.crs else "–" for f in frames}
     if len(crss) > 1:
         raise CrsError(Problem("crs_mismatch", {"crs": ", ".join(sorted(crss))}))
+
+
+def to_crs_of(gdf: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
+    """``gdf`` in ``crs`` (e.g. polygons brought to a raster's own CRS, so its cells stay squares)."""
+    if gdf.crs is None:
+        raise CrsError(Problem("crs_missing"))
+    return gdf if CRS.from_user_input(gdf.crs) == CRS.from_user_input(crs) else gdf.to_crs(crs)
+
+
+def transform_bounds(bounds: tuple[float, float, float, float], *, from_crs: str,
+                     to_crs: str) -> tuple[float, float, float, float]:
+    """A bounding box in another CRS, its edges densified so that the box holds the whole
+    reprojected box (for windowed reads of a raster by a workspace's extent)."""
+    from pyproj import Transformer
+
+    if CRS.from_user_input(from_crs) == CRS.from_user_input(to_crs):
+        return tuple(float(b) for b in bounds)
+    return tuple(float(b) for b in Transformer.from_crs(from_crs, to_crs, always_xy=True)
+                 .transform_bounds(*bounds, densify_pts=21))

@@ -18,7 +18,7 @@ if kind != "boundaries" and not ws.levels_with_areas():
     st.stop()
 files = st.file_uploader(tr("import_file"), accept_multiple_files=True, key="import_files",
                          type=["geojson", "json", "gpkg", "zip", "shp", "shx", "dbf", "prj", "cpg", "parquet",
-                               "csv", "txt", "tsv", "xlsx", "pbf"])
+                               "csv", "txt", "tsv", "xlsx", "pbf", "tif", "tiff"])
 path = save_upload(files)
 if path is None:
     st.stop()

@@ -24,6 +24,7 @@ from jmdiq_geo.io.names import UnmatchedRows, classify_unmatched, match_keys, ma
 from jmdiq_geo.io import networks
 from jmdiq_geo.io.networks import read_pbf_services
 from jmdiq_geo.io.numbers import parse_numeric
+from jmdiq_geo.io.rasters import RasterGridSpec, import_raster_grid
 from jmdiq_geo.io.readers import TABLE_SUFFIXES, read_points_table, read_table, read_vector
 from jmdiq_geo.io.tables import read_indicator_source, recognise_shape, slug, text_columns, value_columns
 from jmdiq_geo.io.validate import check_columns, check_geometries, check_keys, normalise_keys
@@ -911,7 +912,10 @@ def import_programme_areas(ws: Workspace, path: Path | str, spec: ProgrammeSpec,
 # --------------------------------------------------------------------------- population grids
 
 def import_grid(ws: Workspace, path: Path | str, spec: GridSpec, source: Source, *, max_bytes: int, dry_run: bool = False) -> ImportReport:
-    """A population grid given as cell centres (e.g. Zensus 2022 CSV), one grid per variable."""
+    """A population grid given as cell centres (e.g. Zensus 2022 CSV), one grid per variable; a
+    raster (``RasterGridSpec``: GeoTIFF …) through ``io.rasters``."""
+    if isinstance(spec, RasterGridSpec):
+        return import_raster_grid(ws, path, spec, source, max_bytes=max_bytes, dry_run=dry_run)
     path = Path(path)
     table = read_table(path, max_bytes=max_bytes)
     problems = check_columns(table.frame.columns, {"x": spec.x, "y": spec.y,

@@ -24,6 +24,7 @@ from jmdiq_geo.errors import JmdiqError, Problem, SchemaError
 from jmdiq_geo.io.imports import (BoundarySpec, GridSpec, ImportReport, IndicatorDef, ProgrammeSpec, ServiceSpec,
                                   Source, TableSpec, run_import)
 from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec
+from jmdiq_geo.io.rasters import RasterGridSpec, is_raster
 from jmdiq_geo.services.new_city import nest_from_geometry
 from jmdiq_geo.store.workspace import Workspace
 
@@ -176,7 +177,8 @@ def load_manifest(path: Path | str, *, data_root: Path | None = None) -> Manifes
                 if entry.get("source") and entry["source"] not in sources:
                     problems.append(Problem("manifest_unknown_source", {"source": entry["source"], "where": where},
                                             file=name))
-                spec = _spec(cls, entry, drop={"file", "source"}, where=where, problems=problems)
+                spec = _spec(RasterGridSpec if kind == "grid" and is_raster(entry.get("file", "")) else cls,
+                             entry, drop={"file", "source"}, where=where, problems=problems)
                 if spec is None:
                     continue
                 if isinstance(spec, TableSpec) and spec.indicators:

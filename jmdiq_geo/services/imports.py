@@ -16,6 +16,7 @@ from jmdiq_geo.io.imports import (INDICATOR_KINDS, KIND_WORDS, KINDS, BoundarySp
                                   guess_indicator_kind, inspect_indicator_table, plan_indicator_table, run_import)
 from jmdiq_geo.io.tables import slug
 from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec
+from jmdiq_geo.io.rasters import RasterGridSpec, describe_raster, is_raster
 from jmdiq_geo.io.readers import TABLE_SUFFIXES, check_file, read_table, read_vector
 from jmdiq_geo.errors import Problem, SchemaError
 from jmdiq_geo.services.definitions import apply_derived, stored_derived
@@ -25,7 +26,7 @@ from jmdiq_geo.store.workspace import Workspace
 __all__ = ["KINDS", "INDICATOR_KINDS", "BoundarySpec", "TableSpec", "IndicatorDef", "ServiceSpec", "ProgrammeSpec",
            "GridSpec", "NetworkSpec", "OriginSpec", "BarrierSpec", "Source", "ImportReport", "guess_indicator_kind",
            "import_file", "FilePreview", "preview_file", "LevelSpec", "KIND_WORDS", "suggest_table_spec", "slug",
-           "TablePlan", "table_plan"]
+           "TablePlan", "table_plan", "RasterGridSpec", "is_raster"]
 
 
 def import_file(ws: Workspace, kind: str, path, spec, source, *, max_bytes: int,
@@ -71,7 +72,8 @@ def table_plan(ws: Workspace, path, spec: TableSpec, *, max_bytes: int) -> Table
 @dataclass
 class FilePreview:
     """What a file holds before its columns are mapped: ``form`` is ``pbf`` (an OpenStreetMap
-    extract: no columns, only its size), ``table`` (with how it was read) or ``vector``."""
+    extract: no columns, only its size), ``raster`` (no columns; ``head`` is one row describing
+    it: width, height, bands, crs, cell size, nodata), ``table`` (with how it was read) or ``vector``."""
 
     form: str
     columns: list[str]
@@ -89,6 +91,10 @@ def preview_file(path: Path | str, *, max_bytes: int, crs: str | None = None) ->
     """Columns and first 20 rows of a table or vector file (raises JmdiqError on bad files);
     ``crs``: the CRS of a vector file that names none."""
     p = Path(path)
+    if is_raster(p):        # a raster: no columns; one row that says what it is (bands, CRS, cells)
+        info = describe_raster(p)
+        return FilePreview("raster", [], pd.DataFrame([info]), rows=info["width"] * info["height"],
+                           size_bytes=p.stat().st_size, crs=info["crs"])
     if p.name.lower().endswith(".pbf"):
         check_file(p, max_bytes=max_bytes)
         return FilePreview("pbf", [], pd.DataFrame(), size_bytes=p.stat().st_size)

@@ -18,6 +18,7 @@ import pandas as pd
 from jmdiq_geo.analysis.derived import DerivedDef
 from jmdiq_geo.io.imports import BoundarySpec, GridSpec, IndicatorDef, ProgrammeSpec, ServiceSpec, TableSpec
 from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec
+from jmdiq_geo.io.rasters import RasterGridSpec, is_raster
 from jmdiq_geo.services.definitions import stored_derived
 from jmdiq_geo.services.roles import indicator_roles
 from jmdiq_geo.store.workspace import Workspace
@@ -88,6 +89,7 @@ def write_manifest(ws: Workspace, *, data_root: Path | None) -> str:
         lines += _fields(DerivedDef, vars(d), skip={"indicator_id"})
     for row in log.to_dict("records"):
         section, cls = SECTION_OF[row["kind"]]
+        cls = RasterGridSpec if row["kind"] == "grid" and is_raster(row["file"]) else cls
         options = json.loads(row["options"] or "{}")
         path = options.pop("file_path", None)
         lines += ["", f"[[{section}]]"]

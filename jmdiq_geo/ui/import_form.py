@@ -41,6 +41,9 @@ def preview(path: str, mtime: float) -> tuple[list[str], pd.DataFrame, str, str]
     p = im.preview_file(path, max_bytes=settings().max_file_bytes, crs=st.session_state.get("import_crs") or None)
     if p.form == "pbf":
         return [], pd.DataFrame(), tr("import_pbf_info", mb=f"{p.size_bytes / 1e6:.1f}"), "."
+    if p.form == "raster":
+        from jmdiq_geo.ui.raster_form import raster_info, raster_table
+        return [], raster_table(p.head), raster_info(p.head), "."
     if p.form == "table":
         info = tr("import_table_info", rows=p.rows, encoding=p.encoding,
                   delimiter={";": ";", ",": ",", "\t": "Tab"}.get(p.delimiter, p.delimiter or "–"),
@@ -67,6 +70,9 @@ def spec_form(kind: str, columns: list[str], levels: pd.DataFrame, known_indicat
               sample: pd.DataFrame | None = None, decimal: str = ".", path: Path | None = None):
     """Widgets for ``kind``; returns the spec (or None when something required is missing).
     ``sample``: the first rows of the file (to guess whether a column holds counts or rates)."""
+    if kind == "grid" and path is not None and im.is_raster(path):   # a raster names its CRS itself
+        from jmdiq_geo.ui.raster_form import raster_spec
+        return raster_spec(Path(path), sample)
     level_labels = dict(zip(levels["level"], localized_column(levels, lang)))
     crs = st.text_input(tr("import_crs"), key="import_crs", help=tr("import_crs_help")) or None
     if kind == "boundaries":
