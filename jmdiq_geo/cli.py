@@ -53,6 +53,25 @@ def cmd_new(args) -> int:
     return 0
 
 
+def cmd_backup(args) -> int:
+    from jmdiq_geo.services.workspace import backup_workspace, open_workspace
+
+    settings = _settings(args)
+    with open_workspace(settings.db_path, read_only=True) as ws:
+        out = backup_workspace(ws, args.out)
+    print(t("cli_backup_done", settings.lang, path=out))
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from jmdiq_geo.services.workspace import restore_workspace
+
+    settings = _settings(args)
+    meta = restore_workspace(args.backup, settings.db_path)
+    print(t("cli_restore_done", settings.lang, path=settings.db_path, city=meta.get("city", "–")))
+    return 0
+
+
 def cmd_roles(args) -> int:
     from jmdiq_geo.analysis.roles import ROLES, role_label
     from jmdiq_geo.services.roles import indicator_roles, set_indicator_roles
@@ -452,6 +471,15 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--crs", help="metric work CRS (default: ETRS89/UTM of where the first boundaries lie)")
     new.set_defaults(func=cmd_new)
 
+    bak = sub.add_parser("backup", help="a consistent copy of the workspace in a new file (the app may keep running "
+                                        "only if it has not opened it; else use the Daten page's download)")
+    bak.add_argument("--db")
+    bak.add_argument("--out", required=True, help="the new file, e.g. sicherung-2026-12-05.duckdb")
+    bak.set_defaults(func=cmd_backup)
+    res = sub.add_parser("restore", help="put a backup in place of the workspace (refused while it is open)")
+    res.add_argument("backup")
+    res.add_argument("--db")
+    res.set_defaults(func=cmd_restore)
     roles = sub.add_parser("roles", help="which indicator plays which role for the rule sets and the profile")
     roles.add_argument("assign", nargs="*", help="ROLE=INDICATOR to set (ROLE= removes it), e.g. unemployment_share=unemployed_pct")
     roles.add_argument("--db")

@@ -3,6 +3,7 @@ import streamlit as st
 
 from jmdiq_geo.i18n import DATE_FORMAT, format_date, localized_column
 from jmdiq_geo.services.manifest import write_manifest
+from jmdiq_geo.ui.actions import backup_section
 from jmdiq_geo.ui.derived_form import derived_form
 from jmdiq_geo.ui.index_editor import DIRECTIONS as POLARITIES
 from jmdiq_geo.ui.roles_form import denominator_form, roles_form, show_toast
@@ -56,3 +57,5 @@ st.caption(tr("data_files_note", root=str(ws.meta().get("manifest", "–"))))
 st.download_button(tr("data_manifest_download"), data=write_manifest(ws, data_root=settings().data_root),
                    file_name=f"{ws.meta().get('city_id') or 'stadt'}.toml", mime="application/toml")
 st.caption(tr("data_manifest_help"))
+with st.expander(tr("data_backup")):
+    backup_section()

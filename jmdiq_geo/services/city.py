@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -26,7 +25,7 @@ from jmdiq_geo.io.imports import (BoundarySpec, GridSpec, ImportReport, Indicato
 from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec
 from jmdiq_geo.io.rasters import RasterGridSpec, is_raster
 from jmdiq_geo.services.new_city import nest_from_geometry
-from jmdiq_geo.store.workspace import Workspace
+from jmdiq_geo.store.workspace import Workspace, ensure_not_open, swap_in
 
 SECTIONS = {"city", "levels", "sources", "indicators", "derived", "roles", "boundaries", "tables", "services",
             "programme_areas", "grids", "networks", "origins", "barriers"}
@@ -233,6 +232,7 @@ def build_workspace(manifest: Manifest, *, settings: Settings, db_path: Path | N
     data_root = settings.data_root
     target = Path(db_path or settings.db_path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    ensure_not_open(target)          # never build a workspace to replace one that is in use
     tmp = target.with_name(target.name + ".building")
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         leftover.unlink(missing_ok=True)
@@ -272,7 +272,11 @@ def build_workspace(manifest: Manifest, *, settings: Settings, db_path: Path | N
         ws.close()
         tmp.unlink(missing_ok=True)
         raise
-    os.replace(tmp, target)
+    try:
+        swap_in(tmp, target)         # refused if somebody opened it meanwhile
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return BuildReport(target, reports, derived_counts)
 
 

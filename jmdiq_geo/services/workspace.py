@@ -2,12 +2,14 @@
 one (``Workspace`` is re-exported for type hints above ``store``)."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
-from jmdiq_geo.store.workspace import Workspace
+from jmdiq_geo.errors import Problem, SchemaError
+from jmdiq_geo.store.workspace import Workspace, ensure_not_open, swap_in
 
 __all__ = ["Workspace", "open_workspace", "create_workspace", "workspace_summary",
-           "newest_import_id"]
+           "newest_import_id", "backup_workspace", "restore_workspace"]
 
 
 def open_workspace(path: Path | str, *, read_only: bool = False) -> Workspace:
@@ -30,3 +32,34 @@ def workspace_summary(ws: Workspace) -> dict:
 def newest_import_id(ws: Workspace) -> int:
     """The import log's newest id (0 before the first import): changes with every import."""
     return ws.newest_import_id()
+
+
+def backup_workspace(ws: Workspace, out: Path | str) -> Path:
+    """A consistent copy of the open workspace in the new file ``out`` (while it stays in use:
+    the app's download and ``jmdiq-geo backup``)."""
+    return ws.backup(out)
+
+
+def restore_workspace(backup: Path | str, target: Path | str) -> dict:
+    """Put the workspace file ``backup`` in place of ``target``: checked first (a workspace of a
+    version this app reads, migrated on a copy), refused while anybody holds ``target``; the
+    backup itself is left as it is. Returns the restored workspace's meta."""
+    backup, target = Path(backup), Path(target)
+    if not backup.is_file():
+        raise SchemaError(Problem("workspace_missing", {"path": str(backup)}))
+    ensure_not_open(target)
+    staged = target.with_name(target.name + ".restoring")
+    for leftover in (staged, staged.with_name(staged.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    shutil.copy(backup, staged)
+    try:
+        with Workspace(staged) as ws:          # reads it, migrates it, repairs an unfinished write
+            meta = ws.meta()
+            if not meta.get("city"):
+                raise SchemaError(Problem("workspace_unreadable", {"path": str(backup), "reason": "no workspace"}))
+            ws.checkpoint()
+        swap_in(staged, target)
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    return meta

@@ -17,6 +17,7 @@ inside ``Workspace.transaction()``; a failed import rolls back and leaves the fi
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 from contextlib import contextmanager
@@ -62,6 +63,37 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
                                                        "pid": holder.group(1) if holder else "?"})) from None
     except duckdb.Error as exc:
         raise SchemaError(Problem("workspace_unreadable", {"path": str(path), "reason": str(exc)[:300]})) from None
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+def ensure_not_open(path: Path | str) -> None:
+    """Raise (``workspace_locked``) when another process holds the workspace file ``path``."""
+    path = Path(path)
+    if path.exists():
+        _connect(path, read_only=False).close()
+
+
+def swap_in(built: Path | str, target: Path | str) -> None:
+    """Move the closed, checkpointed workspace file ``built`` to ``target`` - only when no other
+    process holds ``target`` (the running app: ``workspace_locked``). The old file is
+    checkpointed and held while it is replaced, so nobody opens it in between and no log of it
+    is left to be replayed into the new one."""
+    built, target = Path(built), Path(target)
+    if _wal(built).exists():
+        raise SchemaError(Problem("workspace_unreadable", {"path": str(built), "reason": "not checkpointed"}))
+    held = None
+    if target.exists():
+        held = _connect(target, read_only=False)
+        held.execute("CHECKPOINT")
+    try:
+        _wal(target).unlink(missing_ok=True)
+        os.replace(built, target)
+    finally:
+        if held is not None:
+            held.close()
 
 
 class Workspace(
@@ -127,6 +159,24 @@ class Workspace(
     def checkpoint(self) -> None:
         """Write the write-ahead log into the file (e.g. before the file is moved into place)."""
         self.con.execute("CHECKPOINT")
+
+    def backup(self, out: Path | str) -> Path:
+        """A consistent copy of the workspace in the new file ``out`` while it stays in use (one
+        read transaction: the state of one moment, whatever is written meanwhile)."""
+        out = Path(out)
+        if out.exists() or _wal(out).exists():
+            raise SchemaError(Problem("backup_exists", {"path": str(out)}))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        name = self.con.execute("SELECT current_database()").fetchone()[0]
+        quoted = str(out).replace("'", "''")
+        with self._write_lock:
+            self.con.execute(f"ATTACH '{quoted}' AS jmdiq_backup (READ_WRITE)")
+            try:
+                self.con.execute(f'COPY FROM DATABASE "{name}" TO jmdiq_backup')
+                self.con.execute("CHECKPOINT jmdiq_backup")
+            finally:
+                self.con.execute("DETACH jmdiq_backup")
+        return out
 
     def __enter__(self) -> "Workspace":
         return self

@@ -24,3 +24,25 @@ def create_city(name: str, crs: str | None = None) -> None:
     new_city(settings().db_path, name=name, crs=(crs or "").strip() or None).close()
     # a workspace removed and created again at the same path must not meet cached results
     st.cache_data.clear()
+
+
+def backup_section() -> None:
+    """A consistent copy of the open workspace to download (the app keeps running meanwhile)."""
+    import tempfile
+    from datetime import date
+    from pathlib import Path
+
+    from jmdiq_geo.services.workspace import backup_workspace
+    from jmdiq_geo.ui.state import tr, workspace
+
+    st.caption(tr("data_backup_help"))
+    if st.button(tr("data_backup_make"), key="data_backup_make"):
+        folder = Path(tempfile.mkdtemp(prefix="jmdiq-backup-"))
+        out = backup_workspace(workspace(), folder / f"sicherung-{date.today().isoformat()}.duckdb")
+        st.session_state["data_backup"] = (out.name, out.read_bytes())
+        out.unlink()
+        folder.rmdir()
+    if "data_backup" in st.session_state:
+        name, data = st.session_state["data_backup"]
+        st.download_button(tr("data_backup_download", size=f"{len(data) / 1e6:.1f}"), data=data, file_name=name,
+                           mime="application/octet-stream", key="data_backup_download")
