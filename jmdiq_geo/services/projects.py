@@ -9,7 +9,7 @@ the same transaction, so a record's history can always be shown.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, replace
 from datetime import datetime
 
 import geopandas as gpd
@@ -57,6 +57,24 @@ def save_project(ws: Workspace, p: MicroProject, *, expected_version: int | None
         xy = (partner[0].x, partner[0].y) if partner else (None, None)
     return ws.save_record("project", p.project_id, asdict(p), expected_version=expected_version, user=user,
                           xy=xy), notices
+
+
+def create_project(ws: Workspace, p: MicroProject, *, user: str) -> tuple[str, int, list[Problem]]:
+    """Save a new project; without an id it gets the next free ``pNNN``, assigned in the saving
+    transaction (two sessions adding at once get two ids). An id that exists is a conflict,
+    never an overwrite. Returns the id, the version and notices."""
+    with ws.transaction():
+        pid = p.project_id.strip() or ws.next_record_id("project", "p")
+        version, notices = save_project(ws, replace(p, project_id=pid), expected_version=None, user=user)
+    return pid, version, notices
+
+
+def create_partner(ws: Workspace, p: Partner, *, user: str) -> tuple[str, int, list[Problem]]:
+    """Save a new partner; without an id it gets the next free ``orgNNN`` (see ``create_project``)."""
+    with ws.transaction():
+        pid = p.partner_id.strip() or ws.next_record_id("partner", "org")
+        version, notices = save_partner(ws, replace(p, partner_id=pid), expected_version=None, user=user)
+    return pid, version, notices
 
 
 def save_partner(ws: Workspace, p: Partner, *, expected_version: int | None, user: str) -> tuple[int, list[Problem]]:

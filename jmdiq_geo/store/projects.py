@@ -30,6 +30,16 @@ class ProjectsRepository(Repository):
         table, id_col = RECORD_TABLES[entity]
         return {r[0] for r in self.cursor().execute(f"SELECT {id_col} FROM {table} WHERE NOT archived").fetchall()}
 
+    def next_record_id(self, entity: str, prefix: str) -> str:
+        """The next free id ``<prefix>NNN`` (one above the highest number with that prefix,
+        archived records included). Call it inside the transaction that saves the record: two
+        sessions then never get the same id."""
+        table, id_col = RECORD_TABLES[entity]
+        ids = [r[0] for r in self.cursor().execute(f"SELECT {id_col} FROM {table} WHERE starts_with({id_col}, ?)",
+                                                   [prefix]).fetchall()]
+        numbers = [int(i[len(prefix):]) for i in ids if i[len(prefix):].isdigit()]
+        return f"{prefix}{max(numbers, default=0) + 1:03d}"
+
     def record_row(self, entity: str, record_id: str) -> tuple[dict, int, bool] | None:
         """(body, version, archived) of one record, or None."""
         table, id_col = RECORD_TABLES[entity]
@@ -69,6 +79,8 @@ class ProjectsRepository(Repository):
                 action = action or "create"
             else:
                 current, before = row
+                if expected_version is None:        # a new record under an id somebody else has
+                    raise ConflictError(Problem("record_id_taken", {"record": record_id}))
                 if expected_version != current:
                     theirs = json.loads(before)
                     changed = sorted(k for k in set(theirs) | set(body) if theirs.get(k) != body.get(k))

@@ -2,13 +2,15 @@
 checked against the version they started from) and the partner form."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import streamlit as st
 
 from jmdiq_geo.analysis.projects import FIELDS_OF_ACTION, PARTNER_TYPES, STATUSES, SUSTAINABILITY, MicroProject, Partner
 from jmdiq_geo.errors import JmdiqError
-from jmdiq_geo.services.projects import archive, get_record, history, place_search, records, save_partner, save_project
+from jmdiq_geo.services.projects import (archive, create_partner, create_project, get_record, history, place_search,
+                                         records, save_project)
 from jmdiq_geo.ui.feedback import show_error
 from jmdiq_geo.ui.projects import field_labels, headed, location_picker, partner_label, saved, user
 from jmdiq_geo.ui.state import tr, workspace
@@ -40,7 +42,7 @@ def project_form(version: float) -> None:
             if st.button(tr("projects_reload"), key=f"projects_reload_{chosen}"):
                 del st.session_state[base_key]
                 st.rerun()
-    p = current or MicroProject(project_id=f"p{len(existing) + 1:03d}", title="")
+    p = current or MicroProject(project_id="", title="")      # a new project's id: assigned when saved
     x, y = location_picker(version, key=f"projects_map_{chosen}")
     c1, c2 = st.columns(2)
     query = c1.text_input(tr("projects_place_search"), key=f"projects_place_{chosen}",
@@ -65,7 +67,8 @@ def project_form(version: float) -> None:
     area_labels = dict(zip(names["area_id"], names["name"] + " (" + names["area_id"] + ")"))
     with st.form(f"project_form_{chosen}"):
         c1, c2 = st.columns([1, 3])
-        pid = c1.text_input(tr("projects_id"), value=p.project_id, disabled=current is not None)
+        pid = c1.text_input(tr("projects_id"), value=p.project_id, disabled=current is not None,
+                            placeholder=tr("projects_id_auto"))
         title = c2.text_input(tr("projects_field_title"), value=p.title)
         area = st.selectbox(tr("projects_area"), [""] + list(area_labels), format_func=lambda a: area_labels.get(a, "–"),
                             index=([""] + list(area_labels)).index(p.area_id) if p.area_id in area_labels else 0)
@@ -120,7 +123,11 @@ def project_form(version: float) -> None:
                               planned or None, spent or None, start.isoformat(), end.isoformat(), status, sustain,
                               sustain_form, predecessor or None, new, p.notes)
         try:
-            result = save_project(ws, record, expected_version=base_version, user=user())
+            if current is None:
+                pid, *result = create_project(ws, record, user=user())
+                record = replace(record, project_id=pid)
+            else:
+                result = save_project(ws, record, expected_version=base_version, user=user())
         except JmdiqError as exc:
             show_error(exc, fields=field_labels())
         else:
@@ -143,17 +150,15 @@ def partner_form(version: float) -> None:
     gen = st.session_state.get("partner_form_gen", 0)
     with st.form("partner_form"):
         c1, c2, c3 = st.columns([1, 2, 2])
-        pid = c1.text_input(tr("projects_id"), value=f"org{len(partners) + 1:03d}", key=f"partner_id_{gen}")
+        pid = c1.text_input(tr("projects_id"), key=f"partner_id_{gen}", placeholder=tr("projects_id_auto"))
         name = c2.text_input(tr("partners_name"), key=f"partner_name_{gen}")
         typ = c3.selectbox(tr("partners_type"), PARTNER_TYPES, key=f"partner_type_{gen}")
         address = st.text_input(tr("tt_address"), key=f"partner_address_{gen}")
         if st.form_submit_button(tr("partners_add"), type="primary"):
-            existing = get_record(ws, "partner", pid.strip())
-            try:
-                result = save_partner(ws, Partner(pid.strip(), name, typ, address, x, y),
-                                      expected_version=existing[1] if existing else None, user=user())
+            try:                   # a new partner: an id typed in must be free, else the next is assigned
+                new_id, *result = create_partner(ws, Partner(pid.strip(), name, typ, address, x, y), user=user())
             except JmdiqError as exc:
                 show_error(exc, fields=field_labels())
             else:
                 st.session_state["partner_form_gen"] = gen + 1
-                saved(*result, record=pid.strip())
+                saved(*result, record=new_id)

@@ -148,3 +148,46 @@ def test_summaries_and_network_years(tiny_ws):
     with pytest.raises(InputError) as err:
         save_tie(tiny_ws, Tie("qm", 2027, 4, 0), expected_version=None, user="anna")
     assert {p.code for p in err.value.problems} == {"form_scale"}
+
+
+# --------------------------------------------------------------------------- no lost update on new records
+
+def test_two_sessions_adding_a_partner_at_once_get_two_ids(tiny_ws):
+    from jmdiq_geo.services.projects import create_partner
+
+    add_partners(tiny_ws)
+    results, errors = [], []
+    barrier = threading.Barrier(2)
+
+    def add(name):
+        barrier.wait()
+        try:
+            results.append(create_partner(tiny_ws, Partner("", name, "Schule"), user=name))
+        except Exception as exc:          # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+    threads = [threading.Thread(target=add, args=(n,)) for n in ("Schule A", "Schule B")]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+    ids = sorted(r[0] for r in results)
+    assert ids == ["org001", "org002"]
+    stored = records(tiny_ws, "partner").set_index("partner_id")
+    assert {stored.at[i, "name"] for i in ids} == {"Schule A", "Schule B"}
+
+
+def test_a_new_record_under_a_taken_id_is_a_conflict_not_an_overwrite(tiny_ws):
+    from jmdiq_geo.services.projects import create_partner, create_project
+
+    add_partners(tiny_ws)
+    before = records(tiny_ws, "partner").set_index("partner_id").loc["qm"].to_dict()
+    with pytest.raises(ConflictError) as err:
+        create_partner(tiny_ws, Partner("qm", "Ganz anderer Träger", "Schule"), user="bert")
+    assert [p.code for p in err.value.problems] == ["record_id_taken"]
+    assert records(tiny_ws, "partner").set_index("partner_id").loc["qm"].to_dict() == before
+    pid, version, _ = create_project(tiny_ws, make_project(project_id=""), user="anna")
+    assert (pid, version) == ("p001", 1)
+    with pytest.raises(ConflictError):
+        save_project(tiny_ws, make_project(project_id=pid, title="Überschrieben?"), expected_version=None, user="bert")
+    assert get_record(tiny_ws, "project", pid)[0].title != "Überschrieben?"
