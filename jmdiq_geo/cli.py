@@ -272,7 +272,8 @@ def cmd_zonal(args) -> int:
     if result.kind == "extensive":
         print(t("cli_zonal_total", settings.lang, total=format_number(table["value"].sum(), settings.lang, digits=0)))
     if args.out:         # only what may be shown: hidden values stay empty, with the reason
-        table.drop(columns=["value"]).rename(columns={"shown": "value"}).to_csv(args.out)
+        from jmdiq_geo.services.files import save_csv
+        save_csv(table.drop(columns=["value"]).rename(columns={"shown": "value"}), args.out)
     return 0
 
 
@@ -297,7 +298,8 @@ def cmd_index(args) -> int:
         cols.update({"overall_code": "overall_code", "overall_label": "overall_class"})
     out = result.table[list(cols)].rename(columns=cols)
     out.index.name = "area_id"
-    out.to_csv(args.out)
+    from jmdiq_geo.services.files import save_csv
+    save_csv(out, args.out)
     print(t("cli_index_done", settings.lang, n=int(out["considered"].sum()), total=len(out), out=args.out))
     return 0
 
@@ -324,7 +326,8 @@ def cmd_indicators(args) -> int:
             if table is None:
                 table = layer.areas.set_index("area_id")[["name"]]
             table[ind] = col
-    table.to_csv(args.out)
+    from jmdiq_geo.services.files import save_csv
+    save_csv(table, args.out)
     print(t("cli_indicators_done", settings.lang, n=len(ids), areas=len(table), out=args.out))
     return 0
 

@@ -22,6 +22,43 @@ from jmdiq_geo.crs import to_display_crs, to_work_crs
 from jmdiq_geo.errors import InputError, Problem
 
 
+#: a cell that starts with one of these is run as a formula by spreadsheet programs (CSV
+#: injection): such text cells are written with a leading apostrophe, which Excel and LibreOffice
+#: show as text and ``read_exchange`` takes off again
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutral(value):
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
+def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``table`` whose text cells (and text index) cannot start a formula; numbers
+    (negative ones too) stay numbers."""
+    out = table.copy()
+    for col in out.columns:
+        if not (pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_bool_dtype(out[col])):
+            out[col] = out[col].map(_neutral)
+    out.columns = [_neutral(c) for c in out.columns]
+    if not pd.api.types.is_numeric_dtype(out.index):
+        out.index = out.index.map(_neutral)
+    return out
+
+
+def restore_formulas(table: pd.DataFrame) -> pd.DataFrame:
+    """Inverse of ``neutralise_formulas`` for text read back (an exported file imported again)."""
+    def back(v):
+        return v[1:] if isinstance(v, str) and v.startswith("'") and v[1:].startswith(FORMULA_STARTS) else v
+    return table.map(back)
+
+
+def write_csv(table: pd.DataFrame, out: Path | str, *, index: bool = True, **options) -> Path:
+    """A CSV file for people (spreadsheets): formula-like text cells neutralised; lines end in
+    CRLF, so a cell holding a line break of either kind is quoted (a bare CR would split the row)."""
+    neutralise_formulas(table).to_csv(out, index=index, lineterminator="\r\n", **options)
+    return Path(out)
+
+
 def write_table(table: pd.DataFrame, out: Path | str, *, attribution: list[str], geometry=None,
                 crs: str | None = None, excel_de: bool = False) -> Path:
     """CSV or GeoPackage by suffix; every row names the sources. CSV is plain (``,``, decimal
@@ -37,9 +74,9 @@ def write_table(table: pd.DataFrame, out: Path | str, *, attribution: list[str],
     elif excel_de:
         numbers = table.select_dtypes("float").columns
         table[numbers] = table[numbers].round(3)
-        table.to_csv(out, index=False, sep=";", decimal=",", encoding="utf-8-sig")
+        write_csv(table, out, index=False, sep=";", decimal=",", encoding="utf-8-sig")
     else:
-        table.to_csv(out, index=False)
+        write_csv(table, out, index=False)
     return out
 
 
@@ -65,7 +102,8 @@ def as_file(name: str, data: bytes) -> Iterator[Path]:
 def exchange_bytes(gdf: gpd.GeoDataFrame) -> tuple[bytes, bytes]:
     """(CSV, GeoJSON) of records: the CSV without geometry, the GeoJSON in EPSG:4326 (the
     records that have a location; all of them when none has)."""
-    csv = gdf.drop(columns="geometry").to_csv(index=False).encode("utf-8")
+    csv = neutralise_formulas(pd.DataFrame(gdf.drop(columns="geometry"))).to_csv(
+        index=False, lineterminator="\r\n").encode("utf-8")
     shown = to_display_crs(gdf[gdf.geometry.notna()]) if gdf.geometry.notna().any() else gdf
     return csv, shown.to_json(drop_id=True).encode("utf-8")
 
@@ -76,7 +114,7 @@ def read_exchange(name: str, data: bytes, work_crs: str) -> pd.DataFrame:
     csv = name.lower().endswith(".csv")
     try:
         if csv:
-            return pd.read_csv(BytesIO(data), dtype=str, keep_default_na=False)
+            return restore_formulas(pd.read_csv(BytesIO(data), dtype=str, keep_default_na=False))
         frame = to_work_crs(gpd.read_file(BytesIO(data)), work_crs)
         frame["x"], frame["y"] = frame.geometry.x, frame.geometry.y
         return frame

@@ -14,3 +14,56 @@ def test_area_table_csv_for_german_excel(tmp_path):
     assert text[1] == "01100101;12,346;419,0;Amt für Statistik, CC BY 3.0 DE"
     plain = write_table(table, tmp_path / "b.csv", attribution=["x"])
     assert pd.read_csv(plain, dtype={"area": str})["median_min"].iloc[0] == 12.3456789
+
+
+PAYLOADS = ["=HYPERLINK(\"http://example.org\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
+
+
+def _cells(path, sep=","):
+    import csv
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return [c for row in csv.reader(fh, delimiter=sep) for c in row]
+
+
+def test_csv_cells_that_would_run_as_formulas_are_neutralised(tmp_path):
+    from jmdiq_geo.io.exports import FORMULA_STARTS, write_csv, write_table
+    table = pd.DataFrame({"name": PAYLOADS, "value": [-1.5, 2.0, -3.0, 4.0, 5.0, 6.0]})
+    for path, sep in ((write_table(table, tmp_path / "a.csv", attribution=["=evil"], excel_de=True), ";"),
+                      (write_table(table, tmp_path / "b.csv", attribution=["@evil"]), ","),
+                      (write_csv(table.set_index("name"), tmp_path / "c.csv"), ",")):
+        cells = _cells(path, sep)
+        texts = [c for c in cells if not c.replace(",", "").replace(".", "").lstrip("-").isdigit()]
+        assert not [c for c in texts if c.startswith(FORMULA_STARTS)], (path.name, texts)
+        assert "'=HYPERLINK(\"http://example.org\",\"x\")" in cells
+    # numbers stay numbers, negative ones included
+    assert pd.read_csv(tmp_path / "c.csv")["value"].tolist() == [-1.5, 2.0, -3.0, 4.0, 5.0, 6.0]
+
+
+def test_the_project_exchange_round_trip_keeps_formula_like_text(tmp_path):
+    import geopandas as gpd
+
+    from jmdiq_geo.io.exports import exchange_bytes, read_exchange
+    gdf = gpd.GeoDataFrame({"project_id": ["p1", "p2"], "title": ["=1+1", "-Workshop-"]},
+                           geometry=[None, None], crs="EPSG:25833")
+    csv, _ = exchange_bytes(gdf)
+    assert b"p1,'=1+1\r\n" in csv and b"p2,'-Workshop-" in csv
+    back = read_exchange("projekte.csv", csv, "EPSG:25833")
+    assert back["title"].tolist() == ["=1+1", "-Workshop-"]
+
+
+def test_cli_indicator_table_neutralises_area_names(tiny_ws, tmp_path):
+    from jmdiq_geo.cli import main as cli_main
+    from tests.fixtures.files import MAX_BYTES
+    from jmdiq_geo.io import imports as im
+    path = tmp_path / "werte.csv"
+    path.write_text("PLR_ID;Anzahl\n01000001;5\n01000002;7\n01000003;9\n01000004;11\n", encoding="utf-8")
+    im.import_indicator_table(tiny_ws, path, im.TableSpec(level="plr", period="2024-12-31", columns={"Anzahl": "anzahl"},
+                                                         key="PLR_ID", define=True), im.Source("t", "T", licence="CC0"),
+                              max_bytes=MAX_BYTES)
+    tiny_ws.con.execute("UPDATE areas SET name = '=HYPERLINK(\"http://example.org\")' WHERE area_id = '01000001'")
+    tiny_ws.close()
+    out = tmp_path / "out.csv"
+    assert cli_main(["indicators", "--db", str(tiny_ws.path), "--period", "2024-12-31", "--out", str(out)]) == 0
+    cells = _cells(out)
+    assert "'=HYPERLINK(\"http://example.org\")" in cells
+    assert not [c for c in cells if c.startswith("=")]
