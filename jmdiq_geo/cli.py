@@ -624,8 +624,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     acc = sub.add_parser("access", help="walking access to the services of one category, per area or per origin")
     acc.add_argument("--category", required=True, help="service category, e.g. jugendfreizeit")
-    acc.add_argument("--persona", help="a preset (data/personas/NAME.toml, e.g. jugendliche_arabisch_nach_schule) or "
-                                       "a TOML file: age, languages, when (opening-hours syntax), free_only, wheelchair")
+    acc.add_argument("--persona", help="a preset (data/personas/NAME.toml, e.g. jugendliche_arabisch_nach_schule) "
+                                       "or a TOML file: age, languages, when (opening-hours syntax), free_only, "
+                                       "wheelchair")
     acc.add_argument("--level", help="area level of the table (default: the smallest)")
     acc.add_argument("--out", help="CSV or GeoPackage (.gpkg) to write (with --within: optional, CSV)")
     acc.add_argument("--within", type=float, metavar="MIN",

@@ -13,7 +13,8 @@ st.title(tr("import_title"))
 st.write(tr("import_intro"))
 ws = require_workspace()
 
-kind = st.selectbox(tr("import_kind"), [*KINDS, ATTRIBUTE_KIND], format_func=lambda k: tr(f"import_kind_{k}"), key="import_kind")
+kind = st.selectbox(tr("import_kind"), [*KINDS, ATTRIBUTE_KIND], format_func=lambda k: tr(f"import_kind_{k}"),
+                    key="import_kind")
 if kind != "boundaries" and not ws.levels_with_areas():
     st.info(tr("import_boundaries_first"), icon=":material/info:")      # everything else refers to areas
     st.stop()

@@ -843,9 +843,10 @@ def _osm_tag_attributes(gdf, spec: ServiceSpec, access: dict, *, file: str) -> l
             bad.setdefault(key, []).append((i + 1, value))
     notices = [Problem("service_osm_tags", {"tags": ", ".join(tag_columns)}, file=file, severity="notice")]
     for key, rows in bad.items():
-        notices.append(Problem("service_osm_tag_unreadable", {"count": len(rows), "rows": ", ".join(str(r) for r, _ in rows[:10]),
-                                                              "values": ", ".join(f"'{v}'" for _, v in rows[:5])},
-                               file=file, row=rows[0][0], column=key, severity="notice"))
+        params = {"count": len(rows), "rows": ", ".join(str(r) for r, _ in rows[:10]),
+                  "values": ", ".join(f"'{v}'" for _, v in rows[:5])}
+        notices.append(Problem("service_osm_tag_unreadable", params, file=file, row=rows[0][0], column=key,
+                               severity="notice"))
     return notices
 
 

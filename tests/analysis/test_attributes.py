@@ -279,7 +279,8 @@ def test_fits_keeps_the_services_order(persona):
 
 
 # --------------------------------------------------------------------------- OSM tags, age ranges, lacks
-from jmdiq_geo.analysis.attributes import fit_details, is_osm_attribute_key, osm_attributes, parse_age_range  # noqa: E402
+from jmdiq_geo.analysis.attributes import (fit_details, is_osm_attribute_key, osm_attributes,  # noqa: E402
+                                          parse_age_range)
 
 
 def test_osm_tags_of_a_youth_centre():
