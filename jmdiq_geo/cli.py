@@ -170,6 +170,15 @@ def cmd_import(args) -> int:
     source = im.Source(source_id=args.source_id or path.stem, title=args.title or path.name,
                        publisher=args.publisher, licence=args.licence, attribution=args.attribution, url=args.url)
     kw = {"max_bytes": settings.max_file_bytes}
+    if args.kind == im.ATTRIBUTE_KIND:
+        with open_workspace(settings.db_path) as ws:
+            report = im.import_attributes(ws, path, source, key=args.key or "service_id", sheet=args.sheet,
+                                          category=args.category, **kw)
+        for n in report.notices:
+            print(t("cli_notice", settings.lang) + ": " + format_problem(n, settings.lang), file=sys.stderr)
+        print(t("cli_svcattr_done", settings.lang, file=path.name, matched=report.details["matched"], rows=report.rows,
+                written=report.written, changed=report.details["changed"]))
+        return 0
     with open_workspace(settings.db_path) as ws:
         if args.kind == "boundaries":
             spec = im.BoundarySpec(level=args.level, key=args.key, name=args.name, parent=args.parent,
@@ -405,7 +414,6 @@ def cmd_check(args) -> int:
 
 
 def cmd_access(args) -> int:
-    from jmdiq_geo.services.catalogue import load_persona
     from jmdiq_geo.analysis.access.compute import AccessSettings
     from jmdiq_geo.services.access_export import area_table, origin_table, write_table
     from jmdiq_geo.services.access import access_for
@@ -414,7 +422,11 @@ def cmd_access(args) -> int:
 
     settings = _settings(args)
     lang = settings.lang
-    persona = load_persona(args.persona) if args.persona else None
+    persona = _persona(args.persona) if args.persona else None
+    if args.within is not None:
+        return _access_fit(args, settings, persona)
+    if not args.out:
+        raise InputError(Problem("access_out_missing"))
     try:
         thresholds = tuple(float(x) for x in args.thresholds.split(",")) if args.thresholds else (10.0, 15.0)
         if not thresholds or min(thresholds) <= 0 or args.speed <= 0:
@@ -453,6 +465,53 @@ def cmd_access(args) -> int:
         print(t("cli_access_demand", lang, indicator=r.get("demand_indicator") or "–", period=r.get("demand_period") or "–"))
     if persona is not None:
         print(t("cli_access_persona", lang, excluded=r["services_excluded"], unknown=r["services_kept_unknown"]))
+    return 0
+
+
+def _persona(text: str):
+    """A preset persona by name (``data/personas/NAME.toml``) or a TOML file."""
+    from jmdiq_geo.services.catalogue import load_persona, preset_personas
+
+    presets = preset_personas()
+    if text in presets:
+        return presets[text]
+    if not Path(text).is_file():
+        raise InputError(Problem("persona_unknown_name", {"name": text, "known": ", ".join(presets)}))
+    return load_persona(text)
+
+
+def _access_fit(args, settings, persona) -> int:
+    """``access --within MIN --area ID|--polygon FILE``: the services that fit the persona."""
+    from jmdiq_geo.analysis.access.compute import AccessSettings
+    from jmdiq_geo.analysis.attributes import Persona
+    from jmdiq_geo.i18n import t_or
+    from jmdiq_geo.services.access_export import write_table
+    from jmdiq_geo.services.persona_fit import listing_table, persona_listing
+    from jmdiq_geo.services.quarter import quarter_from_file
+    from jmdiq_geo.services.workspace import open_workspace
+
+    lang = settings.lang
+    if not args.area and not args.polygon:
+        raise InputError(Problem("fit_where_missing"))
+    acc = AccessSettings(speed_kmh=args.speed, unknown=args.unknown)
+    with open_workspace(settings.db_path) as ws:
+        kw = {}
+        if args.polygon:
+            quarter = quarter_from_file(ws, args.polygon, max_bytes=settings.max_file_bytes, crs=args.crs)
+            kw = {"quarter": quarter.geometry, "quarter_label": quarter.label or Path(args.polygon).name}
+        listing = persona_listing(ws, args.category, persona or Persona(), within_min=args.within, area_id=args.area,
+                                  level=args.level, settings=acc, config=settings, **kw)
+        table = listing_table(listing, lang)
+        if args.out:
+            write_table(table, args.out, attribution=ws.attributions())
+    counts = listing.table["status"].value_counts()
+    print(t("cli_fit_header", lang, category=t_or(f"cat_{args.category}", args.category, lang),
+            within=f"{listing.within_min:g}", where=listing.where, homes=listing.homes,
+            detour=f"{listing.detour:.2f}", fits=int(counts.get("fits", 0)), unknown=int(counts.get("unknown", 0)),
+            lacks=int(counts.get("lacks", 0))))
+    if not args.out:
+        for row in table.itertuples(index=False):
+            print("  " + " | ".join("" if v is None or (isinstance(v, float) and v != v) else str(v) for v in row))
     return 0
 
 
@@ -568,9 +627,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     acc = sub.add_parser("access", help="walking access to the services of one category, per area or per origin")
     acc.add_argument("--category", required=True, help="service category, e.g. jugendfreizeit")
-    acc.add_argument("--persona", help="TOML file: age, languages, when (opening-hours syntax), free_only, wheelchair")
+    acc.add_argument("--persona", help="a preset (data/personas/NAME.toml, e.g. jugendliche_arabisch_nach_schule) "
+                                       "or a TOML file: age, languages, when (opening-hours syntax), free_only, "
+                                       "wheelchair")
     acc.add_argument("--level", help="area level of the table (default: the smallest)")
-    acc.add_argument("--out", required=True, help="CSV or GeoPackage (.gpkg) to write")
+    acc.add_argument("--out", help="CSV or GeoPackage (.gpkg) to write (with --within: optional, CSV)")
+    acc.add_argument("--within", type=float, metavar="MIN",
+                     help="list the services within MIN minutes' walk of --area or --polygon and how each fits "
+                          "the persona (what it lacks, what is unknown)")
+    acc.add_argument("--area", help="with --within: the area's id (of --level, default the smallest)")
+    acc.add_argument("--polygon", help="with --within: a drawn quarter (GeoJSON, GeoPackage …)")
+    acc.add_argument("--crs", help="CRS of --polygon when the file names none")
     acc.add_argument("--origins", action="store_true", help="one row per origin (home) instead of per area")
     acc.add_argument("--speed", type=float, default=4.8, help="walking speed, km/h (default 4.8)")
     acc.add_argument("--thresholds", help="minutes, comma-separated (default 10,15)")
@@ -593,11 +660,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="import one file into a workspace")
     imp.add_argument("kind", choices=["boundaries", "indicators", "services", "programme-areas", "grid", "network",
-                                      "origins", "barriers"])
+                                      "origins", "barriers", "service-attributes"])
     imp.add_argument("file")
     imp.add_argument("--db")
     imp.add_argument("--level", help="area level, e.g. plr")
-    imp.add_argument("--key", help="key (id) column")
+    imp.add_argument("--key", help="key (id) column; service-attributes: service_id (default) or name+address")
     imp.add_argument("--name", help="name column (indicators: join by normalised name instead of key)")
     imp.add_argument("--label", help="boundaries of a new level: its name, e.g. Unterbezirk (the level is created)")
     imp.add_argument("--label-en", help="boundaries of a new level: its name in English")

@@ -12,9 +12,11 @@ CODE = re.compile(r"""Problem\(\s*["']([a-z0-9_]+)["']""")
 #: keys built at run time from a prefix and a value list
 DYNAMIC = {"scheme_": ("quantiles", "equal_interval", "natural_breaks", "std_mean", "manual"),
            "import_kind_": ("boundaries", "indicators", "services", "programme-areas", "grid", "network", "origins",
-                            "barriers"),
+                            "barriers", "service-attributes"),
+           "fit_status_": ("fits", "unknown", "lacks"),
+           "err_svcattr_bad_": ("languages", "opening_hours", "barrier_free", "cost", "age", "number"),
            "acc_step_": ("network", "snap", "catchments", "estimate", "measures", "done"),
-           "acc_view_": ("nominal", "effective", "barrier", "detour"), "access_section_": ("access", "services", "edit"),
+           "acc_view_": ("nominal", "effective", "barrier", "detour"), "access_section_": ("access", "fit", "services", "edit"),
            "persona_mode_": ("none", "preset", "custom", "upload"), "acc_unknown_": ("keep", "drop"),
            "svc_cost_": ("free", "reduced", "paid"), "svc_edit_mode_": ("edit", "add"),
            "access_barrier_": ("rail", "water", "road"), "access_method_": ("network", "estimate", "mixed"),

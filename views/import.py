@@ -2,7 +2,8 @@
 import streamlit as st
 
 from jmdiq_geo.errors import JmdiqError
-from jmdiq_geo.services.imports import KINDS, import_file
+from jmdiq_geo.services.imports import ATTRIBUTE_KIND, KINDS, import_file
+from jmdiq_geo.ui.attributes_import import attributes_form
 from jmdiq_geo.ui.feedback import guard, show_error, show_notices
 from jmdiq_geo.ui.import_form import preview, save_upload, source_form, spec_form
 from jmdiq_geo.ui.level_form import new_level_spec, remember_new_level
@@ -12,7 +13,8 @@ st.title(tr("import_title"))
 st.write(tr("import_intro"))
 ws = require_workspace()
 
-kind = st.selectbox(tr("import_kind"), KINDS, format_func=lambda k: tr(f"import_kind_{k}"), key="import_kind")
+kind = st.selectbox(tr("import_kind"), [*KINDS, ATTRIBUTE_KIND], format_func=lambda k: tr(f"import_kind_{k}"),
+                    key="import_kind")
 if kind != "boundaries" and not ws.levels_with_areas():
     st.info(tr("import_boundaries_first"), icon=":material/info:")      # everything else refers to areas
     st.stop()
@@ -30,6 +32,9 @@ except JmdiqError as exc:
     st.stop()
 st.caption(info)
 st.dataframe(head, hide_index=True, width="stretch", height=220)
+if kind == ATTRIBUTE_KIND:          # a team's table of service attributes: matched, not mapped
+    attributes_form(path)
+    st.stop()
 
 st.subheader(tr("import_mapping"))
 spec = spec_form(kind, columns, ws.levels(), set(ws.indicators()["indicator_id"]), lang(), sample=head,

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+import numpy as np
 import pandas as pd
 from opening_hours import OpeningHours, ParserError, State
 
@@ -238,3 +239,151 @@ def _num(v):
     if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA:
         return None
     return float(v)
+
+
+# --------------------------------------------------------------------------- age ranges, OSM tags
+def parse_age_range(text) -> tuple[float | None, float | None]:
+    """``"12-27"``, ``"12–27"``, ``"ab 12"``, ``"12+"``, ``"bis 27"``, ``"16"`` → (min, max);
+    (None, None) when empty; ``ParseError`` otherwise."""
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return None, None
+    if isinstance(text, (int, float)):
+        return float(text), float(text)
+    w = str(text).strip().casefold().replace("–", "-").replace("—", "-").replace(" ", "")
+    for word in ("jahre", "jahren", "years", "year", "j."):
+        w = w.removesuffix(word)
+    if not w:
+        return None, None
+    try:
+        if w.startswith(("ab", "from")) or w.endswith("+"):
+            return _age(w.removeprefix("ab").removeprefix("from").rstrip("+")), None
+        if w.startswith(("bis", "upto", "to")):
+            return None, _age(w.removeprefix("bis").removeprefix("upto").removeprefix("to"))
+        if "-" in w.strip("-"):
+            lo, hi = w.split("-", 1)
+            lo, hi = _age(lo), _age(hi)
+            if lo > hi:
+                raise ValueError
+            return lo, hi
+        return _age(w), _age(w)
+    except ValueError:
+        raise ParseError(Problem("value_unreadable", {"detail": str(text)})) from None
+
+
+def _age(text: str) -> float:
+    value = float(text.replace(",", "."))
+    if not 0 <= value <= 120:
+        raise ValueError
+    return value
+
+
+#: the OSM keys read as service attributes (besides ``language:xx``)
+OSM_ATTRIBUTE_KEYS = ("opening_hours", "wheelchair", "fee", "min_age", "max_age", "age")
+
+
+def is_osm_attribute_key(key: str) -> bool:
+    """True for the OSM tags ``osm_attributes`` reads (e.g. ``fee``, ``language:ar``)."""
+    key = str(key)
+    return key in OSM_ATTRIBUTE_KEYS or (key.startswith("language:") and key[9:] in ISO_639_1)
+
+
+def osm_attributes(tags: dict) -> tuple[dict, list[tuple[str, str]]]:
+    """A service's attributes from its OSM tags (a plain dict; any importer can call it).
+
+    ``opening_hours`` (kept as text when it parses), ``wheelchair`` yes/designated → True,
+    limited/no → False (a wheelchair user cannot count on "limited"), ``fee`` no → free,
+    yes → paid, ``language:xx=yes`` (ISO 639-1) → languages, ``min_age``/``max_age`` and
+    ``age`` ranges ("12-27", "6+"). Returns (values with the keys ``languages``,
+    ``opening_hours``, ``barrier_free``, ``cost``, ``age_min``, ``age_max`` — None where the
+    tags say nothing — and the (key, value) pairs that could not be read)."""
+    out = {"languages": None, "opening_hours": None, "barrier_free": None, "cost": None, "age_min": None,
+           "age_max": None}
+    bad: list[tuple[str, str]] = []
+
+    def value(key):
+        v = tags.get(key)
+        if v is None or (isinstance(v, float) and pd.isna(v)) or not str(v).strip():
+            return None
+        return str(v).strip()
+
+    def read(key, parse, target):
+        v = value(key)
+        if v is None:
+            return
+        try:
+            out[target] = parse(v)
+        except ValueError:
+            bad.append((key, v))
+
+    def hours(v):
+        parse_opening_hours(v)
+        return v
+    read("opening_hours", hours, "opening_hours")
+    read("wheelchair", parse_bool, "barrier_free")
+    read("fee", parse_cost, "cost")
+    codes = []
+    for key in sorted(k for k in tags if str(k).startswith("language:")):
+        code = str(key)[9:]
+        v = value(key)
+        if code not in ISO_639_1 or v is None:
+            continue
+        try:
+            if parse_bool(v):
+                codes.append(code)
+        except ValueError:
+            bad.append((key, v))
+    out["languages"] = ", ".join(codes) if codes else None
+    lo = hi = None
+    if value("age") is not None:
+        try:
+            lo, hi = parse_age_range(value("age"))
+        except ValueError:
+            bad.append(("age", value("age")))
+    for key in ("min_age", "max_age"):
+        v = value(key)
+        if v is None:
+            continue
+        try:
+            age = _age(v.removesuffix("+"))
+        except ValueError:
+            bad.append((key, v))
+            continue
+        if key == "min_age":
+            lo = age
+        else:
+            hi = age
+    out["age_min"], out["age_max"] = lo, hi
+    return out, bad
+
+
+# --------------------------------------------------------------------------- what a service lacks
+def fit_details(services: pd.DataFrame, persona: Persona, *, min_overlap_min: float = 60.0) -> pd.DataFrame:
+    """Per service (``fits`` with unknowns kept apart): ``status`` ``fits`` (every attribute the
+    persona asks about recorded and fitting), ``lacks`` (at least one rules it out) or
+    ``unknown`` (nothing rules it out, but something is not recorded — never "fits"); ``lacks``
+    a list of (code, parameters) naming what rules it out, ``unknown`` the attributes not
+    recorded."""
+    f = fits(services, persona, unknown="keep", min_overlap_min=min_overlap_min)
+    window = parse_opening_hours(persona.when) if persona.when else None
+    by_id = services.set_index("service_id")
+    lacks = []
+    for sid, reasons in zip(f["service_id"], f["reasons"]):
+        s = by_id.loc[sid]
+        out = []
+        for r in reasons:
+            if r == "age":
+                out.append(("age", {"low": _num(s.get("age_min")), "high": _num(s.get("age_max"))}))
+            elif r == "languages":
+                out.append(("languages", {"wanted": list(persona.languages),
+                                          "offered": parse_languages(s.get("languages"))[0] or []}))
+            elif r == "opening_hours":
+                minutes = open_minutes(parse_opening_hours(s.get("opening_hours")), window)
+                out.append(("opening_hours", {"when": persona.when, "minutes": minutes,
+                                              "hours": str(s.get("opening_hours"))}))
+            elif r == "cost":
+                out.append(("cost", {"cost": parse_cost(s.get("cost"))}))
+            else:
+                out.append((r, {}))
+        lacks.append(out)
+    status = np.where(f["reasons"].map(bool), "lacks", np.where(f["unknown"].map(bool), "unknown", "fits"))
+    return pd.DataFrame({"service_id": f["service_id"], "status": status, "lacks": lacks, "unknown": f["unknown"]})

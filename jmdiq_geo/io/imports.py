@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from jmdiq_geo.analysis.attributes import parse_bool, parse_cost, parse_languages, parse_opening_hours
+from jmdiq_geo.analysis.attributes import (is_osm_attribute_key, osm_attributes, parse_bool, parse_cost,
+                                          parse_languages, parse_opening_hours)
 from jmdiq_geo.crs import to_work_crs
 from jmdiq_geo.errors import InputError, JoinError, Problem, SchemaError, raise_if_errors
 from jmdiq_geo.io.commit import ImportReport, Source, commit_import  # noqa: F401 (Source: part of the API)
@@ -712,7 +713,7 @@ def import_services(ws: Workspace, path: Path | str, spec: ServiceSpec, source: 
     gdf, geo_problems = check_geometries(gdf, expected="point", file=path.name, invalid="reject")
     problems += geo_problems
     access, access_notices = _access_attributes(gdf, spec, file=path.name)
-    problems += access_notices
+    problems += access_notices + _osm_tag_attributes(gdf, spec, access, file=path.name)
     prefix = spec.id_prefix or source.source_id
     if spec.id:
         ids = normalise_keys(gdf[spec.id])
@@ -819,6 +820,34 @@ def _access_attributes(gdf, spec: ServiceSpec, *, file: str) -> tuple[dict, list
             notices += age_problems
             out[target] = values.to_numpy(dtype=float)
     return out, notices
+
+
+def _osm_tag_attributes(gdf, spec: ServiceSpec, access: dict, *, file: str) -> list[Problem]:
+    """Fill the attributes the spec does not map from the file's OSM tag columns, where it has
+    any (``opening_hours``, ``wheelchair``, ``fee``, ``language:xx``, ``min_age``/``max_age``,
+    ``age``; read by ``analysis.attributes.osm_attributes``); returns notices naming the tags
+    that could not be read (their rows), and which tags were read."""
+    tag_columns = [c for c in gdf.columns if is_osm_attribute_key(c)]
+    mapped = {"languages": spec.languages, "opening_hours": spec.opening_hours, "barrier_free": spec.barrier_free,
+              "cost": spec.cost, "age_min": spec.age_min, "age_max": spec.age_max}
+    if not tag_columns or all(mapped.values()):
+        return []
+    bad: dict[str, list[tuple[int, str]]] = {}
+    cells = gdf[tag_columns].astype(object).to_numpy()
+    for i, row in enumerate(cells):
+        values, unreadable = osm_attributes({k: v for k, v in zip(tag_columns, row) if v is not None})
+        for target, value in values.items():
+            if not mapped[target] and value is not None:
+                access[target][i] = value
+        for key, value in unreadable:
+            bad.setdefault(key, []).append((i + 1, value))
+    notices = [Problem("service_osm_tags", {"tags": ", ".join(tag_columns)}, file=file, severity="notice")]
+    for key, rows in bad.items():
+        params = {"count": len(rows), "rows": ", ".join(str(r) for r, _ in rows[:10]),
+                  "values": ", ".join(f"'{v}'" for _, v in rows[:5])}
+        notices.append(Problem("service_osm_tag_unreadable", params, file=file, row=rows[0][0], column=key,
+                               severity="notice"))
+    return notices
 
 
 # --------------------------------------------------------------------------- programme areas

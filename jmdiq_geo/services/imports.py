@@ -6,7 +6,7 @@ Import page, which build specs from plain options and never import ``io`` themse
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +14,7 @@ import pandas as pd
 from jmdiq_geo.io.imports import (INDICATOR_KINDS, KIND_WORDS, KINDS, BoundarySpec, GridSpec, ImportReport,
                                   IndicatorDef, ProgrammeSpec, ServiceSpec, Source, TableSpec, TablePlan,
                                   guess_indicator_kind, inspect_indicator_table, plan_indicator_table, run_import)
+from jmdiq_geo.io.service_attributes import KEYS as ATTRIBUTE_KEYS, AttributeSpec, import_service_attributes
 from jmdiq_geo.io.tables import slug
 from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec
 from jmdiq_geo.io.rasters import RasterGridSpec, describe_raster, is_raster
@@ -26,7 +27,24 @@ from jmdiq_geo.store.workspace import Workspace
 __all__ = ["KINDS", "INDICATOR_KINDS", "BoundarySpec", "TableSpec", "IndicatorDef", "ServiceSpec", "ProgrammeSpec",
            "GridSpec", "NetworkSpec", "OriginSpec", "BarrierSpec", "Source", "ImportReport", "guess_indicator_kind",
            "import_file", "FilePreview", "preview_file", "LevelSpec", "KIND_WORDS", "suggest_table_spec", "slug",
-           "TablePlan", "table_plan", "RasterGridSpec", "is_raster"]
+           "TablePlan", "table_plan", "RasterGridSpec", "is_raster", "ATTRIBUTE_KIND", "ATTRIBUTE_KEYS",
+           "import_attributes"]
+
+#: the kind of a table of service attributes (staff edits, not a dataset of its own)
+ATTRIBUTE_KIND = "service-attributes"
+
+
+def import_attributes(ws: Workspace, path, source: Source, *, key: str = "service_id", sheet: str | None = None,
+                      category: str | None = None, max_bytes: int, dry_run: bool = False,
+                      user: str | None = None) -> ImportReport:
+    """Service attributes in bulk from a table, keyed by ``service_id`` or ``name+address``
+    (``io.service_attributes``): written as staff edits, so they survive a re-import. The
+    source's id gets the prefix ``attributes-`` (a table named like a dataset must not replace
+    that dataset's source and licence)."""
+    if not source.source_id.startswith("attributes-"):
+        source = replace(source, source_id=f"attributes-{source.source_id}")
+    return import_service_attributes(ws, path, AttributeSpec(key=key, sheet=sheet, category=category), source,
+                                     max_bytes=max_bytes, dry_run=dry_run, user=user)
 
 
 def import_file(ws: Workspace, kind: str, path, spec, source, *, max_bytes: int,

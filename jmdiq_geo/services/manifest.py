@@ -88,6 +88,10 @@ def write_manifest(ws: Workspace, *, data_root: Path | None) -> str:
         lines += ["", f"[derived.{_key(d.indicator_id)}]"]
         lines += _fields(DerivedDef, vars(d), skip={"indicator_id"})
     for row in log.to_dict("records"):
+        if row["kind"] not in SECTION_OF:
+            # service attributes from a table are staff edits kept in the workspace, not a dataset
+            lines += ["", f"# {row['kind']} from {row['file']}: kept in the workspace (staff edits), not rebuilt"]
+            continue
         section, cls = SECTION_OF[row["kind"]]
         cls = RasterGridSpec if row["kind"] == "grid" and is_raster(row["file"]) else cls
         options = json.loads(row["options"] or "{}")

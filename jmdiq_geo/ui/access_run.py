@@ -20,7 +20,7 @@ from jmdiq_geo.ui.widgets import decimal_input, level_picker
 RESULT_KEY = "access_result"
 
 
-def _persona_picker():
+def persona_picker():
     """The persona chosen (or None). Errors are shown, and stop the page."""
     presets = personas()
     choice = st.radio(tr("persona_choice"), ["none", "preset", "custom", "upload"], horizontal=True,
@@ -82,7 +82,7 @@ def access_section(version: float) -> None:
     category = c1.selectbox(tr("svc_category"), cats, format_func=category_label, key="acc_category")
     with c2:
         level = level_picker(ws, key="acc_level")
-    persona = _persona_picker()
+    persona = persona_picker()
     if persona is not None:
         st.caption(tr("persona_is", text=persona_summary(persona, lang())))
     settings = _settings_form()

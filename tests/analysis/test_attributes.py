@@ -276,3 +276,80 @@ def test_fits_keeps_the_services_order(persona):
     assert result["service_id"].tolist() == services["service_id"].tolist()
     assert len(result) == len(services)
     assert by_id(result) == by_id(fits(SERVICES, persona))
+
+
+# --------------------------------------------------------------------------- OSM tags, age ranges, lacks
+from jmdiq_geo.analysis.attributes import (fit_details, is_osm_attribute_key, osm_attributes,  # noqa: E402
+                                          parse_age_range)
+
+
+def test_osm_tags_of_a_youth_centre():
+    values, bad = osm_attributes({"amenity": "youth_centre", "name": "Treff", "opening_hours": "Mo-Fr 14:00-20:00",
+                                  "wheelchair": "yes", "fee": "no", "language:ar": "yes", "language:de": "yes",
+                                  "language:en": "no", "min_age": "12", "max_age": "27"})
+    assert bad == []
+    assert values == {"languages": "ar, de", "opening_hours": "Mo-Fr 14:00-20:00", "barrier_free": True,
+                      "cost": "free", "age_min": 12.0, "age_max": 27.0}
+
+
+def test_osm_tags_limited_wheelchair_paid_and_age_range():
+    values, bad = osm_attributes({"wheelchair": "limited", "fee": "yes", "age": "6-12"})
+    assert bad == []
+    # "limited" is no promise to a wheelchair user
+    assert values["barrier_free"] is False and values["cost"] == "paid"
+    assert (values["age_min"], values["age_max"]) == (6.0, 12.0)
+    assert values["languages"] is None and values["opening_hours"] is None
+    # min_age/max_age say more than a range in "age"
+    values, _ = osm_attributes({"age": "6-12", "max_age": "14", "min_age": "8+"})
+    assert (values["age_min"], values["age_max"]) == (8.0, 14.0)
+
+
+def test_osm_tags_unreadable_values_are_returned_not_guessed():
+    values, bad = osm_attributes({"opening_hours": "Mo-Fr 25:00", "fee": "donation", "language:tr": "maybe",
+                                  "max_age": "old", "wheelchair": "", "language:klingon": "yes"})
+    assert sorted(bad) == [("fee", "donation"), ("language:tr", "maybe"), ("max_age", "old"),
+                           ("opening_hours", "Mo-Fr 25:00")]
+    assert all(v is None for v in values.values())
+    # an empty dict (a file without any of these tags) gives nothing, and no complaint
+    assert osm_attributes({}) == ({"languages": None, "opening_hours": None, "barrier_free": None, "cost": None,
+                                   "age_min": None, "age_max": None}, [])
+
+
+def test_osm_attribute_keys():
+    assert all(is_osm_attribute_key(k) for k in ("fee", "wheelchair", "opening_hours", "language:ar", "age"))
+    assert not any(is_osm_attribute_key(k) for k in ("name", "language:klingon", "amenity", "id"))
+
+
+@pytest.mark.parametrize("text, expected", [("12-27", (12, 27)), ("12 – 27 Jahre", (12, 27)), ("ab 6", (6, None)),
+                                            ("6+", (6, None)), ("bis 14", (None, 14)), ("16", (16, 16)),
+                                            ("", (None, None)), (None, (None, None))])
+def test_parse_age_range(text, expected):
+    assert parse_age_range(text) == expected
+
+
+@pytest.mark.parametrize("text", ["27-12", "zwölf", "-3", "130"])
+def test_parse_age_range_refuses(text):
+    with pytest.raises(ValueError):
+        parse_age_range(text)
+
+
+def test_fit_details_fits_lacks_and_unknown_never_fits():
+    services = pd.DataFrame({
+        "service_id": ["fits", "kids", "closed", "unknown"],
+        "languages": ["ar, de", "ar", "tr", None], "opening_hours": ["Mo-Fr 14:00-20:00", "Mo-Fr 14:00-20:00",
+                                                                     "Mo-Fr 09:00-15:00", None],
+        "cost": ["free", "free", "paid", None], "age_min": [10.0, 6.0, np.nan, np.nan],
+        "age_max": [21.0, 12.0, np.nan, np.nan], "barrier_free": [None, None, None, None]})
+    persona = Persona(age=16, languages=["ar"], when="Mo-Fr 15:00-19:00", free_only=True)
+    d = fit_details(services, persona).set_index("service_id")
+    assert d.loc["fits", "status"] == "fits" and d.loc["fits", "lacks"] == [] and d.loc["fits", "unknown"] == []
+    assert d.loc["kids", "status"] == "lacks" and d.loc["kids", "lacks"] == [("age", {"low": 6.0, "high": 12.0})]
+    # what rules it out, and (apart) what is not recorded
+    assert [c for c, _ in d.loc["closed", "lacks"]] == ["languages", "opening_hours", "cost"]
+    assert d.loc["closed", "status"] == "lacks" and d.loc["closed", "unknown"] == ["age"]
+    hours = dict(d.loc["closed", "lacks"])["opening_hours"]
+    assert hours["minutes"] == 0 and hours["hours"] == "Mo-Fr 09:00-15:00"
+    assert dict(d.loc["closed", "lacks"])["languages"] == {"wanted": ["ar"], "offered": ["tr"]}
+    # nothing recorded: unknown, never "fits"
+    assert d.loc["unknown", "status"] == "unknown"
+    assert d.loc["unknown", "unknown"] == ["age", "languages", "opening_hours", "cost"]

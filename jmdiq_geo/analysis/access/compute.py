@@ -195,6 +195,39 @@ def run(network: Network | None, origins: Origins, services: Services, settings:
     return AccessResult(frame, areas, worst, report)
 
 
+def pair_times(network: Network | None, origins_xy: np.ndarray, services: Services, settings: AccessSettings, *,
+               within_min: float, detour: float, progress: Progress | None = None) -> pd.DataFrame:
+    """Every (origin, service) pair within ``within_min`` minutes' walk: ``o``, ``s`` (row
+    numbers), ``minutes`` and ``network`` (False: straight line × ``detour``, the way ``run``
+    estimates pairs off the network) — for a few origins (an area's, a quarter's) to all
+    services of a category."""
+    say = progress or (lambda f, m: None)
+    oxy = np.asarray(origins_xy, dtype=float).reshape(-1, 2)
+    sxy = np.asarray(services.xy, dtype=float).reshape(-1, 2)
+    limit = within_min * settings.speed_m_min
+    o_snap = _snap_or_none(network, oxy, settings)
+    s_snap = _snap_or_none(network, sxy, settings)
+    o_net = o_snap.ok if o_snap is not None else np.zeros(len(oxy), bool)
+    s_net = s_snap.ok if s_snap is not None else np.zeros(len(sxy), bool)
+    parts = []
+    if s_net.any() and o_net.any():
+        _, _, reach = _searches(network, o_snap, s_snap, np.flatnonzero(o_net), np.flatnonzero(s_net), limit, say)
+        parts.append(reach[reach["d"] <= limit])
+    for o_mask, s_mask in ((~o_net, np.ones(len(sxy), bool)), (o_net, ~s_net)):
+        if not (o_mask.any() and s_mask.any()):
+            continue
+        o_i, s_i = np.flatnonzero(o_mask), np.flatnonzero(s_mask)
+        near = cKDTree(oxy[o_i]).sparse_distance_matrix(cKDTree(sxy[s_i]), limit / detour, output_type="coo_matrix")
+        parts.append(pd.DataFrame({"o": o_i[near.row], "s": s_i[near.col], "d": near.data * detour,
+                                   "network": False}))
+    say(1.0, "done")
+    pairs = pd.concat(parts, ignore_index=True) if parts else \
+        pd.DataFrame({"o": np.array([], np.int64), "s": np.array([], np.int64), "d": np.array([]),
+                      "network": np.array([], bool)})
+    pairs["minutes"] = pairs["d"].to_numpy(float) / settings.speed_m_min
+    return pairs.drop(columns="d")
+
+
 def _pick(values: np.ndarray, idx: np.ndarray) -> pd.Categorical:
     """``values[idx]`` (None where idx < 0) as a categorical: 400,000 strings cost nothing."""
     codes, uniques = pd.factorize(pd.Series(values, dtype=object))
