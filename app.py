@@ -1,10 +1,12 @@
 """jmdiq-geo app: navigation and the shared sidebar only (pages live in views/: a folder named pages/ would be routed by Streamlit itself)."""
 import streamlit as st
 
+from jmdiq_geo.ui.auth import gate
 from jmdiq_geo.ui.state import language_switch, settings, tr, workspace
 
 st.set_page_config(page_title="jmdiq-geo", page_icon="static/favicon.png", layout="wide")
 language_switch()
+actor = gate()                    # who acts in this run (a login first, unless single-user on 127.0.0.1)
 
 pages = [
     st.Page("views/uebersicht.py", title=tr("nav_overview"), icon=":material/home:", url_path="uebersicht", default=True),
@@ -15,9 +17,11 @@ pages = [
     st.Page("views/pruefen.py", title=tr("nav_check"), icon=":material/fact_check:", url_path="pruefen"),
     st.Page("views/zugang.py", title=tr("nav_access"), icon=":material/directions_walk:", url_path="zugang"),
     st.Page("views/mikroprojekte.py", title=tr("nav_projects"), icon=":material/diversity_3:", url_path="mikroprojekte"),
-    st.Page("views/import.py", title=tr("nav_import"), icon=":material/upload_file:", url_path="import"),
     st.Page("views/daten.py", title=tr("nav_data"), icon=":material/library_books:", url_path="daten"),
 ]
+if actor.may("import"):           # the services refuse it to others anyway
+    pages.insert(-1, st.Page("views/import.py", title=tr("nav_import"), icon=":material/upload_file:",
+                             url_path="import"))
 nav = st.navigation(pages)
 ws = workspace()
 st.sidebar.caption(tr("sidebar_workspace", path=settings().db_path.name,

@@ -72,6 +72,32 @@ def cmd_restore(args) -> int:
     return 0
 
 
+def cmd_user(args) -> int:
+    import getpass
+
+    from jmdiq_geo.services.auth import add_user, list_users, remove_user
+
+    settings = _settings(args)
+    path = settings.accounts_file
+    if args.action == "add":
+        password = None
+        if args.password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        elif not args.email:
+            password = getpass.getpass(t("cli_password_prompt", settings.lang, name=args.name))
+        add_user(path, args.name, role=args.role, password=password, email=args.email)
+        print(t("cli_user_saved", settings.lang, name=args.name, role=args.role, path=path))
+    elif args.action == "remove":
+        if not remove_user(path, args.name):
+            print(t("cli_user_unknown", settings.lang, name=args.name), file=sys.stderr)
+            return 2
+        print(t("cli_user_removed", settings.lang, name=args.name))
+    else:
+        for name, role, how in list_users(path):
+            print(f"  {name:<24} {role:<8} {how}")
+    return 0
+
+
 def cmd_roles(args) -> int:
     from jmdiq_geo.analysis.roles import ROLES, role_label
     from jmdiq_geo.services.roles import indicator_roles, set_indicator_roles
@@ -533,6 +559,15 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--crs", help="metric work CRS (default: ETRS89/UTM of where the first boundaries lie)")
     new.set_defaults(func=cmd_new)
 
+    usr = sub.add_parser("user", help="accounts for the app's login (Argon2id hashes in users.toml beside the "
+                                      "workspace, or JMDIQ_USERS)")
+    usr.add_argument("action", choices=["add", "remove", "list"])
+    usr.add_argument("name", nargs="?", default="")
+    usr.add_argument("--role", default="viewer", help="viewer, editor or admin (default viewer)")
+    usr.add_argument("--email", help="log in through the identity provider (OpenID Connect) with this address")
+    usr.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    usr.add_argument("--db")
+    usr.set_defaults(func=cmd_user)
     bak = sub.add_parser("backup", help="a consistent copy of the workspace in a new file (the app may keep running "
                                         "only if it has not opened it; else use the Daten page's download)")
     bak.add_argument("--db")
@@ -729,8 +764,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from jmdiq_geo.services.auth import current_actor, local_admin, set_default_actor
+
     args = build_parser().parse_args(argv)
     lang = args.lang or Settings.from_env().lang
+    if current_actor() is None:       # the CLI acts as the local user: it has the file anyway
+        set_default_actor(local_admin())
     try:
         return args.func(args)
     except JmdiqError as exc:

@@ -10,6 +10,11 @@ Environment variables
 ``JMDIQ_DB``            workspace file (default ``workspace/berlin.duckdb`` in the repository).
 ``JMDIQ_MAX_FILE_MB``   largest file an import accepts (default 500).
 ``JMDIQ_LANG``          ``de`` (default) or ``en`` for CLI messages.
+``JMDIQ_USERS``         the local accounts file (default ``users.toml`` beside the workspace).
+``JMDIQ_AUTH``          ``accounts`` (log in with a local account), ``oidc`` (Streamlit's OpenID
+                        Connect login, ``.streamlit/secrets.toml``) or ``single`` (no login: one
+                        user, only on 127.0.0.1); default ``accounts`` when the accounts file
+                        has accounts, else ``single``.
 """
 from __future__ import annotations
 
@@ -33,6 +38,8 @@ class Settings:
     #: counts below this are suppressed in maps and exports.
     small_count: int = 3
     lang: str = "de"
+    users_path: Path | None = None
+    auth_mode: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -44,10 +51,16 @@ class Settings:
             db_path=Path(env.get("JMDIQ_DB") or DEFAULT_DB),
             max_file_mb=float(env.get("JMDIQ_MAX_FILE_MB") or 500.0),
             lang=env.get("JMDIQ_LANG") or "de",
+            users_path=Path(env["JMDIQ_USERS"]) if env.get("JMDIQ_USERS") else None,
+            auth_mode=env.get("JMDIQ_AUTH") or None,
         )
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)
+
+    @property
+    def accounts_file(self) -> Path:
+        return self.users_path or self.db_path.with_name("users.toml")
 
     @property
     def max_file_bytes(self) -> int:

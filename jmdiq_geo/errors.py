@@ -74,6 +74,10 @@ class ConflictError(JmdiqError):
     """A record was changed by someone else since it was read."""
 
 
+class AccessDenied(JmdiqError):
+    """The logged-in user's role does not allow the action (or nobody is logged in)."""
+
+
 def raise_if_errors(problems: list[Problem], cls: type[JmdiqError] = InputError) -> list[Problem]:
     """Raise ``cls`` with every error in ``problems``; return the notices otherwise."""
     errors = [p for p in problems if p.severity == "error"]

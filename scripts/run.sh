@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Set up (if needed), build the Berlin demo workspace (if missing) and start the app.
-# Environment: JMDIQ_DATA_ROOT (default ../shared/data), JMDIQ_DB, PORT (default 8501).
+# Environment: JMDIQ_DATA_ROOT (default ../shared/data), JMDIQ_DB, PORT (default 8501),
+# JMDIQ_ADDRESS (default 127.0.0.1: single-user without login; another address needs accounts,
+# see README "Security and privacy"), JMDIQ_AUTH (accounts | oidc | single).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -8,4 +10,5 @@ db="${JMDIQ_DB:-workspace/berlin.duckdb}"
 if [ ! -f "$db" ]; then
   .venv/bin/jmdiq-geo demo --db "$db" --quiet
 fi
-exec .venv/bin/streamlit run app.py --server.port "${PORT:-8501}" --server.headless true
+exec .venv/bin/streamlit run app.py --server.port "${PORT:-8501}" --server.headless true \
+  --server.address "${JMDIQ_ADDRESS:-127.0.0.1}"

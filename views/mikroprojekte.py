@@ -1,7 +1,7 @@
 """Mikroprojekte und Netzwerk: the project register, partners and the yearly network map."""
 import streamlit as st
 
-from jmdiq_geo.ui.projects import USER_KEY, project_overview, show_flash
+from jmdiq_geo.ui.projects import project_overview, show_flash
 from jmdiq_geo.ui.projects_forms import partner_form, project_form
 from jmdiq_geo.ui.projects_network import exchange_section, network_section
 from jmdiq_geo.ui.state import require_workspace, tr, workspace_version
@@ -9,7 +9,6 @@ from jmdiq_geo.ui.state import require_workspace, tr, workspace_version
 st.title(tr("projects_title"))
 st.write(tr("projects_intro"))
 ws = require_workspace()
-st.sidebar.text_input(tr("projects_user"), key=USER_KEY, placeholder=tr("projects_user_placeholder"))
 version = workspace_version()
 show_flash()
 # one section at a time (a map inside a hidden tab would open at the wrong place)

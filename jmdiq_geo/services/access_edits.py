@@ -14,6 +14,7 @@ from jmdiq_geo.errors import Problem
 from jmdiq_geo.i18n import localized, t
 from jmdiq_geo.services.forms import read_number
 from jmdiq_geo.store.workspace import SERVICE_FIELDS, Workspace
+from jmdiq_geo.services.auth import authorize
 
 __all__ = ["SERVICE_FIELDS", "ServiceForm", "categories", "check_service", "filter_services", "save_service_edit",
            "service_changes", "target_group_values"]
@@ -116,7 +117,26 @@ def service_changes(stored: dict, values: dict) -> dict:
 
 def save_service_edit(ws: Workspace, service_id: str, stored: dict, values: dict, *, user: str | None) -> int:
     """Save what changed of a service (nothing when nothing did); returns how many attributes."""
+    authorize("edit_services")
     changes = service_changes(stored, values)
     if changes:
         ws.edit_service(service_id, changes, user=user)
     return len(changes)
+
+
+def add_service(ws: Workspace, values: dict, *, x: float, y: float, user: str | None) -> str:
+    """A service the staff know of and no file lists (kept apart from imported ones); its id."""
+    authorize("edit_services")
+    return ws.add_service(values, x=x, y=y, user=user)
+
+
+def revert_service(ws: Workspace, service_id: str) -> None:
+    """Drop the staff's edits of an imported service (the file's values count again)."""
+    authorize("edit_services")
+    ws.revert_service(service_id)
+
+
+def remove_service(ws: Workspace, service_id: str, *, user: str | None) -> None:
+    """Hide a service from walking access (an imported one stays in the file, marked removed)."""
+    authorize("edit_services")
+    ws.remove_service(service_id, user=user)

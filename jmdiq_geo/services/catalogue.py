@@ -19,6 +19,7 @@ from jmdiq_geo.io.rulesets import load_ruleset, ruleset_from_dict, shipped_rules
 from jmdiq_geo.services.definitions import save_index, stored_index, stored_indices
 from jmdiq_geo.services.roles import indicator_roles
 from jmdiq_geo.store.workspace import Workspace
+from jmdiq_geo.services.auth import authorize
 
 __all__ = ["load_persona", "preset_personas", "rule_set_names", "shipped_rule_set", "shipped_rule_sets",
            "rule_set", "rule_set_from_text", "stored_rule_sets", "store_rule_set", "remove_rule_set",
@@ -98,6 +99,7 @@ def stored_rule_sets(ws: Workspace, *, on_unusable: Callable[[JmdiqError], None]
 def store_rule_set(ws: Workspace, data: str | bytes, *, file: str = "regelwerk.toml") -> tuple[str, RuleSet]:
     """Check a rule-set file and keep it in the workspace (one with the same id is replaced);
     returns its key among ``check_rule_sets`` and the rule set."""
+    authorize("configure")
     text = _text(data, file)
     ruleset = rule_set_from_text(text, file=file)
     texts = _stored_texts(ws)
@@ -109,6 +111,7 @@ def store_rule_set(ws: Workspace, data: str | bytes, *, file: str = "regelwerk.t
 
 def remove_rule_set(ws: Workspace, key: str) -> None:
     """Forget a stored rule set (by its key or its id); an unknown one changes nothing."""
+    authorize("configure")
     texts = _stored_texts(ws)
     if texts.pop(key.removeprefix(STORED_PREFIX), None) is not None:
         with ws.transaction():
@@ -162,6 +165,7 @@ def store_index_file(ws: Workspace, data: str | bytes, *, file: str = "index.tom
     """An index definition uploaded as a TOML file (the form of ``data/indices/*.toml``, roles
     allowed), checked against the workspace's indicators and saved in it (one of the same id is
     replaced); returns the definition."""
+    authorize("configure")
     text = _text(data, file)
     try:
         doc = tomllib.loads(text)

@@ -26,6 +26,7 @@ from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec
 from jmdiq_geo.io.rasters import RasterGridSpec, is_raster
 from jmdiq_geo.services.new_city import nest_from_geometry
 from jmdiq_geo.store.workspace import Workspace, ensure_not_open, swap_in
+from jmdiq_geo.services.auth import authorize
 
 SECTIONS = {"city", "levels", "sources", "indicators", "derived", "roles", "boundaries", "tables", "services",
             "programme_areas", "grids", "networks", "origins", "barriers"}
@@ -227,6 +228,7 @@ def build_workspace(manifest: Manifest, *, settings: Settings, db_path: Path | N
     The workspace is built in ``<db_path>.building`` and moved into place only when every
     import succeeded, so a failing build leaves an existing workspace untouched.
     """
+    authorize("create_workspace")
     if settings.data_root is None:
         raise SchemaError(Problem("data_root_missing"))
     data_root = settings.data_root

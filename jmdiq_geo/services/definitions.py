@@ -12,11 +12,13 @@ from jmdiq_geo.analysis.index import IndexDef
 from jmdiq_geo.errors import Problem, SchemaError
 from jmdiq_geo.io.indexdefs import index_from_dict, index_to_dict
 from jmdiq_geo.store.workspace import Workspace
+from jmdiq_geo.services.auth import authorize
 
 
 def save_index(ws: Workspace, definition: IndexDef, *, based_on: str | None = None) -> None:
     """Check the definition against the workspace's indicators, then store it (replacing one of
     the same id)."""
+    authorize("configure")
     body = index_to_dict(definition)
     index_from_dict(body, known_indicators=ws.indicator_ids())
     with ws.transaction():
@@ -61,6 +63,7 @@ def check_derived(ws: Workspace, d: DerivedDef) -> None:
 def set_denominator(ws: Workspace, indicator_id: str, denominator: str | None) -> None:
     """Give a rate the count it is a share of (so higher levels, the whole city and quarters can
     weight it); None removes it. The denominator must be a count of the workspace."""
+    authorize("configure")
     kinds = ws.indicator_kinds()
     problems = []
     if indicator_id not in kinds:
@@ -78,6 +81,7 @@ def set_denominator(ws: Workspace, indicator_id: str, denominator: str | None) -
 
 def save_derived(ws: Workspace, d: DerivedDef) -> dict[str, int]:
     """Check, store and compute a derived indicator; returns the number of values written."""
+    authorize("configure")
     check_derived(ws, d)
     with ws.transaction():
         ws.put_derived_definition(d.indicator_id, asdict(d))

@@ -23,6 +23,7 @@ from jmdiq_geo.errors import Problem, SchemaError
 from jmdiq_geo.services.definitions import apply_derived, stored_derived
 from jmdiq_geo.services.new_city import LevelSpec, add_boundaries
 from jmdiq_geo.store.workspace import Workspace
+from jmdiq_geo.services.auth import authorize
 
 __all__ = ["KINDS", "INDICATOR_KINDS", "BoundarySpec", "TableSpec", "IndicatorDef", "ServiceSpec", "ProgrammeSpec",
            "GridSpec", "NetworkSpec", "OriginSpec", "BarrierSpec", "Source", "ImportReport", "guess_indicator_kind",
@@ -41,6 +42,7 @@ def import_attributes(ws: Workspace, path, source: Source, *, key: str = "servic
     (``io.service_attributes``): written as staff edits, so they survive a re-import. The
     source's id gets the prefix ``attributes-`` (a table named like a dataset must not replace
     that dataset's source and licence)."""
+    authorize("edit_services")
     if not source.source_id.startswith("attributes-"):
         source = replace(source, source_id=f"attributes-{source.source_id}")
     return import_service_attributes(ws, path, AttributeSpec(key=key, sheet=sheet, category=category), source,
@@ -53,6 +55,7 @@ def import_file(ws: Workspace, kind: str, path, spec, source, *, max_bytes: int,
     table, refresh the derived indicators that use what was imported. Boundaries of a level the
     workspace does not have yet need ``level`` (its labels and where it lies): the level is
     created and its areas' parents found (``services.new_city.add_boundaries``)."""
+    authorize("import")
     if kind == "boundaries" and (level is not None or spec.level not in ws.levels_in_order()):
         if level is None:
             known = ws.levels_in_order()

@@ -22,6 +22,7 @@ from jmdiq_geo.errors import Problem, SchemaError
 from jmdiq_geo.io.imports import BoundarySpec, ImportReport, Source, import_boundaries
 from jmdiq_geo.io.readers import read_vector
 from jmdiq_geo.store.workspace import Workspace
+from jmdiq_geo.services.auth import authorize
 
 #: how many area names a report lists before "…"
 LISTED = 10
@@ -29,6 +30,7 @@ LISTED = 10
 
 def new_city(db_path: Path | str, *, name: str, crs: str | None = None) -> Workspace:
     """An empty workspace for the city ``name`` at ``db_path`` (which must not exist yet)."""
+    authorize("create_workspace")
     db_path = Path(db_path)
     if db_path.exists():
         raise SchemaError(Problem("workspace_exists", {"path": str(db_path)}))

@@ -25,6 +25,7 @@ from jmdiq_geo.i18n import DATE_FORMAT
 from jmdiq_geo.io.exports import exchange_bytes, read_exchange
 from jmdiq_geo.store.projects import RECORD_TABLES
 from jmdiq_geo.store.workspace import Workspace
+from jmdiq_geo.services.auth import authorize
 
 #: entity → (table, id column, record class)
 TABLES = {entity: (*RECORD_TABLES[entity], cls) for entity, cls in
@@ -48,6 +49,7 @@ def _ids(ws: Workspace, entity: str) -> set[str]:
 
 def save_project(ws: Workspace, p: MicroProject, *, expected_version: int | None, user: str) -> tuple[int, list[Problem]]:
     """Validate (every wrong field at once), then save; returns the new version and notices."""
+    authorize("edit_projects")
     problems = validate_project(p, known_partners=_ids(ws, "partner"), known_projects=_ids(ws, "project"),
                                 inside_workspace=_inside(ws))
     notices = raise_if_errors(problems, InputError)
@@ -63,6 +65,7 @@ def create_project(ws: Workspace, p: MicroProject, *, user: str) -> tuple[str, i
     """Save a new project; without an id it gets the next free ``pNNN``, assigned in the saving
     transaction (two sessions adding at once get two ids). An id that exists is a conflict,
     never an overwrite. Returns the id, the version and notices."""
+    authorize("edit_projects")
     with ws.transaction():
         pid = p.project_id.strip() or ws.next_record_id("project", "p")
         version, notices = save_project(ws, replace(p, project_id=pid), expected_version=None, user=user)
@@ -71,6 +74,7 @@ def create_project(ws: Workspace, p: MicroProject, *, user: str) -> tuple[str, i
 
 def create_partner(ws: Workspace, p: Partner, *, user: str) -> tuple[str, int, list[Problem]]:
     """Save a new partner; without an id it gets the next free ``orgNNN`` (see ``create_project``)."""
+    authorize("edit_projects")
     with ws.transaction():
         pid = p.partner_id.strip() or ws.next_record_id("partner", "org")
         version, notices = save_partner(ws, replace(p, partner_id=pid), expected_version=None, user=user)
@@ -80,6 +84,7 @@ def create_partner(ws: Workspace, p: Partner, *, user: str) -> tuple[str, int, l
 def save_partner(ws: Workspace, p: Partner, *, expected_version: int | None, user: str) -> tuple[int, list[Problem]]:
     """Validate, then save. A name another partner already has (ignoring case and spaces) is
     refused: the same organisation twice splits its projects and ties."""
+    authorize("edit_projects")
     problems = validate_partner(p, inside_workspace=_inside(ws))
     others = records(ws, "partner")
     others = others[others["partner_id"] != p.partner_id]
@@ -92,11 +97,13 @@ def save_partner(ws: Workspace, p: Partner, *, expected_version: int | None, use
 
 
 def save_tie(ws: Workspace, t: Tie, *, expected_version: int | None, user: str) -> tuple[int, list[Problem]]:
+    authorize("edit_projects")
     notices = raise_if_errors(validate_tie(t, known_partners=_ids(ws, "partner")), InputError)
     return ws.save_record("tie", t.tie_id, asdict(t), expected_version=expected_version, user=user), notices
 
 
 def archive(ws: Workspace, entity: str, record_id: str, *, expected_version: int, user: str) -> int:
+    authorize("edit_projects")
     record = get_record(ws, entity, record_id)
     if record is None:
         raise ConflictError(Problem("conflict_gone", {"record": record_id}))
@@ -190,6 +197,7 @@ def from_table(frame: pd.DataFrame, entity: str) -> list:
 def import_records(ws: Workspace, entity: str, items: list, *, user: str) -> int:
     """Save many records in one transaction: every problem of every record is reported, and
     nothing is written when one is wrong."""
+    authorize("edit_projects")
     problems: list[Problem] = []
     saver = {"project": save_project, "partner": save_partner, "tie": save_tie}[entity]
     with ws.transaction():

@@ -9,6 +9,7 @@ from jmdiq_geo.analysis.roles import ROLES, resolve
 from jmdiq_geo.analysis.rules import RuleSet
 from jmdiq_geo.errors import Problem, SchemaError, raise_if_errors
 from jmdiq_geo.store.workspace import Workspace
+from jmdiq_geo.services.auth import authorize
 
 #: roles that older workspaces keep as meta entries of their own
 _META_ROLES = {"residents": "population_indicator", "target_group": "target_group_indicator"}
@@ -28,6 +29,7 @@ def indicator_roles(ws: Workspace) -> dict[str, str]:
 def set_indicator_roles(ws: Workspace, mapping: dict[str, str | None]) -> None:
     """Map roles to indicators (None or "" removes a role); unknown roles or indicators are
     refused together, nothing is written then."""
+    authorize("configure")
     known = ws.indicator_ids()
     problems = []
     for role, indicator in mapping.items():

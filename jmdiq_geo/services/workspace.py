@@ -7,6 +7,7 @@ from pathlib import Path
 
 from jmdiq_geo.errors import Problem, SchemaError
 from jmdiq_geo.store.workspace import Workspace, ensure_not_open, swap_in
+from jmdiq_geo.services.auth import authorize
 
 __all__ = ["Workspace", "open_workspace", "create_workspace", "workspace_summary",
            "newest_import_id", "backup_workspace", "restore_workspace"]
@@ -37,6 +38,7 @@ def newest_import_id(ws: Workspace) -> int:
 def backup_workspace(ws: Workspace, out: Path | str) -> Path:
     """A consistent copy of the open workspace in the new file ``out`` (while it stays in use:
     the app's download and ``jmdiq-geo backup``)."""
+    authorize("backup")
     return ws.backup(out)
 
 
@@ -44,6 +46,7 @@ def restore_workspace(backup: Path | str, target: Path | str) -> dict:
     """Put the workspace file ``backup`` in place of ``target``: checked first (a workspace of a
     version this app reads, migrated on a copy), refused while anybody holds ``target``; the
     backup itself is left as it is. Returns the restored workspace's meta."""
+    authorize("backup")
     backup, target = Path(backup), Path(target)
     if not backup.is_file():
         raise SchemaError(Problem("workspace_missing", {"path": str(backup)}))

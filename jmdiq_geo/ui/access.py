@@ -13,7 +13,6 @@ from jmdiq_geo.i18n import format_number, language_names, t_or
 from jmdiq_geo.services.access import AccessCache, network_summary
 from jmdiq_geo.ui.state import lang, tr, workspace
 
-USER_KEY = "access_user"
 
 
 @st.cache_resource

@@ -9,9 +9,11 @@ from jmdiq_geo.analysis.attributes import CATEGORIES, COSTS
 from jmdiq_geo.errors import JmdiqError, Problem
 from jmdiq_geo.i18n import format_date, format_number, language_label, readable
 from jmdiq_geo.render.access_maps import services_map
-from jmdiq_geo.services.access_edits import (ServiceForm, categories, check_service, filter_services,
-                                             save_service_edit, target_group_label, target_group_values)
-from jmdiq_geo.ui.access import USER_KEY, category_label, lang_options, txt
+from jmdiq_geo.services.access_edits import (ServiceForm, add_service, categories, check_service, filter_services,
+                                             remove_service, revert_service, save_service_edit, target_group_label,
+                                             target_group_values)
+from jmdiq_geo.ui.auth import current_name
+from jmdiq_geo.ui.access import category_label, lang_options, txt
 from jmdiq_geo.ui.feedback import show_error
 from jmdiq_geo.ui.maps import display_geometry_of, show_map
 from jmdiq_geo.ui.projects import location_picker
@@ -116,13 +118,12 @@ def _num_text(v) -> str:
 
 def edit_section(version: float) -> None:
     ws = workspace()
-    st.sidebar.text_input(tr("projects_user"), key=USER_KEY)
     flash = st.session_state.pop("svc_flash", None)
     if flash:
         st.success(flash)
     mode = st.radio(tr("svc_edit_mode"), ["edit", "add"], horizontal=True, key="svc_edit_mode",
                     format_func=lambda m: tr(f"svc_edit_mode_{m}"))
-    user = st.session_state.get(USER_KEY) or None
+    user = current_name()               # the logged-in user, for the record of who changed what
     if mode == "add":
         st.write(tr("svc_add_intro"))
         x, y = location_picker(version, key="svc_location")
@@ -133,7 +134,7 @@ def edit_section(version: float) -> None:
             elif problems:
                 show_error(JmdiqError(problems))
             else:
-                ws.add_service(values, x=x, y=y, user=user)
+                add_service(ws, values, x=x, y=y, user=user)
                 st.session_state["svc_flash"] = tr("svc_saved_new", name=values["name"])
                 st.rerun()
         return
@@ -170,12 +171,12 @@ def edit_section(version: float) -> None:
             st.session_state["svc_flash"] = tr("svc_saved", name=values["name"], n=n)
             st.rerun()
     if row.get("edited") and not sid.startswith("user:") and b2.button(tr("svc_revert"), key="svc_revert"):
-        ws.revert_service(sid)
+        revert_service(ws, sid)
         _forget_form(f"svc_edit_{sid}")
         st.session_state["svc_flash"] = tr("svc_reverted")
         st.rerun()
     if not row.get("hidden") and b3.button(tr("svc_remove"), key="svc_remove"):
-        ws.remove_service(sid, user=user)
+        remove_service(ws, sid, user=user)
         _forget_form(f"svc_edit_{sid}")
         st.session_state["svc_flash"] = tr("svc_removed")
         st.rerun()

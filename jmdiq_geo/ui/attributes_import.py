@@ -8,7 +8,8 @@ import streamlit as st
 
 from jmdiq_geo.services.access_edits import categories
 from jmdiq_geo.services.imports import ATTRIBUTE_KEYS, Source, import_attributes
-from jmdiq_geo.ui.access import USER_KEY, category_label
+from jmdiq_geo.ui.access import category_label
+from jmdiq_geo.ui.auth import current_name
 from jmdiq_geo.ui.feedback import guard, show_notices
 from jmdiq_geo.ui.state import settings, tr, workspace
 
@@ -32,7 +33,7 @@ def attributes_form(path: Path) -> None:
         with guard("import_failed"):
             report = import_attributes(ws, path, source, key=key, category=category, dry_run=check,
                                        max_bytes=settings().max_file_bytes,
-                                       user=st.session_state.get(USER_KEY) or None)
+                                       user=current_name())
             st.success(tr("svcattr_checked" if check else "svcattr_done", matched=report.details["matched"],
                           rows=report.rows, written=report.written, changed=report.details["changed"]))
             show_notices(report.notices)

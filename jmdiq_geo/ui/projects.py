@@ -20,11 +20,12 @@ from jmdiq_geo.ui.maps import outlines
 from jmdiq_geo.ui.state import lang, tr, workspace
 from jmdiq_geo.ui.widgets import number_table
 
-USER_KEY = "projects_user"
 
 
 def user() -> str:
-    return st.session_state.get(USER_KEY) or "unbekannt"
+    """The logged-in user (the audit log's "who"; never a name typed into a field)."""
+    from jmdiq_geo.ui.auth import current_name
+    return current_name()
 
 
 FLASH_KEY = "projects_flash"

@@ -27,14 +27,15 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(db: Path):
-    """Run the app on a free port with workspace ``db``; yields its URL."""
+def serve(db: Path, extra_env: dict | None = None, address: str = "127.0.0.1"):
+    """Run the app on a free port with workspace ``db`` (single-user on 127.0.0.1 unless
+    ``extra_env`` says otherwise); yields its URL."""
     port = _free_port()
-    env = {**os.environ, "JMDIQ_DB": str(db)}
+    env = {**os.environ, "JMDIQ_DB": str(db), "JMDIQ_AUTH": "single", **(extra_env or {})}
     log_path = db.with_name(f"streamlit-{port}.log")
     log = log_path.open("wb")
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.headless", "true", "--server.fileWatcherType", "none"],
+                             "--server.headless", "true", "--server.fileWatcherType", "none", "--server.address", address],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -40,8 +40,6 @@ def tab(page, name):
 
 def test_partners_project_by_map_click_and_summaries(page, app_url):
     page.goto(app_url + "/mikroprojekte", wait_until="networkidle")
-    visible(page.get_by_label("Ihr Name")).fill("Anna (JMD)")
-    page.keyboard.press("Enter")
     tab(page, "Partner")
     for pid, name, typ in (("org001", "QM Soldiner Kiez", "Quartiersmanagement"), ("org002", "Grundschule am Park", "Schule")):
         visible(page.get_by_label("Kürzel")).fill(pid)
