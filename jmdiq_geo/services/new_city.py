@@ -192,6 +192,15 @@ class StarterReport:
     seconds: float = 0.0
 
 
+def nationwide_available(data_root: Path | None) -> bool:
+    """Whether the nationwide layers are below ``data_root`` (a starter can be built)."""
+    try:
+        nationwide.load_layers(data_root)
+    except SchemaError:
+        return False
+    return True
+
+
 def gemeinde_candidates(data_root: Path | None, query: str) -> tuple[str, pd.DataFrame]:
     """The Gemeinden ``query`` (a name or an AGS) may mean, for a picker: (how they were found:
     ``ags``, ``exact``, ``part`` or ``close`` for similar names only; ``ags, name, type, kreis``)."""
