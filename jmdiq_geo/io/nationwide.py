@@ -50,6 +50,7 @@ class AreaLayer:
     type: str
     label_de: str
     label_en: str
+    source: str
     #: a Gemeinde's key starts with its Kreis's (5 digits) and its Land's (2)
     key_digits: int = 8
     keep: dict = field(default_factory=dict)

@@ -238,7 +238,7 @@ def new_gemeinde(db_path: Path | str, query: str, *, data_root: Path | None, nam
         cells = nationwide.read_cells(g, bbox=shape.total_bounds)
         grids.append((g, cells[nationwide.cells_touching(cells, shape.iloc[0], cell_size_m=float(g.cell_size_m))]))
     step("starter_step_write", path=db_path.name)
-    sums = {gid: nationwide.sums_by_centre(cells, outline[g.crs]) for g, cells in grids for gid in [g.grid_id]}
+    sums = {g.grid_id: nationwide.sums_by_centre(cells, outline[g.crs]) for g, cells in grids}
     values = _indicator_values(layers, sums, [ags])
     report = StarterReport(db_path, name or str(row["name"]), ags, work_crs)
 
@@ -246,7 +246,7 @@ def new_gemeinde(db_path: Path | str, query: str, *, data_root: Path | None, nam
         _write_level(ws, layers, "gemeinde", gem, work_crs=work_crs, parents=None, rank=0, parent_level=None)
         report.areas["gemeinde"] = len(gem)
         for level, areas in context.items():
-            ws.replace_context_areas(to_work_crs(areas, work_crs), kind=level, source_id="vg5000")
+            ws.replace_context_areas(to_work_crs(areas, work_crs), kind=level, source_id=layers.areas[level].source)
             report.areas[f"context:{level}"] = len(areas)
         for g, cells in grids:
             ws.replace_grid(g.meta(), cells)
@@ -340,8 +340,8 @@ def _write_level(ws: Workspace, layers, level: str, areas, *, work_crs: str, par
     ws.put_level(level, label_de=spec.label_de, label_en=spec.label_en, rank=rank, parent_level=parent_level)
     frame = to_work_crs(areas, work_crs)
     frame = frame.assign(parent_id=parents.to_numpy() if parents is not None else None)
-    ws.replace_areas(frame, level=level, valid_from=date.fromisoformat(layers.sources["vg5000"].reference_date),
-                     valid_to=None, source_id="vg5000")
+    ws.replace_areas(frame, level=level, valid_from=date.fromisoformat(layers.sources[spec.source].reference_date),
+                     valid_to=None, source_id=spec.source)
 
 
 def _write_indicators(ws: Workspace, layers, values: dict[str, pd.Series]) -> None:
@@ -357,7 +357,7 @@ def _write_indicators(ws: Workspace, layers, values: dict[str, pd.Series]) -> No
                      "description": d.get("description"), "source_id": source})
         period = grids[d.get("grid") or layers.indicators[d["numerator"]]["grid"]].period
         v = values[ind]
-        frames.append(pd.DataFrame({"level": "gemeinde", "area_id": v.index.to_numpy(), "indicator_id": ind,
+        frames.append(pd.DataFrame({"level": next(iter(layers.areas)), "area_id": v.index.to_numpy(), "indicator_id": ind,
                                     "period": pd.Timestamp(period), "value": v.to_numpy(), "source_id": source}))
     ws.put_indicators(defs)
     if frames:
@@ -367,7 +367,7 @@ def _write_indicators(ws: Workspace, layers, values: dict[str, pd.Series]) -> No
 def _log(ws: Workspace, layers, *, gemeinde: str | None) -> None:
     """One import-log row per file read (with its sha256), so the workspace names its files."""
     for level, spec in layers.areas.items():
-        ws.log_import(kind="nationwide", file=spec.file.name, sha256=file_sha256(spec.file), source_id="vg5000",
+        ws.log_import(kind="nationwide", file=spec.file.name, sha256=file_sha256(spec.file), source_id=spec.source,
                       options={"file_path": str(spec.file), "level": level, "gemeinde": gemeinde}, report={})
     for g in layers.grids:
         ws.log_import(kind="nationwide", file=g.file.name, sha256=file_sha256(g.file), source_id=g.source,
