@@ -44,9 +44,26 @@ def cmd_demo(args) -> int:
 
 
 def cmd_new(args) -> int:
-    from jmdiq_geo.services.new_city import new_city
+    from jmdiq_geo.services.new_city import new_city, new_gemeinde, new_germany
 
     settings = _settings(args)
+    if args.gemeinde or args.germany:
+        def progress(i, total, label):
+            print(f"[{i + 1}/{total}] {label}", file=sys.stderr)
+        kw = {"data_root": settings.data_root, "name": args.name, "lang": settings.lang,
+              "progress": None if args.quiet else progress}
+        report = (new_germany(settings.db_path, **kw) if args.germany
+                  else new_gemeinde(settings.db_path, args.gemeinde, **kw))
+        print(t("cli_starter_done", settings.lang, name=report.city, path=report.db_path, crs=report.work_crs,
+                seconds=f"{report.seconds:.1f}"))
+        print(t("cli_starter_areas", settings.lang, areas=", ".join(f"{k} {v}" for k, v in report.areas.items())))
+        print(t("cli_starter_cells", settings.lang, cells=", ".join(f"{k} {v}" for k, v in report.cells.items())))
+        print(t("cli_starter_values", settings.lang, values=", ".join(
+            f"{k} {v:.1f}" if isinstance(v, float) and not v.is_integer() else f"{k} {v:.0f}"
+            for k, v in report.values.items())))
+        return 0
+    if not args.name:
+        raise InputError(Problem("new_what"))
     with new_city(settings.db_path, name=args.name, crs=args.crs):
         pass
     print(t("cli_new_done", settings.lang, name=args.name, path=settings.db_path))
@@ -370,7 +387,7 @@ def cmd_indicators(args) -> int:
 def cmd_map(args) -> int:
     from jmdiq_geo.render.indicator_map import draw
     from jmdiq_geo.render.maps import standalone_html
-    from jmdiq_geo.services.maps import describe_indicator_map, load_overlays
+    from jmdiq_geo.services.maps import describe_indicator_map, load_overlays, outline_shapes
     from jmdiq_geo.services.workspace import open_workspace
 
     settings = _settings(args)
@@ -383,7 +400,7 @@ def cmd_map(args) -> int:
             ws, indicator_id=args.indicator, period=period, level=args.level, settings=settings, lang=settings.lang,
             scheme=args.scheme, k=args.k, palette=args.palette, period_from=period_from, relative=args.relative,
             overlays=overlays)
-        outlines = ws.areas(description.outline_level) if description.outline_level else None
+        outlines = outline_shapes(ws, description.layer.level)
         html = standalone_html(draw(description, outlines=outlines))
     Path(args.out).write_text(html, encoding="utf-8")
     print(t("cli_map_done", settings.lang, title=description.title, areas=len(description.layer.areas), out=args.out))
@@ -553,10 +570,19 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--quiet", action="store_true")
     demo.set_defaults(func=cmd_demo)
 
-    new = sub.add_parser("new", help="start an empty workspace for any city or town (then import its boundaries)")
-    new.add_argument("--name", required=True, help="the city's or town's name, e.g. Dortmund")
+    new = sub.add_parser("new", help="start a workspace for any city or town: empty (--name, then import its "
+                                     "boundaries), from the nationwide layers (--gemeinde), or all of Germany")
+    new.add_argument("--name", help="the city's or town's name, e.g. Dortmund (with --gemeinde: default its name)")
     new.add_argument("--db", required=True, help="workspace file to create, e.g. workspace/dortmund.duckdb")
     new.add_argument("--crs", help="metric work CRS (default: ETRS89/UTM of where the first boundaries lie)")
+    what = new.add_mutually_exclusive_group()
+    what.add_argument("--gemeinde", metavar="NAME_OR_AGS",
+                      help="a starter from the nationwide layers: the Gemeinde's outline (Kreis and Land as context), "
+                           "the Zensus 2022 grids cut to it, its residents; several matches are listed (exit 2)")
+    what.add_argument("--germany", action="store_true",
+                      help="the germany workspace: every Gemeinde, Kreis and Land and the whole Zensus grids")
+    new.add_argument("--data-root", help="data folder (default: JMDIQ_DATA_ROOT or ../shared/data)")
+    new.add_argument("--quiet", action="store_true", help="no progress lines")
     new.set_defaults(func=cmd_new)
 
     usr = sub.add_parser("user", help="accounts for the app's login (Argon2id hashes in users.toml beside the "

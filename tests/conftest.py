@@ -7,5 +7,6 @@ pytest_plugins = [
     "tests.fixtures.workspaces",
     "tests.fixtures.access",
     "tests.fixtures.auth",
+    "tests.fixtures.nationwide",
 ]
 

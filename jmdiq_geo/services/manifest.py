@@ -87,10 +87,17 @@ def write_manifest(ws: Workspace, *, data_root: Path | None) -> str:
     for d in derived:
         lines += ["", f"[derived.{_key(d.indicator_id)}]"]
         lines += _fields(DerivedDef, vars(d), skip={"indicator_id"})
+    nationwide = [row for row in log.to_dict("records") if row["kind"] == "nationwide"]
+    if nationwide:
+        # a starter from the nationwide layers is no file import: say how it is rebuilt
+        ags = meta.get("gemeinde_ags")
+        lines += ["", "# The areas, grids and indicators of the nationwide layers are not rebuilt from this file:",
+                  f"# jmdiq-geo new {'--gemeinde ' + ags if ags else '--germany'} --db FILE, then the imports below."]
     for row in log.to_dict("records"):
         if row["kind"] not in SECTION_OF:
-            # service attributes from a table are staff edits kept in the workspace, not a dataset
-            lines += ["", f"# {row['kind']} from {row['file']}: kept in the workspace (staff edits), not rebuilt"]
+            if row["kind"] != "nationwide":
+                # service attributes from a table are staff edits kept in the workspace, not a dataset
+                lines += ["", f"# {row['kind']} from {row['file']}: kept in the workspace (staff edits), not rebuilt"]
             continue
         section, cls = SECTION_OF[row["kind"]]
         cls = RasterGridSpec if row["kind"] == "grid" and is_raster(row["file"]) else cls

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import geopandas as gpd
+import pandas as pd
 
 from jmdiq_geo.analysis.classify import Classes, classify
 from jmdiq_geo.config import Settings
@@ -82,6 +83,22 @@ def load_overlays(ws: Workspace, *, show_programmes: bool = False, service_categ
         partners=located_points(ws, "partner") if show_projects else None)
 
 
+def outline_shapes(ws: Workspace, level: str) -> gpd.GeoDataFrame | None:
+    """What is drawn as outlines over a map of ``level`` (work CRS): the top level's areas when
+    the map shows a lower level, and the context outlines (the Kreis and Land around a Gemeinde
+    starter); None when there is nothing to outline."""
+    parts = []
+    top = ws.top_level()
+    if top != level:
+        parts.append(ws.areas(top)[["geometry"]])
+    context = ws.context_areas()
+    if len(context):
+        parts.append(context[["geometry"]])
+    if not parts:
+        return None
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=ws.work_crs)
+
+
 def _check_request(ws: Workspace, *, indicator_id: str, level: str, palette: str, periods: list[date]) -> None:
     """Every problem with what a map asks for, at once (an unknown indicator or level, a period
     without values), instead of a KeyError deep inside."""
@@ -135,6 +152,7 @@ def describe_indicator_map(ws: Workspace, *, indicator_id: str, period: date, le
         extra |= set(points["source_id"].dropna())
     if overlays.programme_areas is not None:
         extra |= set(overlays.programme_areas["source_id"].dropna())
+    extra |= set(ws.context_areas()["source_id"].dropna())       # the context outlines drawn too
     attributions = list(dict.fromkeys(layer.attributions + (ws.attributions(sorted(extra)) if extra else [])))
     top = ws.top_level()
     return MapDescription(

@@ -9,16 +9,32 @@ boundary files it has.
   area). A new level without a parent level goes on top, and the areas of the level that was on
   top get their parents in it, again from geometry. Areas that fit no parent or straddle two are
   reported by name. Everything happens in one transaction: a refused file leaves no level behind.
+- ``new_gemeinde``: a starter workspace for any Gemeinde of Germany from the nationwide layers
+  (``data/nationwide/germany.toml``, read in place by ``io.nationwide``): its outline as the top
+  level, its Kreis and Land as context outlines, the Zensus 2022 grids cut to it and its
+  residents and foreign nationals from the grids; the town's own areas are then imported as a
+  level below it (``add_boundaries`` with ``parent_level="gemeinde"``). ``gemeinde_candidates``
+  lists what a name may mean, for a picker.
+- ``new_germany``: the ``germany`` workspace, every Gemeinde, Kreis and Land and the whole grids.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import time
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
 
 from jmdiq_geo.analysis.nesting import assign_parents
-from jmdiq_geo.crs import require_metric, utm_crs_for
+from jmdiq_geo.crs import require_metric, to_work_crs, utm_crs_for
 from jmdiq_geo.errors import Problem, SchemaError
+from jmdiq_geo.i18n import t
+from jmdiq_geo.io import nationwide
+from jmdiq_geo.io.commit import file_sha256
 from jmdiq_geo.io.imports import BoundarySpec, ImportReport, Source, import_boundaries
 from jmdiq_geo.io.readers import read_vector
 from jmdiq_geo.store.workspace import Workspace
@@ -154,3 +170,232 @@ def nest_from_geometry(ws: Workspace, *, child: str, parent: str, valid_from: da
                                           "areas": ", ".join(listed) + (" …" if len(hit) > LISTED else "")},
                                    severity="notice"))
     return notices
+
+
+# --------------------------------------------------------------------------- from the nationwide layers
+
+#: (step index, number of steps, what happens now, in the caller's language)
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class StarterReport:
+    """What a workspace built from the nationwide layers holds."""
+    db_path: Path
+    city: str
+    ags: str | None
+    work_crs: str
+    #: level (or ``context:<kind>``) → number of areas
+    areas: dict[str, int] = field(default_factory=dict)
+    #: grid id → number of cells stored
+    cells: dict[str, int] = field(default_factory=dict)
+    #: indicator → number of values (the ``germany`` workspace) or the value (one Gemeinde)
+    values: dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def nationwide_available(data_root: Path | None) -> bool:
+    """Whether the nationwide layers are below ``data_root`` (a starter can be built)."""
+    try:
+        nationwide.load_layers(data_root)
+    except SchemaError:
+        return False
+    return True
+
+
+def gemeinde_candidates(data_root: Path | None, query: str) -> tuple[str, pd.DataFrame]:
+    """The Gemeinden ``query`` (a name or an AGS) may mean, for a picker: (how they were found:
+    ``ags``, ``exact``, ``part`` or ``close`` for similar names only; ``ags, name, type, kreis``)."""
+    found = nationwide.search_gemeinden(nationwide.gemeinde_index(nationwide.load_layers(data_root)), query)
+    return found.how, found.candidates.reset_index(drop=True)
+
+
+def new_gemeinde(db_path: Path | str, query: str, *, data_root: Path | None, name: str | None = None,
+                 lang: str = "de", progress: Progress | None = None) -> StarterReport:
+    """A starter workspace for one Gemeinde (``query``: its name or AGS; several or no matches
+    are an ``InputError`` listing the candidates with their Kreis, and nothing is written): its
+    outline as the top level, its Kreis and Land as context outlines, the Zensus grids cut to it
+    (cells touching the outline) and its residents and foreign nationals summed from the cells
+    whose centre lies inside (see ``io.nationwide``). Built in ``<db>.building``, moved into
+    place when complete."""
+    started = time.perf_counter()
+    db_path = _fresh_path(db_path)
+    layers = nationwide.load_layers(data_root)
+    total = len(layers.grids) + 3
+    step = _stepper(progress, total, lang)
+    step("starter_step_find", query=query)
+    row = nationwide.resolve_gemeinde(nationwide.gemeinde_index(layers), query)
+    ags = str(row["ags"])
+    step("starter_step_outline", name=row["name"])
+    gem = nationwide.read_areas(layers.areas["gemeinde"], keys=[ags])
+    context = {level: nationwide.read_areas(layer, keys=[ags[:layer.key_digits]])
+               for level, layer in layers.areas.items() if level != "gemeinde"}
+    work_crs = utm_crs_for(gem)
+    grid_crs = {g.crs for g in layers.grids}
+    outline = {crs: to_work_crs(gem, crs).geometry for crs in grid_crs}
+    grids = []
+    for g in layers.grids:
+        step("starter_step_grid", grid=g.label)
+        shape = outline[g.crs]
+        cells = nationwide.read_cells(g, bbox=shape.total_bounds)
+        grids.append((g, cells[nationwide.cells_touching(cells, shape.iloc[0], cell_size_m=float(g.cell_size_m))]))
+    step("starter_step_write", path=db_path.name)
+    sums = {g.grid_id: nationwide.sums_by_centre(cells, outline[g.crs]) for g, cells in grids}
+    values = _indicator_values(layers, sums, [ags])
+    report = StarterReport(db_path, name or str(row["name"]), ags, work_crs)
+
+    def write(ws: Workspace):
+        _write_level(ws, layers, "gemeinde", gem, work_crs=work_crs, parents=None, rank=0, parent_level=None)
+        report.areas["gemeinde"] = len(gem)
+        for level, areas in context.items():
+            ws.replace_context_areas(to_work_crs(areas, work_crs), kind=level, source_id=layers.areas[level].source)
+            report.areas[f"context:{level}"] = len(areas)
+        for g, cells in grids:
+            ws.replace_grid(g.meta(), cells)
+            report.cells[g.grid_id] = len(cells)
+        _write_indicators(ws, layers, values)
+        report.values = {k: float(v.iloc[0]) for k, v in values.items() if len(v)}
+        _log(ws, layers, gemeinde=ags)
+    _build(db_path, report, layers, write, ags=ags)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def new_germany(db_path: Path | str, *, data_root: Path | None, name: str | None = None, lang: str = "de",
+                progress: Progress | None = None) -> StarterReport:
+    """The ``germany`` workspace: every Gemeinde, Kreis and Land as three levels (parents from
+    the AGS), the whole Zensus grids (inserted by DuckDB straight from the parquet files), and
+    every Gemeinde's residents and foreign nationals (cells by their centre)."""
+    started = time.perf_counter()
+    db_path = _fresh_path(db_path)
+    layers = nationwide.load_layers(data_root)
+    total = len(layers.grids) + 3
+    step = _stepper(progress, total, lang)
+    step("starter_step_outline", name=t("starter_germany", lang))
+    areas = {level: nationwide.read_areas(layer) for level, layer in layers.areas.items()}
+    work_crs = utm_crs_for(areas["land"])
+    sums = {}
+    gem_by_crs = {crs: to_work_crs(areas["gemeinde"], crs).geometry for crs in {g.crs for g in layers.grids}}
+    step("starter_step_indicators")
+    used = {d.get("grid") for d in layers.indicators.values()}
+    for g in layers.grids:
+        if g.grid_id in used:
+            sums[g.grid_id] = nationwide.sums_by_centre(nationwide.read_cells(g), gem_by_crs[g.crs])
+    values = _indicator_values(layers, sums, list(areas["gemeinde"]["area_id"]))
+    report = StarterReport(db_path, name or t("starter_germany", lang), None, work_crs)
+    order = list(layers.areas)            # smallest first: gemeinde, kreis, land
+
+    def write(ws: Workspace):
+        for rank, level in enumerate(order):
+            above = order[rank + 1] if rank + 1 < len(order) else None
+            digits = layers.areas[above].key_digits if above else None
+            parents = areas[level]["area_id"].str[:digits] if digits else None
+            _write_level(ws, layers, level, areas[level], work_crs=work_crs, parents=parents, rank=rank,
+                         parent_level=above)
+            report.areas[level] = len(areas[level])
+        for g in layers.grids:
+            step("starter_step_grid_all", grid=g.label)
+            report.cells[g.grid_id] = ws.grid_from_parquet(g.meta(), g.file, column=g.column)
+        step("starter_step_write", path=db_path.name)
+        _write_indicators(ws, layers, values)
+        report.values = {k: int(v.notna().sum()) for k, v in values.items()}
+        _log(ws, layers, gemeinde=None)
+    _build(db_path, report, layers, write, ags=None)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _fresh_path(db_path: Path | str) -> Path:
+    db_path = Path(db_path)
+    if db_path.exists():
+        raise SchemaError(Problem("workspace_exists", {"path": str(db_path)}))
+    return db_path
+
+
+def _stepper(progress: Progress | None, total: int, lang: str):
+    count = [0]
+
+    def step(key: str, **params):
+        if progress:
+            progress(min(count[0], total - 1), total, t(key, lang, **params))
+        count[0] += 1
+    return step
+
+
+def _indicator_values(layers, sums: dict[str, np.ndarray], area_ids: list[str]) -> dict[str, pd.Series]:
+    """Indicator → values per area: a count is the sum of its grid's cells (by centre), a
+    share is rebuilt from its numerator and denominator (none where the denominator is 0)."""
+    out = {}
+    for ind, d in layers.indicators.items():
+        if d.get("grid") in sums:
+            out[ind] = pd.Series(sums[d["grid"]], index=area_ids, dtype=float)
+    for ind, d in layers.indicators.items():
+        if d.get("numerator") in out and d.get("denominator") in out:
+            num, den = out[d["numerator"]], out[d["denominator"]]
+            out[ind] = (100.0 * num / den.where(den > 0)).astype(float)
+    return out
+
+
+def _write_level(ws: Workspace, layers, level: str, areas, *, work_crs: str, parents, rank: int,
+                 parent_level: str | None) -> None:
+    spec = layers.areas[level]
+    ws.put_level(level, label_de=spec.label_de, label_en=spec.label_en, rank=rank, parent_level=parent_level)
+    frame = to_work_crs(areas, work_crs)
+    frame = frame.assign(parent_id=parents.to_numpy() if parents is not None else None)
+    ws.replace_areas(frame, level=level, valid_from=date.fromisoformat(layers.sources[spec.source].reference_date),
+                     valid_to=None, source_id=spec.source)
+
+
+def _write_indicators(ws: Workspace, layers, values: dict[str, pd.Series]) -> None:
+    grids = {g.grid_id: g for g in layers.grids}
+    defs, frames = [], []
+    for ind, d in layers.indicators.items():
+        if ind not in values:
+            continue
+        source = grids[d["grid"]].source if d.get("grid") in grids else grids[
+            layers.indicators[d["numerator"]]["grid"]].source
+        defs.append({"indicator_id": ind, "label_de": d["label_de"], "label_en": d.get("label_en"),
+                     "unit": d.get("unit"), "kind": d["kind"], "denominator": d.get("denominator"),
+                     "description": d.get("description"), "source_id": source})
+        period = grids[d.get("grid") or layers.indicators[d["numerator"]]["grid"]].period
+        v = values[ind]
+        frames.append(pd.DataFrame({"level": next(iter(layers.areas)), "area_id": v.index.to_numpy(), "indicator_id": ind,
+                                    "period": pd.Timestamp(period), "value": v.to_numpy(), "source_id": source}))
+    ws.put_indicators(defs)
+    if frames:
+        ws.put_values(pd.concat(frames, ignore_index=True))
+
+
+def _log(ws: Workspace, layers, *, gemeinde: str | None) -> None:
+    """One import-log row per file read (with its sha256), so the workspace names its files."""
+    for level, spec in layers.areas.items():
+        ws.log_import(kind="nationwide", file=spec.file.name, sha256=file_sha256(spec.file), source_id=spec.source,
+                      options={"file_path": str(spec.file), "level": level, "gemeinde": gemeinde}, report={})
+    for g in layers.grids:
+        ws.log_import(kind="nationwide", file=g.file.name, sha256=file_sha256(g.file), source_id=g.source,
+                      options={"file_path": str(g.file), "grid_id": g.grid_id, "gemeinde": gemeinde}, report={})
+
+
+def _build(db_path: Path, report: StarterReport, layers, write, *, ags: str | None) -> None:
+    """Write the workspace in ``<db>.building`` in one transaction; move it into place."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = db_path.with_name(db_path.name + ".building")
+    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    ws = Workspace.create(tmp, work_crs=report.work_crs, city=report.city)
+    try:
+        with ws.transaction():
+            city = layers.city
+            ws.set_meta(city_id=_slug(report.city), gemeinde_ags=ags or "",
+                        **{k: city.get(k, "") for k in ("population_indicator", "default_indicator",
+                                                        "target_group_indicator", "access_fallback_grid")})
+            for source in layers.sources.values():
+                ws.put_source(asdict(source))
+            write(ws)
+        ws.checkpoint()
+        ws.close()
+    except BaseException:
+        ws.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    os.replace(tmp, db_path)

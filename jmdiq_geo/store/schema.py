@@ -108,6 +108,13 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TABLE write_journal (txn_id BIGINT PRIMARY KEY, started_at TIMESTAMP NOT NULL,
             tables VARCHAR NOT NULL, recovered VARCHAR)""",
     ],
+    [
+        # context outlines: areas drawn around the workspace's own (the Kreis and the Land of a
+        # Gemeinde starter), outside the level hierarchy, so nothing is aggregated to them
+        """CREATE TABLE context_areas (
+            kind VARCHAR NOT NULL, area_id VARCHAR NOT NULL, name VARCHAR, label VARCHAR, geom BLOB NOT NULL,
+            source_id VARCHAR, PRIMARY KEY (kind, area_id))""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -116,4 +123,4 @@ SCHEMA_VERSION = len(MIGRATIONS)
 DATA_TABLES = ("meta", "sources", "imports", "area_levels", "areas", "programme_areas", "indicators",
                "indicator_values", "services", "grids", "grid_cells", "index_definitions", "derived_definitions",
                "partners", "micro_projects", "network_ties", "audit_log", "networks", "network_segments",
-               "origins", "barriers", "service_edits", "access_runs")
+               "origins", "barriers", "service_edits", "access_runs", "context_areas")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from jmdiq_geo.services.city import build_workspace, load_manifest, manifest_path
-from jmdiq_geo.services.new_city import new_city
+from jmdiq_geo.services.new_city import new_city, new_gemeinde
 from jmdiq_geo.ui.state import settings
 
 
@@ -46,3 +46,12 @@ def backup_section() -> None:
         name, data = st.session_state["data_backup"]
         st.download_button(tr("data_backup_download", size=f"{len(data) / 1e6:.1f}"), data=data, file_name=name,
                            mime="application/octet-stream", key="data_backup_download")
+
+
+def create_starter(ags: str, *, lang: str, progress=None):
+    """A starter workspace for the Gemeinde ``ags`` at the settings' path (see
+    ``services.new_city.new_gemeinde``); the next run opens it."""
+    s = settings()
+    report = new_gemeinde(s.db_path, ags, data_root=s.data_root, lang=lang, progress=progress)
+    st.cache_data.clear()
+    return report

@@ -13,7 +13,7 @@ from streamlit_folium import st_folium
 from jmdiq_geo.render.indicator_map import draw
 from jmdiq_geo.render.maps import display_geometry
 from jmdiq_geo.services.layers import change_layer, indicator_layer
-from jmdiq_geo.services.maps import Overlays, describe_indicator_map
+from jmdiq_geo.services.maps import Overlays, describe_indicator_map, outline_shapes
 from jmdiq_geo.services.projects import located_points
 from jmdiq_geo.ui.state import settings, workspace
 
@@ -36,9 +36,9 @@ def display_geometry_of(version: float, level: str):
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def outlines(version: float, level: str):
-    ws = workspace()
-    top = ws.top_level()
-    return display_geometry(ws.areas(top)[["geometry"]], tolerance_m=30.0) if top != level else None
+    """The top level's outlines over a lower level, and the context outlines (Kreis, Land)."""
+    shapes = outline_shapes(workspace(), level)
+    return display_geometry(shapes, tolerance_m=30.0) if shapes is not None else None
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -5,7 +5,8 @@ Also the Übersicht's form that starts a new workspace without a file."""
 import pytest
 
 from jmdiq_geo.i18n import t
-from jmdiq_geo.services.new_city import new_city
+from jmdiq_geo.config import Settings
+from jmdiq_geo.services.new_city import nationwide_available, new_city
 from tests.fixtures.apptest import page_text, run_page, texts
 from tests.fixtures.other_city import CITY, build_other_city
 
@@ -118,8 +119,10 @@ def test_new_workspace_from_the_overview(tmp_path, monkeypatch):
     monkeypatch.setenv("JMDIQ_DB", str(db))
     at = run_page("uebersicht")
     assert not at.exception
-    # the form first; the Berlin demo is offered below it
-    assert texts(at.subheader) == [t("new_ws_title", "de"), t("new_ws_demo_title", "de")]
+    # the form first, a Gemeinde from the nationwide layers (where the data root has them); the
+    # Berlin demo is offered below
+    starter = [t("new_ws_gemeinde_title", "de")] if nationwide_available(Settings.from_env().data_root) else []
+    assert texts(at.subheader) == [t("new_ws_title", "de"), *starter, t("new_ws_demo_title", "de")]
 
     def submit(name, crs=""):
         at.text_input(key="new_ws_name").input(name)
@@ -144,3 +147,26 @@ def test_new_workspace_from_the_overview(tmp_path, monkeypatch):
     with pytest.raises(Exception) as refused:
         new_city(db, name=CITY)
     assert refused.value.problems[0].code == "workspace_exists"
+
+
+@pytest.mark.realdata
+def test_a_gemeinde_starter_from_the_overview(tmp_path, monkeypatch, nationwide_root):
+    """A name that several Gemeinden share: the candidates with their Kreis, nothing written
+    until one is chosen; then the starter is built and the Übersicht shows it."""
+    db = tmp_path / "neu" / "gemeinde.duckdb"
+    monkeypatch.setenv("JMDIQ_DB", str(db))
+    monkeypatch.setenv("JMDIQ_DATA_ROOT", str(nationwide_root))
+    at = run_page("uebersicht")
+    at.text_input(key="new_ws_gemeinde").input("Mühlhausen").run()
+    assert not at.exception, [e.value for e in at.exception]
+    picker = at.selectbox(key="new_ws_gemeinde_ags")
+    assert len(picker.options) == 3 and any("Rhein-Neckar-Kreis" in o for o in picker.options)
+    assert picker.value is None and not db.exists()
+    create = next(b for b in at.button if b.label == t("new_ws_gemeinde_create", "de"))
+    assert create.disabled
+    picker.set_value("08226054").run()
+    next(b for b in at.button if b.label == t("new_ws_gemeinde_create", "de")).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert db.exists()
+    at.run()
+    assert [m.value for m in at.metric][:1] == ["Mühlhausen"]

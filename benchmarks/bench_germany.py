@@ -1,0 +1,110 @@
+"""The ``germany`` workspace from the nationwide layers vs. DuckDB's own bare parquet insert.
+    .venv/bin/python benchmarks/bench_germany.py [--repeat 3]
+- *ours*: ``services.new_city.new_germany`` (= ``jmdiq-geo new --germany``): the 10,997
+  Gemeinden, 401 Kreise and 16 Länder read with pyogrio, reprojected and stored as three levels
+  with their parents; the whole Zensus grids (4 × 361,478 cells of 1 km, 626,374 of 100 m)
+  inserted by DuckDB straight from the parquet files (−1 → NULL); every Gemeinde's residents and
+  foreign nationals summed from the cells whose centre lies in it; provenance (sha256 of every
+  file), one transaction, checkpoint;
+- *floor*: DuckDB alone, the same five parquet files into a fresh DuckDB file
+  (``INSERT … SELECT … FROM read_parquet``, no NULL mapping, nothing else), then checkpoint;
+- *floor + outlines*: the floor plus the three shapefiles read by pyogrio and their rows stored
+  as they are (WKB, no reprojection, no parents).
+Each scenario runs in its own process (so each peak memory, ``ru_maxrss``, is its own); the best
+of ``--repeat`` runs is printed with the ratio ours ÷ floor (the issue's targets: ≤ 30 s and
+≤ 2× the floor).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from jmdiq_geo.config import Settings  # noqa: E402
+from jmdiq_geo.io.nationwide import load_layers  # noqa: E402
+
+
+def ours(db: Path, data_root: Path) -> dict:
+    from jmdiq_geo.services.new_city import new_germany
+
+    start = time.perf_counter()
+    report = new_germany(db, data_root=data_root)
+    return {"seconds": time.perf_counter() - start, "areas": report.areas, "cells": report.cells}
+
+
+def floor(db: Path, data_root: Path, *, outlines: bool) -> dict:
+    import duckdb
+
+    layers = load_layers(data_root)
+    start = time.perf_counter()
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE grid_cells (grid_id VARCHAR, x DOUBLE, y DOUBLE, value DOUBLE)")
+    for g in layers.grids:
+        con.execute(f"INSERT INTO grid_cells SELECT ?, x, y, \"{g.column}\" FROM read_parquet(?)",
+                    [g.grid_id, str(g.file)])
+    if outlines:
+        import pyogrio
+        import shapely
+
+        con.execute("CREATE TABLE areas (level VARCHAR, area_id VARCHAR, name VARCHAR, geom BLOB)")
+        for level, spec in layers.areas.items():
+            gdf = pyogrio.read_dataframe(spec.file, columns=[spec.key, spec.name])
+            frame = gdf.drop(columns="geometry").assign(level=level, geom=shapely.to_wkb(gdf.geometry.array))
+            con.register("new_areas", frame)
+            con.execute(f"INSERT INTO areas SELECT level, \"{spec.key}\", \"{spec.name}\", geom FROM new_areas")
+            con.unregister("new_areas")
+    con.execute("CHECKPOINT")
+    n = con.execute("SELECT count(*) FROM grid_cells").fetchone()[0]
+    con.close()
+    return {"seconds": time.perf_counter() - start, "cells": n}
+
+
+def run_one(scenario: str, data_root: Path) -> dict:
+    """One scenario in a child process: its time and its own peak memory."""
+    out = subprocess.run([sys.executable, __file__, "--scenario", scenario, "--data-root", str(data_root)],
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--data-root", default=None)
+    parser.add_argument("--scenario", choices=["ours", "floor", "floor_outlines"])
+    args = parser.parse_args()
+    data_root = Path(args.data_root) if args.data_root else Settings.from_env().data_root
+    if args.scenario:
+        with tempfile.TemporaryDirectory() as tmp:
+            db = Path(tmp) / "germany.duckdb"
+            result = ours(db, data_root) if args.scenario == "ours" else floor(
+                db, data_root, outlines=args.scenario == "floor_outlines")
+            result["size_mb"] = db.stat().st_size / 1e6
+        result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(result))
+        return
+    runs = {s: [run_one(s, data_root) for _ in range(args.repeat)] for s in ("ours", "floor", "floor_outlines")}
+    best = {s: min(r, key=lambda x: x["seconds"]) for s, r in runs.items()}
+    o, f, fo = best["ours"], best["floor"], best["floor_outlines"]
+    print(f"germany workspace: {o['areas']} areas; cells {o['cells']} (best of {args.repeat}, each run its own process)")
+    print(f"  ours  (new_germany: outlines, parents, grids, Gemeinde sums)  {o['seconds']:6.2f} s  "
+          f"peak {o['peak_mb']:5.0f} MB  file {o['size_mb']:4.0f} MB   (target ≤ 30 s)")
+    print(f"  floor (DuckDB read_parquet + INSERT of the 5 files)            {f['seconds']:6.2f} s  "
+          f"peak {f['peak_mb']:5.0f} MB  file {f['size_mb']:4.0f} MB")
+    print(f"  floor + the 3 shapefiles (pyogrio, rows as they are)          {fo['seconds']:6.2f} s  "
+          f"peak {fo['peak_mb']:5.0f} MB")
+    print(f"  ratio ours / floor                                            {o['seconds'] / f['seconds']:6.2f} ×  "
+          f"(target ≤ 2)")
+    print(f"  ratio ours / (floor + shapefiles)                             {o['seconds'] / fo['seconds']:6.2f} ×")
+    print("  all runs (s): " + "; ".join(f"{s} " + ", ".join(f"{r['seconds']:.2f}" for r in rs)
+                                         for s, rs in runs.items()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+"""The nationwide layers (``data/nationwide/germany.toml``): every Gemeinde's outline with its
+Kreis and Land (BKG VG5000) and the Zensus 2022 grids, read in place.
+
+Nothing is loaded whole for one Gemeinde: the shapefiles are read with an attribute filter
+(``where`` on the AGS; the attribute table alone for the name search), the grids with DuckDB
+with a filter on the cell centres (the Gemeinde's bounding box in the grid's CRS, widened by
+half a cell) pushed into the parquet scan (``store.nationwide.read_parquet_cells``).
+
+Which cells belong to a Gemeinde:
+
+- **stored** (the grid cut to the Gemeinde): every cell whose square touches the outline
+  (``cells_touching``), so the grid map has no gap at the border and a quarter at the border can
+  weigh a cell by the part of it that lies in the quarter;
+- **counted** (the Gemeinde's indicators): the cells whose *centre* lies inside the outline
+  (``sums_by_centre``), so each cell counts for exactly one Gemeinde and the Gemeinden of the
+  ``germany`` workspace add up to the grid's total (of the cells whose centre lies in one).
+"""
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from jmdiq_geo.config import REPO_ROOT
+from jmdiq_geo.errors import InputError, Problem, SchemaError
+from jmdiq_geo.io.commit import Source
+from jmdiq_geo.io.names import normalise_name
+from jmdiq_geo.store.nationwide import read_parquet_cells
+
+LAYERS_FILE = REPO_ROOT / "data" / "nationwide" / "germany.toml"
+#: how many candidates an ambiguous or unknown name lists
+LISTED = 25
+_DIGITS = re.compile(r"^\d+$")
+
+
+@dataclass
+class AreaLayer:
+    level: str
+    file: Path
+    key: str
+    name: str
+    type: str
+    label_de: str
+    label_en: str
+    source: str
+    #: a Gemeinde's key starts with its Kreis's (5 digits) and its Land's (2)
+    key_digits: int = 8
+    keep: dict = field(default_factory=dict)
+
+
+@dataclass
+class GridLayer:
+    file: Path
+    column: str
+    grid_id: str
+    label: str
+    kind: str
+    crs: str
+    cell_size_m: float
+    period: str
+    source: str
+
+    def meta(self) -> dict:
+        """The ``grids`` row of this layer."""
+        return {"grid_id": self.grid_id, "label": self.label, "variable": self.column, "kind": self.kind,
+                "crs": self.crs, "cell_size_m": float(self.cell_size_m), "period": self.period,
+                "source_id": self.source}
+
+
+@dataclass
+class Layers:
+    sources: dict[str, Source]
+    areas: dict[str, AreaLayer]
+    grids: list[GridLayer]
+    indicators: dict[str, dict]
+    city: dict
+
+
+def load_layers(data_root: Path | None, path: Path | str = LAYERS_FILE) -> Layers:
+    """The nationwide layers below ``data_root``; every missing file is named at once."""
+    if data_root is None:
+        raise SchemaError(Problem("data_root_missing"))
+    data_root = Path(data_root)
+    with open(path, "rb") as fh:
+        raw = tomllib.load(fh)
+    sources = {sid: Source(source_id=sid, **spec) for sid, spec in raw["sources"].items()}
+    areas = {level: AreaLayer(level=level, **{**spec, "file": data_root / spec["file"]})
+             for level, spec in raw["areas"].items()}
+    grids = [GridLayer(**{**spec, "file": data_root / spec["file"]}) for spec in raw["grids"]]
+    missing = [str(p) for p in [a.file for a in areas.values()] + [g.file for g in grids] if not p.exists()]
+    if missing:
+        raise SchemaError([Problem("nationwide_missing", {"file": f}) for f in missing])
+    return Layers(sources, areas, grids, raw.get("indicators", {}), raw.get("city", {}))
+
+
+# --------------------------------------------------------------------------- finding a Gemeinde
+
+def gemeinde_index(layers: Layers) -> pd.DataFrame:
+    """Every Gemeinde's ``ags, name, type, kreis`` (attribute tables only, no geometry)."""
+    gem, krs = layers.areas["gemeinde"], layers.areas["kreis"]
+    g = pyogrio.read_dataframe(gem.file, columns=[gem.key, gem.name, gem.type], read_geometry=False)
+    k = pyogrio.read_dataframe(krs.file, columns=[krs.key, krs.name, krs.type], read_geometry=False)
+    kreis = dict(zip(k[krs.key].astype(str), k[krs.name].astype(str)))
+    ags = g[gem.key].astype(str)
+    return pd.DataFrame({"ags": ags, "name": g[gem.name].astype(str), "type": g[gem.type].astype(str),
+                         "kreis": ags.str[:krs.key_digits].map(kreis).fillna("–")})
+
+
+@dataclass
+class Search:
+    """Gemeinden found for a query: by key (``ags``), by the exact name (``exact``), by part of
+    the name (``part``), or only similar names (``close``, none of which matched)."""
+    query: str
+    how: str
+    candidates: pd.DataFrame
+
+
+def search_gemeinden(index: pd.DataFrame, query: str, *, limit: int = LISTED) -> Search:
+    """Gemeinden whose AGS is ``query`` or whose name matches it (case, umlauts, hyphens
+    normalised); without any match, the most similar names."""
+    text = str(query).strip()
+    if _DIGITS.match(text):
+        return Search(text, "ags", index[index["ags"] == text.zfill(8)])
+    wanted = normalise_name(text)
+    names = index["name"].map(normalise_name)
+    exact = index[names == wanted]
+    if len(exact):
+        return Search(text, "exact", exact)
+    part = index[names.str.contains(re.escape(wanted), regex=True)] if wanted else index.iloc[:0]
+    if len(part):
+        return Search(text, "part", part.head(limit))
+    close = difflib.get_close_matches(wanted, list(dict.fromkeys(names)), n=8, cutoff=0.6)
+    rank = names.map({name: i for i, name in enumerate(close)})
+    similar = index.assign(_rank=rank)[rank.notna()].sort_values("_rank", kind="stable").drop(columns="_rank")
+    return Search(text, "close", similar.head(limit))
+
+
+def describe_candidate(row) -> str:
+    return f"{row['name']} ({row['type']}, {row['kreis']}, AGS {row['ags']})"
+
+
+def resolve_gemeinde(index: pd.DataFrame, query: str) -> pd.Series:
+    """The one Gemeinde ``query`` names; several or none: an ``InputError`` listing the
+    candidates with their Kreis (or the similar names)."""
+    found = search_gemeinden(index, query)
+    hits = found.candidates
+    if found.how != "close" and len(hits) == 1:
+        return hits.iloc[0]
+    if found.how == "close" or hits.empty:
+        listed = [describe_candidate(r) for _, r in hits.iterrows()]
+        raise InputError([Problem("gemeinde_unknown", {"query": found.query})]
+                         + [Problem("gemeinde_similar", {"candidate": c}) for c in listed])
+    listed = [describe_candidate(r) for _, r in hits.iterrows()]
+    raise InputError([Problem("gemeinde_ambiguous", {"query": found.query, "count": len(hits)})]
+                     + [Problem("gemeinde_candidate", {"candidate": c}) for c in listed])
+
+
+# --------------------------------------------------------------------------- outlines
+
+def read_areas(layer: AreaLayer, *, keys: list[str] | None = None) -> gpd.GeoDataFrame:
+    """``area_id, name, label, geometry`` (in the file's CRS) of the areas with ``keys`` (None:
+    all), read with an attribute filter: the other features never reach pandas."""
+    clauses = []
+    if keys is not None:
+        bad = [k for k in keys if not _DIGITS.match(str(k))]
+        if bad:
+            raise InputError(Problem("gemeinde_key_malformed", {"key": ", ".join(map(str, bad))}))
+        clauses.append(f"{layer.key} IN ({', '.join(repr(str(k)) for k in keys)})")
+    clauses += [f"{col} = {int(value)}" for col, value in layer.keep.items()]
+    # (a column the filter names must be read too: OGR ignores the fields it is not asked for)
+    gdf = pyogrio.read_dataframe(layer.file, columns=[layer.key, layer.name, layer.type, *layer.keep],
+                                 where=" AND ".join(clauses) or None)
+    return gpd.GeoDataFrame({"area_id": gdf[layer.key].astype(str).to_numpy(),
+                             "name": gdf[layer.name].astype(str).to_numpy(),
+                             "label": gdf[layer.type].astype(str).to_numpy()},
+                            geometry=gdf.geometry.to_numpy(), crs=gdf.crs)
+
+
+# --------------------------------------------------------------------------- grid cells
+
+def read_cells(layer: GridLayer, *, bbox=None) -> pd.DataFrame:
+    """``x, y, value`` of the grid's cells whose square can touch ``bbox`` (grid CRS; None:
+    the whole grid): the filter runs in DuckDB's parquet scan."""
+    if bbox is not None:
+        half = float(layer.cell_size_m) / 2
+        bbox = (bbox[0] - half, bbox[1] - half, bbox[2] + half, bbox[3] + half)
+    return read_parquet_cells(layer.file, column=layer.column, bbox=bbox).to_pandas()
+
+
+def cells_touching(cells: pd.DataFrame, outline, *, cell_size_m: float) -> np.ndarray:
+    """Which cells' squares (centre ± half the size) touch ``outline`` (same CRS)."""
+    if cells.empty:
+        return np.zeros(0, dtype=bool)
+    half = cell_size_m / 2
+    x, y = cells["x"].to_numpy(float), cells["y"].to_numpy(float)
+    boxes = shapely.box(x - half, y - half, x + half, y + half)
+    shapely.prepare(outline)
+    return shapely.intersects(outline, boxes)
+
+
+def sums_by_centre(cells: pd.DataFrame, outlines: gpd.GeoSeries) -> np.ndarray:
+    """Per outline, the sum of the values of the cells whose centre lies inside it (cells
+    without a value count as 0; same CRS)."""
+    out = np.zeros(len(outlines))
+    cells = cells[cells["value"].notna()]
+    if cells.empty or not len(outlines):
+        return out
+    points = shapely.points(cells["x"].to_numpy(float), cells["y"].to_numpy(float))
+    tree = shapely.STRtree(np.asarray(outlines.array))
+    point_idx, area_idx = tree.query(points, predicate="within")
+    out += np.bincount(area_idx, weights=cells["value"].to_numpy(float)[point_idx], minlength=len(outlines))
+    return out

@@ -1,0 +1,80 @@
+"""Nationwide layers read in place, and the context outlines of a workspace.
+
+- ``read_parquet_cells``: one variable of a nationwide grid (a parquet file with cell centres
+  ``x``/``y``), filtered by a bounding box *inside DuckDB*, so only the cells of that box reach
+  Python (as an arrow table). Values below 0 (the Zensus code −1: no value or suppressed) come
+  back as NULL.
+- ``NationwideRepository`` (a mixin of ``store.workspace.Workspace``): a whole grid inserted
+  from its parquet file by DuckDB itself (``INSERT … SELECT … FROM read_parquet``: nothing goes
+  through pandas), and the context outlines (the Kreis and Land around a Gemeinde) drawn on the
+  maps but not part of the level hierarchy.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+import geopandas as gpd
+import pandas as pd
+import pyarrow as pa
+import shapely
+
+from jmdiq_geo.store.base import Repository, from_wkb
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _value_sql(column: str) -> str:
+    if not _IDENTIFIER.match(column):
+        raise ValueError(f"not a column name: {column!r}")
+    return f'CASE WHEN "{column}" < 0 THEN NULL ELSE "{column}"::DOUBLE END'
+
+
+def _box_sql(bbox) -> tuple[str, list]:
+    if bbox is None:
+        return "", []
+    minx, miny, maxx, maxy = (float(v) for v in bbox)
+    return " WHERE x BETWEEN ? AND ? AND y BETWEEN ? AND ?", [minx, maxx, miny, maxy]
+
+
+def read_parquet_cells(path: Path | str, *, column: str, bbox=None) -> pa.Table:
+    """``x, y, value`` of the cells of ``path`` whose centre lies in ``bbox`` (minx, miny, maxx,
+    maxy in the grid's CRS; None: all), read by DuckDB with the filter pushed into the scan."""
+    where, params = _box_sql(bbox)
+    with duckdb.connect() as con:
+        return con.execute(f"SELECT x::DOUBLE AS x, y::DOUBLE AS y, {_value_sql(column)} AS value "
+                           f"FROM read_parquet(?){where}", [str(path), *params]).to_arrow_table()
+
+
+class NationwideRepository(Repository):
+    """Grids inserted straight from parquet, and context outlines."""
+
+    def grid_from_parquet(self, grid: dict, path: Path | str, *, column: str) -> int:
+        """Replace grid ``grid`` (its ``grids`` row) by every cell of ``path`` (DuckDB reads
+        and inserts; values below 0 stored as NULL); returns the number of cells."""
+        self.con.execute("DELETE FROM grid_cells WHERE grid_id = ?", [grid["grid_id"]])
+        self.con.execute("INSERT OR REPLACE INTO grids VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         [grid["grid_id"], grid.get("label"), grid["variable"], grid["kind"], grid["crs"],
+                          grid["cell_size_m"], grid.get("period"), grid.get("source_id")])
+        self.con.execute(f"INSERT INTO grid_cells SELECT ?, x::DOUBLE, y::DOUBLE, {_value_sql(column)} "
+                         "FROM read_parquet(?)", [grid["grid_id"], str(path)])
+        return self.con.execute("SELECT count(*) FROM grid_cells WHERE grid_id = ?", [grid["grid_id"]]).fetchone()[0]
+
+    def replace_context_areas(self, gdf: gpd.GeoDataFrame, *, kind: str, source_id: str) -> None:
+        """Store the context outlines of ``kind`` (e.g. the Kreis and the Land around the
+        workspace's areas), replacing those stored before. ``gdf``: area_id, name, label, geometry
+        in the work CRS."""
+        frame = pd.DataFrame({"kind": kind, "area_id": gdf["area_id"].astype(str).to_numpy(),
+                              "name": gdf["name"].astype(object).to_numpy(),
+                              "label": gdf["label"].astype(object).to_numpy(),
+                              "geom": shapely.to_wkb(gdf.geometry.array), "source_id": source_id})
+        self.con.execute("DELETE FROM context_areas WHERE kind = ?", [kind])
+        self._with_frame("new_context", frame, "INSERT INTO context_areas SELECT * FROM new_context")
+
+    def context_areas(self) -> gpd.GeoDataFrame:
+        """The context outlines (kind, area_id, name, label, source_id, geometry in the work CRS)."""
+        frame = self._df("SELECT kind, area_id, name, label, geom, source_id FROM context_areas ORDER BY kind, area_id")
+        geom = from_wkb(frame.pop("geom"))
+        crs = self.meta().get("work_crs") or None
+        return gpd.GeoDataFrame(frame, geometry=geom, crs=crs)

@@ -1,0 +1,28 @@
+"""Every page on a Gemeinde starter (one area, context outlines, grids, three indicators) in
+Streamlit's AppTest: no exception, the Karte draws the Gemeinde with the BKG and Zensus sources."""
+import shutil
+
+import pytest
+
+from tests.fixtures.apptest import page_text, run_page
+from tests.ui.test_other_city_pages import PAGES
+
+pytestmark = pytest.mark.realdata
+
+
+@pytest.fixture
+def starter(heidelberg_starter, tmp_path, monkeypatch):
+    db = tmp_path / "hd.duckdb"
+    shutil.copy(heidelberg_starter[0], db)
+    monkeypatch.setenv("JMDIQ_DB", str(db))
+    return db
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_of_a_gemeinde_starter(starter, page):
+    at = run_page(page)
+    assert not at.exception, (page, [e.value for e in at.exception])
+    text = page_text(at)
+    assert "Traceback" not in text
+    if page == "karte":
+        assert "jmdiq-legend" in text and "GeoBasis-DE / BKG" in text and "Zensus 2022" in text
