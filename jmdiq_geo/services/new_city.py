@@ -218,6 +218,7 @@ def new_gemeinde(db_path: Path | str, query: str, *, data_root: Path | None, nam
     (cells touching the outline) and its residents and foreign nationals summed from the cells
     whose centre lies inside (see ``io.nationwide``). Built in ``<db>.building``, moved into
     place when complete."""
+    authorize("create_workspace")
     started = time.perf_counter()
     db_path = _fresh_path(db_path)
     layers = nationwide.load_layers(data_root)
@@ -266,6 +267,7 @@ def new_germany(db_path: Path | str, *, data_root: Path | None, name: str | None
     """The ``germany`` workspace: every Gemeinde, Kreis and Land as three levels (parents from
     the AGS), the whole Zensus grids (inserted by DuckDB straight from the parquet files), and
     every Gemeinde's residents and foreign nationals (cells by their centre)."""
+    authorize("create_workspace")
     started = time.perf_counter()
     db_path = _fresh_path(db_path)
     layers = nationwide.load_layers(data_root)
