@@ -6,6 +6,8 @@ language.
 """
 from __future__ import annotations
 
+import re
+
 import tomllib
 from datetime import date
 from functools import lru_cache
@@ -130,24 +132,40 @@ def number_styler(frame, lang: str = DEFAULT_LANG, digits: int | dict[str, int] 
     return styler
 
 
-def format_problem(problem: Problem, lang: str = DEFAULT_LANG, *, fields: dict[str, str] | None = None) -> str:
+#: what Markdown (and Streamlit's extensions: ``:red[…]``, ``$…$``) reads as markup
+_MARKDOWN_MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+
+
+def markdown_safe(text) -> str:
+    """``text`` (a user's or a file's string) as Markdown that shows it literally: every markup
+    character backslash-escaped, line breaks as spaces - no link, image, HTML or formatting can
+    come from it. Used wherever such a string goes into Markdown (Streamlit's text elements)."""
+    return _MARKDOWN_MARKUP.sub(r"\\\1", " ".join(str(text).splitlines()))
+
+
+def format_problem(problem: Problem, lang: str = DEFAULT_LANG, *, fields: dict[str, str] | None = None,
+                   escape=None) -> str:
     """``Datei x.csv, Zeile 4, Spalte „S1“: <what is wrong and what to do>``.
 
     ``fields``: for problems of a form (codes ``form_…``), the labels of its fields by id, so a
-    message names the field as the form does (``Feld „Name“``), not the stored column."""
+    message names the field as the form does (``Feld „Name“``), not the stored column.
+    ``escape``: applied to every value from outside (parameters, file, column), e.g.
+    ``markdown_safe`` for the app's messages."""
+    esc = escape or (lambda v: v)
     params = dict(problem.params)
     column = problem.column
     form = bool(fields) and problem.code.startswith("form_")
     if form:
         params = {k: (fields.get(v, v) if k == "field" and isinstance(v, str) else v) for k, v in params.items()}
+    params = {k: esc(v) if isinstance(v, str) else v for k, v in params.items()}
     where = []
     if problem.file:
-        where.append(t("loc_file", lang, file=problem.file))
+        where.append(t("loc_file", lang, file=esc(problem.file)))
     if problem.row is not None:
         where.append(t("loc_row", lang, row=problem.row))
     if column:
-        where.append(t("loc_field", lang, field=fields.get(column, column)) if form
-                     else t("loc_column", lang, column=column))
+        where.append(t("loc_field", lang, field=esc(fields.get(column, column))) if form
+                     else t("loc_column", lang, column=esc(column)))
     message = t(f"err_{problem.code}", lang, **params)
     return (", ".join(where) + ": " + message) if where else message
 

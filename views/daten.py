@@ -1,7 +1,7 @@
 """Daten: sources, periods and licences in the workspace, and the import log."""
 import streamlit as st
 
-from jmdiq_geo.i18n import DATE_FORMAT, format_date, localized_column
+from jmdiq_geo.i18n import DATE_FORMAT, format_date, localized_column, markdown_safe
 from jmdiq_geo.services.manifest import write_manifest
 from jmdiq_geo.ui.actions import backup_section
 from jmdiq_geo.ui.derived_form import derived_form
@@ -26,7 +26,7 @@ st.dataframe(number_table(sources[["source_id", "title", "licence", "periods", "
     "files": tr("col_files")}), 0),
     hide_index=True, width="stretch", column_config={tr("col_title"): st.column_config.TextColumn(width="medium")})
 st.subheader(tr("data_attribution"))
-st.markdown("\n".join(f"- {a}" for a in ws.attributions()) or "–")
+st.markdown("\n".join(f"- {markdown_safe(a)}" for a in ws.attributions()) or "–")
 
 st.subheader(tr("data_indicators"))
 ind = ws.indicators()

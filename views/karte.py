@@ -7,7 +7,7 @@ from jmdiq_geo.services.layers import value_periods
 from jmdiq_geo.render.maps import PALETTES
 from jmdiq_geo.services.maps import official_classes
 from jmdiq_geo.ui.maps import indicator_map, show_map
-from jmdiq_geo.ui.state import lang, require_areas, tr, workspace_version
+from jmdiq_geo.ui.state import lang, require_areas, tr, trm, workspace_version
 from jmdiq_geo.ui.widgets import indicator_picker, level_picker, number_table, parse_breaks
 
 st.title(tr("map_title"))
@@ -60,7 +60,7 @@ m, classes, layer, title = indicator_map(
     palette=palette, lang=lang(), period_from=period_from, relative=relative, breaks=breaks,
     show_programmes=show_programmes, service_categories=tuple(chosen), show_projects=show_projects)
 table = layer.areas
-st.caption(tr("map_caption", title=title, period=format_date(period, lang()),
+st.caption(trm("map_caption", title=title, period=format_date(period, lang()),
               city=format_number(layer.city_value, lang()), n=int(table["value"].notna().sum()), total=len(table)))
 clicked = show_map(m, key="indicator_map", clickable=True)
 st.caption(tr("map_click_hint"))

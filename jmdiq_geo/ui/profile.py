@@ -4,11 +4,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from jmdiq_geo.i18n import DATE_FORMAT, format_date, format_number, localized, t_or
+from jmdiq_geo.i18n import DATE_FORMAT, format_date, format_number, localized, markdown_safe, t_or
 from jmdiq_geo.services.layers import time_series
 from jmdiq_geo.services.profile import area_choices, area_profile
 from jmdiq_geo.ui.maps import cached_layer
-from jmdiq_geo.ui.state import lang, settings, tr, workspace
+from jmdiq_geo.ui.state import lang, settings, tr, trm, workspace
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -41,8 +41,8 @@ def _value(row, lg: str) -> str:
 def render_profile(version: float, level: str, area_id: str, *, compact: bool = False) -> None:
     p = cached_profile(version, level, area_id)
     lg = lang()
-    st.subheader(f"{p.name} ({p.area_id})")
-    st.caption(" · ".join([f"{name} ({aid})" for _, aid, name in p.hierarchy]
+    st.subheader(markdown_safe(f"{p.name} ({p.area_id})"))
+    st.caption(" · ".join([markdown_safe(f"{name} ({aid})") for _, aid, name in p.hierarchy]
                           + [f"{format_number(p.area_km2, lg, digits=2)} km²"]))
     rows, district = [], p.district_label.get(lg) or tr("col_district")
     for _, r in p.indicators.iterrows():
@@ -81,7 +81,7 @@ def render_profile(version: float, level: str, area_id: str, *, compact: bool = 
             address=p.youth_centres["address"].fillna("–")).rename(columns={
                 "name": tr("tt_service"), "address": tr("tt_address"), "capacity": tr("profile_places"),
                 "inside": tr("profile_where")}).set_index(tr("tt_service")))
-    st.caption(tr("profile_sources", sources="; ".join(p.attributions)))
+    st.caption(trm("profile_sources", sources="; ".join(p.attributions)))
 
 
 #: the areas' lines (the first is the area of the profile), then district and city

@@ -6,7 +6,7 @@ from streamlit.runtime.state.session_state_proxy import get_session_state
 
 from jmdiq_geo.config import Settings
 from jmdiq_geo.errors import JmdiqError
-from jmdiq_geo.i18n import DEFAULT_LANG, LANGUAGES, format_problem, t
+from jmdiq_geo.i18n import DEFAULT_LANG, LANGUAGES, format_problem, markdown_safe, t
 from jmdiq_geo.services.workspace import Workspace, newest_import_id, open_workspace
 
 LANG_KEY = "lang"
@@ -19,6 +19,12 @@ def lang() -> str:
 def tr(key: str, **params) -> str:
     """The catalogue text in the user's language."""
     return t(key, lang(), **params)
+
+
+def trm(key: str, **params) -> str:
+    """``tr`` for Markdown (Streamlit's text elements) with values from the workspace, a file or
+    a user: each value shown literally (``i18n.markdown_safe``), never as a link, image or markup."""
+    return t(key, lang(), **{k: markdown_safe(v) if isinstance(v, str) else v for k, v in params.items()})
 
 
 def language_switch() -> None:
