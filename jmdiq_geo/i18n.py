@@ -132,8 +132,10 @@ def number_styler(frame, lang: str = DEFAULT_LANG, digits: int | dict[str, int] 
     return styler
 
 
-#: what Markdown (and Streamlit's extensions: ``:red[…]``, ``$…$``) reads as markup
-_MARKDOWN_MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+#: the Markdown that could fetch, link or run something: links and images need ``[``, HTML needs
+#: ``<``, Streamlit's directives (``:red[…]``) a bracket too, code a backtick, formulas ``$``.
+#: Emphasis characters stay: a name with an underscore only looks different, it does nothing.
+_MARKDOWN_MARKUP = re.compile(r"([\\`\[\]<>!$])")
 
 
 def markdown_safe(text) -> str:

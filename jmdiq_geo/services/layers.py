@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from jmdiq_geo.analysis.aggregate import aggregate, city_value
-from jmdiq_geo.analysis.privacy import suppress
+from jmdiq_geo.analysis.privacy import complementary_suppression, hide_small_numerators, suppress
 from jmdiq_geo.config import Settings
 from jmdiq_geo.errors import InputError, Problem
 from jmdiq_geo.store.workspace import Workspace
@@ -111,6 +111,14 @@ def indicator_layer(ws: Workspace, *, indicator_id: str, period: date, level: st
     raw = raw.reindex(areas["area_id"].to_numpy())
     shown, reason = suppress(raw, kind=kind, population=pop, min_residents=settings.min_residents,
                              small_count=settings.small_count)
+    if aggregatable:
+        # what the rules hide must not come back from what is shown beside it: a rate times its
+        # shown denominator, or a published total (the parent's, the city's) minus shown parts
+        den_here = den if level == lowest or den is None else aggregate(den, groups, kind="extensive")["value"]
+        shown, reason = hide_small_numerators(shown, reason, kind=kind, denominator=den_here,
+                                              small_count=settings.small_count)
+        shown, reason = complementary_suppression(shown, reason, _published_totals(ws, level),
+                                                  weight=pop if pop is not None else None)
     higher_worse = definition.get("polarity") != "higher_better"
     rank = shown.rank(ascending=not higher_worse, method="min")
     out = areas[["area_id", "name", "geometry"]].copy()
@@ -125,6 +133,15 @@ def indicator_layer(ws: Workspace, *, indicator_id: str, period: date, level: st
     sources = [s for s in {definition.get("source_id"), *areas["source_id"].dropna().unique()} if s]
     sources += ws.value_sources([indicator_id], period=period)
     return IndicatorLayer(out, definition, level, period, city, ws.attributions(sorted(set(sources))))
+
+
+def _published_totals(ws: Workspace, level: str) -> pd.Series:
+    """Area id on ``level`` → the area whose total is shown above it (its parent; on the top
+    level the whole city)."""
+    names = ws.area_names(level)
+    if level == ws.top_level():
+        return pd.Series("city", index=names["area_id"].to_numpy())
+    return pd.Series(names["parent_id"].to_numpy(), index=names["area_id"].to_numpy())
 
 
 def value_periods(ws: Workspace, indicator_id: str) -> list[date]:

@@ -27,7 +27,11 @@ def test_map_html_has_no_outside_links(berlin_map):
     assert outside == []
     assert "/app/static/vendor/leaflet/leaflet.js" in html
     assert "Amt für Statistik Berlin-Brandenburg, CC BY 3.0 DE" in html
-    assert len(layer.areas) == 542 and layer.areas["value"].notna().sum() == 536
+    # the 6 areas under 300 residents are hidden, and with each a neighbour in its Bezirksregion
+    # (secondary suppression: the region's total minus the shown ones must not give it away)
+    reasons = layer.areas["reason"].value_counts().to_dict()
+    assert len(layer.areas) == 542 and reasons == {"small_area": 6, "complement": 6}
+    assert layer.areas["value"].notna().sum() == 530
 
 
 @pytest.mark.realdata
