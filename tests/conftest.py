@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.fixtures.files",
     "tests.fixtures.workspaces",
     "tests.fixtures.access",
+    "tests.fixtures.town",
 ]
