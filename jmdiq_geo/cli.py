@@ -487,7 +487,7 @@ def cmd_access(args) -> int:
             shapes = ws.areas(access.result.report["level"]).set_index("area_id").geometry
             geometry = shapes.reindex(table["area"]).to_numpy()
         write_table(table, args.out, attribution=ws.attributions(), geometry=geometry, crs=ws.work_crs)
-        pairs = pair_table(ws, access)
+        pairs = pair_table(ws, access, lang=lang)
         if args.pairs:
             write_table(pairs, args.pairs, attribution=ws.attributions())
         r = access.result.report

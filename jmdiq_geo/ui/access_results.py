@@ -9,7 +9,7 @@ from jmdiq_geo.i18n import format_date, format_number, localized
 from jmdiq_geo.render.access_maps import access_map, detour_map, measure_label
 from jmdiq_geo.render.maps import standalone_html
 from jmdiq_geo.services.access import barrier_table, excluded_services
-from jmdiq_geo.services.access_export import area_table, report_bytes, table_downloads
+from jmdiq_geo.services.access_export import area_table, crossing_labels, report_bytes, table_downloads
 from jmdiq_geo.ui.access import category_label
 from jmdiq_geo.ui.maps import display_geometry_of, show_map
 from jmdiq_geo.ui.state import lang, tr, workspace
@@ -89,7 +89,7 @@ def show_result(nominal, effective, version: float) -> None:
         st.dataframe(number_table(pd.DataFrame({
             tr("tt_area"): pairs["area"].map(names).fillna(pairs["area"]), tr("tt_service"): pairs["service"],
             tr("acc_straight"): pairs["straight_m"], tr("acc_network"): pairs["network_m"],
-            tr("access_m_detour"): pairs["detour"], tr("acc_crosses"): pairs.get("crosses", "")}),
+            tr("access_m_detour"): pairs["detour"], tr("acc_crosses"): crossing_labels(pairs["crosses"], lang()) if "crosses" in pairs else ""}),
             {tr("acc_straight"): 0, tr("acc_network"): 0}), hide_index=True, width="stretch")
         return
     far = max(report["thresholds"])
