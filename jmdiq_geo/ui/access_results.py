@@ -75,7 +75,10 @@ def show_result(nominal, effective, version: float) -> None:
     coverage = ws.network_coverage()
     sources = sorted(set(areas["source_id"].dropna()) | set(nominal.services["source_id"].dropna())
                      | set(ws.networks()["source_id"]) | set(ws.origins()["source_id"].dropna())
-                     | (set(ws.barriers()["source_id"].dropna()) if view == "detour" else set()))
+                     | (set(ws.barriers()["source_id"].dropna()) if view == "detour" else set())
+                     # homes from grid cells: the grid's source (e.g. the Zensus) is named too
+                     | (set(ws.grids()["source_id"].dropna()) if (nominal.result.origins["kind"] == "grid").any()
+                        else set()))
     attributions = ws.attributions(sources)
     if view == "detour":
         st.write(tr("acc_detour_intro"))
@@ -88,8 +91,9 @@ def show_result(nominal, effective, version: float) -> None:
         names = ws.area_names(nominal.result.report["level"]).set_index("area_id")["name"]
         st.dataframe(number_table(pd.DataFrame({
             tr("tt_area"): pairs["area"].map(names).fillna(pairs["area"]), tr("tt_service"): pairs["service"],
-            tr("acc_straight"): pairs["straight_m"], tr("acc_network"): pairs["network_m"],
-            tr("access_m_detour"): pairs["detour"], tr("acc_crosses"): crossing_labels(pairs["crosses"], lang()) if "crosses" in pairs else ""}),
+            tr("acc_crosses"): crossing_labels(pairs["crosses"], lang()) if "crosses" in pairs else "",
+            tr("access_m_detour"): pairs["detour"], tr("acc_straight"): pairs["straight_m"],
+            tr("acc_network"): pairs["network_m"]}),
             {tr("acc_straight"): 0, tr("acc_network"): 0}), hide_index=True, width="stretch")
         return
     far = max(report["thresholds"])
