@@ -77,7 +77,7 @@ def show_result(nominal, effective, version: float) -> None:
                      | set(ws.networks()["source_id"]) | set(ws.origins()["source_id"].dropna())
                      | (set(ws.barriers()["source_id"].dropna()) if view == "detour" else set())
                      # homes from grid cells: the grid's source (e.g. the Zensus) is named too
-                     | (set(ws.grids()["source_id"].dropna()) if (nominal.result.origins["kind"] == "grid").any()
+                     | (set(ws.grids()["source_id"].dropna()) if "grid" in set(nominal.result.origins.get("kind", []))
                         else set()))
     attributions = ws.attributions(sources)
     if view == "detour":
