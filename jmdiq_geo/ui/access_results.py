@@ -46,6 +46,10 @@ def _report_lines(access) -> None:
     c4.metric(tr("acc_detour"), format_number(r["detour_factor"], lang(), digits=2),
               help=tr("acc_detour_calibrated" if r["detour_calibrated"] else "acc_detour_default",
                       n=r["detour_pairs"]))
+    kinds = r.get("origin_kinds") or {}
+    if r.get("buildings_set_aside"):           # a town's extract with a handful of mapped houses
+        st.caption(tr("cli_access_origins", buildings=kinds.get("building", 0), cells=kinds.get("grid", 0),
+                      areas=kinds.get("area", 0), set_aside=r["buildings_set_aside"]))
 
 
 def show_result(nominal, effective, version: float) -> None:
