@@ -11,7 +11,7 @@ from pathlib import Path
 
 from jmdiq_geo.config import Settings
 from jmdiq_geo.errors import InputError, JmdiqError, Problem
-from jmdiq_geo.i18n import format_number, format_problem, localized, t
+from jmdiq_geo.i18n import format_number, format_problem, localized, t, t_or
 
 
 def _settings(args) -> Settings:
@@ -296,13 +296,21 @@ def cmd_import(args) -> int:
         level = (im.LevelSpec(args.level, label_de=args.label, label_en=args.label_en, parent_level=args.parent_level)
                  if args.kind == "boundaries" and (args.label or args.parent_level) else None)
         # every kind through the one import use case (indicators: then the derived ones)
-        report = im.import_file(ws, args.kind, path, spec, source, level=level, **kw)
+        report = im.import_file(ws, args.kind, path, spec, source, level=level,
+                                progress=_stderr_progress(args.kind, settings.lang), **kw)
+        _end_progress()
     for n in report.notices:
         print(t("cli_notice", settings.lang) + ": " + format_problem(n, settings.lang), file=sys.stderr)
     if report.join:
         print(t("cli_join", settings.lang, matched=report.join.matched,
                 table_unmatched=len(report.join.table_unmatched), areas_unmatched=len(report.join.areas_unmatched)))
     print(t("cli_import_done", settings.lang, kind=args.kind, file=path.name, rows=report.rows, written=report.written))
+    d = report.details
+    if args.kind == "network" and "connected_share" in d:
+        print(t("cli_network_report", settings.lang, km=f"{d['length_km']:.1f}", nodes=d["nodes"],
+                segments=d["segments"], share=f"{d['connected_share']:.1f}", components=d["components"]))
+    if args.kind == "barriers" and d.get("by_kind"):
+        print(t("cli_barriers_report", settings.lang, kinds=", ".join(f"{k} {n}" for k, n in d["by_kind"].items())))
     return 0
 
 
@@ -327,6 +335,33 @@ def cmd_zonal(args) -> int:
         from jmdiq_geo.services.files import save_csv
         save_csv(table.drop(columns=["value"]).rename(columns={"shown": "value"}), args.out)
     return 0
+
+
+def _stderr_progress(what: str, lang: str):
+    """Progress of a long step on stderr: one line rewritten on a terminal, else one line per
+    step (a log keeps them)."""
+    last: dict[str, str] = {}
+
+    def say(fraction: float, step: str) -> None:
+        label = t_or(f"acc_step_{step}", step, lang)
+        if sys.stderr.isatty():
+            print(f"\r{what}: {int(fraction * 100):3d} % {label:<28}", end="", file=sys.stderr, flush=True)
+            last["open"] = "1"
+        elif last.get("step") != step:
+            print(f"{what}: {int(fraction * 100):3d} % {label}", file=sys.stderr, flush=True)
+            last["step"] = step
+    _OPEN.append(last)
+    return say
+
+
+_OPEN: list[dict] = []
+
+
+def _end_progress() -> None:
+    """End a progress line left open on a terminal."""
+    while _OPEN:
+        if _OPEN.pop().get("open"):
+            print(file=sys.stderr)
 
 
 def cmd_index(args) -> int:
@@ -458,7 +493,7 @@ def cmd_check(args) -> int:
 
 def cmd_access(args) -> int:
     from jmdiq_geo.analysis.access.compute import AccessSettings
-    from jmdiq_geo.services.access_export import area_table, origin_table, write_table
+    from jmdiq_geo.services.access_export import area_table, origin_table, pair_table, write_table
     from jmdiq_geo.services.access import access_for
     from jmdiq_geo.errors import InputError, Problem
     from jmdiq_geo.services.workspace import open_workspace
@@ -486,24 +521,30 @@ def cmd_access(args) -> int:
         if level and level not in set(ws.levels()["level"]):
             raise InputError(Problem("level_unknown", {"level": level, "known": ", ".join(ws.levels()["level"])}))
 
-        def progress(fraction, message):
-            if sys.stderr.isatty():
-                print(f"\r{int(fraction * 100):3d} % {message:<12}", end="", file=sys.stderr)
-        access = access_for(ws, args.category, persona=persona, settings=acc, level=level, progress=progress,
-                            config=settings)
-        if sys.stderr.isatty():
-            print(file=sys.stderr)
+        access = access_for(ws, args.category, persona=persona, settings=acc, level=level,
+                            progress=_stderr_progress(args.category, lang), config=settings)
+        _end_progress()
         table = origin_table(ws, access) if args.origins else area_table(ws, access, lang=lang)
         geometry = None
         if not args.origins:
             shapes = ws.areas(access.result.report["level"]).set_index("area_id").geometry
             geometry = shapes.reindex(table["area"]).to_numpy()
         write_table(table, args.out, attribution=ws.attributions(), geometry=geometry, crs=ws.work_crs)
+        pairs = pair_table(ws, access, lang=lang)
+        if args.pairs:
+            write_table(pairs, args.pairs, attribution=ws.attributions())
         r = access.result.report
     print(t("cli_access_done", lang, category=args.category, rows=len(table), out=args.out,
             origins=r["origins"], on_network=r["origins_on_network"], unreachable=r["origins_unreachable"],
             services=r["services"], off_network=len(r["services_off_network"]),
             detour=f"{r['detour_factor']:.2f}"))
+    kinds = r.get("origin_kinds") or {}
+    print(t("cli_access_origins", lang, buildings=kinds.get("building", 0), cells=kinds.get("grid", 0),
+            areas=kinds.get("area", 0), set_aside=r.get("buildings_set_aside", 0)))
+    for row in pairs.head(5).itertuples():
+        print(t("cli_access_pair", lang, service=row.service, area=row.area_name or row.area,
+                straight=f"{row.straight_m:.0f}", network=f"{row.network_m:.0f}", detour=f"{row.detour:.1f}",
+                crosses=row.crosses or "–"))
     if r.get("has_capacity"):
         print(t("cli_access_demand", lang, indicator=r.get("demand_indicator") or "–", period=r.get("demand_period") or "–"))
     if persona is not None:
@@ -700,6 +741,7 @@ def build_parser() -> argparse.ArgumentParser:
     acc.add_argument("--polygon", help="with --within: a drawn quarter (GeoJSON, GeoPackage …)")
     acc.add_argument("--crs", help="CRS of --polygon when the file names none")
     acc.add_argument("--origins", action="store_true", help="one row per origin (home) instead of per area")
+    acc.add_argument("--pairs", help="CSV: the worst-detour pairs with the barriers they cross")
     acc.add_argument("--speed", type=float, default=4.8, help="walking speed, km/h (default 4.8)")
     acc.add_argument("--thresholds", help="minutes, comma-separated (default 10,15)")
     acc.add_argument("--unknown", choices=["keep", "drop"], default="keep",

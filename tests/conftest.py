@@ -8,5 +8,6 @@ pytest_plugins = [
     "tests.fixtures.access",
     "tests.fixtures.auth",
     "tests.fixtures.nationwide",
+    "tests.fixtures.town",
 ]
 

@@ -6,6 +6,7 @@ from jmdiq_geo.services.imports import ATTRIBUTE_KIND, KINDS, import_file
 from jmdiq_geo.ui.attributes_import import attributes_form
 from jmdiq_geo.ui.feedback import guard, show_error, show_notices
 from jmdiq_geo.ui.import_form import preview, save_upload, source_form, spec_form
+from jmdiq_geo.ui.import_report import import_progress, show_access_details
 from jmdiq_geo.ui.level_form import new_level_spec, remember_new_level
 from jmdiq_geo.ui.state import lang, require_workspace, settings, tr
 
@@ -49,8 +50,9 @@ go = c2.button(tr("import_run"), type="primary", disabled=spec is None or source
 if check or go:
     with guard("import_failed"):
         report = import_file(ws, kind, path, spec, source, max_bytes=settings().max_file_bytes, dry_run=check,
-                             level=level)
+                             level=level, progress=import_progress(kind))
         st.success(tr("import_checked" if check else "import_done", rows=report.rows, written=report.written))
+        show_access_details(report)
         if report.join:
             st.write(tr("import_join", matched=report.join.matched,
                         table_unmatched=len(report.join.table_unmatched),

@@ -14,6 +14,7 @@ from jmdiq_geo.config import REPO_ROOT
 from jmdiq_geo.errors import InputError, Problem
 
 OSM_CATEGORIES_FILE = REPO_ROOT / "data" / "services" / "osm_categories.toml"
+OSM_BARRIERS_FILE = REPO_ROOT / "data" / "barriers" / "osm_barriers.toml"
 PERSONAS_DIR = REPO_ROOT / "data" / "personas"
 
 
@@ -22,6 +23,13 @@ def osm_categories() -> dict[str, dict[str, str]]:
     """OSM key → {tag value → category} (``data/services/osm_categories.toml``)."""
     with open(OSM_CATEGORIES_FILE, "rb") as f:
         return tomllib.load(f)["tags"]
+
+
+@lru_cache(maxsize=1)
+def osm_barriers() -> dict[str, dict[str, list[str]]]:
+    """Barrier kind → {OSM key → tag values} (``data/barriers/osm_barriers.toml``)."""
+    with open(OSM_BARRIERS_FILE, "rb") as f:
+        return tomllib.load(f)
 
 
 def load_persona(path: Path | str) -> Persona:

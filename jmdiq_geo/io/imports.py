@@ -986,10 +986,11 @@ IMPORTERS = {"boundaries": import_boundaries, "indicators": import_indicator_tab
 
 
 def run_import(ws: Workspace, kind: str, path: Path | str, spec, source: Source, *, max_bytes: int,
-               dry_run: bool = False) -> ImportReport:
-    """Dispatch to the importer of ``kind`` (one of ``KINDS``)."""
+               dry_run: bool = False, progress: networks.Progress | None = None) -> ImportReport:
+    """Dispatch to the importer of ``kind`` (one of ``KINDS``); ``progress(fraction, step)`` is
+    called by the walking-access importers (an OSM extract takes seconds)."""
     if kind in ("network", "origins", "barriers"):
         importer = {"network": networks.import_network, "origins": networks.import_origins,
                     "barriers": networks.import_barriers}[kind]
-        return importer(ws, path, spec, source, max_bytes=max_bytes, dry_run=dry_run)
+        return importer(ws, path, spec, source, max_bytes=max_bytes, dry_run=dry_run, progress=progress)
     return IMPORTERS[kind](ws, path, spec, source, max_bytes=max_bytes, dry_run=dry_run)

@@ -7,25 +7,35 @@ physical barriers.
 - ``origins``: residential buildings (polygons → centroid, weighted by footprint × storeys) or
   points; from a vector file with an optional attribute filter, or from an ``.osm.pbf``
   (residential building tags).
-- ``barriers``: railways, motorways, rivers, canals, water areas, with the classes to keep.
+- ``barriers``: railways, motorways, rivers, canals, water areas, with the classes to keep; from a
+  vector file (one kind) or an ``.osm.pbf`` (every kind of ``data/barriers/osm_barriers.toml``,
+  ways in tunnels or on bridges left out).
+
+OSM extracts are read by their content, never by the header's bounding box (pyrosm reads every
+block; a whole-town extract whose header box is bogus comes through whole). The importers call
+``progress(fraction, step)`` when given one (the CLI prints it, the app shows a bar).
 """
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from jmdiq_geo.analysis.access.network import network_from_segments
 from jmdiq_geo.crs import to_work_crs
 from jmdiq_geo.errors import InputError, Problem, SchemaError, raise_if_errors
-from jmdiq_geo.io.catalogues import osm_categories
+from jmdiq_geo.io.catalogues import osm_barriers, osm_categories
 from jmdiq_geo.io.commit import ImportReport, Source, commit_import
 from jmdiq_geo.io.readers import check_file, read_vector
 from jmdiq_geo.io.validate import check_columns, check_geometries, normalise_keys
 from jmdiq_geo.store.workspace import Workspace
+
+Progress = Callable[[float, str], None]
 
 #: highway classes nobody may walk on
 NOT_WALKABLE = ("motorway", "motorway_link")
@@ -86,24 +96,39 @@ def _is_pbf(path: Path) -> bool:
     return path.name.lower().endswith(".pbf")
 
 
-def _read_pbf(path: Path, what: str, *, max_bytes: int) -> gpd.GeoDataFrame:
-    """Walkable ways (``network``), buildings (``buildings``) or the points of interest that map
-    to a service category (``services``) from an OSM extract, read with pyrosm."""
+def _say(progress: Progress | None, fraction: float, step: str) -> None:
+    if progress is not None:
+        progress(fraction, step)
+
+
+def _read_pbf(path: Path, what: str, *, max_bytes: int, progress: Progress | None = None) -> gpd.GeoDataFrame:
+    """Walkable ways (``network``), buildings (``buildings``), barrier ways and water areas
+    (``barriers``) or the points of interest that map to a service category (``services``) from
+    an OSM extract, read with pyrosm (by content: the header's bounding box is not used)."""
     check_file(path, max_bytes=max_bytes)
     from pyrosm import OSM
 
+    _say(progress, 0.0, "read")
     try:
         osm = OSM(str(path))
         if what == "network":
             frame = osm.get_network(network_type="walking")
         elif what == "buildings":
             frame = osm.get_buildings()
+        elif what == "barriers":
+            wanted: dict[str, list[str]] = {}
+            for tags in osm_barriers().values():
+                for key, values in tags.items():
+                    wanted.setdefault(key, []).extend(values)
+            frame = osm.get_data_by_custom_criteria(custom_filter=wanted, filter_type="keep", keep_nodes=False,
+                                                    keep_ways=True, keep_relations=True)
         else:
             frame = osm.get_pois(custom_filter={key: list(values) for key, values in osm_categories().items()})
     except Exception as exc:  # pyrosm raises bare exceptions for damaged files
         raise InputError(Problem("pbf_unreadable", {"detail": str(exc)[:200]}, file=path.name)) from None
     if frame is None or len(frame) == 0:
         raise InputError(Problem("pbf_empty", {"what": what}, file=path.name))
+    _say(progress, 0.4, "read")
     return gpd.GeoDataFrame(frame, geometry="geometry", crs=frame.crs or "EPSG:4326")
 
 
@@ -132,11 +157,13 @@ def read_pbf_services(path: Path, *, max_bytes: int) -> tuple[gpd.GeoDataFrame, 
 
 
 def import_network(ws: Workspace, path: Path | str, spec: NetworkSpec, source: Source, *, max_bytes: int,
-                   dry_run: bool = False) -> ImportReport:
+                   dry_run: bool = False, progress: Progress | None = None) -> ImportReport:
+    """The walkable network as straight segments; the report gives its length, nodes, segments
+    and connected share (the largest connected part's share of the length, %)."""
     path = Path(path)
     problems: list[Problem] = []
     if _is_pbf(path):
-        gdf = _read_pbf(path, "network", max_bytes=max_bytes)
+        gdf = _read_pbf(path, "network", max_bytes=max_bytes, progress=progress)
         class_column = spec.class_column or "highway"
     else:
         gdf = read_vector(path, crs=spec.crs, layer=spec.layer, max_bytes=max_bytes)
@@ -168,22 +195,32 @@ def import_network(ws: Workspace, path: Path | str, spec: NetworkSpec, source: S
     if segments.empty:        # nothing walkable left: never replace a stored network by nothing
         raise InputError(Problem("network_nothing_walkable", {"classes": ", ".join(spec.exclude) or "–"},
                                  file=path.name))
+    _say(progress, 0.5, "graph")
+    graph = network_from_segments(segments[["x1", "y1"]].to_numpy(), segments[["x2", "y2"]].to_numpy())
+    main = graph.component[graph.u] == graph.main_component
+    _say(progress, 0.7, "coverage")
     vertices = shapely.multipoints(coords)
     coverage = shapely.concave_hull(vertices, ratio=0.3).buffer(spec.coverage_buffer_m)
+    _say(progress, 0.9, "write")
     report = ImportReport("network", path.name, rows=rows, written=len(segments), notices=notices,
                           details={"network_id": spec.network_id, "segments": len(segments),
                                    "length_km": round(float(np.hypot(segments.x2 - segments.x1,
-                                                                     segments.y2 - segments.y1).sum()) / 1000, 1)})
+                                                                     segments.y2 - segments.y1).sum()) / 1000, 1),
+                                   "nodes": int(graph.n_nodes), "edges": int(graph.n_edges),
+                                   "components": int(graph.component.max() + 1) if graph.n_nodes else 0,
+                                   "connected_share": round(float(graph.length[main].sum() / graph.length.sum() * 100),
+                                                            2) if graph.n_edges else 0.0,
+                                   "extent": [round(float(v), 1) for v in shapely.bounds(vertices)]})
     return commit_import(ws, report, source, path, asdict(spec),
                    lambda: ws.replace_network(spec.network_id, label=spec.label or path.name, segments=segments,
                                               coverage=coverage, source_id=source.source_id), dry_run=dry_run)
 
 
 def import_origins(ws: Workspace, path: Path | str, spec: OriginSpec, source: Source, *, max_bytes: int,
-                   dry_run: bool = False) -> ImportReport:
+                   dry_run: bool = False, progress: Progress | None = None) -> ImportReport:
     path = Path(path)
     if _is_pbf(path):
-        gdf = _read_pbf(path, "buildings", max_bytes=max_bytes)
+        gdf = _read_pbf(path, "buildings", max_bytes=max_bytes, progress=progress)
         spec_filter = spec.filter or {"building": list(RESIDENTIAL_BUILDINGS)}
     else:
         gdf = read_vector(path, crs=spec.crs, layer=spec.layer, max_bytes=max_bytes)
@@ -228,17 +265,59 @@ def import_origins(ws: Workspace, path: Path | str, spec: OriginSpec, source: So
                    lambda: ws.replace_origins(frame, source_id=source.source_id, id_prefix=prefix), dry_run=dry_run)
 
 
-def import_barriers(ws: Workspace, path: Path | str, spec: BarrierSpec, source: Source, *, max_bytes: int,
-                    dry_run: bool = False) -> ImportReport:
-    path = Path(path)
-    gdf = read_vector(path, crs=spec.crs, max_bytes=max_bytes)
-    raise_if_errors(check_columns(gdf.columns, {"class": spec.class_column, "name": spec.name, "id": spec.id},
-                                  file=path.name), SchemaError)
+def _pbf_barriers(path: Path, spec: BarrierSpec, *, max_bytes: int,
+                  progress: Progress | None) -> tuple[gpd.GeoDataFrame, int, BarrierSpec]:
+    """The barrier ways and water areas of an OSM extract with their kind and class (the tag
+    value), name (``name``, for roads else ``ref``: "A 5") and ``osm_type`` + id as the id;
+    ways in a tunnel or on a bridge are left out (people pass there)."""
+    gdf = _read_pbf(path, "barriers", max_bytes=max_bytes, progress=progress)
     rows = len(gdf)
-    if spec.class_column and spec.keep:
-        gdf = gdf[gdf[spec.class_column].astype(str).isin(spec.keep)]
+    kind = pd.Series(None, index=gdf.index, dtype=object)
+    cls = pd.Series(None, index=gdf.index, dtype=object)
+    for barrier_kind, tags in osm_barriers().items():
+        for key, values in tags.items():
+            if key not in gdf:
+                continue
+            hit = kind.isna() & gdf[key].astype(str).isin(values)
+            kind[hit], cls[hit] = barrier_kind, gdf.loc[hit, key].astype(str)
+    passable = pd.Series(False, index=gdf.index)
+    for key in ("tunnel", "bridge"):
+        if key in gdf:
+            passable |= gdf[key].notna() & ~gdf[key].astype(str).isin(["no", "None", "nan"])
+    keep = kind.notna() & ~passable
+    if spec.keep:
+        keep &= cls.isin(spec.keep)
+    gdf = gdf[keep].copy()
+    gdf["kind"], gdf["class"] = kind[keep], cls[keep]
+    names = gdf["name"] if "name" in gdf else pd.Series(None, index=gdf.index, dtype=object)
+    if "ref" in gdf:                  # a motorway's "A 5" (a railway's ref is a line number: not a name)
+        names = names.where(names.notna() | (gdf["kind"] != "road"), gdf["ref"])
+    gdf["name"] = names
+    gdf["osm_id"] = gdf["osm_type"].astype(str).str[0] + gdf["id"].astype(str)
+    # water areas as their shore lines: one geometry family for the crossing test
+    areas = gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"])
+    if areas.any():
+        gdf.loc[areas, "geometry"] = gdf.geometry[areas].boundary
+    return gdf, rows, BarrierSpec(kind="osm", class_column="class", keep=spec.keep, name="name", id="osm_id",
+                                  id_prefix=spec.id_prefix)
+
+
+def import_barriers(ws: Workspace, path: Path | str, spec: BarrierSpec, source: Source, *, max_bytes: int,
+                    dry_run: bool = False, progress: Progress | None = None) -> ImportReport:
+    """Barrier lines or areas of one kind from a vector file, or of every kind from an
+    ``.osm.pbf`` (``data/barriers/osm_barriers.toml``; ``spec.keep`` narrows the classes)."""
+    path = Path(path)
+    if _is_pbf(path):
+        gdf, rows, spec = _pbf_barriers(path, spec, max_bytes=max_bytes, progress=progress)
+    else:
+        gdf = read_vector(path, crs=spec.crs, max_bytes=max_bytes)
+        raise_if_errors(check_columns(gdf.columns, {"class": spec.class_column, "name": spec.name, "id": spec.id},
+                                      file=path.name), SchemaError)
+        rows = len(gdf)
+        if spec.class_column and spec.keep:
+            gdf = gdf[gdf[spec.class_column].astype(str).isin(spec.keep)]
     if len(gdf) == 0:
-        raise InputError(Problem("barriers_none", {"classes": ", ".join(spec.keep)}, file=path.name))
+        raise InputError(Problem("barriers_none", {"classes": ", ".join(spec.keep) or "–"}, file=path.name))
     lines = gdf.geometry.geom_type.isin(["LineString", "MultiLineString"]).all()
     gdf, geo_problems = check_geometries(gdf, expected="line" if lines else "polygon", file=path.name,
                                          invalid="repair")
@@ -248,11 +327,13 @@ def import_barriers(ws: Workspace, path: Path | str, spec: BarrierSpec, source: 
     prefix = spec.id_prefix or source.source_id
     ids = normalise_keys(gdf[spec.id]).to_numpy() if spec.id else np.arange(1, len(gdf) + 1).astype(str)
     names = gdf[spec.name].astype(object).where(gdf[spec.name].notna(), None).to_numpy() if spec.name else None
-    out = gpd.GeoDataFrame({"barrier_id": [f"{prefix}:{i}" for i in ids], "kind": spec.kind,
+    kinds = gdf["kind"].to_numpy(object) if spec.kind == "osm" else spec.kind
+    out = gpd.GeoDataFrame({"barrier_id": [f"{prefix}:{i}" for i in ids], "kind": kinds,
                             "class": gdf[spec.class_column].astype(str).to_numpy() if spec.class_column else None,
                             "name": names}, geometry=gdf.geometry.to_numpy(), crs=ws.work_crs)
     out = out.drop_duplicates("barrier_id")
     report = ImportReport("barriers", path.name, rows=rows, written=len(out), notices=notices,
-                          details={"kind": spec.kind})
+                          details={"kind": spec.kind, "by_kind": {str(k): int(n) for k, n in
+                                                                  out["kind"].value_counts().items()}})
     return commit_import(ws, report, source, path, asdict(spec),
                    lambda: ws.replace_barriers(out, source_id=source.source_id, id_prefix=prefix), dry_run=dry_run)

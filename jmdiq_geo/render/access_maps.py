@@ -188,11 +188,10 @@ def detour_map(origins: pd.DataFrame, pairs: pd.DataFrame, barriers: gpd.GeoData
     """Homes on the network coloured by the detour factor to their nearest service, physical
     barriers, and the worst pairs as red lines (home → service)."""
     net = origins[origins["on_network"] & origins["detour"].notna()]
-    if coverage is not None:
-        frame = to_display_crs(gpd.GeoDataFrame(geometry=[coverage], crs=crs))
-    else:
-        frame = to_display_crs(gpd.GeoDataFrame(geometry=gpd.points_from_xy(net["x"], net["y"]), crs=crs))
-    m = base_map(frame, asset_base=asset_base, legend=True)
+    homes = to_display_crs(gpd.GeoDataFrame(geometry=gpd.points_from_xy(net["x"], net["y"]), crs=crs))
+    frame = to_display_crs(gpd.GeoDataFrame(geometry=[coverage], crs=crs)) if coverage is not None else homes
+    # the view fits the homes: a town's extract may carry main roads far beyond it
+    m = base_map(homes if len(net) else frame, asset_base=asset_base, legend=True)
     if coverage is not None:
         folium.GeoJson(feature_collection(frame.geometry, {}), name=t("access_network_area", lang), control=False,
                        interactive=False,

@@ -1,8 +1,10 @@
 """Walking access for a workspace: network, homes, target group, services, persona → result.
 
 Origins are the homes the workspace holds (residential buildings, weighted by footprint ×
-storeys); in the smallest areas without any, the cells of a population grid (the workspace's
-``access_fallback_grid``), and where neither exists the area's representative point. The target
+storeys); in the smallest areas without any — or whose buildings lie in fewer than half of the
+area's inhabited grid cells (an OSM extract with a few mapped houses) — the cells of a population
+grid (the workspace's ``access_fallback_grid``), and where neither exists the area's
+representative point. The target
 group of each smallest area (``target_group_indicator``, latest period) is spread over its
 origins by those weights — so every result is weighted by people of the target group.
 
@@ -117,6 +119,8 @@ class OriginInfo:
     #: area, cells by value): how any count per area is spread over the homes
     base_area: np.ndarray | None = None
     share: np.ndarray | None = None
+    #: buildings not used: their area has too few of them (``MIN_BUILDING_CELL_SHARE``)
+    buildings_set_aside: int = 0
 
     def spread(self, per_area: pd.Series) -> np.ndarray:
         """A count per area of the smallest level (e.g. children under 6) spread over the homes."""
@@ -187,8 +191,8 @@ def _build_origins(ws: Workspace, level: str, settings: AccessSettings,
     dropped = int(pd.isna(home_area).sum())
     keep = ~pd.isna(home_area)
     xy, basis, kind, home_area = xy[keep], basis[keep], kind[keep], home_area[keep]
-    covered = set(home_area)
     grid_id = settings.fallback_grid or meta.get("access_fallback_grid") or None
+    set_aside = 0
     if grid_id and grid_id in set(ws.grids()["grid_id"]):
         g = ws.grids().set_index("grid_id").loc[grid_id]
         cells = ws.grid_cells(grid_id).dropna()
@@ -196,6 +200,13 @@ def _build_origins(ws: Workspace, level: str, settings: AccessSettings,
         gx, gy = transform_xy(cells["x"].to_numpy(), cells["y"].to_numpy(), from_crs=g["crs"], to_crs=ws.work_crs)
         gxy = np.column_stack([gx, gy])
         g_area = _assign(gxy, base, ws.work_crs)
+        thin = _thin_building_areas(xy, home_area, cells, g_area, g, ws.work_crs)
+        if thin:
+            use_b = ~np.isin(home_area.astype(str), list(thin))
+            set_aside = int((~use_b).sum())
+            xy, basis, kind, home_area = xy[use_b], basis[use_b], kind[use_b], home_area[use_b]
+    covered = set(home_area)
+    if grid_id and grid_id in set(ws.grids()["grid_id"]):
         use = ~pd.isna(g_area) & ~np.isin(g_area.astype(str), list(covered))
         xy = np.concatenate([xy, gxy[use]])
         basis = np.concatenate([basis, cells["value"].to_numpy(float)[use]])
@@ -220,7 +231,33 @@ def _build_origins(ws: Workspace, level: str, settings: AccessSettings,
     else:
         area = _assign(xy, ws.areas(level), ws.work_crs)
     return OriginInfo(Origins(xy, persons, area, kind), target, period, dropped,
-                      np.asarray(home_area, dtype=object), share.fillna(0).to_numpy(float))
+                      np.asarray(home_area, dtype=object), share.fillna(0).to_numpy(float), set_aside)
+
+
+#: an area's buildings stand for its homes when they lie in at least this share of its inhabited
+#: cells of the fallback grid (an OSM extract with a handful of mapped houses in a whole town
+#: would otherwise make those few houses the town's only homes)
+MIN_BUILDING_CELL_SHARE = 0.5
+
+
+def _thin_building_areas(xy: np.ndarray, home_area: np.ndarray, cells: pd.DataFrame, cell_area: np.ndarray,
+                         grid: pd.Series, work_crs: str) -> set:
+    """Areas of the smallest level whose buildings lie in fewer than ``MIN_BUILDING_CELL_SHARE``
+    of the area's inhabited grid cells: there the grid cells stand for the homes."""
+    if not len(xy) or not len(cells):
+        return set()
+    size = float(grid["cell_size_m"])
+    cx, cy = cells["x"].to_numpy(float), cells["y"].to_numpy(float)
+    ref = np.array([cx[0], cy[0]])                       # a cell centre: the lattice of the grid
+    bx, by = transform_xy(xy[:, 0], xy[:, 1], from_crs=work_crs, to_crs=grid["crs"])
+    cell_key = pd.MultiIndex.from_arrays([np.round((cx - ref[0]) / size).astype(np.int64),
+                                          np.round((cy - ref[1]) / size).astype(np.int64)])
+    b_key = pd.MultiIndex.from_arrays([np.round((bx - ref[0]) / size).astype(np.int64),
+                                       np.round((by - ref[1]) / size).astype(np.int64)])
+    frame = pd.DataFrame({"area": cell_area, "hit": cell_key.isin(b_key)}).dropna(subset=["area"])
+    share = frame.groupby("area")["hit"].mean()
+    with_buildings = set(home_area)
+    return {a for a, v in share.items() if a in with_buildings and v < MIN_BUILDING_CELL_SHARE}
 
 
 def to_services(gdf: gpd.GeoDataFrame) -> Services:
@@ -318,6 +355,9 @@ def access_for(ws: Workspace, category: str, *, persona: Persona | None = None, 
                           "speed_kmh": settings.speed_kmh, "target_indicator": info.target_indicator,
                           "demand_indicator": demand_ind or info.target_indicator, "demand_period": demand_period,
                           "target_period": info.period, "origins_outside_areas": info.dropped_outside,
+                          "origin_kinds": {str(k): int(n) for k, n in
+                                           pd.Series(info.origins.kind).value_counts().items()},
+                          "buildings_set_aside": info.buildings_set_aside,
                           "persona": persona.key() if persona_key else None,
                           "services_excluded": int((~fit["fits"]).sum()) if fit is not None else 0,
                           "services_kept_unknown": int((fit["fits"] & fit["unknown"].map(bool)).sum())

@@ -7,12 +7,13 @@ import json
 
 import pandas as pd
 
-from jmdiq_geo.i18n import t
+from jmdiq_geo.i18n import t, t_or
 from jmdiq_geo.io.exports import table_bytes, write_table
 from jmdiq_geo.services.access import Access
 from jmdiq_geo.store.workspace import Workspace
 
-__all__ = ["area_table", "origin_table", "report_bytes", "table_downloads", "write_table"]
+__all__ = ["area_table", "crossing_labels", "origin_table", "pair_table", "report_bytes", "table_downloads",
+           "write_table"]
 
 
 def area_table(ws: Workspace, access: Access, *, lang: str = "de") -> pd.DataFrame:
@@ -33,6 +34,30 @@ def area_table(ws: Workspace, access: Access, *, lang: str = "de") -> pd.DataFra
 
 def origin_table(ws: Workspace, access: Access) -> pd.DataFrame:
     return access.result.origins.copy()
+
+
+def crossing_labels(crosses: pd.Series, lang: str) -> pd.Series:
+    """The barriers a pair crosses for people: names as they are, an unnamed barrier's class
+    (``rail``, ``motorway`` …) in words."""
+    def words(text) -> str:
+        if not isinstance(text, str) or not text:
+            return ""
+        return ", ".join(t_or(f"barrier_class_{part}", part, lang) for part in text.split(", "))
+    return crosses.map(words)
+
+
+def pair_table(ws: Workspace, access: Access, *, lang: str = "de") -> pd.DataFrame:
+    """The worst pairs (home → service, largest detour first) with the barriers their straight
+    line crosses (``crosses``: names from the barrier table, else the barrier's class in words);
+    no coordinates of homes, only their area."""
+    pairs = access.result.pairs
+    names = ws.area_names(access.result.report["level"]).set_index("area_id")["name"]
+    out = pd.DataFrame({"area": pairs["area"], "area_name": pairs["area"].map(names),
+                        "service_id": pairs["service_id"], "service": pairs["service"],
+                        "straight_m": pairs["straight_m"].round(0), "network_m": pairs["network_m"].round(0),
+                        "detour": pairs["detour"].round(2),
+                        "crosses": crossing_labels(pairs["crosses"], lang) if "crosses" in pairs else ""})
+    return out.reset_index(drop=True)
 
 
 def table_downloads(ws: Workspace, access: Access, *, lang: str) -> tuple[bytes, bytes]:

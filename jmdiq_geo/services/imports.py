@@ -50,11 +50,12 @@ def import_attributes(ws: Workspace, path, source: Source, *, key: str = "servic
 
 
 def import_file(ws: Workspace, kind: str, path, spec, source, *, max_bytes: int,
-                dry_run: bool = False, level: LevelSpec | None = None) -> ImportReport:
+                dry_run: bool = False, level: LevelSpec | None = None, progress=None) -> ImportReport:
     """Import one file of ``kind`` (one of ``KINDS``; see ``io.imports``); after an indicator
     table, refresh the derived indicators that use what was imported. Boundaries of a level the
     workspace does not have yet need ``level`` (its labels and where it lies): the level is
-    created and its areas' parents found (``services.new_city.add_boundaries``)."""
+    created and its areas' parents found (``services.new_city.add_boundaries``). ``progress``
+    (fraction, step): called by the walking-access importers."""
     authorize("import")
     if kind == "boundaries" and (level is not None or spec.level not in ws.levels_in_order()):
         if level is None:
@@ -62,7 +63,7 @@ def import_file(ws: Workspace, kind: str, path, spec, source, *, max_bytes: int,
             raise SchemaError(Problem("level_unknown_label", {"level": spec.level, "known": ", ".join(known) or "–"},
                                       file=Path(path).name))
         return add_boundaries(ws, path, spec, source, level=level, max_bytes=max_bytes, dry_run=dry_run)
-    report = run_import(ws, kind, path, spec, source, max_bytes=max_bytes, dry_run=dry_run)
+    report = run_import(ws, kind, path, spec, source, max_bytes=max_bytes, dry_run=dry_run, progress=progress)
     if kind == "indicators" and not dry_run:
         imported = set(report.details.get("indicators", []))
         todo, affected = [], set(imported)

@@ -9,7 +9,7 @@ from jmdiq_geo.i18n import format_date, format_number, localized
 from jmdiq_geo.render.access_maps import access_map, detour_map, measure_label
 from jmdiq_geo.render.maps import standalone_html
 from jmdiq_geo.services.access import barrier_table, excluded_services
-from jmdiq_geo.services.access_export import area_table, report_bytes, table_downloads
+from jmdiq_geo.services.access_export import area_table, crossing_labels, report_bytes, table_downloads
 from jmdiq_geo.ui.access import category_label
 from jmdiq_geo.ui.maps import display_geometry_of, show_map
 from jmdiq_geo.ui.state import lang, tr, workspace
@@ -46,6 +46,10 @@ def _report_lines(access) -> None:
     c4.metric(tr("acc_detour"), format_number(r["detour_factor"], lang(), digits=2),
               help=tr("acc_detour_calibrated" if r["detour_calibrated"] else "acc_detour_default",
                       n=r["detour_pairs"]))
+    kinds = r.get("origin_kinds") or {}
+    if r.get("buildings_set_aside"):           # a town's extract with a handful of mapped houses
+        st.caption(tr("cli_access_origins", buildings=kinds.get("building", 0), cells=kinds.get("grid", 0),
+                      areas=kinds.get("area", 0), set_aside=r["buildings_set_aside"]))
 
 
 def show_result(nominal, effective, version: float) -> None:
@@ -75,7 +79,10 @@ def show_result(nominal, effective, version: float) -> None:
     coverage = ws.network_coverage()
     sources = sorted(set(areas["source_id"].dropna()) | set(nominal.services["source_id"].dropna())
                      | set(ws.networks()["source_id"]) | set(ws.origins()["source_id"].dropna())
-                     | (set(ws.barriers()["source_id"].dropna()) if view == "detour" else set()))
+                     | (set(ws.barriers()["source_id"].dropna()) if view == "detour" else set())
+                     # homes from grid cells: the grid's source (e.g. the Zensus) is named too
+                     | (set(ws.grids()["source_id"].dropna()) if "grid" in set(nominal.result.origins.get("kind", []))
+                        else set()))
     attributions = ws.attributions(sources)
     if view == "detour":
         st.write(tr("acc_detour_intro"))
@@ -88,8 +95,9 @@ def show_result(nominal, effective, version: float) -> None:
         names = ws.area_names(nominal.result.report["level"]).set_index("area_id")["name"]
         st.dataframe(number_table(pd.DataFrame({
             tr("tt_area"): pairs["area"].map(names).fillna(pairs["area"]), tr("tt_service"): pairs["service"],
-            tr("acc_straight"): pairs["straight_m"], tr("acc_network"): pairs["network_m"],
-            tr("access_m_detour"): pairs["detour"], tr("acc_crosses"): pairs.get("crosses", "")}),
+            tr("acc_crosses"): crossing_labels(pairs["crosses"], lang()) if "crosses" in pairs else "",
+            tr("access_m_detour"): pairs["detour"], tr("acc_straight"): pairs["straight_m"],
+            tr("acc_network"): pairs["network_m"]}),
             {tr("acc_straight"): 0, tr("acc_network"): 0}), hide_index=True, width="stretch")
         return
     far = max(report["thresholds"])

@@ -161,6 +161,9 @@ def _access_spec(kind: str, columns: list[str], crs: str | None):
         oid = _pick("import_key", columns, key="imp_key", optional=True, guess=("id", "objectid"))
         flt = {fcol: [v.strip() for v in fvals.split("|") if v.strip()]} if fcol and fvals.strip() else {}
         return im.OriginSpec(id=oid, filter=flt, storeys=storeys, crs=crs)
+    if not columns:                      # an .osm.pbf: every kind, classes from the catalogue
+        st.caption(tr("import_pbf_barriers"))
+        return im.BarrierSpec(kind="rail")
     bkind = st.selectbox(tr("import_barrier_kind"), ["rail", "water", "road"], key="imp_barrier_kind",
                          format_func=lambda k: tr(f"access_barrier_{k}"))
     cls = _pick("import_class_column", columns, key="imp_class", optional=True, guess=("fclass",))

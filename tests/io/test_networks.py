@@ -349,3 +349,38 @@ def test_a_network_with_nothing_walkable_never_replaces_the_stored_one(tiny_ws, 
                        max_bytes=MAX_BYTES)
     assert info.value.problems[0].code == "network_nothing_walkable"
     assert len(ws.network_segments()) == 1
+
+
+def test_barriers_from_pbf_every_kind_as_lines(helsinki_ws):
+    """An OSM extract as barriers: every kind of ``data/barriers/osm_barriers.toml`` at once,
+    ways in tunnels or on bridges left out (counted here with libosmium: the ways with at least two
+    nodes in the extract), water areas as their shore lines; ``keep`` narrows the classes."""
+    import osmium
+
+    from jmdiq_geo.io.catalogues import osm_barriers
+
+    path = get_data("helsinki_pbf")
+    expected: dict[str, int] = {}
+    for w in osmium.FileProcessor(path).with_locations():
+        if not isinstance(w, osmium.osm.Way):
+            continue
+        tags = w.tags
+        if tags.get("tunnel", "no") != "no" or tags.get("bridge", "no") != "no":
+            continue
+        if sum(n.location.valid() for n in w.nodes) < 2:     # cut at the extract's edge to one node: no line
+            continue
+        for kind, keys in osm_barriers().items():
+            if any(tags.get(k) in values for k, values in keys.items()):
+                expected[kind] = expected.get(kind, 0) + 1
+                break
+    ws = helsinki_ws
+    report = run(ws, "barriers", path, BarrierSpec(kind="rail"))
+    stored = ws.barriers()
+    assert report.details["by_kind"] == stored["kind"].value_counts().to_dict()
+    # ways as libosmium counts them; water areas may also come as relations (multipolygons)
+    assert (stored["kind"] == "rail").sum() == expected["rail"]
+    assert (stored["kind"] == "water").sum() >= expected.get("water", 0) > 0
+    assert set(stored.geom_type) <= {"LineString", "MultiLineString"}
+    assert stored["barrier_id"].str.match(r"^netz-test:[wr]\d+$").all()
+    only_water = run(ws, "barriers", path, BarrierSpec(kind="rail", keep=["water"]))
+    assert only_water.details["by_kind"] == {"water": (stored["kind"] == "water").sum()}

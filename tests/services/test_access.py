@@ -197,3 +197,26 @@ def test_small_demand_groups_show_no_count_and_no_places():
     assert np.isnan(out.loc["b", "demand_group"]) and np.isnan(out.loc["b", "e2sfca"])
     assert out.loc["b", "median_min"] == 6                      # the target group's measures stay
     assert out.loc["c"][["target_group", "median_min", "e2sfca", "demand_group"]].isna().all()
+
+
+def test_buildings_stand_for_an_areas_homes_only_where_they_lie_in_half_its_inhabited_cells():
+    """Area A: buildings in 2 of its 3 inhabited 100 m cells → kept; area B: one building in 1 of
+    its 4 cells (an extract with a few mapped houses) → the cells stand for B's homes."""
+    import numpy as np
+    import pandas as pd
+
+    from jmdiq_geo.services.access import _thin_building_areas
+
+    centre = lambda i, j: (4_000_050.0 + 100 * i, 3_000_050.0 + 100 * j)        # noqa: E731
+    cells = pd.DataFrame([(*centre(i, 0), 5.0) for i in range(3)] + [(*centre(i, 5), 5.0) for i in range(4)],
+                         columns=["x", "y", "value"])
+    cell_area = np.array(["A"] * 3 + ["B"] * 4, dtype=object)
+    # buildings anywhere inside a cell (not at its centre): A in cells 0 and 1, B in cell 2
+    xy = np.array([[4_000_010.0, 3_000_090.0], [4_000_020.0, 3_000_010.0], [4_000_180.0, 3_000_030.0],
+                   [4_000_260.0, 3_000_520.0]])
+    home_area = np.array(["A", "A", "A", "B"], dtype=object)
+    grid = pd.Series({"crs": "EPSG:3035", "cell_size_m": 100.0})
+    assert _thin_building_areas(xy, home_area, cells, cell_area, grid, "EPSG:3035") == {"B"}
+    # without buildings nothing is set aside
+    assert _thin_building_areas(np.zeros((0, 2)), np.array([], dtype=object), cells, cell_area, grid,
+                                "EPSG:3035") == set()
