@@ -189,8 +189,8 @@ def read_vector(path: Path | str, *, crs: str | None = None, layer: str | None =
     if suffix == ".zip":
         with tempfile.TemporaryDirectory(prefix="jmdiq-zip-") as tmp:
             files = extract_zip_safely(path, Path(tmp), max_bytes=max_bytes)
-            inner = _pick_dataset(files, path.name)
-            gdf = read_vector(inner, crs=crs, layer=layer, max_bytes=max_bytes)
+            inner = _pick_dataset(files, path.name)      # unpacked: within the archive's limit
+            gdf = read_vector(inner, crs=crs, layer=layer, max_bytes=unpacked_limit(max_bytes))
             return gdf
     if suffix not in VECTOR_SUFFIXES:
         raise InputError(Problem("format_unknown", {"suffix": suffix or "–",
@@ -377,7 +377,7 @@ def read_attributes(path: Path | str, *, layer: str | None = None, max_bytes: in
     if suffix == ".zip":
         with tempfile.TemporaryDirectory(prefix="jmdiq-zip-") as tmp:
             files = extract_zip_safely(path, Path(tmp), max_bytes=max_bytes)
-            return read_attributes(_pick_dataset(files, path.name), layer=layer, max_bytes=max_bytes)
+            return read_attributes(_pick_dataset(files, path.name), layer=layer, max_bytes=unpacked_limit(max_bytes))
     if suffix not in VECTOR_SUFFIXES:
         raise InputError(Problem("format_unknown", {"suffix": suffix or "–",
                                                     "known": ", ".join(sorted(VECTOR_SUFFIXES))}, file=path.name))
@@ -446,9 +446,12 @@ def check_xlsx(path: Path, *, sheet: str | int | None, max_bytes: int) -> None:
                                 "sheet": _short(sheet_name, 60), "rows": f"> {XLSX_MAX_ROWS:,}".replace(",", "."),
                                 "limit": f"{XLSX_MAX_ROWS:,}".replace(",", ".")}, file=name))
                         elem.clear()
-                    elif elem.tag == f"{_SML}c" and elem.find(f"{_SML}f") is not None \
-                            and elem.find(f"{_SML}v") is None:
-                        formulas.append(elem.get("r") or "?")
+                    elif elem.tag == f"{_SML}c" and elem.find(f"{_SML}f") is not None:
+                        value = elem.find(f"{_SML}v")
+                        # no result, or an empty one where only text may be empty (openpyxl
+                        # writes <v/>; Excel writes <v></v> only for a formula's text "")
+                        if value is None or (not value.text and elem.get("t") not in ("str", "inlineStr")):
+                            formulas.append(elem.get("r") or "?")
         except (ParseError, zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError) as exc:
             raise InputError(Problem("table_unreadable", {"reason": _short(_first_line(exc), 200)},
                                      file=name)) from None
