@@ -219,6 +219,8 @@ def read_vector(path: Path | str, *, crs: str | None = None, layer: str | None =
                                  file=path.name)) from None
     if isinstance(gdf, gpd.GeoDataFrame) and gdf.geometry.name in gdf.columns and len(gdf):
         check_coordinates(gdf, file=path.name)       # NaN, Infinity, 1e308: named, before any sum
+        if caught:
+            _refuse_dropped_geometries(gdf, caught, path.name)
     _pass_on(caught)
     if suffix == ".json" and gdf.geometry.name not in gdf.columns:
         _check_json_syntax(path)
@@ -300,6 +302,19 @@ def _read_ogr(path: Path, **kw) -> tuple[gpd.GeoDataFrame, list]:
     if problem is not None:
         raise InputError(problem)
     return gdf, list(caught)
+
+
+def _refuse_dropped_geometries(gdf: gpd.GeoDataFrame, caught: list, file: str) -> None:
+    """GDAL warns and reads no geometry where a feature's geometry is malformed (a point of no
+    coordinates, an unknown type): those features are refused, GDAL's complaint as the reason,
+    rather than reported as merely empty (or a warning on the console nobody sees)."""
+    geoms = gdf.geometry.array
+    dropped = np.flatnonzero(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if len(dropped):
+        rows = [int(i) + 1 for i in dropped]
+        raise InputError(Problem("geometry_unreadable", {"count": len(rows), "rows": ", ".join(map(str, rows[:10])),
+                                                         "reason": _short(str(caught[0].message), 160)},
+                                 file=file, row=rows[0]))
 
 
 def _pass_on(caught: list) -> None:
@@ -591,18 +606,23 @@ def read_table(path: Path | str, *, sheet: str | int | None = None, max_bytes: i
             # more fields than header names in the first rows: pandas would silently shift the
             # columns by using the first one as the index
             raise pd.errors.ParserError("ragged")
+    except pd.errors.EmptyDataError:
+        raise InputError(Problem("no_rows", file=path.name)) from None
     except pd.errors.ParserError:
         # Slow path only for broken files: collect every bad line at once.
         slow = True
         try:
             frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
                                 engine="python", on_bad_lines=lambda line: bad_lines.append(line) and None)
-        except (pd.errors.ParserError, csv.Error) as exc:
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
             raise InputError(Problem("table_unreadable", {"reason": str(exc)[:200]}, file=path.name)) from None
     if slow:
         # only here can rows have more fields than the header: pandas' C parser refuses them,
         # and the index check above catches them in the first rows
-        widths = _row_widths(text, delimiter)
+        try:
+            widths = _row_widths(text, delimiter)
+        except csv.Error as exc:          # a carriage return inside a field, a NUL byte
+            raise InputError(Problem("table_unreadable", {"reason": str(exc)[:200]}, file=path.name)) from None
         ncol = widths[0] if widths else 0
         too_many = [i for i, w in enumerate(widths[1:], start=1) if w > ncol]
         if bad_lines or too_many:
