@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import io
 import json
 import math
@@ -444,9 +445,13 @@ def check_xlsx(path: Path, *, sheet: str | int | None, max_bytes: int) -> None:
     name = path.name
     archive = _open_zip(path, code="xlsx_not_zip")
     with archive:
-        problems = zip_problems(archive, name, limit=min(unpacked_limit(max_bytes), XLSX_UNPACKED_CAP))
+        limit = min(unpacked_limit(max_bytes), XLSX_UNPACKED_CAP)
+        problems = zip_problems(archive, name, limit=limit)
         if problems:
-            raise InputError(problems)
+            # beyond the workbook cap a larger file size limit does not help: CSV does
+            raise InputError([dataclasses.replace(p, code="xlsx_unpacked_too_large")
+                              if p.code == "unpacked_too_large" and limit == XLSX_UNPACKED_CAP else p
+                              for p in problems])
         try:
             entry, sheet_name = _sheet_entry(archive, sheet, name)
             if entry is None:
