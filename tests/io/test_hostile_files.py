@@ -436,6 +436,6 @@ def test_cli_refuses_hostile_files_with_exit_2_and_writes_nothing(tiny_ws, tmp_p
 
 def test_xlsx_beyond_the_workbook_cap_is_refused_asking_for_csv(tiny_ws, tmp_path, monkeypatch):
     path = _xlsx_bomb(tmp_path / "gross.xlsx", rows=100, filler=20_000)       # ~2 MB unpacked
-    monkeypatch.setattr(readers, "XLSX_UNPACKED_CAP", 1024 * 1024)          # a 1 MB cap, as 256 MB is at scale
+    monkeypatch.setattr(readers, "XLSX_UNPACKED_CAP", 1024 * 1024)          # a 1 MB cap, as 64 MB is at scale
     err = expect_failure(tiny_ws, InputError, lambda: import_table(tiny_ws, path))
     assert_rendered(only_problem(err, "xlsx_unpacked_too_large"), "1 MB", "CSV")
