@@ -5,13 +5,14 @@ Exit codes: 0 success, 2 bad input (the problems are printed, nothing was writte
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from pathlib import Path
 
 from jmdiq_geo.config import Settings
 from jmdiq_geo.errors import InputError, JmdiqError, Problem
-from jmdiq_geo.i18n import format_number, format_problem, localized, t, t_or
+from jmdiq_geo.i18n import format_number, format_problems, localized, t, t_or
 
 
 def _settings(args) -> Settings:
@@ -37,8 +38,8 @@ def cmd_demo(args) -> int:
         print(f"[{i + 1}/{total}] {label}", file=sys.stderr)
     result = build_workspace(manifest, settings=settings, progress=None if args.quiet else progress)
     notices = [n for r in result.reports for n in r.notices]
-    for n in notices:
-        print("  " + t("cli_notice", settings.lang) + ": " + format_problem(n, settings.lang), file=sys.stderr)
+    for line in format_problems(notices, settings.lang):
+        print("  " + t("cli_notice", settings.lang) + ": " + line, file=sys.stderr)
     print(t("cli_demo_done", settings.lang, path=result.db_path, seconds=f"{time.perf_counter() - started:.1f}"))
     return cmd_info(args)
 
@@ -217,8 +218,8 @@ def cmd_import(args) -> int:
         with open_workspace(settings.db_path) as ws:
             report = im.import_attributes(ws, path, source, key=args.key or "service_id", sheet=args.sheet,
                                           category=args.category, **kw)
-        for n in report.notices:
-            print(t("cli_notice", settings.lang) + ": " + format_problem(n, settings.lang), file=sys.stderr)
+        for line in format_problems(report.notices, settings.lang):
+            print(t("cli_notice", settings.lang) + ": " + line, file=sys.stderr)
         print(t("cli_svcattr_done", settings.lang, file=path.name, matched=report.details["matched"], rows=report.rows,
                 written=report.written, changed=report.details["changed"]))
         return 0
@@ -250,7 +251,7 @@ def cmd_import(args) -> int:
             spec = im.TableSpec(level=args.level, period=args.period, columns=columns, key=args.key,
                                 name_column=args.name, missing_values=args.missing or [], decimal=args.decimal,
                                 sheet=args.sheet, header_row=args.header_row, kinds=kinds, default_kind=default_kind,
-                                unit=args.unit, define=True, denominators=denominators)
+                                unit=args.unit, define=True, denominators=denominators, layer=args.layer)
             known = set(ws.indicators()["indicator_id"])
             planned = im.suggest_table_spec(ws, path, spec, **kw)
             new = {d.indicator_id: d for d in planned.indicators if d.indicator_id not in known}
@@ -293,14 +294,19 @@ def cmd_import(args) -> int:
                 variables[col] = {"grid_id": gid or col.lower(), "kind": args.indicator_kind}
             spec = im.GridSpec(x=args.x, y=args.y, crs=args.crs, cell_size_m=args.cell_size,
                                variables=variables, period=args.period, missing_values=args.missing or [])
+        if args.layer is not None and getattr(spec, "layer", None) != args.layer:
+            # a file of several layers (a GeoPackage): the one to import; refused by kinds that read none
+            if "layer" not in {f.name for f in dataclasses.fields(spec)}:
+                raise InputError(Problem("layer_not_for_kind", {"kind": args.kind}))
+            spec = dataclasses.replace(spec, layer=args.layer)
         level = (im.LevelSpec(args.level, label_de=args.label, label_en=args.label_en, parent_level=args.parent_level)
                  if args.kind == "boundaries" and (args.label or args.parent_level) else None)
         # every kind through the one import use case (indicators: then the derived ones)
         report = im.import_file(ws, args.kind, path, spec, source, level=level,
                                 progress=_stderr_progress(args.kind, settings.lang), **kw)
         _end_progress()
-    for n in report.notices:
-        print(t("cli_notice", settings.lang) + ": " + format_problem(n, settings.lang), file=sys.stderr)
+    for line in format_problems(report.notices, settings.lang):
+        print(t("cli_notice", settings.lang) + ": " + line, file=sys.stderr)
     if report.join:
         print(t("cli_join", settings.lang, matched=report.join.matched,
                 table_unmatched=len(report.join.table_unmatched), areas_unmatched=len(report.join.areas_unmatched)))
@@ -801,6 +807,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--missing", action="append", help="extra code meaning 'no value', e.g. -9999")
     imp.add_argument("--decimal", choices=[",", "."], help="decimal separator (default: from the delimiter)")
     imp.add_argument("--sheet", help="XLSX sheet")
+    imp.add_argument("--layer", help="the layer to import of a file of several (a GeoPackage); without it such a "
+                                     "file is refused with the list of its layers")
     imp.add_argument("--category", help="service category, e.g. jugendfreizeit")
     imp.add_argument("--capacity", help="capacity column (places)")
     imp.add_argument("--x")
@@ -842,8 +850,8 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except JmdiqError as exc:
         print(t("cli_failed", lang), file=sys.stderr)
-        for problem in exc.problems:
-            print("  - " + format_problem(problem, lang), file=sys.stderr)
+        for line in format_problems(exc.problems, lang):
+            print("  - " + line, file=sys.stderr)
         return 2
 
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import shapely
 from pyproj import CRS
-from pyproj.exceptions import CRSError
+from pyproj.exceptions import CRSError, ProjError
 
-from jmdiq_geo.errors import CrsError, Problem
+from jmdiq_geo.errors import CrsError, InputError, Problem
 
 DISPLAY_CRS = "EPSG:4326"
 
@@ -27,17 +28,73 @@ def require_metric(crs: str) -> CRS:
     return parsed
 
 
+#: no coordinate of any CRS lies further out than this: metres reach 4e7 (the Earth's
+#: circumference), eastings with a zone prefix 6.1e7 (EPSG:5650), degrees 180
+COORD_LIMIT = 1e8
+
+
+def check_coordinates(geoms, *, file: str | None = None) -> None:
+    """Refuse geometries with coordinates that are not numbers (NaN, Infinity) or lie beyond
+    ``COORD_LIMIT`` in any CRS (1e308: the area would be infinite), naming the features
+    (1-based). ``geoms``: a GeoSeries, a geometry array or a GeoDataFrame."""
+    if isinstance(geoms, gpd.GeoDataFrame):
+        geoms = geoms.geometry
+    array = np.asarray(getattr(geoms, "array", geoms), dtype=object)
+    coords, index = shapely.get_coordinates(array, return_index=True)
+    if not len(coords):
+        return
+    finite = np.isfinite(coords).all(axis=1)
+    problems = []
+    if not finite.all():
+        rows = np.unique(index[~finite]) + 1
+        problems.append(Problem("coordinates_not_finite", {"count": len(rows), "rows": _rows(rows)},
+                                file=file, row=int(rows[0])))
+    far = finite & (np.abs(coords) > COORD_LIMIT).any(axis=1)
+    if far.any():
+        rows = np.unique(index[far]) + 1
+        x, y = coords[far][0]
+        problems.append(Problem("coordinates_out_of_range", {"count": len(rows), "rows": _rows(rows),
+                                                             "x": f"{x:.6g}", "y": f"{y:.6g}",
+                                                             "limit": f"{COORD_LIMIT:.0e}"},
+                                file=file, row=int(rows[0])))
+    if problems:
+        raise InputError(problems)
+
+
+def _rows(rows) -> str:
+    shown = ", ".join(str(int(r)) for r in rows[:10])
+    return shown + (" …" if len(rows) > 10 else "")
+
+
+def check_placeable(crs, *, file: str | None = None) -> CRS:
+    """The CRS ``crs`` when it can be placed on the Earth (projected, geographic, geocentric);
+    an engineering CRS (a ``LOCAL_CS`` in a ``.prj``: a site plan's own grid) cannot be
+    reprojected and is refused with what to do."""
+    parsed = CRS.from_user_input(crs)
+    if parsed.type_name.startswith("Engineering") or not (parsed.is_projected or parsed.is_geographic
+                                                           or parsed.is_geocentric):
+        raise CrsError(Problem("crs_local", {"crs": _short(parsed.name or parsed.type_name)}, file=file))
+    return parsed
+
+
+def _short(text: str, n: int = 80) -> str:
+    return text if len(text) <= n else text[:n - 1] + "…"
+
+
 def check_plausible(gdf: gpd.GeoDataFrame, *, file: str | None = None) -> None:
     """Coordinates that cannot be in their declared CRS are refused with the likely cause:
-    degrees declared as a metric CRS (all within ±180/±90, i.e. a few hundred metres from the
-    projection's false origin, far out at sea) or metres declared as degrees."""
+    coordinates that are no numbers or beyond any CRS (``check_coordinates``), a CRS that cannot
+    be placed on the Earth (``check_placeable``), degrees declared as a metric CRS (all within
+    ±180/±90, i.e. a few hundred metres from the projection's false origin, far out at sea) or
+    metres declared as degrees."""
     if gdf.crs is None or gdf.empty:
         return
+    check_coordinates(gdf, file=file)
+    crs = check_placeable(gdf.crs, file=file)
     bounds = gdf.geometry.total_bounds
     if not np.all(np.isfinite(bounds)):
         return
     minx, miny, maxx, maxy = bounds
-    crs = CRS.from_user_input(gdf.crs)
     within_degrees = -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90
     if crs.is_projected and within_degrees:
         raise CrsError(Problem("crs_looks_like_degrees", {"crs": crs.to_string(), "x": f"{minx:.4f}",
@@ -59,7 +116,12 @@ def to_work_crs(gdf: gpd.GeoDataFrame, work_crs: str, *, file: str | None = None
     if gdf.crs is None:
         raise CrsError(Problem("crs_missing", file=file))
     check_plausible(gdf, file=file)
-    out = gdf if CRS.from_user_input(gdf.crs) == CRS.from_user_input(work_crs) else gdf.to_crs(work_crs)
+    try:
+        out = gdf if CRS.from_user_input(gdf.crs) == CRS.from_user_input(work_crs) else gdf.to_crs(work_crs)
+    except ProjError as exc:
+        raise CrsError(Problem("crs_no_transform", {"crs": _short(CRS.from_user_input(gdf.crs).to_string()),
+                                                    "target": work_crs, "reason": _short(str(exc), 120)},
+                               file=file)) from None
     if near is not None and len(out):
         minx, miny, maxx, maxy = out.geometry.total_bounds
         if np.all(np.isfinite([minx, miny, maxx, maxy])):

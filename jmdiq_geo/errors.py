@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from jmdiq_geo.i18n import format_problem
+from jmdiq_geo.i18n import format_problem, format_problems
 
 
 @dataclass(frozen=True)
@@ -34,10 +34,11 @@ class JmdiqError(Exception):
         super().__init__(self._english())
 
     def _english(self) -> str:
-        return "\n".join(format_problem(p, "en") for p in self.problems)
+        return "\n".join(format_problems(self.problems, "en"))
 
     def render(self, lang: str = "de") -> list[str]:
-        return [format_problem(p, lang) for p in self.problems]
+        """The problems as lines, at most ``i18n.PROBLEMS_SHOWN`` and "… and N more"."""
+        return format_problems(self.problems, lang)
 
 
 class InputError(JmdiqError):

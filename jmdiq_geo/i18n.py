@@ -145,24 +145,51 @@ def markdown_safe(text) -> str:
     return _MARKDOWN_MARKUP.sub(r"\\\1", " ".join(str(text).splitlines()))
 
 
+#: a value quoted in a message (a cell, a column name, a file name) is cut to this many
+#: characters: a 200 KB cell must not make a 200 KB message
+VALUE_SHOWN = 200
+#: a list of problems shows this many, then "… and N more"
+PROBLEMS_SHOWN = 20
+
+
+def clip(value, n: int = VALUE_SHOWN):
+    """``value`` cut to ``n`` characters (ending in "…") when it is text; other values as
+    they are."""
+    if isinstance(value, str) and len(value) > n:
+        return value[:n - 1] + "…"
+    return value
+
+
+def format_problems(problems, lang: str = DEFAULT_LANG, *, limit: int = PROBLEMS_SHOWN,
+                    fields: dict[str, str] | None = None, escape=None) -> list[str]:
+    """The lines of a list of problems as every list shows them: at most ``limit``, then one
+    line "… und N weitere" / "… and N more" (a refusal with thousands of problems stays
+    readable)."""
+    problems = list(problems)
+    lines = [format_problem(p, lang, fields=fields, escape=escape) for p in problems[:limit]]
+    if len(problems) > limit:
+        lines.append(t("problems_more", lang, count=len(problems) - limit))
+    return lines
+
+
 def format_problem(problem: Problem, lang: str = DEFAULT_LANG, *, fields: dict[str, str] | None = None,
                    escape=None) -> str:
     """``Datei x.csv, Zeile 4, Spalte „S1“: <what is wrong and what to do>``.
 
     ``fields``: for problems of a form (codes ``form_…``), the labels of its fields by id, so a
-    message names the field as the form does (``Feld „Name“``), not the stored column.
-    ``escape``: applied to every value from outside (parameters, file, column), e.g.
-    ``markdown_safe`` for the app's messages."""
+    message names the field as the form does (``Feld „Name“``), not the stored column. Every
+    value quoted is cut to ``VALUE_SHOWN`` characters (``clip``). ``escape``: applied to every
+    value from outside (parameters, file, column), e.g. ``markdown_safe`` for the app's messages."""
     esc = escape or (lambda v: v)
-    params = dict(problem.params)
-    column = problem.column
+    params = {k: clip(v) for k, v in problem.params.items()}
+    column = clip(problem.column)
     form = bool(fields) and problem.code.startswith("form_")
     if form:
         params = {k: (fields.get(v, v) if k == "field" and isinstance(v, str) else v) for k, v in params.items()}
     params = {k: esc(v) if isinstance(v, str) else v for k, v in params.items()}
     where = []
     if problem.file:
-        where.append(t("loc_file", lang, file=esc(problem.file)))
+        where.append(t("loc_file", lang, file=esc(clip(problem.file))))
     if problem.row is not None:
         where.append(t("loc_row", lang, row=problem.row))
     if column:

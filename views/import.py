@@ -5,7 +5,7 @@ from jmdiq_geo.errors import JmdiqError
 from jmdiq_geo.services.imports import ATTRIBUTE_KIND, KINDS, import_file
 from jmdiq_geo.ui.attributes_import import attributes_form
 from jmdiq_geo.ui.feedback import guard, show_error, show_notices
-from jmdiq_geo.ui.import_form import preview, save_upload, source_form, spec_form
+from jmdiq_geo.ui.import_form import layer_select, preview, save_upload, source_form, spec_form, with_layer
 from jmdiq_geo.ui.import_report import import_progress, show_access_details
 from jmdiq_geo.ui.level_form import new_level_spec, remember_new_level
 from jmdiq_geo.ui.state import lang, require_workspace, settings, tr
@@ -26,8 +26,9 @@ path = save_upload(files)
 if path is None:
     st.stop()
 
+layer = layer_select(path)           # a file of several layers (a GeoPackage): which one
 try:
-    columns, head, info, decimal = preview(str(path), path.stat().st_mtime)
+    columns, head, info, decimal = preview(str(path), path.stat().st_mtime, layer)
 except JmdiqError as exc:
     show_error(exc, title_key="import_failed")
     st.stop()
@@ -39,7 +40,8 @@ if kind == ATTRIBUTE_KIND:          # a team's table of service attributes: matc
 
 st.subheader(tr("import_mapping"))
 spec = spec_form(kind, columns, ws.levels(), set(ws.indicators()["indicator_id"]), lang(), sample=head,
-                 decimal=decimal, path=path)
+                 decimal=decimal, path=path, layer=layer)
+spec = with_layer(spec, layer)
 st.subheader(tr("import_source"))
 source = source_form(path)
 level = new_level_spec(ws.levels()) if kind == "boundaries" else None

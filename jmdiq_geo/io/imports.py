@@ -117,11 +117,13 @@ class TableSpec:
     #: rate (column or indicator id) -> its denominator: a column of the same table or an
     #: indicator of the workspace, a count (weights for higher levels, the whole city, quarters)
     denominators: dict[str, str] = field(default_factory=dict)
+    #: the layer of a vector file of several (a GeoPackage) whose attributes are the table
+    layer: str | None = None
 
 
 #: fields of ``TableSpec`` logged only when set (the import log of older imports stays as it was)
 _TABLE_OPTIONAL = {"header_row": None, "kinds": {}, "default_kind": None, "unit": None, "define": False,
-                   "denominators": {}}
+                   "denominators": {}, "layer": None}
 
 
 @dataclass
@@ -142,6 +144,7 @@ class ServiceSpec:
     y: str | None = None
     crs: str | None = None
     id_prefix: str | None = None
+    layer: str | None = None           # the layer of a file of several (a GeoPackage)
 
 
 @dataclass
@@ -158,6 +161,7 @@ class ProgrammeSpec:
     member_level: str | None = None
     crs: str | None = None
     programme_name: str | None = None   # … or one programme for all (e.g. "Aktionsplan Soziale Stadt")
+    layer: str | None = None            # the layer of a file of several (a GeoPackage)
 
 
 @dataclass
@@ -219,6 +223,9 @@ def import_boundaries(ws: Workspace, path: Path | str, spec: BoundarySpec, sourc
     problems += geo_problems
     valid_from = _date(spec.valid_from, field_name="valid_from", file=path.name)
     valid_to = _date(spec.valid_to, field_name="valid_to", file=path.name)
+    if valid_from and valid_to and valid_to <= valid_from:
+        problems.append(Problem("valid_to_before_from", {"valid_from": str(valid_from), "valid_to": str(valid_to)},
+                                file=path.name))
     notices = raise_if_errors(problems, InputError)
     if spec.parent:
         parent = normalise_keys(gdf[spec.parent])
@@ -330,7 +337,8 @@ def _prepare(ws: Workspace, path: Path, spec: TableSpec, *, max_bytes: int, need
     """Read the table, recognise its shape and plan its columns; raise on what stops an import
     before the join (missing columns, bad kinds, no period (unless not ``need_period``), no value
     columns)."""
-    table = read_indicator_source(path, sheet=spec.sheet, header_row=spec.header_row, max_bytes=max_bytes)
+    table = read_indicator_source(path, sheet=spec.sheet, header_row=spec.header_row, max_bytes=max_bytes,
+                                  layer=spec.layer)
     frame, name = table.frame, table.file
     if not (spec.key or spec.name_column):
         raise SchemaError(Problem("key_or_name_needed", file=name))
@@ -702,7 +710,7 @@ def import_services(ws: Workspace, path: Path | str, spec: ServiceSpec, source: 
         raise_if_errors(problems, SchemaError)
         gdf = read_points_table(table, x=spec.x, y=spec.y, crs=spec.crs)
     else:
-        gdf = read_vector(path, crs=spec.crs, max_bytes=max_bytes)
+        gdf = read_vector(path, crs=spec.crs, layer=spec.layer, max_bytes=max_bytes)
     cols = {"id": spec.id, "name": spec.name, "capacity": spec.capacity, "languages": spec.languages,
             "opening_hours": spec.opening_hours, "barrier_free": spec.barrier_free, "cost": spec.cost,
             "age_min": spec.age_min, "age_max": spec.age_max}
@@ -860,7 +868,7 @@ def import_programme_areas(ws: Workspace, path: Path | str, spec: ProgrammeSpec,
     if by_members:
         frame = read_table(path, max_bytes=max_bytes).frame
     else:
-        frame = read_vector(path, crs=spec.crs, max_bytes=max_bytes)
+        frame = read_vector(path, crs=spec.crs, layer=spec.layer, max_bytes=max_bytes)
     required = {"id": spec.id, "name": spec.name, "programme": spec.programme, "since": spec.since,
                 "until": spec.until, "member": spec.member}
     problems = check_columns(frame.columns, required, file=path.name)

@@ -13,21 +13,29 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import io
 import json
 import math
 import re
 import tempfile
+import warnings
 import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
+import pyogrio.raw
 import pyproj
+import shapely
+import shapely.errors
 
+from jmdiq_geo.crs import check_coordinates, check_placeable
 from jmdiq_geo.errors import CrsError, InputError, Problem
 from jmdiq_geo.io.numbers import PLACEHOLDERS
 
@@ -80,32 +88,78 @@ def check_file(path: Path, *, max_bytes: int) -> None:
 
 # --------------------------------------------------------------------------- zip archives
 
+#: an entry's name (bytes of UTF-8) and each of its folder names may be at most this long
+#: (file systems refuse longer names: 255 bytes a name, 4096 a path on Linux)
+_ZIP_NAME_PART = 255
+_ZIP_NAME_TOTAL = 1024
+#: the unpacked size of an archive (zip, XLSX) may be this many times the file size limit …
+UNPACKED_FACTOR = 10
+#: … and never more than this (a 5 MB file that unpacks to 935 MB takes minutes to parse)
+UNPACKED_CAP = 2 * 1024 ** 3
+
+
+def unpacked_limit(max_bytes: int) -> int:
+    """How much an archive of files of at most ``max_bytes`` may unpack to: ``UNPACKED_FACTOR``
+    times the limit, at most ``UNPACKED_CAP`` (and never less than the limit itself)."""
+    return max(max_bytes, min(UNPACKED_FACTOR * max_bytes, UNPACKED_CAP))
+
+
+def _open_zip(path: Path, *, code: str = "zip_unreadable") -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise InputError(Problem(code, file=path.name)) from None
+
+
+def zip_problems(archive: zipfile.ZipFile, name: str, *, limit: int) -> list[Problem]:
+    """What is wrong with an archive's entries, found from its directory before anything is
+    unpacked: paths outside the target (zip slip), links, encrypted entries, names too long for
+    a file system, unknown compression, and an unpacked size beyond ``limit`` (zip bombs; the
+    sizes the directory declares are the most that ``zipfile`` unpacks)."""
+    problems, total = [], 0
+    for info in archive.infolist():
+        shown = _short(info.filename, 80)
+        entry = PurePosixPath(info.filename.replace("\\", "/"))
+        if entry.is_absolute() or ".." in entry.parts or (entry.parts and entry.parts[0].endswith(":")):
+            problems.append(Problem("zip_entry_outside", {"entry": shown}, file=name))
+        if (info.external_attr >> 16) & 0o170000 == 0o120000:
+            problems.append(Problem("zip_entry_link", {"entry": shown}, file=name))
+        if info.flag_bits & 0x1:
+            problems.append(Problem("zip_entry_encrypted", {"entry": shown}, file=name))
+        if len(info.filename.encode("utf-8")) > _ZIP_NAME_TOTAL or any(
+                len(part.encode("utf-8")) > _ZIP_NAME_PART for part in entry.parts):
+            problems.append(Problem("zip_entry_name_long", {"entry": shown, "limit": _ZIP_NAME_PART}, file=name))
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA):
+            problems.append(Problem("zip_entry_method", {"entry": shown, "method": info.compress_type}, file=name))
+        total += info.file_size
+    if total > limit:
+        problems.append(Problem("unpacked_too_large", {"size": human_size(total), "limit": human_size(limit)},
+                                file=name))
+    return problems
+
+
 def extract_zip_safely(path: Path, target: Path, *, max_bytes: int) -> list[Path]:
     """Extract ``path`` into ``target`` after checking every entry; return the files written.
 
-    Refuses entries with absolute paths or ``..`` (zip slip), links, and archives whose
-    unpacked size exceeds ``max_bytes`` (zip bombs). Nothing is extracted when one entry is bad.
+    Refuses the archive when ``zip_problems`` finds anything, and a damaged entry (bad CRC,
+    truncated data) found while unpacking, naming it. Nothing is extracted when one entry is bad
+    (a damaged one found late leaves only the temporary folder, which the caller removes).
     """
     name = path.name
-    try:
-        archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
-        raise InputError(Problem("zip_unreadable", file=name)) from None
-    with archive:
-        problems, total = [], 0
-        for info in archive.infolist():
-            entry = PurePosixPath(info.filename.replace("\\", "/"))
-            if entry.is_absolute() or ".." in entry.parts or (entry.parts and entry.parts[0].endswith(":")):
-                problems.append(Problem("zip_entry_outside", {"entry": info.filename}, file=name))
-            if (info.external_attr >> 16) & 0o170000 == 0o120000:
-                problems.append(Problem("zip_entry_link", {"entry": info.filename}, file=name))
-            total += info.file_size
-        if total > max_bytes:
-            problems.append(Problem("file_too_large", {"size": human_size(total), "limit": human_size(max_bytes)},
-                                    file=name))
+    with _open_zip(path) as archive:
+        problems = zip_problems(archive, name, limit=unpacked_limit(max_bytes))
         if problems:
             raise InputError(problems)
-        archive.extractall(target)
+        for info in archive.infolist():
+            try:
+                archive.extract(info, target)
+            except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError, ValueError) as exc:
+                raise InputError(Problem("zip_entry_damaged", {"entry": _short(info.filename, 80),
+                                                               "reason": _short(str(exc), 120)}, file=name)) from None
+            except OSError as exc:
+                raise InputError(Problem("zip_entry_unwritable", {"entry": _short(info.filename, 80),
+                                                                  "reason": _short(exc.strerror or str(exc), 120)},
+                                         file=name)) from None
         return [target / i.filename for i in archive.infolist() if not i.is_dir()]
 
 
@@ -136,8 +190,8 @@ def read_vector(path: Path | str, *, crs: str | None = None, layer: str | None =
     if suffix == ".zip":
         with tempfile.TemporaryDirectory(prefix="jmdiq-zip-") as tmp:
             files = extract_zip_safely(path, Path(tmp), max_bytes=max_bytes)
-            inner = _pick_dataset(files, path.name)
-            gdf = read_vector(inner, crs=crs, layer=layer, max_bytes=max_bytes)
+            inner = _pick_dataset(files, path.name)      # unpacked: within the archive's limit
+            gdf = read_vector(inner, crs=crs, layer=layer, max_bytes=unpacked_limit(max_bytes))
             return gdf
     if suffix not in VECTOR_SUFFIXES:
         raise InputError(Problem("format_unknown", {"suffix": suffix or "–",
@@ -146,32 +200,46 @@ def read_vector(path: Path | str, *, crs: str | None = None, layer: str | None =
         missing = [ext for ext in _SHAPEFILE_PARTS if not _sibling(path, ext)]
         if missing:
             raise InputError(Problem("shapefile_part_missing", {"parts": ", ".join(missing)}, file=path.name))
+    if suffix not in (".parquet", ".geoparquet"):
+        layer = _check_layer(path, layer)
     try:
+        caught = []
         if suffix in (".parquet", ".geoparquet"):
             gdf = gpd.read_parquet(path)
         elif suffix in (".geojson", ".json") and not _is_utf8(path):
             # GeoJSON must be UTF-8, but some offices write Latin-1 (Dortmund's Unterbezirke):
             # read it as Windows-1252 (a superset of Latin-1) rather than fail on "Ö"
-            gdf = pyogrio.read_dataframe(path, layer=layer, use_arrow=False, encoding="cp1252")
+            gdf, caught = _read_ogr(path, layer=layer, use_arrow=False, encoding="cp1252")
             gdf.attrs["encoding"] = "cp1252"
         else:
-            gdf = pyogrio.read_dataframe(path, layer=layer, use_arrow=True)
+            gdf, caught = _read_ogr(path, layer=layer, use_arrow=True)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError, OSError) as exc:
         if suffix in (".geojson", ".json"):
             _check_json_syntax(path)      # names line and column of a broken or truncated file
-        raise InputError(Problem("vector_unreadable", {"reason": str(exc).splitlines()[0][:200]},
+        raise InputError(Problem("vector_unreadable", {"reason": _short(_first_line(exc), 200)},
                                  file=path.name)) from None
+    if isinstance(gdf, gpd.GeoDataFrame) and gdf.geometry.name in gdf.columns and len(gdf):
+        check_coordinates(gdf, file=path.name)       # NaN, Infinity, 1e308: named, before any sum
+        if caught:
+            _refuse_dropped_geometries(gdf, caught, path.name)
+    _pass_on(caught)
     if suffix == ".json" and gdf.geometry.name not in gdf.columns:
         _check_json_syntax(path)
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry.name not in gdf.columns:
         raise InputError(Problem("no_geometry", file=path.name))
     if len(gdf) == 0:
         raise InputError(Problem("no_features", file=path.name))
+    if gdf.crs is not None and not (gdf.crs.is_projected or gdf.crs.is_geographic or gdf.crs.is_geocentric):
+        # an engineering CRS (LOCAL_CS in a .prj) cannot be placed on the Earth: the CRS given
+        # replaces it; without one the file is refused with what to do
+        if not crs:
+            check_placeable(gdf.crs, file=path.name)
+        gdf = gdf.set_crs(None, allow_override=True)
     if gdf.crs is None:
         if not crs:
             raise CrsError(Problem("crs_missing", file=path.name))
         gdf = gdf.set_crs(crs)
-    elif gdf.crs.is_geographic and len(gdf):
+    elif gdf.crs.is_geographic and len(gdf) and np.isfinite(gdf.total_bounds).all():
         minx, miny, maxx, maxy = gdf.total_bounds
         if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
             # GeoJSON without a "crs" member is read as WGS84; metric coordinates show it was not
@@ -179,13 +247,94 @@ def read_vector(path: Path | str, *, crs: str | None = None, layer: str | None =
                 raise CrsError(Problem("crs_not_lonlat", {"x": round(float(minx)), "y": round(float(miny))},
                                        file=path.name))
             gdf = gdf.set_crs(crs, allow_override=True)
-    elif gdf.crs.is_projected and len(gdf):
+    elif gdf.crs.is_projected and len(gdf) and np.isfinite(gdf.total_bounds).all():
         minx, miny, maxx, maxy = gdf.total_bounds
         if -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90 and crs \
                 and pyproj.CRS.from_user_input(crs).is_geographic:
             # degrees under a metric CRS: the user says which CRS the numbers really are in
             gdf = gdf.set_crs(crs, allow_override=True)
     return gdf
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0]
+
+
+def _check_layer(path: Path, layer: str | None) -> str | None:
+    """The layer to read: ``layer`` when the file has it; the only one when it has one. A file
+    of several layers (a GeoPackage) without ``layer`` is refused with the list of its layers:
+    taking the first would import the wrong data without a word."""
+    try:
+        names = [str(n) for n in pyogrio.list_layers(path)[:, 0]]
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError, OSError, RecursionError):
+        return layer                     # reading names what is wrong with the file
+    shown = ", ".join(f"'{_short(n, 60)}'" for n in names[:30]) + (" …" if len(names) > 30 else "")
+    if layer is not None:
+        if layer not in names:
+            raise InputError(Problem("layer_unknown", {"layer": _short(str(layer), 60), "layers": shown or "–"},
+                                     file=path.name))
+        return layer
+    if len(names) > 1:
+        raise InputError(Problem("layers_several", {"count": len(names), "layers": shown}, file=path.name))
+    return None
+
+
+def vector_layers(path: Path | str) -> list[str]:
+    """The layers of a vector file (one for GeoJSON or a Shapefile, any number in a
+    GeoPackage); empty when the file cannot be opened (reading it names what is wrong)."""
+    try:
+        return [str(n) for n in pyogrio.list_layers(Path(path))[:, 0]]
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError, OSError, RecursionError):
+        return []
+
+
+def _read_ogr(path: Path, **kw) -> tuple[gpd.GeoDataFrame, list]:
+    """``pyogrio.read_dataframe`` and the warnings it gave. A geometry GEOS cannot build (an
+    unclosed ring, a ring of two points) is refused naming its features. The caller passes the
+    warnings on (``_pass_on``) once the file is accepted: a file refused for their cause (NaN
+    coordinates: "invalid value encountered") is not also warned about."""
+    problem = None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            gdf = pyogrio.read_dataframe(path, **kw)
+        except shapely.errors.GEOSException as exc:
+            problem = _broken_geometries(path, kw.get("layer"), exc)
+    if problem is not None:
+        raise InputError(problem)
+    return gdf, list(caught)
+
+
+def _refuse_dropped_geometries(gdf: gpd.GeoDataFrame, caught: list, file: str) -> None:
+    """GDAL warns and reads no geometry where a feature's geometry is malformed (a point of no
+    coordinates, an unknown type): those features are refused, GDAL's complaint as the reason,
+    rather than reported as merely empty (or a warning on the console nobody sees)."""
+    geoms = gdf.geometry.array
+    dropped = np.flatnonzero(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if len(dropped):
+        rows = [int(i) + 1 for i in dropped]
+        raise InputError(Problem("geometry_unreadable", {"count": len(rows), "rows": ", ".join(map(str, rows[:10])),
+                                                         "reason": _short(str(caught[0].message), 160)},
+                                 file=file, row=rows[0]))
+
+
+def _pass_on(caught: list) -> None:
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+
+
+def _broken_geometries(path: Path, layer: str | None, exc: Exception) -> Problem:
+    """The features whose geometry GEOS refuses, found by reading the raw WKB."""
+    rows: list[int] = []
+    try:
+        _, _, wkb, _ = pyogrio.raw.read(path, layer=layer, columns=[])
+        geoms = shapely.from_wkb(wkb, on_invalid="ignore")
+        rows = [i + 1 for i, (raw, g) in enumerate(zip(wkb, geoms)) if raw is not None and g is None]
+    except Exception:                    # noqa: BLE001 - only the row numbers are lost
+        rows = []
+    return Problem("geometry_unreadable", {"count": len(rows) or "?", "rows": ", ".join(map(str, rows[:10])) or "–",
+                                           "reason": _short(_first_line(exc), 120)},
+                   file=path.name, row=rows[0] if rows else None)
 
 
 def _is_utf8(path: Path) -> bool:
@@ -224,6 +373,8 @@ def _check_json_syntax(path: Path) -> None:
         doc = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise InputError(Problem("encoding_unknown", file=path.name)) from None
+    except RecursionError:
+        raise InputError(Problem("json_too_deep", file=path.name)) from None
     except json.JSONDecodeError as exc:
         raise InputError(Problem("json_syntax", {"line": exc.lineno, "col": exc.colno},
                                  file=path.name)) from None
@@ -242,12 +393,14 @@ def read_attributes(path: Path | str, *, layer: str | None = None, max_bytes: in
     if suffix == ".zip":
         with tempfile.TemporaryDirectory(prefix="jmdiq-zip-") as tmp:
             files = extract_zip_safely(path, Path(tmp), max_bytes=max_bytes)
-            return read_attributes(_pick_dataset(files, path.name), layer=layer, max_bytes=max_bytes)
+            return read_attributes(_pick_dataset(files, path.name), layer=layer, max_bytes=unpacked_limit(max_bytes))
     if suffix not in VECTOR_SUFFIXES:
         raise InputError(Problem("format_unknown", {"suffix": suffix or "–",
                                                     "known": ", ".join(sorted(VECTOR_SUFFIXES))}, file=path.name))
     if suffix == ".shp" and not _sibling(path, ".dbf"):
         raise InputError(Problem("shapefile_part_missing", {"parts": ".dbf"}, file=path.name))
+    if suffix not in (".parquet", ".geoparquet"):
+        layer = _check_layer(path, layer)
     encoding = "utf-8"
     try:
         if suffix in (".parquet", ".geoparquet"):
@@ -271,6 +424,93 @@ def read_attributes(path: Path | str, *, layer: str | None = None, max_bytes: in
 
 
 # --------------------------------------------------------------------------- tables
+
+#: XLSX: at most this much unpacked (about a million cells; openpyxl reads ~0.75 MB of sheet
+#: XML a second here, and a table is read twice: 24 MB took 64 s) …
+XLSX_UNPACKED_CAP = 64 * 1024 ** 2
+#: … and at most Excel's own number of rows
+XLSX_MAX_ROWS = 1_048_576
+_SML = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def check_xlsx(path: Path, *, sheet: str | int | None, max_bytes: int) -> None:
+    """Check a workbook before it is parsed: its archive (``zip_problems``: encrypted entries,
+    an unpacked size beyond ``unpacked_limit`` and ``XLSX_UNPACKED_CAP`` - a 3 MB file that
+    unpacks to 935 MB is refused in 0.06 s), then the sheet read, streamed: more than ``XLSX_MAX_ROWS`` rows, or
+    formulas without stored results (read with their results, they would all be empty:
+    written by a program that does not calculate, they must be saved once in Excel or
+    LibreOffice)."""
+    from xml.etree.ElementTree import ParseError, iterparse
+
+    name = path.name
+    archive = _open_zip(path, code="xlsx_not_zip")
+    with archive:
+        limit = min(unpacked_limit(max_bytes), XLSX_UNPACKED_CAP)
+        problems = zip_problems(archive, name, limit=limit)
+        if problems:
+            # beyond the workbook cap a larger file size limit does not help: CSV does
+            raise InputError([dataclasses.replace(p, code="xlsx_unpacked_too_large")
+                              if p.code == "unpacked_too_large" and limit == XLSX_UNPACKED_CAP else p
+                              for p in problems])
+        try:
+            entry, sheet_name = _sheet_entry(archive, sheet, name)
+            if entry is None:
+                return                    # an unusual workbook: openpyxl names what is wrong
+            formulas, rows = [], 0
+            with archive.open(entry) as fh:
+                for _, elem in iterparse(fh, events=("end",)):
+                    if elem.tag == f"{_SML}row":
+                        rows = max(rows + 1, int(elem.get("r") or 0))
+                        if rows > XLSX_MAX_ROWS:
+                            raise InputError(Problem("xlsx_too_many_rows", {
+                                "sheet": _short(sheet_name, 60), "rows": f"> {XLSX_MAX_ROWS:,}".replace(",", "."),
+                                "limit": f"{XLSX_MAX_ROWS:,}".replace(",", ".")}, file=name))
+                        elem.clear()
+                    elif elem.tag == f"{_SML}c" and elem.find(f"{_SML}f") is not None:
+                        value = elem.find(f"{_SML}v")
+                        # no result, or an empty one where only text may be empty (openpyxl
+                        # writes <v/>; Excel writes <v></v> only for a formula's text "")
+                        if value is None or (not value.text and elem.get("t") not in ("str", "inlineStr")):
+                            formulas.append(elem.get("r") or "?")
+        except (ParseError, zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError) as exc:
+            raise InputError(Problem("table_unreadable", {"reason": _short(_first_line(exc), 200)},
+                                     file=name)) from None
+    if formulas:
+        raise InputError(Problem("xlsx_formulas_without_values", {
+            "count": len(formulas), "sheet": _short(sheet_name, 60),
+            "cells": ", ".join(formulas[:5]) + (" …" if len(formulas) > 5 else "")}, file=name))
+
+
+def _sheet_entry(archive: zipfile.ZipFile, sheet: str | int | None, file: str) -> tuple[str | None, str]:
+    """The archive entry of the sheet ``sheet`` (a name, an index, or None: the first) and its
+    name, from ``xl/workbook.xml`` and its relationships."""
+    from xml.etree.ElementTree import fromstring
+
+    try:
+        book = fromstring(archive.read("xl/workbook.xml"))
+        rels = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except KeyError:
+        return None, str(sheet or "")
+    sheets = [(s.get("name") or "", s.get(f"{_REL}id")) for s in book.iter(f"{_SML}sheet")]
+    if not sheets:
+        return None, str(sheet or "")
+    if sheet is None or sheet == "":
+        chosen = sheets[0]
+    elif isinstance(sheet, int):
+        chosen = sheets[sheet] if 0 <= sheet < len(sheets) else None
+    else:
+        chosen = next((s for s in sheets if s[0] == sheet), None)
+    if chosen is None:
+        raise InputError(Problem("xlsx_sheet_unknown", {
+            "sheet": _short(str(sheet), 60), "sheets": ", ".join(f"'{_short(n, 40)}'" for n, _ in sheets[:30])},
+            file=file))
+    target = next((r.get("Target") for r in rels if r.get("Id") == chosen[1]), None)
+    if not target:
+        return None, chosen[0]
+    entry = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return (entry if entry in archive.namelist() else None), chosen[0]
+
 
 def _decode(raw: bytes, name: str) -> tuple[str, str]:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -313,8 +553,12 @@ def read_table(path: Path | str, *, sheet: str | int | None = None, max_bytes: i
     with a notice); ``header_row`` (1-based row of the file) says where it is instead."""
     path = Path(path)
     check_file(path, max_bytes=max_bytes)
+    if path.is_dir():
+        raise InputError(Problem("file_is_folder", {"path": _short(path.name, 80)}, file=path.name))
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
+        check_xlsx(path, sheet=sheet, max_bytes=max_bytes)
+
         def excel(**kw):
             try:
                 return pd.read_excel(path, sheet_name=sheet or 0, dtype=str, engine="openpyxl", **kw).fillna("")
@@ -326,6 +570,7 @@ def read_table(path: Path | str, *, sheet: str | int | None = None, max_bytes: i
             raise InputError(Problem("no_rows", file=path.name))
         layout = _layout(grid, forced=header_row, first=0, file=path.name)
         if layout.trivial:
+            _refuse_duplicate_names(layout.names, path.name)     # pandas would rename the second
             frame = excel()
             frame.columns = [str(c).strip() for c in frame.columns]
             return _checked(TableRead(frame, path.name, encoding="xlsx", delimiter="", decimal="."))
@@ -356,6 +601,7 @@ def read_table(path: Path | str, *, sheet: str | int | None = None, max_bytes: i
                                       delimiter=delimiter, decimal=decimal, notices=layout.notices(path.name),
                                       header_row=layout.top + 1, header_rows=layout.rows))
         header_at = layout.top + 1
+        _refuse_duplicate_names(layout.names, path.name)         # pandas would rename the second
     else:
         header_at = 1
     bad_lines: list[list[str]] = []
@@ -366,18 +612,23 @@ def read_table(path: Path | str, *, sheet: str | int | None = None, max_bytes: i
             # more fields than header names in the first rows: pandas would silently shift the
             # columns by using the first one as the index
             raise pd.errors.ParserError("ragged")
+    except pd.errors.EmptyDataError:
+        raise InputError(Problem("no_rows", file=path.name)) from None
     except pd.errors.ParserError:
         # Slow path only for broken files: collect every bad line at once.
         slow = True
         try:
             frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
                                 engine="python", on_bad_lines=lambda line: bad_lines.append(line) and None)
-        except (pd.errors.ParserError, csv.Error) as exc:
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
             raise InputError(Problem("table_unreadable", {"reason": str(exc)[:200]}, file=path.name)) from None
     if slow:
         # only here can rows have more fields than the header: pandas' C parser refuses them,
         # and the index check above catches them in the first rows
-        widths = _row_widths(text, delimiter)
+        try:
+            widths = _row_widths(text, delimiter)
+        except csv.Error as exc:          # a carriage return inside a field, a NUL byte
+            raise InputError(Problem("table_unreadable", {"reason": str(exc)[:200]}, file=path.name)) from None
         ncol = widths[0] if widths else 0
         too_many = [i for i, w in enumerate(widths[1:], start=1) if w > ncol]
         if bad_lines or too_many:
@@ -612,14 +863,30 @@ def _check_quotes(text: str, delimiter: str, name: str) -> None:
         raise InputError(Problem("unclosed_quote", {"line": reader.line_num}, file=name)) from None
 
 
+def _duplicate_names(names: list[str], file: str) -> list[Problem]:
+    """A problem for each column name that occurs more than once, naming its positions
+    (1-based): a table with two columns "Anzahl" is ambiguous, whichever one is taken."""
+    positions: dict[str, list[int]] = {}
+    for i, name in enumerate(names, start=1):
+        if str(name).strip():
+            positions.setdefault(str(name).strip(), []).append(i)
+    return [Problem("duplicate_column_positions", {"column": _short(name, 80),
+                                                   "positions": ", ".join(map(str, where[:10]))},
+                    file=file, column=_short(name, 80))
+            for name, where in positions.items() if len(where) > 1]
+
+
+def _refuse_duplicate_names(names: list[str], file: str) -> None:
+    problems = _duplicate_names(names, file)
+    if problems:
+        raise InputError(problems)
+
+
 def _checked(table: TableRead) -> TableRead:
     frame = table.frame
     if frame.empty:
         raise InputError(Problem("no_rows", file=table.file))
-    problems = []
-    dupes = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
-    if dupes:
-        problems.append(Problem("duplicate_columns", {"columns": ", ".join(dupes)}, file=table.file))
+    problems = _duplicate_names([str(c) for c in frame.columns], table.file)
     unnamed = [i + 1 for i, c in enumerate(frame.columns) if not c or c.startswith("Unnamed:")]
     if unnamed:
         problems.append(Problem("unnamed_columns", {"positions": ", ".join(map(str, unnamed))}, file=table.file))
@@ -644,4 +911,6 @@ def read_points_table(table: TableRead, *, x: str, y: str, crs: str, decimal: st
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise InputError(errors)
-    return gpd.GeoDataFrame(table.frame, geometry=gpd.points_from_xy(xs, ys), crs=crs)
+    points = gpd.GeoDataFrame(table.frame, geometry=gpd.points_from_xy(xs, ys), crs=crs)
+    check_coordinates(points, file=table.file)        # "inf", 1e300: named rows, not an access crash
+    return points

@@ -44,13 +44,15 @@ _YEAR_IN_NAME = (re.compile(r"^(?P<stem>.*?)[\s_\-./]*(?P<year>(?:19|20)\d{2})$"
 NUMERIC_SHARE = 0.8
 
 
-def read_indicator_source(path, *, sheet=None, header_row: int | None = None, max_bytes: int) -> TableRead:
-    """A table (CSV/XLSX, its header found) or the attribute table of a vector file."""
+def read_indicator_source(path, *, sheet=None, header_row: int | None = None, max_bytes: int,
+                          layer: str | None = None) -> TableRead:
+    """A table (CSV/XLSX, its header found) or the attribute table of a vector file (``layer``:
+    which one of a file of several)."""
     suffix = path.suffix.lower()
     if suffix in TABLE_SUFFIXES:
         return read_table(path, sheet=sheet, max_bytes=max_bytes, header_row=header_row)
     if suffix in VECTOR_SUFFIXES or path.is_dir():
-        return read_attributes(path, max_bytes=max_bytes)
+        return read_attributes(path, layer=layer, max_bytes=max_bytes)
     raise InputError(Problem("format_unknown", {"suffix": path.suffix or "–",
                                                 "known": ", ".join(sorted(TABLE_SUFFIXES | VECTOR_SUFFIXES))},
                              file=path.name))

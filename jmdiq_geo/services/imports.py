@@ -18,7 +18,7 @@ from jmdiq_geo.io.service_attributes import KEYS as ATTRIBUTE_KEYS, AttributeSpe
 from jmdiq_geo.io.tables import slug
 from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec
 from jmdiq_geo.io.rasters import RasterGridSpec, describe_raster, is_raster
-from jmdiq_geo.io.readers import TABLE_SUFFIXES, check_file, read_table, read_vector
+from jmdiq_geo.io.readers import TABLE_SUFFIXES, check_file, read_table, read_vector, vector_layers
 from jmdiq_geo.errors import Problem, SchemaError
 from jmdiq_geo.services.definitions import apply_derived, stored_derived
 from jmdiq_geo.services.new_city import LevelSpec, add_boundaries
@@ -109,9 +109,9 @@ class FilePreview:
     crs: str | None = None
 
 
-def preview_file(path: Path | str, *, max_bytes: int, crs: str | None = None) -> FilePreview:
+def preview_file(path: Path | str, *, max_bytes: int, crs: str | None = None, layer: str | None = None) -> FilePreview:
     """Columns and first 20 rows of a table or vector file (raises JmdiqError on bad files);
-    ``crs``: the CRS of a vector file that names none."""
+    ``crs``: the CRS of a vector file that names none; ``layer``: which one of a file of several."""
     p = Path(path)
     if is_raster(p):        # a raster: no columns; one row that says what it is (bands, CRS, cells)
         info = describe_raster(p)
@@ -124,8 +124,16 @@ def preview_file(path: Path | str, *, max_bytes: int, crs: str | None = None) ->
         table = read_table(p, max_bytes=max_bytes)
         return FilePreview("table", list(table.frame.columns), table.frame.head(20), decimal=table.decimal,
                            rows=len(table.frame), encoding=table.encoding, delimiter=table.delimiter)
-    gdf = read_vector(p, max_bytes=max_bytes, crs=crs)
+    gdf = read_vector(p, max_bytes=max_bytes, crs=crs, layer=layer)
     return FilePreview("vector", [c for c in gdf.columns if c != gdf.geometry.name],
                        pd.DataFrame(gdf.drop(columns=gdf.geometry.name).head(20)), rows=len(gdf),
                        geometry_types=sorted(gdf.geom_type.dropna().unique()),
                        crs=gdf.crs.to_string() if gdf.crs else None)
+
+
+def file_layers(path: Path | str) -> list[str]:
+    """The layers of a vector file (several in a GeoPackage; one or none otherwise)."""
+    p = Path(path)
+    if p.suffix.lower() in TABLE_SUFFIXES or p.name.lower().endswith(".pbf") or p.is_dir() or is_raster(p):
+        return []
+    return vector_layers(p)

@@ -6,20 +6,22 @@ from contextlib import contextmanager
 import streamlit as st
 
 from jmdiq_geo.errors import JmdiqError, Problem
-from jmdiq_geo.i18n import format_problem, markdown_safe
+from jmdiq_geo.i18n import format_problems, markdown_safe
 from jmdiq_geo.ui.state import lang, tr
 
 
 def show_error(exc: JmdiqError, *, title_key: str = "ui_error_title", fields: dict[str, str] | None = None) -> None:
     """``fields``: a form's field labels by id (see ``format_problem``)."""
-    lines = "\n".join(f"- {format_problem(p, lang(), fields=fields, escape=markdown_safe)}" for p in exc.problems)
+    lines = "\n".join(f"- {line}" for line in format_problems(exc.problems, lang(), fields=fields,
+                                                             escape=markdown_safe))
     st.error(f"**{tr(title_key)}**\n\n{lines}", icon=":material/error:")
 
 
 def show_notices(problems: list[Problem], *, fields: dict[str, str] | None = None,
                  title_key: str = "ui_notices_title") -> None:
     if problems:
-        lines = "\n".join(f"- {format_problem(p, lang(), fields=fields, escape=markdown_safe)}" for p in problems)
+        lines = "\n".join(f"- {line}" for line in format_problems(problems, lang(), fields=fields,
+                                                                 escape=markdown_safe))
         st.info(f"**{tr(title_key)}**\n\n{lines}", icon=":material/info:")
 
 

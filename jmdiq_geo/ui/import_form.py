@@ -1,6 +1,7 @@
 """The Import page's widgets: save the upload, preview it, map its columns to an import spec."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import tempfile
 from datetime import date
@@ -34,11 +35,27 @@ def save_upload(files) -> Path | None:
     return folder / (shp[0] if shp else names[0])
 
 
+def layer_select(path: Path) -> str | None:
+    """The layer to import of a file of several (a GeoPackage): a select; None for other files."""
+    layers = im.file_layers(path)
+    if len(layers) < 2:
+        return None
+    return st.selectbox(tr("import_layer"), layers, key="import_layer", help=tr("import_layer_help"))
+
+
+def with_layer(spec, layer: str | None):
+    """``spec`` reading ``layer`` (specs of kinds that read no layer stay as they are)."""
+    if spec is None or layer is None or "layer" not in {f.name for f in dataclasses.fields(spec)}:
+        return spec
+    return dataclasses.replace(spec, layer=layer)
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
-def preview(path: str, mtime: float) -> tuple[list[str], pd.DataFrame, str, str]:
+def preview(path: str, mtime: float, layer: str | None = None) -> tuple[list[str], pd.DataFrame, str, str]:
     """Columns, first rows, a one-line description and the decimal separator a table uses
     (raises JmdiqError on bad files)."""
-    p = im.preview_file(path, max_bytes=settings().max_file_bytes, crs=st.session_state.get("import_crs") or None)
+    p = im.preview_file(path, max_bytes=settings().max_file_bytes, crs=st.session_state.get("import_crs") or None,
+                        layer=layer)
     if p.form == "pbf":
         return [], pd.DataFrame(), tr("import_pbf_info", mb=f"{p.size_bytes / 1e6:.1f}"), "."
     if p.form == "raster":
@@ -67,9 +84,11 @@ def _pick(label_key: str, columns: list[str], *, key: str, optional: bool = Fals
 
 
 def spec_form(kind: str, columns: list[str], levels: pd.DataFrame, known_indicators: set[str], lang: str,
-              sample: pd.DataFrame | None = None, decimal: str = ".", path: Path | None = None):
+              sample: pd.DataFrame | None = None, decimal: str = ".", path: Path | None = None,
+              layer: str | None = None):
     """Widgets for ``kind``; returns the spec (or None when something required is missing).
-    ``sample``: the first rows of the file (to guess whether a column holds counts or rates)."""
+    ``sample``: the first rows of the file (to guess whether a column holds counts or rates);
+    ``layer``: the layer chosen of a file of several."""
     if kind == "grid" and path is not None and im.is_raster(path):   # a raster names its CRS itself
         from jmdiq_geo.ui.raster_form import raster_spec
         return raster_spec(Path(path), sample)
@@ -87,7 +106,7 @@ def spec_form(kind: str, columns: list[str], levels: pd.DataFrame, known_indicat
                                valid_from=valid_from.isoformat(), crs=crs) if level else None
     if kind == "indicators":
         from jmdiq_geo.ui.import_table import table_spec
-        return table_spec(columns, level_labels, known_indicators, sample, decimal, path)
+        return table_spec(columns, level_labels, known_indicators, sample, decimal, path, layer=layer)
     if kind == "services":
         from jmdiq_geo.analysis.attributes import CATEGORIES
         from jmdiq_geo.i18n import t_or

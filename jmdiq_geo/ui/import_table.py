@@ -31,7 +31,8 @@ def _column(label_key: str, columns: list[str], *, key: str, guess: tuple[str, .
 
 
 def table_spec(columns: list[str], level_labels: dict[str, str], known_indicators: set[str],
-               sample: pd.DataFrame | None, decimal: str, path: Path | None) -> im.TableSpec | None:
+               sample: pd.DataFrame | None, decimal: str, path: Path | None,
+               layer: str | None = None) -> im.TableSpec | None:
     c1, c2 = st.columns(2)
     level = c1.selectbox(tr("map_level"), list(level_labels), format_func=level_labels.get, key="imp_level")
     by_name = st.toggle(tr("import_by_name"), key="imp_by_name")
@@ -46,7 +47,7 @@ def table_spec(columns: list[str], level_labels: dict[str, str], known_indicator
     # taken (of a long or wide table: its variables, one period per year)
     cols = {c: c.lower() for c in values}
     base = im.TableSpec(level=level, period=None, columns=cols, key=key, name_column=name, missing_values=missing,
-                        define=True)
+                        define=True, layer=layer)
     if path is None:
         return None
     try:
@@ -78,7 +79,7 @@ def table_spec(columns: list[str], level_labels: dict[str, str], known_indicator
     defs = [im.IndicatorDef(d.indicator_id, label_de=col, label_en=col, unit=units[col], kind=kinds[col])
             for col, d in new]
     return im.TableSpec(level=level, period=period.isoformat() if period else None, columns=plan.columns, key=key,
-                        name_column=name, missing_values=missing, indicators=defs, denominators=dens)
+                        name_column=name, missing_values=missing, indicators=defs, denominators=dens, layer=layer)
 
 
 def _kinds_form(columns: list[str], sample: pd.DataFrame | None, decimal: str, denominators: list[str], *,

@@ -6,7 +6,7 @@ from streamlit.runtime.state.session_state_proxy import get_session_state
 
 from jmdiq_geo.config import Settings
 from jmdiq_geo.errors import JmdiqError
-from jmdiq_geo.i18n import DEFAULT_LANG, LANGUAGES, format_problem, markdown_safe, t
+from jmdiq_geo.i18n import DEFAULT_LANG, LANGUAGES, format_problems, markdown_safe, t
 from jmdiq_geo.services.workspace import Workspace, newest_import_id, open_workspace
 
 LANG_KEY = "lang"
@@ -76,8 +76,8 @@ def workspace() -> Workspace | None:
     try:
         return _workspace(str(path), path.stat().st_mtime)
     except JmdiqError as exc:            # e.g. another program holds the file: a message, no traceback
-        for problem in exc.problems:
-            st.error(format_problem(problem, lang()))
+        for line in format_problems(exc.problems, lang()):
+            st.error(line)
         st.stop()
 
 
