@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from jmdiq_geo.i18n import format_problem, format_problems
+from jmdiq_geo.i18n import format_problems
 
 
 @dataclass(frozen=True)
