@@ -23,6 +23,7 @@ from jmdiq_geo.i18n import format_number, language_label, t, t_or
 from jmdiq_geo.render.maps import (NO_VALUE_COLOUR, _attribution_js, _legend_js, _Script, area_map, base_map,
                                    diverging_colours, feature_collection, finish_layers, localise_assets,
                                    palette_colours)
+from jmdiq_geo.render.safe import SafeTooltip, html_text
 
 #: Okabe–Ito colours for service categories (colour-vision safe), by category
 CATEGORY_COLOURS = {"jugendfreizeit": "#D55E00", "schule": "#0072B2", "kita": "#E69F00", "bibliothek": "#56B4E9",
@@ -109,10 +110,10 @@ def add_service_clusters(m: folium.Map, services: gpd.GeoDataFrame, *, lang: str
     shown = to_display_crs(services)
     for category, part in shown.groupby("category", sort=True):
         colour = CATEGORY_COLOURS.get(category, "#444444")
-        data = [[round(g.y, 6), round(g.x, 6), _popup(r, lang), colour, str(r.get("name") or "–")]
+        data = [[round(g.y, 6), round(g.x, 6), _popup(r, lang), colour, html_text(r.get("name") or "–")]
                 for g, r in zip(part.geometry, part.drop(columns="geometry").to_dict("records"))]
         label = t_or(f"cat_{category}", category, lang)
-        FastMarkerCluster(data, callback=_CLUSTER_CALLBACK, name=f"{label} ({len(data)})",
+        FastMarkerCluster(data, callback=_CLUSTER_CALLBACK, name=html_text(f"{label} ({len(data)})"),
                           options={"maxClusterRadius": 45, "disableClusteringAtZoom": 16},
                           icon_create_function=_cluster_icon(colour)).add_to(m)
 
@@ -176,7 +177,7 @@ def access_map(areas: gpd.GeoDataFrame, table: pd.DataFrame, *, measure: str, ti
         folium.GeoJson(feature_collection(shown.geometry, {"label": [t("access_network_area", lang)]}),
                        name=t("access_network_area", lang),
                        style_function=lambda f: {"fill": False, "color": "#000000", "weight": 3, "dashArray": "8 5"},
-                       tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False)).add_to(m)
+                       tooltip=SafeTooltip(fields=["label"], labels=False)).add_to(m)
     if services is not None and len(services):
         add_service_clusters(m, services, lang=lang)
     finish_layers(m, asset_base)
@@ -206,7 +207,7 @@ def detour_map(origins: pd.DataFrame, pairs: pd.DataFrame, barriers: gpd.GeoData
                                name=t(f"access_barrier_{kind}", lang),
                                style_function=lambda f, c=colour: {"color": c, "weight": 3, "fillColor": c,
                                                                    "fillOpacity": 0.35},
-                               tooltip=folium.GeoJsonTooltip(fields=["name", "class"], labels=False)).add_to(m)
+                               tooltip=SafeTooltip(fields=["name", "class"], labels=False)).add_to(m)
     cut_off = origins[origins["unreachable"]]
     if len(cut_off):
         lon, lat = transform_xy(cut_off["x"].to_numpy(), cut_off["y"].to_numpy(), from_crs=crs, to_crs=DISPLAY_CRS)
@@ -216,7 +217,7 @@ def detour_map(origins: pd.DataFrame, pairs: pd.DataFrame, barriers: gpd.GeoData
                        name=f"{label} ({len(cut_off)})",
                        marker=folium.CircleMarker(radius=5, weight=2, color="#000000", fill=True,
                                                   fill_color="#ffffff", fill_opacity=1),
-                       tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False)).add_to(m)
+                       tooltip=SafeTooltip(fields=["label"], labels=False)).add_to(m)
     bins = [1.0, 1.3, 1.6, 2.0, 3.0, np.inf]
     colours = ["#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027"]
     rows = []
@@ -230,7 +231,7 @@ def detour_map(origins: pd.DataFrame, pairs: pd.DataFrame, barriers: gpd.GeoData
                        name=t("access_m_detour", lang),
                        marker=folium.CircleMarker(radius=3, weight=0.5, color="#333", fill=True, fill_opacity=0.9),
                        style_function=lambda f: {"fillColor": f["properties"]["fill"]},
-                       tooltip=folium.GeoJsonTooltip(fields=["detour", "service"],
+                       tooltip=SafeTooltip(fields=["detour", "service"],
                                                      aliases=[t("access_m_detour", lang), t("tt_service", lang)])
                        ).add_to(m)
         counts = np.bincount(idx, minlength=len(colours))
@@ -248,7 +249,7 @@ def detour_map(origins: pd.DataFrame, pairs: pd.DataFrame, barriers: gpd.GeoData
                     if np.isfinite(pairs["network_m"].iloc[i]) else "> " + format_number(
                         pairs["straight_m"].iloc[i] * pairs["detour"].iloc[i], lang, digits=0))
             folium.PolyLine([[a[1][i], a[0][i]], [b[1][i], b[0][i]]], color="#b2182b", weight=3,
-                            tooltip=tip).add_to(group)
+                            tooltip=html_text(tip)).add_to(group)
         group.add_to(m)
     _Script(_legend_js(t("access_m_detour", lang), rows)).add_to(m)
     _Script(_attribution_js(attributions)).add_to(m)

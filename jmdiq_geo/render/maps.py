@@ -27,6 +27,7 @@ from matplotlib.colors import to_hex
 from jmdiq_geo.analysis.classify import Classes
 from jmdiq_geo.crs import DISPLAY_CRS, to_display_crs
 from jmdiq_geo.i18n import format_number, t
+from jmdiq_geo.render.safe import SafeTooltip, html_text
 
 #: colour-blind-safe sequential palettes (ColorBrewer / matplotlib perceptual maps)
 PALETTES = ("YlOrRd", "YlGnBu", "viridis", "cividis", "PuBu", "Greys")
@@ -177,7 +178,7 @@ def drawing_map(areas: gpd.GeoDataFrame, *, lang: str, attributions: list[str], 
                    name="areas", control=False,
                    style_function=lambda f: {"fillColor": "#f2f2ee", "color": "#999999", "weight": 0.6,
                                              "fillOpacity": 0.7},
-                   tooltip=folium.GeoJsonTooltip(fields=["name", "area_id"],
+                   tooltip=SafeTooltip(fields=["name", "area_id"],
                                                  aliases=[t("tt_area", lang), t("tt_id", lang)])).add_to(m)
     if outlines is not None:
         folium.GeoJson(feature_collection(outlines.geometry, {}), interactive=False, control=False,
@@ -205,7 +206,7 @@ def quarter_map(quarter_display: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, *, w
         "fill": [colours[x] for x in touched["method"]]}),
         style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#ffffff", "weight": 0.8,
                                   "fillOpacity": 0.45},
-        tooltip=folium.GeoJsonTooltip(fields=["name", "area_id", "method", "weight"],
+        tooltip=SafeTooltip(fields=["name", "area_id", "method", "weight"],
                                       aliases=[t("tt_area", lang), t("tt_id", lang), t("tt_method", lang),
                                                t("tt_weight", lang)])).add_to(m)
     folium.GeoJson(feature_collection(quarter_display.geometry, {}), interactive=False,
@@ -318,11 +319,11 @@ def area_map(areas: gpd.GeoDataFrame, *, fill: list[str], value_text: list[str],
     m = base_map(shown, asset_base=asset_base, legend=True)
     folium.GeoJson(
         feature_collection(shown.geometry, columns),
-        name=_shortened(title, 44),
+        name=html_text(_shortened(title, 44)),
         style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#ffffff", "weight": 0.6,
                                   "fillOpacity": 0.85},
         highlight_function=lambda f: {"weight": 2.5, "color": "#222222"},
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True),
+        tooltip=SafeTooltip(fields=fields, aliases=aliases, sticky=True),
     ).add_to(m)
     if outlines is not None and len(outlines):
         outline_shapes = (outlines if str(outlines.crs).upper() == DISPLAY_CRS
@@ -341,9 +342,9 @@ def add_programme_areas(m: folium.Map, areas: gpd.GeoDataFrame, *, name: str, la
     if areas.empty:
         return
     shown = display_geometry(areas[["name", "programme", "geometry"]], tolerance_m=4.0)
-    folium.GeoJson(shown.to_json(drop_id=True), name=name,
+    folium.GeoJson(shown.to_json(drop_id=True), name=html_text(name),
                    style_function=lambda f: {"fill": False, "color": "#5e3c99", "weight": 3, "dashArray": "6 4"},
-                   tooltip=folium.GeoJsonTooltip(fields=["name", "programme"],
+                   tooltip=SafeTooltip(fields=["name", "programme"],
                                                  aliases=[t("tt_area", lang), t("tt_programme", lang)])).add_to(m)
 
 
@@ -352,11 +353,11 @@ def add_points(m: folium.Map, points: gpd.GeoDataFrame, *, name: str, colour: st
     if points.empty:
         return
     shown = to_display_crs(points[["name", "address", "geometry"]].fillna("–"))
-    group = folium.FeatureGroup(name=f"{name} ({len(shown)})")
+    group = folium.FeatureGroup(name=html_text(f"{name} ({len(shown)})"))
     folium.GeoJson(shown.to_json(drop_id=True), name=name,
                    marker=folium.CircleMarker(radius=3.5, weight=1, color="#222222", fill=True, fill_color=colour,
                                               fill_opacity=0.9),
-                   tooltip=folium.GeoJsonTooltip(fields=["name", "address"],
+                   tooltip=SafeTooltip(fields=["name", "address"],
                                                  aliases=[t("tt_service", lang), t("tt_address", lang)])).add_to(group)
     group.add_to(m)
 
