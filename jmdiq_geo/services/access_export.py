@@ -33,7 +33,15 @@ def area_table(ws: Workspace, access: Access, *, lang: str = "de") -> pd.DataFra
 
 
 def origin_table(ws: Workspace, access: Access) -> pd.DataFrame:
-    return access.result.origins.copy()
+    """One row per home, without the homes of areas whose numbers are hidden (under 300
+    residents, a small target group): their positions, weights and times would show what the
+    area table hides."""
+    origins = access.result.origins
+    areas = access.result.areas
+    if "suppressed" not in areas:
+        return origins.copy()
+    hidden = set(areas.loc[areas["suppressed"].astype(bool), "area"])
+    return origins[~origins["area"].isin(hidden)].reset_index(drop=True)
 
 
 def crossing_labels(crosses: pd.Series, lang: str) -> pd.Series:

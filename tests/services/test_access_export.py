@@ -11,3 +11,14 @@ def test_downloads_are_bytes(street_ws):
     assert csv.startswith(b"\xef\xbb\xbf") and b";" in csv.splitlines()[0]
     assert gpkg[:15] == b"SQLite format 3"
     assert b'"category": "jugendfreizeit"' in report_bytes(acc)
+
+
+def test_the_per_home_table_leaves_out_the_homes_of_hidden_areas(street_ws):
+    from jmdiq_geo.services.access_export import area_table, origin_table
+    acc = access_for(street_ws, "jugendfreizeit")
+    areas = area_table(street_ws, acc)
+    hidden = set(areas.loc[areas["suppressed"].astype(bool), "area"])
+    homes = origin_table(street_ws, acc)
+    assert hidden, "the tiny city has areas whose numbers are hidden"
+    assert not set(homes["area"]) & hidden
+    assert len(homes) == (~acc.result.origins["area"].isin(hidden)).sum()
