@@ -9,11 +9,20 @@ from jmdiq_geo.ui.state import settings
 
 
 def build_demo(city: str = "berlin"):
+    """Build a data package's workspace, with a progress bar over its files."""
+    from pathlib import Path
+
+    from jmdiq_geo.ui.state import tr
     s = settings()
     manifest = load_manifest(manifest_path(city), data_root=s.data_root)
     st.cache_resource.clear()
     st.cache_data.clear()
-    report = build_workspace(manifest, settings=s)
+    bar = st.progress(0.0, text=tr("overview_building"))
+
+    def progress(i: int, total: int, label: str) -> None:
+        bar.progress(min(1.0, (i + 1) / total), text=f"{tr('overview_building')} {i + 1}/{total}: {Path(label).name}")
+    report = build_workspace(manifest, settings=s, progress=progress)
+    bar.empty()
     st.cache_resource.clear()
     return report
 

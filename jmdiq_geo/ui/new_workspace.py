@@ -32,7 +32,7 @@ def start_section() -> None:
         gemeinde_section()
     st.subheader(tr("new_ws_demo_title"))
     if st.button(tr("overview_build_demo"), key="build_demo"):
-        with guard(), st.spinner(tr("overview_building")):
+        with guard():
             actions.build_demo()
             st.rerun()
 
