@@ -289,9 +289,13 @@ def cmd_import(args) -> int:
                                      label=args.label, band=args.band, period=args.period, clip=not args.no_clip)
         else:
             variables = {}
+            roles = dict(item.partition("=")[::2] for item in args.grid_role or [])
+            kinds = {c: im.KIND_WORDS.get(k, k) for c, k in (i.partition("=")[::2] for i in args.kind_of or [])}
             for item in args.column or []:
                 col, _, gid = item.partition("=")
-                variables[col] = {"grid_id": gid or col.lower(), "kind": args.indicator_kind}
+                variables[col] = {"grid_id": gid or col.lower(),
+                                  "kind": kinds.get(col) or args.indicator_kind or "extensive",
+                                  **({"role": roles[col]} if roles.get(col) else {})}
             spec = im.GridSpec(x=args.x, y=args.y, crs=args.crs, cell_size_m=args.cell_size,
                                variables=variables, period=args.period, missing_values=args.missing or [])
         if args.layer is not None and getattr(spec, "layer", None) != args.layer:
@@ -428,19 +432,25 @@ def cmd_indicators(args) -> int:
 def cmd_map(args) -> int:
     from jmdiq_geo.render.indicator_map import draw
     from jmdiq_geo.render.maps import standalone_html
-    from jmdiq_geo.services.maps import describe_indicator_map, load_overlays, outline_shapes
+    from jmdiq_geo.services.maps import describe_grid_map, describe_indicator_map, load_overlays, outline_shapes
     from jmdiq_geo.services.workspace import open_workspace
 
     settings = _settings(args)
-    period = _iso_date(args.period, "--period")
-    period_from = _iso_date(args.change_from, "--change-from") if args.change_from else None
+    if not args.grid and not (args.indicator and args.period):
+        raise InputError(Problem("map_what"))
+    period = _iso_date(args.period, "--period") if not args.grid else None
+    period_from = _iso_date(args.change_from, "--change-from") if args.change_from and not args.grid else None
     with open_workspace(settings.db_path, read_only=True) as ws:
         overlays = load_overlays(ws, show_programmes=args.programmes, service_categories=tuple(args.services or ()),
                                  show_projects=args.projects)
-        description = describe_indicator_map(
-            ws, indicator_id=args.indicator, period=period, level=args.level, settings=settings, lang=settings.lang,
-            scheme=args.scheme, k=args.k, palette=args.palette, period_from=period_from, relative=args.relative,
-            overlays=overlays)
+        if args.grid:
+            description = describe_grid_map(ws, grid_id=args.grid, settings=settings, lang=settings.lang,
+                                            scheme=args.scheme, k=args.k, palette=args.palette, overlays=overlays)
+        else:
+            description = describe_indicator_map(
+                ws, indicator_id=args.indicator, period=period, level=args.level, settings=settings,
+                lang=settings.lang, scheme=args.scheme, k=args.k, palette=args.palette, period_from=period_from,
+                relative=args.relative, overlays=overlays)
         outlines = outline_shapes(ws, description.layer.level)
         html = standalone_html(draw(description, outlines=outlines))
     Path(args.out).write_text(html, encoding="utf-8")
@@ -492,8 +502,18 @@ def cmd_check(args) -> int:
     first = results[0]
     share = first["share_population_from_partly_covered_areas"]
     population = first["population"]
-    print(t("cli_check_numbers", lang, population=f"{population:.0f}" if population is not None else "–",
+    if first["too_small"]:
+        population_text = t("check_population_small", lang, n=settings.min_residents)
+    else:
+        population_text = f"{population:.0f}" if population is not None else "–"
+    print(t("cli_check_numbers", lang, population=population_text,
             share=f"{100 * share:.0f}" if share is not None else "–", grid=first["weights"]["grid"] or "–"))
+    if first["too_small"]:
+        print(t("check_too_small", lang, n=settings.min_residents))
+    if first["grids"]:
+        grids = first["grids"]
+        print(t("cli_check_grid", lang, lines="; ".join(f"{x['label']} {x['text']}" for x in grids["lines"])))
+        print(f"  {grids['weighting_text']}")
     return 0
 
 
@@ -704,8 +724,10 @@ def build_parser() -> argparse.ArgumentParser:
     ind.set_defaults(func=cmd_indicators)
 
     mp = sub.add_parser("map", help="an indicator map (or its change) as one HTML file that opens offline")
-    mp.add_argument("--indicator", required=True, help="indicator id (see `info` or the Daten page)")
-    mp.add_argument("--period", required=True, help="YYYY-MM-DD")
+    what = mp.add_mutually_exclusive_group(required=True)
+    what.add_argument("--indicator", help="indicator id (see `info` or the Daten page)")
+    what.add_argument("--grid", help="a population grid's id instead (see `info`): its cells as the map")
+    mp.add_argument("--period", help="YYYY-MM-DD (with --indicator)")
     mp.add_argument("--change-from", help="YYYY-MM-DD: map the change since this period instead")
     mp.add_argument("--relative", action="store_true", help="with --change-from: the change in %% of the earlier value")
     mp.add_argument("--level", help="area level (default: the smallest); higher levels are aggregated")
@@ -795,6 +817,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--indicator-kind", default="intensive", choices=["extensive", "intensive", "class"],
                      action=_KindGiven, help="kind of newly defined indicators (indicators: default guessed per "
                                              "column, a count extensive, a rate or share intensive)")
+    imp.add_argument("--grid-role", action="append", metavar="COLUMN=ROLE",
+                     help="grid: the role of a column's grid, residents or foreigners (repeatable)")
     imp.add_argument("--kind", action="append", dest="kind_of", metavar="COLUMN=KIND",
                      help="indicators: kind of one new indicator, KIND = count, rate or class (repeatable); "
                           "grid from a raster: --kind count or --kind share (required)")

@@ -30,7 +30,8 @@ DYNAMIC = {"scheme_": ("quantiles", "equal_interval", "natural_breaks", "std_mea
            "projects_by_": ("area_id", "field", "year"), "projects_tab_": ("list", "form", "partners", "network", "exchange"),
            "network_": ("new", "ended", "strengthened", "weakened", "unchanged"),
            "method_": ("full", "dasymetric", "area"), "quarter_kind_": ("areas", "programme", "drawn", "file"),
-           "check_source_": ("areas", "programme", "drawn", "file")}
+           "check_source_": ("areas", "programme", "drawn", "file"),
+           "grid_weighting_": ("inhabited", "surface", "mixed", "none"), "map_layer_": ("areas", "grid")}
 
 
 def used_keys() -> set[str]:

@@ -6,12 +6,16 @@ from jmdiq_geo.i18n import format_date, format_number, t_or
 from jmdiq_geo.services.layers import value_periods
 from jmdiq_geo.render.maps import PALETTES
 from jmdiq_geo.services.maps import official_classes
+from jmdiq_geo.ui.grid_map import grid_map_section, layer_choice
 from jmdiq_geo.ui.maps import indicator_map, show_map
 from jmdiq_geo.ui.state import lang, require_areas, tr, trm, workspace_version
 from jmdiq_geo.ui.widgets import indicator_picker, level_picker, number_table, parse_breaks
 
 st.title(tr("map_title"))
 ws = require_areas()
+if layer_choice(workspace_version()) == "grid":       # the cells of a population grid
+    grid_map_section(workspace_version())
+    st.stop()
 
 c1, c2, c3 = st.columns([3, 1.2, 1.2])
 with c1:

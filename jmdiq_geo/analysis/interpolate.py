@@ -132,3 +132,99 @@ def grid_cells(centres: pd.DataFrame, *, cell_size_m: float, crs: str) -> gpd.Ge
     half = cell_size_m / 2
     boxes = shapely.box(centres["x"] - half, centres["y"] - half, centres["x"] + half, centres["y"] + half)
     return gpd.GeoDataFrame({"value": centres["value"].to_numpy()}, geometry=boxes, crs=crs)
+
+
+# --------------------------------------------------------------------------- quarters from grids alone
+
+#: how the residents of a coarse cell were placed: over its inhabited part as a finer grid shows
+#: it, or by surface share where no finer cell lies in it
+SPREAD_INHABITED = "inhabited"
+SPREAD_SURFACE = "surface"
+
+
+def cell_index(x, y, *, origin: tuple[float, float], cell_size_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Column and row of the cell of size ``cell_size_m`` (lower left corner of cell (0, 0) at
+    ``origin``) that holds each point."""
+    return (np.floor((np.asarray(x, float) - origin[0]) / cell_size_m).astype(np.int64),
+            np.floor((np.asarray(y, float) - origin[1]) / cell_size_m).astype(np.int64))
+
+
+def resident_pieces(residents: pd.DataFrame, *, cell_size_m: float, fine: pd.DataFrame | None = None,
+                    fine_cell_size_m: float | None = None, crs: str) -> gpd.GeoDataFrame:
+    """Where the residents of a coarse grid live, as pieces of the map (METHOD.md, "Moving numbers
+    between geographies": dasymetric, the finest weighting the data allows).
+
+    ``residents``: coarse cell centres ``x``, ``y`` and ``value`` = residents (e.g. 1 km cells);
+    ``fine``: centres and ``value`` of a finer grid of the same CRS that shows where people live
+    (e.g. 100 m cells of persons of foreign citizenship), or None.
+
+    Each coarse cell's residents are spread over the fine cells whose centre lies in it, in
+    proportion to the fine cells' values (method ``inhabited``); a coarse cell that holds no fine
+    cell with a value keeps its residents spread evenly over its surface (``surface``).
+
+    Why the fine values and not just their presence: a fine cell exists only where at least a few
+    people of the fine variable live, so presence marks the inhabited part; but a cell of a
+    housing estate and a cell of detached houses would then get the same residents. The counts
+    carry density as well, and density varies far more between 100 m cells (from a handful of
+    people to hundreds) than the share of foreign citizens does, so they are the better weight.
+    The cost, named in the report: within a coarse cell the residents lean towards cells with
+    many foreign citizens, so a quarter's share of foreign citizens drifts towards its coarse
+    cells' share. Fine cells with too few people to be published get nothing; residents of
+    coarse cells without a value (blocked) are unknown and not placed.
+
+    Returns pieces (fine or coarse squares) with ``value`` (residents), ``method`` and
+    ``coarse`` (the coarse cell's row in ``residents``); their values add up to the residents of
+    the coarse cells with a value, so any partition of the map conserves the total.
+    """
+    half = cell_size_m / 2
+    coarse = residents.reset_index(drop=True)
+    r = coarse["value"].to_numpy(float)
+    keep = np.isfinite(r) & (r > 0)
+    if not keep.any():
+        return gpd.GeoDataFrame({"value": [], "method": [], "coarse": []}, geometry=[], crs=crs)
+    origin = (float(coarse["x"].min()) - half, float(coarse["y"].min()) - half)
+    cx, cy = cell_index(coarse["x"], coarse["y"], origin=origin, cell_size_m=cell_size_m)
+    key = pd.Series(np.arange(len(coarse)), index=pd.MultiIndex.from_arrays([cx, cy]))
+    key = key[~key.index.duplicated()]
+    pieces = []
+    inhabited = np.zeros(len(coarse), bool)
+    if fine is not None and len(fine) and fine_cell_size_m:
+        f = fine[np.isfinite(fine["value"].to_numpy(float)) & (fine["value"].to_numpy(float) > 0)]
+        fx, fy = cell_index(f["x"], f["y"], origin=origin, cell_size_m=cell_size_m)
+        owner = key.reindex(pd.MultiIndex.from_arrays([fx, fy])).to_numpy()
+        ok = ~np.isnan(owner)
+        f, owner = f[ok], owner[ok].astype(np.int64)
+        fv = f["value"].to_numpy(float)
+        total = np.bincount(owner, weights=fv, minlength=len(coarse))
+        placed = keep[owner]
+        share = np.where(total[owner] > 0, fv / np.where(total[owner] > 0, total[owner], 1), 0.0)
+        fh = fine_cell_size_m / 2
+        fxs, fys = f["x"].to_numpy(float)[placed], f["y"].to_numpy(float)[placed]
+        pieces.append(gpd.GeoDataFrame(
+            {"value": (r[owner] * share)[placed], "method": SPREAD_INHABITED, "coarse": owner[placed]},
+            geometry=shapely.box(fxs - fh, fys - fh, fxs + fh, fys + fh), crs=crs))
+        inhabited = total > 0
+    rest = keep & ~inhabited
+    xs, ys = coarse["x"].to_numpy(float)[rest], coarse["y"].to_numpy(float)[rest]
+    pieces.append(gpd.GeoDataFrame({"value": r[rest], "method": SPREAD_SURFACE, "coarse": np.flatnonzero(rest)},
+                                   geometry=shapely.box(xs - half, ys - half, xs + half, ys + half), crs=crs))
+    return pd.concat(pieces, ignore_index=True)
+
+
+def sum_in(quarter, pieces: gpd.GeoDataFrame, *, by: str | None = None) -> pd.Series:
+    """The values of ``pieces`` (polygons with ``value``) that lie in ``quarter`` (same CRS), each
+    piece counted by the share of its surface inside: a sum per value of column ``by`` (or one
+    total under ``"all"``). Pieces of a partition of the map add up to the total."""
+    if pieces.empty:
+        return pd.Series(dtype=float)
+    shapely.prepare(quarter)
+    idx = pieces.sindex.query(quarter, predicate="intersects")
+    geoms = pieces.geometry.array[idx]
+    inside = shapely.contains_properly(quarter, geoms) if len(idx) else np.zeros(0, bool)
+    share = np.ones(len(idx))
+    edge = ~inside
+    if edge.any():
+        share[edge] = shapely.area(shapely.intersection(geoms[edge], quarter)) / shapely.area(geoms[edge])
+    values = pieces["value"].to_numpy(float)[idx] * share
+    groups = pieces[by].to_numpy()[idx] if by else np.full(len(idx), "all")
+    return pd.Series(values).groupby(groups).sum()

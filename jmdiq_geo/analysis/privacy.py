@@ -74,3 +74,13 @@ def complementary_suppression(shown: pd.Series, reason: pd.Series, groups: pd.Se
         shown[pick] = np.nan
         reason[pick] = REASON_COMPLEMENT
     return shown, reason
+
+
+def suppress_one(value: float, *, kind: str, residents: float | None, min_residents: int,
+                 small_count: int) -> tuple[float, str | None]:
+    """One value of one place (a drawn quarter) under the same rules: (value shown or NaN, reason
+    or None). ``residents``: the place's residents (None: unknown, only the count rule applies)."""
+    population = None if residents is None or not np.isfinite(residents) else pd.Series([float(residents)])
+    shown, reason = suppress(pd.Series([value], dtype=float), kind=kind, population=population,
+                             min_residents=min_residents, small_count=small_count)
+    return float(shown.iloc[0]), reason.iloc[0]

@@ -28,8 +28,18 @@ PROFILE_ROLES = ("residents", "target_group", "target_group_share", "migration_b
                  "status_class", "dynamics_class")
 
 
+#: grid roles: which of a workspace's population grids holds what a quarter needs (``meta``
+#: ``grid_roles``, set by a data package's ``role`` on a grid variable). ``residents``: a count of
+#: residents per cell (e.g. Zensus 1 km "Einwohner"); ``foreigners``: a count of persons of foreign
+#: citizenship per cell (e.g. Zensus 100 m), also the finer grid that shows where people live.
+GRID_ROLES: dict[str, tuple[str, str]] = {
+    "residents": ("Einwohner:innen", "Residents"),
+    "foreigners": ("Personen mit ausländischer Staatsangehörigkeit", "Persons of foreign citizenship"),
+}
+
+
 def role_label(role: str, lang: str) -> str:
-    de, en = ROLES.get(role, (role, role))
+    de, en = ROLES.get(role) or GRID_ROLES.get(role) or (role, role)
     return en if lang == "en" else de
 
 

@@ -18,6 +18,7 @@ import shapely
 
 from jmdiq_geo.analysis.attributes import (is_osm_attribute_key, osm_attributes, parse_bool, parse_cost,
                                           parse_languages, parse_opening_hours)
+from jmdiq_geo.analysis.roles import GRID_ROLES
 from jmdiq_geo.crs import to_work_crs
 from jmdiq_geo.errors import InputError, JoinError, Problem, SchemaError, raise_if_errors
 from jmdiq_geo.io.commit import ImportReport, Source, commit_import  # noqa: F401 (Source: part of the API)
@@ -170,7 +171,7 @@ class GridSpec:
     y: str
     crs: str
     cell_size_m: float
-    variables: dict[str, dict]         # column -> {grid_id, label, kind}
+    variables: dict[str, dict]         # column -> {grid_id, label, kind, role (optional, GRID_ROLES)}
     period: str | None = None
     missing_values: list[str] = field(default_factory=list)
 
@@ -972,13 +973,17 @@ def import_grid(ws: Workspace, path: Path | str, spec: GridSpec, source: Source,
         values[col], vp = parse_numeric(table.frame[col], column=col, file=table.file, decimal=table.decimal,
                                         missing_values=set(spec.missing_values))
         problems += vp
+    for col, meta in spec.variables.items():
+        if meta.get("role") and meta["role"] not in GRID_ROLES:
+            problems.append(Problem("grid_role_unknown", {"role": meta["role"], "column": col,
+                                                          "known": ", ".join(GRID_ROLES)}, file=table.file))
     notices = raise_if_errors(problems, InputError)
     period = _date(spec.period, field_name="period", file=table.file)
     grids = []
     for col, meta in spec.variables.items():
         grids.append(({"grid_id": meta["grid_id"], "label": meta.get("label", col), "variable": col,
                        "kind": meta.get("kind", "extensive"), "crs": spec.crs, "cell_size_m": spec.cell_size_m,
-                       "period": period, "source_id": source.source_id},
+                       "period": period, "source_id": source.source_id, "role": meta.get("role")},
                       pd.DataFrame({"x": xs, "y": ys, "value": values[col]})))
     report = ImportReport("grid", table.file, rows=len(table.frame), written=len(table.frame) * len(grids),
                           notices=notices, details={"grids": [g["grid_id"] for g, _ in grids]})

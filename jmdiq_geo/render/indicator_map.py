@@ -34,10 +34,13 @@ def draw(description, *, outlines: gpd.GeoDataFrame | None = None, display: gpd.
                          title=d.title, lang=d.lang, attributions=d.attributions, outlines=outlines,
                          display=display, asset_base=asset_base)
     else:
+        # grid cells: squares need no simplification, and borders would hide 100 m cells' colours
         m = choropleth(areas, classes=d.classes, palette=d.palette, title=d.title, unit=d.unit, lang=d.lang,
-                       attributions=d.attributions, outlines=outlines, city_value=d.layer.city_value,
+                       attributions=d.attributions, outlines=outlines,
+                       city_value=None if d.cells else d.layer.city_value,
                        city_name=d.city_name, value_digits=d.value_digits, diverging=d.diverging,
-                       display=display, asset_base=asset_base)
+                       display=display, asset_base=asset_base, tolerance_m=0.0 if d.cells else 15.0,
+                       line_weight=0.0 if d.cells else 0.6, place_label=t("tt_cell", d.lang) if d.cells else None)
     overlays = d.overlays
     if overlays.any():
         if overlays.projects is not None:

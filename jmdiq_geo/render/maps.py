@@ -222,10 +222,12 @@ def choropleth(areas: gpd.GeoDataFrame, *, classes: Classes, palette: str, title
                lang: str, attributions: list[str], outlines: gpd.GeoDataFrame | None = None,
                city_value: float | None = None, city_name: str = "", value_digits: int = 1,
                asset_base: str | None = "/app/static/vendor", tolerance_m: float = 15.0,
-               diverging: bool = False, display: gpd.GeoSeries | None = None) -> folium.Map:
+               diverging: bool = False, display: gpd.GeoSeries | None = None, line_weight: float = 0.6,
+               place_label: str | None = None) -> folium.Map:
     """Areas coloured by class, with tooltips (name, id, value, rank, city value), a legend with
     class bounds and counts, optional outlines (e.g. Bezirke) and the attribution.
-    ``diverging`` uses a blue–red ramp centred on the classes (for changes)."""
+    ``diverging`` uses a blue–red ramp centred on the classes (for changes). Grid cells:
+    ``line_weight`` 0 (no borders), ``city_value`` None (no city row), ``place_label`` "Zelle"."""
     colours = (diverging_colours(classes) if diverging else palette_colours(palette, classes.k))
     cls = classes.assignment.reindex(areas.index).to_numpy()
     fill = [colours[c] if c >= 0 else NO_VALUE_COLOUR for c in cls]
@@ -247,8 +249,10 @@ def choropleth(areas: gpd.GeoDataFrame, *, classes: Classes, palette: str, title
                  if city_value is not None and np.isfinite(city_value) else "–")
     return area_map(areas, fill=fill, value_text=value_text, legend_rows=rows, title=title,
                     legend_title=title + (f" ({unit})" if unit else ""), lang=lang, attributions=attributions,
-                    outlines=outlines, extra={"city_text": (city_name or t("tt_city", lang), city_text)},
-                    asset_base=asset_base, tolerance_m=tolerance_m, display=display)
+                    outlines=outlines, extra={"city_text": (city_name or t("tt_city", lang), city_text)}
+                    if city_value is not None else None,
+                    asset_base=asset_base, tolerance_m=tolerance_m, display=display, line_weight=line_weight,
+                    place_label=place_label)
 
 
 def category_map(areas: gpd.GeoDataFrame, *, codes: pd.Series, categories: list[tuple[object, str, str]],
@@ -294,10 +298,12 @@ def area_map(areas: gpd.GeoDataFrame, *, fill: list[str], value_text: list[str],
              legend_rows: list[tuple[str, str, int]], title: str, legend_title: str, lang: str,
              attributions: list[str], outlines: gpd.GeoDataFrame | None = None, extra: dict | None = None,
              asset_base: str | None = "/app/static/vendor", tolerance_m: float = 15.0,
-             display: gpd.GeoSeries | None = None) -> folium.Map:
+             display: gpd.GeoSeries | None = None, line_weight: float = 0.6,
+             place_label: str | None = None) -> folium.Map:
     """The shared drawing of an area map: polygons with given fills, tooltip, legend, outlines,
     attribution. ``extra`` adds tooltip rows: field → (label, one text for all areas).
-    ``display``: the areas' display geometry (EPSG:4326), when the caller has it cached."""
+    ``display``: the areas' display geometry (EPSG:4326), when the caller has it cached.
+    ``place_label``: the tooltip's name for a place (default "Gebiet"; with it, no id row)."""
     shown = display_geometry(areas, tolerance_m=tolerance_m) if display is None else gpd.GeoDataFrame(
         geometry=display.to_numpy(), crs=display.crs)
     columns = {"name": areas["name"].to_numpy(), "area_id": areas["area_id"].to_numpy(), "value_text": value_text,
@@ -306,6 +312,8 @@ def area_map(areas: gpd.GeoDataFrame, *, fill: list[str], value_text: list[str],
     # whole): a wide tooltip runs off the map, a wide switcher covers its top
     short = _shortened(title, 34)
     fields, aliases = ["name", "area_id", "value_text"], [t("tt_area", lang), t("tt_id", lang), short]
+    if place_label:
+        fields, aliases = ["name", "value_text"], [place_label, short]
     if "rank" in areas:                       # areas without a rank (e.g. official classes) show none
         n_ranked = int(np.isfinite(areas["rank"].to_numpy(dtype=float)).sum())
         columns["rank_text"] = [t("rank_of", lang, rank=int(r), n=n_ranked) if np.isfinite(r) else "–"
@@ -320,14 +328,14 @@ def area_map(areas: gpd.GeoDataFrame, *, fill: list[str], value_text: list[str],
     folium.GeoJson(
         feature_collection(shown.geometry, columns),
         name=html_text(_shortened(title, 44)),
-        style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#ffffff", "weight": 0.6,
+        style_function=lambda f: {"fillColor": f["properties"]["fill"], "color": "#ffffff", "weight": line_weight,
                                   "fillOpacity": 0.85},
         highlight_function=lambda f: {"weight": 2.5, "color": "#222222"},
         tooltip=SafeTooltip(fields=fields, aliases=aliases, sticky=True),
     ).add_to(m)
     if outlines is not None and len(outlines):
         outline_shapes = (outlines if str(outlines.crs).upper() == DISPLAY_CRS
-                          else display_geometry(outlines[["geometry"]], tolerance_m=tolerance_m * 2))
+                          else display_geometry(outlines[["geometry"]], tolerance_m=max(tolerance_m, 15.0) * 2))
         folium.GeoJson(feature_collection(outline_shapes.geometry, {}), name="outlines", interactive=False,
                        control=False,
                        style_function=lambda f: {"fill": False, "color": "#333333", "weight": 1.6}).add_to(m)

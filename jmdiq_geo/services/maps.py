@@ -19,6 +19,7 @@ from jmdiq_geo.config import Settings
 from jmdiq_geo.errors import Problem, raise_if_errors
 from jmdiq_geo.i18n import class_label, localized, t
 from jmdiq_geo.render.maps import PALETTES
+from jmdiq_geo.services.grids import GRID_LEVEL, grid_layer, has_area_statistics
 from jmdiq_geo.services.layers import IndicatorLayer, change_layer, indicator_layer
 from jmdiq_geo.services.projects import located_points
 from jmdiq_geo.store.workspace import Workspace
@@ -57,6 +58,8 @@ class MapDescription:
     #: the level whose outlines are drawn over the areas (the top level), None on the top level itself
     outline_level: str | None
     overlays: Overlays = field(default_factory=Overlays)
+    #: the layer is grid cells (squares: drawn without simplification and without cell borders)
+    cells: bool = False
 
 
 def official_classes(definition: dict) -> list[tuple[float, str]]:
@@ -161,3 +164,31 @@ def describe_indicator_map(ws: Workspace, *, indicator_id: str, period: date, le
         unit=definition.get("unit"), city_name=ws.meta().get("city", "") or t("tt_city", lang),
         value_digits=0 if definition["kind"] == "extensive" else 1, diverging=period_from is not None,
         attributions=attributions, outline_level=top if top != layer.level else None, overlays=overlays)
+
+
+def describe_grid_map(ws: Workspace, *, grid_id: str, settings: Settings, lang: str = "de",
+                      scheme: str = "quantiles", k: int = 5, palette: str = "YlOrRd",
+                      breaks: list[float] | None = None, overlays: Overlays | None = None,
+                      layer: IndicatorLayer | None = None) -> MapDescription:
+    """Describe the map of one grid variable: its cells (``services.grids.grid_layer``: privacy
+    rules applied, clipped to the workspace's outline) classified like any indicator, titled with
+    the grid's label, naming the grid's source and the outline's."""
+    if palette not in PALETTES:
+        raise_if_errors([Problem("map_palette_unknown", {"palette": palette, "known": ", ".join(PALETTES)})])
+    layer = layer or grid_layer(ws, grid_id=grid_id, settings=settings)
+    overlays = overlays or Overlays()
+    definition = layer.definition
+    classes = classify(layer.areas["value"], scheme=scheme, k=k, breaks=breaks)
+    extra = set()
+    for points in overlays.services.values():
+        extra |= set(points["source_id"].dropna())
+    if overlays.programme_areas is not None:
+        extra |= set(overlays.programme_areas["source_id"].dropna())
+    attributions = list(dict.fromkeys(layer.attributions + (ws.attributions(sorted(extra)) if extra else [])))
+    # outlines: the districts where the workspace has areas of its own, else its outline
+    outline_level = ws.top_level() if has_area_statistics(ws) else ws.lowest_level()
+    return MapDescription(
+        layer=layer, title=localized(definition, lang), lang=lang, palette=palette, classes=classes, official=[],
+        unit=definition.get("unit"), city_name=ws.meta().get("city", "") or t("tt_city", lang),
+        value_digits=0 if definition["kind"] == "extensive" else 1, diverging=False, attributions=attributions,
+        outline_level=outline_level if layer.level == GRID_LEVEL else None, overlays=overlays, cells=True)

@@ -13,13 +13,15 @@ import pandas as pd
 import shapely
 
 from jmdiq_geo.analysis.interpolate import Weights, area_weights, estimate, grid_cells
+from jmdiq_geo.analysis.privacy import suppress
 from jmdiq_geo.analysis.rules import Facts, RuleSet, Verdict, evaluate
 from jmdiq_geo.config import Settings
 from jmdiq_geo.crs import to_work_crs
 from jmdiq_geo.errors import InputError, Problem
-from jmdiq_geo.i18n import format_date, localized
+from jmdiq_geo.i18n import format_date, format_number, localized, t
 from jmdiq_geo.io.readers import read_vector
 from jmdiq_geo.io.validate import check_geometries
+from jmdiq_geo.services.grids import GridBasis, GridNumbers, grid_basis, grid_for_role, grid_numbers
 from jmdiq_geo.services.layers import population_for, value_periods, whole_city_value
 from jmdiq_geo.services.roles import apply_roles
 from jmdiq_geo.store.workspace import Workspace
@@ -43,6 +45,10 @@ class QuarterNumbers:
     grid_id: str | None
     methods: dict[str, int]
     grid_label: str | None = None    # the weight grid as people know it (e.g. "Zensus 2022 …")
+    #: residents and persons of foreign citizenship from the population grids (None without grids)
+    grids: GridNumbers | None = None
+    #: the quarter has fewer residents than the privacy rule allows: no value is shown
+    too_small: bool = False
 
 
 @dataclass
@@ -120,26 +126,28 @@ def quarter_from_file(ws: Workspace, path: Path | str, *, max_bytes: int, crs: s
 # --------------------------------------------------------------------------- numbers
 
 def weight_grid(ws: Workspace) -> tuple[str | None, gpd.GeoDataFrame | None]:
-    """The population grid used as dasymetric weights (residents per cell), in the work CRS."""
-    grids = ws.grids()
-    chosen = ws.meta().get("weight_grid")
+    """The population grid used as dasymetric weights (residents per cell), in the work CRS: the
+    grid with the role ``residents`` (``services.grids.grid_for_role``)."""
+    chosen = grid_for_role(ws, "residents")
     if not chosen:
-        # a grid of residents: its id, variable or label says so (e.g. Zensus "Einwohner")
-        counts = grids[grids["kind"] == "extensive"]
-        words = ("einwohner", "bevölkerung", "resident", "population", "ew")
-        chosen = next((g for g, v, lab in zip(counts["grid_id"], counts["variable"], counts["label"])
-                       if any(w in f"{g} {v} {lab}".lower() for w in words)), None)
-    if not chosen or chosen not in set(grids["grid_id"]):
         return None, None
-    meta = grids.set_index("grid_id").loc[chosen]
+    meta = ws.grids().set_index("grid_id").loc[chosen]
     cells = grid_cells(ws.grid_cells(chosen).dropna(), cell_size_m=float(meta["cell_size_m"]), crs=meta["crs"])
     return chosen, to_work_crs(cells, ws.work_crs)
 
 
 def quarter_numbers(ws: Workspace, quarter: Quarter, *, settings: Settings,
-                    grid: tuple[str | None, gpd.GeoDataFrame | None] | None = None) -> QuarterNumbers:
+                    grid: tuple[str | None, gpd.GeoDataFrame | None] | None = None,
+                    basis: GridBasis | None | bool = True) -> QuarterNumbers:
     """Every indicator for the quarter at its latest period (counts summed with weights, rates
-    rebuilt from numerator and denominator)."""
+    rebuilt from numerator and denominator), and residents and persons of foreign citizenship
+    from the population grids where the workspace has them (``basis``: prepared by the caller,
+    True to read it here, None for none).
+
+    A workspace with areas and numbers of its own keeps its residents from them (the grid lines
+    come as additional lines); one with grids only (a Gemeinde starter) takes its residents from
+    the grids. Privacy: a quarter with fewer than ``settings.min_residents`` residents shows no
+    value at all, counts under ``settings.small_count`` are hidden."""
     level = ws.lowest_level()
     areas = ws.areas(level)
     grid_id, cells = grid if grid is not None else weight_grid(ws)
@@ -161,6 +169,13 @@ def quarter_numbers(ws: Workspace, quarter: Quarter, *, settings: Settings,
     population = float(values.at[pop_id, "value"]) if pop_id in values.index else float("nan")
     if pop_id in values.index and not population > 0:
         raise InputError(Problem("quarter_no_residents"))
+    basis = grid_basis(ws) if basis is True else basis
+    from_grids = grid_numbers(quarter.geometry, work_crs=ws.work_crs, basis=basis, settings=settings) \
+        if basis is not None else None
+    if not np.isfinite(population) and from_grids is not None and from_grids.residents_grid:
+        population = from_grids.line("residents").raw         # no residents of its own: the grid's
+    too_small = bool(np.isfinite(population) and population < settings.min_residents)
+    values = _private(values, defs, population=population, settings=settings)
     pop_period = values.at[pop_id, "period"] if pop_id in values.index else None
     pop_values = ws.values(pop_id, period=pop_period, level=level) if pop_period else pd.Series(dtype=float)
     share_partial = weights.share_partial(pop_values)
@@ -168,7 +183,23 @@ def quarter_numbers(ws: Workspace, quarter: Quarter, *, settings: Settings,
     grids = ws.grids().set_index("grid_id")
     label = grids.at[grid_id, "label"] if grid_id in grids.index else None
     return QuarterNumbers(weights, values, population, share_partial, grid_id, methods,
-                          label if isinstance(label, str) and label else grid_id)
+                          label if isinstance(label, str) and label else grid_id, from_grids, too_small)
+
+
+def _private(values: pd.DataFrame, defs: pd.DataFrame, *, population: float, settings: Settings) -> pd.DataFrame:
+    """The quarter's values under the privacy rules (``analysis.privacy``): all hidden for a
+    quarter under ``min_residents`` residents, counts under ``small_count`` hidden; ``raw``
+    keeps what was computed, ``reason`` says why a value is hidden."""
+    out = values.copy()
+    out["raw"] = out["value"] if len(out) else pd.Series(dtype=float)
+    out["reason"] = None
+    known = pd.Series(population, index=out.index) if np.isfinite(population) else None
+    for kind, part in out.groupby("kind"):
+        shown, reason = suppress(part["value"].astype(float), kind=kind, population=known,
+                                 min_residents=settings.min_residents, small_count=settings.small_count)
+        out.loc[part.index, "value"] = shown
+        out.loc[part.index, "reason"] = reason
+    return out
 
 
 # --------------------------------------------------------------------------- facts and check
@@ -295,8 +326,38 @@ def result_to_dict(result: CheckResult, *, lang: str = "de") -> dict:
         "criteria": [{"id": o.criterion.id, "label": localized(o.criterion, lang), "status": o.status,
                       "numbers": clean(o.numbers), "reason": localized(o, lang, "reason")}
                      for o in v.outcomes],
-        "population": clean(n.population),
+        "population": None if n.too_small else clean(n.population),
         "share_population_from_partly_covered_areas": clean(n.share_partial),
         "weights": {"grid": n.grid_id, "grid_label": n.grid_label, "methods": clean(n.methods)},
+        "too_small": n.too_small,
+        "grids": clean(grid_report(n.grids, lang=lang)) if n.grids is not None else None,
         "sources": result.attributions,
     }
+
+
+def grid_report(numbers: GridNumbers, *, lang: str = "de") -> dict:
+    """The quarter's numbers from the grids as plain data: one line per number (label, value
+    shown or None, the text shown, why hidden), the grids used and the weighting, in words."""
+    labels = {"residents": ("grid_line_residents", numbers.residents_label),
+              "foreigners": ("grid_line_foreigners", numbers.foreigners_label),
+              "foreigners_share": ("grid_line_foreigners_share", numbers.foreigners_label)}
+    lines = []
+    for line in numbers.lines:
+        key, grid = labels[line.role]
+        digits = 1 if line.role.endswith("share") else 0
+        unit = " %" if line.role.endswith("share") else ""
+        shown = np.isfinite(line.value)
+        lines.append({"role": line.role, "label": t(key, lang), "grid": grid,
+                      "value": float(line.value) if shown else None,
+                      "text": format_number(line.value, lang, digits=digits) + unit if shown
+                      else t(f"reason_{line.reason or 'missing'}", lang),
+                      "hidden": line.reason})
+    share = format_number(100 * numbers.share_inhabited, lang, digits=0) if np.isfinite(numbers.share_inhabited) \
+        else "–"
+    weighting = t(f"grid_weighting_{numbers.weighting}", lang, residents=numbers.residents_label or "–",
+                  fine=numbers.foreigners_label or "–", share=share)
+    if numbers.foreigners_grid:
+        weighting += " " + t("grid_weighting_foreigners", lang, fine=numbers.foreigners_label)
+    return {"lines": lines, "residents_grid": numbers.residents_grid, "foreigners_grid": numbers.foreigners_grid,
+            "weighting": numbers.weighting, "share_inhabited": numbers.share_inhabited,
+            "weighting_text": weighting}

@@ -90,7 +90,11 @@ class AreasRepository(Repository):
                          "members, member_level, area_m2, geom, source_id FROM new_pa")
 
     def replace_grid(self, grid: dict, cells: pd.DataFrame) -> None:
+        """Write a grid (``grid``: grid_id, label, variable, kind, crs, cell_size_m, period,
+        source_id, and optionally ``role``, see ``analysis.roles.GRID_ROLES``) and its cells."""
         self.con.execute("DELETE FROM grid_cells WHERE grid_id = ?", [grid["grid_id"]])
+        if grid.get("role"):
+            self.set_grid_role(grid["role"], grid["grid_id"])
         self.con.execute("INSERT OR REPLACE INTO grids VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                          [grid["grid_id"], grid.get("label"), grid["variable"], grid["kind"], grid["crs"],
                           grid["cell_size_m"], grid.get("period"), grid.get("source_id")])
@@ -182,6 +186,27 @@ class AreasRepository(Repository):
     def grids(self) -> pd.DataFrame:
         return self._df("SELECT g.*, (SELECT count(*) FROM grid_cells c WHERE c.grid_id = g.grid_id) AS n_cells "
                         "FROM grids g ORDER BY grid_id")
+
+    def grid_roles(self) -> dict[str, str]:
+        """role → grid id (meta ``grid_roles``), for grids that exist."""
+        try:
+            mapping = json.loads(self.meta().get("grid_roles") or "{}")
+        except json.JSONDecodeError:
+            raise SchemaError(Problem("manifest_syntax", {"reason": "meta grid_roles"})) from None
+        have = set(self._df("SELECT grid_id FROM grids")["grid_id"])
+        return {role: grid_id for role, grid_id in mapping.items() if grid_id in have}
+
+    def set_grid_role(self, role: str, grid_id: str | None) -> None:
+        """Give ``role`` to ``grid_id`` (None removes the role); one grid per role."""
+        try:
+            mapping = json.loads(self.meta().get("grid_roles") or "{}")
+        except json.JSONDecodeError:
+            mapping = {}
+        if grid_id:
+            mapping[role] = grid_id
+        else:
+            mapping.pop(role, None)
+        self.set_meta(grid_roles=json.dumps(mapping, ensure_ascii=False, sort_keys=True))
 
     def grid_cells(self, grid_id: str) -> pd.DataFrame:
         return self._df("SELECT x, y, value FROM grid_cells WHERE grid_id = ?", [grid_id])

@@ -10,6 +10,7 @@ from streamlit_folium import st_folium
 
 from jmdiq_geo.crs import to_display_crs
 from jmdiq_geo.i18n import format_number
+from jmdiq_geo.services.grids import grid_basis
 from jmdiq_geo.services.quarter import (Quarter, check_quarter, quarter_from_areas, quarter_from_file, quarter_from_geojson,
                                quarter_from_programme, result_to_dict, weight_grid)
 from jmdiq_geo.render.maps import drawing_map, quarter_map
@@ -24,6 +25,11 @@ STATUS_BOX = {"met": st.success, "not_met": st.error, "unknown": st.info}
 @st.cache_resource(show_spinner=False, max_entries=2)
 def cached_grid(version: float):
     return weight_grid(workspace())
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def cached_basis(version: float):
+    return grid_basis(workspace())
 
 
 def choose_quarter(version: float, source: str) -> Quarter | None:
@@ -66,7 +72,8 @@ def run_check(version: float, quarter: Quarter, rulesets: list) -> list:
     ws = workspace()
     from jmdiq_geo.services.quarter import quarter_numbers
 
-    numbers = quarter_numbers(ws, quarter, settings=settings(), grid=cached_grid(version))
+    numbers = quarter_numbers(ws, quarter, settings=settings(), grid=cached_grid(version),
+                              basis=cached_basis(version))
     return [check_quarter(ws, quarter, r, settings=settings(), numbers=numbers)
             for r in rulesets]
 
@@ -77,14 +84,24 @@ def show_results(version: float, results: list) -> None:
     numbers = first.numbers
     c1, c2, c3 = st.columns(3)
     # the population is an estimate only where areas are partly inside the quarter
-    c1.metric(tr("check_population_estimated" if numbers.share_partial > 0 else "check_population"),
-              format_number(numbers.population, lg, digits=0))
+    estimated = not numbers.share_partial == 0          # unknown (NaN: residents from the grids) too
+    c1.metric(tr("check_population_estimated" if estimated else "check_population"),
+              tr("check_population_small", n=settings().min_residents) if numbers.too_small
+              else format_number(numbers.population, lg, digits=0))
     partial = 100 * numbers.share_partial             # unknown without a population ("keine Angabe", no "%")
     c2.metric(tr("check_partial"), format_number(partial, lg, digits=0) + (" %" if pd.notna(partial) else ""))
     c3.metric("km²", format_number(first.quarter.geometry.area / 1e6, lg, digits=2))
     fallback = int(numbers.methods.get("area", 0))
     if fallback:
         st.warning(tr("check_fallback", n=fallback))
+    if numbers.too_small:
+        st.warning(tr("check_too_small", n=settings().min_residents))
+    grids = result_to_dict(first, lang=lg)["grids"]
+    if grids:
+        st.markdown(f"**{tr('check_grid_title')}**")
+        st.table(pd.DataFrame([{tr("col_indicator"): x["label"], tr("check_value"): x["text"]}
+                               for x in grids["lines"]]).set_index(tr("col_indicator")))
+        st.caption(grids["weighting_text"])
     for result in results:
         data = result_to_dict(result, lang=lg)
         STATUS_BOX[data["verdict"]](f"**{data['ruleset']['label']}: {tr('verdict_' + data['verdict'])}** — "
