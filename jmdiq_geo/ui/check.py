@@ -89,14 +89,18 @@ def show_results(version: float, results: list) -> None:
               tr("check_population_small", n=settings().min_residents) if numbers.too_small
               else format_number(numbers.population, lg, digits=0))
     partial = 100 * numbers.share_partial             # unknown without a population ("keine Angabe", no "%")
-    c2.metric(tr("check_partial"), format_number(partial, lg, digits=0) + (" %" if pd.notna(partial) else ""))
+    grids = result_to_dict(first, lang=lg)["grids"]
+    if pd.isna(partial) and grids:                    # residents from the grids: the foreign citizens beside them
+        foreigners = next(x for x in grids["lines"] if x["role"] == "foreigners")
+        c2.metric(foreigners["label"], foreigners["text"])
+    else:
+        c2.metric(tr("check_partial"), format_number(partial, lg, digits=0) + (" %" if pd.notna(partial) else ""))
     c3.metric("km²", format_number(first.quarter.geometry.area / 1e6, lg, digits=2))
     fallback = int(numbers.methods.get("area", 0))
     if fallback:
         st.warning(tr("check_fallback", n=fallback))
     if numbers.too_small:
         st.warning(tr("check_too_small", n=settings().min_residents))
-    grids = result_to_dict(first, lang=lg)["grids"]
     if grids:
         st.markdown(f"**{tr('check_grid_title')}**")
         st.table(pd.DataFrame([{tr("col_indicator"): x["label"], tr("check_value"): x["text"]}

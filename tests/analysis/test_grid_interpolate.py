@@ -38,15 +38,16 @@ def test_half_populated_cell_puts_its_residents_only_there():
     assert set(p.loc[p["coarse"] == 0, "method"]) == {SPREAD_INHABITED}
 
 
-def test_residents_follow_the_fine_counts():
+def test_residents_spread_evenly_over_the_inhabited_cells_or_by_their_counts():
     fine = fine_left_half()
-    p = pieces(fine)
-    one = fine.iloc[7]                                   # one 100 m cell gets its share of A's residents
+    one = fine.iloc[7]                                   # one of A's 50 inhabited 100 m cells
     cell = shapely.box(one.x - 50, one.y - 50, one.x + 50, one.y + 50)
-    assert total(cell, p) == pytest.approx(1000.0 * one.value / fine["value"].sum())
+    assert total(cell, pieces(fine)) == pytest.approx(1000.0 / len(fine))
     # half of that cell: half of it (evenly within a 100 m cell)
-    assert total(shapely.box(one.x - 50, one.y - 50, one.x, one.y + 50), p) == pytest.approx(
-        500.0 * one.value / fine["value"].sum())
+    assert total(shapely.box(one.x - 50, one.y - 50, one.x, one.y + 50), pieces(fine)) == pytest.approx(
+        500.0 / len(fine))
+    counts = resident_pieces(COARSE, cell_size_m=1000, fine=fine, fine_cell_size_m=100, crs=CRS, weight="count")
+    assert total(cell, counts) == pytest.approx(1000.0 * one.value / fine["value"].sum())
 
 
 def test_cell_without_fine_cells_by_surface_share():
