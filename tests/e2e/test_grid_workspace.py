@@ -53,6 +53,11 @@ def test_karte_shows_the_grid_cells(page, town):
     no_exceptions(page)
 
 
+def _wait_for_table(page, text):
+    page.wait_for_function("t => Array.from(document.querySelectorAll('[data-testid=stTable]'))"
+                           ".some(e => e.innerText.includes(t))", arg=text, timeout=30000)
+
+
 def _open_drawing(page, town):
     page.goto(town + "/pruefen", wait_until="networkidle")
     page.get_by_role("heading", name="Quartier prüfen").wait_for(timeout=60000)
@@ -78,13 +83,13 @@ def test_drawn_quarter_gets_its_residents_from_the_grids(page, town):
     page.get_by_role("button", name="Prüfen", exact=True).click(timeout=90000)
     page.get_by_text("Aus den Bevölkerungsrastern").wait_for(timeout=90000)
     page.get_by_text("bewohnten Teil").wait_for(timeout=30000)
-    main = page.locator("[data-testid='stMain']").inner_text()
-    (SHOTS / "debug.txt").write_text(main)
+    _wait_for_table(page, "Einwohner:innen (Raster)")
+    main = page.locator("[data-testid='stMain']").inner_text()        # tables too
     assert "Einwohner:innen (Raster)" in main and "Personen mit ausländischer Staatsangehörigkeit (Raster)" in main
     assert "bewohnten Teil" in main and "Einwohner:innen (1 km)" in main and "Ausländer:innen (100 m)" in main
     residents = page.locator("[data-testid='stMetricValue']").first.inner_text()
     assert residents.replace(".", "").isdigit() and int(residents.replace(".", "")) >= 300
-    page.get_by_text("Aus den Bevölkerungsrastern").scroll_into_view_if_needed()
+    page.get_by_text("bewohnten Teil").evaluate("e => e.scrollIntoView({block: 'end'})")
     page.wait_for_timeout(800)
     page.screenshot(path=str(SHOTS / "pruefen_gezeichnet.png"))
     no_exceptions(page)
@@ -96,9 +101,12 @@ def test_uploaded_quarter_gets_its_residents_from_the_grids(page, town, tmp_path
     gpd.GeoDataFrame(geometry=centre.to_crs(25833).buffer(600).to_crs(4326)).to_file(path, driver="GeoJSON")
     _open_drawing(page, town)
     page.get_by_text("einer Datei").click()
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(path))
+    uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text="Quartiersgrenze")
+    uploader.locator('input[type="file"]').set_input_files(str(path))
     page.get_by_role("button", name="Prüfen", exact=True).click(timeout=90000)
     page.get_by_text("Aus den Bevölkerungsrastern").wait_for(timeout=90000)
+    page.get_by_text("bewohnten Teil").wait_for(timeout=30000)
+    _wait_for_table(page, "Einwohner:innen (Raster)")
     main = page.locator("[data-testid='stMain']").inner_text()
     assert "Einwohner:innen (Raster)" in main and "Anteil ausländischer Staatsangehörigkeit (Raster)" in main
     no_exceptions(page)
