@@ -85,6 +85,13 @@ def justification_pdf(result: dict, *, lang: str = "de", map_png: bytes | None =
     pdf.multi_cell(0, 5, new_x="LMARGIN", new_y="NEXT", align="L", text=t(
         "report_methods", lang, full=methods.get("full", 0), dasymetric=methods.get("dasymetric", 0),
         area=methods.get("area", 0)))
+    if first.get("grids"):                  # residents and foreign citizens from the population grids
+        grids = first["grids"]
+        pdf.multi_cell(0, 5, new_x="LMARGIN", new_y="NEXT", align="L", text=t(
+            "cli_check_grid", lang, lines="; ".join(f"{x['label']} {x['text']}" for x in grids["lines"])))
+        pdf.set_font("DejaVu", "", 8)
+        pdf.multi_cell(0, 4, new_x="LMARGIN", new_y="NEXT", align="L", text=grids["weighting_text"])
+        pdf.set_font("DejaVu", "", 9)
     for r in results:
         pdf.ln(3)
         pdf.set_font("DejaVu", "B", 12)
