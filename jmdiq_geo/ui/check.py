@@ -89,7 +89,7 @@ def show_results(version: float, results: list) -> None:
               tr("check_population_small", n=settings().min_residents) if numbers.too_small
               else format_number(numbers.population, lg, digits=0))
     partial = 100 * numbers.share_partial             # unknown without a population ("keine Angabe", no "%")
-    grids = result_to_dict(first, lang=lg)["grids"]
+    grids = result_to_dict(first, lang=lg).get("grids")
     if pd.isna(partial) and grids:                    # residents from the grids: the foreign citizens beside them
         foreigners = next(x for x in grids["lines"] if x["role"] == "foreigners")
         c2.metric(foreigners["label"], foreigners["text"])

@@ -9,10 +9,12 @@ import pytest
 import shapely
 
 import jmdiq_geo.ui.check as check
+from jmdiq_geo.config import Settings
 from jmdiq_geo.i18n import t
 from tests.fixtures.apptest import run_section, texts
 
 X0, Y0 = 390000, 5820000
+MIN = Settings.from_env().min_residents
 
 
 def section(results):
@@ -35,13 +37,14 @@ class FakeWorkspace:
                                 crs="EPSG:25833")
 
 
-def checked(label, verdict, criteria, *, population=12345.4, share_partial=0.25, methods=None):
+def checked(label, verdict, criteria, *, population=12345.4, share_partial=0.25, methods=None, too_small=False,
+            grids=None):
     """A check result (what ``run_check`` returns) with its plain form as ``result_to_dict`` gives it."""
     numbers = SimpleNamespace(population=population, share_partial=share_partial,
                               methods=methods or {"full": 2, "dasymetric": 1},
-                              weights=SimpleNamespace(table=pd.DataFrame()))
+                              weights=SimpleNamespace(table=pd.DataFrame()), too_small=too_small)
     plain = {"verdict": verdict, "ruleset": {"label": label}, "reason": f"Begründung {label}",
-             "criteria": [{"label": c, "status": s, "reason": r} for c, s, r in criteria]}
+             "criteria": [{"label": c, "status": s, "reason": r} for c, s, r in criteria], "grids": grids}
     return SimpleNamespace(numbers=numbers, attributions=["Testamt, CC BY 4.0"], plain=plain,
                            quarter=SimpleNamespace(geometry=shapely.box(X0, Y0, X0 + 200, Y0 + 100)))
 
@@ -93,3 +96,31 @@ def test_results_in_english_with_exact_population_and_a_fallback_warning(patched
     assert texts(at.info) == [f"**Rules A: {t('verdict_unknown', 'en')}** — Begründung Rules A"]
     assert texts(at.warning) == [t("check_fallback", "en", n=2)]
     assert patched["pdf"][0][1]["lang"] == "en"
+
+
+GRIDS = {"lines": [{"role": "residents", "label": "Einwohner:innen (Raster)", "text": "1.234"},
+                   {"role": "foreigners", "label": "Personen mit ausländischer Staatsangehörigkeit (Raster)",
+                    "text": "321"},
+                   {"role": "foreigners_share", "label": "Anteil (Raster)", "text": "26,0 %"}],
+         "weighting_text": "Einwohner:innen aus „1 km“, verteilt auf den bewohnten Teil."}
+
+
+def test_grid_lines_and_the_weighting_are_shown(patched):
+    """Residents from the grids only (no share from partly covered areas): the foreign citizens
+    take the second metric; the grid lines are a table and the weighting is said below it."""
+    at = run_section(section, [checked("Regeln A", "unknown", [("Arbeitslosenquote", "unknown", "Rolle fehlt")],
+                                       population=1234.0, share_partial=float("nan"), grids=GRIDS)])
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[t("check_population_estimated", "de")] == "1.234"
+    assert metrics["Personen mit ausländischer Staatsangehörigkeit (Raster)"] == "321"
+    grid_table = at.table[0].value
+    assert grid_table[t("check_value", "de")].tolist() == ["1.234", "321", "26,0 %"]
+    assert GRIDS["weighting_text"] in texts(at.caption)
+
+
+def test_a_small_quarter_shows_no_population(patched):
+    at = run_section(section, [checked("Regeln A", "unknown", [("X", "unknown", "–")], population=120.0,
+                                       too_small=True)])
+    assert {m.label: m.value for m in at.metric}[t("check_population_estimated", "de")] == \
+        t("check_population_small", "de", n=MIN)
+    assert t("check_too_small", "de", n=MIN) in texts(at.warning)
