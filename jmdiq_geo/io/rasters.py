@@ -21,6 +21,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from jmdiq_geo.analysis.roles import GRID_ROLES
 from jmdiq_geo.crs import to_crs_of, transform_bounds
 from jmdiq_geo.errors import CrsError, InputError, Problem, raise_if_errors
 from jmdiq_geo.io.commit import ImportReport, Source, commit_import
@@ -36,7 +37,8 @@ RASTER_SUFFIXES = (".tif", ".tiff", ".vrt", ".img", ".asc")
 class RasterGridSpec:
     """A raster band imported as a grid. ``kind``: count (extensive) or share/rate (intensive),
     required; ``band``: required when the file has more than one; ``clip``: read only the
-    window around the workspace's areas (when it has any)."""
+    window around the workspace's areas (when it has any); ``role``: the grid's role
+    (``analysis.roles.GRID_ROLES``: residents, foreigners), if any."""
 
     grid_id: str
     kind: str | None
@@ -44,6 +46,7 @@ class RasterGridSpec:
     band: int | None = None
     period: str | None = None
     clip: bool = True
+    role: str | None = None
 
 
 @dataclass
@@ -193,6 +196,9 @@ def import_raster_grid(ws: Workspace, path: Path | str, spec: RasterGridSpec, so
         kind = _kind(spec.kind, file=path.name)
     except InputError as exc:
         problems += exc.problems
+    if spec.role and spec.role not in GRID_ROLES:
+        problems.append(Problem("grid_role_unknown", {"role": spec.role, "column": spec.grid_id,
+                                                      "known": ", ".join(GRID_ROLES)}, file=path.name))
     with open_raster(path) as src:        # every problem of the file and the options at once
         problems += raster_problems(src, file=path.name, band=spec.band, grid=True)
     raise_if_errors(problems, InputError)
@@ -215,7 +221,7 @@ def import_raster_grid(ws: Workspace, path: Path | str, spec: RasterGridSpec, so
                                                   "all_cols": cells.shape[1]}, file=path.name, severity="notice"))
     grid = {"grid_id": spec.grid_id, "label": spec.label or spec.grid_id, "variable": f"{path.stem} (band {cells.band})",
             "kind": kind, "crs": cells.crs, "cell_size_m": cells.cell_size_m, "period": period,
-            "source_id": source.source_id}
+            "source_id": source.source_id, "role": spec.role}
     frame = pd.DataFrame({"x": cells.x, "y": cells.y, "value": cells.value})
     report = ImportReport("grid", path.name, rows=nr * nc, written=len(frame), notices=notices,
                           details={"grids": [spec.grid_id], "window": list(cells.window), "shape": list(cells.shape),
