@@ -67,12 +67,14 @@ class GridLayer:
     cell_size_m: float
     period: str
     source: str
+    #: the grid's role (``analysis.roles.GRID_ROLES``: residents, foreigners), if any
+    role: str | None = None
 
     def meta(self) -> dict:
-        """The ``grids`` row of this layer."""
+        """The ``grids`` row of this layer (with its role, kept in the workspace's grid roles)."""
         return {"grid_id": self.grid_id, "label": self.label, "variable": self.column, "kind": self.kind,
                 "crs": self.crs, "cell_size_m": float(self.cell_size_m), "period": self.period,
-                "source_id": self.source}
+                "source_id": self.source, "role": self.role}
 
 
 @dataclass

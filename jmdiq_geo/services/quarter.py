@@ -21,7 +21,8 @@ from jmdiq_geo.errors import InputError, Problem
 from jmdiq_geo.i18n import format_date, format_number, localized, t
 from jmdiq_geo.io.readers import read_vector
 from jmdiq_geo.io.validate import check_geometries
-from jmdiq_geo.services.grids import GridBasis, GridNumbers, grid_basis, grid_for_role, grid_numbers
+from jmdiq_geo.services.grids import (GridBasis, GridNumbers, grid_basis, grid_for_role, grid_numbers,
+                                     has_area_statistics)
 from jmdiq_geo.services.layers import population_for, value_periods, whole_city_value
 from jmdiq_geo.services.roles import apply_roles
 from jmdiq_geo.store.workspace import Workspace
@@ -172,13 +173,17 @@ def quarter_numbers(ws: Workspace, quarter: Quarter, *, settings: Settings,
     basis = grid_basis(ws) if basis is True else basis
     from_grids = grid_numbers(quarter.geometry, work_crs=ws.work_crs, basis=basis, settings=settings) \
         if basis is not None else None
-    if not np.isfinite(population) and from_grids is not None and from_grids.residents_grid:
-        population = from_grids.line("residents").raw         # no residents of its own: the grid's
+    # a workspace without areas with numbers of its own (a Gemeinde starter, whose one area holds
+    # the grid's sums): the quarter's residents are the grid's, spread over the inhabited cells
+    grid_residents = from_grids is not None and from_grids.residents_grid is not None \
+        and (not np.isfinite(population) or not has_area_statistics(ws))
+    if grid_residents:
+        population = from_grids.line("residents").raw
     too_small = bool(np.isfinite(population) and population < settings.min_residents)
     values = _private(values, defs, population=population, settings=settings)
     pop_period = values.at[pop_id, "period"] if pop_id in values.index else None
     pop_values = ws.values(pop_id, period=pop_period, level=level) if pop_period else pd.Series(dtype=float)
-    share_partial = weights.share_partial(pop_values)
+    share_partial = float("nan") if grid_residents else weights.share_partial(pop_values)
     methods = weights.table["method"].value_counts().to_dict()
     grids = ws.grids().set_index("grid_id")
     label = grids.at[grid_id, "label"] if grid_id in grids.index else None

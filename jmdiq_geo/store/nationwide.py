@@ -57,6 +57,8 @@ class NationwideRepository(Repository):
         self.con.execute("INSERT OR REPLACE INTO grids VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                          [grid["grid_id"], grid.get("label"), grid["variable"], grid["kind"], grid["crs"],
                           grid["cell_size_m"], grid.get("period"), grid.get("source_id")])
+        if grid.get("role"):
+            self.set_grid_role(grid["role"], grid["grid_id"])
         self.con.execute(f"INSERT INTO grid_cells SELECT ?, x::DOUBLE, y::DOUBLE, {_value_sql(column)} "
                          "FROM read_parquet(?)", [grid["grid_id"], str(path)])
         return self.con.execute("SELECT count(*) FROM grid_cells WHERE grid_id = ?", [grid["grid_id"]]).fetchone()[0]

@@ -9,9 +9,9 @@ from jmdiq_geo.analysis.classify import SCHEMES
 from jmdiq_geo.i18n import format_date
 from jmdiq_geo.render.indicator_map import draw
 from jmdiq_geo.render.maps import PALETTES, display_geometry
-from jmdiq_geo.services.grids import grid_layer, grid_meta, statistical_layers
+from jmdiq_geo.services.grids import GRID_LEVEL, grid_layer, grid_meta, statistical_layers
 from jmdiq_geo.services.maps import describe_grid_map
-from jmdiq_geo.ui.maps import show_map
+from jmdiq_geo.ui.maps import outlines, show_map
 from jmdiq_geo.ui.state import lang, settings, tr, workspace
 from jmdiq_geo.ui.widgets import parse_breaks
 
@@ -30,11 +30,6 @@ def cached_grid_layer(version: float, grid_id: str):
 def _display(version: float, grid_id: str):
     """The cells in EPSG:4326 (squares: nothing to simplify), in layer order."""
     return display_geometry(cached_grid_layer(version, grid_id).areas[["geometry"]], tolerance_m=0.0).geometry
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _outlines(version: float, level: str):
-    return display_geometry(workspace().areas(level)[["geometry"]], tolerance_m=30.0)
 
 
 def layer_choice(version: float) -> str:
@@ -70,8 +65,8 @@ def grid_map_section(version: float) -> None:
     layer = cached_grid_layer(version, grid_id)
     description = describe_grid_map(ws, grid_id=grid_id, settings=settings(), lang=lang(), scheme=scheme, k=k,
                                     palette=palette, breaks=breaks, layer=layer)
-    outlines = _outlines(version, description.outline_level) if description.outline_level else None
-    m = draw(description, outlines=outlines, display=_display(version, grid_id))
+    # the top level's outlines (a town's own outline, Berlin's Bezirke) and the Kreis and Land around it
+    m = draw(description, outlines=outlines(version, GRID_LEVEL), display=_display(version, grid_id))
     cells = layer.areas
     st.caption(tr("map_grid_caption", title=description.title,
                   period=format_date(layer.period, lang()) if layer.period else "–",

@@ -1,5 +1,7 @@
 """The Karte's grid section in AppTest: a workspace with grids and an outline only shows the grid
 cells by default; Berlin offers them next to its areas."""
+import shutil
+
 import pytest
 
 from tests.fixtures.apptest import page_text, run_page
@@ -27,8 +29,11 @@ def test_grids_only_workspace_shows_the_cells_by_default(grids_db, monkeypatch, 
     assert "Zensus 2022" in text and "Einwohner:innen (1 km)" in text
 
 
-def test_berlin_offers_the_grid_next_to_its_areas(berlin_db, monkeypatch):
-    monkeypatch.setenv("JMDIQ_DB", str(berlin_db))
+def test_berlin_offers_the_grid_next_to_its_areas(berlin_db, monkeypatch, tmp_path):
+    # a copy: the app keeps its connection open, the shared file is opened read-only elsewhere
+    db = tmp_path / "berlin.duckdb"
+    shutil.copy(berlin_db, db)
+    monkeypatch.setenv("JMDIQ_DB", str(db))
     at = run_page("karte")
     assert at.radio(key="map_layer").value == "areas"
     at = run_page("karte", state={"map_layer": "grid", "map_grid": "zensus_100m_ausl"})
