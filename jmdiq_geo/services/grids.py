@@ -20,7 +20,7 @@ import shapely
 
 from jmdiq_geo.analysis.interpolate import (SPREAD_INHABITED, SPREAD_SURFACE, cell_index, grid_cells,
                                             resident_pieces, sum_in)
-from jmdiq_geo.analysis.privacy import suppress, suppress_one
+from jmdiq_geo.analysis.privacy import complementary_suppression, hide_small_numerators, suppress, suppress_one
 from jmdiq_geo.config import Settings
 from jmdiq_geo.crs import to_work_crs, transform_xy
 from jmdiq_geo.errors import InputError, Problem
@@ -133,8 +133,18 @@ def grid_layer(ws: Workspace, *, grid_id: str, settings: Settings, clip=None) ->
     row = meta.loc[grid_id]
     cells = ws.grid_cells(grid_id).reset_index(drop=True)
     kind = row["kind"]
-    shown, reason = suppress(cells["value"], kind=kind, population=cell_residents(ws, grid_id, cells),
+    residents = cell_residents(ws, grid_id, cells)
+    shown, reason = suppress(cells["value"], kind=kind, population=residents,
                              min_residents=settings.min_residents, small_count=settings.small_count)
+    # a share of a cell's residents times its residents would give back a count under the limit
+    same_size = residents is not None and float(row["cell_size_m"]) == float(
+        meta.at[grid_for_role(ws, "residents"), "cell_size_m"])
+    shown, reason = hide_small_numerators(shown, reason, kind=kind, denominator=residents if same_size else None,
+                                          small_count=settings.small_count)
+    if kind == "extensive":
+        # secondary suppression: a town's total from the same grid minus the shown cells must not
+        # give back one hidden cell
+        shown, reason = complementary_suppression(shown, reason, pd.Series("all", index=shown.index))
     squares = to_work_crs(grid_cells(cells, cell_size_m=float(row["cell_size_m"]), crs=row["crs"]), ws.work_crs)
     clip = outline(ws) if clip is None else clip
     geoms = squares.geometry.array
