@@ -1,11 +1,9 @@
 """A Gemeinde starter from the app, in the real browser, offline: where no workspace exists, the
 Übersicht's "Mit einer Gemeinde beginnen" finds Heidelberg by name, builds the starter with a
-progress bar, and the Karte shows the Gemeinde with its residents from the Zensus grid, its Kreis
-and Land as outlines and the BKG and Zensus attributions. Screenshots go to
-``<tmp>/jmdiq-e2e/starter/``.
-
-(The grid cells themselves as the Karte's statistical layer come with the grid-map work of the
-same issue; this test checks the starter and its Gemeinde-level map.)"""
+progress bar, and the Karte shows the grid cells as the statistical layer (a town without areas of
+its own), its Gemeinde, Kreis and Land as outlines and the BKG and Zensus attributions; one click
+shows the Gemeinde itself with its numbers from the grid. Screenshots go to
+``<tmp>/jmdiq-e2e/starter/``."""
 import tempfile
 from pathlib import Path
 
@@ -54,13 +52,17 @@ def test_a_gemeinde_starter_from_the_app(fresh):
     shot(page, "02_created")
 
     open_page(page, url, "karte")
-    # the Gemeinde (one polygon) and the outlines of its Kreis and Land
-    assert drawn_shapes(page, 1) >= 1
+    # the 1 km cells of the residents grid, and the outlines of the Gemeinde, its Kreis and Land
+    assert drawn_shapes(page, 20) >= 20
     assert drawn_shapes(page, 1, "path:not(.leaflet-interactive)") >= 1
-    assert "Anteil Ausländer:innen" in legend_text(page, "Anteil Ausländer:innen")
+    assert "Einwohner:innen (1 km)" in legend_text(page, "Einwohner:innen (1 km)")
     attribution = page.evaluate("() => Array.from(document.querySelectorAll('iframe')).map(f => f.contentDocument"
                                 " ? f.contentDocument.body.innerText : '').join(' ')")
     assert "GeoBasis-DE / BKG" in attribution and "Zensus 2022" in attribution
     page.wait_for_timeout(1000)
     shot(page, "03_karte")
+    # the Gemeinde (one polygon) with its numbers from the grid
+    page.locator('[data-testid="stRadio"]').get_by_text("Gebiete", exact=True).click()
+    assert "Anteil Ausländer:innen" in legend_text(page, "Anteil Ausländer:innen")
+    shot(page, "04_karte_gemeinde")
     no_exceptions(page)
