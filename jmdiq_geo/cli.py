@@ -294,7 +294,9 @@ def cmd_import(args) -> int:
             for item in args.column or []:
                 col, _, gid = item.partition("=")
                 variables[col] = {"grid_id": gid or col.lower(),
-                                  "kind": kinds.get(col) or args.indicator_kind or "extensive",
+                                  # a grid is a count unless said otherwise (--indicator-kind defaults to rates)
+                                  "kind": kinds.get(col) or (args.indicator_kind if getattr(
+                                      args, "indicator_kind_given", False) else "extensive"),
                                   **({"role": roles[col]} if roles.get(col) else {})}
             spec = im.GridSpec(x=args.x, y=args.y, crs=args.crs, cell_size_m=args.cell_size,
                                variables=variables, period=args.period, missing_values=args.missing or [])
