@@ -10,7 +10,7 @@ import pandas as pd
 
 from jmdiq_geo.analysis.attributes import (CATEGORIES, Persona, fits, parse_cost, parse_languages,
                                           parse_opening_hours)
-from jmdiq_geo.errors import Problem
+from jmdiq_geo.errors import ConflictError, Problem
 from jmdiq_geo.i18n import localized, t
 from jmdiq_geo.services.forms import read_number
 from jmdiq_geo.store.workspace import SERVICE_FIELDS, Workspace
@@ -103,25 +103,52 @@ def check_service(form: ServiceForm, lang: str) -> tuple[dict | None, list[Probl
             "barrier_free": None if not form.wheelchair else form.wheelchair == "yes", **numbers}, []
 
 
-def _same(a, b) -> bool:
-    if (a is None or (not isinstance(a, (str, bool)) and pd.isna(a))) and b is None:
-        return True
-    return a == b
-
-
 def service_changes(stored: dict, values: dict) -> dict:
     """The editable attributes whose value differs from the stored one (a missing value and
     None are the same)."""
-    return {k: v for k, v in values.items() if k in SERVICE_FIELDS and not _same(stored.get(k), v)}
+    return {k: v for k, v in values.items() if k in SERVICE_FIELDS and not _equal(stored.get(k), v)}
 
 
-def save_service_edit(ws: Workspace, service_id: str, stored: dict, values: dict, *, user: str | None) -> int:
-    """Save what changed of a service (nothing when nothing did); returns how many attributes."""
+def save_service_edit(ws: Workspace, service_id: str, stored: dict, values: dict, *, user: str | None,
+                      base: dict | None = None) -> int:
+    """Save what changed of a service (nothing when nothing did); returns how many attributes.
+
+    ``base``: the service as the form started from (default ``stored``). If someone else saved
+    it since, the save is refused with a ``ConflictError`` naming each changed attribute with
+    both values - nothing is overwritten."""
     authorize("edit_services")
-    changes = service_changes(stored, values)
-    if changes:
-        ws.edit_service(service_id, changes, user=user)
+    base = stored if base is None else base
+    with ws.transaction():
+        current = ws.services(include_hidden=True)
+        current = current[current["service_id"] == service_id]
+        if current.empty:
+            raise ConflictError(Problem("conflict_gone", {"record": service_id}))
+        now = current.iloc[0].to_dict()
+        moved = [k for k in SERVICE_FIELDS if not _equal(now.get(k), base.get(k))]
+        if moved:
+            detail = "; ".join(f"{k}: {_short(values.get(k))} ↔ {_short(now.get(k))}" for k in moved[:6])
+            raise ConflictError(Problem("service_changed_meanwhile", {"service": str(now.get("name") or service_id),
+                                                                      "detail": detail}))
+        changes = service_changes(now, values)
+        if changes:
+            ws.edit_service(service_id, changes, user=user)
     return len(changes)
+
+
+def _blank(v) -> bool:
+    return v is None or (not isinstance(v, (str, bool, list, tuple, dict)) and bool(pd.isna(v)))
+
+
+def _equal(a, b) -> bool:
+    """The same stored value (missing, None and NaN alike)."""
+    if _blank(a) or _blank(b):
+        return _blank(a) and _blank(b)
+    return a == b
+
+
+def _short(value) -> str:
+    text = "–" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    return text if len(text) <= 40 else text[:37] + "…"
 
 
 def add_service(ws: Workspace, values: dict, *, x: float, y: float, user: str | None) -> str:

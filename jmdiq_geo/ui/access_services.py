@@ -159,6 +159,8 @@ def edit_section(version: float) -> None:
                        key="svc_edit_pick")
     st.session_state["svc_edit_last"] = sid
     row = part.set_index("service_id").loc[sid].to_dict()
+    # the service as this session started editing it: a save made elsewhere meanwhile is a conflict
+    base = st.session_state.setdefault(f"svc_base_{sid}", row)
     st.caption(tr("svc_edit_note_user" if sid.startswith("user:") else "svc_edit_note_import"))
     values, problems = _attribute_form(f"svc_edit_{sid}", row)
     b1, b2, b3 = st.columns(3)
@@ -166,12 +168,20 @@ def edit_section(version: float) -> None:
         if problems:
             show_error(JmdiqError(problems))
         else:
-            n = save_service_edit(ws, sid, row, values, user=user)
-            _forget_form(f"svc_edit_{sid}")
-            st.session_state["svc_flash"] = tr("svc_saved", name=values["name"], n=n)
-            st.rerun()
+            try:
+                n = save_service_edit(ws, sid, row, values, user=user, base=base)
+            except JmdiqError as exc:           # changed elsewhere: the form shows the new state
+                st.session_state.pop(f"svc_base_{sid}", None)
+                _forget_form(f"svc_edit_{sid}")
+                show_error(exc)
+            else:
+                st.session_state.pop(f"svc_base_{sid}", None)
+                _forget_form(f"svc_edit_{sid}")
+                st.session_state["svc_flash"] = tr("svc_saved", name=values["name"], n=n)
+                st.rerun()
     if row.get("edited") and not sid.startswith("user:") and b2.button(tr("svc_revert"), key="svc_revert"):
         revert_service(ws, sid)
+        st.session_state.pop(f"svc_base_{sid}", None)
         _forget_form(f"svc_edit_{sid}")
         st.session_state["svc_flash"] = tr("svc_reverted")
         st.rerun()

@@ -1,5 +1,7 @@
 """Service edits below the page (``jmdiq_geo.services.access_edits``): the form checked with every
 problem at once, and only what changed saved."""
+import pytest
+
 from jmdiq_geo.services.access_edits import ServiceForm, check_service, save_service_edit, service_changes
 
 
@@ -29,3 +31,25 @@ def test_only_what_changed_is_saved(street_ws):
     assert service_changes(row, same) == {}
     assert save_service_edit(ws, "jfe:y1", row, {**same, "capacity": 12.0}, user="Anna") == 1
     assert ws.services().set_index("service_id").loc["jfe:y1", "capacity"] == 12
+
+
+def test_two_sessions_editing_one_service_lose_nothing(street_ws):
+    from jmdiq_geo.errors import ConflictError
+    from jmdiq_geo.services.access_edits import save_service_edit
+
+    ws = street_ws
+    sid = ws.services()["service_id"].iloc[0]
+    start = ws.services().set_index("service_id").loc[sid].to_dict()     # both sessions open the form
+    first = {**start, "opening_hours": "Mo-Fr 14:00-20:00"}
+    assert save_service_edit(ws, sid, start, first, user="anna") == 1
+    second = {**start, "cost": "free"}
+    before = ws.snapshot()
+    with pytest.raises(ConflictError) as err:                           # based on the old state
+        save_service_edit(ws, sid, start, second, user="bert", base=start)
+    problem = err.value.problems[0]
+    assert problem.code == "service_changed_meanwhile" and "Mo-Fr 14:00-20:00" in problem.params["detail"]
+    assert ws.snapshot() == before
+    assert ws.services().set_index("service_id").loc[sid, "opening_hours"] == "Mo-Fr 14:00-20:00"
+    # on top of the stored state the second change goes through
+    now = ws.services().set_index("service_id").loc[sid].to_dict()
+    assert save_service_edit(ws, sid, now, {**now, "cost": "free"}, user="bert") == 1
