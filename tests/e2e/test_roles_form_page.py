@@ -102,8 +102,10 @@ def test_a_shipped_rule_set_is_changed_and_saved_as_own(city_page):
     text = area.input_value()
     assert text.startswith("# JMD-iQ site criteria")
     area.fill(text.replace('label_de = "JMD-iQ-Standort', 'label_de = "Mein JMD-iQ-Standort', 1))
-    page.keyboard.press("Control+Enter")
+    page.keyboard.press("Control+Enter")              # the text is sent: wait until the run it starts ends
+    page.wait_for_timeout(800)
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=60000)
     page.get_by_role("button", name="Als eigenes Regelwerk speichern").click()
-    page.get_by_text("Gespeichert: Mein JMD-iQ-Standort").wait_for(timeout=30000)
+    page.get_by_text("Gespeichert: Mein JMD-iQ-Standort").wait_for(timeout=60000)
     page.screenshot(path=str(SHOTS / "03_rules_saved.png"), full_page=True)
     no_exceptions(page)
