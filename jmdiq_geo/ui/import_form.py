@@ -14,8 +14,8 @@ from jmdiq_geo.i18n import localized_column
 from jmdiq_geo.services import imports as im
 from jmdiq_geo.ui.level_form import level_select
 from jmdiq_geo.ui.state import settings, tr
-
-NONE = "—"
+from jmdiq_geo.ui.widgets import NONE
+from jmdiq_geo.ui.widgets import column_select as _pick
 
 
 def save_upload(files) -> Path | None:
@@ -69,18 +69,6 @@ def preview(path: str, mtime: float, layer: str | None = None) -> tuple[list[str
     info = tr("import_vector_info", rows=p.rows, types=", ".join(p.geometry_types),
               crs=p.crs if p.crs is not None else "–")
     return p.columns, p.head, info, "."
-
-
-def _pick(label_key: str, columns: list[str], *, key: str, optional: bool = False, guess: tuple[str, ...] = ()):
-    options = ([NONE] if optional else []) + columns
-    index = 0
-    for g in guess:
-        hits = [i for i, c in enumerate(options) if c.lower() == g.lower()]
-        if hits:
-            index = hits[0]
-            break
-    value = st.selectbox(tr(label_key), options, index=index, key=key)
-    return None if value == NONE else value
 
 
 def spec_form(kind: str, columns: list[str], levels: pd.DataFrame, known_indicators: set[str], lang: str,

@@ -15,19 +15,11 @@ from jmdiq_geo.i18n import format_date
 from jmdiq_geo.services import imports as im
 from jmdiq_geo.ui.feedback import show_error
 from jmdiq_geo.ui.state import lang, settings, tr, workspace, workspace_version
-
-NONE = "—"
-
+from jmdiq_geo.ui.widgets import column_select
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _plan(version: float, path: str, mtime: float, spec: im.TableSpec) -> im.TablePlan:
     return im.table_plan(workspace(), path, spec, max_bytes=settings().max_file_bytes)
-
-
-def _column(label_key: str, columns: list[str], *, key: str, guess: tuple[str, ...]) -> str | None:
-    lowered = [c.lower() for c in columns]
-    index = next((lowered.index(g.lower()) for g in guess if g.lower() in lowered), 0)
-    return st.selectbox(tr(label_key), columns, index=index, key=key) if columns else None
 
 
 def table_spec(columns: list[str], level_labels: dict[str, str], known_indicators: set[str],
@@ -36,8 +28,8 @@ def table_spec(columns: list[str], level_labels: dict[str, str], known_indicator
     c1, c2 = st.columns(2)
     level = c1.selectbox(tr("map_level"), list(level_labels), format_func=level_labels.get, key="imp_level")
     by_name = st.toggle(tr("import_by_name"), key="imp_by_name")
-    key = None if by_name else _column("import_key", columns, key="imp_key", guess=("id", "PLR_ID", "key"))
-    name = _column("import_name", columns, key="imp_name_col", guess=("name",)) if by_name else None
+    key = None if by_name else column_select("import_key", columns, key="imp_key", guess=("id", "PLR_ID", "key"))
+    name = column_select("import_name", columns, key="imp_name_col", guess=("name",)) if by_name else None
     values = st.multiselect(tr("import_value_columns"), [c for c in columns if c not in (key, name)],
                             key="imp_values", placeholder=tr("import_value_columns_all"),
                             help=tr("import_value_columns_help"))

@@ -82,3 +82,18 @@ def parse_breaks(text: str) -> list[float] | None:
     except ValueError:
         return None
     return sorted(values) or None
+
+
+#: the choice "no column" in a column select
+NONE = "—"
+
+
+def column_select(label_key: str, columns: list[str], *, key: str, optional: bool = False,
+                  guess: tuple[str, ...] = ()) -> str | None:
+    """A select of a file's columns, preset to the first of ``guess`` the file has (case
+    ignored); ``optional`` adds "—" (None)."""
+    options = ([NONE] if optional else []) + columns
+    lowered = [c.lower() for c in options]
+    index = next((lowered.index(g.lower()) for g in guess if g.lower() in lowered), 0)
+    value = st.selectbox(tr(label_key), options, index=index, key=key)
+    return None if value == NONE else value

@@ -10,7 +10,7 @@ import pytest
 import shapely
 
 from tests.e2e.conftest import offline_page, serve
-from tests.e2e.test_pages import choose, drawn_shapes, legend_text, no_exceptions
+from tests.e2e.test_pages import choose, draw_quarter, drawn_shapes, legend_text, no_exceptions
 from tests.fixtures.grids_only import build_grids_only
 
 pytestmark = [pytest.mark.e2e, pytest.mark.realdata]
@@ -65,21 +65,7 @@ def _open_drawing(page, town):
 
 def test_drawn_quarter_gets_its_residents_from_the_grids(page, town):
     _open_drawing(page, town)
-    page.get_by_text("einer Zeichnung").click()
-    page.wait_for_function("() => Array.from(document.querySelectorAll('iframe')).some(f => f.contentDocument &&"
-                           " f.contentDocument.querySelector('.leaflet-draw-draw-polygon'))", timeout=60000)
-    frame = next(f for f in page.frames if "st_folium" in f.url)
-    iframe = page.locator('iframe[title*="st_folium"]').first
-    iframe.scroll_into_view_if_needed()
-    box = iframe.bounding_box()
-    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    frame.locator(".leaflet-draw-draw-polygon").click()
-    points = [(cx - 70, cy - 50), (cx + 70, cy - 50), (cx + 70, cy + 50), (cx - 70, cy + 50)]
-    for x, y in points:
-        page.mouse.click(x, y)
-        page.wait_for_timeout(150)
-    page.mouse.click(*points[0])
-    page.get_by_text("Gezeichnet: eine Fläche").wait_for(timeout=30000)
+    draw_quarter(page, 70, 50)
     page.get_by_role("button", name="Prüfen", exact=True).click(timeout=90000)
     page.get_by_text("Aus den Bevölkerungsrastern").wait_for(timeout=90000)
     page.get_by_text("bewohnten Teil").wait_for(timeout=30000)

@@ -13,7 +13,7 @@ from jmdiq_geo.services import imports as im
 from jmdiq_geo.services.workspace import open_workspace
 from tests.e2e.conftest import offline_page, serve, shot_dir
 from tests.e2e.test_new_city_page import open_page
-from tests.e2e.test_pages import choose, drawn_shapes, fill, legend_text, no_exceptions
+from tests.e2e.test_pages import choose, draw_quarter, drawn_shapes, fill, legend_text, no_exceptions
 from tests.fixtures.town import heidelberg_pbf
 
 pytestmark = [pytest.mark.e2e, pytest.mark.realdata]
@@ -25,24 +25,6 @@ def _warm(browser, url):
     pg.goto(url, wait_until="networkidle")
     pg.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=60000)
     pg.close()
-
-
-def _draw_quarter(page):
-    page.get_by_text("einer Zeichnung").click()
-    page.wait_for_function("() => Array.from(document.querySelectorAll('iframe')).some(f => f.contentDocument &&"
-                           " f.contentDocument.querySelector('.leaflet-draw-draw-polygon'))", timeout=60000)
-    frame = next(f for f in page.frames if "st_folium" in f.url)
-    iframe = page.locator('iframe[title*="st_folium"]').first
-    iframe.scroll_into_view_if_needed()
-    box = iframe.bounding_box()
-    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    frame.locator(".leaflet-draw-draw-polygon").click()
-    points = [(cx - 60, cy - 45), (cx + 60, cy - 45), (cx + 60, cy + 45), (cx - 60, cy + 45)]
-    for x, y in points:
-        page.mouse.click(x, y)
-        page.wait_for_timeout(150)
-    page.mouse.click(*points[0])
-    page.get_by_text("Gezeichnet: eine Fläche").wait_for(timeout=30000)
 
 
 def test_heidelberg_from_the_starter_to_walking_access(browser, tmp_path, nationwide_root):
@@ -61,7 +43,7 @@ def test_heidelberg_from_the_starter_to_walking_access(browser, tmp_path, nation
         page.screenshot(path=str(shot_dir() / "heidelberg_1_karte.png"))
         # 3. a drawn quarter gets its residents from the grids
         open_page(page, url, "pruefen")
-        _draw_quarter(page)
+        draw_quarter(page, 60, 45)
         page.get_by_role("button", name="Prüfen", exact=True).click(timeout=90000)
         page.get_by_text("Aus den Bevölkerungsrastern").wait_for(timeout=90000)
         residents = page.locator("[data-testid='stMetricValue']").first.inner_text()

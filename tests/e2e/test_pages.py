@@ -78,6 +78,27 @@ _LEGEND_JS = """t => { for (const f of document.querySelectorAll('iframe')) { co
       if (!t || l.innerText.includes(t)) return [l.innerText, l.querySelectorAll('i').length]; } } return null; }"""
 
 
+def draw_quarter(page, half_width: float, half_height: float) -> None:
+    """On the Prüfen page: choose "einer Zeichnung" and draw a rectangle of ``2 × half_width`` by
+    ``2 × half_height`` pixels around the map's centre with Leaflet.draw's polygon tool."""
+    page.get_by_text("einer Zeichnung").click()
+    page.wait_for_function("() => Array.from(document.querySelectorAll('iframe')).some(f => f.contentDocument &&"
+                           " f.contentDocument.querySelector('.leaflet-draw-draw-polygon'))", timeout=60000)
+    frame = next(f for f in page.frames if "st_folium" in f.url)
+    iframe = page.locator('iframe[title*="st_folium"]').first
+    iframe.scroll_into_view_if_needed()
+    box = iframe.bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    frame.locator(".leaflet-draw-draw-polygon").click()
+    points = [(cx - half_width, cy - half_height), (cx + half_width, cy - half_height),
+              (cx + half_width, cy + half_height), (cx - half_width, cy + half_height)]
+    for x, y in points:
+        page.mouse.click(x, y)
+        page.wait_for_timeout(150)
+    page.mouse.click(*points[0])                # closing the ring finishes the polygon
+    page.get_by_text("Gezeichnet: eine Fläche").wait_for(timeout=30000)
+
+
 def legend(page, expect: str | None = None) -> tuple[str, int]:
     """(text, class rows) of the map legend; with ``expect``, wait until a legend contains it (a
     rerun may still show the previous map for a moment)."""

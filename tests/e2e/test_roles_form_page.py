@@ -9,7 +9,7 @@ import pytest
 from jmdiq_geo.analysis.roles import ROLES, role_label
 from tests.e2e.conftest import offline_page, serve
 from tests.e2e.test_pages import choose, no_exceptions
-from tests.fixtures.other_city import build_other_city
+from tests.fixtures.other_city import OWN_INDEX, build_other_city
 
 pytestmark = [pytest.mark.e2e]
 
@@ -57,17 +57,6 @@ def test_roles_are_chosen_saved_and_kept(city_page):
     no_exceptions(page)
 
 
-INDEX = """[index]
-id = "neu_index"
-label_de = "Neuzugewanderte"
-
-[[components]]
-id = "neu"
-label_de = "Neuzugewanderte"
-standardise = "zscore"
-indicators = [{ id = "target_group_share", weight = 1, direction = "higher_worse" }]
-classes = [{ code = 1, label_de = "niedrig", upper = 0.0 }, { code = 2, label_de = "hoch" }]
-"""
 
 
 def test_an_index_definition_is_uploaded_by_roles_and_mapped(city_page, tmp_path):
@@ -81,7 +70,7 @@ def test_an_index_definition_is_uploaded_by_roles_and_mapped(city_page, tmp_path
     page.get_by_text("Es gibt keine Index-Definition für diesen Arbeitsbereich.").wait_for(timeout=30000)
     page.get_by_text("Eigene Indexdefinition hochladen").click()
     path = tmp_path / "neu.toml"
-    path.write_text(INDEX, encoding="utf-8")
+    path.write_text(OWN_INDEX, encoding="utf-8")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
     page.get_by_text("„neu.toml“ ist im Arbeitsbereich gespeichert und ausgewählt.").wait_for(timeout=30000)
     page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=60000)

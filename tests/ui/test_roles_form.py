@@ -17,7 +17,7 @@ from jmdiq_geo.services.catalogue import (check_rule_sets, remove_rule_set, rule
                                           stored_rule_sets)
 from jmdiq_geo.services.workspace import open_workspace
 from tests.fixtures.apptest import page_text, run_page, run_section, shown_table, texts
-from tests.fixtures.other_city import build_other_city
+from tests.fixtures.other_city import OWN_INDEX, build_other_city
 
 RULES = """
 [ruleset]
@@ -231,18 +231,6 @@ def test_cli_check_runs_the_rule_sets_uploaded_into_the_workspace(city, capsys):
 
 # --------------------------------------------------------------------------- index definitions of one's own
 
-INDEX = """
-[index]
-id = "neu_index"
-label_de = "Neuzugewanderte"
-
-[[components]]
-id = "neu"
-label_de = "Neuzugewanderte"
-standardise = "zscore"
-indicators = [{ id = "target_group_share", weight = 1, direction = "higher_worse" }]
-classes = [{ code = 1, label_de = "niedrig", upper = 0.0 }, { code = 2, label_de = "hoch" }]
-"""
 
 
 def test_an_uploaded_index_definition_resolves_roles_and_is_stored(city):
@@ -251,11 +239,11 @@ def test_an_uploaded_index_definition_resolves_roles_and_is_stored(city):
 
     ws = open_workspace(city)
     with pytest.raises(SchemaError) as err:          # the role is not mapped yet: nothing stored
-        store_index_file(ws, INDEX.encode(), file="neu.toml")
+        store_index_file(ws, OWN_INDEX.encode(), file="neu.toml")
     assert [p.code for p in err.value.problems] == ["index_role_unmapped"] and err.value.problems[0].file == "neu.toml"
     assert "neu_index" not in usable_indices(ws, on_unusable=lambda exc: None)
     set_indicator_roles(ws, {"target_group_share": "neu_anteil"})
-    definition = store_index_file(ws, INDEX.encode(), file="neu.toml")
+    definition = store_index_file(ws, OWN_INDEX.encode(), file="neu.toml")
     assert definition.indicator_ids() == ["neu_anteil"] and definition.level == "ubz"
     assert usable_indices(ws, on_unusable=lambda exc: None)["neu_index"] == definition
     ws.close()
@@ -277,7 +265,7 @@ def test_the_indizes_page_takes_an_uploaded_index_definition(city, monkeypatch):
     at.run()
     [error] = texts(at.error)
     assert t("index_upload_refused", "de") in error and "kaputt.toml" in error
-    upload["file"] = uploaded("neu.toml", INDEX.encode())
+    upload["file"] = uploaded("neu.toml", OWN_INDEX.encode())
     at.run()
     assert not at.exception and not at.error
     assert at.selectbox(key="index_definition").value == "neu_index"
