@@ -151,4 +151,6 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    from jmdiq_geo.services.auth import local_admin, set_default_actor
+    set_default_actor(local_admin("benchmark"))      # the services check the actor's role
     main()

@@ -12,7 +12,7 @@ Which cells belong to a Gemeinde:
   (``cells_touching``), so the grid map has no gap at the border and a quarter at the border can
   weigh a cell by the part of it that lies in the quarter;
 - **counted** (the Gemeinde's indicators): the cells whose *centre* lies inside the outline
-  (``sums_by_centre``), so each cell counts for exactly one Gemeinde and the Gemeinden of the
+  (``CentreLabels.sums``), so each cell counts for exactly one Gemeinde and the Gemeinden of the
   ``germany`` workspace add up to the grid's total (of the cells whose centre lies in one).
 """
 from __future__ import annotations
@@ -208,15 +208,93 @@ def cells_touching(cells: pd.DataFrame, outline, *, cell_size_m: float) -> np.nd
     return shapely.intersects(outline, boxes)
 
 
-def sums_by_centre(cells: pd.DataFrame, outlines: gpd.GeoSeries) -> np.ndarray:
-    """Per outline, the sum of the values of the cells whose centre lies inside it (cells
-    without a value count as 0; same CRS)."""
-    out = np.zeros(len(outlines))
-    cells = cells[cells["value"].notna()]
-    if cells.empty or not len(outlines):
+#: the side of the label raster's pixels (m) of ``CentreLabels``, and the most pixels it may have
+LABEL_PIXEL_M = 1000.0
+LABEL_PIXELS_MAX = 20_000_000
+
+
+class CentreLabels:
+    """Which outline each point lies in, exact and fast for a million points.
+
+    The outlines are burnt once into a label raster of 1 km pixels (rasterio: a pixel takes the
+    outline its centre lies in) and their boundaries into a second one (every pixel a boundary
+    touches). A point that *is* a pixel centre takes that pixel's label; any other point takes
+    it when no boundary crosses its pixel (then the whole pixel lies in one outline or in none),
+    and only the points of crossed pixels are tested one by one (shapely's STRtree). The rasters
+    are made once and serve every grid of the same CRS. Measured on the whole Zensus grids: the
+    same sums as testing every point with the STRtree, in about half the time."""
+
+    def __init__(self, outlines: gpd.GeoSeries):
+        self.geoms = np.asarray(outlines.array)
+        self._rasters = None
+
+    def sums(self, cells: pd.DataFrame) -> np.ndarray:
+        """Per outline, the sum of the values of the cells whose centre lies inside it (cells
+        without a value count as 0)."""
+        out = np.zeros(len(self.geoms))
+        cells = cells[cells["value"].notna()]
+        if cells.empty or not len(self.geoms):
+            return out
+        label = self.labels(cells["x"].to_numpy(float), cells["y"].to_numpy(float))
+        inside = label >= 0
+        out += np.bincount(label[inside], weights=cells["value"].to_numpy(float)[inside], minlength=len(out))
         return out
-    points = shapely.points(cells["x"].to_numpy(float), cells["y"].to_numpy(float))
-    tree = shapely.STRtree(np.asarray(outlines.array))
-    point_idx, area_idx = tree.query(points, predicate="within")
-    out += np.bincount(area_idx, weights=cells["value"].to_numpy(float)[point_idx], minlength=len(outlines))
-    return out
+
+    def labels(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """The index of the outline each point lies in, −1 for none."""
+        rasters = self._rasters_for(x, y)
+        if rasters is None:                       # not a metric CRS, or a continent: test every point
+            return self._by_tree(shapely.points(x, y))
+        x0, top, size, label_raster, crossed = rasters
+        col = ((x - x0) // size).astype(np.int64)
+        row = ((top - y) // size).astype(np.int64)
+        label = label_raster[row, col]
+        if np.allclose(x - x0 - col * size, size / 2) and np.allclose(top - y - row * size, size / 2):
+            return label                          # every point is a pixel centre: the raster is the answer
+        hard = crossed[row, col]
+        label = label.copy()
+        label[hard] = self._by_tree(shapely.points(x[hard], y[hard]))
+        return label
+
+    def _rasters_for(self, x: np.ndarray, y: np.ndarray):
+        from rasterio import features
+        from rasterio.transform import from_origin
+
+        size = LABEL_PIXEL_M
+        if self._rasters is not None:
+            x0, top, size, raster, crossed = self._rasters
+            height, width = raster.shape
+            if x.min() >= x0 and y.max() <= top and x.max() < x0 + width * size and y.min() > top - height * size:
+                return self._rasters
+        minx, miny, maxx, maxy = shapely.total_bounds(self.geoms)
+        x0 = np.floor(min(minx, x.min()) / size) * size
+        top = np.ceil(max(maxy, y.max()) / size) * size
+        width = int(np.ceil((max(maxx, x.max()) - x0) / size)) + 1
+        height = int(np.ceil((top - min(miny, y.min())) / size)) + 1
+        if width * height > LABEL_PIXELS_MAX:
+            return None
+        transform = from_origin(x0, top, size, size)
+        shapes = [g.__geo_interface__ for g in self.geoms]
+        raster = features.rasterize(zip(shapes, range(len(shapes))), out_shape=(height, width),
+                                    transform=transform, fill=-1, dtype="int32")
+        rings = ({"type": "MultiLineString", "coordinates": _rings(shape)} for shape in shapes)
+        crossed = features.rasterize(((ring, 1) for ring in rings), out_shape=(height, width), transform=transform,
+                                     fill=0, all_touched=True, dtype="uint8").astype(bool)
+        self._rasters = (x0, top, size, raster, crossed)
+        return self._rasters
+
+    def _by_tree(self, points: np.ndarray) -> np.ndarray:
+        label = np.full(len(points), -1, dtype=np.int64)
+        point_idx, area_idx = shapely.STRtree(self.geoms).query(points, predicate="within")
+        label[point_idx] = area_idx
+        return label
+
+
+def _rings(shape: dict) -> list:
+    """Every ring of a GeoJSON-like Polygon or MultiPolygon."""
+    if shape["type"] == "Polygon":
+        return list(shape["coordinates"])
+    if shape["type"] == "MultiPolygon":
+        return [ring for polygon in shape["coordinates"] for ring in polygon]
+    return []
+

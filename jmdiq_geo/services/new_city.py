@@ -19,6 +19,8 @@ boundary files it has.
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import os
 import time
 from dataclasses import asdict, dataclass, field
@@ -241,7 +243,7 @@ def new_gemeinde(db_path: Path | str, query: str, *, data_root: Path | None, nam
         cells = nationwide.read_cells(g, bbox=shape.total_bounds)
         grids.append((g, cells[nationwide.cells_touching(cells, shape.iloc[0], cell_size_m=float(g.cell_size_m))]))
     step("starter_step_write", path=db_path.name)
-    sums = {g.grid_id: nationwide.sums_by_centre(cells, outline[g.crs]) for g, cells in grids}
+    sums = {g.grid_id: nationwide.CentreLabels(outline[g.crs]).sums(cells) for g, cells in grids}
     values = _indicator_values(layers, sums, [ags])
     report = StarterReport(db_path, name or str(row["name"]), ags, work_crs)
 
@@ -276,16 +278,20 @@ def new_germany(db_path: Path | str, *, data_root: Path | None, name: str | None
     step("starter_step_outline", name=t("starter_germany", lang))
     areas = {level: nationwide.read_areas(layer) for level, layer in layers.areas.items()}
     work_crs = utm_crs_for(areas["land"])
-    sums = {}
-    gem_by_crs = {crs: to_work_crs(areas["gemeinde"], crs).geometry for crs in {g.crs for g in layers.grids}}
-    step("starter_step_indicators")
     used = {d.get("grid") for d in layers.indicators.values()}
-    for g in layers.grids:
-        if g.grid_id in used:
-            sums[g.grid_id] = nationwide.sums_by_centre(nationwide.read_cells(g), gem_by_crs[g.crs])
-    values = _indicator_values(layers, sums, list(areas["gemeinde"]["area_id"]))
+    step("starter_step_indicators")
     report = StarterReport(db_path, name or t("starter_germany", lang), None, work_crs)
     order = list(layers.areas)            # smallest first: gemeinde, kreis, land
+
+    def gemeinde_sums() -> dict:
+        labels = {crs: nationwide.CentreLabels(to_work_crs(areas["gemeinde"], crs).geometry)
+                  for crs in {g.crs for g in layers.grids}}
+        return {g.grid_id: labels[g.crs].sums(nationwide.read_cells(g)) for g in layers.grids if g.grid_id in used}
+
+    # the Gemeinden's sums (rasterio, GEOS, numpy) run in a second thread while DuckDB inserts
+    # the grids; both release the GIL for their heavy work
+    pool = ThreadPoolExecutor(max_workers=1)
+    sums = pool.submit(gemeinde_sums)
 
     def write(ws: Workspace):
         for rank, level in enumerate(order):
@@ -299,10 +305,14 @@ def new_germany(db_path: Path | str, *, data_root: Path | None, name: str | None
             step("starter_step_grid_all", grid=g.label)
             report.cells[g.grid_id] = ws.grid_from_parquet(g.meta(), g.file, column=g.column)
         step("starter_step_write", path=db_path.name)
+        values = _indicator_values(layers, sums.result(), list(areas["gemeinde"]["area_id"]))
         _write_indicators(ws, layers, values)
         report.values = {k: int(v.notna().sum()) for k, v in values.items()}
         _log(ws, layers, gemeinde=None)
-    _build(db_path, report, layers, write, ags=None)
+    try:
+        _build(db_path, report, layers, write, ags=None)
+    finally:
+        pool.shutdown(cancel_futures=True)
     report.seconds = time.perf_counter() - started
     return report
 
