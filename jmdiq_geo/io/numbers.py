@@ -106,7 +106,8 @@ def parse_numeric(series: pd.Series, *, column: str, file: str | None, decimal: 
     placeholders = PLACEHOLDERS | set(missing_values)
     out = np.full(len(series), np.nan)
     if pd.api.types.is_numeric_dtype(series.dtype):
-        return pd.Series(series.to_numpy(dtype=float, na_value=np.nan), index=series.index, name=series.name), []
+        values = series.to_numpy(dtype=float, na_value=np.nan)
+        return pd.Series(values, index=series.index, name=series.name), _out_of_range(values, column=column, file=file)
     if isinstance(series.dtype, pd.StringDtype):
         rows = np.arange(len(series))
         original = pa.array(series, type=pa.string(), from_pandas=True)
@@ -161,7 +162,27 @@ def parse_numeric(series: pd.Series, *, column: str, file: str | None, decimal: 
     if paren.any():
         problems.append(Problem("parenthesised_values", {"count": int(paren.sum())}, file=file, column=column,
                                 severity="notice"))
+    problems += _out_of_range(out, column=column, file=file)
     return pd.Series(out, index=series.index, name=series.name), problems
+
+
+#: the largest magnitude a statistic may have: beyond it doubles no longer hold whole numbers
+#: exactly (2^53 ≈ 9·10^15), and sums of such values overflow to infinity
+MAX_MAGNITUDE = 1e15
+
+
+def _out_of_range(values: np.ndarray, *, column: str, file: str | None) -> list[Problem]:
+    """Infinite values and values beyond ``MAX_MAGNITUDE`` (1e308 read from a cell): an error
+    naming the rows."""
+    with np.errstate(invalid="ignore"):
+        bad = np.isinf(values) | (np.abs(np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)) > MAX_MAGNITUDE)
+    if not bad.any():
+        return []
+    rows = np.flatnonzero(bad) + 1
+    listing = ", ".join(str(r) for r in rows[:10]) + (" …" if len(rows) > 10 else "")
+    examples = ", ".join(f"'{v:g}'" for v in dict.fromkeys(values[bad][:5].tolist()))
+    return [Problem("number_out_of_range", {"count": int(bad.sum()), "rows": listing, "examples": examples,
+                                            "limit": f"{MAX_MAGNITUDE:g}"}, file=file, row=int(rows[0]), column=column)]
 
 
 def parse_number(text: str, *, decimal: str) -> float | None:

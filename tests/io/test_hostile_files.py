@@ -295,8 +295,9 @@ def test_a_service_at_1e300_is_refused(tiny_ws, tmp_path):
     spec = im.ServiceSpec(category="jugendfreizeit", name="name", id="id", x="x", y="y", crs=WORK_CRS)
     err = expect_failure(tiny_ws, InputError,
                          lambda: im.import_services(tiny_ws, path, spec, SRC, max_bytes=MAX_BYTES))
-    problem = only_problem(err, "coordinates_out_of_range")
-    assert problem.row == 2
+    # refused where the number is read (before any coordinate check): row and column named
+    problem = only_problem(err, "number_out_of_range")
+    assert (problem.row, problem.column) == (2, "x")
     assert_rendered(problem, "1e+300")
 
 
@@ -439,3 +440,32 @@ def test_xlsx_beyond_the_workbook_cap_is_refused_asking_for_csv(tiny_ws, tmp_pat
     monkeypatch.setattr(readers, "XLSX_UNPACKED_CAP", 1024 * 1024)          # a 1 MB cap, as 64 MB is at scale
     err = expect_failure(tiny_ws, InputError, lambda: import_table(tiny_ws, path))
     assert_rendered(only_problem(err, "xlsx_unpacked_too_large"), "1 MB", "CSV")
+
+
+def test_an_indicator_value_of_1e308_in_a_csv_is_refused_naming_the_row(tiny_ws, tmp_path):
+    path = tmp_path / "riesig.csv"
+    path.write_text("PLR_ID;Anzahl\n01000001;5\n01000002;1e308\n01000003;7\n", encoding="utf-8")
+    err = expect_failure(tiny_ws, InputError, lambda: import_table(tiny_ws, path))
+    problem = only_problem(err, "number_out_of_range")
+    assert (problem.row, problem.column) == (2, "Anzahl")
+    assert_rendered(problem, "1e+308", "1e+15")
+
+
+def test_infinite_and_huge_numbers_in_xlsx_cells_are_refused(tiny_ws, tmp_path):
+    """XLSX cells already hold numbers (no text to parse): they are checked the same way."""
+    path = tmp_path / "riesig.xlsx"
+    book = openpyxl.Workbook()
+    for row in (["PLR_ID", "Anzahl"], ["01000001", 5], ["01000002", 3e300], ["01000003", -2e16]):
+        book.active.append(row)
+    book.save(path)
+    err = expect_failure(tiny_ws, InputError, lambda: import_table(tiny_ws, path))
+    problem = only_problem(err, "number_out_of_range")
+    assert problem.row == 2
+    assert_rendered(problem, "3e+300", "-2e+16")
+
+
+def test_large_but_plausible_numbers_are_kept(tiny_ws, tmp_path):
+    """A budget in cents or a national total stays far below the limit and is imported."""
+    path = tmp_path / "gross.csv"
+    path.write_text("PLR_ID;Anzahl\n01000001;83155031\n01000002;4500000000000\n", encoding="utf-8")
+    assert import_table(tiny_ws, path).written == 2
