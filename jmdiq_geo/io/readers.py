@@ -426,7 +426,7 @@ def read_attributes(path: Path | str, *, layer: str | None = None, max_bytes: in
 # --------------------------------------------------------------------------- tables
 
 #: XLSX: at most this much unpacked (about a million cells; openpyxl reads ~0.75 MB of sheet
-#: XML a second here, and a table is read twice: 24 MB took 64 s) …
+#: XML a second here: 24 MB took 64 s when a table was still read twice) …
 XLSX_UNPACKED_CAP = 64 * 1024 ** 2
 #: … and at most Excel's own number of rows
 XLSX_MAX_ROWS = 1_048_576
@@ -559,21 +559,20 @@ def read_table(path: Path | str, *, sheet: str | int | None = None, max_bytes: i
     if suffix in (".xlsx", ".xlsm"):
         check_xlsx(path, sheet=sheet, max_bytes=max_bytes)
 
-        def excel(**kw):
-            try:
-                return pd.read_excel(path, sheet_name=sheet or 0, dtype=str, engine="openpyxl", **kw).fillna("")
-            except (ValueError, KeyError, OSError, zipfile.BadZipFile) as exc:
-                raise InputError(Problem("table_unreadable", {"reason": str(exc)[:200]}, file=path.name)) from None
-        raw = excel(header=None)
+        try:
+            raw = pd.read_excel(path, sheet_name=sheet or 0, dtype=str, engine="openpyxl", header=None).fillna("")
+        except (ValueError, KeyError, OSError, zipfile.BadZipFile) as exc:
+            raise InputError(Problem("table_unreadable", {"reason": str(exc)[:200]}, file=path.name)) from None
         grid = [[str(c) for c in row] for row in raw.itertuples(index=False)]
         if not any(c.strip() for row in grid for c in row):
             raise InputError(Problem("no_rows", file=path.name))
         layout = _layout(grid, forced=header_row, first=0, file=path.name)
         if layout.trivial:
-            _refuse_duplicate_names(layout.names, path.name)     # pandas would rename the second
-            frame = excel()
-            frame.columns = [str(c).strip() for c in frame.columns]
-            return _checked(TableRead(frame, path.name, encoding="xlsx", delimiter="", decimal="."))
+            # the sheet is read once: the frame is cut from the same cells (a second read took as
+            # long as the first, minutes for the largest workbook accepted)
+            _refuse_duplicate_names(layout.names, path.name)
+            return _checked(TableRead(_grid_frame(grid, layout, path.name), path.name, encoding="xlsx",
+                                      delimiter="", decimal="."))
         return _checked(TableRead(_grid_frame(grid, layout, path.name), path.name, encoding="xlsx", delimiter="",
                                   decimal=".", notices=layout.notices(path.name), header_row=layout.top + 1,
                                   header_rows=layout.rows))
