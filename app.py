@@ -3,8 +3,10 @@ import streamlit as st
 
 from jmdiq_geo.ui.auth import gate
 from jmdiq_geo.ui.state import language_switch, settings, tr, workspace
+from jmdiq_geo.ui.widgets import hide_unsafe_table_export
 
 st.set_page_config(page_title="jmdiq-geo", page_icon="static/favicon.png", layout="wide")
+hide_unsafe_table_export()        # the table toolbar's CSV would not neutralise formula-like cells
 language_switch()
 actor = gate()                    # who acts in this run (a login first, unless single-user on 127.0.0.1)
 

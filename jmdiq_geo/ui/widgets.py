@@ -97,3 +97,16 @@ def column_select(label_key: str, columns: list[str], *, key: str, optional: boo
     index = next((lowered.index(g.lower()) for g in guess if g.lower() in lowered), 0)
     value = st.selectbox(tr(label_key), options, index=index, key=key)
     return None if value == NONE else value
+
+
+#: Streamlit's table toolbar offers "Download as CSV" of whatever a table shows, written in the
+#: browser without neutralising formula-like cells (``=``, ``+``, ``-``, ``@``) and with no
+#: option to turn it off (streamlit/streamlit#8402). The app's own downloads neutralise them
+#: (``io.exports``), so the toolbar's is hidden; search, columns and full screen stay.
+_NO_TABLE_CSV = ('<style>[data-testid="stElementToolbarButton"]:has(button[aria-label="Download as CSV"])'
+                 '{display: none !important;}</style>')
+
+
+def hide_unsafe_table_export() -> None:
+    """Hide the table toolbar's own CSV download on every page (call once per run, in app.py)."""
+    st.html(_NO_TABLE_CSV)
