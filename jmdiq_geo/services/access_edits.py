@@ -119,8 +119,7 @@ def save_service_edit(ws: Workspace, service_id: str, stored: dict, values: dict
     authorize("edit_services")
     base = stored if base is None else base
     with ws.transaction():
-        current = ws.services(include_hidden=True)
-        current = current[current["service_id"] == service_id]
+        current = ws.services(include_hidden=True, service_id=service_id)
         if current.empty:
             raise ConflictError(Problem("conflict_gone", {"record": service_id}))
         now = current.iloc[0].to_dict()

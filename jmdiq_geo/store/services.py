@@ -34,11 +34,14 @@ class ServicesRepository(Repository):
                          [id_prefix + ":"])
         self._with_frame("new_services", frame, "INSERT INTO services SELECT * FROM new_services")
 
-    def services(self, *, category: str | None = None, include_hidden: bool = False) -> gpd.GeoDataFrame:
+    def services(self, *, category: str | None = None, include_hidden: bool = False,
+                 service_id: str | None = None) -> gpd.GeoDataFrame:
         """Services with the staff's edits applied (column ``edited``); services staff removed
-        are left out unless ``include_hidden`` (column ``hidden``)."""
+        are left out unless ``include_hidden`` (column ``hidden``); ``service_id``: only that one."""
+        where, params = ("WHERE s.service_id = ? ", [service_id]) if service_id is not None else ("", [])
         frame = self._df("SELECT s.*, e.body AS edit_body, coalesce(e.deleted, false) AS hidden "
-                         "FROM services s LEFT JOIN service_edits e USING (service_id) ORDER BY service_id")
+                         f"FROM services s LEFT JOIN service_edits e USING (service_id) {where}ORDER BY service_id",
+                         params)
         frame["edited"] = frame["edit_body"].notna() | (frame["origin"] == "user")
         for i in np.flatnonzero(frame["edit_body"].notna().to_numpy()):
             for key, value in json.loads(frame.at[i, "edit_body"]).items():
