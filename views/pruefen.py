@@ -5,7 +5,7 @@ import streamlit as st
 from jmdiq_geo.errors import JmdiqError
 from jmdiq_geo.ui.check import choose_quarter, run_check, show_results
 from jmdiq_geo.ui.feedback import show_error, show_notices
-from jmdiq_geo.ui.rules_upload import edit_rule_set, rule_set_label, rule_sets, upload_rule_set
+from jmdiq_geo.ui.rules_upload import choose_rule_sets, edit_rule_set, rule_sets, upload_rule_set
 from jmdiq_geo.ui.state import lang, require_areas, tr, workspace_version
 
 st.title(tr("check_title"))
@@ -22,12 +22,7 @@ except JmdiqError as exc:
 upload_rule_set()
 rulesets = rule_sets()
 edit_rule_set(rulesets)
-kept = st.session_state.get("check_rules")
-if kept is not None and any(k not in rulesets for k in kept):      # one removed in another session
-    st.session_state["check_rules"] = [k for k in kept if k in rulesets]
-chosen = st.multiselect(tr("check_rules"), list(rulesets), key="check_rules",
-                        default=None if kept is not None else list(rulesets),
-                        format_func=lambda k: rule_set_label(rulesets, k))
+chosen = choose_rule_sets(rulesets)
 if quarter is None or not chosen:
     st.stop()
 show_notices(quarter.notices)

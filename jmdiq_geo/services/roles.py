@@ -55,3 +55,39 @@ def apply_roles(ws: Workspace, ruleset: RuleSet) -> RuleSet:
     mapping = indicator_roles(ws)
     criteria = [replace(c, indicator=resolve(c.role, mapping)) if c.role else c for c in ruleset.criteria]
     return replace(ruleset, criteria=criteria)
+
+
+def rule_set_gaps(ws: Workspace, ruleset: RuleSet) -> list[str]:
+    """The ids of the criteria of ``ruleset`` this workspace has no data for: an indicator (or
+    the indicator of a role) it does not hold, programme areas or services of a category it has
+    none of. Such criteria can only come out "unknown"."""
+    indicators = ws.indicator_ids()
+    has_programmes = None
+    categories = None
+    gaps = []
+    for c in apply_roles(ws, ruleset).criteria:
+        if c.type in ("compare_city", "indicator_min", "class_share"):
+            missing = not c.indicator or c.indicator not in indicators
+        elif c.type == "programme_share":
+            if has_programmes is None:
+                has_programmes = not ws.programme_areas().empty
+            missing = not has_programmes
+        elif c.type == "services_nearby":
+            if categories is None:
+                categories = set(ws.services()["category"])
+            missing = c.category not in categories
+        else:
+            missing = False
+        if missing:
+            gaps.append(c.id)
+    return gaps
+
+
+def rule_set_applies(ws: Workspace, ruleset: RuleSet) -> bool:
+    """Whether at least one path of ``ruleset`` can be met with this workspace's data."""
+    gaps = set(rule_set_gaps(ws, ruleset))
+    for path in ruleset.paths:
+        known = [c for c in path.criteria if c not in gaps]
+        if len(known) >= (path.min_met if path.min_met is not None else len(path.criteria)):
+            return True
+    return False

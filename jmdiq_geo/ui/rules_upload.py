@@ -9,6 +9,7 @@ from jmdiq_geo.errors import JmdiqError
 from jmdiq_geo.i18n import localized
 from jmdiq_geo.services.catalogue import (STORED_PREFIX, check_rule_sets, remove_rule_set, rule_set_text, store_rule_set,
                                          stored_rule_sets)
+from jmdiq_geo.services.roles import rule_set_applies
 from jmdiq_geo.ui.feedback import show_error
 from jmdiq_geo.ui.state import lang, tr, workspace
 
@@ -22,10 +23,26 @@ def rule_sets() -> dict[str, RuleSet]:
     return check_rule_sets(workspace(), on_unusable=show_error)
 
 
-def rule_set_label(rulesets: dict[str, RuleSet], key: str) -> str:
-    """The rule set's label; the workspace's own ones marked as such."""
+def rule_set_label(rulesets: dict[str, RuleSet], key: str, *, applies: bool = True) -> str:
+    """The rule set's label; the workspace's own ones marked as such, and those the workspace has
+    no data for."""
     own = key.startswith(STORED_PREFIX)
-    return localized(rulesets[key], lang()) + (f" ({tr('check_rules_own')})" if own else "")
+    return (localized(rulesets[key], lang()) + (f" ({tr('check_rules_own')})" if own else "")
+            + ("" if applies else f" – {tr('check_rules_no_data')}"))
+
+
+def choose_rule_sets(rulesets: dict[str, RuleSet]) -> list[str]:
+    """The rule sets to check against; at first those this workspace has data for (a rule set
+    for another city's indicators is offered, marked, but not chosen)."""
+    ws = workspace()
+    applies = {k: rule_set_applies(ws, r) for k, r in rulesets.items()}
+    kept = st.session_state.get("check_rules")
+    if kept is not None and any(k not in rulesets for k in kept):      # one removed in another session
+        st.session_state["check_rules"] = [k for k in kept if k in rulesets]
+    default = [k for k in rulesets if applies[k]] or list(rulesets)
+    return st.multiselect(tr("check_rules"), list(rulesets), key="check_rules",
+                          default=None if kept is not None else default,
+                          format_func=lambda k: rule_set_label(rulesets, k, applies=applies[k]))
 
 
 def _choose(key: str | None, gone: str | None = None) -> None:

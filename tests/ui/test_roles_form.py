@@ -192,7 +192,8 @@ def test_the_pruefen_page_takes_an_uploaded_rule_set(city, monkeypatch):
     assert not at.exception and not at.error and not at.warning
     assert texts(at.success) == [t("check_rules_stored", "de", file="eigen.toml")]
     chosen = at.multiselect(key="check_rules")
-    assert chosen.options[-1] == f"Eigene Regeln ({t('check_rules_own', 'de')})"
+    # its role is not mapped yet: offered, marked as having no data here (the verdict below)
+    assert chosen.options[-1] == f"Eigene Regeln ({t('check_rules_own', 'de')}) – {t('check_rules_no_data', 'de')}"
     assert "ws:eigene_regeln" in chosen.value
     # the check runs it as a shipped one: without the role mapped, its criterion is unknown
     chosen.set_value(["ws:eigene_regeln"])
