@@ -23,6 +23,7 @@ class Run:
     options: dict[str, list[str]] = field(default_factory=dict)
     texts: list[str] = field(default_factory=list)
     pages: dict[str, str] = field(default_factory=dict)       # url path → page script hash
+    exceptions: list[str] = field(default_factory=list)       # tracebacks the run showed
 
     def text(self) -> str:
         return "\n".join(self.texts)
@@ -31,6 +32,8 @@ class Run:
 def _read_element(element, run: Run) -> None:
     kind = element.WhichOneof("type")
     body = getattr(element, kind)
+    if kind == "exception":
+        run.exceptions.append(f"{body.type}: {body.message}")
     label = getattr(body, "label", None)
     widget_id = getattr(body, "id", None)
     if widget_id and label is not None:
