@@ -40,7 +40,7 @@ def add_to_story(view: dict) -> None:
     ws = workspace()
     kind = view["kind"]
     key = f"story_add_{kind}"
-    with st.popover(tr("story_add"), icon=":material/slideshow:"):
+    with st.expander(tr("story_add"), icon=":material/slideshow:"):
         choice = _story_choice(key + "_story")
         title = st.text_input(tr("story_title_new"), key=key + "_title") if choice == NEW else ""
         fields = {k: _iso(v) for k, v in view.items()}

@@ -127,9 +127,9 @@ def test_story_html_offline_draws_every_map_and_steps_through_all_slides(browser
 
 def _add_from_popover(pg, caption: str, *, new_title: str | None = None) -> None:
     """Open "Zur Präsentation hinzufügen" under the page's view and add it as a slide."""
-    pg.get_by_role("button", name="Zur Präsentation hinzufügen").click()
-    body = pg.get_by_test_id("stPopoverBody")
-    body.wait_for(timeout=30000)
+    body = pg.get_by_test_id("stExpander").filter(has_text="Zur Präsentation hinzufügen")
+    body.get_by_text("Zur Präsentation hinzufügen").click()
+    body.get_by_role("button", name="Folie hinzufügen").wait_for(timeout=30000)
     if new_title:
         title = body.get_by_label("Titel der neuen Präsentation")
         title.fill(new_title)
@@ -139,19 +139,18 @@ def _add_from_popover(pg, caption: str, *, new_title: str | None = None) -> None
     text.press("Control+Enter")
     body.get_by_role("button", name="Folie hinzufügen").click()
     pg.get_by_text("Folie hinzugefügt").wait_for(timeout=60000)
-    pg.keyboard.press("Escape")
 
 
 def test_user_builds_a_three_step_story_shows_and_downloads_it(page, warm_app, browser, tmp_path):
     pg, base = page, warm_app.rstrip("/")
     pg.goto(base + "/karte")
-    pg.get_by_role("button", name="Zur Präsentation hinzufügen").wait_for(timeout=90000)
+    pg.get_by_text("Zur Präsentation hinzufügen").wait_for(timeout=90000)
     _add_from_popover(pg, "Die Zielgruppe <b>nach</b> Planungsräumen", new_title="Arbeitskreis Moabit")
     pg.goto(base + "/indizes")
-    pg.get_by_role("button", name="Zur Präsentation hinzufügen").wait_for(timeout=90000)
+    pg.get_by_text("Zur Präsentation hinzufügen").wait_for(timeout=90000)
     _add_from_popover(pg, "Der Status-Index")
     pg.goto(base + "/steckbrief")
-    pg.get_by_role("button", name="Zur Präsentation hinzufügen").wait_for(timeout=90000)
+    pg.get_by_text("Zur Präsentation hinzufügen").wait_for(timeout=90000)
     _add_from_popover(pg, "Ein Planungsraum im Profil")
 
     pg.goto(base + "/praesentation")
