@@ -31,8 +31,11 @@ MAP_KINDS = ("indicator_map", "change_map", "index_map")
 CAPTION_MAX = 2000
 TITLE_MAX = 200
 #: geometry simplification of story maps (metres, work CRS): coarser than the app's 15 m, which
-#: keeps five city-wide slides in one light file; outlines are simplified twice as much
+#: keeps five city-wide slides in one light file; outlines are simplified twice as much.
+#: Coordinates are rounded to 4 decimals (about 7–11 m, below the tolerance; shared vertices
+#: round alike, so neighbours still meet)
 STORY_TOLERANCE_M = 25.0
+STORY_DECIMALS = 4
 
 
 @dataclass
@@ -249,13 +252,14 @@ def slide_bounds(ws: Workspace, slide: Slide) -> list[float] | None:
 class _Geometry:
     """Display geometry per level, made once per export (every map slide of a level shares it)."""
 
-    def __init__(self, ws: Workspace, tolerance_m: float):
-        self.ws, self.tolerance_m, self._areas, self._outlines = ws, tolerance_m, {}, {}
+    def __init__(self, ws: Workspace, tolerance_m: float, decimals: int = 5):
+        self.ws, self.tolerance_m, self.decimals, self._areas, self._outlines = ws, tolerance_m, decimals, {}, {}
 
     def areas(self, level: str):
         from jmdiq_geo.render.maps import display_geometry
         if level not in self._areas:
-            self._areas[level] = display_geometry(self.ws.areas(level), tolerance_m=self.tolerance_m).geometry
+            self._areas[level] = display_geometry(self.ws.areas(level), tolerance_m=self.tolerance_m,
+                                                 decimals=self.decimals).geometry
         return self._areas[level]
 
     def outlines(self, level: str):
@@ -263,7 +267,7 @@ class _Geometry:
         from jmdiq_geo.services.maps import outline_shapes
         if level not in self._outlines:
             shapes = outline_shapes(self.ws, level)
-            self._outlines[level] = (display_geometry(shapes, tolerance_m=2 * self.tolerance_m)
+            self._outlines[level] = (display_geometry(shapes, tolerance_m=2 * self.tolerance_m, decimals=self.decimals)
                                      if shapes is not None else None)
         return self._outlines[level]
 
@@ -323,7 +327,7 @@ def render_slide(ws: Workspace, slide: Slide, *, settings: Settings, lang: str, 
     from jmdiq_geo.services.maps import describe_indicator_map
 
     authorize("view")
-    geometry = geometry or _Geometry(ws, STORY_TOLERANCE_M)
+    geometry = geometry or _Geometry(ws, STORY_TOLERANCE_M, STORY_DECIMALS)
     if slide.kind in ("indicator_map", "change_map"):
         period = date.fromisoformat(slide.period)
         period_from = date.fromisoformat(slide.period_from) if slide.kind == "change_map" else None
@@ -362,14 +366,14 @@ def render_slide(ws: Workspace, slide: Slide, *, settings: Settings, lang: str, 
 
 
 def export_story(ws: Workspace, story_id: str, *, settings: Settings, lang: str = "de",
-                 tolerance_m: float = STORY_TOLERANCE_M) -> str:
+                 tolerance_m: float = STORY_TOLERANCE_M, decimals: int = STORY_DECIMALS) -> str:
     """The story as one standalone HTML file (text) that opens offline."""
     from jmdiq_geo.render.story import ASSET_BASE, story_html
 
     story = get_story(ws, story_id)
     if not story.slides:
         raise InputError(Problem("story_empty", {"story": story.title}))
-    geometry = _Geometry(ws, tolerance_m)
+    geometry = _Geometry(ws, tolerance_m, decimals)
     slides = [render_slide(ws, s, settings=settings, lang=lang, asset_base=ASSET_BASE, geometry=geometry)
               for s in story.slides]
     return story_html(story.title, slides, lang=lang)
