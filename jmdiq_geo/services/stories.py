@@ -1,7 +1,7 @@
 """Presentations (stories): a saved sequence of slides, each a view of the app with a caption.
 
 A slide records what is needed to draw the view again from the workspace — the kind of page
-(indicator map, change map, index map, Netzwerkkarte of a year, area profile), level, indicator,
+(indicator map, change map, index map, walking-access map, Netzwerkkarte of a year, area profile), level, indicator,
 period(s), classes, the extent (bounds in EPSG:4326), highlighted areas and a caption (the user's
 text: escaped wherever it becomes HTML). A story is one record with a ``version`` (optimistic
 locking, ``store/stories.py``); every change names the version it was based on and is written
@@ -26,8 +26,7 @@ from jmdiq_geo.services.auth import authorize
 from jmdiq_geo.store.workspace import Workspace
 
 #: the kinds of slide, in the order the app offers them
-KINDS = ("indicator_map", "change_map", "index_map", "network", "profile")
-MAP_KINDS = ("indicator_map", "change_map", "index_map")
+KINDS = ("indicator_map", "change_map", "index_map", "access_map", "network", "profile")
 CAPTION_MAX = 2000
 TITLE_MAX = 200
 #: geometry simplification of story maps (metres, work CRS): coarser than the app's 15 m, which
@@ -54,6 +53,9 @@ class Slide:
     breaks: list[float] | None = None     # manual class bounds
     index_key: str | None = None
     index_part: str | None = None
+    category: str | None = None           # access map: the service category …
+    measure: str | None = None            # … the measure shown (share_beyond, median_min, …)
+    access_settings: dict | None = None   # … and the run's settings (``AccessSettings.as_dict``)
     year: int | None = None               # Netzwerkkarte
     area_id: str | None = None            # profile
     bounds: list[float] | None = None     # [west, south, east, north], EPSG:4326
@@ -111,6 +113,8 @@ def check_slide(ws: Workspace, slide: Slide) -> list[Problem]:
         if not slide.period or (slide.kind == "change_map" and not slide.period_from):
             problems.append(Problem("story_period_missing", {"kind": slide.kind}))
     if slide.kind == "index_map" and not (slide.index_key and slide.period and slide.index_part):
+        problems.append(Problem("story_period_missing", {"kind": slide.kind}))
+    if slide.kind == "access_map" and not (slide.category and slide.measure):
         problems.append(Problem("story_period_missing", {"kind": slide.kind}))
     if slide.kind == "network" and slide.year is None:
         problems.append(Problem("story_period_missing", {"kind": slide.kind}))
@@ -319,6 +323,36 @@ def _index_map(ws: Workspace, slide: Slide, geometry: _Geometry, *, lang: str, a
     return m, f"{title} · {format_date(date.fromisoformat(slide.period), lang)}", sources
 
 
+def _access_map(ws: Workspace, slide: Slide, geometry: _Geometry, *, settings: Settings, lang: str,
+                asset_base: str | None):
+    """The Zugang page's map of one measure of a nominal walking-access run (found in the
+    workspace's stored runs when it was run before with the same settings)."""
+    from jmdiq_geo.analysis.access.compute import AccessSettings
+    from jmdiq_geo.i18n import t_or
+    from jmdiq_geo.render.access_maps import access_map, measure_label
+    from jmdiq_geo.services.access import access_for
+    from jmdiq_geo.services.access_export import area_table
+
+    given = {k: tuple(v) if isinstance(v, list) else v for k, v in (slide.access_settings or {}).items()}
+    access = access_for(ws, slide.category, settings=AccessSettings(**given), level=slide.level, config=settings)
+    report = access.result.report
+    areas = ws.areas(report["level"])
+    table = area_table(ws, access, lang=lang)
+    if slide.measure not in table.columns:
+        raise InputError(Problem("story_period_missing", {"kind": f"{slide.kind}: {slide.measure}"}))
+    sources = sorted(set(areas["source_id"].dropna()) | set(access.services["source_id"].dropna())
+                     | set(ws.networks()["source_id"].dropna()) | set(ws.origins()["source_id"].dropna())
+                     | (set(ws.grids()["source_id"].dropna()) if "grid" in set(access.result.origins.get("kind", []))
+                        else set()))
+    attributions = ws.attributions(sources)
+    title = (measure_label(slide.measure, lang, far=max(report["thresholds"]))
+             + " — " + t_or(f"cat_{slide.category}", slide.category, lang))
+    m = access_map(areas, table, measure=slide.measure, title=title, lang=lang, attributions=attributions,
+                   coverage=ws.network_coverage(), display=geometry.areas(report["level"]),
+                   services=access.services, asset_base=asset_base)
+    return m, title, attributions
+
+
 def render_slide(ws: Workspace, slide: Slide, *, settings: Settings, lang: str, asset_base: str | None,
                  geometry: _Geometry | None = None):
     """One slide drawn from the workspace as it is now (``render.story.RenderedSlide``)."""
@@ -342,6 +376,8 @@ def render_slide(ws: Workspace, slide: Slide, *, settings: Settings, lang: str, 
         title, sources = f"{d.title} · {when}", d.attributions
     elif slide.kind == "index_map":
         m, title, sources = _index_map(ws, slide, geometry, lang=lang, asset_base=asset_base)
+    elif slide.kind == "access_map":
+        m, title, sources = _access_map(ws, slide, geometry, settings=settings, lang=lang, asset_base=asset_base)
     elif slide.kind == "network":
         from jmdiq_geo.services.projects import records
         partners, ties = records(ws, "partner"), records(ws, "tie")

@@ -72,6 +72,17 @@ def add_to_story(view: dict) -> None:
                 st.success(tr("story_added", story=story.title, n=len(story.slides)))
 
 
+def add_access_to_story() -> None:
+    """The control under the Zugang page's result: its nominal map of the chosen measure."""
+    stored = st.session_state.get("access_result")          # ui.access_run.RESULT_KEY
+    if not stored:
+        return
+    request, nominal, _ = stored
+    report = nominal.result.report
+    add_to_story({"kind": "access_map", "category": report["category"], "level": report["level"],
+                  "measure": st.session_state.get("acc_measure", "share_beyond"), "access_settings": request[3]})
+
+
 def _tie_years() -> list[int]:
     from jmdiq_geo.services.projects import records
     ties = records(workspace(), "tie")
@@ -80,7 +91,7 @@ def _tie_years() -> list[int]:
 
 def _slide_label(n: int, slide: Slide) -> str:
     what = tr(f"story_kind_{slide.kind}")
-    detail = slide.title or slide.indicator_id or slide.index_key or slide.area_id or slide.year or ""
+    detail = slide.title or slide.indicator_id or slide.index_key or slide.category or slide.area_id or slide.year or ""
     return f"{n}. {what} – {detail}"
 
 

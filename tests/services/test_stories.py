@@ -132,3 +132,23 @@ def test_an_empty_story_is_not_exported(tiny_ws, tmp_path):
     with pytest.raises(InputError) as err:
         export_story(tiny_ws, sid, settings=Settings.from_env())
     assert err.value.problems[0].code == "story_empty"
+
+
+def test_an_access_slide_draws_the_stored_run_of_its_settings(street_ws, tmp_path):
+    from jmdiq_geo.analysis.access.compute import AccessSettings
+    from jmdiq_geo.services.access import access_for
+    from jmdiq_geo.services.access_export import area_table
+
+    run = AccessSettings(speed_kmh=4.0)
+    table = area_table(street_ws, access_for(street_ws, "jugendfreizeit", settings=run, level="plr"))
+    sid, v = create_story(street_ws, "Zugang")
+    add_slide(street_ws, sid, Slide("access_map", level="plr", category="jugendfreizeit", measure="median_min",
+                                    access_settings=run.as_dict(), caption="Wege"), expected_version=v)
+    slide = get_story(street_ws, sid).slides[0]
+    assert slide.access_settings["thresholds_min"] == [10.0, 15.0]          # JSON: lists, read back as tuples
+    html = export_story(street_ws, sid, settings=Settings.from_env().with_(db_path=tmp_path / "x.duckdb"))
+    assert html.count('<section class="slide"') == 1 and 'data-kind="access_map"' in html
+    # every area of the run is a feature of the map, with its own value text
+    features = re.findall(r'"area_id": ?"(0100000\d)"', html)
+    assert sorted(set(features)) == sorted(table["area"])
+    assert street_ws.attributions(["test"])[0] in html
