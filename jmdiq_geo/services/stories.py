@@ -21,7 +21,7 @@ import pandas as pd
 from jmdiq_geo.config import Settings
 from jmdiq_geo.crs import to_display_crs
 from jmdiq_geo.errors import ConflictError, InputError, Problem, raise_if_errors
-from jmdiq_geo.i18n import format_date, localized, t
+from jmdiq_geo.i18n import format_date, t
 from jmdiq_geo.services.auth import authorize
 from jmdiq_geo.store.workspace import Workspace
 
@@ -285,41 +285,21 @@ class _Geometry:
 
 def _index_map(ws: Workspace, slide: Slide, geometry: _Geometry, *, lang: str, asset_base: str | None):
     """The index page's map of one component (or the overall groups) of an index definition."""
-    from matplotlib import colormaps
-    from matplotlib.colors import to_hex
-
-    from jmdiq_geo.analysis.index import group_table
     from jmdiq_geo.render.maps import category_map
     from jmdiq_geo.services.catalogue import usable_indices
     from jmdiq_geo.services.layers import compute_index_for
+    from jmdiq_geo.services.maps import index_map_parts
 
     definitions = usable_indices(ws, on_unusable=lambda exc: None)
     if slide.index_key not in definitions:
         raise InputError(Problem("story_index_unknown", {"index": slide.index_key}))
     definition = definitions[slide.index_key]
     table = compute_index_for(ws, definition, period=date.fromisoformat(slide.period)).table
-    areas = ws.areas(definition.level)
-    ramp = colormaps["YlOrRd"]
-    if slide.index_part == "overall":
-        groups = group_table(definition)
-        cats = [(code, label, to_hex(ramp(0.1 + 0.85 * i / max(1, len(groups) - 1))))
-                for i, (code, label) in enumerate(groups)]
-        codes, title = table["overall_code"], localized(definition.overall, lang)
-    else:
-        comp = next((c for c in definition.components if c.id == slide.index_part), None)
-        if comp is None:
-            raise InputError(Problem("story_index_unknown", {"index": f"{slide.index_key}/{slide.index_part}"}))
-        n = len(comp.classes)
-        cats = [(c.code, localized(c, lang), to_hex(ramp(0.1 + 0.85 * i / max(1, n - 1))))
-                for i, c in enumerate(comp.classes)]
-        codes, title = table[f"{slide.index_part}_code"], localized(comp, lang)
-    codes = codes.reindex(areas["area_id"].to_numpy())
-    codes.index = areas.index
-    sources = ws.attributions(sorted(set(ws.value_sources(definition.indicator_ids()))
-                                     | set(areas["source_id"].dropna())))
-    m = category_map(areas, codes=codes, categories=cats, title=title, lang=lang, attributions=sources,
-                     outlines=geometry.outlines(definition.level), display=geometry.areas(definition.level),
-                     asset_base=asset_base, tolerance_m=geometry.tolerance_m)
+    codes, cats, title, sources = index_map_parts(ws, definition, table, slide.index_part, lang)
+    m = category_map(ws.areas(definition.level), codes=codes, categories=cats, title=title, lang=lang,
+                     attributions=sources, outlines=geometry.outlines(definition.level),
+                     display=geometry.areas(definition.level), asset_base=asset_base,
+                     tolerance_m=geometry.tolerance_m)
     return m, f"{title} · {format_date(date.fromisoformat(slide.period), lang)}", sources
 
 

@@ -5,7 +5,6 @@ map pages, shows it full-screen and downloads it."""
 from __future__ import annotations
 
 import shutil
-from datetime import date
 from pathlib import Path
 
 import pytest
