@@ -68,8 +68,8 @@ def add_to_story(view: dict) -> None:
             except JmdiqError as exc:
                 show_error(exc)
             else:
-                story = get_story(ws, story_id)
-                st.success(tr("story_added", story=story.title, n=len(story.slides)))
+                # the title is the user's text: not into the toast, which renders Markdown
+                st.toast(tr("story_added", n=len(get_story(ws, story_id).slides)), icon=":material/slideshow:")
 
 
 def add_access_to_story() -> None:
