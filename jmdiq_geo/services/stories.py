@@ -20,7 +20,7 @@ import pandas as pd
 
 from jmdiq_geo.config import Settings
 from jmdiq_geo.crs import to_display_crs
-from jmdiq_geo.errors import ConflictError, InputError, Problem, raise_if_errors
+from jmdiq_geo.errors import ConflictError, InputError, JmdiqError, Problem, raise_if_errors
 from jmdiq_geo.i18n import format_date, t
 from jmdiq_geo.services.auth import authorize
 from jmdiq_geo.store.workspace import Workspace
@@ -390,6 +390,11 @@ def export_story(ws: Workspace, story_id: str, *, settings: Settings, lang: str 
     if not story.slides:
         raise InputError(Problem("story_empty", {"story": story.title}))
     geometry = _Geometry(ws, tolerance_m, decimals)
-    slides = [render_slide(ws, s, settings=settings, lang=lang, asset_base=ASSET_BASE, geometry=geometry)
-              for s in story.slides]
+    slides = []
+    for n, slide in enumerate(story.slides, start=1):
+        try:
+            slides.append(render_slide(ws, slide, settings=settings, lang=lang, asset_base=ASSET_BASE,
+                                       geometry=geometry))
+        except JmdiqError as exc:       # e.g. an indicator deleted since: say which slide
+            raise type(exc)([Problem("story_slide_failed", {"n": n, "kind": slide.kind}), *exc.problems]) from None
     return story_html(story.title, slides, lang=lang)

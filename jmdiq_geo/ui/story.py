@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import date
 
 import streamlit as st
+import streamlit.components.v1 as components
 
 from jmdiq_geo.errors import JmdiqError
 from jmdiq_geo.render.story import caption_html
-from jmdiq_geo.services.stories import (Slide, add_slide, create_story, delete_slide, export_story, get_story,
-                                        list_stories, move_slide, render_slide, set_caption)
+from jmdiq_geo.services.stories import (Slide, add_slide, create_story, delete_slide, delete_story, export_story,
+                                        get_story, list_stories, move_slide, render_slide, set_caption)
 from jmdiq_geo.ui.feedback import show_error
 from jmdiq_geo.ui.maps import show_map
 from jmdiq_geo.ui.state import lang, settings, tr, workspace
@@ -124,7 +125,8 @@ def arrange_section() -> None:
     if c1.button(tr("story_show"), icon=":material/slideshow:", type="primary", key="story_start"):
         st.session_state[SHOW_KEY] = (story_id, 0)
         st.rerun()
-    _download(story)
+    with c2:
+        _download(story)
     for i, slide in enumerate(story.slides):
         with st.container(border=True):
             a, b, c, d = st.columns([6, 0.6, 0.6, 0.6])
@@ -139,6 +141,8 @@ def arrange_section() -> None:
                                 key=f"story_cap_{story_id}_{i}_{story.version}")
             if text != slide.caption and st.button(tr("story_caption_save"), key=f"story_cap_save_{i}"):
                 _apply(set_caption, story_id, i, text, expected_version=story.version)
+    if st.button(tr("story_delete_story"), icon=":material/delete:", key="story_delete_story"):
+        _apply(delete_story, story_id, expected_version=story.version)
 
 
 def _download(story) -> None:
@@ -170,6 +174,22 @@ table.profile th:first-child, table.profile td:first-child {text-align: left}
 </style>"""
 
 
+#: arrow keys / Page Up/Down step the show: a listener on the app's page (once per browser tab) that
+#: clicks the show's ← / → buttons; typing in a field is left alone
+_KEYS_JS = """<script>
+const doc = window.parent.document;
+if (!doc.jmdiqStoryKeys) {
+  doc.jmdiqStoryKeys = true;
+  doc.addEventListener('keydown', e => {
+    const label = {ArrowRight: '→', PageDown: '→', ArrowLeft: '←', PageUp: '←'}[e.key];
+    if (!label || ['INPUT', 'TEXTAREA'].includes((e.target.tagName || '').toUpperCase())) return;
+    const button = Array.from(doc.querySelectorAll('button')).find(b => b.innerText.trim() === label);
+    if (button && !button.disabled) { button.click(); e.preventDefault(); }
+  });
+}
+</script>"""
+
+
 def show_section() -> bool:
     """The story full-screen, one slide at a time (sidebar and widgets hidden); False when no
     story is being shown."""
@@ -185,6 +205,7 @@ def show_section() -> bool:
         return False
     position = min(max(position, 0), len(story.slides) - 1)
     st.html(_SHOW_CSS)
+    components.html(_KEYS_JS, height=0)
     c0, c1, c2, c3 = st.columns([8, 1, 1.2, 1])
     c0.html(f"<h2 style='margin:0'>{caption_html(story.title)}</h2>")
     if c1.button("←", key="story_prev", disabled=position == 0, help=tr("story_prev"), width="stretch"):

@@ -157,13 +157,13 @@ def test_user_builds_a_three_step_story_shows_and_downloads_it(page, warm_app, b
     assert pg.get_by_text("3. Gebietsprofil").count() == 1
     pg.get_by_role("button", name="Vorführen").click()
     pg.get_by_text("1 / 3").wait_for(timeout=60000)
-    pg.frame_locator("iframe").first.locator(".leaflet-overlay-pane path").first.wait_for(timeout=60000)
+    pg.frame_locator("iframe[title*=folium]").locator(".leaflet-overlay-pane path").first.wait_for(timeout=60000)
     assert pg.get_by_test_id("stSidebar").is_hidden()
     assert pg.get_by_text("Die Zielgruppe <b>nach</b> Planungsräumen").count() == 1     # as text
     pg.screenshot(path=str(shot_dir() / "story_show_1.png"))
     pg.get_by_role("button", name="→").click()
     pg.get_by_text("2 / 3").wait_for(timeout=60000)
-    pg.get_by_role("button", name="→").click()
+    pg.keyboard.press("ArrowRight")                 # the show's keys (focus on the page, not in the map)
     pg.get_by_text("3 / 3").wait_for(timeout=60000)
     pg.get_by_text("Ein Planungsraum im Profil").wait_for(timeout=60000)
     pg.screenshot(path=str(shot_dir() / "story_show_3.png"))

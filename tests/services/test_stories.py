@@ -152,3 +152,14 @@ def test_an_access_slide_draws_the_stored_run_of_its_settings(street_ws, tmp_pat
     features = re.findall(r'"area_id": ?"(0100000\d)"', html)
     assert sorted(set(features)) == sorted(table["area"])
     assert street_ws.attributions(["test"])[0] in html
+
+
+def test_a_slide_that_cannot_be_drawn_any_more_is_named(tiny_ws, tmp_path):
+    sid, v = create_story(tiny_ws, "Alt")
+    v = add_slide(tiny_ws, sid, _profile(), expected_version=v)
+    add_slide(tiny_ws, sid, Slide("index_map", level="plr", index_key="weg", index_part="overall",
+                                  period="2024-12-31"), expected_version=v)
+    with pytest.raises(InputError) as err:
+        export_story(tiny_ws, sid, settings=Settings.from_env().with_(db_path=tmp_path / "x.duckdb"))
+    assert [p.code for p in err.value.problems] == ["story_slide_failed", "story_index_unknown"]
+    assert err.value.problems[0].params["n"] == 2
