@@ -160,6 +160,7 @@ def test_user_builds_a_three_step_story_shows_and_downloads_it(page, warm_app, b
     pg.frame_locator("iframe[title*=folium]").locator(".leaflet-overlay-pane path").first.wait_for(timeout=60000)
     assert pg.get_by_test_id("stSidebar").is_hidden()
     assert pg.get_by_text("Die Zielgruppe <b>nach</b> Planungsräumen").count() == 1     # as text
+    assert pg.locator(".story-caption b").count() == 0
     pg.screenshot(path=str(shot_dir() / "story_show_1.png"))
     pg.get_by_role("button", name="→").click()
     pg.get_by_text("2 / 3").wait_for(timeout=60000)
