@@ -19,6 +19,7 @@ pages = [
     st.Page("views/pruefen.py", title=tr("nav_check"), icon=":material/fact_check:", url_path="pruefen"),
     st.Page("views/zugang.py", title=tr("nav_access"), icon=":material/directions_walk:", url_path="zugang"),
     st.Page("views/mikroprojekte.py", title=tr("nav_projects"), icon=":material/diversity_3:", url_path="mikroprojekte"),
+    st.Page("views/praesentation.py", title=tr("nav_story"), icon=":material/slideshow:", url_path="praesentation"),
     st.Page("views/daten.py", title=tr("nav_data"), icon=":material/library_books:", url_path="daten"),
 ]
 if actor.may("import"):           # the services refuse it to others anyway

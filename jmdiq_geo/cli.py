@@ -460,6 +460,31 @@ def cmd_map(args) -> int:
     return 0
 
 
+def cmd_story(args) -> int:
+    """Presentations: list them, show one's slides, or write one as a standalone HTML file."""
+    from jmdiq_geo.services.stories import export_story, get_story, list_stories
+    from jmdiq_geo.services.workspace import open_workspace
+
+    settings = _settings(args)
+    with open_workspace(settings.db_path, read_only=True) as ws:
+        if args.action == "list":
+            for row in list_stories(ws).itertuples():
+                print(f"{row.story_id}\t{row.title}\t{t('cli_story_slides', settings.lang, n=row.slides)}")
+            return 0
+        if not args.id:
+            raise InputError(Problem("story_id_missing"))
+        if not args.out:
+            story = get_story(ws, args.id)
+            print(f"{story.story_id}\t{story.title}")
+            for n, slide in enumerate(story.slides, start=1):
+                print(f"  {n}. {slide.kind}\t{slide.title or '–'}\t{slide.caption.splitlines()[0] if slide.caption else ''}")
+            return 0
+        html = export_story(ws, args.id, settings=settings, lang=settings.lang)
+    Path(args.out).write_text(html, encoding="utf-8")
+    print(t("cli_story_done", settings.lang, out=args.out, size=f"{len(html.encode('utf-8')) / 1e6:.2f}"))
+    return 0
+
+
 def _iso_date(text: str, option: str):
     from datetime import date
 
@@ -743,6 +768,14 @@ def build_parser() -> argparse.ArgumentParser:
     mp.add_argument("--out", required=True, help="HTML file to write")
     mp.add_argument("--db")
     mp.set_defaults(func=cmd_map)
+
+    sty = sub.add_parser("story", help="presentations (stories): list, show the slides, or --out a standalone HTML "
+                                        "file with every slide that opens offline")
+    sty.add_argument("action", choices=["list", "show"])
+    sty.add_argument("id", nargs="?", help="the story's id (see `story list`)")
+    sty.add_argument("--out", help="with show: write the story as one HTML file")
+    sty.add_argument("--db")
+    sty.set_defaults(func=cmd_story)
 
     chk = sub.add_parser("check", help="check a quarter against qualification rule sets")
     where = chk.add_mutually_exclusive_group(required=True)

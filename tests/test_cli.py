@@ -91,3 +91,25 @@ def test_cli_check_json(berlin_db, capsys):
     assert data["ruleset"]["id"] == "mss_2021" and data["quarter"]["area_ids"] == ["08100103", "08100104"]
     assert data["verdict"] in ("met", "not_met", "unknown")
     assert cli_main(["check", "--area", "99999999", "--db", str(berlin_db)]) == 2
+
+
+def test_cli_story_list_show_and_export(tiny_ws, tmp_path, capsys):
+    from jmdiq_geo.services.stories import Slide, add_slide, create_story
+
+    sid, v = create_story(tiny_ws, "Arbeitskreis")
+    add_slide(tiny_ws, sid, Slide("profile", level="plr", area_id="01000003", caption="Mitte <b>&</b> Park"),
+              expected_version=v)
+    db = tiny_ws.path
+    tiny_ws.close()
+    assert main(["story", "list", "--db", str(db)]) == 0
+    assert f"{sid}\tArbeitskreis\t1 Folien" in capsys.readouterr().out
+    assert main(["story", "show", sid, "--db", str(db)]) == 0
+    assert "1. profile" in capsys.readouterr().out
+    out = tmp_path / "story.html"
+    assert main(["--lang", "en", "story", "show", sid, "--out", str(out), "--db", str(db)]) == 0
+    assert str(out) in capsys.readouterr().out
+    html = out.read_text(encoding="utf-8")
+    assert "Mitte &lt;b&gt;&amp;&lt;/b&gt; Park" in html and '<html lang="en">' in html
+    assert main(["story", "show", "s999", "--out", str(tmp_path / "no.html"), "--db", str(db)]) == 2
+    assert "s999" in capsys.readouterr().err and not (tmp_path / "no.html").exists()
+    assert main(["story", "show", "--db", str(db)]) == 2

@@ -8,6 +8,7 @@ from jmdiq_geo.ui.index_editor import edit_definition, select_saved
 from jmdiq_geo.ui.index_upload import upload_index
 from jmdiq_geo.ui.maps import show_map
 from jmdiq_geo.ui.state import lang, require_areas, tr, workspace_version
+from jmdiq_geo.ui.story import add_to_story
 
 st.title(tr("index_title"))
 st.write(tr("index_intro"))
@@ -34,6 +35,7 @@ part = c3.radio(tr("index_part"), parts, format_func=part_names.get, key="index_
 
 m, counts, title = index_map(workspace_version(), definition, period, part, lang())
 show_map(m, key="index_map")
+add_to_story({"kind": "index_map", "index_key": key, "period": period, "index_part": part, "level": definition.level, "title": title})
 st.caption(tr("index_caption", description=definition.description or "", source=definition.source or "–"))
 st.dataframe(counts.assign(share=counts["share"].map(lambda v: format_number(100 * v, lang()) + " %")).rename(
     columns={"label": tr("index_class"), "n": tr("col_areas"), "share": tr("index_share")}),

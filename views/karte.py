@@ -9,6 +9,7 @@ from jmdiq_geo.services.maps import official_classes
 from jmdiq_geo.ui.grid_map import grid_map_section, layer_choice
 from jmdiq_geo.ui.maps import indicator_map, show_map
 from jmdiq_geo.ui.state import lang, require_areas, tr, trm, workspace_version
+from jmdiq_geo.ui.story import add_to_story
 from jmdiq_geo.ui.widgets import indicator_picker, level_picker, number_table, parse_breaks
 
 st.title(tr("map_title"))
@@ -68,6 +69,7 @@ st.caption(trm("map_caption", title=title, period=format_date(period, lang()),
               city=format_number(layer.city_value, lang()), n=int(table["value"].notna().sum()), total=len(table)))
 clicked = show_map(m, key="indicator_map", clickable=True)
 st.caption(tr("map_click_hint"))
+add_to_story({"kind": "change_map" if period_from else "indicator_map", "level": level, "indicator_id": indicator_id, "period": period, "period_from": period_from, "relative": relative, "scheme": scheme, "k": k, "palette": palette, "breaks": breaks, "title": title})
 if clicked:
     name = table.set_index("area_id")["name"].get(clicked, clicked)
     st.session_state["profile_area"] = (level, clicked)

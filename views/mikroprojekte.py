@@ -5,6 +5,7 @@ from jmdiq_geo.ui.projects import project_overview, show_flash
 from jmdiq_geo.ui.projects_forms import partner_form, project_form
 from jmdiq_geo.ui.projects_network import exchange_section, network_section
 from jmdiq_geo.ui.state import require_workspace, tr, workspace_version
+from jmdiq_geo.ui.story import add_to_story
 
 st.title(tr("projects_title"))
 st.write(tr("projects_intro"))
@@ -21,3 +22,4 @@ elif section == "exchange":
     exchange_section()
 elif section == "network":
     network_section()
+    add_to_story({"kind": "network"})

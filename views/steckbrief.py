@@ -4,6 +4,7 @@ import streamlit as st
 from jmdiq_geo.ui.feedback import guard
 from jmdiq_geo.ui.profile import profile_choices, render_profile, trend_chart
 from jmdiq_geo.ui.state import require_areas, tr, workspace_version
+from jmdiq_geo.ui.story import add_to_story
 from jmdiq_geo.ui.widgets import indicator_picker, level_picker
 
 st.title(tr("profile_title"))
@@ -30,6 +31,7 @@ columns = st.columns(2) if second else [st.container()]
 for column, area_id in zip(columns, [first, second] if second else [first]):
     with column:
         render_profile(version, level, area_id, compact=bool(second))
+add_to_story({"kind": "profile", "level": level, "area_id": first})
 
 st.subheader(tr("profile_trend"))
 indicator_id, _ = indicator_picker(ws, key="profile_trend_indicator", kinds=("extensive", "intensive"))

@@ -22,6 +22,7 @@ ROLES = ("viewer", "editor", "admin")
 #: action → the least role that may do it (the one table of permissions)
 ACTIONS = {
     "view": "viewer",
+    "present": "viewer",
     "edit_projects": "editor",
     "edit_services": "editor",
     "participation": "editor",

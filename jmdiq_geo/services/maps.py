@@ -16,7 +16,7 @@ import pandas as pd
 
 from jmdiq_geo.analysis.classify import Classes, classify
 from jmdiq_geo.config import Settings
-from jmdiq_geo.errors import Problem, raise_if_errors
+from jmdiq_geo.errors import InputError, Problem, raise_if_errors
 from jmdiq_geo.i18n import class_label, localized, t
 from jmdiq_geo.render.maps import PALETTES
 from jmdiq_geo.services.grids import GRID_LEVEL, grid_layer, has_area_statistics
@@ -192,3 +192,36 @@ def describe_grid_map(ws: Workspace, *, grid_id: str, settings: Settings, lang: 
         unit=definition.get("unit"), city_name=ws.meta().get("city", "") or t("tt_city", lang),
         value_digits=0 if definition["kind"] == "extensive" else 1, diverging=False, attributions=attributions,
         outline_level=outline_level if layer.level == GRID_LEVEL else None, overlays=overlays, cells=True)
+
+
+def index_map_parts(ws: Workspace, definition, table: pd.DataFrame, part: str, lang: str):
+    """What the map of one component of a composite index (or its overall groups) shows:
+    (codes per area of ``ws.areas(definition.level)``, in its order; categories as
+    [(code, label, colour)] on a YlOrRd ramp; title; sources with licences). ``table``: the
+    computed index (``services.layers.compute_index_for(...).table``). The Indizes page and
+    presentations draw it alike."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    from jmdiq_geo.analysis.index import group_table
+
+    areas = ws.areas(definition.level)
+    ramp = colormaps["YlOrRd"]
+    if part == "overall":
+        groups = group_table(definition)
+        cats = [(code, label, to_hex(ramp(0.1 + 0.85 * i / max(1, len(groups) - 1))))
+                for i, (code, label) in enumerate(groups)]
+        codes, title = table["overall_code"], localized(definition.overall, lang)
+    else:
+        comp = next((c for c in definition.components if c.id == part), None)
+        if comp is None:
+            raise InputError(Problem("story_index_unknown", {"index": part}))
+        n = len(comp.classes)
+        cats = [(c.code, localized(c, lang), to_hex(ramp(0.1 + 0.85 * i / max(1, n - 1))))
+                for i, c in enumerate(comp.classes)]
+        codes, title = table[f"{part}_code"], localized(comp, lang)
+    codes = codes.reindex(areas["area_id"].to_numpy())
+    codes.index = areas.index
+    sources = ws.attributions(sorted(set(ws.value_sources(definition.indicator_ids()))
+                                     | set(areas["source_id"].dropna())))
+    return codes, cats, title, sources

@@ -37,6 +37,7 @@ from jmdiq_geo.store.nationwide import NationwideRepository
 from jmdiq_geo.store.projects import ProjectsRepository
 from jmdiq_geo.store.schema import DATA_TABLES, MIGRATIONS, SCHEMA_VERSION
 from jmdiq_geo.store.services import SERVICE_FIELDS, ServicesRepository
+from jmdiq_geo.store.stories import StoriesRepository
 from jmdiq_geo.store.values import ValuesRepository
 
 __all__ = ["SERVICE_FIELDS", "Workspace"]      # SERVICE_FIELDS: defined in store/services.py
@@ -108,6 +109,7 @@ class Workspace(
     AccessRepository,
     ProjectsRepository,
     NationwideRepository,
+    StoriesRepository,
 ):
     """A connection to one workspace file. Not thread-safe: use ``cursor()`` per thread."""
 

@@ -5,14 +5,13 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
-from matplotlib import colormaps
-from matplotlib.colors import to_hex
 
 from jmdiq_geo.analysis.hotspots import VALUED_LABELS, local_moran
-from jmdiq_geo.analysis.index import IndexDef, group_table
+from jmdiq_geo.analysis.index import IndexDef
 from jmdiq_geo.errors import InputError, Problem
 from jmdiq_geo.services.catalogue import usable_indices
 from jmdiq_geo.services.layers import compute_index_for, indicator_layer
+from jmdiq_geo.services.maps import index_map_parts
 from jmdiq_geo.render.maps import category_map
 from jmdiq_geo.ui.feedback import show_notices
 from jmdiq_geo.ui.maps import display_geometry_of, outlines
@@ -43,27 +42,9 @@ def index_map(version: float, definition: IndexDef, period: date, part: str, lan
     """(map, counts table) for one component of an index, or its overall groups."""
     table = cached_index(version, definition, period)
     ws = workspace()
-    areas = ws.areas(definition.level)
-    ramp = colormaps["YlOrRd"]
-    if part == "overall":
-        groups = group_table(definition)
-        cats = [(code, label, to_hex(ramp(0.1 + 0.85 * i / max(1, len(groups) - 1))))
-                for i, (code, label) in enumerate(groups)]
-        codes = table["overall_code"]
-        title = localized(definition.overall, lang)
-    else:
-        comp = next(c for c in definition.components if c.id == part)
-        n = len(comp.classes)
-        cats = [(c.code, localized(c, lang),
-                 to_hex(ramp(0.1 + 0.85 * i / max(1, n - 1)))) for i, c in enumerate(comp.classes)]
-        codes = table[f"{part}_code"]
-        title = localized(comp, lang)
-    codes = codes.reindex(areas["area_id"].to_numpy())
-    codes.index = areas.index
-    ids = definition.indicator_ids()
-    sources = ws.attributions(sorted(set(ws.value_sources(ids)) | set(areas["source_id"].dropna())))
-    m = category_map(areas, codes=codes, categories=cats, title=title, lang=lang, attributions=sources,
-                     outlines=outlines(version, definition.level),
+    codes, cats, title, sources = index_map_parts(ws, definition, table, part, lang)
+    m = category_map(ws.areas(definition.level), codes=codes, categories=cats, title=title, lang=lang,
+                     attributions=sources, outlines=outlines(version, definition.level),
                      display=display_geometry_of(version, definition.level))
     counts = pd.DataFrame([(label, int((codes == code).sum())) for code, label, _ in cats],
                           columns=["label", "n"])

@@ -10,8 +10,8 @@ from jmdiq_geo.services.new_city import nationwide_available, new_city
 from tests.fixtures.apptest import page_text, run_page, texts
 from tests.fixtures.other_city import CITY, build_other_city
 
-PAGES = ["uebersicht", "karte", "steckbrief", "indizes", "hotspots", "pruefen", "zugang", "mikroprojekte", "import",
-         "daten"]
+PAGES = ["uebersicht", "karte", "steckbrief", "indizes", "hotspots", "pruefen", "zugang", "mikroprojekte", "praesentation",
+         "import", "daten"]
 #: words of the Berlin demo that another city's pages must not show
 BERLIN_WORDS = ("Berlin", "Planungsr", "planning area", "Moabit", "LOR")
 
@@ -96,7 +96,7 @@ def test_the_check_of_another_city_says_what_it_lacks(city):
     assert all(t("verdict_unknown", "de") in m.value for m in at.info if m.value.startswith("**"))
 
 
-NEEDS_AREAS = {"karte", "steckbrief", "indizes", "hotspots", "pruefen", "zugang"}
+NEEDS_AREAS = {"karte", "steckbrief", "indizes", "hotspots", "pruefen", "zugang", "praesentation"}
 
 
 @pytest.mark.parametrize("page", PAGES)
