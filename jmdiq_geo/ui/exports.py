@@ -13,7 +13,7 @@ from jmdiq_geo.ui.state import lang, require_workspace, settings, tr
 
 def export_section() -> None:
     ws = require_workspace()
-    st.caption(tr("exp_help"))
+    st.caption(tr("exp_help", min=settings().min_residents, small=settings().small_count))
     levels = [lv for lv in ws.levels_in_order() if lv in ws.levels_with_areas()]
     level_rows = ws.levels().set_index("level")
     periods = sorted(ws.periods(level=ws.lowest_level()), reverse=True)
@@ -29,7 +29,9 @@ def export_section() -> None:
     defs = ws.indicators()
     with_values = [i for i in defs["indicator_id"] if period is not None and period in ws.periods(indicator_id=i)]
     labels = dict(zip(defs["indicator_id"], (localized(r, lang()) for _, r in defs.iterrows())))
+    start = ws.meta().get("default_indicator")          # as the Karte opens
     style = st.selectbox(tr("exp_style_indicator"), with_values, format_func=lambda i: labels.get(i, i),
+                         index=with_values.index(start) if start in with_values else 0,
                          key="exp_style_indicator", help=tr("exp_style_help"))
     selection = (fmt, tuple(chosen_levels), period, tuple(layers), style)
     if st.button(tr("exp_make"), key="exp_make", disabled=not chosen_levels and "areas" in layers):
