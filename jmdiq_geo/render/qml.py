@@ -52,9 +52,44 @@ def _symbol(parent: ET.Element, name: str, geometry: str, colour: str, *, outlin
                          "scale_method": "diameter", "joinstyle": "bevel"})
 
 
-def _document(renderer: ET.Element, aliases: dict[str, str] | None) -> str:
-    root = ET.Element("qgis", version=QGIS_VERSION, styleCategories="Symbology|Fields")
+def _labeling(field: str, up_to_scale: int | None) -> ET.Element:
+    """Area names as labels (dark text with a white halo, inside the polygon), like the app's;
+    with ``up_to_scale`` only from that scale on inwards (e.g. 1:75 000), so a city-wide view of
+    hundreds of small areas is not buried under names."""
+    labeling = ET.Element("labeling", type="simple")
+    settings = ET.SubElement(labeling, "settings", calloutType="simple")
+    style = ET.SubElement(settings, "text-style", fieldName=field, isExpression="0", fontFamily="DejaVu Sans",
+                          fontSize="8", fontSizeUnit="Point", textColor="34,34,34,255", textOpacity="1",
+                          namedStyle="Book", fontWeight="50", fontItalic="0", fontUnderline="0",
+                          fontStrikeout="0", fontWordSpacing="0", fontLetterSpacing="0", multilineHeight="1",
+                          blendMode="0", previewBkgrdColor="255,255,255,255", capitalization="0")
+    ET.SubElement(style, "text-buffer", bufferDraw="1", bufferSize="0.7", bufferSizeUnits="MM",
+                  bufferColor="255,255,255,255", bufferOpacity="0.85", bufferNoFill="1", bufferJoinStyle="128",
+                  bufferBlendMode="0")
+    ET.SubElement(settings, "text-format", wrapChar="", autoWrapLength="18", useMaxLineLengthForAutoWrap="1",
+                  multilineAlign="3", addDirectionSymbol="0", formatNumbers="0", plussign="0", decimals="3",
+                  reverseDirectionSymbol="0", placeDirectionSymbol="0", leftDirectionSymbol="<",
+                  rightDirectionSymbol=">")
+    ET.SubElement(settings, "placement", placement="1", centroidInside="1", centroidWhole="0", fitInPolygonOnly="0",
+                  priority="5", dist="0", distUnits="MM", offsetType="0", quadOffset="4", xOffset="0", yOffset="0",
+                  offsetUnits="MM", rotationAngle="0", placementFlags="10", overrunDistance="0",
+                  overrunDistanceUnit="MM", repeatDistance="0", repeatDistanceUnits="MM", maxCurvedCharAngleIn="25",
+                  maxCurvedCharAngleOut="-25", preserveRotation="1", layerType="PolygonGeometry")
+    ET.SubElement(settings, "rendering", scaleVisibility="1" if up_to_scale else "0", scaleMin="0",
+                  scaleMax=str(up_to_scale or 0), obstacle="1", obstacleFactor="1", obstacleType="1",
+                  displayAll="0", upsidedownLabels="0", labelPerPart="0", mergeLines="0", limitNumLabels="0",
+                  maxNumLabels="2000", minFeatureSize="0", fontLimitPixelSize="0", fontMinPixelSize="3",
+                  fontMaxPixelSize="10000", zIndex="0", drawLabels="1", unplacedVisibility="0")
+    return labeling
+
+
+def _document(renderer: ET.Element, aliases: dict[str, str] | None,
+              labels: tuple[str, int | None] | None = None) -> str:
+    root = ET.Element("qgis", version=QGIS_VERSION, styleCategories="Symbology|Labeling|Fields",
+                      labelsEnabled="1" if labels else "0")
     root.append(renderer)
+    if labels:
+        root.append(_labeling(*labels))
     if aliases:
         box = ET.SubElement(root, "aliases")
         for i, (field, label) in enumerate(aliases.items()):
@@ -68,9 +103,10 @@ def _renderer(kind: str, **attrs: str) -> ET.Element:
 
 
 def graduated_qml(field: str, *, lower: list[float], upper: list[float], colours: list[str], labels: list[str],
-                  aliases: dict[str, str] | None = None) -> str:
+                  aliases: dict[str, str] | None = None, names: tuple[str, int | None] | None = None) -> str:
     """A graduated renderer on ``field``: class ``i`` from ``lower[i]`` to ``upper[i]`` in
-    ``colours[i]``, named ``labels[i]`` in the legend."""
+    ``colours[i]``, named ``labels[i]`` in the legend. ``names``: (field, up to scale) of the
+    features' labels on the map."""
     renderer = _renderer("graduatedSymbol", attr=field, graduatedMethod="GraduatedColor")
     ranges = ET.SubElement(renderer, "ranges")
     symbols = ET.SubElement(renderer, "symbols")
@@ -78,7 +114,7 @@ def graduated_qml(field: str, *, lower: list[float], upper: list[float], colours
         ET.SubElement(ranges, "range", render="true", symbol=str(i), lower=repr(float(lo)), upper=repr(float(hi)),
                       label=label)
         _symbol(symbols, str(i), "polygon", colour)
-    return _document(renderer, aliases)
+    return _document(renderer, aliases, names)
 
 
 def category_value(code) -> str:
@@ -87,7 +123,8 @@ def category_value(code) -> str:
 
 
 def categorized_qml(field: str, *, categories: list[tuple[object, str, str]], other: tuple[str, str] | None = None,
-                    geometry: str = "polygon", aliases: dict[str, str] | None = None) -> str:
+                    geometry: str = "polygon", aliases: dict[str, str] | None = None,
+                    names: tuple[str, int | None] | None = None) -> str:
     """A categorized renderer on ``field``: ``categories`` = [(value, label, colour)]; ``other``
     = (label, colour) for every other value and no value. ``geometry``: "polygon" or "point"."""
     renderer = _renderer("categorizedSymbol", attr=field)
@@ -100,13 +137,14 @@ def categorized_qml(field: str, *, categories: list[tuple[object, str, str]], ot
         ET.SubElement(cats, "category", render="true", symbol=str(i), value=value, label=label)
         _symbol(symbols, str(i), geometry, colour, **({} if geometry == "polygon" else {"outline": "#222222",
                                                                                           "outline_width": 0.2}))
-    return _document(renderer, aliases)
+    return _document(renderer, aliases, names)
 
 
 def single_qml(geometry: str, colour: str, *, outline: str = "#222222", dashed: bool = False, fill: bool = True,
-               outline_width: float = 0.2, aliases: dict[str, str] | None = None) -> str:
+               outline_width: float = 0.2, aliases: dict[str, str] | None = None,
+               names: tuple[str, int | None] | None = None) -> str:
     """One symbol for every feature (``geometry`` "polygon" or "point")."""
     renderer = _renderer("singleSymbol")
     symbols = ET.SubElement(renderer, "symbols")
     _symbol(symbols, "0", geometry, colour, outline=outline, outline_width=outline_width, fill=fill, dashed=dashed)
-    return _document(renderer, aliases)
+    return _document(renderer, aliases, names)

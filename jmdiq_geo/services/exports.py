@@ -125,22 +125,35 @@ def _check(ws: Workspace, *, levels: list[str] | None, period: date | None, laye
     raise_if_errors(problems)
 
 
+#: more areas than this: their names are drawn only from ``NAMES_UP_TO_SCALE`` inwards
+MANY_AREAS = 60
+NAMES_UP_TO_SCALE = 75_000
+
+
+def _names(n_areas: int) -> tuple[str, int | None]:
+    """(field, up to scale) of the area names as labels in QGIS."""
+    return "name", NAMES_UP_TO_SCALE if n_areas > MANY_AREAS else None
+
+
 def _indicator_style(description, column: str, aliases: dict[str, str], lang: str) -> str:
     """The QML of one indicator column: the Karte's classes and colours (official classes as
-    categories, areas without a value in the app's grey)."""
+    categories, areas without a value in the app's grey), area names as labels."""
+    names = _names(len(description.layer.areas))
     if description.official:
         colours = palette_colours(description.palette, len(description.official))
         categories = [(code, label, colour) for (code, label), colour in zip(description.official, colours)]
         return categorized_qml(column, categories=categories, other=(t("no_value", lang), NO_VALUE_COLOUR),
-                               aliases=aliases)
+                               aliases=aliases, names=names)
     classes = description.classes
     if classes is None or classes.k == 0:
-        return single_qml("polygon", NO_VALUE_COLOUR, outline="#777777", outline_width=0.15, aliases=aliases)
+        return single_qml("polygon", NO_VALUE_COLOUR, outline="#777777", outline_width=0.15, aliases=aliases,
+                          names=names)
     digits = description.value_digits
     labels = [f"{format_number(lo, lang, digits=digits)} – {format_number(hi, lang, digits=digits)}"
               for lo, hi in zip(classes.lower, classes.upper)]
     return graduated_qml(column, lower=classes.lower, upper=classes.upper,
-                         colours=palette_colours(description.palette, classes.k), labels=labels, aliases=aliases)
+                         colours=palette_colours(description.palette, classes.k), labels=labels, aliases=aliases,
+                         names=names)
 
 
 def area_layer(ws: Workspace, *, level: str, period: date, settings: Settings, lang: str,
@@ -180,8 +193,8 @@ def area_layer(ws: Workspace, *, level: str, period: date, settings: Settings, l
     styles = [Style(f"{d.title} ({period.isoformat()})", _indicator_style(d, column, headers, lang),
                     default=ind == first, description=" · ".join(d.attributions)) for ind, column, d in described]
     if not styles:
-        styles = [Style(level_label, single_qml("polygon", NO_VALUE_COLOUR, outline="#777777", aliases=headers),
-                        default=True)]
+        styles = [Style(level_label, single_qml("polygon", NO_VALUE_COLOUR, outline="#777777", aliases=headers,
+                                                names=_names(len(frame))), default=True)]
     return ExportLayer(name=f"areas_{_field(level, set())}", title=f"{level_label} {period.isoformat()}",
                        frame=gpd.GeoDataFrame(frame, geometry="geometry", crs=ws.work_crs),
                        description=" · ".join(dict.fromkeys(attributions)), styles=styles, headers=headers)

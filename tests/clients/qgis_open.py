@@ -64,6 +64,11 @@ def main(path: str, out_dir: str, wanted: list[str]) -> dict:
             else:
                 info["colour"] = colour(renderer.symbol())
             info["aliases"] = {f.name(): f.alias() for f in layer.fields() if f.alias()}
+            info["labels_enabled"] = layer.labelsEnabled()
+            if layer.labelsEnabled() and layer.labeling() is not None:
+                pal = layer.labeling().settings()
+                info["label_field"] = pal.fieldName
+                info["label_up_to_scale"] = pal.minimumScale if pal.scaleVisibility else None
             png = Path(out_dir) / f"{name}.png"
             info["painted_pixels"] = render(layer, png)
             info["png"] = str(png)

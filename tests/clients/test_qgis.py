@@ -66,6 +66,11 @@ def test_qgis_opens_every_layer_with_its_default_style_and_draws_it(qgis_view, e
     assert qgis_view["projects"]["colour"] == PROJECT_COLOUR.lower()
     assert qgis_view["partners"]["colour"] == PARTNER_COLOUR.lower()
     assert qgis_view["areas_plr"]["aliases"]["area_id"] == "Gebiets-ID"
+    # area names as labels: the 542 planning areas from 1:75 000 inwards, the 12 districts always
+    from jmdiq_geo.services.exports import NAMES_UP_TO_SCALE
+    plr, bezirk = qgis_view["areas_plr"], qgis_view["areas_bezirk"]
+    assert plr["labels_enabled"] and plr["label_field"] == "name" and plr["label_up_to_scale"] == NAMES_UP_TO_SCALE
+    assert bezirk["labels_enabled"] and bezirk["label_field"] == "name" and bezirk["label_up_to_scale"] is None
 
 
 def test_qgis_graduated_classes_equal_the_apps(qgis_view, hostile_db):
