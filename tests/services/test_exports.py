@@ -174,3 +174,15 @@ def test_cli_export_writes_a_geopackage(hostile_db, tmp_path, capsys):
                  "--layers", "areas", "--indicator", "ew", "--period", "2024-12-31"]) == 0
     assert out.exists() and "areas_bezirk 12" in capsys.readouterr().out
     assert set(pyogrio.list_layers(out)[:, 0]) == {"areas_bezirk", "sources", "layer_styles"}
+
+
+def test_headers_in_the_ui_language(hostile_db):
+    from jmdiq_geo.services.exports import export_layers
+    from jmdiq_geo.store.workspace import Workspace
+
+    with Workspace(hostile_db, read_only=True) as ws:
+        for lang, expected in (("de", ["Einrichtungs-ID", "Kategorie", "Name", "Adresse"]),
+                               ("en", ["Service ID", "Category", "Name", "Address"])):
+            layers, _, _ = export_layers(ws, settings=Settings.from_env(), lang=lang, layers=("services",))
+            assert [x.name for x in layers] == ["services", "sources"]
+            assert list(layers[0].table().columns[:4]) == expected
