@@ -51,8 +51,14 @@ class ExportLayer:
         return isinstance(self.frame, gpd.GeoDataFrame)
 
     def table(self) -> pd.DataFrame:
-        """The attributes without geometry, columns named as people read them."""
-        plain = pd.DataFrame(self.frame.drop(columns=self.frame.geometry.name) if self.spatial else self.frame)
+        """The attributes without geometry (points: their ``x``, ``y`` in the layer's CRS), columns
+        named as people read them."""
+        if not self.spatial:
+            return pd.DataFrame(self.frame).rename(columns=self.headers)
+        geometry = self.frame.geometry
+        plain = pd.DataFrame(self.frame.drop(columns=geometry.name))
+        if len(geometry) and (geometry.geom_type == "Point").all() and not {"x", "y"} & set(plain.columns):
+            plain["x"], plain["y"] = geometry.x.to_numpy(), geometry.y.to_numpy()
         return plain.rename(columns=self.headers)
 
 

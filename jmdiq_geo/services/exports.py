@@ -169,7 +169,7 @@ def area_layer(ws: Workspace, *, level: str, period: date, settings: Settings, l
                 or (defs.at[i, "kind"] == "intensive" and bool(defs.at[i, "denominator"])))]
     areas = ws.areas(level)
     frame = areas[["area_id", "name", "parent_id", "geometry"]].copy()
-    taken = set(frame.columns)
+    taken = set(frame.columns) | {"geom", "fid"}           # the GeoPackage's own column names
     headers = _headers(["area_id", "name", "parent_id"], lang)
     described, attributions = [], ws.attributions(sorted(set(areas["source_id"].dropna())))
     for ind in ids:
@@ -232,7 +232,8 @@ def other_layers(ws: Workspace, layers: tuple[str, ...], lang: str) -> list[Expo
                               other=(t("no_value", lang), "#444444"), geometry="point", aliases=headers)
         out.append(ExportLayer("services", t("col_services", lang), frame,
                                " · ".join(ws.attributions(sorted(set(svc["source_id"].dropna())))),
-                               [Style(t("col_services", lang), qml, default=True)], headers))
+                               [Style(t("col_services", lang), qml, default=True)],
+                               {**headers, **_headers(["x", "y"], lang)}))        # tables carry x, y
     for entity, fields, colour, key in (("project", PROJECT_FIELDS, PROJECT_COLOUR, "projects_projects"),
                                         ("partner", PARTNER_FIELDS, PARTNER_COLOUR, "projects_tab_partners")):
         if f"{entity}s" in layers:

@@ -13,8 +13,11 @@ from jmdiq_geo.ui.state import lang, require_workspace, settings, tr
 
 def export_section() -> None:
     ws = require_workspace()
-    st.caption(tr("exp_help", min=settings().min_residents, small=settings().small_count))
     levels = [lv for lv in ws.levels_in_order() if lv in ws.levels_with_areas()]
+    if not levels:                      # a new, empty workspace: nothing to export yet
+        st.caption(tr("exp_no_areas"))
+        return
+    st.caption(tr("exp_help", min=settings().min_residents, small=settings().small_count))
     level_rows = ws.levels().set_index("level")
     periods = sorted(ws.periods(level=ws.lowest_level()), reverse=True)
     c1, c2, c3 = st.columns(3)

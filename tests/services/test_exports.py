@@ -186,3 +186,14 @@ def test_headers_in_the_ui_language(hostile_db):
             layers, _, _ = export_layers(ws, settings=Settings.from_env(), lang=lang, layers=("services",))
             assert [x.name for x in layers] == ["services", "sources"]
             assert list(layers[0].table().columns[:4]) == expected
+
+
+def test_point_tables_carry_their_coordinates(exported, hostile_db):
+    from jmdiq_geo.store.workspace import Workspace
+
+    services = pd.read_csv(exported["csv"].path / "services.csv", dtype=str)
+    with Workspace(hostile_db, read_only=True) as ws:
+        shown = ws.services()
+    assert len(services) == len(shown)
+    assert np.allclose(services["x (Arbeits-KBS)"].astype(float), shown.geometry.x)
+    assert np.allclose(services["y (Arbeits-KBS)"].astype(float), shown.geometry.y)
