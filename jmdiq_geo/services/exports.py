@@ -166,7 +166,8 @@ def area_layer(ws: Workspace, *, level: str, period: date, settings: Settings, l
     # on a higher level only what can be carried up (counts, rates with their denominator)
     ids = [i for i in (indicators or defs.index) if period in ws.periods(indicator_id=i)
            and (on_lowest or defs.at[i, "kind"] == "extensive"
-                or (defs.at[i, "kind"] == "intensive" and bool(defs.at[i, "denominator"])))]
+                or (defs.at[i, "kind"] == "intensive" and pd.notna(defs.at[i, "denominator"])
+                    and bool(defs.at[i, "denominator"])))]
     areas = ws.areas(level)
     frame = areas[["area_id", "name", "parent_id", "geometry"]].copy()
     taken = set(frame.columns) | {"geom", "fid"}           # the GeoPackage's own column names
