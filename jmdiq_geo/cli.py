@@ -485,6 +485,24 @@ def cmd_story(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    from jmdiq_geo.services.exports import export_workspace
+    from jmdiq_geo.services.workspace import open_workspace
+
+    settings = _settings(args)
+    period = _iso_date(args.period, "--period") if args.period else None
+    layers = tuple(x.strip() for part in (args.layers or ["areas,programmes,services,projects,partners"])
+                   for x in part.split(",") if x.strip())
+    with open_workspace(settings.db_path, read_only=True) as ws:
+        result = export_workspace(ws, fmt=args.format, out=args.out, settings=settings, lang=settings.lang,
+                                  levels=args.level, period=period, layers=layers, indicators=args.indicator,
+                                  default_indicator=args.style_indicator, scheme=args.scheme, k=args.k,
+                                  palette=args.palette)
+    print(t("cli_export_done", settings.lang, out=result.path, period=result.period.isoformat() if result.period else "–",
+            layers=", ".join(f"{name} {n}" for name, n in result.layers.items())))
+    return 0
+
+
 def _iso_date(text: str, option: str):
     from datetime import date
 
@@ -776,6 +794,24 @@ def build_parser() -> argparse.ArgumentParser:
     sty.add_argument("--out", help="with show: write the story as one HTML file")
     sty.add_argument("--db")
     sty.set_defaults(func=cmd_story)
+    exp = sub.add_parser("export", help="the workspace or a selection for other tools: a GeoPackage that opens in "
+                         "QGIS with the app's classes and colours, GeoParquet, CSV (plain or German Excel), XLSX")
+    exp.add_argument("--format", required=True, choices=["gpkg", "parquet", "csv", "csv-de", "xlsx"],
+                     help="gpkg and xlsx: one file; parquet, csv, csv-de: a folder, or a ZIP when --out ends in .zip")
+    exp.add_argument("--out", required=True, help="file (or folder) to write")
+    exp.add_argument("--level", action="append", help="area level, repeatable (default: every level with areas)")
+    exp.add_argument("--period", help="YYYY-MM-DD (default: the latest period with values)")
+    exp.add_argument("--layers", action="append",
+                     help="comma-separated among areas, programmes, services, projects, partners (default: all; "
+                          "the sources table always goes along)")
+    exp.add_argument("--indicator", action="append", help="indicator id, repeatable (default: all with values)")
+    exp.add_argument("--style-indicator", help="the indicator the areas are coloured by when opened (default: the first)")
+    exp.add_argument("--scheme", default="quantiles",
+                     help="classes: quantiles, equal_interval, natural_breaks, std_mean (default quantiles)")
+    exp.add_argument("--k", type=int, default=5, help="number of classes (default 5)")
+    exp.add_argument("--palette", default="YlOrRd", help="YlOrRd, YlGnBu, viridis, cividis, PuBu or Greys")
+    exp.add_argument("--db")
+    exp.set_defaults(func=cmd_export)
 
     chk = sub.add_parser("check", help="check a quarter against qualification rule sets")
     where = chk.add_mutually_exclusive_group(required=True)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up jmdiq-geo on a fresh Debian 12 / Python 3.11 machine. Idempotent: a second run only
 # checks. Installs Debian packages it lacks (npm; with --with-browser also chromium for the page
-# tests), a virtualenv in .venv with the pinned requirements.lock, and Leaflet from npm into
+# tests, poppler-utils, python3-qgis and gdal-bin for the tests that open exports in real
+# clients), a virtualenv in .venv with the pinned requirements.lock, and Leaflet from npm into
 # static/vendor (the app serves it itself: no CDN).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,9 @@ python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || apt_needed+=(python3-venv
 if [ "$with_browser" = 1 ]; then
   command -v chromium >/dev/null 2>&1 || apt_needed+=(chromium)
   command -v pdftoppm >/dev/null 2>&1 || apt_needed+=(poppler-utils)                    # PDF → PNG in tests
+  # QGIS itself opens the exported GeoPackage in tests/clients (system python3, not the venv)
+  /usr/bin/python3 -c 'import qgis.core' >/dev/null 2>&1 || apt_needed+=(python3-qgis)
+  command -v ogrinfo >/dev/null 2>&1 || apt_needed+=(gdal-bin)                            # ogrinfo in tests
 fi
 if [ "${#apt_needed[@]}" -gt 0 ]; then
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"

@@ -9,5 +9,6 @@ pytest_plugins = [
     "tests.fixtures.auth",
     "tests.fixtures.nationwide",
     "tests.fixtures.town",
+    "tests.fixtures.exports",
 ]
 

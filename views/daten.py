@@ -5,6 +5,7 @@ from jmdiq_geo.i18n import DATE_FORMAT, format_date, localized_column, markdown_
 from jmdiq_geo.services.manifest import write_manifest
 from jmdiq_geo.ui.actions import backup_section
 from jmdiq_geo.ui.derived_form import derived_form
+from jmdiq_geo.ui.exports import export_section
 from jmdiq_geo.ui.index_editor import DIRECTIONS as POLARITIES
 from jmdiq_geo.ui.roles_form import denominator_form, roles_form, show_toast
 from jmdiq_geo.ui.state import lang, require_workspace, settings, tr
@@ -38,6 +39,9 @@ st.dataframe(number_table(ind[["indicator_id", label, "unit", "kind", "denominat
     columns={"indicator_id": tr("tt_id"), label: tr("col_label"), "unit": tr("col_unit"), "kind": tr("col_kind"),
              "denominator": tr("col_denominator"), "polarity": tr("col_polarity"), "source_id": tr("col_source")})),
     hide_index=True, width="stretch")
+
+st.subheader(tr("exp_title"))
+export_section()
 
 with st.expander(tr("data_derived")):
     derived_form()

@@ -2,6 +2,10 @@
 
 - access tables as CSV (plain, or as German Excel opens it) or GeoPackage (``write_table``), and
   the same as bytes for a download (``table_bytes``);
+- several tables at once (``write_tables``): CSV files in a folder or a ZIP, or one XLSX
+  workbook with a sheet per table (``write_xlsx``);
+- every text cell that a spreadsheet would run as a formula is neutralised by one function
+  (``neutralise_formulas``), for CSV and XLSX alike;
 - the project register's exchange format: CSV and GeoJSON as exported (``exchange_bytes``), read
   back by ``read_exchange``;
 - an upload as a file in a temporary folder, for readers that take a path (``as_file``).
@@ -9,6 +13,7 @@
 from __future__ import annotations
 
 import tempfile
+import zipfile
 from contextlib import contextmanager
 from io import BytesIO
 from pathlib import Path
@@ -52,11 +57,62 @@ def restore_formulas(table: pd.DataFrame) -> pd.DataFrame:
     return table.map(back)
 
 
-def write_csv(table: pd.DataFrame, out: Path | str, *, index: bool = True, **options) -> Path:
+#: CSV as German Excel opens it by double-click: ``;``, decimal comma, UTF-8 with BOM
+EXCEL_DE = {"sep": ";", "decimal": ",", "encoding": "utf-8-sig"}
+
+
+def write_csv(table: pd.DataFrame, out, *, index: bool = True, excel_de: bool = False, **options):
     """A CSV file for people (spreadsheets): formula-like text cells neutralised; lines end in
-    CRLF, so a cell holding a line break of either kind is quoted (a bare CR would split the row)."""
+    CRLF, so a cell holding a line break of either kind is quoted (a bare CR would split the row).
+    Plain: ``,``, decimal point, UTF-8; ``excel_de``: ``EXCEL_DE``. ``out``: a path or a binary
+    file object."""
+    options = {**(EXCEL_DE if excel_de else {"encoding": "utf-8"}), **options}
     neutralise_formulas(table).to_csv(out, index=index, lineterminator="\r\n", **options)
-    return Path(out)
+    return Path(out) if isinstance(out, (str, Path)) else out
+
+
+#: characters a sheet name must not hold (Excel), and its longest length
+_SHEET_BAD = str.maketrans({c: "_" for c in "[]:*?/\\"})
+
+
+def sheet_name(text: str, taken: set[str]) -> str:
+    """An Excel sheet name from ``text``: forbidden characters replaced, at most 31 characters,
+    unique among ``taken`` (a number appended)."""
+    base = (text.translate(_SHEET_BAD).strip("'") or "Tabelle")[:31]
+    name, i = base, 2
+    while name.casefold() in {t.casefold() for t in taken}:
+        name = f"{base[:28]}_{i}"
+        i += 1
+    taken.add(name)
+    return name
+
+
+def write_xlsx(tables: dict[str, pd.DataFrame], out: Path | str) -> Path:
+    """One workbook, a sheet per table (named by its key), text that would run as a formula
+    neutralised as in CSV (openpyxl would store ``=…`` as a formula)."""
+    out = Path(out)
+    taken: set[str] = set()
+    with pd.ExcelWriter(out, engine="openpyxl") as writer:
+        for name, table in tables.items():
+            neutralise_formulas(table).to_excel(writer, sheet_name=sheet_name(name, taken), index=False)
+    return out
+
+
+def write_tables(tables: dict[str, pd.DataFrame], out: Path | str, *, excel_de: bool = False) -> Path:
+    """Every table as ``<name>.csv`` (``write_csv``, plain or ``excel_de``): into the folder
+    ``out``, or into one ZIP archive when ``out`` ends in ``.zip``."""
+    out = Path(out)
+    if out.suffix.lower() == ".zip":
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, table in tables.items():
+                buffer = BytesIO()
+                write_csv(table, buffer, index=False, excel_de=excel_de)
+                archive.writestr(f"{name}.csv", buffer.getvalue())
+        return out
+    out.mkdir(parents=True, exist_ok=True)
+    for name, table in tables.items():
+        write_csv(table, out / f"{name}.csv", index=False, excel_de=excel_de)
+    return out
 
 
 def write_table(table: pd.DataFrame, out: Path | str, *, attribution: list[str], geometry=None,
@@ -74,7 +130,7 @@ def write_table(table: pd.DataFrame, out: Path | str, *, attribution: list[str],
     elif excel_de:
         numbers = table.select_dtypes("float").columns
         table[numbers] = table[numbers].round(3)
-        write_csv(table, out, index=False, sep=";", decimal=",", encoding="utf-8-sig")
+        write_csv(table, out, index=False, excel_de=True)
     else:
         write_csv(table, out, index=False)
     return out
@@ -102,8 +158,9 @@ def as_file(name: str, data: bytes) -> Iterator[Path]:
 def exchange_bytes(gdf: gpd.GeoDataFrame) -> tuple[bytes, bytes]:
     """(CSV, GeoJSON) of records: the CSV without geometry, the GeoJSON in EPSG:4326 (the
     records that have a location; all of them when none has)."""
-    csv = neutralise_formulas(pd.DataFrame(gdf.drop(columns="geometry"))).to_csv(
-        index=False, lineterminator="\r\n").encode("utf-8")
+    buffer = BytesIO()
+    write_csv(pd.DataFrame(gdf.drop(columns="geometry")), buffer, index=False)
+    csv = buffer.getvalue()
     shown = to_display_crs(gdf[gdf.geometry.notna()]) if gdf.geometry.notna().any() else gdf
     return csv, shown.to_json(drop_id=True).encode("utf-8")
 

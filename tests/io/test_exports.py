@@ -67,3 +67,36 @@ def test_cli_indicator_table_neutralises_area_names(tiny_ws, tmp_path):
     cells = _cells(out)
     assert "'=HYPERLINK(\"http://example.org\")" in cells
     assert not [c for c in cells if c.startswith("=")]
+
+
+def test_xlsx_cells_that_would_run_as_formulas_are_neutralised(tmp_path):
+    """openpyxl stores a text starting with ``=`` as a formula: the workbook gets the same
+    neutralised text as the CSV (one function), numbers stay numbers."""
+    from openpyxl import load_workbook
+
+    from jmdiq_geo.io.exports import write_xlsx
+    table = pd.DataFrame({"name": PAYLOADS, "value": [-1.5, 2.0, -3.0, 4.0, 5.0, 6.0]})
+    path = write_xlsx({"Tabelle: a/b [1]": table, "=evil": table.rename(columns={"name": "=name"})},
+                      tmp_path / "t.xlsx")
+    book = load_workbook(path)
+    assert book.sheetnames == ["Tabelle_ a_b _1_", "=evil"]          # a sheet name is no cell
+    for sheet in book.worksheets:
+        cells = [c for row in sheet.iter_rows() for c in row]
+        assert not [c.coordinate for c in cells if c.data_type == "f"]
+        texts = [c.value for c in cells if isinstance(c.value, str)]
+        assert "'=HYPERLINK(\"http://example.org\",\"x\")" in texts and "'@SUM(A1)" in texts
+        assert [c.value for c in sheet["B"][1:]] == [-1.5, 2.0, -3.0, 4.0, 5.0, 6.0]
+    assert book["=evil"]["A1"].value == "'=name"
+
+
+def test_tables_into_a_folder_or_a_zip_in_both_flavours(tmp_path):
+    import zipfile
+
+    from jmdiq_geo.io.exports import write_tables
+    tables = {"a": pd.DataFrame({"Gebiet": ["+x", "y"], "Wert": [1.25, -2.5]}), "b": pd.DataFrame({"n": [1]})}
+    folder = write_tables(tables, tmp_path / "plain")
+    assert (folder / "a.csv").read_bytes() == b"Gebiet,Wert\r\n'+x,1.25\r\ny,-2.5\r\n"
+    archive = write_tables(tables, tmp_path / "de.zip", excel_de=True)
+    with zipfile.ZipFile(archive) as z:
+        assert sorted(z.namelist()) == ["a.csv", "b.csv"]
+        assert z.read("a.csv") == "\ufeffGebiet;Wert\r\n'+x;1,25\r\ny;-2,5\r\n".encode("utf-8")
