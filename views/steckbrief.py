@@ -2,7 +2,7 @@
 import streamlit as st
 
 from jmdiq_geo.ui.feedback import guard
-from jmdiq_geo.ui.profile import profile_choices, render_profile, trend_chart
+from jmdiq_geo.ui.profile import children_list, profile_choices, profile_downloads, render_profile, trend_chart
 from jmdiq_geo.ui.state import require_areas, tr, workspace_version
 from jmdiq_geo.ui.widgets import indicator_picker, level_picker
 
@@ -30,6 +30,8 @@ columns = st.columns(2) if second else [st.container()]
 for column, area_id in zip(columns, [first, second] if second else [first]):
     with column:
         render_profile(version, level, area_id, compact=bool(second))
+profile_downloads(version, level, [a for a in (first, second) if a])
+children_list(version, level, first, labels.get(first, first))
 
 st.subheader(tr("profile_trend"))
 indicator_id, _ = indicator_picker(ws, key="profile_trend_indicator", kinds=("extensive", "intensive"))
