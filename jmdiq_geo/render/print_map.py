@@ -97,11 +97,13 @@ def from_description(d, *, outlines: gpd.GeoDataFrame | None = None, period_from
         cls = d.classes.assignment.reindex(areas.index).to_numpy()
         fill = [colours[c] if c >= 0 else NO_VALUE_COLOUR for c in cls]
         unit_txt = f" {d.unit}" if d.unit and d.unit not in ("Personen",) else ""
+        # persons are whole (a change of a count too: the description's digits say 1 for it)
+        digits = 0 if d.unit == "Personen" else d.value_digits
         city = d.layer.city_value
         note = "" if d.cells or city is None or not np.isfinite(city) else \
-            f"{d.city_name or t('tt_city', d.lang)}: {format_number(city, d.lang, digits=d.value_digits)}{unit_txt}"
+            f"{d.city_name or t('tt_city', d.lang)}: {format_number(city, d.lang, digits=digits)}{unit_txt}"
         pm = PrintMap(areas=areas, fill=fill, legend_title=d.title + (f" ({d.unit})" if d.unit else ""),
-                      legend_rows=legend_rows_for_classes(d.classes, colours, digits=d.value_digits, lang=d.lang),
+                      legend_rows=legend_rows_for_classes(d.classes, colours, digits=digits, lang=d.lang),
                       title=d.title, lang=d.lang, attributions=list(d.attributions),
                       periods=[p for p in (period_from, d.layer.period) if p is not None], subtitle=subtitle,
                       outlines=outlines, context=dict(context or {}), edges=not d.cells, note=note)
@@ -193,6 +195,14 @@ def _fill(ax, geoms, *, facecolor, edgecolor="none", linewidth=0.0, alpha=1.0, z
                                           alpha=alpha, zorder=zorder))
 
 
+def _halo_text(ax, x, y, text, **kw) -> None:
+    """Text with a white halo that stays text in PDF and SVG: the halo is a stroked copy below
+    (path effects turn the text itself into outlines, which pdftotext and screen readers lose)."""
+    ax.text(x, y, text, path_effects=[patheffects.Stroke(linewidth=kw.pop("halo", 2.4), foreground="white")],
+            **{**kw, "zorder": kw.get("zorder", 15) - 0.5})
+    ax.text(x, y, text, **kw)
+
+
 def _nice_length(max_m: float) -> float:
     """The longest 1-2-5 step not above ``max_m`` metres."""
     exp = 10 ** np.floor(np.log10(max_m))
@@ -213,9 +223,8 @@ def _scale_bar(ax, extent, width_in: float, lang: str) -> None:
                                linewidth=0.6, zorder=20))
     text = (format_number(length / 1000, lang, digits=0 if length >= 1000 else 1) + " km") if length >= 500 \
         else format_number(length, lang, digits=0) + " m"
-    halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
-    ax.text(x0, y0 + h * 1.8, "0", fontsize=7, ha="center", va="bottom", zorder=21, path_effects=halo)
-    ax.text(x0 + length, y0 + h * 1.8, text, fontsize=7, ha="center", va="bottom", zorder=21, path_effects=halo)
+    _halo_text(ax, x0, y0 + h * 1.8, "0", fontsize=7, ha="center", va="bottom", zorder=21)
+    _halo_text(ax, x0 + length, y0 + h * 1.8, text, fontsize=7, ha="center", va="bottom", zorder=21)
 
 
 def _north_arrow(ax, extent) -> None:
@@ -244,7 +253,6 @@ def _fit_extent(bounds, box_w: float, box_h: float, pad: float = 0.03) -> tuple[
 
 def _labels(ax, frame: gpd.GeoDataFrame, m_per_pt: float, *, size: float, bold: bool, colour: str) -> None:
     """Names at each area's inner point, only where the name fits the area's width."""
-    halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
     for name, geom in zip(frame["name"], frame.geometry):
         if not isinstance(name, str) or not name or geom is None or geom.is_empty:
             continue
@@ -258,8 +266,8 @@ def _labels(ax, frame: gpd.GeoDataFrame, m_per_pt: float, *, size: float, bold: 
         if fs * m_per_pt * 1.2 > (maxy - miny):
             continue
         p = geom.representative_point()
-        ax.text(p.x, p.y, name, fontsize=fs, ha="center", va="center", color=colour, zorder=15,
-                fontweight="bold" if bold else "normal", path_effects=halo, clip_on=True)
+        _halo_text(ax, p.x, p.y, name, fontsize=fs, ha="center", va="center", color=colour, zorder=15,
+                   fontweight="bold" if bold else "normal", clip_on=True)
 
 
 def _draw_map(ax, pm: PrintMap, extent, m_per_pt: float) -> None:

@@ -12,12 +12,11 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from jmdiq_geo.i18n import DATE_FORMAT, format_date, format_number, localized, t, t_or
-from jmdiq_geo.render.print_map import _fill, _lines
+from jmdiq_geo.render.print_map import _fill, _halo_text, _lines
 from jmdiq_geo.render.report import _Sheet
 
 #: the areas' colours (first, second), district and city — as the Steckbrief's chart
@@ -71,7 +70,6 @@ def locator_png(areas, area_ids: list[str], *, districts=None, context: dict | N
         _lines(zoom, part.geometry, color=colour, linewidth=2.0, zorder=4)
     if districts is not None:
         _lines(zoom, districts.cx[box[0]:box[2], box[1]:box[3]].geometry, color="#333333", linewidth=1.2, zorder=4)
-    halo = [patheffects.withStroke(linewidth=2, foreground="white")]
     width_pt = 0.62 * 7.0 * 72
     m_per_pt = (box[2] - box[0]) / width_pt
     for name, aid, geom in zip(near["name"], near["area_id"], near.geometry):
@@ -79,8 +77,8 @@ def locator_png(areas, area_ids: list[str], *, districts=None, context: dict | N
         if len(str(name)) * 0.55 * 6.5 * m_per_pt > (g1 - g0) and aid not in area_ids:
             continue
         p = geom.representative_point()
-        zoom.text(p.x, p.y, name, fontsize=6.5 if aid not in area_ids else 8, ha="center", va="center",
-                  fontweight="bold" if aid in area_ids else "normal", path_effects=halo, clip_on=True, zorder=6)
+        _halo_text(zoom, p.x, p.y, name, fontsize=6.5 if aid not in area_ids else 8, ha="center", va="center",
+                   fontweight="bold" if aid in area_ids else "normal", clip_on=True, zorder=6)
     zoom.set_xlim(box[0], box[2])
     zoom.set_ylim(box[1], box[3])
     return _png(fig)
