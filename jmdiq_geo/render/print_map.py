@@ -440,13 +440,16 @@ def level_label(ws, level: str, lang: str) -> str:
 
 
 def indicator_print(ws, description, *, period_from: date | None = None,
-                    context: dict[str, gpd.GeoDataFrame] | None = None) -> PrintMap:
+                    context: dict[str, gpd.GeoDataFrame] | None = None,
+                    outlines: gpd.GeoDataFrame | None | bool = True) -> PrintMap:
     """The print of an indicator (or change) map described by ``services.maps``: its level's
-    name as subtitle, the districts outlined and named, the context layers if given."""
+    name as subtitle, the districts outlined and named (``outlines``: given by a caller that
+    keeps them, True to read them here), the context layers if given."""
     level = description.layer.level
-    outlines = map_outlines(ws, level) if description.outline_level or len(ws.context_areas()) else None
-    subtitle = description.city_name + " · " + level_label(ws, level, description.lang) \
-        if description.city_name else level_label(ws, level, description.lang)
+    if outlines is True:
+        outlines = map_outlines(ws, level)
+    what = t("map_layer_grid", description.lang) if description.cells else level_label(ws, level, description.lang)
+    subtitle = f"{description.city_name} · {what}" if description.city_name else what
     return from_description(description, outlines=outlines, period_from=period_from, subtitle=subtitle,
                             context=context)
 

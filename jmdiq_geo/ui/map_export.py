@@ -14,7 +14,7 @@ from typing import Callable
 import streamlit as st
 
 from jmdiq_geo.render.maps import standalone_html
-from jmdiq_geo.render.print_map import PrintMap, from_categories, indicator_print, level_label, render
+from jmdiq_geo.render.print_map import PrintMap, from_categories, indicator_print, level_label, map_outlines, render
 from jmdiq_geo.services.maps import Overlays, describe_indicator_map
 from jmdiq_geo.services.projects import located_points
 from jmdiq_geo.ui.state import lang, settings, tr, workspace
@@ -39,6 +39,12 @@ def cached_context(version: float) -> dict | None:
     except ImportError:
         return None
     return context_layers(workspace())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def print_outlines(version: float, level: str):
+    """The outlines over a map of ``level`` with their names, in the work CRS (for labels)."""
+    return map_outlines(workspace(), level)
 
 
 def map_export(key: str, *, name: str, build: Callable[[], PrintMap] | None = None,
@@ -72,7 +78,6 @@ def indicator_map_export(version: float, *, level: str, indicator_id: str, perio
     (``ui.maps.indicator_map``, same cached layer and overlays; ``chosen``: the service
     categories shown)."""
     service_categories = tuple(chosen)
-    from jmdiq_geo.render.indicator_map import draw
     from jmdiq_geo.ui.maps import cached_layer, display_geometry_of, outlines, programme_areas, services
 
     ws = workspace()
@@ -86,19 +91,27 @@ def indicator_map_export(version: float, *, level: str, indicator_id: str, perio
                                          settings=settings(), lang=lang(), scheme=scheme, k=k, palette=palette,
                                          period_from=period_from, relative=relative, breaks=breaks,
                                          overlays=overlays, layer=layer)
-    printable = indicator_print(ws, description, period_from=period_from, context=cached_context(version))
-    shapes, display = outlines(version, level), display_geometry_of(version, level)
-    map_export("karte", name=description.title, build=lambda: printable,
-               html=lambda: standalone_html(draw(description, outlines=shapes, display=display)))
+    description_export("karte", version, description, period_from=period_from,
+                       outlines=outlines(version, level), display=display_geometry_of(version, level))
+
+
+def description_export(key: str, version: float, description, *, period_from: date | None = None,
+                       outlines=None, display=None) -> None:
+    """The export of a map described by ``services.maps`` (indicator, change or grid map);
+    ``outlines``/``display``: the page's cached display geometry for the HTML."""
+    from jmdiq_geo.render.indicator_map import draw
+
+    printable = indicator_print(workspace(), description, period_from=period_from, context=cached_context(version),
+                                outlines=print_outlines(version, description.layer.level))
+    map_export(key, name=description.title, build=lambda: printable,
+               html=lambda: standalone_html(draw(description, outlines=outlines, display=display)))
 
 
 def category_map_export(key: str, version: float, *, level: str, areas, codes, categories, title: str,
                         attributions: list[str], periods: list[date], html: Callable[[], str] | None = None) -> None:
     """The export of an index or hot-spot map (areas coloured by category)."""
-    from jmdiq_geo.render.print_map import map_outlines
-
     ws = workspace()
     printable = from_categories(areas, codes=codes, categories=categories, title=title, lang=lang(),
-                                attributions=attributions, outlines=map_outlines(ws, level), periods=periods,
+                                attributions=attributions, outlines=print_outlines(version, level), periods=periods,
                                 subtitle=level_label(ws, level, lang()), context=cached_context(version))
     map_export(key, name=title, build=lambda: printable, html=html)
