@@ -453,9 +453,18 @@ def cmd_map(args) -> int:
                 ws, indicator_id=args.indicator, period=period, level=args.level, settings=settings,
                 lang=settings.lang, scheme=args.scheme, k=args.k, palette=args.palette, period_from=period_from,
                 relative=args.relative, overlays=overlays)
-        outlines = outline_shapes(ws, description.layer.level)
-        html = standalone_html(draw(description, outlines=outlines))
-    Path(args.out).write_text(html, encoding="utf-8")
+        suffix = Path(args.out).suffix.lower().lstrip(".")
+        if suffix in ("pdf", "png", "svg"):            # a static map for print (render.print_map)
+            from jmdiq_geo.render.print_map import indicator_print, render
+            context = _context_layers(ws)
+            data = render(indicator_print(ws, description, period_from=period_from, context=context), suffix,
+                          paper=args.paper)
+        elif suffix in ("html", "htm"):
+            outlines = outline_shapes(ws, description.layer.level)
+            data = standalone_html(draw(description, outlines=outlines)).encode("utf-8")
+        else:
+            raise InputError(Problem("map_out_suffix", {"out": args.out}))
+    Path(args.out).write_bytes(data)
     print(t("cli_map_done", settings.lang, title=description.title, areas=len(description.layer.areas), out=args.out))
     return 0
 
@@ -500,6 +509,32 @@ def cmd_export(args) -> int:
                                   palette=args.palette)
     print(t("cli_export_done", settings.lang, out=result.path, period=result.period.isoformat() if result.period else "–",
             layers=", ".join(f"{name} {n}" for name, n in result.layers.items())))
+    return 0
+
+
+def _context_layers(ws) -> dict | None:
+    """Streets, water, railways and parks from the workspace, where the maps lane's
+    ``services.context`` is there (None otherwise: the print draws without them)."""
+    try:
+        from jmdiq_geo.services.context import context_layers
+    except ImportError:
+        return None
+    return context_layers(ws)
+
+
+def cmd_report(args) -> int:
+    """A Quartiersprofil PDF of one area (or two side by side with --compare)."""
+    from jmdiq_geo.services.profile_report import profile_report_pdf
+    from jmdiq_geo.services.workspace import open_workspace
+
+    settings = _settings(args)
+    if Path(args.out).suffix.lower() != ".pdf":
+        raise InputError(Problem("map_out_suffix", {"out": args.out}))
+    with open_workspace(settings.db_path, read_only=True) as ws:
+        data, names = profile_report_pdf(ws, level=args.level, area_ids=[args.area] + ([args.compare] if args.compare else []),
+                                         settings=settings, lang=settings.lang, context=_context_layers(ws))
+    Path(args.out).write_bytes(data)
+    print(t("cli_report_done", settings.lang, areas=", ".join(names), out=args.out))
     return 0
 
 
@@ -768,7 +803,7 @@ def build_parser() -> argparse.ArgumentParser:
     ind.add_argument("--db")
     ind.set_defaults(func=cmd_indicators)
 
-    mp = sub.add_parser("map", help="an indicator map (or its change) as one HTML file that opens offline")
+    mp = sub.add_parser("map", help="an indicator map (or its change) as one HTML file that opens offline, or as PDF/PNG/SVG")
     what = mp.add_mutually_exclusive_group(required=True)
     what.add_argument("--indicator", help="indicator id (see `info` or the Daten page)")
     what.add_argument("--grid", help="a population grid's id instead (see `info`): its cells as the map")
@@ -783,7 +818,10 @@ def build_parser() -> argparse.ArgumentParser:
     mp.add_argument("--programmes", action="store_true", help="draw the programme areas on top")
     mp.add_argument("--services", action="append", help="a service category to draw on top, repeatable")
     mp.add_argument("--projects", action="store_true", help="draw micro-projects and partners on top")
-    mp.add_argument("--out", required=True, help="HTML file to write")
+    mp.add_argument("--out", required=True, help="file to write: .html (interactive, offline), .pdf, .png or .svg "
+                                                 "(for print: title, legend, scale bar, north arrow, sources)")
+    mp.add_argument("--paper", choices=["A4", "A3"], default="A4", help="paper of a .pdf (default A4; PNG/SVG: the "
+                                                                        "sheet's size at 300 dpi)")
     mp.add_argument("--db")
     mp.set_defaults(func=cmd_map)
 
@@ -812,6 +850,14 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--palette", default="YlOrRd", help="YlOrRd, YlGnBu, viridis, cividis, PuBu or Greys")
     exp.add_argument("--db")
     exp.set_defaults(func=cmd_export)
+    rep = sub.add_parser("report", help="the Quartiersprofil of an area as a PDF (German by default), or two "
+                                        "areas side by side (--compare)")
+    rep.add_argument("--area", required=True, help="area id")
+    rep.add_argument("--level", help="level of the area (default: the smallest)")
+    rep.add_argument("--compare", help="a second area id of the same level, compared side by side")
+    rep.add_argument("--out", required=True, help="PDF file to write")
+    rep.add_argument("--db")
+    rep.set_defaults(func=cmd_report)
 
     chk = sub.add_parser("check", help="check a quarter against qualification rule sets")
     where = chk.add_mutually_exclusive_group(required=True)

@@ -7,6 +7,7 @@ from jmdiq_geo.services.layers import value_periods
 from jmdiq_geo.render.maps import PALETTES
 from jmdiq_geo.services.maps import official_classes
 from jmdiq_geo.ui.grid_map import grid_map_section, layer_choice
+from jmdiq_geo.ui.map_export import EXPORT_ARGS, indicator_map_export
 from jmdiq_geo.ui.maps import indicator_map, show_map
 from jmdiq_geo.ui.state import lang, require_areas, tr, trm, workspace_version
 from jmdiq_geo.ui.story import add_to_story
@@ -68,6 +69,7 @@ table = layer.areas
 st.caption(trm("map_caption", title=title, period=format_date(period, lang()),
               city=format_number(layer.city_value, lang()), n=int(table["value"].notna().sum()), total=len(table)))
 clicked = show_map(m, key="indicator_map", clickable=True)
+indicator_map_export(workspace_version(), **{k_: v for k_, v in globals().items() if k_ in EXPORT_ARGS})
 st.caption(tr("map_click_hint"))
 add_to_story({"kind": "change_map" if period_from else "indicator_map", "level": level, "indicator_id": indicator_id, "period": period, "period_from": period_from, "relative": relative, "scheme": scheme, "k": k, "palette": palette, "breaks": breaks, "title": title})
 if clicked:

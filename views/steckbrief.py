@@ -2,7 +2,7 @@
 import streamlit as st
 
 from jmdiq_geo.ui.feedback import guard
-from jmdiq_geo.ui.profile import profile_choices, render_profile, trend_chart
+from jmdiq_geo.ui.profile import children_list, profile_choices, profile_downloads, render_profile, trend_chart
 from jmdiq_geo.ui.state import require_areas, tr, workspace_version
 from jmdiq_geo.ui.story import add_to_story
 from jmdiq_geo.ui.widgets import indicator_picker, level_picker
@@ -32,6 +32,8 @@ for column, area_id in zip(columns, [first, second] if second else [first]):
     with column:
         render_profile(version, level, area_id, compact=bool(second))
 add_to_story({"kind": "profile", "level": level, "area_id": first})
+profile_downloads(version, level, [a for a in (first, second) if a])
+children_list(version, level, first, labels.get(first, first))
 
 st.subheader(tr("profile_trend"))
 indicator_id, _ = indicator_picker(ws, key="profile_trend_indicator", kinds=("extensive", "intensive"))

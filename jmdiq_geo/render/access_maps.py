@@ -137,12 +137,10 @@ def services_map(areas: gpd.GeoDataFrame, values: pd.Series, services: gpd.GeoDa
     return m
 
 
-def access_map(areas: gpd.GeoDataFrame, table: pd.DataFrame, *, measure: str, title: str, lang: str,
-               attributions: list[str], coverage=None, diverging: bool = False, unit: str = "",
-               display: gpd.GeoSeries | None = None, services: gpd.GeoDataFrame | None = None,
-               breaks_for: str | None = None, asset_base: str | None = "/app/static/vendor") -> folium.Map:
-    """One measure per area (``breaks_for``: the measure whose fixed class breaks apply). ``table`` has ``area``, the measure and ``method``; estimated
-    areas say so in the tooltip and the legend."""
+def access_classes(areas: gpd.GeoDataFrame, table: pd.DataFrame, *, measure: str, title: str, lang: str,
+                   diverging: bool = False, unit: str = "", breaks_for: str | None = None):
+    """(fill per area, tooltip text per area, legend rows, legend title) of ``access_map`` — also
+    what its print (``render.print_map``) is drawn with."""
     digits = measure_spec(breaks_for or measure)[1]
     merged = areas[["area_id"]].merge(table, left_on="area_id", right_on="area", how="left")
     values = merged[measure].astype(float)
@@ -169,6 +167,17 @@ def access_map(areas: gpd.GeoDataFrame, table: pd.DataFrame, *, measure: str, ti
         rows.append((NO_VALUE_COLOUR, t("no_value", lang), missing))
     n_est = int(estimate.sum())
     legend_title = title + (f" — {t('access_legend_estimates', lang, n=n_est)}" if n_est else "")
+    return fill, text, rows, legend_title
+
+
+def access_map(areas: gpd.GeoDataFrame, table: pd.DataFrame, *, measure: str, title: str, lang: str,
+               attributions: list[str], coverage=None, diverging: bool = False, unit: str = "",
+               display: gpd.GeoSeries | None = None, services: gpd.GeoDataFrame | None = None,
+               breaks_for: str | None = None, asset_base: str | None = "/app/static/vendor") -> folium.Map:
+    """One measure per area (``breaks_for``: the measure whose fixed class breaks apply). ``table`` has ``area``, the measure and ``method``; estimated
+    areas say so in the tooltip and the legend."""
+    fill, text, rows, legend_title = access_classes(areas, table, measure=measure, title=title, lang=lang,
+                                                    diverging=diverging, unit=unit, breaks_for=breaks_for)
     m = area_map(areas.reset_index(drop=True), fill=fill, value_text=text, legend_rows=rows, title=title,
                  legend_title=legend_title, lang=lang, attributions=attributions, display=display,
                  asset_base=asset_base)

@@ -56,6 +56,29 @@ class _Sheet(FPDF):
         self.cell(0, 5, f"jmdiq-geo · {t('report_page', self.lang, page=self.page_no())}", align="C")
 
 
+def criterion_note(criterion: dict, detail: dict, lang: str) -> str:
+    """One line under a criterion: the Stichtag of its values, the threshold and the city value,
+    whether the quarter's value is estimated or an exact sum, and the base a rate was rebuilt with."""
+    digits = 0 if detail.get("kind") == "extensive" else 1
+    unit = detail.get("unit") or ""
+    unit = "" if unit == "Personen" else (" %" if unit == "%" else f" {unit}" if unit else "")
+    parts = [t("report_stichtag", lang, date=format_date(detail["period"], lang) if detail.get("period") else "–")]
+    numbers = criterion.get("numbers") or {}
+    if numbers.get("threshold") is not None:
+        parts.append(t("report_threshold", lang, value=format_number(numbers["threshold"], lang, digits=digits) + unit))
+    elif numbers.get("min") is not None:
+        parts.append(t("report_threshold", lang, value=format_number(numbers["min"], lang, digits=digits) + unit))
+    if detail.get("city") is not None:
+        parts.append(t("report_city_value", lang, value=format_number(detail["city"], lang, digits=digits) + unit))
+    if detail.get("kind") != "class":
+        parts.append(t("report_value_estimated" if detail.get("estimated") else "report_value_exact", lang))
+    text = " · ".join(parts) + "."
+    if detail.get("rebuilt"):
+        base = detail.get("base_en") if lang == "en" else detail.get("base")
+        text += " " + t("report_rebuilt_own" if detail.get("own_base") else "report_rebuilt_other", lang, base=base)
+    return text
+
+
 def justification_pdf(result: dict, *, lang: str = "de", map_png: bytes | None = None,
                       created: date | None = None) -> bytes:
     """``result``: one or more check results as made by ``quarter.result_to_dict``."""
@@ -71,16 +94,30 @@ def justification_pdf(result: dict, *, lang: str = "de", map_png: bytes | None =
     pdf.multi_cell(0, 5, new_x="LMARGIN", new_y="NEXT", align="L", text=t("report_meta", lang, date=format_date(created or date.today(), lang),
                            km2=format_number(q["area_km2"], lang, digits=2),
                            kind=t(f"quarter_kind_{q['kind']}", lang),
-                           ids=", ".join(q["area_ids"]) or "–"))
+                           ids=", ".join(q["area_ids"]) or (t("report_ids_below", lang) if first.get("areas") else "–")))
     pdf.set_text_color(0, 0, 0)
     if map_png:
         pdf.image(io.BytesIO(map_png), w=110)
     pdf.ln(2)
     pdf.set_font("DejaVu", "", 9)
     share = first["share_population_from_partly_covered_areas"]
-    pdf.multi_cell(0, 5, new_x="LMARGIN", new_y="NEXT", align="L", text=t("report_numbers", lang, population=format_number(first["population"], lang, digits=0),
-                           share=format_number(100 * share, lang, digits=0) if share is not None else "–",
-                           grid=first["weights"].get("grid_label") or first["weights"]["grid"] or "–"))
+    # "geschätzt" only where something is: a union of whole areas is an exact sum
+    estimated = first.get("estimated", True)
+    pdf.multi_cell(0, 5, new_x="LMARGIN", new_y="NEXT", align="L", text=t(
+        "report_numbers" if estimated else "report_numbers_exact", lang,
+        population=format_number(first["population"], lang, digits=0),
+        share=format_number(100 * share, lang, digits=0) if share is not None else "–",
+        grid=first["weights"].get("grid_label") or first["weights"]["grid"] or "–"))
+    if first.get("areas"):
+        pdf.set_font("DejaVu", "B", 9)
+        pdf.multi_cell(0, 5, new_x="LMARGIN", new_y="NEXT", align="L",
+                       text=t("report_areas", lang, n=len(first["areas"])))
+        pdf.set_font("DejaVu", "", 8)
+        pdf.multi_cell(0, 4, new_x="LMARGIN", new_y="NEXT", align="L", text="; ".join(
+            f"{a['name']} ({a['area_id']}): " + (t("report_area_whole", lang) if a["method"] == "full" else t(
+                "report_area_part", lang, share=format_number(100 * a["share"], lang, digits=0),
+                method=t(f"method_{a['method']}", lang))) for a in first["areas"]))
+        pdf.set_font("DejaVu", "", 9)
     methods = first["weights"]["methods"] or {}
     pdf.multi_cell(0, 5, new_x="LMARGIN", new_y="NEXT", align="L", text=t(
         "report_methods", lang, full=methods.get("full", 0), dasymetric=methods.get("dasymetric", 0),
@@ -113,6 +150,13 @@ def justification_pdf(result: dict, *, lang: str = "de", map_png: bytes | None =
             pdf.set_font("DejaVu", "", 9)
             pdf.set_x(pdf.l_margin + 5)
             pdf.multi_cell(0, 5, new_x="LMARGIN", new_y="NEXT", align="L", text=c["reason"])
+            detail = (r.get("details") or {}).get(c["id"])
+            if detail:
+                pdf.set_font("DejaVu", "", 8)
+                pdf.set_text_color(70, 70, 70)
+                pdf.set_x(pdf.l_margin + 5)
+                pdf.multi_cell(0, 4, new_x="LMARGIN", new_y="NEXT", align="L", text=criterion_note(c, detail, lang))
+                pdf.set_text_color(0, 0, 0)
     pdf.ln(3)
     pdf.set_font("DejaVu", "B", 10)
     pdf.multi_cell(0, 6, new_x="LMARGIN", new_y="NEXT", align="L", text=t("report_method_title", lang))

@@ -204,10 +204,15 @@ def ancestor(ws: Workspace, area_id: str, *, level: str, up_to: str) -> str | No
     return current
 
 
-def time_series(ws: Workspace, *, indicator_id: str, area_id: str, level: str, settings: Settings) -> pd.DataFrame:
+def time_series(ws: Workspace, *, indicator_id: str, area_id: str, level: str, settings: Settings,
+                layer=None) -> pd.DataFrame:
     """Values of one area, its district (top level) and the city for every period; the district
     only for an indicator that can be carried to larger areas (a count, a rate with its
-    denominator)."""
+    denominator). ``layer(indicator_id, period, level)``: the layers when the caller keeps them
+    (a profile document shares them with its table)."""
+    if layer is None:
+        def layer(ind, period, lv):
+            return indicator_layer(ws, indicator_id=ind, period=period, level=lv, settings=settings)
     if not value_periods(ws, indicator_id):
         return pd.DataFrame({"area": [], "city": []}, index=pd.Index([], name="period"))
     top = ws.top_level()
@@ -218,11 +223,11 @@ def time_series(ws: Workspace, *, indicator_id: str, area_id: str, level: str, s
     district = ancestor(ws, area_id, level=level, up_to=top) if level != top and carried else None
     rows = []
     for period in value_periods(ws, indicator_id):
-        layer = indicator_layer(ws, indicator_id=indicator_id, period=period, level=level, settings=settings)
-        value = layer.areas.set_index("area_id")["value"].get(area_id)
-        row = {"period": period, "area": value, "city": layer.city_value}
+        mine = layer(indicator_id, period, level)
+        value = mine.areas.set_index("area_id")["value"].get(area_id)
+        row = {"period": period, "area": value, "city": mine.city_value}
         if district:
-            upper = indicator_layer(ws, indicator_id=indicator_id, period=period, level=top, settings=settings)
+            upper = layer(indicator_id, period, top)
             row["district"] = upper.areas.set_index("area_id")["value"].get(district)
         rows.append(row)
     return pd.DataFrame(rows).set_index("period")

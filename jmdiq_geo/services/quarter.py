@@ -58,6 +58,12 @@ class CheckResult:
     numbers: QuarterNumbers
     verdict: Verdict
     attributions: list[str]
+    #: the areas the quarter covers: area_id, name, method (full | dasymetric | area), share (of the
+    #: area's residents counted in the quarter; 1 for a whole area)
+    areas: list[dict] = field(default_factory=list)
+    #: per criterion id: what the sheet names beside the reason (indicator, its Stichtag, the city
+    #: value, how a rate was rebuilt and with which base)
+    details: dict[str, dict] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- quarters
@@ -299,8 +305,53 @@ def quarter_facts(ws: Workspace, quarter: Quarter, numbers: QuarterNumbers, sett
 def check_quarter(ws: Workspace, quarter: Quarter, ruleset: RuleSet, *, settings: Settings,
                   numbers: QuarterNumbers | None = None) -> CheckResult:
     numbers = numbers or quarter_numbers(ws, quarter, settings=settings)
-    verdict = evaluate(apply_roles(ws, ruleset), quarter_facts(ws, quarter, numbers, settings))
-    return CheckResult(quarter, numbers, verdict, ws.attributions())
+    facts = quarter_facts(ws, quarter, numbers, settings)
+    verdict = evaluate(apply_roles(ws, ruleset), facts)
+    return CheckResult(quarter, numbers, verdict, ws.attributions(), covered_areas(ws, numbers),
+                       criterion_details(ws, verdict, numbers, facts))
+
+
+def covered_areas(ws: Workspace, numbers: QuarterNumbers) -> list[dict]:
+    """The smallest areas the quarter covers, whole ones first, with the share of each that
+    entered the quarter's numbers."""
+    table = numbers.weights.table
+    names = ws.area_names(ws.lowest_level()).set_index("area_id")["name"]
+    order = {"full": 0, "dasymetric": 1, "area": 2}
+    rows = [{"area_id": r["area_id"], "name": names.get(r["area_id"], r["area_id"]), "method": r["method"],
+             "share": float(r["weight"])} for _, r in table.iterrows()]
+    return sorted(rows, key=lambda r: (order.get(r["method"], 3), -r["share"], r["name"]))
+
+
+def criterion_details(ws: Workspace, verdict: Verdict, numbers: QuarterNumbers, facts: Facts) -> dict[str, dict]:
+    """Per criterion with an indicator: the indicator, the Stichtag of the values compared, the
+    city value, whether the quarter's value is estimated (partly covered areas) or an exact sum,
+    and for a rate the base it was rebuilt with — its own (a rate derived from two counts) or
+    another (a published rate weighted by e.g. all residents)."""
+    defs = ws.indicators().set_index("indicator_id")
+    own_base = {b.get("indicator_id"): b.get("denominator") for b in ws.derived_definition_bodies()
+                if b.get("numerator")}
+    several = len(numbers.weights.table) > 1
+    estimated = not numbers.share_partial == 0
+    out = {}
+    for o in verdict.outcomes:
+        ind = o.criterion.indicator
+        if not ind or ind not in defs.index:
+            continue
+        periods = value_periods(ws, ind)
+        period = numbers.values.at[ind, "period"] if ind in numbers.values.index else \
+            (periods[-1] if periods else None)
+        kind = defs.at[ind, "kind"]
+        den = defs.at[ind, "denominator"] if kind == "intensive" else None
+        city = facts.city(ind) if o.criterion.type in ("compare_city", "indicator_min") else None
+        unit = defs.at[ind, "unit"] if isinstance(defs.at[ind, "unit"], str) else ""
+        detail = {"indicator": ind, "period": period, "city": city, "kind": kind, "unit": unit,
+                  "estimated": estimated and kind != "class", "rebuilt": bool(den) and several}
+        if den and several:
+            detail["base"] = localized(defs.loc[den], "de") if den in defs.index else den
+            detail["base_en"] = localized(defs.loc[den], "en") if den in defs.index else den
+            detail["own_base"] = own_base.get(ind) == den
+        out[o.criterion.id] = detail
+    return out
 
 
 def result_to_dict(result: CheckResult, *, lang: str = "de") -> dict:
@@ -337,6 +388,10 @@ def result_to_dict(result: CheckResult, *, lang: str = "de") -> dict:
         "too_small": n.too_small,
         "grids": clean(grid_report(n.grids, lang=lang)) if n.grids is not None else None,
         "sources": result.attributions,
+        # whole areas only: the numbers are exact sums, nothing is estimated
+        "estimated": not n.share_partial == 0,          # unknown (residents from the grids) counts as estimated
+        "areas": clean(result.areas),
+        "details": clean(result.details),
     }
 
 

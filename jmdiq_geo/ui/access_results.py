@@ -8,8 +8,10 @@ import streamlit as st
 from jmdiq_geo.i18n import format_date, format_number, localized
 from jmdiq_geo.render.access_maps import access_map, detour_map, measure_label
 from jmdiq_geo.render.maps import standalone_html
+from jmdiq_geo.render.print_map import access_print, map_outlines
 from jmdiq_geo.services.access import barrier_table, excluded_services
 from jmdiq_geo.services.access_export import area_table, crossing_labels, report_bytes, table_downloads
+from jmdiq_geo.ui.map_export import map_export
 from jmdiq_geo.ui.access import category_label
 from jmdiq_geo.ui.maps import display_geometry_of, show_map
 from jmdiq_geo.ui.state import lang, tr, workspace
@@ -113,6 +115,7 @@ def show_result(nominal, effective, version: float) -> None:
         title = tr("acc_barrier_title", measure=measure_label(measure, lang(), far=far, group=group))
         m = access_map(areas, table, measure="value", title=title, lang=lang(), attributions=attributions,
                        coverage=coverage, breaks_for=col, display=display_geometry_of(version, level))
+        printable = dict(areas=areas, table=table, measure="value", title=title, breaks_for=col)
         table["name"] = table["area"].map(ws.area_names(level).set_index("area_id")["name"])
         shown = table[["name", col, f"{measure}_nominal", f"{measure}_effective", "area"]]
     else:
@@ -121,12 +124,15 @@ def show_result(nominal, effective, version: float) -> None:
         title = measure_label(measure, lang(), far=far, group=group) + " — " + tr(f"acc_view_{view}")
         m = access_map(areas, table, measure=measure, title=title, lang=lang(), attributions=attributions,
                        coverage=coverage, display=display_geometry_of(version, level), services=access.services)
+        printable = dict(areas=areas, table=table, measure=measure, title=title)
         # beside places per child, the children (Kitas), not the JMD target group
         persons = "demand_group" if measure == "e2sfca" and group and "demand_group" in table else "target_group"
         shown = table[["name", measure, persons, "method_label", "area"]]
     left, right = st.columns([3, 2])
     with left:
-        _map_download(m, f"erreichbarkeit_{report['category']}_{view}")
+        shapes, lg = map_outlines(ws, level), lang()          # read here; the print is drawn on click
+        _map_download(m, f"erreichbarkeit_{report['category']}_{view}", lambda: access_print(
+            **printable, lang=lg, attributions=attributions, coverage=coverage, outlines=shapes))
         show_map(m, key=f"acc_map_{view}", height=620)
     with right:
         shown = shown.sort_values(shown.columns[1], ascending=False, na_position="last")
@@ -152,11 +158,12 @@ def _column_labels(columns: list[str], far: float) -> dict:
     return labels
 
 
-def _map_download(m, name: str) -> None:
-    """The map as one offline HTML file (Leaflet and the plugins inlined), for the working group.
-    Rendered before st_folium shows the map (it renames the map's elements while rendering)."""
-    st.download_button(tr("acc_download_map"), standalone_html(m).encode("utf-8"), file_name=f"{name}.html",
-                       mime="text/html", key=f"dl_{name}")
+def _map_download(m, name: str, build=None) -> None:
+    """The map as one offline HTML file (Leaflet and the plugins inlined), for the working group,
+    and (``build``) for print as PDF, PNG or SVG (``ui.map_export``). The HTML is rendered before
+    st_folium shows the map (it renames the map's elements while rendering)."""
+    page = standalone_html(m)
+    map_export(f"dl_{name}", name=name, build=build, html=lambda: page)
 
 
 def _details(nominal, effective) -> None:

@@ -12,8 +12,9 @@ from jmdiq_geo.errors import InputError, Problem
 from jmdiq_geo.services.catalogue import usable_indices
 from jmdiq_geo.services.layers import compute_index_for, indicator_layer
 from jmdiq_geo.services.maps import index_map_parts
-from jmdiq_geo.render.maps import category_map
+from jmdiq_geo.render.maps import category_map, standalone_html
 from jmdiq_geo.ui.feedback import show_notices
+from jmdiq_geo.ui.map_export import category_map_export
 from jmdiq_geo.ui.maps import display_geometry_of, outlines
 from jmdiq_geo.i18n import localized
 from jmdiq_geo.ui.state import settings, tr, workspace
@@ -42,10 +43,14 @@ def index_map(version: float, definition: IndexDef, period: date, part: str, lan
     """(map, counts table) for one component of an index, or its overall groups."""
     table = cached_index(version, definition, period)
     ws = workspace()
+    areas = ws.areas(definition.level)
     codes, cats, title, sources = index_map_parts(ws, definition, table, part, lang)
-    m = category_map(ws.areas(definition.level), codes=codes, categories=cats, title=title, lang=lang,
-                     attributions=sources, outlines=outlines(version, definition.level),
-                     display=display_geometry_of(version, definition.level))
+    drawn = dict(areas=areas, codes=codes, categories=cats, title=title, lang=lang, attributions=sources,
+                 outlines=outlines(version, definition.level), display=display_geometry_of(version, definition.level))
+    m = category_map(**drawn)
+    category_map_export("index", version, level=definition.level, areas=areas, codes=codes, categories=cats,
+                        title=title, attributions=sources, periods=[period],
+                        html=lambda: standalone_html(category_map(**drawn)))
     counts = pd.DataFrame([(label, int((codes == code).sum())) for code, label, _ in cats],
                           columns=["label", "n"])
     counts["share"] = counts["n"] / max(1, counts["n"].sum())
@@ -71,8 +76,11 @@ def hotspot_map(version: float, indicator_id: str, period: date, level: str, sig
     cats = [(label, tr(f"cluster_{label}"), CLUSTER_COLOURS[label]) for label in VALUED_LABELS]
     definition = layer.definition
     title = tr("hotspot_map_title", indicator=localized(definition, lang))
-    m = category_map(areas, codes=codes, categories=cats, title=title, lang=lang,
-                     attributions=layer.attributions, outlines=outlines(version, level),
-                     display=display_geometry_of(version, level))
+    drawn = dict(areas=areas, codes=codes, categories=cats, title=title, lang=lang, attributions=layer.attributions,
+                 outlines=outlines(version, level), display=display_geometry_of(version, level))
+    m = category_map(**drawn)
+    category_map_export("hotspot", version, level=level, areas=areas, codes=codes, categories=cats, title=title,
+                        attributions=layer.attributions, periods=[period],
+                        html=lambda: standalone_html(category_map(**drawn)))
     shares = pd.DataFrame([(tr(f"cluster_{k}"), v) for k, v in result.shares.items()], columns=["label", "share"])
     return m, shares, result

@@ -13,9 +13,11 @@ from jmdiq_geo.i18n import format_number
 from jmdiq_geo.services.grids import grid_basis
 from jmdiq_geo.services.quarter import (Quarter, check_quarter, quarter_from_areas, quarter_from_file, quarter_from_geojson,
                                quarter_from_programme, result_to_dict, weight_grid)
-from jmdiq_geo.render.maps import drawing_map, quarter_map
+from jmdiq_geo.render.maps import drawing_map, quarter_map, standalone_html
+from jmdiq_geo.render.print_map import map_outlines, quarter_print
 from jmdiq_geo.render.report import justification_pdf, quarter_png
 from jmdiq_geo.ui.import_form import save_upload
+from jmdiq_geo.ui.map_export import map_export
 from jmdiq_geo.ui.maps import outlines
 from jmdiq_geo.ui.state import lang, settings, tr, workspace
 
@@ -116,10 +118,14 @@ def show_results(version: float, results: list) -> None:
     ws = workspace()
     lowest = ws.lowest_level()
     q = gpd.GeoDataFrame(geometry=[first.quarter.geometry], crs=ws.work_crs)
-    m = quarter_map(to_display_crs(q), ws.areas(lowest), weights=numbers.weights.table, lang=lg,
-                    attributions=first.attributions)
-    st_folium(m, key="check_result_map", height=420, use_container_width=True, returned_objects=[])
+    drawn = dict(areas=ws.areas(lowest), weights=numbers.weights.table, lang=lg, attributions=first.attributions)
+    m = quarter_map(to_display_crs(q), **drawn)
+    shapes = map_outlines(ws, lowest)        # read here; HTML and print are made on click
     dicts = [result_to_dict(r, lang=lg) for r in results]
+    label = first.quarter.label or tr("check_title")
+    map_export("check_map", name=label, html=lambda: standalone_html(quarter_map(to_display_crs(q), **drawn)),
+               build=lambda: quarter_print(q, title=label, outlines=shapes, **drawn))
+    st_folium(m, key="check_result_map", height=420, use_container_width=True, returned_objects=[])
     top = ws.top_level()
     png = quarter_png(q, ws.areas(lowest), ws.areas(top))
     pdf = justification_pdf(dicts, lang=lg, map_png=png)

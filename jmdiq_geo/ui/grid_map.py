@@ -11,6 +11,7 @@ from jmdiq_geo.render.indicator_map import draw
 from jmdiq_geo.render.maps import PALETTES, display_geometry
 from jmdiq_geo.services.grids import GRID_LEVEL, grid_layer, grid_meta, statistical_layers
 from jmdiq_geo.services.maps import describe_grid_map
+from jmdiq_geo.ui.map_export import description_export
 from jmdiq_geo.ui.maps import outlines, show_map
 from jmdiq_geo.ui.state import lang, settings, tr, workspace
 from jmdiq_geo.ui.widgets import parse_breaks
@@ -73,3 +74,5 @@ def grid_map_section(version: float) -> None:
                   n=int(cells["value"].notna().sum()), total=len(cells), min=settings().min_residents,
                   small=settings().small_count))
     show_map(m, key="grid_map")
+    description_export("grid", version, description, outlines=outlines(version, GRID_LEVEL),
+                       display=_display(version, grid_id))

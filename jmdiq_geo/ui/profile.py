@@ -92,6 +92,13 @@ _CHART_LOCALE = {"de": {"number": {"decimal": ",", "thousands": ".", "grouping":
                  "en": {"number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["", " €"]}}}
 
 
+def series_colours(order: list[str], area_names: list[str], district: str, city: str) -> list[str]:
+    """One colour per chart column in the columns' order (area, district, second area, city):
+    the district grey, the city black, each area its own colour whatever the order."""
+    return [_DISTRICT_COLOUR if c == district else _CITY_COLOUR if c == city
+            else _AREA_COLOURS[area_names.index(c) % len(_AREA_COLOURS)] for c in order]
+
+
 def trend_chart(version: float, indicator_id: str, level: str, area_ids: list[str]) -> None:
     """Line chart: each area against its district and the city over all periods. The periods are
     the x axis as they are (31.12.2021 stays at 2021; a time axis put it at the 2022 tick), and
@@ -114,8 +121,7 @@ def trend_chart(version: float, indicator_id: str, level: str, area_ids: list[st
         st.caption(tr("profile_trend_scale"))
         data = data.drop(columns=[tr("col_city")])
     order = list(data.columns)
-    colours = [_AREA_COLOURS[i % len(_AREA_COLOURS)] for i in range(len(area_ids))]
-    colours += [_DISTRICT_COLOUR] * (district in order) + [_CITY_COLOUR] * (tr("col_city") in order)
+    colours = series_colours(order, [names.get(aid, aid) for aid in area_ids], district, tr("col_city"))
     long = data.rename_axis("period").reset_index().melt(id_vars="period", var_name="series", value_name="value")
     long = long.dropna(subset=["value"])
     long["period"] = pd.to_datetime(long["period"])
@@ -130,3 +136,50 @@ def trend_chart(version: float, indicator_id: str, level: str, area_ids: list[st
                  alt.Tooltip("value:Q", title=tr("col_value"), format=",.1~f")],
     ).properties(height=320).configure(locale=_CHART_LOCALE[lang()])
     st.altair_chart(chart, width="stretch")
+
+
+def profile_downloads(version: float, level: str, area_ids: list[str]) -> None:
+    """The profile (or the two areas compared) as a PDF: made on "prepare", then downloaded."""
+    from jmdiq_geo.services.profile_report import profile_report_pdf
+    from jmdiq_geo.ui.map_export import cached_context
+
+    signature = (version, level, tuple(area_ids), lang())
+    key = "compare" if len(area_ids) > 1 else "one"
+    c1, c2 = st.columns([1, 2])
+    if c1.button(tr(f"profile_pdf_prepare_{key}"), key="profile_pdf_prepare", icon=":material/picture_as_pdf:"):
+        with st.spinner(tr("profile_pdf_making")):
+            data, names = profile_report_pdf(
+                workspace(), level=level, area_ids=area_ids, settings=settings(), lang=lang(),
+                context=cached_context(version),
+                layer=lambda ind, period, lv: cached_layer(version, level=lv, indicator_id=ind, period=period),
+                series=lambda ind, lv, aid: cached_series(version, ind, lv, aid))
+        st.session_state["profile_pdf"] = (signature, data, "_".join(names))
+    kept = st.session_state.get("profile_pdf")
+    if kept and kept[0] == signature:
+        from jmdiq_geo.ui.map_export import _slug
+        c2.download_button(tr("profile_pdf_download"), kept[1], file_name=f"quartiersprofil_{_slug(kept[2])}.pdf",
+                           mime="application/pdf", key="profile_pdf_download", type="primary",
+                           icon=":material/download:", on_click="ignore")
+
+
+def children_list(version: float, level: str, area_id: str, name: str) -> None:
+    """The areas of the next level down inside this area with the key indicators (MSS classes by
+    their names), on screen and as CSV."""
+    from jmdiq_geo.services.profile_report import children_table
+
+    levels = workspace().levels_in_order()
+    if levels.index(level) == 0:
+        return
+    child = levels[levels.index(level) - 1]
+    label = workspace().levels().set_index("level").at[child, "label_de" if lang() == "de" else "label_en"]
+    if not st.toggle(tr("profile_children", level=label, name=name), key="profile_children"):
+        return
+    table = children_table(workspace(), parent_level=level, parent_id=area_id, settings=settings(), lang=lang(),
+                           layer=lambda ind, period, lv: cached_layer(version, level=lv, indicator_id=ind, period=period))
+    digits = table.attrs.get("digits", {})
+    table = table.rename(columns={"area_id": tr("tt_id"), "name": tr("tt_area")})
+    from jmdiq_geo.ui.widgets import number_table
+    st.dataframe(number_table(table, digits), hide_index=True, width="stretch")
+    st.download_button(tr("profile_children_csv"), table.to_csv(index=False).encode("utf-8"),
+                       file_name=f"gebiete_{area_id}.csv", mime="text/csv", key="profile_children_csv",
+                       on_click="ignore")

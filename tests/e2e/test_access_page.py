@@ -87,7 +87,7 @@ def test_service_edit_then_persona_access_and_barrier_maps(page, app_url):
     page.screenshot(path=str(shot_dir() / "zugang_umwege.png"), full_page=True)
     # the map as one offline HTML file for the working group: Leaflet inlined, no outside links
     with page.expect_download() as download:
-        page.get_by_role("button", name="Karte herunterladen (HTML, funktioniert offline)").click()
+        page.get_by_role("button", name="Karte herunterladen").click()      # the detour map: HTML only
     html = Path(download.value.path()).read_text(encoding="utf-8")
     assert "L.map(" in html and "OpenStreetMap contributors" in html
     outside = re.findall(r'<(?:script|link|img)[^>]*(?:src|href)="https?://[^"]*"', html)

@@ -50,6 +50,12 @@ class FakeWorkspace:
     def attributions(self, sources):
         return [f"Quelle {s}" for s in sources]
 
+    def top_level(self):          # one level: no district outlines over the print
+        return "plr"
+
+    def context_areas(self):
+        return gpd.GeoDataFrame({"name": []}, geometry=[], crs="EPSG:25833")
+
 
 def report(**over) -> dict:
     base = {"category": "jugendfreizeit", "level": "plr", "thresholds": (5, 10, 15), "has_capacity": False,
@@ -115,7 +121,7 @@ def test_nominal_result_in_german(patched):
     assert drawn["measure"] == "share_beyond" and drawn["attributions"] == ["Quelle amt", "Quelle jfe", "Quelle osm"]
     assert ("shown", "acc_map_nominal") in patched["maps"]
     labels = [b.label for b in at.get("download_button")]
-    assert labels == [t("acc_download_map", "de"), t("acc_download", "de", view=t("acc_view_nominal", "de")),
+    assert labels == [t("export_download", "de"), t("acc_download", "de", view=t("acc_view_nominal", "de")),
                       t("acc_download_gpkg", "de", view=t("acc_view_nominal", "de")), t("acc_download_report", "de")]
     assert patched["downloads"] == ["de"]
     # the services off the network are listed by name

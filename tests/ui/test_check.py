@@ -36,6 +36,9 @@ class FakeWorkspace:
         return gpd.GeoDataFrame({"area_id": [level]}, geometry=[shapely.box(X0, Y0, X0 + 400, Y0 + 100)],
                                 crs="EPSG:25833")
 
+    def context_areas(self):       # the print's outlines: no Kreis or Land around
+        return gpd.GeoDataFrame({"name": []}, geometry=[], crs="EPSG:25833")
+
 
 def checked(label, verdict, criteria, *, population=12345.4, share_partial=0.25, methods=None, too_small=False,
             grids=None):
@@ -46,7 +49,7 @@ def checked(label, verdict, criteria, *, population=12345.4, share_partial=0.25,
     plain = {"verdict": verdict, "ruleset": {"label": label}, "reason": f"Begründung {label}",
              "criteria": [{"label": c, "status": s, "reason": r} for c, s, r in criteria], "grids": grids}
     return SimpleNamespace(numbers=numbers, attributions=["Testamt, CC BY 4.0"], plain=plain,
-                           quarter=SimpleNamespace(geometry=shapely.box(X0, Y0, X0 + 200, Y0 + 100)))
+                           quarter=SimpleNamespace(geometry=shapely.box(X0, Y0, X0 + 200, Y0 + 100), label="Testkiez"))
 
 
 @pytest.fixture
@@ -80,7 +83,8 @@ def test_results_in_german(patched):
         "Programmgebiet": {t("check_outcome", "de"): t("verdict_unknown", "de"), t("check_reason", "de"): "keine Daten"}}
     assert second[t("check_outcome", "de")].tolist() == [t("verdict_not_met", "de")]
     # the downloads: the PDF of both rule sets in the page's language, and the JSON
-    assert [b.label for b in at.get("download_button")] == [t("check_pdf", "de"), t("check_json", "de")]
+    assert [b.label for b in at.get("download_button")] == [t("export_download", "de"), t("check_pdf", "de"),
+                                                           t("check_json", "de")]
     [(dicts, kwargs)] = patched["pdf"]
     assert [d["ruleset"]["label"] for d in dicts] == ["Regeln A", "Regeln B"] and kwargs["lang"] == "de"
     assert kwargs["map_png"] == b"\x89PNG"
