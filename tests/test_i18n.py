@@ -31,7 +31,8 @@ DYNAMIC = {"scheme_": ("quantiles", "equal_interval", "natural_breaks", "std_mea
            "network_": ("new", "ended", "strengthened", "weakened", "unchanged"),
            "method_": ("full", "dasymetric", "area"), "quarter_kind_": ("areas", "programme", "drawn", "file"),
            "check_source_": ("areas", "programme", "drawn", "file"),
-           "grid_weighting_": ("inhabited", "surface", "mixed", "none"), "map_layer_": ("areas", "grid")}
+           "grid_weighting_": ("inhabited", "surface", "mixed", "none"), "map_layer_": ("areas", "grid"),
+           "err_participation_": ("closed", "expired", "not_started")}
 
 
 def used_keys() -> set[str]:
