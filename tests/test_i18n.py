@@ -32,6 +32,9 @@ DYNAMIC = {"scheme_": ("quantiles", "equal_interval", "natural_breaks", "std_mea
            "method_": ("full", "dasymetric", "area"), "quarter_kind_": ("areas", "programme", "drawn", "file"),
            "check_source_": ("areas", "programme", "drawn", "file"),
            "grid_weighting_": ("inhabited", "surface", "mixed", "none"), "map_layer_": ("areas", "grid"),
+           "pp_answer_": ("yes", "no", "na"), "part_status_": ("open", "closed", "expired", "not_started"),
+           "part_section_": ("link", "moderation", "results"), "part_unit_": ("grid", "areas"),
+           "part_flag_": ("email", "phone", "address", "name"),
            "err_participation_": ("closed", "expired", "not_started")}
 
 

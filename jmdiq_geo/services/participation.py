@@ -32,7 +32,7 @@ from jmdiq_geo.analysis.participation import MIN_K, cell_corner, count_places, g
 from jmdiq_geo.config import Settings
 from jmdiq_geo.crs import to_display_crs, to_work_crs
 from jmdiq_geo.errors import InputError, Problem
-from jmdiq_geo.io.participation import check_categories, default_categories, screening_hints
+from jmdiq_geo.io.participation import PAGE_LANGUAGES, check_categories, default_categories, screening_hints
 from jmdiq_geo.services.auth import authorize
 from jmdiq_geo.services.quarter import Quarter
 from jmdiq_geo.store.workspace import Workspace
@@ -299,6 +299,7 @@ class PublicSession:
     categories: tuple[dict, ...]
     outline_geojson: str            # the quarter's outline, EPSG:4326, simplified
     bounds: tuple[float, float, float, float]
+    attributions: tuple[str, ...]   # the sources of the outline (every map names them)
 
 
 def _by_token(ws: Workspace, token: str) -> dict:
@@ -314,7 +315,8 @@ def public_session(ws: Workspace, token: str, *, now: datetime | None = None) ->
     outline = to_display_crs(gpd.GeoDataFrame(geometry=[s.quarter.simplify(5.0)], crs=ws.work_crs))
     geom = shapely.set_precision(outline.geometry.iloc[0], 1e-5)
     return PublicSession(s.session_id, s.title, s.status(now), tuple(s.categories), shapely.to_geojson(geom),
-                         tuple(float(v) for v in outline.total_bounds))
+                         tuple(float(v) for v in outline.total_bounds),
+                         tuple(ws.attributions(s.source_ids)) if s.source_ids else ())
 
 
 def _open(ws: Workspace, token: str, now: datetime) -> Session:
@@ -403,3 +405,40 @@ def qr_png(url: str, *, scale: int = 8) -> bytes:
     buf = io.BytesIO()
     segno.make(url, error="m").save(buf, kind="png", scale=scale, border=4)
     return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- context of the results
+
+def target_group_layer(ws: Workspace, session_id: str, *, settings: Settings, lang: str = "de"
+                       ) -> tuple[gpd.GeoDataFrame, str, list[str]] | None:
+    """The workspace's target-group indicator (role ``target_group``) of the newest period on the
+    smallest areas touching the session's quarter, privacy rules applied (``indicator_layer``):
+    (areas with ``value``, title, attributions); None when the workspace maps no such role."""
+    from jmdiq_geo.i18n import localized
+    from jmdiq_geo.services.layers import indicator_layer, value_periods
+    from jmdiq_geo.services.roles import indicator_roles
+
+    session = get_session(ws, session_id)
+    indicator = indicator_roles(ws).get("target_group")
+    periods = value_periods(ws, indicator) if indicator else []
+    if not periods:
+        return None
+    layer = indicator_layer(ws, indicator_id=indicator, period=max(periods), settings=settings)
+    areas = layer.areas[layer.areas.intersects(session.quarter)]
+    title = f"{localized(layer.definition, lang)} ({max(periods):%Y})"
+    return areas[["area_id", "name", "value", "geometry"]], title, layer.attributions
+
+
+def services_near(ws: Workspace, session_id: str, categories: list[str]) -> dict[str, gpd.GeoDataFrame]:
+    """Services of ``categories`` inside the session's quarter (with 500 m around it)."""
+    session = get_session(ws, session_id)
+    area = session.quarter.buffer(500)
+    out = {}
+    for category in categories:
+        points = ws.services(category=category)
+        out[category] = points[points.within(area)]
+    return out
+
+
+def service_categories(ws: Workspace) -> list[str]:
+    return sorted(ws.services()["category"].dropna().unique().tolist())

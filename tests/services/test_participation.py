@@ -247,7 +247,8 @@ def test_staff_functions_need_the_participation_right(tiny_ws, session):
 def test_public_session_gives_only_outline_and_categories(tiny_ws, session):
     view = part.public_session(tiny_ws, session.token, now=NOW)
     assert view.status == "open" and view.title == "Jugendclub Mittwoch"
-    assert set(vars(view)) == {"session_id", "title", "status", "categories", "outline_geojson", "bounds"}
+    assert set(vars(view)) == {"session_id", "title", "status", "categories", "outline_geojson", "bounds", "attributions"}
+    assert view.attributions == tuple(tiny_ws.attributions(["test"]))
     assert '"Polygon"' in view.outline_geojson
 
 
