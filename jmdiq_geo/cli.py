@@ -655,8 +655,7 @@ def cmd_participation(args) -> int:
                                          area_ids=[a.strip() for a in args.areas.split(",") if a.strip()])
             categories = None
             if args.categories:
-                from jmdiq_geo.io.participation import read_categories_file
-                categories = read_categories_file(args.categories)
+                categories = part.read_categories_file(args.categories)
             try:
                 start, end = datetime.fromisoformat(args.start), datetime.fromisoformat(args.end)
             except ValueError:

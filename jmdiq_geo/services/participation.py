@@ -32,7 +32,8 @@ from jmdiq_geo.analysis.participation import MIN_K, cell_corner, count_places, g
 from jmdiq_geo.config import Settings
 from jmdiq_geo.crs import to_display_crs, to_work_crs
 from jmdiq_geo.errors import InputError, Problem
-from jmdiq_geo.io.participation import PAGE_LANGUAGES, check_categories, default_categories, screening_hints
+from jmdiq_geo.io.participation import (PAGE_LANGUAGES, check_categories, default_categories,  # noqa: F401 (re-exported)
+                                        read_categories_file, screening_hints)
 from jmdiq_geo.services.auth import authorize
 from jmdiq_geo.services.quarter import Quarter
 from jmdiq_geo.store.workspace import Workspace
