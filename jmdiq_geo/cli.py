@@ -649,10 +649,14 @@ def cmd_participation(args) -> int:
                 print(t("part_none", lang))
             return 0
         if args.action == "create":
-            if not (args.title and args.areas and args.start and args.end):
+            if not (args.title and (args.areas or args.quarter_file) and args.start and args.end):
                 raise InputError(Problem("cli_part_create_needs"))
-            quarter = quarter_from_areas(ws, level=args.level or ws.lowest_level(),
-                                         area_ids=[a.strip() for a in args.areas.split(",") if a.strip()])
+            if args.quarter_file:
+                from jmdiq_geo.services.quarter import quarter_from_file
+                quarter = quarter_from_file(ws, args.quarter_file, max_bytes=settings.max_file_bytes)
+            else:
+                quarter = quarter_from_areas(ws, level=args.level or ws.lowest_level(),
+                                             area_ids=[a.strip() for a in args.areas.split(",") if a.strip()])
             categories = None
             if args.categories:
                 categories = part.read_categories_file(args.categories)
@@ -780,6 +784,7 @@ def build_parser() -> argparse.ArgumentParser:
     par.add_argument("--title")
     par.add_argument("--level", help="level of --areas (default: the smallest areas)")
     par.add_argument("--areas", help="area ids of the quarter, comma-separated")
+    par.add_argument("--quarter-file", help="a drawn quarter instead: a polygon file (GeoJSON, GeoPackage, …)")
     par.add_argument("--start", help="start, e.g. 2026-05-06T16:00")
     par.add_argument("--end", help="end, e.g. 2026-05-06T19:00")
     par.add_argument("--cell-size", type=int, default=100, choices=[100, 250])

@@ -49,8 +49,8 @@ def results_map(places: gpd.GeoDataFrame, quarter: gpd.GeoDataFrame, *, colour: 
         top = float(shown_target["value"].max() or 1.0)
         group = folium.FeatureGroup(name=html_text(target_title))
         folium.GeoJson(feature_collection(shown_target.geometry, {"value": shown_target["value"].round(0).tolist()}),
-                       style_function=lambda f: {"fillColor": "#2c7fb8", "color": "#2c7fb8", "weight": 0.3,
-                                                 "fillOpacity": 0.08 + 0.45 * float(f["properties"]["value"] or 0) / top},
+                       style_function=lambda f: {"fillColor": "#6baed6", "color": "#4a90c2", "weight": 0.5,
+                                                 "fillOpacity": 0.05 + 0.3 * float(f["properties"]["value"] or 0) / top},
                        tooltip=SafeTooltip(fields=["value"], aliases=[target_title])).add_to(group)
         group.add_to(m)
     folium.GeoJson(feature_collection(shown_quarter.geometry, {}), interactive=False, control=False,

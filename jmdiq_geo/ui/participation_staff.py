@@ -75,6 +75,8 @@ def pick_session(ws) -> str | None:
         return None
     now = datetime.now()
     table["status"] = [tr(f"part_status_{_status(r, now)}") for r in table.itertuples()]
+    for col in ("starts_at", "ends_at"):
+        table[col] = table[col].dt.strftime("%d.%m.%Y %H:%M")
     shown = table[["title", "quarter_label", "starts_at", "ends_at", "status", "participants", "pins", "to_moderate"]]
     st.dataframe(shown.rename(columns={c: tr(f"part_col_{c}") for c in shown.columns}), hide_index=True,
                  use_container_width=True)

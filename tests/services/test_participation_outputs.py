@@ -17,7 +17,9 @@ from jmdiq_geo.cli import main
 from jmdiq_geo.render.participation import results_map
 from jmdiq_geo.services import participation as part
 from jmdiq_geo.services.quarter import quarter_from_areas
-from tests.fixtures.files import TINY_AREAS
+import shapely
+
+from tests.fixtures.files import TINY_AREAS, feature, write_geojson
 from tests.services.test_participation import NOW, cell_centre, joined
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -120,3 +122,14 @@ def test_cli_create_close_delete(tiny_ws, tmp_path, capsys):
     capsys.readouterr()
     assert main(["participation", "list", "--db", path]) == 0
     assert session_id not in capsys.readouterr().out
+
+
+def test_cli_create_from_a_drawn_quarter(tiny_ws, tmp_path, capsys):
+    drawn = write_geojson(tmp_path / "drawn.geojson", [feature(shapely.box(390020, 5820010, 390380, 5820090))])
+    end = (datetime.now() + timedelta(hours=1)).isoformat(timespec="minutes")
+    assert main(["participation", "create", "--db", str(tiny_ws.path), "--title", "Gezeichnet", "--quarter-file",
+                 str(drawn), "--start", NOW.isoformat(), "--end", end]) == 0
+    session_id = capsys.readouterr().out.split()[1]
+    stored = part.get_session(tiny_ws, session_id).quarter
+    assert stored.bounds == pytest.approx((390020, 5820010, 390380, 5820090))
+    assert stored.area == pytest.approx(360 * 80)
