@@ -32,6 +32,7 @@ from jmdiq_geo.analysis.participation import MIN_K, cell_corner, count_places, g
 from jmdiq_geo.config import Settings
 from jmdiq_geo.crs import to_display_crs, to_work_crs
 from jmdiq_geo.errors import InputError, Problem
+from jmdiq_geo.io.exports import neutralise_formulas
 from jmdiq_geo.io.participation import (PAGE_LANGUAGES, check_categories, default_categories,  # noqa: F401 (re-exported)
                                         read_categories_file, screening_hints)
 from jmdiq_geo.services.auth import authorize
@@ -270,6 +271,23 @@ def _place_geometries(ws: Workspace, places: pd.Series, unit: str) -> list:
     return [areas.geometry.get(p) for p in places]
 
 
+def compare_sessions(ws: Workspace, first: str, second: str, *, unit: str = "areas") -> pd.DataFrame:
+    """Two sessions (e.g. two years) side by side: per place and category the participants of
+    each, each shown only where that session has at least its k (else missing). Per grid cell
+    only when both sessions use the same cell size (else ``participation_compare_cells``)."""
+    a, b = get_session(ws, first), get_session(ws, second)
+    if unit == "grid" and a.cell_size_m != b.cell_size_m:
+        raise InputError(Problem("participation_compare_cells", {"a": a.cell_size_m, "b": b.cell_size_m}))
+    left = results(ws, first, unit=unit).places[["place", "category", "participants"]]
+    right = results(ws, second, unit=unit).places[["place", "category", "participants"]]
+    out = pd.merge(left.rename(columns={"participants": "participants_first"}),
+                   right.rename(columns={"participants": "participants_second"}),
+                   on=["place", "category"], how="outer")
+    for col in ("participants_first", "participants_second"):
+        out[col] = out[col].astype("Int64")
+    return out.sort_values(["category", "place"]).reset_index(drop=True)
+
+
 def results_table(res: Results) -> pd.DataFrame:
     """The shown counts as a table (place, category label in German, participants, pins)."""
     labels = {c["id"]: c["de"] for c in res.session.categories}
@@ -285,7 +303,7 @@ def results_csv(res: Results) -> bytes:
     buf.write(f"# {s.title}; {s.starts_at:%Y-%m-%d}..{s.ends_at:%Y-%m-%d}; k={s.k}; "
               f"participants={res.participants}; unit={res.unit}\n")
     buf.write("# " + "; ".join(res.attributions) + "\n")
-    results_table(res).to_csv(buf, index=False)
+    neutralise_formulas(results_table(res)).to_csv(buf, index=False)
     return buf.getvalue().encode("utf-8")
 
 

@@ -16,7 +16,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from jmdiq_geo.errors import JmdiqError
-from jmdiq_geo.i18n import format_problems, t
+from jmdiq_geo.i18n import format_problems, markdown_safe, t
 from jmdiq_geo.render.participation import participant_map
 from jmdiq_geo.services.participation import (AGE_BANDS, NEWCOMER, PAGE_LANGUAGES, PinLimiter, add_pin,
                                               has_joined, join, new_participant, public_session)
@@ -159,6 +159,6 @@ def _pinning(ws, token: str, view, who: str, lang: str) -> None:
     with st.container(key="pp_cats"):
         for c in view.categories:
             with st.container(key=f"pp_cat_{c['id']}"):
-                st.button(c.get(lang) or c["de"], key=f"pp_btn_{c['id']}", use_container_width=True,
+                st.button(markdown_safe(c.get(lang) or c["de"]), key=f"pp_btn_{c['id']}", use_container_width=True,
                           on_click=_save, args=(ws, token, who, c["id"], lang))
     _say(t("pp_count", lang, n=len(own)), lang=lang)

@@ -198,3 +198,23 @@ def results_section(ws, session) -> None:
         for row in comments.itertuples():
             st.markdown(trm("part_comment_item", category=labels.get(row.category, row.category), text=row.comment))
     st.caption(tr("part_totals", n=format_number(res.participants, lang(), digits=0)))
+    compare_section(ws, session, unit)
+
+
+def compare_section(ws, session, unit: str) -> None:
+    """This session beside another one (e.g. last year's), each only where it has k participants."""
+    others = part.sessions(ws)
+    others = others[others["session_id"] != session.session_id]
+    if others.empty:
+        return
+    with st.expander(tr("part_compare")):
+        titles = dict(zip(others["session_id"], others["title"]))
+        other = st.selectbox(tr("part_compare_with"), list(titles), format_func=titles.get, key="part_compare")
+        try:
+            table = part.compare_sessions(ws, session.session_id, other, unit=unit)
+        except JmdiqError as exc:
+            show_error(exc)
+            return
+        table = table.rename(columns={"participants_first": session.title, "participants_second": titles[other],
+                                      "place": tr("part_col_place"), "category": tr("part_col_category")})
+        st.dataframe(table, hide_index=True, use_container_width=True)

@@ -255,3 +255,23 @@ def test_public_session_gives_only_outline_and_categories(tiny_ws, session):
 def test_qr_png_is_a_png():
     png = part.qr_png(part.participation_link("http://192.168.0.2:8501", "abc" * 8))
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_two_sessions_side_by_side_each_only_above_k(tiny_ws, session):
+    quarter = quarter_from_areas(tiny_ws, level="plr", area_ids=[a for a, _, _ in TINY_AREAS])
+    later = part.create_session(tiny_ws, title="Ein Jahr später", quarter=quarter, starts_at=NOW - timedelta(hours=1),
+                                ends_at=NOW + timedelta(hours=1), cell_size_m=250)
+    for p in joined(tiny_ws, session, 3):
+        pin(tiny_ws, session, p, "missing", 0)
+    for p in joined(tiny_ws, later, 2):          # two: hidden in the comparison too
+        pin(tiny_ws, later, p, "missing", 0)
+    for p in joined(tiny_ws, later, 4):
+        pin(tiny_ws, later, p, "good", 2)
+    table = part.compare_sessions(tiny_ws, session.session_id, later.session_id, unit="areas")
+    rows = {(r.place, r.category): (r.participants_first, r.participants_second) for r in table.itertuples()}
+    assert set(rows) == {(TINY_AREAS[0][0], "missing"), (TINY_AREAS[2][0], "good")}
+    assert rows[(TINY_AREAS[0][0], "missing")][0] == 3 and pd.isna(rows[(TINY_AREAS[0][0], "missing")][1])
+    assert pd.isna(rows[(TINY_AREAS[2][0], "good")][0]) and rows[(TINY_AREAS[2][0], "good")][1] == 4
+    with pytest.raises(InputError) as exc:
+        part.compare_sessions(tiny_ws, session.session_id, later.session_id, unit="grid")
+    assert exc.value.problems[0].code == "participation_compare_cells"
