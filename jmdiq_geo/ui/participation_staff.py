@@ -82,9 +82,9 @@ def pick_session(ws) -> str | None:
                  use_container_width=True)
     ids = table["session_id"].tolist()
     titles = dict(zip(ids, table["title"]))
-    current = st.session_state.get("part_session")
-    return st.selectbox(tr("part_pick"), ids, index=ids.index(current) if current in ids else 0,
-                        format_func=lambda i: titles[i], key="part_session")
+    if st.session_state.get("part_session") not in ids:       # deleted meanwhile, or none chosen yet
+        st.session_state["part_session"] = ids[0]
+    return st.selectbox(tr("part_pick"), ids, format_func=lambda i: titles[i], key="part_session")
 
 
 def _status(row, now) -> str:
