@@ -443,7 +443,7 @@ def target_group_layer(ws: Workspace, session_id: str, *, settings: Settings, la
     if not periods:
         return None
     layer = indicator_layer(ws, indicator_id=indicator, period=max(periods), settings=settings)
-    areas = layer.areas[layer.areas.intersects(session.quarter)]
+    areas = layer.areas[layer.areas.intersects(session.quarter.buffer(-1.0))]     # not the neighbours it only touches
     title = f"{localized(layer.definition, lang)} ({max(periods):%Y})"
     return areas[["area_id", "name", "value", "geometry"]], title, layer.attributions
 

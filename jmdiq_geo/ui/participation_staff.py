@@ -182,7 +182,7 @@ def results_section(ws, session) -> None:
     quarter = gpd.GeoDataFrame(geometry=[session.quarter], crs=ws.work_crs)
     m = results_map(places, quarter, colour=next(c["colour"] for c in session.categories if c["id"] == category),
                     title=labels[category], lang=lang(),
-                    attributions=res.attributions + (target[2] if target else []),
+                    attributions=list(dict.fromkeys(res.attributions + (target[2] if target else []))),
                     services=part.services_near(ws, session.session_id, chosen),
                     target=target[0] if target else None, target_title=target[1] if target else "")
     st_folium(m, key="part_results_map", height=480, use_container_width=True, returned_objects=[])
