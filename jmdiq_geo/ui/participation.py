@@ -18,6 +18,7 @@ from streamlit_folium import st_folium
 from jmdiq_geo.errors import JmdiqError
 from jmdiq_geo.i18n import format_problems, markdown_safe, t
 from jmdiq_geo.render.participation import participant_map
+from jmdiq_geo.services.auth import act_as
 from jmdiq_geo.services.participation import (AGE_BANDS, NEWCOMER, PAGE_LANGUAGES, PinLimiter, add_pin,
                                               has_joined, join, new_participant, public_session)
 from jmdiq_geo.ui.state import workspace
@@ -71,7 +72,8 @@ def _error(exc: JmdiqError, lang: str) -> None:
 
 
 def participant_page(token: str) -> None:
-    """The whole page for the link's ``token``."""
+    """The whole page for the link's ``token``. Nobody acts here: the staff functions refuse."""
+    act_as(None)
     lang = _lang()
     ws = workspace()
     st.session_state.setdefault(_LANG, lang)

@@ -12,7 +12,7 @@ from jmdiq_geo.crs import transform_xy
 from jmdiq_geo.errors import AccessDenied, InputError
 from jmdiq_geo.io.participation import default_categories, screening_hints
 from jmdiq_geo.services import participation as part
-from jmdiq_geo.services.auth import Actor, act_as
+from jmdiq_geo.services.auth import Actor, act_as, set_default_actor
 from jmdiq_geo.services.quarter import quarter_from_areas
 from tests.fixtures.files import TINY_AREAS, WORK_CRS
 
@@ -242,6 +242,23 @@ def test_staff_functions_need_the_participation_right(tiny_ws, session):
                 call()
     finally:
         act_as(None)
+
+
+def test_nobody_acting_gets_nothing_but_the_public_functions(tiny_ws, session):
+    """The participant page acts as nobody: every staff function refuses, the public ones work."""
+    set_default_actor(None)
+    act_as(None)
+    try:
+        for call in (lambda: part.sessions(tiny_ws), lambda: part.results(tiny_ws, session.session_id),
+                     lambda: part.close_session(tiny_ws, session.session_id),
+                     lambda: part.approved_comments(tiny_ws, session.session_id)):
+            with pytest.raises(AccessDenied):
+                call()
+        who = part.new_participant()
+        part.join(tiny_ws, session.token, who, age_band=None, newcomer=None, now=NOW)
+        assert pin(tiny_ws, session, who, "good", 0).pin_id > 0
+    finally:
+        set_default_actor(Actor("test", "admin", "test"))
 
 
 def test_public_session_gives_only_outline_and_categories(tiny_ws, session):
