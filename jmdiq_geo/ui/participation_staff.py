@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from jmdiq_geo.errors import JmdiqError
-from jmdiq_geo.i18n import format_number, number_styler
+from jmdiq_geo.i18n import format_number, localized_column, number_styler
 from jmdiq_geo.render.participation import results_map
 from jmdiq_geo.services import participation as part
 from jmdiq_geo.services.quarter import quarter_from_areas
@@ -29,13 +29,16 @@ def flash() -> None:
 def new_session_form(ws) -> None:
     """The form that opens a session."""
     with st.expander(tr("part_new"), expanded=False):
-        levels = ws.levels_in_order()
-        level = st.selectbox(tr("part_level"), levels, key="part_level")
+        known = ws.levels()
+        labels = dict(zip(known["level"], localized_column(known, lang())))
+        level = st.selectbox(tr("part_level"), ws.levels_in_order(), key="part_level",
+                             format_func=lambda lv: labels.get(lv) or lv)
         areas = ws.area_names(level)
         names = dict(zip(areas["area_id"], areas["name"]))
         with st.form("part_new_form"):
             title = st.text_input(tr("part_title_field"), max_chars=120)
-            chosen = st.multiselect(tr("part_areas"), list(names), format_func=lambda a: f"{names[a]} ({a})")
+            chosen = st.multiselect(tr("part_areas"), list(names), format_func=lambda a: f"{names[a]} ({a})",
+                                    placeholder=tr("part_areas_placeholder"))
             today = datetime.now().date()
             c1, c2 = st.columns(2)
             start_d = c1.date_input(tr("part_start"), today, format="DD.MM.YYYY")

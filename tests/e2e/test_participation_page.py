@@ -154,7 +154,13 @@ def test_three_phones_pin_and_staff_see_only_cells_of_three(browser, workshop):
     try:
         pg.goto(url + "/beteiligung", wait_until="networkidle")
         pg.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=60000)
-        assert pg.locator('[data-testid="stMetricValue"]').all_inner_texts()[:2] == ["3", "6"]
+        # the three live counts (the page draws them one by one: wait until all three are there)
+        try:
+            pg.wait_for_function("() => Array.from(document.querySelectorAll('[data-testid=\"stMetricValue\"]'))"
+                                 ".map(e => e.innerText).join(' ') == '3 6 0'", timeout=30000)
+        except Exception:
+            pass                                # the assertion below says what was shown
+        assert pg.locator('[data-testid="stMetricValue"]').all_inner_texts()[:3] == ["3", "6", "0"]
         pg.locator('[data-testid="stRadio"] label:has(input[type=radio])').filter(has_text="Ergebnisse").first.click()
         pg.get_by_text("Gezeigt nur, wo mindestens 3").wait_for(timeout=60000)
         iframe = pg.locator('iframe[title*="st_folium"]').first
