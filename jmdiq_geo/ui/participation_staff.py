@@ -3,7 +3,7 @@ grid size, k), hand out its link and QR code, watch live counts, moderate commen
 delete it, and see the results - only places where at least k different participants pinned."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -39,12 +39,13 @@ def new_session_form(ws) -> None:
             title = st.text_input(tr("part_title_field"), max_chars=120)
             chosen = st.multiselect(tr("part_areas"), list(names), format_func=lambda a: f"{names[a]} ({a})",
                                     placeholder=tr("part_areas_placeholder"))
-            today = datetime.now().date()
+            start = datetime.now().replace(minute=0, second=0, microsecond=0)    # from this hour, for 3 hours
+            end = start + timedelta(hours=3)
             c1, c2 = st.columns(2)
-            start_d = c1.date_input(tr("part_start"), today, format="DD.MM.YYYY")
-            start_t = c1.time_input(tr("part_start_time"), time(8, 0))
-            end_d = c2.date_input(tr("part_end"), today + timedelta(days=1), format="DD.MM.YYYY")
-            end_t = c2.time_input(tr("part_end_time"), time(20, 0))
+            start_d = c1.date_input(tr("part_start"), start.date(), format="DD.MM.YYYY")
+            start_t = c1.time_input(tr("part_start_time"), start.time())
+            end_d = c2.date_input(tr("part_end"), end.date(), format="DD.MM.YYYY")
+            end_t = c2.time_input(tr("part_end_time"), end.time())
             c3, c4, c5 = st.columns(3)
             cell = c3.radio(tr("part_cell_size"), part.CELL_SIZES, horizontal=True, format_func=lambda s: f"{s} m")
             k = c4.number_input(tr("part_k"), min_value=3, max_value=50, value=3, step=1)
