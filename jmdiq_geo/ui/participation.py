@@ -106,7 +106,9 @@ def _questions(ws, token: str, lang: str) -> None:
     _say(t("pp_intro", lang), lang=lang)
     _say(t("pp_privacy", lang), lang=lang)
     age = st.radio(t("pp_q_age", lang), [*AGE_BANDS, "na"], index=None, key="pp_age",
-                   format_func=lambda v: t("pp_no_answer", lang) if v == "na" else v.replace("-", "–"))
+                   # an age band reads left to right also in Arabic (isolated: "12–14", not "14–12")
+                   format_func=lambda v: t("pp_no_answer", lang) if v == "na"
+                   else "\u2066" + v.replace("-", "–") + "\u2069")
     new = st.radio(t("pp_q_newcomer", lang), NEWCOMER, index=None, key="pp_newcomer",
                    format_func=lambda v: t(f"pp_answer_{v}", lang))
     if st.button(t("pp_start", lang), type="primary", key="pp_start", use_container_width=True):
