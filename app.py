@@ -2,11 +2,15 @@
 import streamlit as st
 
 from jmdiq_geo.ui.auth import gate
+from jmdiq_geo.ui.participation import link_token, participant_page
 from jmdiq_geo.ui.state import language_switch, settings, tr, workspace
 from jmdiq_geo.ui.widgets import hide_unsafe_table_export
 
 st.set_page_config(page_title="jmdiq-geo", page_icon="static/favicon.png", layout="wide")
 hide_unsafe_table_export()        # the table toolbar's CSV would not neutralise formula-like cells
+if token := link_token():         # a participation link (?p=…): the one page without login, nothing else
+    participant_page(token)
+    st.stop()
 language_switch()
 actor = gate()                    # who acts in this run (a login first, unless single-user on 127.0.0.1)
 
@@ -22,6 +26,9 @@ pages = [
     st.Page("views/praesentation.py", title=tr("nav_story"), icon=":material/slideshow:", url_path="praesentation"),
     st.Page("views/daten.py", title=tr("nav_data"), icon=":material/library_books:", url_path="daten"),
 ]
+if actor.may("participation"):    # the services refuse it to others anyway
+    pages.insert(-1, st.Page("views/beteiligung.py", title=tr("nav_participation"), icon=":material/pin_drop:",
+                             url_path="beteiligung"))
 if actor.may("import"):           # the services refuse it to others anyway
     pages.insert(-1, st.Page("views/import.py", title=tr("nav_import"), icon=":material/upload_file:",
                              url_path="import"))

@@ -705,6 +705,76 @@ def _access_fit(args, settings, persona) -> int:
     return 0
 
 
+def cmd_participation(args) -> int:
+    """Participation sessions (issue 18): list, create, close, delete, results (only places with
+    at least k participants), the QR code of a session's link."""
+    from datetime import datetime
+
+    from jmdiq_geo.services import participation as part
+    from jmdiq_geo.services.quarter import quarter_from_areas
+    from jmdiq_geo.services.workspace import open_workspace
+
+    settings = _settings(args)
+    lang = settings.lang
+    with open_workspace(settings.db_path) as ws:
+        if args.action == "list":
+            table = part.sessions(ws)
+            for row in table.itertuples():
+                print(t("cli_part_row", lang, id=row.session_id, title=row.title, start=f"{row.starts_at:%Y-%m-%d %H:%M}",
+                        end=f"{row.ends_at:%Y-%m-%d %H:%M}", participants=row.participants, pins=row.pins,
+                        held=row.to_moderate))
+            if table.empty:
+                print(t("part_none", lang))
+            return 0
+        if args.action == "create":
+            if not (args.title and (args.areas or args.quarter_file) and args.start and args.end):
+                raise InputError(Problem("cli_part_create_needs"))
+            if args.quarter_file:
+                from jmdiq_geo.services.quarter import quarter_from_file
+                quarter = quarter_from_file(ws, args.quarter_file, max_bytes=settings.max_file_bytes)
+            else:
+                quarter = quarter_from_areas(ws, level=args.level or ws.lowest_level(),
+                                             area_ids=[a.strip() for a in args.areas.split(",") if a.strip()])
+            categories = None
+            if args.categories:
+                categories = part.read_categories_file(args.categories)
+            try:
+                start, end = datetime.fromisoformat(args.start), datetime.fromisoformat(args.end)
+            except ValueError:
+                raise InputError(Problem("participation_window")) from None
+            s = part.create_session(ws, title=args.title, quarter=quarter, starts_at=start, ends_at=end,
+                                    categories=categories, cell_size_m=args.cell_size, k=args.k,
+                                    max_pins=args.max_pins, settings=settings)
+            print(t("cli_part_created", lang, id=s.session_id,
+                    link=part.participation_link(args.base_url, s.token)))
+            return 0
+        if not args.session:
+            raise InputError(Problem("cli_part_needs_session"))
+        if args.action == "close":
+            part.close_session(ws, args.session)
+            print(t("part_closed_msg", lang))
+        elif args.action == "delete":
+            if not args.yes:
+                raise InputError(Problem("cli_part_delete_confirm"))
+            removed = part.delete_session(ws, args.session)
+            print(t("part_deleted_msg", lang, n=removed["participation_pins"]))
+        elif args.action == "qr":
+            if not args.out:
+                raise InputError(Problem("cli_part_needs_out"))
+            session = part.get_session(ws, args.session)
+            Path(args.out).write_bytes(part.qr_png(part.participation_link(args.base_url, session.token)))
+            print(args.out)
+        elif args.action == "results":
+            res = part.results(ws, args.session, unit=args.unit, age_band=args.age_band, newcomer=args.newcomer)
+            data = part.results_csv(res)
+            if args.out:
+                Path(args.out).write_bytes(data)
+                print(t("cli_part_results", lang, n=len(res.places), suppressed=res.suppressed, out=args.out))
+            else:
+                sys.stdout.write(data.decode("utf-8"))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jmdiq-geo", description="Sozialraumanalyse workspace tools")
     parser.add_argument("--lang", choices=["de", "en"], help="language of messages (default: JMDIQ_LANG or de)")
@@ -783,6 +853,29 @@ def build_parser() -> argparse.ArgumentParser:
     den.add_argument("count", help="the count's indicator id, e.g. ew_geschaetzt")
     den.add_argument("--db")
     den.set_defaults(func=cmd_denominator)
+
+    par = sub.add_parser("participation", help="participation sessions of young people (needle method): list, "
+                         "create, close, delete, results (only places with at least k participants), qr")
+    par.add_argument("action", choices=["list", "create", "close", "delete", "results", "qr"])
+    par.add_argument("session", nargs="?", help="session id (close, delete, results, qr)")
+    par.add_argument("--db")
+    par.add_argument("--title")
+    par.add_argument("--level", help="level of --areas (default: the smallest areas)")
+    par.add_argument("--areas", help="area ids of the quarter, comma-separated")
+    par.add_argument("--quarter-file", help="a drawn quarter instead: a polygon file (GeoJSON, GeoPackage, …)")
+    par.add_argument("--start", help="start, e.g. 2026-05-06T16:00")
+    par.add_argument("--end", help="end, e.g. 2026-05-06T19:00")
+    par.add_argument("--cell-size", type=int, default=100, choices=[100, 250])
+    par.add_argument("--k", type=int, default=3, help="a place appears only from k different participants (>= 3)")
+    par.add_argument("--max-pins", type=int, default=30)
+    par.add_argument("--categories", help="categories TOML (as data/participation/categories.toml)")
+    par.add_argument("--base-url", default="http://127.0.0.1:8501", help="the app's address the phones reach")
+    par.add_argument("--unit", default="grid", choices=["grid", "areas"])
+    par.add_argument("--age-band", choices=["12-14", "15-17", "18-20", "21-26"])
+    par.add_argument("--newcomer", choices=["yes", "no", "na"])
+    par.add_argument("--out", help="file to write (results: CSV, qr: PNG)")
+    par.add_argument("--yes", action="store_true", help="delete: really delete the session and all its pins")
+    par.set_defaults(func=cmd_participation)
 
     info = sub.add_parser("info", help="summarise a workspace")
     info.add_argument("--db")

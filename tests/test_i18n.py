@@ -33,7 +33,11 @@ DYNAMIC = {"scheme_": ("quantiles", "equal_interval", "natural_breaks", "std_mea
            "check_source_": ("areas", "programme", "drawn", "file"),
            "grid_weighting_": ("inhabited", "surface", "mixed", "none"), "map_layer_": ("areas", "grid"),
            "exp_format_": ("gpkg", "parquet", "csv", "csv_de", "xlsx"),
-           "exp_layer_": ("areas", "programmes", "services", "projects", "partners")}
+           "exp_layer_": ("areas", "programmes", "services", "projects", "partners"),
+           "pp_answer_": ("yes", "no", "na"), "part_status_": ("open", "closed", "expired", "not_started"),
+           "part_section_": ("link", "moderation", "results"), "part_unit_": ("grid", "areas"),
+           "part_flag_": ("email", "phone", "address", "name"),
+           "err_participation_": ("closed", "expired", "not_started")}
 
 
 def used_keys() -> set[str]:

@@ -122,6 +122,26 @@ MIGRATIONS: list[list[str]] = [
             story_id VARCHAR PRIMARY KEY, body VARCHAR NOT NULL, version INTEGER NOT NULL,
             archived BOOLEAN NOT NULL DEFAULT false, updated_at TIMESTAMP NOT NULL, updated_by VARCHAR)""",
     ],
+    [
+        # participation (the young people's needle method, issue 18): sessions staff open for a
+        # quarter and a time window, the anonymous participants of a session (a random token, an
+        # age band, newcomer yes/no/no answer, the hour they joined) and their pins (a category,
+        # a point in the work CRS, an optional comment held for moderation, the hour). No name,
+        # account, device id, IP address or exact time of a young person is stored.
+        """CREATE TABLE participation_sessions (
+            session_id VARCHAR PRIMARY KEY, token VARCHAR NOT NULL UNIQUE, title VARCHAR NOT NULL,
+            quarter_label VARCHAR, quarter_kind VARCHAR, quarter_geom BLOB NOT NULL, source_ids VARCHAR,
+            starts_at TIMESTAMP NOT NULL, ends_at TIMESTAMP NOT NULL, categories VARCHAR NOT NULL,
+            cell_size_m INTEGER NOT NULL, k INTEGER NOT NULL CHECK (k >= 3), max_pins INTEGER NOT NULL,
+            closed_at TIMESTAMP, created_at TIMESTAMP NOT NULL, created_by VARCHAR)""",
+        """CREATE TABLE participation_participants (
+            session_id VARCHAR NOT NULL, participant VARCHAR NOT NULL, age_band VARCHAR, newcomer VARCHAR,
+            joined_hour TIMESTAMP NOT NULL, PRIMARY KEY (session_id, participant))""",
+        """CREATE TABLE participation_pins (
+            pin_id BIGINT PRIMARY KEY, session_id VARCHAR NOT NULL, participant VARCHAR NOT NULL,
+            category VARCHAR NOT NULL, x DOUBLE NOT NULL, y DOUBLE NOT NULL, comment VARCHAR,
+            comment_status VARCHAR, comment_flags VARCHAR, created_hour TIMESTAMP NOT NULL)""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -130,4 +150,5 @@ SCHEMA_VERSION = len(MIGRATIONS)
 DATA_TABLES = ("meta", "sources", "imports", "area_levels", "areas", "programme_areas", "indicators",
                "indicator_values", "services", "grids", "grid_cells", "index_definitions", "derived_definitions",
                "partners", "micro_projects", "network_ties", "audit_log", "networks", "network_segments",
-               "origins", "barriers", "service_edits", "access_runs", "context_areas", "stories")
+               "origins", "barriers", "service_edits", "access_runs", "context_areas", "stories",
+               "participation_sessions", "participation_participants", "participation_pins")

@@ -10,7 +10,8 @@ data, each a mixin in its own module:
 - ``store/services.py``: services and the staff's edits of them (``SERVICE_FIELDS``);
 - ``store/access.py``: networks, origins, barriers, access runs;
 - ``store/projects.py``: micro-projects, partners, network ties and their audit log;
-- ``store/nationwide.py``: grids inserted straight from parquet, context outlines (Kreis, Land).
+- ``store/nationwide.py``: grids inserted straight from parquet, context outlines (Kreis, Land);
+- ``store/participation.py``: participation sessions, their anonymous participants and pins.
 
 ``store`` is the only place that runs SQL and turns WKB into GeoDataFrames and back. Writers run
 inside ``Workspace.transaction()``; a failed import rolls back and leaves the file unchanged.
@@ -34,6 +35,7 @@ from jmdiq_geo.store.access import AccessRepository
 from jmdiq_geo.store.areas import AreasRepository
 from jmdiq_geo.store.definitions import DefinitionsRepository
 from jmdiq_geo.store.nationwide import NationwideRepository
+from jmdiq_geo.store.participation import ParticipationRepository
 from jmdiq_geo.store.projects import ProjectsRepository
 from jmdiq_geo.store.schema import DATA_TABLES, MIGRATIONS, SCHEMA_VERSION
 from jmdiq_geo.store.services import SERVICE_FIELDS, ServicesRepository
@@ -110,6 +112,7 @@ class Workspace(
     ProjectsRepository,
     NationwideRepository,
     StoriesRepository,
+    ParticipationRepository,
 ):
     """A connection to one workspace file. Not thread-safe: use ``cursor()`` per thread."""
 
