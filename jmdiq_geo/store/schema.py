@@ -115,6 +115,13 @@ MIGRATIONS: list[list[str]] = [
             kind VARCHAR NOT NULL, area_id VARCHAR NOT NULL, name VARCHAR, label VARCHAR, geom BLOB NOT NULL,
             source_id VARCHAR, PRIMARY KEY (kind, area_id))""",
     ],
+    [
+        # the team's activity log: per month (``YYYY-MM``) the shares of working time by category
+        # (data/activity/) as a JSON body, versioned like the project register; no personal data
+        """CREATE TABLE activity_months (
+            month VARCHAR PRIMARY KEY, body VARCHAR NOT NULL, version INTEGER NOT NULL,
+            archived BOOLEAN NOT NULL DEFAULT false, updated_at TIMESTAMP NOT NULL, updated_by VARCHAR)""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -123,4 +130,4 @@ SCHEMA_VERSION = len(MIGRATIONS)
 DATA_TABLES = ("meta", "sources", "imports", "area_levels", "areas", "programme_areas", "indicators",
                "indicator_values", "services", "grids", "grid_cells", "index_definitions", "derived_definitions",
                "partners", "micro_projects", "network_ties", "audit_log", "networks", "network_segments",
-               "origins", "barriers", "service_edits", "access_runs", "context_areas")
+               "origins", "barriers", "service_edits", "access_runs", "context_areas", "activity_months")

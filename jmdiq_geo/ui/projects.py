@@ -13,8 +13,8 @@ from streamlit_folium import st_folium
 
 from jmdiq_geo.analysis.projects import FIELDS_OF_ACTION, STATUSES
 from jmdiq_geo.render.maps import add_points, drawing_map, finish_layers
-from jmdiq_geo.services.projects import (filter_options, filter_projects, located_points, overview_table, records,
-                                         summary_table, work_point)
+from jmdiq_geo.services.projects import (area_labels, filter_options, filter_projects, located_points,
+                                         overview_table, records, summary_table, work_point)
 from jmdiq_geo.ui.feedback import show_notices
 from jmdiq_geo.ui.maps import outlines
 from jmdiq_geo.ui.state import lang, tr, workspace
@@ -115,20 +115,22 @@ def project_overview(version: float) -> None:
         return
     c1, c2, c3, c4 = st.columns(4)
     years, areas = filter_options(frame)
-    area = c4.selectbox(tr("projects_area"), ["–", *areas], key="projects_filter_area")
+    names = area_labels(ws)
+    area = c4.selectbox(tr("projects_area"), ["–", *areas], key="projects_filter_area",
+                        format_func=lambda a: names.get(a, a))
     year = c1.selectbox(tr("projects_year"), ["–"] + years, key="projects_filter_year")
     field = c2.selectbox(tr("projects_fields"), ["–", *FIELDS_OF_ACTION], key="projects_filter_field")
     status = c3.selectbox(tr("projects_status"), ["–", *STATUSES], key="projects_filter_status")
     shown = filter_projects(frame, **{k: None if v == "–" else v for k, v in
                                       (("year", year), ("field", field), ("status", status), ("area", area))})
-    st.dataframe(number_table(headed(overview_table(shown, lang())), {tr("col_version"): 0}), hide_index=True,
-                 width="stretch")
+    st.dataframe(number_table(headed(overview_table(shown, lang(), names)), {tr("col_version"): 0}, na_rep="–"),
+                 hide_index=True, width="stretch")
     st.markdown(f"**{tr('projects_summary')}**")
     by = st.radio(tr("projects_summary_by"), ["area_id", "field", "year"], horizontal=True, key="projects_by",
                   format_func=lambda b: tr(f"projects_by_{b}"))
-    summary = summary_table(shown, by).rename_axis(tr({"area_id": "projects_area", "field": "projects_fields",
+    summary = summary_table(shown, by, names).rename_axis(tr({"area_id": "projects_area", "field": "projects_fields",
                                                        "year": "projects_year"}[by])).reset_index()
     st.dataframe(number_table(headed(summary), {tr("col_count"): 0,
                                                 tr("projects_share_participation_pct"): 0,
-                                                tr("projects_share_continued_pct"): 0}),
+                                                tr("projects_share_continued_pct"): 0}, na_rep="–"),
                  hide_index=True, width="stretch")
