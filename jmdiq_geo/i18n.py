@@ -117,11 +117,10 @@ def readable(frame, lang: str = DEFAULT_LANG):
     return out
 
 
-def number_styler(frame, lang: str = DEFAULT_LANG, digits: int | dict[str, int] = 2, na_rep: str | None = None):
+def number_styler(frame, lang: str = DEFAULT_LANG, digits: int | dict[str, int] = 2):
     """A pandas ``Styler`` of ``frame`` whose numbers read as in ``lang`` (``1.234,5`` in German,
     ``1,234.5`` in English) with ``digits`` decimals (one count for all, or per column; 2 by
-    default). Only what is shown changes: the values, and so sorting, stay numbers. A missing
-    number reads ``na_rep`` (default: the catalogue's "keine Angabe")."""
+    default). Only what is shown changes: the values, and so sorting, stay numbers."""
     decimal = DECIMAL_MARK[lang]
     thousands = "." if decimal == "," else ","
     frame = readable(frame, lang)
@@ -129,7 +128,7 @@ def number_styler(frame, lang: str = DEFAULT_LANG, digits: int | dict[str, int] 
     for col in frame.select_dtypes("number").columns:
         places = digits.get(col, 2) if isinstance(digits, dict) else digits
         styler = styler.format(precision=places, decimal=decimal, thousands=thousands,
-                               na_rep=t("no_value", lang) if na_rep is None else na_rep, subset=[col])
+                               na_rep=t("no_value", lang), subset=[col])
     return styler
 
 

@@ -13,9 +13,9 @@ from jmdiq_geo.i18n import format_number
 from jmdiq_geo.services.activity import (catalogue_title, categories, get_month, months_table, save_month, year_csv,
                                          year_figures)
 from jmdiq_geo.ui.feedback import show_error
-from jmdiq_geo.ui.projects import saved, user
+from jmdiq_geo.ui.projects import number_cells, saved, user
 from jmdiq_geo.ui.state import lang, tr, workspace
-from jmdiq_geo.ui.widgets import decimal_input, number_table
+from jmdiq_geo.ui.widgets import decimal_input
 
 
 def activity_section() -> None:
@@ -68,16 +68,16 @@ def year_tables(ws, year: int, cats: dict[str, str]) -> None:
     shown = months.rename(columns={**{c: f"{label} (%)" for c, label in cats.items()}, "month": tr("activity_month"),
                                    "hours": tr("activity_hours"), "total": tr("activity_sum"),
                                    "version": tr("col_version"), "updated_by": tr("col_changed_by")})
-    st.dataframe(number_table(shown, {tr("col_version"): 0, **{f"{label} (%)": 1 for label in cats.values()}},
-                              na_rep="–"), hide_index=True, width="stretch")
+    st.dataframe(**number_cells(shown, {tr("col_version"): 0, tr("activity_hours"): 1, tr("activity_sum"): 1,
+                                        **{f"{label} (%)": 1 for label in cats.values()}}))
     figures = year_figures(ws, year, lang())
     st.markdown(f"**{tr('activity_year_heading', year=year)}**")
     table = figures["table"].drop(columns=["category"]).rename(columns={
         "label": tr("activity_category"), "share": tr("activity_share"), "share_whole": tr("activity_share_whole"),
         "hours": tr("activity_hours")})
     table[tr("activity_share_whole")] = table[tr("activity_share_whole")].astype(float)
-    st.dataframe(number_table(table, {tr("activity_share"): 1, tr("activity_share_whole"): 0,
-                                      tr("activity_hours"): 1}, na_rep="–"), hide_index=True, width="stretch")
+    st.dataframe(**number_cells(table, {tr("activity_share"): 1, tr("activity_share_whole"): 0,
+                                        tr("activity_hours"): 1}))
     st.caption(figures["how"])
     st.download_button(tr("activity_csv"), year_csv(ws, year, lang()), file_name=f"taetigkeiten_{year}.csv",
                        mime="text/csv", key="activity_csv")

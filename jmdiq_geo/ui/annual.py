@@ -1,5 +1,6 @@
-"""The annual report annex on the micro-project page: a year and a quarter (an area of the
-workspace, or the whole city) chosen, the PDF and the figures as CSV made - nothing saved."""
+"""The annual report annex on the micro-project page: a year (default: last year, the one a
+report is written about) and a quarter (an area of the workspace, or the whole city) chosen, the
+PDF and the figures as CSV made - nothing saved."""
 from __future__ import annotations
 
 from datetime import date
@@ -19,7 +20,7 @@ def annex_section() -> None:
     ws = workspace()
     st.caption(tr("annual_intro"))
     c1, c2, c3 = st.columns([1, 1, 2])
-    year = int(c1.number_input(tr("projects_year"), 2000, 2100, value=date.today().year, key="annual_year"))
+    year = int(c1.number_input(tr("projects_year"), 2000, 2100, value=date.today().year - 1, key="annual_year"))
     levels = ws.levels().set_index("level")
     level = c2.selectbox(tr("map_level"), ws.levels_in_order(), key="annual_level",
                          format_func=lambda lv: localized(levels.loc[lv], lang()))

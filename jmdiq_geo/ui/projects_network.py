@@ -11,9 +11,8 @@ from jmdiq_geo.errors import JmdiqError
 from jmdiq_geo.services.projects import (export_files, get_record, import_file, network_maps, records, save_tie,
                                          tie_years, ties_of_year)
 from jmdiq_geo.ui.feedback import show_error
-from jmdiq_geo.ui.projects import field_labels, headed, partner_label, saved, user
+from jmdiq_geo.ui.projects import field_labels, headed, number_cells, partner_label, saved, user
 from jmdiq_geo.ui.state import lang, tr, workspace
-from jmdiq_geo.ui.widgets import number_table
 
 
 def network_section() -> None:
@@ -24,13 +23,7 @@ def network_section() -> None:
         return
     names = dict(zip(partners["partner_id"], partners["name"]))
     tie_form(ws, names)
-    ties = records(ws, "tie")
-    entered = int(st.session_state.get("network_year", date.today().year))
-    shown = ties_of_year(ties, names, entered)
-    st.dataframe(headed(shown[["name", "year", "intensity", "importance", "formalisation", "topic", "version",
-                               "updated_by"]]),
-                 hide_index=True, width="stretch")
-    network_map_section(ws, ties)
+    network_map_section(ws, records(ws, "tie"), names)
 
 
 def tie_form(ws, names: dict[str, str]) -> None:
@@ -55,7 +48,7 @@ def tie_form(ws, names: dict[str, str]) -> None:
                 saved(*result, record=f"{names[partner]} {int(year)}")
 
 
-def network_map_section(ws, ties) -> None:
+def network_map_section(ws, ties, names: dict[str, str]) -> None:
     """The Netzwerkkarte of a chosen year, beside an earlier (or any second) year with the changes
     marked: chosen apart from the entry form, drawn from the saved ties, saving nothing."""
     years = tie_years(ties)
@@ -68,6 +61,9 @@ def network_map_section(ws, ties) -> None:
     previous = max((y for y in years if y < year), default=None)
     other = c2.selectbox(tr("network_map_compare"), others, index=others.index(previous), key="network_map_other",
                          format_func=lambda y: tr("network_map_alone") if y is None else str(y))
+    shown = ties_of_year(ties, names, int(year))
+    st.dataframe(headed(shown[["name", "year", "intensity", "importance", "formalisation", "topic", "version",
+                               "updated_by"]]), hide_index=True, width="stretch")
     fig, changes = network_maps(ws, int(year), other, title=tr("network_title"), lang=lang())
     st.image(fig, width="stretch" if other is not None else 560)
     stem = f"netzwerkkarte_{year}" + (f"_{other}" if other is not None else "")
@@ -78,9 +74,10 @@ def network_map_section(ws, ties) -> None:
     if changes is not None:
         st.markdown(f"**{tr('network_compare')}: {other} → {year}**")
         changes["change"] = changes["change"].map(lambda c: tr(f"network_{c}"))
-        digits = {tr(k): 0 for k in ("network_intensity_a", "network_intensity_b", "network_importance_a",
-                                     "network_importance_b")}
-        st.dataframe(number_table(headed(changes), digits, na_rep="–"), hide_index=True, width="stretch")
+        years = {f"{k}_{ab}": f"{tr(k)} {y}" for k in ("network_intensity", "network_importance")
+                 for ab, y in (("a", other), ("b", year))}
+        shown = headed(changes.rename(columns={k.removeprefix("network_"): v for k, v in years.items()}))
+        st.dataframe(**number_cells(shown, {v: 0 for v in years.values()}))
 
 
 def exchange_section() -> None:

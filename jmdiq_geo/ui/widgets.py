@@ -10,10 +10,10 @@ from jmdiq_geo.services.workspace import Workspace
 from jmdiq_geo.ui.state import lang, tr
 
 
-def number_table(frame: pd.DataFrame, digits: int | dict[str, int] = 2, na_rep: str | None = None):
+def number_table(frame: pd.DataFrame, digits: int | dict[str, int] = 2):
     """``frame`` for ``st.dataframe`` with its numbers written as in the UI's language (see
     ``i18n.number_styler``); sorting a column still sorts by its numbers."""
-    return number_styler(frame, lang(), digits, na_rep)
+    return number_styler(frame, lang(), digits)
 
 
 def decimal_input(label: str, value: float | None, *, key: str, min_value: float | None = None,
