@@ -83,6 +83,8 @@ def test_activity_for_three_months_and_two_network_years_side_by_side(browser, s
         page.get_by_text(re.compile("aus 3 erfassten Monaten 2025")).wait_for(timeout=30000)
         cells = page.locator('[role="gridcell"]').all_inner_texts()
         assert "2025-03" in cells and "Netzwerk- und Sozialraumarbeit" in cells
+        page.set_viewport_size({"width": 1400, "height": 2200})   # the whole section in one picture
+        page.wait_for_timeout(1000)
         page.screenshot(path=str(shot_dir() / "taetigkeiten.png"), full_page=True)
         # the Netzwerkkarte: 2025 beside 2024, chosen apart from the entry form
         tab(page, "Netzwerkkarte")
