@@ -45,6 +45,10 @@ def tie_form(ws, names: dict[str, str]) -> None:
             except JmdiqError as exc:
                 show_error(exc, fields=field_labels())
             else:
+                # the map shows the year just entered, beside the year before it (the choosers come
+                # later in this run, so their state may still be set here)
+                st.session_state["network_map_year"] = int(year)
+                st.session_state.pop("network_map_other", None)
                 saved(*result, record=f"{names[partner]} {int(year)}")
 
 

@@ -81,6 +81,7 @@ def test_activity_for_three_months_and_two_network_years_side_by_side(browser, s
             page.wait_for_timeout(1500)
         page.get_by_text("Jahreswerte 2025 zum Übertragen in JMD i-mpuls").wait_for(timeout=30000)
         page.get_by_text(re.compile("aus 3 erfassten Monaten 2025")).wait_for(timeout=30000)
+        page.locator('[role="gridcell"]').filter(has_text="2025-03").first.wait_for(state="attached", timeout=60000)
         cells = page.locator('[role="gridcell"]').all_inner_texts()
         assert "2025-03" in cells and "Netzwerk- und Sozialraumarbeit" in cells
         page.set_viewport_size({"width": 1400, "height": 2200})   # the whole section in one picture
@@ -93,6 +94,8 @@ def test_activity_for_three_months_and_two_network_years_side_by_side(browser, s
         page.locator('[data-testid="stImage"] img').first.wait_for(timeout=30000)
         choose(page, "Daneben zeigen", "2024")
         page.get_by_text("Vergleich zweier Jahre: 2024 → 2025").wait_for(timeout=30000)
+        # the table of changes is drawn after its heading: wait for its cells
+        page.locator('[role="gridcell"]').filter(has_text="beendet").first.wait_for(state="attached", timeout=60000)
         img = page.locator('[data-testid="stImage"] img').first
         img.wait_for(timeout=30000)
         box = img.bounding_box()
