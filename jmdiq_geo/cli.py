@@ -1070,7 +1070,39 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--attribution")
     imp.add_argument("--url")
     imp.set_defaults(func=cmd_import)
+
+    ann = sub.add_parser("annual", help="the annual report annex (PDF): network map of the year beside the previous "
+                                        "one, micro-projects, indicator changes in the quarter, activity log")
+    ann.add_argument("--year", type=int, required=True)
+    ann.add_argument("--area", help="the quarter: an area id of the workspace (default: the whole city)")
+    ann.add_argument("--out", required=True, help="PDF file to write")
+    ann.add_argument("--csv", action="store_true", help="also write the figures as CSV files beside the PDF")
+    ann.add_argument("--db")
+    ann.set_defaults(func=cmd_annual)
     return parser
+
+
+def cmd_annual(args) -> int:
+    """The annual report annex as PDF (and, with --csv, its figures as CSV files beside it)."""
+    from jmdiq_geo.render.annual import page_count
+    from jmdiq_geo.services.annual import annex_csv, annex_pdf, annual_annex
+    from jmdiq_geo.services.workspace import open_workspace
+
+    settings = _settings(args)
+    if not 2000 <= args.year <= 2100:
+        raise InputError(Problem("annual_bad_year", {"value": args.year}))
+    with open_workspace(settings.db_path, read_only=True) as ws:
+        annex = annual_annex(ws, year=args.year, area_id=args.area, lang=settings.lang, settings=settings)
+    pdf = annex_pdf(annex)
+    out = Path(args.out)
+    out.write_bytes(pdf)
+    print(t("cli_annual_done", settings.lang, year=args.year, path=out, pages=page_count(pdf)))
+    if args.csv:
+        for name, data in annex_csv(annex).items():
+            path = out.with_name(name)
+            path.write_bytes(data)
+            print(t("cli_annual_csv", settings.lang, path=path))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -269,20 +269,42 @@ def filter_projects(projects: pd.DataFrame, *, year: int | None = None, field: s
     return shown
 
 
-def overview_table(projects: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The overview's columns, dates written as the language writes them."""
+def area_labels(ws: Workspace) -> dict[str, str]:
+    """Area id → its name, over every level (a project's area may be of any level); an area
+    without a name keeps its id."""
+    labels: dict[str, str] = {}
+    for level in reversed(ws.levels_in_order()):          # the lowest level's name wins a shared id
+        names = ws.area_names(level)
+        labels.update({a: (n if isinstance(n, str) and n.strip() else a)
+                       for a, n in zip(names["area_id"], names["name"])})
+    return labels
+
+
+def overview_table(projects: pd.DataFrame, lang: str, area_names: dict[str, str] | None = None) -> pd.DataFrame:
+    """The overview's columns, dates written as the language writes them, areas by name (with
+    ``area_names``), budgets as numbers (an empty budget is a missing value, shown as "–")."""
     table = projects[["project_id", "title", "area_id", "status", "start", "end", "budget_planned", "budget_spent",
                       "predecessor", "version", "updated_by"]].copy()
     for col in ("start", "end"):
         table[col] = pd.to_datetime(table[col], errors="coerce").dt.strftime(DATE_FORMAT[lang])
+    for col in ("budget_planned", "budget_spent"):
+        table[col] = pd.to_numeric(table[col], errors="coerce").astype(float)
+    if area_names is not None:
+        table["area_id"] = table["area_id"].map(lambda a: area_names.get(a, a) if isinstance(a, str) else "–")
+    table["predecessor"] = table["predecessor"].map(lambda v: v if isinstance(v, str) and v else "–")
     return table
 
 
-def summary_table(projects: pd.DataFrame, by: str) -> pd.DataFrame:
-    """``project_summary`` with the shares in % and the groups as text (years without decimals)."""
+def summary_table(projects: pd.DataFrame, by: str, area_names: dict[str, str] | None = None) -> pd.DataFrame:
+    """``project_summary`` with the shares in % and the groups as text (years without decimals,
+    areas by name with ``area_names``)."""
     summary = project_summary(projects, by=by)
     summary[["share_participation", "share_continued"]] *= 100           # shares in %
-    summary.index = summary.index.map(lambda v: "–" if pd.isna(v) else (str(int(v)) if by == "year" else v))
+    for col in ("budget_planned", "budget_spent"):
+        summary[col] = pd.to_numeric(summary[col], errors="coerce").astype(float)
+    names = area_names or {}
+    summary.index = summary.index.map(lambda v: "–" if pd.isna(v) else (str(int(v)) if by == "year" else
+                                                                         names.get(v, v) if by == "area_id" else v))
     return summary
 
 
@@ -292,7 +314,29 @@ def ties_of_year(ties: pd.DataFrame, names: dict[str, str], year: int) -> pd.Dat
 
 
 def year_changes(ties: pd.DataFrame, partners: pd.DataFrame, year_a: int, year_b: int) -> pd.DataFrame:
-    """Per partner: how its tie changed from ``year_a`` to ``year_b``, with its name."""
+    """Per partner: how its tie changed from ``year_a`` to ``year_b``, with its name; intensity
+    and importance as numbers (a year without a tie: a missing value, shown as "–", never "None")."""
     changes = compare_years(ties, year_a, year_b)
     changes.insert(1, "name", changes["partner_id"].map(dict(zip(partners["partner_id"], partners["name"]))))
+    for col in ("intensity_a", "intensity_b", "importance_a", "importance_b"):
+        changes[col] = pd.to_numeric(changes[col], errors="coerce").astype(float)
     return changes
+
+
+def tie_years(ties: pd.DataFrame) -> list[int]:
+    """The years that have ties (for the Netzwerkkarte's year chooser)."""
+    return sorted(int(y) for y in ties["year"].dropna().unique())
+
+
+def network_maps(ws: Workspace, year: int, compare_with: int | None, *, title: str, lang: str = "de",
+                 fmt: str = "png") -> tuple[bytes, pd.DataFrame | None]:
+    """The Netzwerkkarte of ``year`` (with ``compare_with``: beside that year's map, the changes
+    marked) and the table of changes. Reads only: drawing a year saves nothing."""
+    from jmdiq_geo.render.network import network_figure, network_pair_figure
+
+    partners, ties = records(ws, "partner", include_archived=True), records(ws, "tie")
+    if compare_with is None:
+        return network_figure(partners, ties, year=int(year), title=title, fmt=fmt, lang=lang), None
+    changes = year_changes(ties, partners, int(compare_with), int(year))
+    return network_pair_figure(partners, ties, year_a=int(compare_with), year_b=int(year), title=title,
+                               changes=changes, fmt=fmt, lang=lang), changes

@@ -1,5 +1,6 @@
 """Repository of the project register: micro-projects, partners and yearly network ties, each a
-JSON body with a ``version`` for optimistic locking, and the audit log of every change (a mixin of
+JSON body with a ``version`` for optimistic locking (and, stored alike, the months of the
+team's activity log), and the audit log of every change (a mixin of
 ``store.workspace.Workspace``, see ``store/base.py``).
 
 A save names the version it was based on; if someone else saved in between, the save is refused
@@ -19,7 +20,10 @@ from jmdiq_geo.store.base import Repository
 #: entity → (table, id column)
 RECORD_TABLES = {"project": ("micro_projects", "project_id"),
                  "partner": ("partners", "partner_id"),
-                 "tie": ("network_ties", "tie_id")}
+                 "tie": ("network_ties", "tie_id"),
+                 "activity": ("activity_months", "month")}
+#: entities without a location (no x, y columns)
+UNLOCATED = {"tie", "activity"}
 
 
 class ProjectsRepository(Repository):
@@ -65,7 +69,7 @@ class ProjectsRepository(Repository):
         table, id_col = RECORD_TABLES[entity]
         now = datetime.now(timezone.utc).replace(tzinfo=None)
         text = json.dumps(body, ensure_ascii=False, sort_keys=True)
-        located = entity != "tie"
+        located = entity not in UNLOCATED
         with self.transaction():
             row = self.con.execute(f"SELECT version, body FROM {table} WHERE {id_col} = ?", [record_id]).fetchone()
             if row is None:

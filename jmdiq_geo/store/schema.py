@@ -142,6 +142,13 @@ MIGRATIONS: list[list[str]] = [
             category VARCHAR NOT NULL, x DOUBLE NOT NULL, y DOUBLE NOT NULL, comment VARCHAR,
             comment_status VARCHAR, comment_flags VARCHAR, created_hour TIMESTAMP NOT NULL)""",
     ],
+    [
+        # the team's activity log: per month (``YYYY-MM``) the shares of working time by category
+        # (data/activity/) as a JSON body, versioned like the project register; no personal data
+        """CREATE TABLE activity_months (
+            month VARCHAR PRIMARY KEY, body VARCHAR NOT NULL, version INTEGER NOT NULL,
+            archived BOOLEAN NOT NULL DEFAULT false, updated_at TIMESTAMP NOT NULL, updated_by VARCHAR)""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -151,4 +158,4 @@ DATA_TABLES = ("meta", "sources", "imports", "area_levels", "areas", "programme_
                "indicator_values", "services", "grids", "grid_cells", "index_definitions", "derived_definitions",
                "partners", "micro_projects", "network_ties", "audit_log", "networks", "network_segments",
                "origins", "barriers", "service_edits", "access_runs", "context_areas", "stories",
-               "participation_sessions", "participation_participants", "participation_pins")
+               "participation_sessions", "participation_participants", "participation_pins", "activity_months")

@@ -13,12 +13,12 @@ from streamlit_folium import st_folium
 
 from jmdiq_geo.analysis.projects import FIELDS_OF_ACTION, STATUSES
 from jmdiq_geo.render.maps import add_points, drawing_map, finish_layers
-from jmdiq_geo.services.projects import (filter_options, filter_projects, located_points, overview_table, records,
-                                         summary_table, work_point)
+from jmdiq_geo.services.projects import (area_labels, filter_options, filter_projects, located_points,
+                                         overview_table, records, summary_table, work_point)
 from jmdiq_geo.ui.feedback import show_notices
 from jmdiq_geo.ui.maps import outlines
 from jmdiq_geo.ui.state import lang, tr, workspace
-from jmdiq_geo.ui.widgets import number_table
+from jmdiq_geo.i18n import format_number, readable
 
 
 
@@ -58,6 +58,18 @@ def field_labels() -> dict[str, str]:
 def partner_label(names: dict[str, str]):
     """``Name (org001)``: two partners of the same name stay two choices."""
     return lambda i: f"{names[i]} ({i})" if i in names else "–"
+
+
+def number_cells(frame: pd.DataFrame, digits: dict[str, int]) -> dict:
+    """``st.dataframe`` arguments showing ``frame`` with the numbers of ``digits``'s columns as the
+    UI's language writes them and a missing number as "–" (Streamlit shows a missing value as
+    "None" whatever a Styler says, so these cells become right-aligned text)."""
+    out = readable(frame, lang())                 # missing texts as "–" too
+    for col, places in digits.items():
+        if col in out.columns:
+            out[col] = [format_number(float(v), lang(), digits=places) if pd.notna(v) else "–" for v in out[col]]
+    return {"data": out, "hide_index": True, "width": "stretch",
+            "column_config": {c: st.column_config.TextColumn(alignment="right") for c in digits if c in out.columns}}
 
 
 def headed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -115,20 +127,23 @@ def project_overview(version: float) -> None:
         return
     c1, c2, c3, c4 = st.columns(4)
     years, areas = filter_options(frame)
-    area = c4.selectbox(tr("projects_area"), ["–", *areas], key="projects_filter_area")
+    names = area_labels(ws)
+    area = c4.selectbox(tr("projects_area"), ["–", *areas], key="projects_filter_area",
+                        format_func=lambda a: names.get(a, a))
     year = c1.selectbox(tr("projects_year"), ["–"] + years, key="projects_filter_year")
     field = c2.selectbox(tr("projects_fields"), ["–", *FIELDS_OF_ACTION], key="projects_filter_field")
     status = c3.selectbox(tr("projects_status"), ["–", *STATUSES], key="projects_filter_status")
     shown = filter_projects(frame, **{k: None if v == "–" else v for k, v in
                                       (("year", year), ("field", field), ("status", status), ("area", area))})
-    st.dataframe(number_table(headed(overview_table(shown, lang())), {tr("col_version"): 0}), hide_index=True,
-                 width="stretch")
+    st.dataframe(**number_cells(headed(overview_table(shown, lang(), names)),
+                                {tr("col_version"): 0, tr("projects_budget_planned"): 2,
+                                 tr("projects_budget_spent"): 2}))
     st.markdown(f"**{tr('projects_summary')}**")
     by = st.radio(tr("projects_summary_by"), ["area_id", "field", "year"], horizontal=True, key="projects_by",
                   format_func=lambda b: tr(f"projects_by_{b}"))
-    summary = summary_table(shown, by).rename_axis(tr({"area_id": "projects_area", "field": "projects_fields",
+    summary = summary_table(shown, by, names).rename_axis(tr({"area_id": "projects_area", "field": "projects_fields",
                                                        "year": "projects_year"}[by])).reset_index()
-    st.dataframe(number_table(headed(summary), {tr("col_count"): 0,
-                                                tr("projects_share_participation_pct"): 0,
-                                                tr("projects_share_continued_pct"): 0}),
-                 hide_index=True, width="stretch")
+    st.dataframe(**number_cells(headed(summary), {tr("col_count"): 0, tr("projects_budget_planned"): 2,
+                                                  tr("projects_budget_spent"): 2,
+                                                  tr("projects_share_participation_pct"): 0,
+                                                  tr("projects_share_continued_pct"): 0}))

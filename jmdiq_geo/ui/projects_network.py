@@ -8,12 +8,11 @@ import streamlit as st
 
 from jmdiq_geo.analysis.projects import FORMALISATION, Tie
 from jmdiq_geo.errors import JmdiqError
-from jmdiq_geo.render.network import network_figure
-from jmdiq_geo.services.projects import (export_files, get_record, import_file, records, save_tie, ties_of_year,
-                                         year_changes)
+from jmdiq_geo.services.projects import (export_files, get_record, import_file, network_maps, records, save_tie,
+                                         tie_years, ties_of_year)
 from jmdiq_geo.ui.feedback import show_error
-from jmdiq_geo.ui.projects import field_labels, headed, partner_label, saved, user
-from jmdiq_geo.ui.state import tr, workspace
+from jmdiq_geo.ui.projects import field_labels, headed, number_cells, partner_label, saved, user
+from jmdiq_geo.ui.state import lang, tr, workspace
 
 
 def network_section() -> None:
@@ -23,6 +22,12 @@ def network_section() -> None:
         st.info(tr("network_no_partners"))
         return
     names = dict(zip(partners["partner_id"], partners["name"]))
+    tie_form(ws, names)
+    network_map_section(ws, records(ws, "tie"), names)
+
+
+def tie_form(ws, names: dict[str, str]) -> None:
+    """Enter or change one partner's tie of one year (the only part of the section that saves)."""
     with st.form("tie_form"):
         c1, c2, c3, c4, c5 = st.columns([2.2, 1, 1, 1, 1.4])
         partner = c1.selectbox(tr("projects_partners"), list(names), format_func=partner_label(names),
@@ -40,29 +45,43 @@ def network_section() -> None:
             except JmdiqError as exc:
                 show_error(exc, fields=field_labels())
             else:
+                # the map shows the year just entered, beside the year before it (the choosers come
+                # later in this run, so their state may still be set here)
+                st.session_state["network_map_year"] = int(year)
+                st.session_state.pop("network_map_other", None)
                 saved(*result, record=f"{names[partner]} {int(year)}")
-    ties = records(ws, "tie")
-    year = int(st.session_state.get("network_year", date.today().year))
-    shown = ties_of_year(ties, names, year)
+
+
+def network_map_section(ws, ties, names: dict[str, str]) -> None:
+    """The Netzwerkkarte of a chosen year, beside an earlier (or any second) year with the changes
+    marked: chosen apart from the entry form, drawn from the saved ties, saving nothing."""
+    years = tie_years(ties)
+    if not years:
+        return
+    st.markdown(f"**{tr('network_map_heading')}**")
+    c1, c2 = st.columns(2)
+    year = c1.selectbox(tr("network_map_year"), years, index=len(years) - 1, key="network_map_year")
+    others = [None, *[y for y in years if y != year]]
+    previous = max((y for y in years if y < year), default=None)
+    other = c2.selectbox(tr("network_map_compare"), others, index=others.index(previous), key="network_map_other",
+                         format_func=lambda y: tr("network_map_alone") if y is None else str(y))
+    shown = ties_of_year(ties, names, int(year))
     st.dataframe(headed(shown[["name", "year", "intensity", "importance", "formalisation", "topic", "version",
-                               "updated_by"]]),
-                 hide_index=True, width="stretch")
-    if (ties["year"] == year).any():
-        png = network_figure(partners, ties, year=int(year), title=tr("network_title"))
-        st.image(png, width=560)
-        d1, d2 = st.columns(2)
-        d1.download_button("PNG", png, file_name=f"netzwerkkarte_{year}.png", mime="image/png", key="network_png")
-        d2.download_button("SVG", network_figure(partners, ties, year=int(year), title=tr("network_title"), fmt="svg"),
-                           file_name=f"netzwerkkarte_{year}.svg", mime="image/svg+xml", key="network_svg")
-    years = sorted(ties["year"].unique())
-    if len(years) >= 2:
-        st.markdown(f"**{tr('network_compare')}**")
-        c1, c2 = st.columns(2)
-        a = c1.selectbox(tr("network_year_a"), years, index=len(years) - 2, key="network_a")
-        b = c2.selectbox(tr("network_year_b"), years, index=len(years) - 1, key="network_b")
-        changes = year_changes(ties, partners, int(a), int(b))
+                               "updated_by"]]), hide_index=True, width="stretch")
+    fig, changes = network_maps(ws, int(year), other, title=tr("network_title"), lang=lang())
+    st.image(fig, width="stretch" if other is not None else 560)
+    stem = f"netzwerkkarte_{year}" + (f"_{other}" if other is not None else "")
+    d1, d2 = st.columns(2)
+    d1.download_button("PNG", fig, file_name=f"{stem}.png", mime="image/png", key="network_png")
+    d2.download_button("SVG", network_maps(ws, int(year), other, title=tr("network_title"), lang=lang(), fmt="svg")[0],
+                       file_name=f"{stem}.svg", mime="image/svg+xml", key="network_svg")
+    if changes is not None:
+        st.markdown(f"**{tr('network_compare')}: {other} → {year}**")
         changes["change"] = changes["change"].map(lambda c: tr(f"network_{c}"))
-        st.dataframe(headed(changes), hide_index=True, width="stretch")
+        years = {f"{k}_{ab}": f"{tr(k)} {y}" for k in ("network_intensity", "network_importance")
+                 for ab, y in (("a", other), ("b", year))}
+        shown = headed(changes.rename(columns={k.removeprefix("network_"): v for k, v in years.items()}))
+        st.dataframe(**number_cells(shown, {v: 0 for v in years.values()}))
 
 
 def exchange_section() -> None:

@@ -4,6 +4,7 @@ what is new, then saved; ties of two years give the network map and the comparis
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import shot_dir
 from tests.e2e.test_pages import choose, map_centre, no_exceptions
@@ -47,13 +48,15 @@ def test_partners_project_by_map_click_and_summaries(page, app_url):
         choose(page, "Art", typ)
         visible(page.get_by_role("button", name="Partner speichern")).click()
         saved(page, pid)
+        # the rerun that lists the partner also empties the form: wait for it before typing on
+        page.locator('[role="gridcell"]').filter(has_text=name).first.wait_for(state="attached", timeout=60000)
         page.wait_for_timeout(1500)             # let the rerun (with its map) settle before typing on
     tab(page, "Projekt anlegen/bearbeiten")
     page.wait_for_function("() => Array.from(document.querySelectorAll('iframe')).some(f => f.contentDocument &&"
                            " f.contentDocument.querySelectorAll('path.leaflet-interactive').length > 500)",
                            timeout=60000)
     page.mouse.click(*map_centre(page))
-    page.get_by_text("Ort gewählt:").wait_for(timeout=30000)
+    page.get_by_text("Ort gewählt:").wait_for(timeout=90000)          # a rerun with the map: slow under load
     visible(page.get_by_label("Titel")).fill("Graffiti-Workshop")
     multi(page, "Handlungsfelder", "Kultur")
     multi(page, "Partner", "QM Soldiner Kiez")
@@ -64,9 +67,10 @@ def test_partners_project_by_map_click_and_summaries(page, app_url):
     visible(page.get_by_role("button", name="Speichern", exact=True)).click()
     saved(page, "p001")
     # the form now edits p001 (a second click updates it instead of adding a copy)
-    page.wait_for_timeout(2000)                 # the page reran after saving
-    assert visible(page.get_by_role("combobox", name="Projekt")).input_value() == "Graffiti-Workshop (p001)"
-    assert visible(page.get_by_label("Budget geplant (€)")).input_value() == "1.500,50"
+    # the page reran after saving (under load that takes a while: wait for the values, no fixed sleep)
+    expect(visible(page.get_by_role("combobox", name="Projekt"))).to_have_value("Graffiti-Workshop (p001)",
+                                                                                 timeout=60000)
+    expect(visible(page.get_by_label("Budget geplant (€)"))).to_have_value("1.500,50", timeout=60000)
     # a follow-up project without "what is new" is refused, naming the field
     choose(page, "Projekt", "Neues Projekt")
     page.wait_for_timeout(1500)
@@ -88,7 +92,7 @@ def test_partners_project_by_map_click_and_summaries(page, app_url):
                                                  (2025, "Grundschule am Park", "1", "2"),
                                                  (2026, "QM Soldiner Kiez", "3", "3")):
         choose(page, "Partner", partner)
-        year_field = visible(page.get_by_label("Jahr"))
+        year_field = visible(page.get_by_label("Jahr", exact=True))
         year_field.fill(str(year))
         choose(page, "Intensität", intensity)
         choose(page, "Bedeutung", importance)

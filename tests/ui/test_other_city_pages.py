@@ -55,7 +55,8 @@ def test_every_page_of_another_city(city, page, lang):
     ("pruefen", {"check_source": "file"}), ("zugang", {"access_section": "services"}),
     ("zugang", {"access_section": "edit"}), ("mikroprojekte", {"projects_section": "form"}),
     ("mikroprojekte", {"projects_section": "partners"}), ("mikroprojekte", {"projects_section": "network"}),
-    ("mikroprojekte", {"projects_section": "exchange"}), ("karte", {"map_level": "sb"}),
+    ("mikroprojekte", {"projects_section": "exchange"}), ("mikroprojekte", {"projects_section": "activity"}),
+    ("mikroprojekte", {"projects_section": "annex"}), ("karte", {"map_level": "sb"}),
     ("steckbrief", {"profile_level": "sb"}), ("import", {"import_kind": "indicators"})])
 def test_every_section_of_another_city(city, page, state):
     clean(run_page(page, state=state), page=f"{page} {state}")

@@ -28,6 +28,10 @@ def register() -> pd.DataFrame:
         "sustainability": ["Anschlussförderung", "keine", None]})
 
 
+#: the workspace's area names (01000003 has none: its key is shown)
+AREA_NAMES = {"01000002": "Süd-Straße", "01000001": "Nord-Ost"}
+
+
 @pytest.fixture
 def filtered(monkeypatch):
     """``records`` patched to the small register; the filters asked for recorded."""
@@ -35,6 +39,7 @@ def filtered(monkeypatch):
     real = projects_ui.filter_projects
     monkeypatch.setattr(projects_ui, "workspace", lambda: "ws")
     monkeypatch.setattr(projects_ui, "records", lambda ws, entity: register() if entity == "project" else None)
+    monkeypatch.setattr(projects_ui, "area_labels", lambda ws: AREA_NAMES)
     monkeypatch.setattr(projects_ui, "filter_projects", lambda frame, **kw: calls.append(kw) or real(frame, **kw))
     return calls
 
@@ -49,13 +54,17 @@ def test_overview_lists_every_project_with_german_numbers_and_dates(filtered):
     assert overview[t("projects_start", "de")].tolist() == ["01.03.2025", "15.09.2025", "10.01.2026"]
     assert overview[t("projects_budget_planned", "de")].tolist() == ["1.500,00", "12.000,50", "800,00"]
     assert overview[t("col_version", "de")].tolist() == ["3", "1", "1"]
+    # areas by name, not by key; a budget not spent yet is "–", never "None"
+    assert overview[t("projects_area", "de")].tolist() == ["Süd-Straße", "Süd-Straße", "01000003"]
+    assert overview[t("projects_budget_spent", "de")].tolist() == ["1.200,00", "–", "–"]
+    assert overview[t("projects_predecessor", "de")].tolist() == ["–", "p1", "–"]
     # the filters offer the years and areas the projects have
     assert at.selectbox(key="projects_filter_year").options == ["–", "2025", "2026"]
-    assert at.selectbox(key="projects_filter_area").options == ["–", "01000002", "01000003"]
+    assert at.selectbox(key="projects_filter_area").options == ["–", "Süd-Straße", "01000003"]
     # the summary, by area first: counts and budgets per area, shares in %
     assert texts(at.markdown) == [f"**{t('projects_summary', 'de')}**"]
     summary = shown_table(at.dataframe[1])
-    assert summary[t("projects_area", "de")].tolist() == ["01000002", "01000003"]
+    assert summary[t("projects_area", "de")].tolist() == ["Süd-Straße", "01000003"]
     assert summary[t("col_count", "de")].tolist() == ["2", "1"]
     assert summary[t("projects_budget_planned", "de")].tolist() == ["13.500,50", "800,00"]
     assert summary[t("projects_share_participation_pct", "de")].tolist() == ["50", "0"]
