@@ -115,6 +115,15 @@ MIGRATIONS: list[list[str]] = [
             kind VARCHAR NOT NULL, area_id VARCHAR NOT NULL, name VARCHAR, label VARCHAR, geom BLOB NOT NULL,
             source_id VARCHAR, PRIMARY KEY (kind, area_id))""",
     ],
+    [
+        # context layers of the maps (main streets, water, railways, parks) imported from a file:
+        # drawn over the areas for orientation, never analysed (the walking network and the
+        # barriers stay in their own tables); geometry simplified, in the work CRS; ``file``: the
+        # file a feature came from (a file imported again replaces its features)
+        """CREATE TABLE context_features (
+            layer VARCHAR NOT NULL, class VARCHAR, name VARCHAR, geom BLOB NOT NULL, source_id VARCHAR,
+            file VARCHAR NOT NULL)""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -123,4 +132,4 @@ SCHEMA_VERSION = len(MIGRATIONS)
 DATA_TABLES = ("meta", "sources", "imports", "area_levels", "areas", "programme_areas", "indicators",
                "indicator_values", "services", "grids", "grid_cells", "index_definitions", "derived_definitions",
                "partners", "micro_projects", "network_ties", "audit_log", "networks", "network_segments",
-               "origins", "barriers", "service_edits", "access_runs", "context_areas")
+               "origins", "barriers", "service_edits", "access_runs", "context_areas", "context_features")

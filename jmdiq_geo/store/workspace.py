@@ -32,6 +32,7 @@ import geopandas as gpd
 from jmdiq_geo.errors import Problem, SchemaError
 from jmdiq_geo.store.access import AccessRepository
 from jmdiq_geo.store.areas import AreasRepository
+from jmdiq_geo.store.context import ContextRepository
 from jmdiq_geo.store.definitions import DefinitionsRepository
 from jmdiq_geo.store.nationwide import NationwideRepository
 from jmdiq_geo.store.projects import ProjectsRepository
@@ -108,6 +109,7 @@ class Workspace(
     AccessRepository,
     ProjectsRepository,
     NationwideRepository,
+    ContextRepository,
 ):
     """A connection to one workspace file. Not thread-safe: use ``cursor()`` per thread."""
 
