@@ -22,9 +22,10 @@ import folium
 import geopandas as gpd
 import numpy as np
 import shapely
+from branca.element import MacroElement
+from jinja2 import Template
 
 from jmdiq_geo.crs import to_display_crs
-from jmdiq_geo.render.maps import _Script
 from jmdiq_geo.render.safe import html_text
 
 #: pixels a typical area must span on screen before its name is shown
@@ -44,6 +45,19 @@ _LABEL_CSS = (".jmdiq-label{background:none;border:none}"
               "font:600 11px/1.1 sans-serif;color:#1a1a1a;pointer-events:none;"
               "text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff,0 0 4px #fff}"
               ".jmdiq-label.top span{font-size:13px;color:#000;letter-spacing:.02em}")
+
+
+class _MapScript(MacroElement):
+    """``(function(map){…})(the map)``: JavaScript run with the map, its text given as data (a
+    compiled template per script would lex every label and coordinate: 0.7 s for 542 names)."""
+
+    _template = Template("{% macro script(this, kwargs) %}(function(map){{ '{' }}{{ this.body }}"
+                         "{{ '}' }})({{ this._parent.get_name() }});{% endmacro %}")
+
+    def __init__(self, body: str):
+        super().__init__()
+        self._name = "JmdiqMapScript"
+        self.body = body
 
 
 def label_min_zoom(areas_m2, latitude: float, *, min_px: int = LABEL_MIN_PX) -> int:
@@ -82,15 +96,15 @@ def add_labels(m: folium.Map, groups: list[dict]) -> None:
     """The label groups on ``m``, each shown only in its zoom range (see ``label_groups``)."""
     if not groups:
         return
-    _Script(
-        "(function(map){var css=document.createElement('style');css.textContent=" + json.dumps(_LABEL_CSS)
+    _MapScript(
+        "var css=document.createElement('style');css.textContent=" + json.dumps(_LABEL_CSS)
         + ";document.head.appendChild(css);var groups=" + json.dumps(groups, ensure_ascii=False) + ";"
         "groups.forEach(function(g){g.layer=L.layerGroup(g.items.map(function(i){return L.marker([i[0],i[1]],"
         "{icon:L.divIcon({className:'jmdiq-label'+(g.top?' top':''),html:'<span>'+i[2]+'</span>',iconSize:null}),"
         "interactive:false,keyboard:false});}));});"
         "function update(){var z=map.getZoom();groups.forEach(function(g){var on=z>=g.min&&z<g.max;"
         "if(on&&!map.hasLayer(g.layer)){g.layer.addTo(map);}if(!on&&map.hasLayer(g.layer)){map.removeLayer(g.layer);}});}"
-        "map.on('zoomend',update);map.whenReady(update);})({{ this._parent.get_name() }});").add_to(m)
+        "map.on('zoomend',update);map.whenReady(update);").add_to(m)
 
 
 def context_display(layers: dict[str, gpd.GeoDataFrame], *, tolerance_m: float = 12.0,
@@ -141,18 +155,18 @@ def add_context(m: folium.Map, shown: dict[str, gpd.GeoDataFrame]) -> None:
                            interactive=False, control=False, style_function=lambda f, s=style: s)
         g.add_to(m)
         if layer == "streets":
-            _Script("(function(map,layer){function update(){var on=map.getZoom()>=" + str(STREETS_MIN_ZOOM) + ";"
-                    "if(on&&!map.hasLayer(layer)){layer.addTo(map);}if(!on&&map.hasLayer(layer)){map.removeLayer(layer);}}"
-                    "map.on('zoomend',update);map.whenReady(update);})({{ this._parent.get_name() }},"
-                    + g.get_name() + ");").add_to(m)
+            _MapScript("var layer=" + g.get_name() + ";function update(){var on=map.getZoom()>="
+                       + str(STREETS_MIN_ZOOM) + ";if(on&&!map.hasLayer(layer)){layer.addTo(map);}"
+                       "if(!on&&map.hasLayer(layer)){map.removeLayer(layer);}}"
+                       "map.on('zoomend',update);map.whenReady(update);").add_to(m)
 
 
 def add_note(m: folium.Map, text: str) -> None:
     """A small note in the bottom left corner (e.g. "no context layers in this workspace")."""
-    _Script("var note=L.control({position:'bottomleft'});note.onAdd=function(){var d=L.DomUtil.create('div',"
-            "'jmdiq-note');d.style.cssText='background:rgba(255,255,255,.85);padding:2px 6px;font:11px sans-serif;"
-            "color:#444;border-radius:3px;max-width:260px';d.textContent=" + json.dumps(text, ensure_ascii=False)
-            + ";return d;};note.addTo({{ this._parent.get_name() }});").add_to(m)
+    _MapScript("var note=L.control({position:'bottomleft'});note.onAdd=function(){var d=L.DomUtil.create('div',"
+               "'jmdiq-note');d.style.cssText='background:rgba(255,255,255,.85);padding:2px 6px;font:11px sans-serif;"
+               "color:#444;border-radius:3px;max-width:260px';d.textContent=" + json.dumps(text, ensure_ascii=False)
+               + ";return d;};note.addTo(map);").add_to(m)
 
 
 def add_view_memory(m: folium.Map, *, key: str, token: str,
@@ -165,10 +179,25 @@ def add_view_memory(m: folium.Map, *, key: str, token: str,
 
     fit_js = ("map.fitBounds([[%r,%r],[%r,%r]],{animate:false,paddingBottomRight:[%d,%d]});"
               % (fit[1], fit[0], fit[3], fit[2], *LEGEND_ROOM)) if fit is not None else ""
-    _Script("(function(map){var key=" + json.dumps("jmdiq-view:" + key) + ",token=" + json.dumps(token) + ";"
+    _MapScript("var key=" + json.dumps("jmdiq-view:" + key) + ",token=" + json.dumps(token) + ";"
             "var restored=false;try{var s=JSON.parse(window.sessionStorage.getItem(key)||'null');"
             "if(s&&s.token===token){map.setView([s.lat,s.lng],s.zoom,{animate:false});restored=true;}}catch(e){}"
             "if(!restored){" + fit_js + "}"
             "function save(){try{var c=map.getCenter();window.sessionStorage.setItem(key,JSON.stringify("
             "{token:token,lat:c.lat,lng:c.lng,zoom:map.getZoom()}));}catch(e){}}"
-            "map.on('moveend',save);save();})({{ this._parent.get_name() }});").add_to(m)
+            "map.on('moveend',save);save();").add_to(m)
+
+
+def make_readable(m: folium.Map, *, context: dict[str, gpd.GeoDataFrame], labels: list[dict],
+                  note: str | None = None, attributions: list[str] = (), view: tuple[str, str] | None = None) -> None:
+    """Context, labels, the note where there is no context, the context's sources and the kept
+    view on any area map (hot spots, index maps …) drawn without a ``MapDescription``."""
+    add_context(m, context)
+    if not context and note:
+        add_note(m, note)
+    add_labels(m, labels)
+    if attributions:
+        _MapScript("map.attributionControl.addAttribution(" + json.dumps(
+            " · ".join(html_text(a) for a in attributions), ensure_ascii=False) + ");").add_to(m)
+    if view is not None:
+        add_view_memory(m, key=view[0], token=view[1])

@@ -209,10 +209,17 @@ def describe_indicator_map(ws: Workspace, *, indicator_id: str, period: date, le
         context=context, labels=map_labels(ws, layer.level) if labels is None else labels)
 
 
+def grid_outline_level(ws: Workspace) -> str:
+    """The level outlined (and named) over a grid map: the districts where the workspace has
+    areas of its own, else its outline."""
+    return ws.top_level() if has_area_statistics(ws) else ws.lowest_level()
+
+
 def describe_grid_map(ws: Workspace, *, grid_id: str, settings: Settings, lang: str = "de",
                       scheme: str = "quantiles", k: int = 5, palette: str = "YlOrRd",
                       breaks: list[float] | None = None, overlays: Overlays | None = None,
-                      layer: IndicatorLayer | None = None) -> MapDescription:
+                      layer: IndicatorLayer | None = None, context: dict | None = None,
+                      labels: list[dict] | None = None) -> MapDescription:
     """Describe the map of one grid variable: its cells (``services.grids.grid_layer``: privacy
     rules applied, clipped to the workspace's outline) classified like any indicator, titled with
     the grid's label, naming the grid's source and the outline's."""
@@ -227,10 +234,11 @@ def describe_grid_map(ws: Workspace, *, grid_id: str, settings: Settings, lang: 
         extra |= set(points["source_id"].dropna())
     if overlays.programme_areas is not None:
         extra |= set(overlays.programme_areas["source_id"].dropna())
+    context = context_layers(ws) if context is None else context
+    extra |= set(context_sources(context))                       # streets, water … drawn too
     attributions = list(dict.fromkeys(layer.attributions + (ws.attributions(sorted(extra)) if extra else [])))
-    # outlines: the districts where the workspace has areas of its own, else its outline
-    outline_level = ws.top_level() if has_area_statistics(ws) else ws.lowest_level()
-    return MapDescription(
+    outline_level = grid_outline_level(ws)
+    return MapDescription(context=context, labels=map_labels(ws, outline_level) if labels is None else labels,
         layer=layer, title=localized(definition, lang), lang=lang, palette=palette, classes=classes, official=[],
         unit=definition.get("unit"), city_name=ws.meta().get("city", "") or t("tt_city", lang),
         value_digits=0 if definition["kind"] == "extensive" else 1, diverging=False, attributions=attributions,

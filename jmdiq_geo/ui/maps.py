@@ -11,14 +11,15 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from jmdiq_geo.render.indicator_map import draw
-from jmdiq_geo.render.map_context import context_display
+from jmdiq_geo.render.map_context import context_display, make_readable
 from jmdiq_geo.render.maps import display_geometry
-from jmdiq_geo.services.context import context_layers
+from jmdiq_geo.services.context import context_layers, context_sources
 from jmdiq_geo.services.layers import change_layer, indicator_layer
 from jmdiq_geo.services.maps import (Overlays, areas_within, describe_indicator_map, map_labels, outline_shapes,
                                      target_bounds)
 from jmdiq_geo.services.projects import located_points
-from jmdiq_geo.ui.state import settings, workspace
+from jmdiq_geo.i18n import t
+from jmdiq_geo.ui.state import lang, settings, workspace
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -125,3 +126,13 @@ def show_map(m, *, key: str, height: int = 640, clickable: bool = False):
 def areas_of(version: float, level: str, target: tuple[str, str] | None, only: bool) -> set[str] | None:
     """The ids of the areas a "show only" map draws (None: all)."""
     return zoom_view(version, level, target, only)[1]
+
+
+def readable(m, version: float, *, level: str | None, key: str) -> None:
+    """Context layers, area names by zoom and the kept view on a map drawn by a page itself
+    (hot spots, index maps); ``level``: the level whose names are shown (None: none)."""
+    layers, shown = context(version)
+    ids = context_sources(layers)
+    make_readable(m, context=shown, labels=labels(version, level) if level else [],
+                  note=t("map_no_context", lang()), attributions=workspace().attributions(ids) if ids else [],
+                  view=(key, ""))

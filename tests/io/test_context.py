@@ -143,3 +143,21 @@ def test_heidelberg_extract_gives_streets_rail_and_parks(data_root):
     centres = gpd.GeoSeries(out.geometry.representative_point(), crs="EPSG:25832").to_crs("EPSG:4326")
     assert 8.58 < centres.x.median() < 8.84 and 49.34 < centres.y.median() < 49.51    # the town's real extent
     assert set(out.loc[out["layer"] == "streets", "class"]) <= set(osm_context()["streets"]["highway"])
+
+
+def test_cli_import_context_and_a_clear_error(tiny_ws, tmp_path, capsys):
+    from jmdiq_geo.cli import main as cli_main
+
+    path, expect = osm_file(tmp_path)
+    db = tiny_ws.path
+    tiny_ws.close()
+    assert cli_main(["--lang", "en", "import", "context", str(path), "--db", str(db), "--source-id", "osm",
+                     "--title", "OSM", "--licence", "ODbL 1.0"]) == 0
+    out = capsys.readouterr().out
+    wanted = pd.Series([e[0] for e in expect if isinstance(e, tuple)]).value_counts()
+    assert f"Railways {wanted['rail']}" in out and f"Water {wanted['water']}" in out
+    bad = write_geojson(tmp_path / "wege.geojson", [feature(line(), highway="footway")])
+    assert cli_main(["--lang", "en", "import", "context", str(bad), "--db", str(db), "--source-id", "osm",
+                     "--title", "OSM", "--licence", "ODbL 1.0"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "wege.geojson" in err and "--context-layer" in err
