@@ -4,7 +4,8 @@ parks), a note where there are none, and the view kept while the page redraws th
 
 - Labels: each level's names are shown from the zoom at which a typical area of it is wide
   enough on screen for a name (``label_min_zoom``), so the city view shows the districts' names
-  and a quarter's view the small areas' names, never both piled up. Names are text, escaped
+  and a quarter's view the small areas' names, never both piled up; where two names would
+  overlap on screen, the larger area's is shown. Names are text, escaped
   (``render.safe.html_text``).
 - Context: simplified for the screen, tiny ponds and parks left out, lines merged per class;
   streets shown only from ``STREETS_MIN_ZOOM`` (at city zoom they are clutter).
@@ -44,7 +45,7 @@ _LABEL_CSS = (".jmdiq-label{background:none;border:none}"
               ".jmdiq-label span{position:absolute;transform:translate(-50%,-50%);white-space:nowrap;"
               "font:600 11px/1.1 sans-serif;color:#1a1a1a;pointer-events:none;"
               "text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff,0 0 4px #fff}"
-              ".jmdiq-label.top span{font-size:13px;color:#000;letter-spacing:.02em}")
+              ".jmdiq-label.top span{font-size:12px;color:#000}")
 
 
 class _MapScript(MacroElement):
@@ -88,7 +89,9 @@ def label_groups(levels: list[tuple[gpd.GeoDataFrame, int]]) -> list[dict]:
         upto = levels[i + 1][1] if i + 1 < len(levels) else 99
         if zoom >= upto:          # a level whose names fit no earlier than the next one's: skipped
             continue
-        groups.append({"min": zoom, "max": upto, "top": i < len(levels) - 1, "items": label_points(areas)})
+        # the largest areas first: where two names would overlap, the larger area's is shown
+        by_size = areas.iloc[np.argsort(-areas.geometry.area.to_numpy(), kind="stable")]
+        groups.append({"min": zoom, "max": upto, "top": i < len(levels) - 1, "items": label_points(by_size)})
     return groups
 
 
@@ -102,8 +105,15 @@ def add_labels(m: folium.Map, groups: list[dict]) -> None:
         "groups.forEach(function(g){g.layer=L.layerGroup(g.items.map(function(i){return L.marker([i[0],i[1]],"
         "{icon:L.divIcon({className:'jmdiq-label'+(g.top?' top':''),html:'<span>'+i[2]+'</span>',iconSize:null}),"
         "interactive:false,keyboard:false});}));});"
+        "function declutter(){var spans=[];groups.forEach(function(g){if(map.hasLayer(g.layer)){g.layer.eachLayer("
+        "function(k){var e=k.getElement();if(e&&e.firstChild){spans.push(e.firstChild);}});}});"
+        "spans.forEach(function(s){s.style.visibility='visible';});var rects=spans.map(function(s){"
+        "return s.getBoundingClientRect();}),kept=[];spans.forEach(function(s,i){var r=rects[i];"
+        "var hit=kept.some(function(o){return r.left+3<o.right&&o.left+3<r.right&&r.top+3<o.bottom&&o.top+3<r.bottom;});"
+        "if(hit){s.style.visibility='hidden';}else{kept.push(r);}});}"
         "function update(){var z=map.getZoom();groups.forEach(function(g){var on=z>=g.min&&z<g.max;"
-        "if(on&&!map.hasLayer(g.layer)){g.layer.addTo(map);}if(!on&&map.hasLayer(g.layer)){map.removeLayer(g.layer);}});}"
+        "if(on&&!map.hasLayer(g.layer)){g.layer.addTo(map);}if(!on&&map.hasLayer(g.layer)){map.removeLayer(g.layer);}});"
+        "declutter();}"
         "map.on('zoomend',update);map.whenReady(update);").add_to(m)
 
 

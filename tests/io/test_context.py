@@ -8,6 +8,7 @@ import pytest
 import shapely
 
 from jmdiq_geo.errors import InputError
+from jmdiq_geo.i18n import t
 from jmdiq_geo.io import imports as im
 from jmdiq_geo.io.catalogues import osm_context
 from jmdiq_geo.io.context import CLIP_MARGIN_M, ContextSpec, context_features
@@ -161,3 +162,38 @@ def test_cli_import_context_and_a_clear_error(tiny_ws, tmp_path, capsys):
                      "--title", "OSM", "--licence", "ODbL 1.0"]) == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and "wege.geojson" in err and "--context-layer" in err
+
+
+@pytest.mark.realdata
+def test_a_town_from_its_osm_extract(town, tmp_path):
+    """Heidelberg (a starter with a grid and the OSM extract's network and barriers): main
+    streets and railways before any context import, parks too after ``import context``; the
+    grid map names the town and draws the context."""
+    import shutil
+
+    from jmdiq_geo.config import Settings
+    from jmdiq_geo.render.indicator_map import draw
+    from jmdiq_geo.render.map_context import STYLE
+    from jmdiq_geo.services.maps import describe_grid_map
+    from jmdiq_geo.store.workspace import Workspace
+
+    db = tmp_path / "hd.duckdb"
+    shutil.copy(town.db, db)
+    with Workspace(db) as ws:
+        before = context_layers(ws)
+        assert {"streets", "rail"} <= set(before) and "parks" not in before
+        main = set(osm_context()["streets"]["highway"])
+        assert set(before["streets"]["class"]) <= main
+        report = im.run_import(ws, "context", town.pbf, ContextSpec(), im.Source(
+            "osm_ctx", "OSM Heidelberg", licence="ODbL 1.0", attribution="© OpenStreetMap contributors, ODbL 1.0"),
+            max_bytes=Settings.from_env().max_file_bytes)
+        assert report.details["by_layer"]["parks"] > 0 and report.details["by_layer"]["streets"] > 0
+        after = context_layers(ws)
+        assert {"streets", "rail", "parks"} <= set(after)
+        assert len(after["parks"]) == report.details["by_layer"]["parks"]
+        grid_id = ws.grids()["grid_id"].iloc[0]
+        d = describe_grid_map(ws, grid_id=grid_id, settings=Settings.from_env())
+        assert d.context and [i[2] for g in d.labels for i in g["items"]] == ["Heidelberg"]
+        html = draw(d).get_root().render()
+        assert STYLE["parks"]["fillColor"] in html and "© OpenStreetMap contributors" in html
+        assert t("map_no_context", "de") not in html
