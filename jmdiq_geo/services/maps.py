@@ -13,6 +13,7 @@ from datetime import date
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from jmdiq_geo.analysis.classify import Classes, classify
 from jmdiq_geo.config import Settings
@@ -127,8 +128,9 @@ def map_labels(ws: Workspace, level: str, *, areas: gpd.GeoDataFrame | None = No
     if areas.empty:
         return []
     top = ws.top_level()
-    latitude = float(to_display_crs(gpd.GeoDataFrame(geometry=[areas.union_all().centroid], crs=areas.crs))
-                     .geometry.iloc[0].y)
+    minx, miny, maxx, maxy = areas.total_bounds
+    centre = shapely.Point((minx + maxx) / 2, (miny + maxy) / 2)
+    latitude = float(to_display_crs(gpd.GeoDataFrame(geometry=[centre], crs=areas.crs)).geometry.iloc[0].y)
     levels = []
     if top != level:
         parents = ws.areas(top)
