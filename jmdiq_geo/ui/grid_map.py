@@ -11,7 +11,7 @@ from jmdiq_geo.render.indicator_map import draw
 from jmdiq_geo.render.maps import PALETTES, display_geometry
 from jmdiq_geo.services.grids import GRID_LEVEL, grid_layer, grid_meta, statistical_layers
 from jmdiq_geo.services.maps import describe_grid_map, grid_outline_level as outline_level
-from jmdiq_geo.ui.maps import context, labels as map_labels, outlines, show_map
+from jmdiq_geo.ui.maps import context, labels as map_labels, outlines, show_map, view_name
 from jmdiq_geo.ui.state import lang, settings, tr, workspace
 from jmdiq_geo.ui.widgets import parse_breaks
 
@@ -68,7 +68,7 @@ def grid_map_section(version: float) -> None:
                                     labels=map_labels(version, outline_level(ws)))
     # the top level's outlines (a town's own outline, Berlin's Bezirke) and the Kreis and Land around it
     m = draw(description, outlines=outlines(version, GRID_LEVEL), display=_display(version, grid_id),
-             context=context(version)[1], view=("grid_map", ""))
+             context=context(version)[1], view=(view_name("grid_map"), ""))
     cells = layer.areas
     st.caption(tr("map_grid_caption", title=description.title,
                   period=format_date(layer.period, lang()) if layer.period else "–",

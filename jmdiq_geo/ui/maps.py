@@ -109,7 +109,7 @@ def indicator_map(version: float, *, level: str, indicator_id: str, period: date
     fit, ids = zoom_view(version, level, target, only)
     m = draw(description, outlines=outlines(version, level), display=display_geometry_of(version, level),
              context=context(version)[1], only=ids, fit=fit,
-             view=(view_key, "/".join(target) + ("/only" if only else "") if target else ""))
+             view=(view_name(view_key), "/".join(target) + ("/only" if only else "") if target else ""))
     return m, description
 
 
@@ -135,4 +135,10 @@ def readable(m, version: float, *, level: str | None, key: str) -> None:
     ids = context_sources(layers)
     make_readable(m, context=shown, labels=labels(version, level) if level else [],
                   note=t("map_no_context", lang()), attributions=workspace().attributions(ids) if ids else [],
-                  view=(key, ""))
+                  view=(view_name(key), ""))
+
+
+def view_name(key: str) -> str:
+    """The name a map's view is kept under in the browser tab: the page's map and the workspace
+    (another workspace opened in the same tab starts on its own extent)."""
+    return f"{key}:{workspace().path.name}"
