@@ -36,7 +36,9 @@ EQUATOR_M_PER_PX = 156543.03392
 STREETS_MIN_ZOOM = 12
 #: area (m²) below which a water or park polygon is not drawn
 MIN_POLYGON_M2 = {"water": 5_000.0, "parks": 20_000.0}
-STYLE = {"water": {"color": "#4a90c8", "weight": 1.2, "fillColor": "#a6cbe8", "fillOpacity": 0.75},
+#: water nearly white inside a blue shore line: a light blue fill was taken for a class of the
+#: blue palettes (cold spots, falls in a change map)
+STYLE = {"water": {"color": "#3f7fbf", "weight": 1.1, "fillColor": "#eef4fa", "fillOpacity": 0.92},
          "parks": {"color": "#4f9a4f", "weight": 0.8, "fillColor": "#b5dcb0", "fillOpacity": 0.35},
          "rail": {"color": "#555555", "weight": 1.6, "dashArray": "5 3", "fill": False},
          "streets": {"color": "#8c6d46", "weight": 1.4, "opacity": 0.8, "fill": False}}
