@@ -279,6 +279,9 @@ def cmd_import(args) -> int:
                 col, _, values = item.partition("=")
                 flt[col] = values.split("|")
             spec = im.OriginSpec(id=args.key, filter=flt, storeys=args.storeys, crs=args.crs)
+        elif args.kind == "context":
+            spec = im.ContextSpec(context_layer=args.context_layer, class_column=args.class_column,
+                                  keep=args.keep or [], name=args.name, crs=args.crs)
         elif args.kind == "barriers":
             spec = im.BarrierSpec(kind=args.barrier_kind, class_column=args.class_column, keep=args.keep or [],
                                   name=args.name, id=args.key, crs=args.crs)
@@ -321,6 +324,9 @@ def cmd_import(args) -> int:
     if args.kind == "network" and "connected_share" in d:
         print(t("cli_network_report", settings.lang, km=f"{d['length_km']:.1f}", nodes=d["nodes"],
                 segments=d["segments"], share=f"{d['connected_share']:.1f}", components=d["components"]))
+    if args.kind == "context" and d.get("by_layer"):
+        print(t("cli_context_report", settings.lang,
+                layers=", ".join(f"{t('context_layer_' + k, settings.lang)} {n}" for k, n in d["by_layer"].items())))
     if args.kind == "barriers" and d.get("by_kind"):
         print(t("cli_barriers_report", settings.lang, kinds=", ".join(f"{k} {n}" for k, n in d["by_kind"].items())))
     return 0
@@ -512,13 +518,9 @@ def cmd_export(args) -> int:
     return 0
 
 
-def _context_layers(ws) -> dict | None:
-    """Streets, water, railways and parks from the workspace, where the maps lane's
-    ``services.context`` is there (None otherwise: the print draws without them)."""
-    try:
-        from jmdiq_geo.services.context import context_layers
-    except ImportError:
-        return None
+def _context_layers(ws) -> dict:
+    """Streets, water, railways and parks from the workspace (empty where it has none)."""
+    from jmdiq_geo.services.context import context_layers
     return context_layers(ws)
 
 
@@ -1001,7 +1003,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="import one file into a workspace")
     imp.add_argument("kind", choices=["boundaries", "indicators", "services", "programme-areas", "grid", "network",
-                                      "origins", "barriers", "service-attributes"])
+                                      "origins", "barriers", "context", "service-attributes"])
     imp.add_argument("file")
     imp.add_argument("--db")
     imp.add_argument("--level", help="area level, e.g. plr")
@@ -1056,7 +1058,10 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--filter", action="append", help="origins: COLUMN=VALUE[|VALUE…], repeatable")
     imp.add_argument("--storeys", help="origins: column with the number of storeys")
     imp.add_argument("--barrier-kind", default="rail", choices=["rail", "road", "water"], help="barriers: kind")
-    imp.add_argument("--keep", action="append", help="barriers: class to keep, repeatable")
+    imp.add_argument("--keep", action="append", help="barriers, context: class to keep, repeatable")
+    imp.add_argument("--context-layer", choices=["streets", "water", "rail", "parks"],
+                     help="context: the map layer every feature of the file goes to (default: read off the "
+                          "OSM tags, or Geofabrik's fclass)")
     imp.add_argument("--programme", help="programme column (Sozialer Zusammenhalt, Soziale Stadt, QM …)")
     imp.add_argument("--programme-name", help="one programme for all areas of the file, e.g. 'Soziale Stadt'")
     imp.add_argument("--since", help="programme start column")

@@ -2,16 +2,17 @@
 import streamlit as st
 
 from jmdiq_geo.analysis.classify import SCHEMES
-from jmdiq_geo.i18n import format_date, format_number, t_or
+from jmdiq_geo.i18n import format_date, format_number
 from jmdiq_geo.services.layers import value_periods
 from jmdiq_geo.render.maps import PALETTES
 from jmdiq_geo.services.maps import official_classes
 from jmdiq_geo.ui.grid_map import grid_map_section, layer_choice
-from jmdiq_geo.ui.map_export import EXPORT_ARGS, indicator_map_export
-from jmdiq_geo.ui.maps import indicator_map, show_map
+from jmdiq_geo.ui.map_export import description_export
+from jmdiq_geo.ui.map_view import overlay_controls, value_table, zoom_controls
+from jmdiq_geo.ui.maps import areas_of, indicator_map, show_map
 from jmdiq_geo.ui.state import lang, require_areas, tr, trm, workspace_version
+from jmdiq_geo.ui.widgets import indicator_picker, level_picker, parse_breaks
 from jmdiq_geo.ui.story import add_to_story
-from jmdiq_geo.ui.widgets import indicator_picker, level_picker, number_table, parse_breaks
 
 st.title(tr("map_title"))
 ws = require_areas()
@@ -54,29 +55,21 @@ if scheme == "manual" and not official:
     if not breaks:
         st.warning(tr("map_breaks_bad"))
         st.stop()
-with st.expander(tr("map_overlays")):
-    show_programmes = st.toggle(tr("map_programme_areas"), key="map_show_pa")
-    show_projects = st.toggle(tr("projects_title"), key="map_show_projects")
-    categories = ws.summary()["services"]["category"].tolist()
-    chosen = st.multiselect(tr("map_services"), categories, key="map_services", placeholder=tr("ui_choose"),
-                            format_func=lambda c: t_or(f"cat_{c}", c, lang()))
-
-m, classes, layer, title = indicator_map(
-    workspace_version(), level=level, indicator_id=indicator_id, period=period, scheme=scheme, k=k,
-    palette=palette, lang=lang(), period_from=period_from, relative=relative, breaks=breaks,
-    show_programmes=show_programmes, service_categories=tuple(chosen), show_projects=show_projects)
-table = layer.areas
-st.caption(trm("map_caption", title=title, period=format_date(period, lang()),
-              city=format_number(layer.city_value, lang()), n=int(table["value"].notna().sum()), total=len(table)))
+overlays = overlay_controls(ws)
+target, only = zoom_controls(workspace_version())
+view = dict(level=level, indicator_id=indicator_id, period=period, scheme=scheme, k=k, palette=palette,
+            period_from=period_from, relative=relative, breaks=breaks)
+m, d = indicator_map(workspace_version(), **view, lang=lang(), **overlays, target=target, only=only)
+table = d.layer.areas
+st.caption(trm("map_caption", title=d.title, period=format_date(period, lang()), total=len(table),
+               city=format_number(d.layer.city_value, lang(), digits=d.value_digits), n=int(table["value"].notna().sum())))
 clicked = show_map(m, key="indicator_map", clickable=True)
-indicator_map_export(workspace_version(), **{k_: v for k_, v in globals().items() if k_ in EXPORT_ARGS})
-st.caption(tr("map_click_hint"))
-add_to_story({"kind": "change_map" if period_from else "indicator_map", "level": level, "indicator_id": indicator_id, "period": period, "period_from": period_from, "relative": relative, "scheme": scheme, "k": k, "palette": palette, "breaks": breaks, "title": title})
+st.caption(tr("map_click_hint") + ("" if d.context else " " + tr("map_no_context")))
+description_export("karte", workspace_version(), d, period_from=period_from)
+add_to_story({"kind": "change_map" if period_from else "indicator_map", **view, "title": d.title})
 if clicked:
     name = table.set_index("area_id")["name"].get(clicked, clicked)
     st.session_state["profile_area"] = (level, clicked)
     st.page_link("views/steckbrief.py", label=tr("map_open_profile", name=name), icon=":material/description:")
 with st.expander(tr("map_table")):
-    st.dataframe(number_table(table[["area_id", "name", "value", "rank"]].rename(columns={
-        "area_id": tr("tt_id"), "name": tr("tt_area"), "value": title[:40], "rank": tr("tt_rank")}),
-        {title[:40]: 1, tr("tt_rank"): 0}), hide_index=True, width="stretch")
+    value_table(d, only=areas_of(workspace_version(), level, target, only))

@@ -32,13 +32,22 @@ class Classes:
 def classify(values: pd.Series, *, scheme: str = "quantiles", k: int = 5,
              breaks: list[float] | None = None, centre: float | None = None) -> Classes:
     """``centre`` (e.g. 0 for changes): when the values lie on both sides of it, it becomes a
-    class bound too, so no class mixes falls and rises."""
+    class bound too, so no class mixes falls and rises. The number of classes stays ``k`` (the
+    class the centre would split is made from ``k - 1`` classes of the scheme plus the centre);
+    only given ``breaks`` gain the centre as one more bound."""
     classes = _classify(values, scheme=scheme, k=k, breaks=breaks)
     present = values.dropna().astype(float)
     if centre is None or present.empty or not (present.min() < centre < present.max()) \
             or any(np.isclose(b, centre) for b in classes.upper):
         return classes
     bounds = sorted(set(classes.upper) | {float(centre)})
+    if scheme not in ("manual", "std_mean") and k >= 2:
+        while len(bounds) > max(k, 2):
+            # merge the two neighbouring classes (on one side of the centre) that hold the fewest values
+            counts = np.histogram(present, bins=[present.min(), *bounds])[0]
+            inner = [i for i in range(len(bounds) - 1) if not np.isclose(bounds[i], centre)]
+            drop = min(inner, key=lambda i: counts[i] + counts[i + 1])
+            bounds.pop(drop)
     return _classify(values, scheme="manual", breaks=bounds[:-1])._replace_scheme(classes.scheme)
 
 

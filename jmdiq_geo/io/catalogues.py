@@ -16,6 +16,7 @@ from jmdiq_geo.errors import InputError, Problem
 OSM_CATEGORIES_FILE = REPO_ROOT / "data" / "services" / "osm_categories.toml"
 OSM_BARRIERS_FILE = REPO_ROOT / "data" / "barriers" / "osm_barriers.toml"
 PERSONAS_DIR = REPO_ROOT / "data" / "personas"
+OSM_CONTEXT_FILE = REPO_ROOT / "data" / "context" / "osm_context.toml"
 
 
 @lru_cache(maxsize=1)
@@ -29,6 +30,13 @@ def osm_categories() -> dict[str, dict[str, str]]:
 def osm_barriers() -> dict[str, dict[str, list[str]]]:
     """Barrier kind → {OSM key → tag values} (``data/barriers/osm_barriers.toml``)."""
     with open(OSM_BARRIERS_FILE, "rb") as f:
+        return tomllib.load(f)
+
+
+@lru_cache(maxsize=1)
+def osm_context() -> dict[str, dict[str, list[str]]]:
+    """Context layer → {OSM key → tag values} (``data/context/osm_context.toml``)."""
+    with open(OSM_CONTEXT_FILE, "rb") as f:
         return tomllib.load(f)
 
 

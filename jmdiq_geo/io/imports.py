@@ -24,6 +24,7 @@ from jmdiq_geo.errors import InputError, JoinError, Problem, SchemaError, raise_
 from jmdiq_geo.io.commit import ImportReport, Source, commit_import  # noqa: F401 (Source: part of the API)
 from jmdiq_geo.io.names import UnmatchedRows, classify_unmatched, match_keys, match_names
 from jmdiq_geo.io import networks
+from jmdiq_geo.io.context import ContextSpec, import_context  # noqa: F401 (ContextSpec: part of the API)
 from jmdiq_geo.io.networks import read_pbf_services
 from jmdiq_geo.io.numbers import parse_numeric
 from jmdiq_geo.io.rasters import RasterGridSpec, import_raster_grid
@@ -32,7 +33,8 @@ from jmdiq_geo.io.tables import read_indicator_source, recognise_shape, slug, te
 from jmdiq_geo.io.validate import check_columns, check_geometries, check_keys, normalise_keys
 from jmdiq_geo.store.workspace import Workspace
 
-KINDS = ("boundaries", "indicators", "services", "programme-areas", "grid", "network", "origins", "barriers")
+KINDS = ("boundaries", "indicators", "services", "programme-areas", "grid", "network", "origins", "barriers",
+         "context")
 INDICATOR_KINDS = ("extensive", "intensive", "class")
 #: words in a column name that say it holds a rate or share, not a count
 RATE_WORDS = ("anteil", "quote", "rate", "prozent", "%", "dichte", "je ", "pro ", "durchschnitt", "mittel",
@@ -1002,8 +1004,8 @@ def run_import(ws: Workspace, kind: str, path: Path | str, spec, source: Source,
                dry_run: bool = False, progress: networks.Progress | None = None) -> ImportReport:
     """Dispatch to the importer of ``kind`` (one of ``KINDS``); ``progress(fraction, step)`` is
     called by the walking-access importers (an OSM extract takes seconds)."""
-    if kind in ("network", "origins", "barriers"):
+    if kind in ("network", "origins", "barriers", "context"):
         importer = {"network": networks.import_network, "origins": networks.import_origins,
-                    "barriers": networks.import_barriers}[kind]
+                    "barriers": networks.import_barriers, "context": import_context}[kind]
         return importer(ws, path, spec, source, max_bytes=max_bytes, dry_run=dry_run, progress=progress)
     return IMPORTERS[kind](ws, path, spec, source, max_bytes=max_bytes, dry_run=dry_run)

@@ -22,6 +22,7 @@ from jmdiq_geo.services.definitions import apply_derived
 from jmdiq_geo.errors import JmdiqError, Problem, SchemaError
 from jmdiq_geo.io.imports import (BoundarySpec, GridSpec, ImportReport, IndicatorDef, ProgrammeSpec, ServiceSpec,
                                   Source, TableSpec, run_import)
+from jmdiq_geo.io.context import ContextSpec
 from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec
 from jmdiq_geo.io.rasters import RasterGridSpec, is_raster
 from jmdiq_geo.services.new_city import nest_from_geometry
@@ -29,7 +30,7 @@ from jmdiq_geo.store.workspace import Workspace, ensure_not_open, swap_in
 from jmdiq_geo.services.auth import authorize
 
 SECTIONS = {"city", "levels", "sources", "indicators", "derived", "roles", "boundaries", "tables", "services",
-            "programme_areas", "grids", "networks", "origins", "barriers"}
+            "programme_areas", "grids", "networks", "origins", "barriers", "context"}
 
 
 @dataclass
@@ -166,7 +167,7 @@ def load_manifest(path: Path | str, *, data_root: Path | None = None) -> Manifes
     kinds = {"boundaries": (BoundarySpec, "boundaries"), "tables": (TableSpec, "indicators"),
              "services": (ServiceSpec, "services"), "programme_areas": (ProgrammeSpec, "programme-areas"),
              "grids": (GridSpec, "grid"), "networks": (NetworkSpec, "network"), "origins": (OriginSpec, "origins"),
-             "barriers": (BarrierSpec, "barriers")}
+             "barriers": (BarrierSpec, "barriers"), "context": (ContextSpec, "context")}
     for section, (cls, kind) in kinds.items():
         for i, raw in enumerate(doc.get(section, [])):
             for entry in _expand(raw):

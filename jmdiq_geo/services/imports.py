@@ -16,6 +16,7 @@ from jmdiq_geo.io.imports import (INDICATOR_KINDS, KIND_WORDS, KINDS, BoundarySp
                                   guess_indicator_kind, inspect_indicator_table, plan_indicator_table, run_import)
 from jmdiq_geo.io.service_attributes import KEYS as ATTRIBUTE_KEYS, AttributeSpec, import_service_attributes
 from jmdiq_geo.io.tables import slug
+from jmdiq_geo.io.context import ContextSpec
 from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec
 from jmdiq_geo.io.rasters import RasterGridSpec, describe_raster, is_raster
 from jmdiq_geo.io.readers import TABLE_SUFFIXES, check_file, read_table, read_vector, vector_layers
@@ -26,7 +27,7 @@ from jmdiq_geo.store.workspace import Workspace
 from jmdiq_geo.services.auth import authorize
 
 __all__ = ["KINDS", "INDICATOR_KINDS", "BoundarySpec", "TableSpec", "IndicatorDef", "ServiceSpec", "ProgrammeSpec",
-           "GridSpec", "NetworkSpec", "OriginSpec", "BarrierSpec", "Source", "ImportReport", "guess_indicator_kind",
+           "GridSpec", "NetworkSpec", "OriginSpec", "BarrierSpec", "ContextSpec", "Source", "ImportReport", "guess_indicator_kind",
            "import_file", "FilePreview", "preview_file", "LevelSpec", "KIND_WORDS", "suggest_table_spec", "slug",
            "TablePlan", "table_plan", "RasterGridSpec", "is_raster", "ATTRIBUTE_KIND", "ATTRIBUTE_KEYS",
            "import_attributes"]

@@ -17,6 +17,7 @@ import pandas as pd
 
 from jmdiq_geo.analysis.derived import DerivedDef
 from jmdiq_geo.io.imports import BoundarySpec, GridSpec, IndicatorDef, ProgrammeSpec, ServiceSpec, TableSpec
+from jmdiq_geo.io.context import ContextSpec
 from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec
 from jmdiq_geo.io.rasters import RasterGridSpec, is_raster
 from jmdiq_geo.services.definitions import stored_derived
@@ -27,7 +28,7 @@ from jmdiq_geo.store.workspace import Workspace
 SECTION_OF = {"boundaries": ("boundaries", BoundarySpec), "indicators": ("tables", TableSpec),
               "services": ("services", ServiceSpec), "programme-areas": ("programme_areas", ProgrammeSpec),
               "grid": ("grids", GridSpec), "network": ("networks", NetworkSpec), "origins": ("origins", OriginSpec),
-              "barriers": ("barriers", BarrierSpec)}
+              "barriers": ("barriers", BarrierSpec), "context": ("context", ContextSpec)}
 CITY_KEYS = ("population_indicator", "default_indicator", "target_group_indicator", "access_fallback_grid")
 
 

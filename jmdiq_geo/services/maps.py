@@ -13,12 +13,16 @@ from datetime import date
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from jmdiq_geo.analysis.classify import Classes, classify
 from jmdiq_geo.config import Settings
 from jmdiq_geo.errors import InputError, Problem, raise_if_errors
 from jmdiq_geo.i18n import class_label, localized, t
+from jmdiq_geo.crs import to_display_crs
+from jmdiq_geo.render.map_context import label_groups, label_min_zoom
 from jmdiq_geo.render.maps import PALETTES
+from jmdiq_geo.services.context import context_layers, context_sources
 from jmdiq_geo.services.grids import GRID_LEVEL, grid_layer, has_area_statistics
 from jmdiq_geo.services.layers import IndicatorLayer, change_layer, indicator_layer
 from jmdiq_geo.services.projects import located_points
@@ -60,6 +64,10 @@ class MapDescription:
     overlays: Overlays = field(default_factory=Overlays)
     #: the layer is grid cells (squares: drawn without simplification and without cell borders)
     cells: bool = False
+    #: context layers (streets, water, rail, parks → features in the work CRS); empty: none
+    context: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    #: area names shown by zoom (``render.map_context.label_groups``); empty: none
+    labels: list[dict] = field(default_factory=list)
 
 
 def official_classes(definition: dict) -> list[tuple[float, str]]:
@@ -102,6 +110,38 @@ def outline_shapes(ws: Workspace, level: str) -> gpd.GeoDataFrame | None:
     return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=ws.work_crs)
 
 
+def _digits(ws: Workspace, indicator_id: str, definition: dict, *, relative: bool) -> int:
+    """Counts (and their changes in persons) without decimals; rates and shares with one."""
+    kind = definition.get("kind")
+    if kind == "change" and not relative:
+        kinds = ws.indicators().set_index("indicator_id")["kind"]
+        kind = kinds.get(indicator_id, kind)
+    return 0 if kind == "extensive" else 1
+
+
+def map_labels(ws: Workspace, level: str, *, areas: gpd.GeoDataFrame | None = None,
+                parent_ids: list[str] | None = None) -> list[dict]:
+    """The label groups of a map of ``level``: the top level's names at city zoom, then the
+    names of ``level`` (``areas``: only these, e.g. one district's; default all) where they fit.
+    ``parent_ids``: the top-level areas whose names are shown (default all)."""
+    areas = ws.areas(level) if areas is None else areas
+    if areas.empty:
+        return []
+    top = ws.top_level()
+    minx, miny, maxx, maxy = areas.total_bounds
+    centre = shapely.Point((minx + maxx) / 2, (miny + maxy) / 2)
+    latitude = float(to_display_crs(gpd.GeoDataFrame(geometry=[centre], crs=areas.crs)).geometry.iloc[0].y)
+    levels = []
+    if top != level:
+        parents = ws.areas(top)
+        if parent_ids is not None:
+            parents = parents[parents["area_id"].isin(parent_ids)]
+        if len(parents):
+            levels.append((parents, label_min_zoom(parents.geometry.area, latitude)))
+    levels.append((areas, label_min_zoom(areas.geometry.area, latitude)))
+    return label_groups(levels)
+
+
 def _check_request(ws: Workspace, *, indicator_id: str, level: str, palette: str, periods: list[date]) -> None:
     """Every problem with what a map asks for, at once (an unknown indicator or level, a period
     without values), instead of a KeyError deep inside."""
@@ -127,11 +167,13 @@ def describe_indicator_map(ws: Workspace, *, indicator_id: str, period: date, le
                            settings: Settings, lang: str = "de", scheme: str = "quantiles", k: int = 5,
                            palette: str = "YlOrRd", period_from: date | None = None, relative: bool = False,
                            breaks: list[float] | None = None, overlays: Overlays | None = None,
-                           layer: IndicatorLayer | None = None) -> MapDescription:
+                           layer: IndicatorLayer | None = None, context: dict | None = None,
+                           labels: list[dict] | None = None) -> MapDescription:
     """Describe the map of one indicator (or its change since ``period_from``) on ``level``.
 
-    ``layer`` and ``overlays`` may be handed in when the caller has them cached (the app);
-    otherwise they are computed here."""
+    ``layer``, ``overlays``, ``context`` (``services.context.context_layers``) and ``labels``
+    (``map_labels``) may be handed in when the caller has them cached (the app); otherwise they
+    are computed here."""
     level = level or ws.lowest_level()
     if layer is None:
         _check_request(ws, indicator_id=indicator_id, level=level, palette=palette,
@@ -156,20 +198,30 @@ def describe_indicator_map(ws: Workspace, *, indicator_id: str, period: date, le
     if overlays.programme_areas is not None:
         extra |= set(overlays.programme_areas["source_id"].dropna())
     extra |= set(ws.context_areas()["source_id"].dropna())       # the context outlines drawn too
+    context = context_layers(ws) if context is None else context
+    extra |= set(context_sources(context))                       # streets, water … drawn too
     attributions = list(dict.fromkeys(layer.attributions + (ws.attributions(sorted(extra)) if extra else [])))
     top = ws.top_level()
     return MapDescription(
         layer=layer, title=title, lang=lang, palette=palette, classes=classes,
         official=[(code, class_label(definition["classes"], key, lang)) for code, key in codes],
         unit=definition.get("unit"), city_name=ws.meta().get("city", "") or t("tt_city", lang),
-        value_digits=0 if definition["kind"] == "extensive" else 1, diverging=period_from is not None,
-        attributions=attributions, outline_level=top if top != layer.level else None, overlays=overlays)
+        value_digits=_digits(ws, indicator_id, definition, relative=relative), diverging=period_from is not None,
+        attributions=attributions, outline_level=top if top != layer.level else None, overlays=overlays,
+        context=context, labels=map_labels(ws, layer.level) if labels is None else labels)
+
+
+def grid_outline_level(ws: Workspace) -> str:
+    """The level outlined (and named) over a grid map: the districts where the workspace has
+    areas of its own, else its outline."""
+    return ws.top_level() if has_area_statistics(ws) else ws.lowest_level()
 
 
 def describe_grid_map(ws: Workspace, *, grid_id: str, settings: Settings, lang: str = "de",
                       scheme: str = "quantiles", k: int = 5, palette: str = "YlOrRd",
                       breaks: list[float] | None = None, overlays: Overlays | None = None,
-                      layer: IndicatorLayer | None = None) -> MapDescription:
+                      layer: IndicatorLayer | None = None, context: dict | None = None,
+                      labels: list[dict] | None = None) -> MapDescription:
     """Describe the map of one grid variable: its cells (``services.grids.grid_layer``: privacy
     rules applied, clipped to the workspace's outline) classified like any indicator, titled with
     the grid's label, naming the grid's source and the outline's."""
@@ -184,10 +236,11 @@ def describe_grid_map(ws: Workspace, *, grid_id: str, settings: Settings, lang: 
         extra |= set(points["source_id"].dropna())
     if overlays.programme_areas is not None:
         extra |= set(overlays.programme_areas["source_id"].dropna())
+    context = context_layers(ws) if context is None else context
+    extra |= set(context_sources(context))                       # streets, water … drawn too
     attributions = list(dict.fromkeys(layer.attributions + (ws.attributions(sorted(extra)) if extra else [])))
-    # outlines: the districts where the workspace has areas of its own, else its outline
-    outline_level = ws.top_level() if has_area_statistics(ws) else ws.lowest_level()
-    return MapDescription(
+    outline_level = grid_outline_level(ws)
+    return MapDescription(context=context, labels=map_labels(ws, outline_level) if labels is None else labels,
         layer=layer, title=localized(definition, lang), lang=lang, palette=palette, classes=classes, official=[],
         unit=definition.get("unit"), city_name=ws.meta().get("city", "") or t("tt_city", lang),
         value_digits=0 if definition["kind"] == "extensive" else 1, diverging=False, attributions=attributions,
@@ -225,3 +278,48 @@ def index_map_parts(ws: Workspace, definition, table: pd.DataFrame, part: str, l
     sources = ws.attributions(sorted(set(ws.value_sources(definition.indicator_ids()))
                                      | set(areas["source_id"].dropna())))
     return codes, cats, title, sources
+
+
+def zoom_targets(ws: Workspace, lang: str) -> pd.DataFrame:
+    """What a map can zoom to: every area of every level, largest level first (level, area_id,
+    name, label "Level · Name")."""
+    levels = ws.levels().set_index("level")
+    rows = []
+    for level in reversed(ws.levels_in_order()):
+        names = ws.area_names(level)
+        if names.empty:
+            continue
+        level_label = localized(levels.loc[level].to_dict(), lang) or level
+        part = names[["area_id", "name"]].copy()
+        part["name"] = part["name"].fillna(part["area_id"]).astype(str)
+        part.insert(0, "level", level)
+        part["label"] = level_label + " · " + part["name"]
+        rows.append(part.sort_values("name", kind="stable"))
+    if not rows:
+        return pd.DataFrame(columns=["level", "area_id", "name", "label"])
+    return pd.concat(rows, ignore_index=True)
+
+
+def target_bounds(ws: Workspace, level: str, area_id: str) -> tuple[float, float, float, float]:
+    """The bounds (lon/lat: min x, min y, max x, max y) of one area, to zoom the map to."""
+    areas = ws.areas(level)
+    area = areas[areas["area_id"] == area_id]
+    if area.empty:
+        raise_if_errors([Problem("area_unknown", {"area": area_id, "level": level})])
+    return tuple(float(v) for v in to_display_crs(area[["geometry"]]).total_bounds)
+
+
+def areas_within(ws: Workspace, level: str, target_level: str, target_id: str) -> set[str]:
+    """The ids of the areas of ``level`` that lie in the area ``target_id`` of ``target_level``
+    (a point inside each area decides; the area itself when the levels are the same)."""
+    if level == target_level:
+        return {target_id}
+    target = ws.areas(target_level)
+    target = target[target["area_id"] == target_id]
+    if target.empty:
+        return set()
+    areas = ws.areas(level)
+    inside = areas.geometry.representative_point().within(target.geometry.iloc[0])
+    if not inside.any():          # a target smaller than the map's areas: the areas it touches
+        inside = areas.geometry.intersects(target.geometry.iloc[0])
+    return set(areas.loc[inside.to_numpy(), "area_id"])

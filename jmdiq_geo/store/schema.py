@@ -149,6 +149,15 @@ MIGRATIONS: list[list[str]] = [
             month VARCHAR PRIMARY KEY, body VARCHAR NOT NULL, version INTEGER NOT NULL,
             archived BOOLEAN NOT NULL DEFAULT false, updated_at TIMESTAMP NOT NULL, updated_by VARCHAR)""",
     ],
+    [
+        # context layers of the maps (main streets, water, railways, parks) imported from a file:
+        # drawn over the areas for orientation, never analysed (the walking network and the
+        # barriers stay in their own tables); geometry simplified, in the work CRS; ``file``: the
+        # file a feature came from (a file imported again replaces its features)
+        """CREATE TABLE context_features (
+            layer VARCHAR NOT NULL, class VARCHAR, name VARCHAR, geom BLOB NOT NULL, source_id VARCHAR,
+            file VARCHAR NOT NULL)""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -158,4 +167,5 @@ DATA_TABLES = ("meta", "sources", "imports", "area_levels", "areas", "programme_
                "indicator_values", "services", "grids", "grid_cells", "index_definitions", "derived_definitions",
                "partners", "micro_projects", "network_ties", "audit_log", "networks", "network_segments",
                "origins", "barriers", "service_edits", "access_runs", "context_areas", "stories",
-               "participation_sessions", "participation_participants", "participation_pins", "activity_months")
+               "participation_sessions", "participation_participants", "participation_pins", "activity_months",
+               "context_features")

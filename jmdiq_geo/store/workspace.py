@@ -33,6 +33,7 @@ import geopandas as gpd
 from jmdiq_geo.errors import Problem, SchemaError
 from jmdiq_geo.store.access import AccessRepository
 from jmdiq_geo.store.areas import AreasRepository
+from jmdiq_geo.store.context import ContextRepository
 from jmdiq_geo.store.definitions import DefinitionsRepository
 from jmdiq_geo.store.nationwide import NationwideRepository
 from jmdiq_geo.store.participation import ParticipationRepository
@@ -113,6 +114,7 @@ class Workspace(
     NationwideRepository,
     StoriesRepository,
     ParticipationRepository,
+    ContextRepository,
 ):
     """A connection to one workspace file. Not thread-safe: use ``cursor()`` per thread."""
 

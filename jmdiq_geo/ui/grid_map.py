@@ -10,9 +10,9 @@ from jmdiq_geo.i18n import format_date
 from jmdiq_geo.render.indicator_map import draw
 from jmdiq_geo.render.maps import PALETTES, display_geometry
 from jmdiq_geo.services.grids import GRID_LEVEL, grid_layer, grid_meta, statistical_layers
-from jmdiq_geo.services.maps import describe_grid_map
+from jmdiq_geo.services.maps import describe_grid_map, grid_outline_level as outline_level
+from jmdiq_geo.ui.maps import context, labels as map_labels, outlines, show_map, view_name
 from jmdiq_geo.ui.map_export import description_export
-from jmdiq_geo.ui.maps import outlines, show_map
 from jmdiq_geo.ui.state import lang, settings, tr, workspace
 from jmdiq_geo.ui.widgets import parse_breaks
 
@@ -65,9 +65,11 @@ def grid_map_section(version: float) -> None:
             st.stop()
     layer = cached_grid_layer(version, grid_id)
     description = describe_grid_map(ws, grid_id=grid_id, settings=settings(), lang=lang(), scheme=scheme, k=k,
-                                    palette=palette, breaks=breaks, layer=layer)
+                                    palette=palette, breaks=breaks, layer=layer, context=context(version)[0],
+                                    labels=map_labels(version, outline_level(ws)))
     # the top level's outlines (a town's own outline, Berlin's Bezirke) and the Kreis and Land around it
-    m = draw(description, outlines=outlines(version, GRID_LEVEL), display=_display(version, grid_id))
+    m = draw(description, outlines=outlines(version, GRID_LEVEL), display=_display(version, grid_id),
+             context=context(version)[1], view=(view_name("grid_map"), ""))
     cells = layer.areas
     st.caption(tr("map_grid_caption", title=description.title,
                   period=format_date(layer.period, lang()) if layer.period else "–",

@@ -141,6 +141,16 @@ def spec_form(kind: str, columns: list[str], levels: pd.DataFrame, known_indicat
                                 member_level=member_level, crs=crs)
     if kind in ("network", "origins", "barriers"):
         return _access_spec(kind, columns, crs)
+    if kind == "context":
+        if not columns:                  # an .osm.pbf: every layer, tags from the catalogue
+            st.caption(tr("import_pbf_context"))
+            return im.ContextSpec()
+        layer = st.selectbox(tr("import_context_layer"), ["", "streets", "water", "rail", "parks"], key="imp_ctx_layer",
+                             format_func=lambda k: tr(f"context_layer_{k}") if k else tr("import_context_by_tags"))
+        cls = _pick("import_class_column", columns, key="imp_class", optional=True, guess=("fclass", "highway"))
+        keep = st.text_input(tr("import_context_keep"), key="imp_ctx_keep")
+        return im.ContextSpec(context_layer=layer or None, class_column=cls, crs=crs,
+                              keep=[k.strip() for k in keep.split("|") if k.strip()] if cls else [])
     x = _pick("import_x", columns, key="imp_x", guess=("x",))
     y = _pick("import_y", columns, key="imp_y", guess=("y",))
     values = st.multiselect(tr("import_value_columns"), [c for c in columns if c not in (x, y)], key="imp_values",

@@ -30,3 +30,6 @@ def show_access_details(report: ImportReport) -> None:
     if report.kind == "barriers" and d.get("by_kind"):
         st.write(tr("cli_barriers_report", kinds=", ".join(f"{tr('access_barrier_' + k)} {n}"
                                                            for k, n in d["by_kind"].items())))
+    if report.kind == "context" and d.get("by_layer"):
+        st.write(tr("cli_context_report", layers=", ".join(f"{tr('context_layer_' + k)} {n}"
+                                                            for k, n in d["by_layer"].items())))

@@ -15,8 +15,6 @@ import streamlit as st
 
 from jmdiq_geo.render.maps import standalone_html
 from jmdiq_geo.render.print_map import PrintMap, from_categories, indicator_print, level_label, map_outlines, render
-from jmdiq_geo.services.maps import Overlays, describe_indicator_map
-from jmdiq_geo.services.projects import located_points
 from jmdiq_geo.ui.state import lang, settings, tr, workspace
 
 #: format key → (file suffix, MIME type, paper)
@@ -31,17 +29,13 @@ def _slug(text: str) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def cached_context(version: float) -> dict | None:
-    """Streets, water, railways and parks of the workspace (the maps lane's
-    ``services.context``), None where that module is not there."""
-    try:
-        from jmdiq_geo.services.context import context_layers
-    except ImportError:
-        return None
-    return context_layers(workspace())
+def cached_context(version: float) -> dict:
+    """Streets, water, railways and parks of the workspace in the work CRS (``services.context``,
+    cached with the interactive maps')."""
+    from jmdiq_geo.ui.maps import context
+    return context(version)[0]
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
 def print_outlines(version: float, level: str):
     """The outlines over a map of ``level`` with their names, in the work CRS (for labels)."""
     return map_outlines(workspace(), level)
@@ -65,36 +59,6 @@ def map_export(key: str, *, name: str, build: Callable[[], PrintMap] | None = No
                        key=f"{key}_export_button", icon=":material/download:", on_click="ignore")
 
 
-#: the Karte's variables the export takes (by name, so the page needs one line)
-EXPORT_ARGS = ("level", "indicator_id", "period", "scheme", "k", "palette", "period_from", "relative", "breaks",
-               "show_programmes", "chosen", "show_projects")
-
-
-def indicator_map_export(version: float, *, level: str, indicator_id: str, period: date, scheme: str, k: int,
-                         palette: str, period_from: date | None = None, relative: bool = False,
-                         breaks: list[float] | None = None, show_programmes: bool = False,
-                         chosen: list[str] | tuple[str, ...] = (), show_projects: bool = False) -> None:
-    """The Karte's (indicator or change map) export: described as the page's map is
-    (``ui.maps.indicator_map``, same cached layer and overlays; ``chosen``: the service
-    categories shown)."""
-    service_categories = tuple(chosen)
-    from jmdiq_geo.ui.maps import cached_layer, display_geometry_of, outlines, programme_areas, services
-
-    ws = workspace()
-    layer = cached_layer(version, level=level, indicator_id=indicator_id, period=period, period_from=period_from,
-                         relative=relative)
-    overlays = Overlays(programme_areas=programme_areas(version) if show_programmes else None,
-                        services={c: services(version, c) for c in service_categories},
-                        projects=located_points(ws, "project") if show_projects else None,
-                        partners=located_points(ws, "partner") if show_projects else None)
-    description = describe_indicator_map(ws, indicator_id=indicator_id, period=period, level=level,
-                                         settings=settings(), lang=lang(), scheme=scheme, k=k, palette=palette,
-                                         period_from=period_from, relative=relative, breaks=breaks,
-                                         overlays=overlays, layer=layer)
-    description_export("karte", version, description, period_from=period_from,
-                       outlines=outlines(version, level), display=display_geometry_of(version, level))
-
-
 def description_export(key: str, version: float, description, *, period_from: date | None = None,
                        outlines=None, display=None) -> None:
     """The export of a map described by ``services.maps`` (indicator, change or grid map);
@@ -103,8 +67,14 @@ def description_export(key: str, version: float, description, *, period_from: da
 
     printable = indicator_print(workspace(), description, period_from=period_from, context=cached_context(version),
                                 outlines=print_outlines(version, description.layer.level))
+    from jmdiq_geo.ui.maps import context, display_geometry_of, outlines as cached_outlines
+
+    if outlines is None and not description.cells:
+        outlines = cached_outlines(version, description.layer.level)
+        display = display_geometry_of(version, description.layer.level)
     map_export(key, name=description.title, build=lambda: printable,
-               html=lambda: standalone_html(draw(description, outlines=outlines, display=display)))
+               html=lambda: standalone_html(draw(description, outlines=outlines, display=display,
+                                                 context=context(version)[1])))
 
 
 def category_map_export(key: str, version: float, *, level: str, areas, codes, categories, title: str,

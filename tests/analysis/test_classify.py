@@ -25,8 +25,17 @@ def test_change_classes_split_at_zero_and_colour_each_side():
     assert sum(classes.counts) == len(change)
     colours = diverging_colours(classes)
     assert len(set(colours)) == classes.k                          # every class its own colour
-    plain = classify(change, scheme="quantiles", k=5)
-    assert classes.k == plain.k + 1 or 0.0 in plain.upper
+    assert classes.k == 5              # as many classes as asked for (the Karte's slider said 5, the legend 6)
+
+
+@pytest.mark.parametrize("scheme", ["quantiles", "equal_interval", "natural_breaks"])
+@pytest.mark.parametrize("k", [3, 5, 7])
+def test_change_classes_keep_the_number_asked_for(scheme, k):
+    rng = np.random.default_rng(k)
+    change = pd.Series(rng.normal(1.0, 20.0, 300).round(0))
+    classes = classify(change, scheme=scheme, k=k, centre=0.0)
+    assert classes.k == k and 0.0 in classes.upper
+    assert sum(classes.counts) == len(change)
 
 
 @pytest.mark.parametrize("scheme", ["quantiles", "equal_interval", "natural_breaks", "std_mean", "manual"])

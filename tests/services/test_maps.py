@@ -26,7 +26,10 @@ def test_description_holds_what_the_map_shows(berlin_ws):
     assert d.classes.upper == expected.upper and d.classes.counts == expected.counts
     assert d.official == [] and d.unit == "%" and d.value_digits == 1 and not d.diverging
     assert d.outline_level == berlin_ws.top_level() and d.layer.level == "bzr"
-    assert d.attributions == layer.attributions
+    # the layer's sources, then those of the context drawn over it (railways, water, streets)
+    context = {row.source_id for row in berlin_ws.sources().itertuples() if row.source_id in {"osm_geofabrik", "osm_moabit"}}
+    assert d.attributions == list(dict.fromkeys(layer.attributions + berlin_ws.attributions(sorted(context))))
+    assert set(d.context) == {"rail", "water", "streets"}
     html = draw(d, outlines=berlin_ws.areas(d.outline_level)).get_root().render()
     assert d.title in html and all(a in html for a in d.attributions)
 

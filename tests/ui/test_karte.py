@@ -1,0 +1,54 @@
+"""The Karte's small things (issue 15, user review), on the Berlin demo workspace in AppTest:
+official classes by their label, counts without decimals, "show only" one district."""
+from __future__ import annotations
+
+import tomllib
+
+import pandas as pd
+import pytest
+
+from jmdiq_geo.config import CITIES_DIR
+from jmdiq_geo.i18n import format_number, t
+from tests.fixtures.apptest import run_page, shown_table, texts
+
+pytestmark = pytest.mark.realdata
+
+
+@pytest.fixture
+def berlin(berlin_db, monkeypatch):
+    monkeypatch.setenv("JMDIQ_DB", str(berlin_db))
+    return berlin_db
+
+
+def test_official_classes_by_label_without_rank(berlin, data_root):
+    at = run_page("karte", state={"map_indicator": "mss_status"})
+    assert not at.exception, [e.value for e in at.exception]
+    table = shown_table(at.dataframe[0]).set_index(t("tt_id", "de"))
+    assert t("tt_rank", "de") not in table.columns
+    column = next(c for c in table.columns if c.startswith("MSS Status-Index"))
+    with open(CITIES_DIR / "berlin.toml", "rb") as f:
+        labels = tomllib.load(f)["indicators"]["mss_status"]["classes"]
+    official = pd.read_csv(data_root / "berlin/indicators/mss_2021_indizes.csv", dtype={"PLR_ID": str})
+    official = official[official["SI_N"] > 0].set_index("PLR_ID")
+    expected = official["SI_N"].astype(int).astype(str).map(lambda c: labels[c]["de"])
+    assert (table.loc[expected.index, column] == expected).all()
+    assert set(table[column]) <= set(expected) | {t("no_value", "de")}
+
+
+def test_counts_show_no_decimals(berlin, data_root):
+    at = run_page("karte", state={"map_indicator": "ew"})
+    assert not at.exception, [e.value for e in at.exception]
+    total = int(pd.read_csv(data_root / "berlin/indicators/einwohner_plr_2024-12_t1.csv")["inhabitants"].sum())
+    caption = next(c for c in texts(at.caption) if "Gesamtstadt" in c)
+    assert f"Gesamtstadt: {format_number(total, 'de', digits=0)}." in caption
+    table = shown_table(at.dataframe[0])
+    column = next(c for c in table.columns if c.startswith("Einwohner"))
+    assert not table[column].astype(str).str.contains(",").any()
+
+
+def test_show_only_one_district(berlin):
+    at = run_page("karte", state={"map_zoom_to": "bezirk\x1f01", "map_show_only": True})
+    assert not at.exception, [e.value for e in at.exception]
+    table = shown_table(at.dataframe[0])
+    ids = table[t("tt_id", "de")].astype(str)
+    assert len(ids) and ids.str.startswith("01").all()     # Berlin's PLR keys begin with their Bezirk's
