@@ -466,8 +466,10 @@ def cmd_map(args) -> int:
             data = render(indicator_print(ws, description, period_from=period_from, context=context), suffix,
                           paper=args.paper)
         elif suffix in ("html", "htm"):
+            from jmdiq_geo.render.map_context import context_display
             outlines = outline_shapes(ws, description.layer.level)
-            data = standalone_html(draw(description, outlines=outlines)).encode("utf-8")
+            data = standalone_html(draw(description, outlines=outlines,
+                                        context=context_display(_context_layers(ws)))).encode("utf-8")
         else:
             raise InputError(Problem("map_out_suffix", {"out": args.out}))
     Path(args.out).write_bytes(data)
