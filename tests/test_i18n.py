@@ -12,7 +12,7 @@ CODE = re.compile(r"""Problem\(\s*["']([a-z0-9_]+)["']""")
 #: keys built at run time from a prefix and a value list
 DYNAMIC = {"scheme_": ("quantiles", "equal_interval", "natural_breaks", "std_mean", "manual"),
            "import_kind_": ("boundaries", "indicators", "services", "programme-areas", "grid", "network", "origins",
-                            "barriers", "service-attributes"),
+                            "barriers", "service-attributes", "context", "nationwide"),
            "fit_status_": ("fits", "unknown", "lacks"),
            "err_svcattr_bad_": ("languages", "opening_hours", "barrier_free", "cost", "age", "number"),
            "acc_step_": ("network", "snap", "catchments", "estimate", "measures", "done"),

@@ -1,7 +1,7 @@
 """Daten: sources, periods and licences in the workspace, and the import log."""
 import streamlit as st
 
-from jmdiq_geo.i18n import DATE_FORMAT, format_date, localized_column, markdown_safe
+from jmdiq_geo.i18n import DATE_FORMAT, format_date, localized_column, markdown_safe, t_or
 from jmdiq_geo.services.manifest import write_manifest
 from jmdiq_geo.ui.actions import backup_section
 from jmdiq_geo.ui.derived_form import derived_form
@@ -52,7 +52,8 @@ with st.expander(tr("data_roles")):
 
 st.subheader(tr("data_imports"))
 log = ws.imports()
-log = log.assign(imported_at=log["imported_at"].dt.strftime(DATE_FORMAT[lang()] + " %H:%M"))
+log = log.assign(imported_at=log["imported_at"].dt.strftime(DATE_FORMAT[lang()] + " %H:%M"),
+                 kind=log["kind"].map(lambda k: t_or(f"import_kind_{k}", k, lang())))
 st.dataframe(number_table(log[["import_id", "kind", "file", "source_id", "imported_at"]].rename(columns={
     "import_id": tr("col_no"), "kind": tr("col_kind"), "file": tr("col_file"),
     "source_id": tr("col_source"), "imported_at": tr("col_when")}), 0),
