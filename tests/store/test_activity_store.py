@@ -11,11 +11,14 @@ from jmdiq_geo.store.workspace import Workspace
 def test_an_older_workspace_gains_the_activity_table(tmp_path):
     path = tmp_path / "old.duckdb"
     con = duckdb.connect(str(path))
-    for statements in MIGRATIONS[:-1]:
+    # the workspace as it was before the migration that adds the activity log
+    before = next(i for i, statements in enumerate(MIGRATIONS)
+                  if any("CREATE TABLE activity_months" in sql for sql in statements))
+    for statements in MIGRATIONS[:before]:
         for sql in statements:
             con.execute(sql)
     con.execute("INSERT INTO meta VALUES ('schema_version', ?), ('work_crs', 'EPSG:25833'), ('city', 'Alt')",
-                [str(SCHEMA_VERSION - 1)])
+                [str(before)])
     con.close()
     with Workspace(path) as ws:
         assert ws.schema_version() == SCHEMA_VERSION
