@@ -231,7 +231,7 @@ def profile_pdf(docs: list, *, lang: str = "de", locator: bytes | None = None, c
     pdf.heading(t("profile_pdf_target", lang))
     target_lines = []
     for p, d in zip(ps, docs):
-        rows = p.indicators[p.indicators["indicator_id"].isin(d.target_ids)]
+        rows = p.indicators[p.indicators["indicator_id"].isin(d.target_ids)] if len(p.indicators) else p.indicators
         parts = [f"{localized(r, lang)}: {_value_text(r, lang)} ({t('col_city', lang)} {_num(r['city'], r['kind'], lang)})"
                  for _, r in rows.iterrows()]
         target_lines.append((p.name + ": " if two else "") + ("; ".join(parts) or t("profile_pdf_no_target", lang)))
@@ -300,7 +300,7 @@ def profile_pdf(docs: list, *, lang: str = "de", locator: bytes | None = None, c
                 f"{r['name']}" + (f" ({format_number(r['capacity'], lang, digits=0)} {t('profile_places', lang)})"
                                   if pd.notna(r["capacity"]) else "")
                 for _, r in p.youth_centres.head(12).iterrows()) + (" …" if len(p.youth_centres) > 12 else ""), 7.5)
-    pdf.para(t("profile_pdf_access_note", lang), 7, colour=(90, 90, 90))
+    _access_table(pdf, ps, docs, lang, two)
     # micro-projects and the network
     pdf.heading(t("profile_pdf_projects", lang))
     for p, d in zip(ps, docs):
@@ -323,3 +323,34 @@ def profile_pdf(docs: list, *, lang: str = "de", locator: bytes | None = None, c
 
 def _rank(row, lang: str) -> str:
     return f" · {t('rank_of', lang, rank=int(row['rank']), n=row['n'])}" if pd.notna(row["rank"]) else ""
+
+
+def _access_table(pdf, ps, docs, lang: str, two: bool) -> None:
+    """Walking access from the area's homes (the Zugang page's stored runs), or where to get it."""
+    if all(d.access.empty for d in docs):
+        pdf.para(t("profile_pdf_access_note", lang), 7, colour=(90, 90, 90))
+        return
+    pdf.para(t("profile_pdf_access_title", lang), 8.5)
+    for p, d in zip(ps, docs):
+        if d.access.empty:
+            continue
+        if two:
+            pdf.para(p.name, 7.5)
+        within = sorted((c for c in d.access.columns if c.startswith("n_within_")),
+                        key=lambda c: float(c.removeprefix("n_within_").replace("_", ".")))
+        far = format_number(d.access["far_min"].max(), lang, digits=0)
+        header = [t("profile_pdf_access_category", lang), t("profile_pdf_access_median", lang),
+                  t("profile_pdf_access_beyond", lang, minutes=far)] + [
+            t("profile_pdf_access_within", lang, minutes=_minutes(float(c.removeprefix("n_within_")), lang))
+            for c in within] + [t("profile_pdf_access_computed", lang)]
+        rows = [[t_or(f"cat_{r['category']}", r["category"], lang),
+                 format_number(r["median_min"], lang, digits=1), format_number(r["share_beyond"], lang, digits=0)]
+                + [format_number(r[c], lang, digits=1) for c in within] + [format_date(r["computed"], lang)]
+                for _, r in d.access.iterrows()]
+        widths = [50] + [(pdf.epw - 50) / (len(header) - 1)] * (len(header) - 1)
+        pdf.table(header, rows, widths)
+    pdf.para(t("profile_pdf_access_source", lang), 7, colour=(90, 90, 90))
+
+
+def _minutes(value: float, lang: str) -> str:
+    return format_number(value, lang, digits=0 if value.is_integer() else 1)

@@ -37,6 +37,9 @@ class ProfileDoc:
     projects: pd.DataFrame = field(default_factory=pd.DataFrame)     # title, status, start, end, budget_planned
     partners: int = 0
     ties: pd.DataFrame = field(default_factory=pd.DataFrame)         # year, ties (of the partners in the area)
+    #: walking access from the area's homes, per category with a stored run of its level (the
+    #: Zugang page's last nominal run): category, median_min, share_beyond, n_within_<min>…, computed
+    access: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def memo_layers(ws: Workspace, settings: Settings):
@@ -87,7 +90,27 @@ def profile_doc(ws: Workspace, *, level: str, area_id: str, settings: Settings, 
         if len(ties) and ids:
             mine = ties[ties["partner_id"].isin(ids)]
             tie_years = mine.groupby("year").size().rename("ties").reset_index()
-    return ProfileDoc(p, level_label(ws, level, lang), trends, target_ids, projects, n_partners, tie_years)
+    return ProfileDoc(p, level_label(ws, level, lang), trends, target_ids, projects, n_partners, tie_years,
+                      access_rows(ws, level=level, area_id=area_id))
+
+
+def access_rows(ws: Workspace, *, level: str, area_id: str) -> pd.DataFrame:
+    """The area's row of every stored nominal walking-access run of its level (values already
+    under the privacy rules of the run), with the date the run was computed."""
+    rows = []
+    for run in ws.nominal_access_runs():
+        if run["report"].get("level") != level:
+            continue
+        areas = run["areas"]
+        hit = areas[areas["area"].astype(str) == str(area_id)]
+        if hit.empty:
+            continue
+        row = hit.iloc[0]
+        within = {c: row[c] for c in areas.columns if c.startswith("n_within_")}
+        rows.append({"category": run["category"], "median_min": row.get("median_min"),
+                     "share_beyond": row.get("share_beyond"), "far_min": max(run["report"].get("thresholds") or [0]),
+                     **within, "computed": pd.Timestamp(run["created_at"]).date()})
+    return pd.DataFrame(rows)
 
 
 def profile_report_pdf(ws: Workspace, *, level: str | None, area_ids: list[str], settings: Settings,

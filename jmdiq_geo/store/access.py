@@ -77,6 +77,15 @@ class AccessRepository(Repository):
         return {"origins": pd.read_parquet(io.BytesIO(row[0])), "areas": pd.read_parquet(io.BytesIO(row[1])),
                 "pairs": pd.read_parquet(io.BytesIO(row[2])), "report": json.loads(row[3])}
 
+    def nominal_access_runs(self) -> list[dict]:
+        """The stored run of each category without a persona (what the Zugang page computed last):
+        category, when it was computed, its per-area table and its report."""
+        import io
+        rows = self.cursor().execute("SELECT category, created_at, areas, report FROM access_runs "
+                                     "WHERE persona IS NULL ORDER BY category").fetchall()
+        return [{"category": c, "created_at": at, "areas": pd.read_parquet(io.BytesIO(a)), "report": json.loads(r)}
+                for c, at, a, r in rows]
+
     def put_access_run(self, run_key: str, *, category: str, persona: str | None, origins: pd.DataFrame,
                        areas: pd.DataFrame, pairs: pd.DataFrame, report: dict) -> None:
         """Cache one run; older runs of the same category and persona are dropped (their inputs
