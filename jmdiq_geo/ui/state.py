@@ -61,20 +61,30 @@ def settings() -> Settings:
 
 
 @st.cache_resource
-def _workspace(path: str, mtime: float) -> Workspace:
+def _workspace(path: str, identity: tuple[int, int]) -> Workspace:
     return open_workspace(path)
+
+
+def file_identity(path) -> tuple[int, int]:
+    """The file itself (device, inode): the same while it is written to and checkpointed, new
+    when the workspace is rebuilt or restored and moved into place."""
+    stat = path.stat()
+    return stat.st_dev, stat.st_ino
 
 
 def workspace() -> Workspace | None:
     """The workspace of the settings, or None when it has not been built yet.
 
-    Keyed on the file's mtime, so a rebuilt workspace is reopened.
+    One connection per file for the whole app: keyed on the file's identity, not its mtime
+    (every checkpoint changes the mtime; a second connection opened then would run its own
+    recovery beside another session's open transaction and hold a second write lock). A
+    rebuilt or restored workspace is a new file and is reopened.
     """
     path = settings().db_path
     if not path.exists():
         return None
     try:
-        return _workspace(str(path), path.stat().st_mtime)
+        return _workspace(str(path), file_identity(path))
     except JmdiqError as exc:            # e.g. another program holds the file: a message, no traceback
         for line in format_problems(exc.problems, lang()):
             st.error(line)
