@@ -7,6 +7,7 @@ The same requests sent by the admin do write: the test's requests are the real o
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -105,4 +106,6 @@ def test_crafted_requests_of_nobody_and_of_a_viewer_write_nothing(city):
         assert _snapshot(db) != before
 
     with serve(db, {"JMDIQ_AUTH": "accounts", "JMDIQ_USERS": str(users)}) as url:
-        asyncio.run(scenario(url))
+        # in a thread of its own: the browser tests' Playwright keeps an event loop in this one
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(lambda: asyncio.run(scenario(url))).result()

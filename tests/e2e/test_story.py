@@ -12,7 +12,9 @@ import pytest
 from jmdiq_geo.analysis.projects import Partner, Tie
 from jmdiq_geo.config import Settings
 from jmdiq_geo.render.maps import VENDOR_DIR
+from jmdiq_geo.render.map_context import context_display
 from jmdiq_geo.services.catalogue import usable_indices
+from jmdiq_geo.services.context import context_layers
 from jmdiq_geo.services.maps import outline_shapes
 from jmdiq_geo.services.projects import save_partner, save_tie
 from jmdiq_geo.services.stories import Slide, add_slide, create_story, export_story
@@ -80,7 +82,14 @@ def berlin_story(berlin_db, tmp_path):
         ]
         for slide in slides:
             v = add_slide(ws, sid, slide, expected_version=v)
+        # indicator and change maps draw the workspace's context too: one path per layer and shape
+        # kind; streets only from a quarter's zoom (a slide with highlights zooms to them)
+        shown = context_display(context_layers(ws))
+        context = sum(len(frame) for frame in shown.values())
+        streets = len(shown["streets"]) if "streets" in shown else 0
         expected = [len(ws.areas(s.level)) + len(outline_shapes(ws, s.level)) + len(s.highlight)
+                    + ((context if s.highlight else context - streets) if s.kind in ("indicator_map", "change_map")
+                       else 0)
                     if s.kind.endswith("_map") else 0 for s in slides]
         html = export_story(ws, sid, settings=Settings.from_env().with_(db_path=db))
     out = tmp_path / "story.html"
