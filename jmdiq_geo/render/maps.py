@@ -255,20 +255,28 @@ def choropleth(areas: gpd.GeoDataFrame, *, classes: Classes, palette: str, title
                     place_label=place_label)
 
 
-def category_map(areas: gpd.GeoDataFrame, *, codes: pd.Series, categories: list[tuple[object, str, str]],
-                 title: str, lang: str, attributions: list[str], outlines: gpd.GeoDataFrame | None = None,
-                 value_text: list[str] | None = None, asset_base: str | None = "/app/static/vendor",
-                 tolerance_m: float = 15.0, display: gpd.GeoSeries | None = None) -> folium.Map:
-    """Areas coloured by category (``categories`` = [(code, label, colour)]), e.g. index classes
-    or hot-spot clusters; the legend counts areas per category."""
+def category_fill(areas: gpd.GeoDataFrame, codes: pd.Series, categories: list[tuple[object, str, str]],
+                  lang: str) -> tuple[list, list[str], list[tuple[str, str, int]]]:
+    """Each area's code and colour, and the legend rows (colour, label, areas) with a "no value"
+    row where codes are missing: one counting for the screen and the print."""
     colour_of = {code: colour for code, _, colour in categories}
-    label_of = {code: label for code, label, _ in categories}
     code_list = [None if pd.isna(c) else c for c in codes.reindex(areas.index)]
     fill = [colour_of.get(c, NO_VALUE_COLOUR) for c in code_list]
     rows = [(colour, label, sum(1 for c in code_list if c == code)) for code, label, colour in categories]
     missing = sum(1 for c in code_list if c not in colour_of)
     if missing:
         rows.append((NO_VALUE_COLOUR, t("no_value", lang), missing))
+    return code_list, fill, rows
+
+
+def category_map(areas: gpd.GeoDataFrame, *, codes: pd.Series, categories: list[tuple[object, str, str]],
+                 title: str, lang: str, attributions: list[str], outlines: gpd.GeoDataFrame | None = None,
+                 value_text: list[str] | None = None, asset_base: str | None = "/app/static/vendor",
+                 tolerance_m: float = 15.0, display: gpd.GeoSeries | None = None) -> folium.Map:
+    """Areas coloured by category (``categories`` = [(code, label, colour)]), e.g. index classes
+    or hot-spot clusters; the legend counts areas per category."""
+    label_of = {code: label for code, label, _ in categories}
+    code_list, fill, rows = category_fill(areas, codes, categories, lang)
     texts = value_text or [label_of.get(c, t("no_value", lang)) for c in code_list]
     return area_map(areas, fill=fill, value_text=texts, legend_rows=rows, title=title, legend_title=title,
                     lang=lang, attributions=attributions, outlines=outlines, asset_base=asset_base,

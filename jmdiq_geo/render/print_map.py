@@ -29,7 +29,7 @@ from matplotlib.patches import Polygon as MplPolygon
 from matplotlib.patches import Rectangle
 
 from jmdiq_geo.i18n import format_date, format_number, t
-from jmdiq_geo.render.maps import NO_VALUE_COLOUR, diverging_colours, palette_colours
+from jmdiq_geo.render.maps import NO_VALUE_COLOUR, category_fill, diverging_colours, palette_colours
 
 #: paper sizes in inches (width × height, portrait)
 PAPER = {"A4": (8.27, 11.69), "A3": (11.69, 16.54)}
@@ -128,13 +128,7 @@ def from_categories(areas: gpd.GeoDataFrame, *, codes: pd.Series, categories: li
                     periods: list[date] | None = None, subtitle: str = "", context: dict | None = None) -> PrintMap:
     """Areas coloured by category (index classes, hot-spot clusters), counted per category as in
     ``render.maps.category_map``."""
-    colour_of = {code: colour for code, _, colour in categories}
-    code_list = [None if pd.isna(c) else c for c in codes.reindex(areas.index)]
-    fill = [colour_of.get(c, NO_VALUE_COLOUR) for c in code_list]
-    rows = [(colour, label, sum(1 for c in code_list if c == code)) for code, label, colour in categories]
-    missing = sum(1 for c in code_list if c not in colour_of)
-    if missing:
-        rows.append((NO_VALUE_COLOUR, t("no_value", lang), missing))
+    _, fill, rows = category_fill(areas, codes, categories, lang)
     return PrintMap(areas=areas, fill=fill, legend_title=title, legend_rows=rows, title=title, lang=lang,
                     attributions=list(attributions), periods=list(periods or []), subtitle=subtitle,
                     outlines=outlines, context=dict(context or {}))

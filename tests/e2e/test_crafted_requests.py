@@ -11,11 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from jmdiq_geo.services.auth import add_user
 from tests.e2e.conftest import serve
 from tests.e2e.streamlit_wire import Session, text, trigger
-from tests.e2e.test_login_page import PASSWORD, _snapshot
-from tests.fixtures.other_city import build_other_city
+from tests.e2e.test_login_page import PASSWORD, _snapshot, city  # noqa: F401 (city: the fixture)
 
 pytestmark = [pytest.mark.e2e]
 
@@ -56,15 +54,6 @@ def _rule_save(ids: dict) -> list:
 def _partner_save(ids: dict) -> list:
     return [text(ids["section"], "Partner"), text(ids["partner_name"], "Eingeschleuster Träger"),
             trigger(ids["partner_save"])]
-
-
-@pytest.fixture
-def city(tmp_path):
-    db = build_other_city(tmp_path)
-    users = tmp_path / "users.toml"
-    add_user(users, "vera", role="viewer", password=PASSWORD)
-    add_user(users, "adam", role="admin", password=PASSWORD)
-    return db, users
 
 
 def test_crafted_requests_of_nobody_and_of_a_viewer_write_nothing(city):
