@@ -5,7 +5,7 @@ from jmdiq_geo.analysis.classify import SCHEMES
 from jmdiq_geo.i18n import format_date, format_number
 from jmdiq_geo.services.layers import value_periods
 from jmdiq_geo.render.maps import PALETTES
-from jmdiq_geo.services.maps import official_classes
+from jmdiq_geo.services.maps import official_classes, target_bounds
 from jmdiq_geo.ui.grid_map import grid_map_section, layer_choice
 from jmdiq_geo.ui.map_export import description_export
 from jmdiq_geo.ui.map_view import overlay_controls, value_table, zoom_controls
@@ -66,7 +66,8 @@ st.caption(trm("map_caption", title=d.title, period=format_date(period, lang()),
 clicked = show_map(m, key="indicator_map", clickable=True)
 st.caption(tr("map_click_hint") + ("" if d.context else " " + tr("map_no_context")))
 description_export("karte", workspace_version(), d, period_from=period_from)
-add_to_story({"kind": "change_map" if period_from else "indicator_map", **view, "title": d.title})
+add_to_story({"kind": "change_map" if period_from else "indicator_map", **view, "title": d.title,
+              "bounds": list(target_bounds(ws, *target)) if target else None})     # the "zoom to" extent
 if clicked:
     name = table.set_index("area_id")["name"].get(clicked, clicked)
     st.session_state["profile_area"] = (level, clicked)

@@ -57,6 +57,8 @@ def add_to_story(view: dict) -> None:
             labels = dict(zip(names["area_id"], names["name"]))
             highlight = st.multiselect(tr("story_highlight"), list(labels), key=key + "_highlight",
                                        format_func=lambda a: f"{labels[a]} ({a})", placeholder=tr("ui_choose"))
+        if highlight or fields.get("bounds") is None:
+            fields.pop("bounds", None)      # the slide opens on its highlights, else on the whole level
         caption = st.text_area(tr("story_caption"), key=key + "_caption", max_chars=2000)
         if st.button(tr("story_add_button"), key=key + "_go", type="primary"):
             try:

@@ -52,3 +52,29 @@ def test_show_only_one_district(berlin):
     table = shown_table(at.dataframe[0])
     ids = table[t("tt_id", "de")].astype(str)
     assert len(ids) and ids.str.startswith("01").all()     # Berlin's PLR keys begin with their Bezirk's
+
+
+def test_a_slide_from_the_karte_opens_on_the_area_zoomed_to(berlin_db, monkeypatch, tmp_path):
+    """The extent of a Karte slide is the "zoom to" target's (without highlights), not the
+    whole city's."""
+    import shutil
+
+    from jmdiq_geo.services.maps import target_bounds
+    from jmdiq_geo.services.stories import get_story, list_stories
+    from jmdiq_geo.store.workspace import Workspace
+
+    db = tmp_path / "berlin.duckdb"
+    shutil.copy(berlin_db, db)
+    monkeypatch.setenv("JMDIQ_DB", str(db))
+    at = run_page("karte", state={"map_zoom_to": "bezirk\x1f01"})
+    assert not at.exception, [e.value for e in at.exception]
+    at.text_input(key="story_add_indicator_map_title").set_value("Arbeitskreis")
+    at.button(key="story_add_indicator_map_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    with Workspace(db) as ws:                     # (the page's connection is still open: same mode)
+        [story_id] = list_stories(ws)["story_id"]
+        [slide] = get_story(ws, story_id).slides
+        zoomed = [round(v, 5) for v in target_bounds(ws, "bezirk", "01")]
+        city = [round(float(v), 5) for v in ws.areas(slide.level).to_crs(4326).total_bounds]
+    assert slide.bounds == pytest.approx(zoomed, abs=1e-5)
+    assert slide.bounds != pytest.approx(city, abs=1e-3)
