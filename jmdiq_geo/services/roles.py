@@ -62,20 +62,14 @@ def rule_set_gaps(ws: Workspace, ruleset: RuleSet) -> list[str]:
     the indicator of a role) it does not hold, programme areas or services of a category it has
     none of. Such criteria can only come out "unknown"."""
     indicators = ws.indicator_ids()
-    has_programmes = None
-    categories = None
     gaps = []
     for c in apply_roles(ws, ruleset).criteria:
         if c.type in ("compare_city", "indicator_min", "class_share"):
             missing = not c.indicator or c.indicator not in indicators
         elif c.type == "programme_share":
-            if has_programmes is None:
-                has_programmes = not ws.programme_areas().empty
-            missing = not has_programmes
+            missing = not ws.has_programme_areas()
         elif c.type == "services_nearby":
-            if categories is None:
-                categories = set(ws.services()["category"])
-            missing = c.category not in categories
+            missing = c.category not in ws.service_categories()
         else:
             missing = False
         if missing:

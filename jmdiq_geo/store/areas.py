@@ -178,6 +178,9 @@ class AreasRepository(Repository):
             self._area_cache[key] = gdf
         return self._area_cache[key].copy()
 
+    def has_programme_areas(self) -> bool:
+        return self.cursor().execute("SELECT count(*) > 0 FROM programme_areas").fetchone()[0]
+
     def programme_areas(self) -> gpd.GeoDataFrame:
         frame = self._df("SELECT * FROM programme_areas ORDER BY pa_id")
         geom = from_wkb(frame.pop("geom"))

@@ -76,6 +76,12 @@ class ServicesRepository(Repository):
             self.con.execute("INSERT INTO service_edits VALUES (?, ?, ?, current_timestamp, ?)",
                              [service_id, json.dumps(body, ensure_ascii=False), bool(old[1]) if old else False, user])
 
+    def service_categories(self) -> set[str]:
+        """The categories of the services staff have not removed (no geometry read)."""
+        rows = self.cursor().execute("SELECT DISTINCT s.category FROM services s LEFT JOIN service_edits e "
+                                     "USING (service_id) WHERE NOT coalesce(e.deleted, false)").fetchall()
+        return {r[0] for r in rows}
+
     def service_edit_count(self, id_prefix: str) -> int:
         """How many services with ids ``<id_prefix>:…`` staff changed or hid."""
         return self.cursor().execute("SELECT count(*) FROM service_edits WHERE starts_with(service_id, ?)",
