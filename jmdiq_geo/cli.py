@@ -1082,6 +1082,8 @@ def build_parser() -> argparse.ArgumentParser:
                                         "one, micro-projects, indicator changes in the quarter, activity log")
     ann.add_argument("--year", type=int, required=True)
     ann.add_argument("--area", help="the quarter: an area id of the workspace (default: the whole city)")
+    ann.add_argument("--quarter", help="the quarter: a drawn or exported boundary (GeoJSON, GeoPackage, zipped "
+                                       "Shapefile; its polygons' union), estimated as the quarter check does")
     ann.add_argument("--out", required=True, help="PDF file to write")
     ann.add_argument("--csv", action="store_true", help="also write the figures as CSV files beside the PDF")
     ann.add_argument("--db")
@@ -1098,8 +1100,15 @@ def cmd_annual(args) -> int:
     settings = _settings(args)
     if not 2000 <= args.year <= 2100:
         raise InputError(Problem("annual_bad_year", {"value": args.year}))
+    if args.area and args.quarter:
+        raise InputError(Problem("annual_area_and_quarter"))
     with open_workspace(settings.db_path, read_only=True) as ws:
-        annex = annual_annex(ws, year=args.year, area_id=args.area, lang=settings.lang, settings=settings)
+        quarter = None
+        if args.quarter:
+            from jmdiq_geo.services.quarter import quarter_from_file
+            quarter = quarter_from_file(ws, args.quarter, max_bytes=settings.max_file_bytes)
+        annex = annual_annex(ws, year=args.year, area_id=args.area, lang=settings.lang, settings=settings,
+                             quarter=quarter)
     pdf = annex_pdf(annex)
     out = Path(args.out)
     out.write_bytes(pdf)

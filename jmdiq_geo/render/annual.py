@@ -115,7 +115,7 @@ def annex_pdf(annex, *, created: date | None = None) -> bytes:
     if projects.empty:
         pdf.para(t("annual_projects_none", lang))
     else:
-        rows = [[r.title, r.area or "–", r.status, _span(r.start, r.end, lang),
+        rows = [[r.title, r.area if isinstance(r.area, str) and r.area else "–", r.status, _span(r.start, r.end, lang),
                  _num(r.budget_planned, lang, 2), _num(r.budget_spent, lang, 2),
                  r.sustainability + (f": {r.sustainability_form}" if r.sustainability_form else "")]
                 for r in projects.itertuples()]
@@ -133,8 +133,13 @@ def annex_pdf(annex, *, created: date | None = None) -> bytes:
         pdf.para(t("annual_indicators_none", lang, year=annex.year))
     else:
         pdf.para(t("annual_indicators_how", lang), size=7.5, grey=True)
-        quarter = annex.area_id is not None
-        rows = [[r.indicator + (f" ({r.unit})" if r.unit else ""), f"{_date(r.period_from, lang)} → {_date(r.period_to, lang)}",
+        quarter = annex.area_id is not None or getattr(annex, "quarter_kind", None) is not None
+        if getattr(annex, "estimated", False):
+            pdf.para(t("annual_quarter_estimated_how", lang), size=7.5, grey=True)
+        estimated = t("annual_estimated_mark", lang)
+        rows = [[r.indicator + (f" ({r.unit})" if r.unit else "") + (f" – {estimated}" if getattr(r, "estimated", False)
+                                                                    else ""),
+                 f"{_date(r.period_from, lang)} → {_date(r.period_to, lang)}",
                  *([_num(r.value_from, lang, _digits(r)), _num(r.value_to, lang, _digits(r)),
                     _num(r.change, lang, _digits(r))] if quarter else []),
                  _num(r.city_change, lang, _digits(r))] for r in ind.itertuples()]
@@ -143,6 +148,12 @@ def annex_pdf(annex, *, created: date | None = None) -> bytes:
                   t("annual_city_change", lang)]
         widths = (64, 40, 18, 18, 18, 20) if quarter else (100, 50, 28)
         pdf.grid(header, rows, widths, "llrrrr" if quarter else "llr")
+    covered = getattr(annex, "covered", None)
+    if covered:
+        pdf.heading(t("report_areas", lang, n=len(covered)))
+        pdf.grid([t("tt_area", lang), t("tt_id", lang), t("annual_covered_share", lang), t("annual_covered_method", lang)],
+                 [[a["name"], a["area_id"], format_number(100 * a["share"], lang, digits=0) + " %",
+                   t(f"method_{a['method']}", lang)] for a in covered], (70, 34, 28, 50), "llrl")
     # 4 activity log
     act = annex.activity
     pdf.heading(t("annual_activity_heading", lang, year=annex.year))

@@ -3,8 +3,15 @@ of the year beside the previous year's with the changes marked, the micro-projec
 with budgets and Verstetigung, the indicator changes in the quarter, the team's activity-log year
 summary for "JMD i-mpuls", and the sources with licences. The same figures as CSV tables.
 
-The quarter is an area of the workspace (any level, ``area_id``), or the whole city when none is
-given. Nothing is saved: the annex is read from the workspace as it is.
+The quarter is an area of the workspace (any level, ``area_id``), a drawn or uploaded quarter
+(``quarter``: a ``services.quarter.Quarter``, as the Prüfen page makes it), or the whole city when
+none is given. Nothing is saved: the annex is read from the workspace as it is.
+
+A drawn quarter's values come from the estimation the quarter check uses
+(``services.quarter.quarter_values_at``: the areas it covers with their shares); the annex lists
+those areas and says "geschätzt" where a value includes partly covered areas. Its projects are
+those located in it (or, without a location, whose area's inner point lies in it), its
+Netzwerkkarte shows the partners located in it.
 
 Which indicator change: for every indicator, the newest period up to the end of the year against
 the newest period at least a year before it (else the period before it); both periods are named.
@@ -21,9 +28,10 @@ import pandas as pd
 
 from jmdiq_geo.config import Settings
 from jmdiq_geo.errors import InputError, JmdiqError, Problem
-from jmdiq_geo.i18n import localized, t
+from jmdiq_geo.i18n import format_number, localized, t
 from jmdiq_geo.services.activity import year_figures
 from jmdiq_geo.services.layers import ancestor, indicator_layer, value_periods
+from jmdiq_geo.services.quarter import covered_by, quarter_values_at, quarter_weights
 from jmdiq_geo.services.projects import area_labels, network_maps, records, tie_years
 from jmdiq_geo.store.workspace import Workspace
 
@@ -47,6 +55,16 @@ class Annex:
     activity: dict
     sources: list[str]
     notes: list[str] = field(default_factory=list)
+    #: a drawn or uploaded quarter: its kind (drawn | file | …), the areas it covers (area_id,
+    #: name, method, share) and whether its values are estimated (partly covered areas)
+    quarter_kind: str | None = None
+    covered: list[dict] = field(default_factory=list)
+    estimated: bool = False
+
+    @property
+    def has_quarter(self) -> bool:
+        """The annex is about a quarter (an area or a drawn one), not the whole city."""
+        return self.area_id is not None or self.quarter_kind is not None
 
 
 def _area_level(ws: Workspace, area_id: str) -> str:
@@ -79,10 +97,41 @@ def _in_area(ws: Workspace, projects: pd.DataFrame, area_id: str, level: str) ->
     return projects.apply(inside, axis=1) if not projects.empty else pd.Series([], dtype=bool)
 
 
-def projects_of_year(ws: Workspace, year: int, area_id: str | None = None, level: str | None = None) -> pd.DataFrame:
+def _in_geometry(ws: Workspace, frame: pd.DataFrame, geometry) -> pd.Series:
+    """Records (projects) located in a drawn quarter's ``geometry``; one without a location
+    belongs to it when its area's inner point lies in it."""
+    import shapely
+
+    inner: dict[str, object] = {}
+    for level in ws.levels_in_order():
+        areas = ws.areas(level)
+        inner.update(dict(zip(areas["area_id"], areas.geometry.representative_point())))
+
+    def inside(row) -> bool:
+        x, y = row.get("x"), row.get("y")
+        if pd.notna(x) and pd.notna(y):
+            return bool(geometry.covers(shapely.Point(float(x), float(y))))
+        point = inner.get(row["area_id"]) if isinstance(row["area_id"], str) else None
+        return point is not None and bool(geometry.covers(point))
+    return frame.apply(inside, axis=1) if not frame.empty else pd.Series([], dtype=bool)
+
+
+def partners_in(ws: Workspace, geometry) -> tuple[set[str], int]:
+    """(ids of the partners located in ``geometry``, number of partners without a location)."""
+    import shapely
+
+    partners = records(ws, "partner", include_archived=True)
+    located = partners["x"].notna() & partners["y"].notna()
+    points = shapely.points(partners.loc[located, "x"].astype(float), partners.loc[located, "y"].astype(float))
+    ids = partners.loc[located, "partner_id"][shapely.covers(geometry, points)]
+    return set(ids), int((~located).sum())
+
+
+def projects_of_year(ws: Workspace, year: int, area_id: str | None = None, level: str | None = None,
+                     geometry=None) -> pd.DataFrame:
     """The micro-projects running at some time in ``year`` (started by its end, not ended before
-    its start; no start date: left out), in the quarter when one is given, with budgets and
-    Verstetigung; areas by name."""
+    its start; no start date: left out), in the quarter when one is given (an area, or a drawn
+    quarter's ``geometry``), with budgets and Verstetigung; areas by name."""
     frame = records(ws, "project")
     if frame.empty:
         return pd.DataFrame(columns=PROJECT_COLUMNS)
@@ -92,6 +141,8 @@ def projects_of_year(ws: Workspace, year: int, area_id: str | None = None, level
     frame = frame[running.to_numpy()]
     if area_id is not None and not frame.empty:
         frame = frame[_in_area(ws, frame, area_id, level).to_numpy()]
+    if geometry is not None and not frame.empty:
+        frame = frame[_in_geometry(ws, frame, geometry).to_numpy()]
     names = area_labels(ws)
     out = frame.assign(area=frame["area_id"].map(lambda a: names.get(a, a) if isinstance(a, str) else None))
     for col in ("budget_planned", "budget_spent"):
@@ -109,16 +160,31 @@ def _periods(periods: list[date], year: int) -> tuple[date, date] | None:
 
 
 def indicator_changes(ws: Workspace, year: int, *, area_id: str | None, level: str | None, lang: str,
-                      settings: Settings) -> tuple[pd.DataFrame, list[str]]:
+                      settings: Settings, quarter=None, weights=None) -> tuple[pd.DataFrame, list[str]]:
     """Per indicator with two periods up to ``year``: the quarter's value then and now and its
     change, and the city's change. The change is computed as ``services.layers.change_layer``
     does (the difference of the two shown values; an area hidden in either period has none), from
-    the two period layers that also give the values - two layers per indicator, not four."""
+    the two period layers that also give the values - two layers per indicator, not four.
+
+    With a drawn ``quarter`` its values are estimated as the quarter check does
+    (``services.quarter.quarter_values_at``) and ``estimated`` says which include partly covered
+    areas."""
     rows, attributions = [], set()
+    spans = {}
     for d in ws.indicators().to_dict("records"):
         if d["kind"] == "class":
             continue
         span = _periods(value_periods(ws, d["indicator_id"]), year)
+        if span is not None:
+            spans[d["indicator_id"]] = span
+    own, partial = None, False
+    if quarter is not None:
+        table, weights = quarter_values_at(ws, quarter, {i: list(s) for i, s in spans.items()}, settings=settings,
+                                           weights=weights)
+        own = {(r["indicator_id"], r["period"]): r["value"] for r in table.to_dict("records")}
+        partial = bool((weights.table["method"] != "full").any())
+    for d in ws.indicators().to_dict("records"):
+        span = spans.get(d["indicator_id"])
         if span is None:
             continue
         try:
@@ -129,23 +195,31 @@ def indicator_changes(ws: Workspace, year: int, *, area_id: str | None, level: s
         attributions |= set(a.attributions) | set(b.attributions)
         va = a.areas.set_index("area_id")["value"].get(area_id) if area_id else None
         vb = b.areas.set_index("area_id")["value"].get(area_id) if area_id else None
+        if own is not None:
+            va, vb = (own.get((d["indicator_id"], p)) for p in span)
+            va, vb = (None if v is None or pd.isna(v) else float(v) for v in (va, vb))
         rows.append({"indicator_id": d["indicator_id"], "indicator": localized(d, lang), "unit": d.get("unit") or "",
                      "kind": d["kind"],
                      "period_from": span[0], "period_to": span[1], "value_from": va, "value_to": vb,
                      "change": None if va is None or vb is None else vb - va,
-                     "city_change": b.city_value - a.city_value})
+                     "city_change": b.city_value - a.city_value,
+                     "estimated": partial and (va is not None or vb is not None)})
     frame = pd.DataFrame(rows, columns=["indicator_id", "indicator", "unit", "kind", "period_from", "period_to", "value_from",
-                                        "value_to", "change", "city_change"])
+                                        "value_to", "change", "city_change", "estimated"])
+    frame["estimated"] = frame["estimated"].astype(bool)
     for col in ("value_from", "value_to", "change", "city_change"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
     return frame, sorted(attributions)
 
 
 def annual_annex(ws: Workspace, *, year: int, area_id: str | None = None, lang: str = "de",
-                 settings: Settings | None = None) -> Annex:
-    """Everything the annex shows, read from the workspace (nothing is saved)."""
+                 settings: Settings | None = None, quarter=None) -> Annex:
+    """Everything the annex shows, read from the workspace (nothing is saved). ``quarter``: a
+    drawn or uploaded quarter (``services.quarter.Quarter``) instead of an area."""
     settings = settings or Settings.from_env()
     year = int(year)
+    if quarter is not None and area_id is not None:
+        raise InputError(Problem("annual_area_and_quarter"))
     level = _area_level(ws, area_id) if area_id else None
     city = ws.meta().get("city", "")
     label = area_labels(ws).get(area_id, area_id) if area_id else city
@@ -153,24 +227,40 @@ def annual_annex(ws: Workspace, *, year: int, area_id: str | None = None, lang: 
         label = f"{label} ({localized(ws.levels().set_index('level').loc[level], lang)} {area_id})"
     notes = []
     ties = records(ws, "tie")
+    partner_ids = None
+    if quarter is not None:
+        label = t("annual_quarter_label", lang, name=quarter.label, kind=t(f"quarter_kind_{quarter.kind}", lang),
+                  km2=format_number(quarter.geometry.area / 1e6, lang, digits=2))
+        partner_ids, unlocated = partners_in(ws, quarter.geometry)
+        ties = ties[ties["partner_id"].isin(partner_ids)]
+        notes.append(t("annual_quarter_network", lang, n=len(partner_ids), unlocated=unlocated))
     years = tie_years(ties)
     png, changes, shown = None, None, ()
     if year in years:
         previous = year - 1 if year - 1 in years else None
-        png, changes = network_maps(ws, year, previous, title=t("network_title", lang), lang=lang)
+        png, changes = network_maps(ws, year, previous, title=t("network_title", lang), lang=lang,
+                                    partner_ids=partner_ids)
         shown = (previous, year) if previous else (year,)
         if previous is None:
             notes.append(t("annual_no_previous_ties", lang, year=year - 1))
     else:
         notes.append(t("annual_no_ties", lang, year=year))
-    indicators, attributions = indicator_changes(ws, year, area_id=area_id, level=level, lang=lang, settings=settings)
-    if level is not None:
-        area_source = ws.areas(level)
+    weights = quarter_weights(ws, quarter) if quarter is not None else None
+    indicators, attributions = indicator_changes(ws, year, area_id=area_id, level=level, lang=lang, settings=settings,
+                                                 quarter=quarter, weights=weights)
+    covered = []
+    if level is not None or quarter is not None:
+        area_source = ws.areas(level or ws.lowest_level())
         attributions = sorted(set(attributions) | set(ws.attributions(
             area_source["source_id"].dropna().unique().tolist() or None)))
+    if quarter is not None:
+        covered = covered_by(ws, weights)
     sources = [t("annual_own_records", lang), *attributions]
     return Annex(year, lang, city, area_id, label, level, png, shown, changes,
-                 projects_of_year(ws, year, area_id, level), indicators, year_figures(ws, year, lang), sources, notes)
+                 projects_of_year(ws, year, area_id, level, geometry=quarter.geometry if quarter is not None else None),
+                 indicators, year_figures(ws, year, lang), sources, notes,
+                 quarter_kind=quarter.kind if quarter is not None else None, covered=covered,
+                 estimated=bool(indicators["estimated"].any()) if len(indicators) else False)
 
 
 def annex_tables(annex: Annex) -> dict[str, pd.DataFrame]:
@@ -181,15 +271,18 @@ def annex_tables(annex: Annex) -> dict[str, pd.DataFrame]:
     changes = annex.network_changes if annex.network_changes is not None else pd.DataFrame(
         columns=["partner_id", "name", "change", "intensity_a", "intensity_b", "importance_a", "importance_b"])
     changes = changes.assign(change_label=changes["change"].map(lambda c: t(f"network_{c}", lang)))
-    return {"netzwerk": changes, "mikroprojekte": annex.projects.assign(year=annex.year),
-            "indikatoren": annex.indicators.assign(quarter=annex.area_label),
-            "taetigkeiten": activity}
+    tables = {"netzwerk": changes, "mikroprojekte": annex.projects.assign(year=annex.year),
+              "indikatoren": annex.indicators.assign(quarter=annex.area_label),
+              "taetigkeiten": activity}
+    if annex.covered:
+        tables["quartier_gebiete"] = pd.DataFrame(annex.covered, columns=["area_id", "name", "method", "share"])
+    return tables
 
 
 def annex_csv(annex: Annex) -> dict[str, bytes]:
     """file name → CSV bytes (UTF-8, comma, dot decimals, ISO dates)."""
     out = {}
-    suffix = f"_{annex.area_id}" if annex.area_id else ""
+    suffix = f"_{annex.area_id}" if annex.area_id else ("_quartier" if annex.quarter_kind else "")
     for name, table in annex_tables(annex).items():
         buf = io.StringIO()
         table.to_csv(buf, index=False)

@@ -329,12 +329,16 @@ def tie_years(ties: pd.DataFrame) -> list[int]:
 
 
 def network_maps(ws: Workspace, year: int, compare_with: int | None, *, title: str, lang: str = "de",
-                 fmt: str = "png") -> tuple[bytes, pd.DataFrame | None]:
+                 fmt: str = "png", partner_ids: set[str] | None = None) -> tuple[bytes, pd.DataFrame | None]:
     """The Netzwerkkarte of ``year`` (with ``compare_with``: beside that year's map, the changes
-    marked) and the table of changes. Reads only: drawing a year saves nothing."""
+    marked) and the table of changes; with ``partner_ids`` only those partners' ties (e.g. the
+    partners located in a quarter). Reads only: drawing a year saves nothing."""
     from jmdiq_geo.render.network import network_figure, network_pair_figure
 
     partners, ties = records(ws, "partner", include_archived=True), records(ws, "tie")
+    if partner_ids is not None:
+        partners = partners[partners["partner_id"].isin(partner_ids)]
+        ties = ties[ties["partner_id"].isin(partner_ids)]
     if compare_with is None:
         return network_figure(partners, ties, year=int(year), title=title, fmt=fmt, lang=lang), None
     changes = year_changes(ties, partners, int(compare_with), int(year))

@@ -160,18 +160,7 @@ def quarter_numbers(ws: Workspace, quarter: Quarter, *, settings: Settings,
     grid_id, cells = grid if grid is not None else weight_grid(ws)
     weights = area_weights(quarter.geometry, areas, grid=cells)
     defs = ws.indicators().set_index("indicator_id")
-    ids = weights.table["area_id"].tolist()
-    long = ws.values_long(level=level)
-    long = long[long["area_id"].isin(ids)]
-    rows = []
-    for period, part in long.groupby("period"):
-        wide = part.pivot(index="area_id", columns="indicator_id", values="value")
-        est = estimate(weights, wide, defs)
-        est["period"] = pd.Timestamp(period).date()
-        rows.append(est)
-    values = pd.concat(rows) if rows else pd.DataFrame(columns=["value", "kind", "coverage", "period"],
-                                                       index=pd.Index([], name="indicator_id"))
-    values = values.reset_index().sort_values("period").groupby("indicator_id").last()
+    values = period_estimates(ws, weights, defs).sort_values("period").groupby("indicator_id").last()
     pop_id = ws.meta().get("population_indicator")
     population = float(values.at[pop_id, "value"]) if pop_id in values.index else float("nan")
     if pop_id in values.index and not population > 0:
@@ -195,6 +184,54 @@ def quarter_numbers(ws: Workspace, quarter: Quarter, *, settings: Settings,
     label = grids.at[grid_id, "label"] if grid_id in grids.index else None
     return QuarterNumbers(weights, values, population, share_partial, grid_id, methods,
                           label if isinstance(label, str) and label else grid_id, from_grids, too_small)
+
+
+def period_estimates(ws: Workspace, weights: Weights, defs: pd.DataFrame) -> pd.DataFrame:
+    """Every indicator of the lowest level for the quarter of ``weights`` at every period
+    (counts summed with weights, rates rebuilt from numerator and denominator): a table of
+    indicator_id, value, kind, coverage, period (before the privacy rules)."""
+    level = ws.lowest_level()
+    long = ws.values_long(level=level)
+    long = long[long["area_id"].isin(weights.table["area_id"].tolist())]
+    rows = []
+    for period, part in long.groupby("period"):
+        wide = part.pivot(index="area_id", columns="indicator_id", values="value")
+        est = estimate(weights, wide, defs)
+        est["period"] = pd.Timestamp(period).date()
+        rows.append(est.reset_index())
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
+        columns=["indicator_id", "value", "kind", "coverage", "period"])
+
+
+def quarter_weights(ws: Workspace, quarter: Quarter) -> Weights:
+    """The areas of the lowest level the quarter covers with their weights (the grid with the role
+    ``residents`` as dasymetric weights), as ``quarter_numbers`` computes them."""
+    return area_weights(quarter.geometry, ws.areas(ws.lowest_level()), grid=weight_grid(ws)[1])
+
+
+def quarter_values_at(ws: Workspace, quarter: Quarter, periods: dict[str, list[date]], *, settings: Settings,
+                      weights: Weights | None = None) -> tuple[pd.DataFrame, Weights]:
+    """The quarter's values of each indicator at the periods asked for (indicator → periods), by
+    the same estimation as the check (``quarter_numbers``), each period under the privacy rules
+    with the quarter's residents of the nearest population period: a table of indicator_id,
+    period, value (shown or NaN), raw, reason, coverage; and the weights (areas covered)."""
+    weights = weights if weights is not None else quarter_weights(ws, quarter)
+    defs = ws.indicators().set_index("indicator_id")
+    est = period_estimates(ws, weights, defs)
+    wanted = {(i, p) for i, ps in periods.items() for p in ps}
+    pop_id = ws.meta().get("population_indicator")
+    pops = est[est["indicator_id"] == pop_id].set_index("period")["value"] if pop_id else pd.Series(dtype=float)
+    parts = []
+    for period, part in est.groupby("period"):
+        part = part[[(i, period) in wanted for i in part["indicator_id"]]]
+        if part.empty:
+            continue
+        near = min(pops.index, key=lambda p: abs((p - period).days)) if len(pops) else None
+        population = float(pops[near]) if near is not None else float("nan")
+        shown = _private(part.set_index("indicator_id"), defs, population=population, settings=settings)
+        parts.append(shown.reset_index())
+    cols = ["indicator_id", "period", "value", "raw", "reason", "coverage"]
+    return (pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)), weights
 
 
 def _private(values: pd.DataFrame, defs: pd.DataFrame, *, population: float, settings: Settings) -> pd.DataFrame:
@@ -314,7 +351,12 @@ def check_quarter(ws: Workspace, quarter: Quarter, ruleset: RuleSet, *, settings
 def covered_areas(ws: Workspace, numbers: QuarterNumbers) -> list[dict]:
     """The smallest areas the quarter covers, whole ones first, with the share of each that
     entered the quarter's numbers."""
-    table = numbers.weights.table
+    return covered_by(ws, numbers.weights)
+
+
+def covered_by(ws: Workspace, weights: Weights) -> list[dict]:
+    """``covered_areas`` from the quarter's weights."""
+    table = weights.table
     names = ws.area_names(ws.lowest_level()).set_index("area_id")["name"]
     order = {"full": 0, "dasymetric": 1, "area": 2}
     rows = [{"area_id": r["area_id"], "name": names.get(r["area_id"], r["area_id"]), "method": r["method"],
