@@ -6,7 +6,7 @@ from jmdiq_geo.services.layers import value_periods
 from jmdiq_geo.ui.analysis_pages import index_definitions, index_map
 from jmdiq_geo.ui.index_editor import edit_definition, select_saved
 from jmdiq_geo.ui.index_upload import upload_index
-from jmdiq_geo.ui.maps import readable, show_map
+from jmdiq_geo.ui.maps import readable, show_map, view_name
 from jmdiq_geo.ui.state import lang, require_areas, tr, workspace_version
 from jmdiq_geo.ui.story import add_to_story
 
@@ -36,7 +36,8 @@ part = c3.radio(tr("index_part"), parts, format_func=part_names.get, key="index_
 m, counts, title = index_map(workspace_version(), definition, period, part, lang())
 readable(m, workspace_version(), level=definition.level, key="index_map")
 show_map(m, key="index_map")
-add_to_story({"kind": "index_map", "index_key": key, "period": period, "index_part": part, "level": definition.level, "title": title})
+add_to_story({"kind": "index_map", "index_key": key, "period": period, "index_part": part, "level": definition.level, "title": title},
+             view_key=view_name("index_map"))
 st.caption(tr("index_caption", description=definition.description or "", source=definition.source or "–"))
 st.dataframe(counts.assign(share=counts["share"].map(lambda v: format_number(100 * v, lang()) + " %")).rename(
     columns={"label": tr("index_class"), "n": tr("col_areas"), "share": tr("index_share")}),

@@ -9,7 +9,7 @@ from jmdiq_geo.services.maps import official_classes, target_bounds
 from jmdiq_geo.ui.grid_map import grid_map_section, layer_choice
 from jmdiq_geo.ui.map_export import description_export
 from jmdiq_geo.ui.map_view import overlay_controls, value_table, zoom_controls
-from jmdiq_geo.ui.maps import areas_of, indicator_map, show_map
+from jmdiq_geo.ui.maps import areas_of, indicator_map, show_map, view_name
 from jmdiq_geo.ui.state import lang, require_areas, tr, trm, workspace_version
 from jmdiq_geo.ui.widgets import indicator_picker, level_picker, parse_breaks
 from jmdiq_geo.ui.story import add_to_story
@@ -67,7 +67,8 @@ clicked = show_map(m, key="indicator_map", clickable=True)
 st.caption(tr("map_click_hint") + ("" if d.context else " " + tr("map_no_context")))
 description_export("karte", workspace_version(), d, period_from=period_from)
 add_to_story({"kind": "change_map" if period_from else "indicator_map", **view, "title": d.title,
-              "bounds": list(target_bounds(ws, *target)) if target else None})     # the "zoom to" extent
+              "bounds": list(target_bounds(ws, *target)) if target else None},     # the "zoom to" extent …
+             view_key=view_name("karte"))                                         # … or what is on screen
 if clicked:
     name = table.set_index("area_id")["name"].get(clicked, clicked)
     st.session_state["profile_area"] = (level, clicked)

@@ -12,7 +12,9 @@ parks), a note where there are none, and the view kept while the page redraws th
 - View: the map remembers its centre and zoom in the browser tab's ``sessionStorage`` under a
   key of the page's map; a map drawn again (another indicator, a widget changed) with the same
   ``token`` (what the user zoomed to) opens where the user left it. A new token ("zoom to"
-  another area) fits the map to that area. No rerun of the page on pan or zoom.
+  another area) fits the map to that area. No rerun of the page on pan or zoom. The kept view
+  also holds the bounds on screen ([west, south, east, north]): the "add to presentation" button
+  (``ui/view_button``) reads them on click, so a slide records the extent the user looks at.
 """
 from __future__ import annotations
 
@@ -195,8 +197,9 @@ def add_view_memory(m: folium.Map, *, key: str, token: str,
             "var restored=false;try{var s=JSON.parse(window.sessionStorage.getItem(key)||'null');"
             "if(s&&s.token===token){map.setView([s.lat,s.lng],s.zoom,{animate:false});restored=true;}}catch(e){}"
             "if(!restored){" + fit_js + "}"
-            "function save(){try{var c=map.getCenter();window.sessionStorage.setItem(key,JSON.stringify("
-            "{token:token,lat:c.lat,lng:c.lng,zoom:map.getZoom()}));}catch(e){}}"
+            "function save(){try{var c=map.getCenter(),b=map.getBounds();window.sessionStorage.setItem(key,"
+            "JSON.stringify({token:token,lat:c.lat,lng:c.lng,zoom:map.getZoom(),"
+            "bounds:[b.getWest(),b.getSouth(),b.getEast(),b.getNorth()]}));}catch(e){}}"
             "map.on('moveend',save);save();").add_to(m)
 
 

@@ -17,6 +17,7 @@ from jmdiq_geo.services.stories import (Slide, add_slide, create_story, delete_s
                                         get_story, list_stories, move_slide, render_slide, set_caption)
 from jmdiq_geo.ui.feedback import show_error
 from jmdiq_geo.ui.maps import show_map
+from jmdiq_geo.ui.slide_view import add_button
 from jmdiq_geo.ui.state import lang, settings, tr, workspace
 
 NEW = "__new__"
@@ -35,9 +36,11 @@ def _story_choice(key: str) -> str:
     return st.selectbox(tr("story_pick"), list(labels), format_func=labels.get, key=key)
 
 
-def add_to_story(view: dict) -> None:
+def add_to_story(view: dict, *, view_key: str | None = None) -> None:
     """The control that adds the current view as a slide. ``view``: the ``Slide`` fields the page
-    knows (kind, level, indicator_id, period, …); dates may be ``date`` objects."""
+    knows (kind, level, indicator_id, period, …); dates may be ``date`` objects. ``view_key``: the
+    name the page's map keeps its view under (``ui.maps.view_name``); the slide then records the
+    extent on screen when the button is clicked."""
     ws = workspace()
     kind = view["kind"]
     key = f"story_add_{kind}"
@@ -60,7 +63,10 @@ def add_to_story(view: dict) -> None:
         if highlight or fields.get("bounds") is None:
             fields.pop("bounds", None)      # the slide opens on its highlights, else on the whole level
         caption = st.text_area(tr("story_caption"), key=key + "_caption", max_chars=2000)
-        if st.button(tr("story_add_button"), key=key + "_go", type="primary"):
+        clicked, on_screen = add_button(key + "_go", view_key)
+        if on_screen is not None:
+            fields["bounds"] = on_screen     # what the user looks at wins over highlights and "zoom to"
+        if clicked:
             try:
                 if choice == NEW:
                     story_id, version = create_story(ws, title)

@@ -137,7 +137,7 @@ def _add_from_popover(pg, caption: str, *, new_title: str | None = None) -> None
     """Open "Zur Präsentation hinzufügen" under the page's view and add it as a slide."""
     body = pg.get_by_test_id("stExpander").filter(has_text="Zur Präsentation hinzufügen")
     body.get_by_text("Zur Präsentation hinzufügen").click()
-    body.get_by_role("button", name="Folie hinzufügen").wait_for(timeout=30000)
+    body.get_by_label("Bildunterschrift").wait_for(timeout=30000)
     if new_title:
         title = body.get_by_label("Titel der neuen Präsentation")
         title.fill(new_title)
@@ -145,8 +145,17 @@ def _add_from_popover(pg, caption: str, *, new_title: str | None = None) -> None
     text = body.get_by_label("Bildunterschrift")
     text.fill(caption)
     text.press("Control+Enter")
-    body.get_by_role("button", name="Folie hinzufügen").click()
+    pg.wait_for_timeout(800)
+    add_button(body).click()
     pg.get_by_text("Folie hinzugefügt").wait_for(timeout=60000)
+
+
+def add_button(body):
+    """The add button: a map page's reads the map's view in the browser (a component in its own
+    frame, ``ui/view_button``); other pages' is a plain button."""
+    if body.locator("iframe").count():
+        return body.frame_locator("iframe").first.get_by_role("button", name="Folie hinzufügen")
+    return body.get_by_role("button", name="Folie hinzufügen")
 
 
 def test_user_builds_a_three_step_story_shows_and_downloads_it(page, warm_app, browser, tmp_path):

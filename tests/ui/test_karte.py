@@ -69,7 +69,10 @@ def test_a_slide_from_the_karte_opens_on_the_area_zoomed_to(berlin_db, monkeypat
     at = run_page("karte", state={"map_zoom_to": "bezirk\x1f01"})
     assert not at.exception, [e.value for e in at.exception]
     at.text_input(key="story_add_indicator_map_title").set_value("Arbeitskreis")
-    at.button(key="story_add_indicator_map_go").click().run()
+    # the add button is a component that reads the map's view in the browser on click (AppTest
+    # runs no JavaScript: the click is given as the value it sends); no view kept -> "zoom to"
+    at.session_state["story_add_indicator_map_go"] = {"nonce": "click-1", "view": None}
+    at.run()
     assert not at.exception, [e.value for e in at.exception]
     with Workspace(db) as ws:                     # (the page's connection is still open: same mode)
         [story_id] = list_stories(ws)["story_id"]
@@ -78,3 +81,28 @@ def test_a_slide_from_the_karte_opens_on_the_area_zoomed_to(berlin_db, monkeypat
         city = [round(float(v), 5) for v in ws.areas(slide.level).to_crs(4326).total_bounds]
     assert slide.bounds == pytest.approx(zoomed, abs=1e-5)
     assert slide.bounds != pytest.approx(city, abs=1e-3)
+
+
+def test_a_slide_from_the_karte_records_the_extent_on_screen_once_per_click(berlin_db, monkeypatch, tmp_path):
+    """Panned and zoomed freely: the view the map reports with the click is the slide's extent
+    (over the "zoom to" target); a rerun without a new click adds nothing."""
+    import shutil
+
+    from jmdiq_geo.services.stories import get_story, list_stories
+    from jmdiq_geo.store.workspace import Workspace
+
+    db = tmp_path / "berlin.duckdb"
+    shutil.copy(berlin_db, db)
+    monkeypatch.setenv("JMDIQ_DB", str(db))
+    at = run_page("karte", state={"map_zoom_to": "bezirk\x1f01"})
+    at.text_input(key="story_add_indicator_map_title").set_value("Arbeitskreis")
+    on_screen = [13.3312345, 52.5198765, 13.3687654, 52.5354321]
+    at.session_state["story_add_indicator_map_go"] = {"nonce": "click-1", "view": {
+        "token": "", "lat": 52.52, "lng": 13.35, "zoom": 15, "bounds": on_screen}}
+    at.run()
+    at.run()                                      # the component keeps its value: not a second click
+    assert not at.exception, [e.value for e in at.exception]
+    with Workspace(db) as ws:
+        [story_id] = list_stories(ws)["story_id"]
+        [slide] = get_story(ws, story_id).slides
+    assert slide.bounds == [round(v, 5) for v in on_screen]
