@@ -204,9 +204,11 @@ def add_view_memory(m: folium.Map, *, key: str, token: str,
 
 
 def make_readable(m: folium.Map, *, context: dict[str, gpd.GeoDataFrame], labels: list[dict],
-                  note: str | None = None, attributions: list[str] = (), view: tuple[str, str] | None = None) -> None:
+                  note: str | None = None, attributions: list[str] = (), view: tuple[str, str] | None = None,
+                  fit: tuple[float, float, float, float] | None = None) -> None:
     """Context, labels, the note where there is no context, the context's sources and the kept
-    view on any area map (hot spots, index maps …) drawn without a ``MapDescription``."""
+    view on any area map (hot spots, index maps, access, quarter, locations …) drawn without a
+    ``MapDescription``; ``fit``: the lon/lat bounds a new view token opens on ("zoom to")."""
     add_context(m, context)
     if not context and note:
         add_note(m, note)
@@ -215,4 +217,4 @@ def make_readable(m: folium.Map, *, context: dict[str, gpd.GeoDataFrame], labels
         _MapScript("map.attributionControl.addAttribution(" + json.dumps(
             " · ".join(html_text(a) for a in attributions), ensure_ascii=False) + ");").add_to(m)
     if view is not None:
-        add_view_memory(m, key=view[0], token=view[1])
+        add_view_memory(m, key=view[0], token=view[1], fit=fit)

@@ -229,8 +229,9 @@ def annual_annex(ws: Workspace, *, year: int, area_id: str | None = None, lang: 
     ties = records(ws, "tie")
     partner_ids = None
     if quarter is not None:
-        label = t("annual_quarter_label", lang, name=quarter.label, kind=t(f"quarter_kind_{quarter.kind}", lang),
-                  km2=format_number(quarter.geometry.area / 1e6, lang, digits=2))
+        kind, km2 = t(f"quarter_kind_{quarter.kind}", lang), format_number(quarter.geometry.area / 1e6, lang, digits=2)
+        label = t("annual_quarter_label", lang, name=quarter.label, kind=kind, km2=km2) \
+            if quarter.label and quarter.label != kind else t("annual_quarter_label_plain", lang, kind=kind, km2=km2)
         partner_ids, unlocated = partners_in(ws, quarter.geometry)
         ties = ties[ties["partner_id"].isin(partner_ids)]
         notes.append(t("annual_quarter_network", lang, n=len(partner_ids), unlocated=unlocated))

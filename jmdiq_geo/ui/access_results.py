@@ -13,7 +13,8 @@ from jmdiq_geo.services.access import barrier_table, excluded_services
 from jmdiq_geo.services.access_export import area_table, crossing_labels, report_bytes, table_downloads
 from jmdiq_geo.ui.map_export import map_export
 from jmdiq_geo.ui.access import category_label
-from jmdiq_geo.ui.maps import display_geometry_of, show_map
+from jmdiq_geo.ui.map_view import zoom_controls
+from jmdiq_geo.ui.maps import display_geometry_of, readable, show_map
 from jmdiq_geo.ui.state import lang, tr, workspace
 from jmdiq_geo.ui.widgets import number_table
 
@@ -77,6 +78,7 @@ def show_result(nominal, effective, version: float) -> None:
     view = st.radio(tr("acc_view"), views, horizontal=True, key="acc_view",
                     format_func=lambda v: tr(f"acc_view_{v}"))
     level = report["level"]
+    target, _ = zoom_controls(version, key="acc", with_only=False)
     areas = ws.areas(level)
     coverage = ws.network_coverage()
     sources = sorted(set(areas["source_id"].dropna()) | set(nominal.services["source_id"].dropna())
@@ -90,6 +92,7 @@ def show_result(nominal, effective, version: float) -> None:
         st.write(tr("acc_detour_intro"))
         m = detour_map(nominal.result.origins, nominal.result.pairs, ws.barriers(within=coverage),
                        crs=ws.work_crs, lang=lang(), attributions=attributions, coverage=coverage)
+        readable(m, version, level=level, key="acc_detour_map", target=target, with_context=False)
         _map_download(m, f"umwege_{report['category']}")
         show_map(m, key="acc_detour_map", height=600)
         pairs = nominal.result.pairs
@@ -131,6 +134,7 @@ def show_result(nominal, effective, version: float) -> None:
     left, right = st.columns([3, 2])
     with left:
         shapes, lg = map_outlines(ws, level), lang()          # read here; the print is drawn on click
+        readable(m, version, level=level, key=f"acc_map_{view}", target=target)
         _map_download(m, f"erreichbarkeit_{report['category']}_{view}", lambda: access_print(
             **printable, lang=lg, attributions=attributions, coverage=coverage, outlines=shapes))
         show_map(m, key=f"acc_map_{view}", height=620)

@@ -1,6 +1,7 @@
 """Widgets of the quarter-check page: choose or draw a quarter, run the rule sets, show and export."""
 from __future__ import annotations
 
+import hashlib
 import json
 
 import geopandas as gpd
@@ -18,7 +19,8 @@ from jmdiq_geo.render.print_map import map_outlines, quarter_print
 from jmdiq_geo.render.report import justification_pdf, quarter_png
 from jmdiq_geo.ui.import_form import save_upload
 from jmdiq_geo.ui.map_export import map_export
-from jmdiq_geo.ui.maps import outlines
+from jmdiq_geo.ui.map_view import zoom_controls
+from jmdiq_geo.ui.maps import outlines, readable
 from jmdiq_geo.ui.state import lang, settings, tr, workspace
 
 STATUS_BOX = {"met": st.success, "not_met": st.error, "unknown": st.info}
@@ -54,9 +56,11 @@ def choose_quarter(version: float, source: str) -> Quarter | None:
         return quarter_from_programme(ws, chosen)
     if source == "drawn":
         st.caption(tr("check_draw_hint"))
+        target, _ = zoom_controls(version, key="check", with_only=False)
         areas = ws.areas(lowest)
         m = drawing_map(areas, lang=lang(), attributions=ws.attributions(areas["source_id"].dropna().unique().tolist()),
                         outlines=outlines(version, lowest))
+        readable(m, version, level=lowest, key="check_draw", target=target)
         state = st_folium(m, key="check_draw", height=520, use_container_width=True,
                           returned_objects=["all_drawings"])
         drawings = (state or {}).get("all_drawings") or []
@@ -125,6 +129,7 @@ def show_results(version: float, results: list) -> None:
     label = first.quarter.label or tr("check_title")
     map_export("check_map", name=label, html=lambda: standalone_html(quarter_map(to_display_crs(q), **drawn)),
                build=lambda: quarter_print(q, title=label, outlines=shapes, **drawn))
+    readable(m, version, level=lowest, key="check_result_map", token=hashlib.sha1(q.geometry.iloc[0].wkb).hexdigest())
     st_folium(m, key="check_result_map", height=420, use_container_width=True, returned_objects=[])
     top = ws.top_level()
     png = quarter_png(q, ws.areas(lowest), ws.areas(top))

@@ -16,8 +16,10 @@ def _targets(version: float, language: str) -> pd.DataFrame:
     return zoom_targets(workspace(), language)
 
 
-def zoom_controls(version: float, *, key: str = "map") -> tuple[tuple[str, str] | None, bool]:
-    """(target (level, area id) or None for the whole city, show only the target's areas)."""
+def zoom_controls(version: float, *, key: str = "map", with_only: bool = True) -> tuple[tuple[str, str] | None, bool]:
+    """(target (level, area id) or None for the whole city, show only the target's areas); the
+    same control on every area map (Karte, access, quarter check, locations), ``with_only``
+    where the map can leave out the other areas."""
     targets = _targets(version, lang())
     options = ["", *(targets["level"] + "\x1f" + targets["area_id"])]
     labels = dict(zip(options[1:], targets["label"]))
@@ -25,7 +27,7 @@ def zoom_controls(version: float, *, key: str = "map") -> tuple[tuple[str, str] 
     chosen = c1.selectbox(tr("map_zoom_to"), options, key=f"{key}_zoom_to", placeholder=tr("map_zoom_city"),
                           format_func=lambda o: labels.get(o, tr("map_zoom_city")))
     only = c2.toggle(tr("map_show_only"), key=f"{key}_show_only", disabled=not chosen,
-                     help=tr("map_show_only_help"))
+                     help=tr("map_show_only_help")) if with_only else False
     if not chosen:
         return None, False
     level, area_id = chosen.split("\x1f", 1)

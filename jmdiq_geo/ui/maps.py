@@ -128,14 +128,20 @@ def areas_of(version: float, level: str, target: tuple[str, str] | None, only: b
     return zoom_view(version, level, target, only)[1]
 
 
-def readable(m, version: float, *, level: str | None, key: str) -> None:
+def readable(m, version: float, *, level: str | None, key: str, target: tuple[str, str] | None = None,
+             token: str = "", with_context: bool = True) -> None:
     """Context layers, area names by zoom and the kept view on a map drawn by a page itself
-    (hot spots, index maps); ``level``: the level whose names are shown (None: none)."""
-    layers, shown = context(version)
+    (hot spots, index maps, access, quarter check, locations); ``level``: the level whose names
+    are shown (None: none); ``target`` (level, area id): "zoom to" that area (``ui.map_view.
+    zoom_controls``); ``token``: what else makes a new view (e.g. another quarter); without
+    ``with_context`` where the map draws its own (the detour map's barriers: water, railways)."""
+    layers, shown = context(version) if with_context else ({}, {})
     ids = context_sources(layers)
+    fit = zoom_view(version, level, target, False)[0] if target else None
     make_readable(m, context=shown, labels=labels(version, level) if level else [],
-                  note=t("map_no_context", lang()), attributions=workspace().attributions(ids) if ids else [],
-                  view=(view_name(key), ""))
+                  note=t("map_no_context", lang()) if with_context else None,
+                  attributions=workspace().attributions(ids) if ids else [],
+                  view=(view_name(key), "/".join([*(target or ()), token]).strip("/")), fit=fit)
 
 
 def view_name(key: str) -> str:

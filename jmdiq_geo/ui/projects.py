@@ -16,7 +16,8 @@ from jmdiq_geo.render.maps import add_points, drawing_map, finish_layers
 from jmdiq_geo.services.projects import (area_labels, filter_options, filter_projects, located_points,
                                          overview_table, records, summary_table, work_point)
 from jmdiq_geo.ui.feedback import show_notices
-from jmdiq_geo.ui.maps import outlines
+from jmdiq_geo.ui.map_view import zoom_controls
+from jmdiq_geo.ui.maps import outlines, readable as readable_map
 from jmdiq_geo.ui.state import lang, tr, workspace
 from jmdiq_geo.i18n import format_number, readable
 
@@ -94,9 +95,11 @@ def location_picker(version: float, key: str) -> tuple[float | None, float | Non
     """A map to click the project's location on; returns x, y in the work CRS."""
     ws = workspace()
     lowest = ws.lowest_level()
+    target, _ = zoom_controls(version, key=key, with_only=False)
     areas = ws.areas(lowest)
     m = drawing_map(areas, lang=lang(), attributions=ws.attributions(areas["source_id"].dropna().unique().tolist()),
                     outlines=outlines(version, lowest), with_draw=False)
+    readable_map(m, version, level=lowest, key=key, target=target)
     projects, partners = project_points(), partner_points()
     if not projects.empty or not partners.empty:
         add_points(m, projects, name=tr("projects_projects"), colour="#D55E00", lang=lang())

@@ -88,6 +88,9 @@ def patched(monkeypatch):
     monkeypatch.setattr(results_ui, "standalone_html", lambda m: "<html>offline</html>")
     monkeypatch.setattr(results_ui, "show_map", lambda m, **k: calls["maps"].append(("shown", k["key"])))
     monkeypatch.setattr(results_ui, "display_geometry_of", lambda version, level: None)
+    # names, context and "zoom to" come from the shared map helpers (tested on the real workspace)
+    monkeypatch.setattr(results_ui, "zoom_controls", lambda version, **k: (("bezirk", "01"), False))
+    monkeypatch.setattr(results_ui, "readable", lambda m, version, **k: calls["maps"].append(("readable", k)))
     monkeypatch.setattr(results_ui, "table_downloads", lambda ws, access, lang: calls["downloads"].append(lang)
                         or (b"csv", b"gpkg"))
     monkeypatch.setattr(results_ui, "report_bytes", lambda access: b"{}")
@@ -120,6 +123,7 @@ def test_nominal_result_in_german(patched):
     drawn = next(k for k in patched["maps"] if isinstance(k, dict))
     assert drawn["measure"] == "share_beyond" and drawn["attributions"] == ["Quelle amt", "Quelle jfe", "Quelle osm"]
     assert ("shown", "acc_map_nominal") in patched["maps"]
+    assert ("readable", {"level": "plr", "key": "acc_map_nominal", "target": ("bezirk", "01")}) in patched["maps"]
     labels = [b.label for b in at.get("download_button")]
     assert labels == [t("export_download", "de"), t("acc_download", "de", view=t("acc_view_nominal", "de")),
                       t("acc_download_gpkg", "de", view=t("acc_view_nominal", "de")), t("acc_download_report", "de")]

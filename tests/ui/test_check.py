@@ -60,6 +60,7 @@ def patched(monkeypatch):
     monkeypatch.setattr(check, "result_to_dict", lambda result, lang="de": {**result.plain, "lang": lang})
     monkeypatch.setattr(check, "quarter_map", lambda *a, **k: calls["map"].append(k) or "map")
     monkeypatch.setattr(check, "st_folium", lambda m, **k: calls["folium"].append((m, k)))
+    monkeypatch.setattr(check, "readable", lambda m, version, **k: calls["map"].append(("readable", k)))
     monkeypatch.setattr(check, "quarter_png", lambda *a: b"\x89PNG")
     monkeypatch.setattr(check, "justification_pdf", lambda dicts, **k: calls["pdf"].append((dicts, k)) or b"%PDF-1.4")
     return calls
