@@ -16,7 +16,7 @@ from jmdiq_geo.render.story import caption_html
 from jmdiq_geo.services.stories import (Slide, add_slide, create_story, delete_slide, delete_story, export_story,
                                         get_story, list_stories, move_slide, render_slide, set_caption)
 from jmdiq_geo.ui.feedback import show_error
-from jmdiq_geo.ui.maps import show_map
+from jmdiq_geo.ui.maps import show_map, view_name
 from jmdiq_geo.ui.slide_view import add_button
 from jmdiq_geo.ui.state import lang, settings, tr, workspace
 
@@ -88,8 +88,11 @@ def add_access_to_story() -> None:
         return
     request, nominal, _ = stored
     report = nominal.result.report
+    # the slide is the nominal map: its extent on screen when that map is the one shown
+    nominal_shown = st.session_state.get("acc_view", "nominal") == "nominal"
     add_to_story({"kind": "access_map", "category": report["category"], "level": report["level"],
-                  "measure": st.session_state.get("acc_measure", "share_beyond"), "access_settings": request[3]})
+                  "measure": st.session_state.get("acc_measure", "share_beyond"), "access_settings": request[3]},
+                 view_key=view_name("acc_map_nominal") if nominal_shown else None)
 
 
 def _tie_years() -> list[int]:
