@@ -5,6 +5,8 @@ EPSG:4326. A mismatch between two layers is an error, never a warning.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import geopandas as gpd
 import numpy as np
 import shapely
@@ -132,6 +134,51 @@ def to_work_crs(gdf: gpd.GeoDataFrame, work_crs: str, *, file: str | None = None
                 raise CrsError(Problem("place_far", {"km": f"{gap / 1000:.0f}",
                                                      "crs": CRS.from_user_input(gdf.crs).to_string()}, file=file))
     return out
+
+
+def to_crs_shared(frames: list[gpd.GeoDataFrame], crs: str, *, file: str | None = None) -> list[gpd.GeoDataFrame]:
+    """``frames`` (in one CRS) in ``crs``, exactly as ``to_work_crs`` gives each of them, with
+    every distinct vertex transformed once: outlines that tile a country (Gemeinden, and their
+    Kreise and Länder cut from the same lines) hold each vertex two or three times (VG5000:
+    71,666 distinct of 224,520), and PROJ's work is per vertex. Transforming a vertex does not
+    depend on its neighbours, so the coordinates are the same to the bit."""
+    if not frames:
+        return []
+    for f in frames:
+        if f.crs is None:
+            raise CrsError(Problem("crs_missing", file=file))
+        check_plausible(f, file=file)
+    require_same_crs(*frames)
+    source, target = CRS.from_user_input(frames[0].crs), CRS.from_user_input(crs)
+    arrays = [np.asarray(f.geometry.array, dtype=object) for f in frames]
+    geoms = np.concatenate(arrays)
+    if source == target or source.is_exact_same(target) or shapely.has_z(geoms).any():
+        return [to_work_crs(f, crs, file=file) for f in frames]
+    coords = shapely.get_coordinates(geoms)
+    distinct, where = np.unique(np.ascontiguousarray(coords).view(np.complex128).ravel(), return_inverse=True)
+    try:
+        x, y = _transformer(source, target).transform(distinct.real, distinct.imag)
+    except ProjError as exc:
+        raise CrsError(Problem("crs_no_transform", {"crs": _short(source.to_string()), "target": crs,
+                                                    "reason": _short(str(exc), 120)}, file=file)) from None
+    moved = shapely.set_coordinates(geoms.copy(), np.column_stack([x, y])[where.ravel()])
+    out, start = [], 0
+    for f, a in zip(frames, arrays):
+        part = moved[start:start + len(a)]
+        start += len(a)
+        frame = f.copy()                  # as GeoDataFrame.to_crs does
+        frame.geometry = gpd.GeoSeries(part, index=f.index, crs=target, name=f.geometry.name)
+        out.append(frame)
+    return out
+
+
+@lru_cache(maxsize=32)
+def _transformer(source: CRS, target: CRS):
+    """The transformer geopandas' ``to_crs`` uses between the two CRS (pyproj picks the same
+    operation for the same arguments); made once per pair."""
+    from pyproj import Transformer
+
+    return Transformer.from_crs(source, target, always_xy=True)
 
 
 def utm_crs_for(gdf: gpd.GeoDataFrame) -> str:

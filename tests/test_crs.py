@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 import shapely
 
-from jmdiq_geo.crs import DISPLAY_CRS, require_metric, require_same_crs, to_display_crs, to_work_crs, transform_xy
+from jmdiq_geo.crs import (DISPLAY_CRS, require_metric, require_same_crs, to_crs_shared, to_display_crs, to_work_crs,
+                           transform_xy)
 from jmdiq_geo.errors import CrsError
 from jmdiq_geo.i18n import format_problem
 from tests.fixtures.files import WORK_CRS, square
@@ -109,3 +110,32 @@ def test_a_layer_without_crs_does_not_match_one_with():
     with pytest.raises(CrsError) as err:
         require_same_crs(frame("EPSG:25833", square(390000, 5820000)), frame(None, square(390000, 5820000)))
     assert err.value.problems[0].code == "crs_mismatch" and "–" in err.value.problems[0].params["crs"]
+
+
+def test_frames_sharing_vertices_are_reprojected_as_one_by_one_to_the_bit():
+    """``to_crs_shared`` transforms each distinct vertex once; the result is what
+    ``to_work_crs`` gives for each frame (Gemeinden tiling a Kreis, the Kreis, a hole, a part)."""
+    rng = np.random.default_rng(3)
+    xs = 3_480_000 + np.cumsum(rng.uniform(200, 900, 6))
+    ys = 5_470_000 + np.cumsum(rng.uniform(200, 900, 6))
+    cells = [shapely.box(xs[i], ys[j], xs[i + 1], ys[j + 1]) for i in range(5) for j in range(5)]
+    cells[7] = cells[7].difference(cells[7].centroid.buffer(50))               # a hole
+    kreis = frame("EPSG:31467", shapely.union_all(cells), shapely.MultiPolygon([cells[0], cells[24]]))
+    gemeinden = frame("EPSG:31467", *cells)
+    for target in ("EPSG:25832", "EPSG:3035"):
+        shared = to_crs_shared([gemeinden, kreis], target)
+        for got, one in zip(shared, (gemeinden, kreis)):
+            expected = to_work_crs(one, target)
+            assert got.crs == expected.crs and list(got.columns) == list(expected.columns)
+            assert list(got["area_id"]) == list(expected["area_id"])
+            assert np.array_equal(shapely.get_coordinates(got.geometry.array),
+                                  shapely.get_coordinates(expected.geometry.array))
+            assert (shapely.to_wkb(got.geometry.array) == shapely.to_wkb(expected.geometry.array)).all()
+
+
+def test_frames_in_the_target_crs_or_in_different_crs():
+    a = frame(WORK_CRS, square(390000, 5820000))
+    assert to_crs_shared([a], WORK_CRS)[0] is a                # nothing to do: the frame as it is
+    with pytest.raises(CrsError) as err:
+        to_crs_shared([a, frame("EPSG:25832", square(390000, 5820000))], "EPSG:3035")
+    assert err.value.problems[0].code == "crs_mismatch"

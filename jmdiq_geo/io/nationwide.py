@@ -18,6 +18,7 @@ Which cells belong to a Gemeinde:
 from __future__ import annotations
 
 import difflib
+import gc
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -274,27 +275,47 @@ class CentreLabels:
         if width * height > LABEL_PIXELS_MAX:
             return None
         transform = from_origin(x0, top, size, size)
-        shapes = [g.__geo_interface__ for g in self.geoms]
-        raster = features.rasterize(zip(shapes, range(len(shapes))), out_shape=(height, width),
-                                    transform=transform, fill=-1, dtype="int32")
-        rings = ({"type": "MultiLineString", "coordinates": _rings(shape)} for shape in shapes)
-        crossed = features.rasterize(((ring, 1) for ring in rings), out_shape=(height, width), transform=transform,
-                                     fill=0, all_touched=True, dtype="uint8").astype(bool)
+        polygons, rings = _outline_shapes(self.geoms)
+        raster = np.full((height, width), -1, dtype="int32")
+        crossed = np.zeros((height, width), dtype="uint8")
+        if polygons:                              # (rasterio warns of a list without any shape)
+            features.rasterize(polygons, out=raster, transform=transform)
+            features.rasterize([({"type": "MultiLineString", "coordinates": rings}, 1)], out=crossed,
+                               transform=transform, all_touched=True)
+        crossed = crossed.astype(bool)
         self._rasters = (x0, top, size, raster, crossed)
         return self._rasters
 
     def _by_tree(self, points: np.ndarray) -> np.ndarray:
+        """Per point, the index of the outline it lies in (−1: none; in two, the later one, as
+        the label raster burns them). The points go into the tree and each outline asks for the
+        points it contains: an outline is prepared once for all its points (GEOS)."""
         label = np.full(len(points), -1, dtype=np.int64)
-        point_idx, area_idx = shapely.STRtree(self.geoms).query(points, predicate="within")
-        label[point_idx] = area_idx
+        area_idx, point_idx = shapely.STRtree(points).query(self.geoms, predicate="contains")
+        label[point_idx] = area_idx               # sorted by outline: the later one wins
         return label
 
 
-def _rings(shape: dict) -> list:
-    """Every ring of a GeoJSON-like Polygon or MultiPolygon."""
-    if shape["type"] == "Polygon":
-        return list(shape["coordinates"])
-    if shape["type"] == "MultiPolygon":
-        return [ring for polygon in shape["coordinates"] for ring in polygon]
-    return []
-
+def _outline_shapes(geoms: np.ndarray) -> tuple[list, list]:
+    """For ``rasterio.features.rasterize``: every polygon part of ``geoms`` as a GeoJSON-like
+    polygon with the index of its outline, and every ring of them (the boundaries). Built from
+    shapely's coordinate arrays in one go (``__geo_interface__`` per geometry would build a
+    tuple per vertex); the collector is paused while the nested lists are made, a few hundred
+    thousand young objects that would trigger it again and again for nothing."""
+    parts, outline = shapely.get_parts(geoms, return_index=True)
+    parts_rings, part = shapely.get_rings(parts, return_index=True)
+    coords, ring = shapely.get_coordinates(parts_rings, return_index=True)
+    cuts = np.searchsorted(ring, np.arange(len(parts_rings) + 1)).tolist()
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        xy = coords.tolist()
+        rings = [xy[a:b] for a, b in zip(cuts[:-1], cuts[1:])]
+        by_part: list[list] = [[] for _ in range(len(parts))]
+        for r, p in zip(rings, part.tolist()):
+            by_part[p].append(r)
+        polygons = [({"type": "Polygon", "coordinates": p}, i) for p, i in zip(by_part, outline.tolist()) if p]
+    finally:
+        if paused:
+            gc.enable()
+    return polygons, rings

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from jmdiq_geo.analysis.nesting import assign_parents
-from jmdiq_geo.crs import require_metric, to_work_crs, utm_crs_for
+from jmdiq_geo.crs import require_metric, to_crs_shared, to_work_crs, utm_crs_for
 from jmdiq_geo.errors import Problem, SchemaError
 from jmdiq_geo.i18n import t
 from jmdiq_geo.io import nationwide
@@ -277,28 +277,34 @@ def new_germany(db_path: Path | str, *, data_root: Path | None, name: str | None
     step = _stepper(progress, total, lang)
     step("starter_step_outline", name=t("starter_germany", lang))
     areas = {level: nationwide.read_areas(layer) for level, layer in layers.areas.items()}
-    work_crs = utm_crs_for(areas["land"])
     used = {d.get("grid") for d in layers.indicators.values()}
-    step("starter_step_indicators")
-    report = StarterReport(db_path, name or t("starter_germany", lang), None, work_crs)
-    order = list(layers.areas)            # smallest first: gemeinde, kreis, land
 
     def gemeinde_sums() -> dict:
-        labels = {crs: nationwide.CentreLabels(to_work_crs(areas["gemeinde"], crs).geometry)
+        labels = {crs: nationwide.CentreLabels(to_crs_shared([areas["gemeinde"]], crs)[0].geometry)
                   for crs in {g.crs for g in layers.grids}}
         return {g.grid_id: labels[g.crs].sums(nationwide.read_cells(g)) for g in layers.grids if g.grid_id in used}
 
-    # the Gemeinden's sums (rasterio, GEOS, numpy) run in a second thread while DuckDB inserts
-    # the grids; both release the GIL for their heavy work
+    # the Gemeinden's sums (PROJ, rasterio, GEOS, numpy) run in a second thread while the outlines
+    # are reprojected and DuckDB inserts the grids; all of them release the GIL for their heavy work
     pool = ThreadPoolExecutor(max_workers=1)
     sums = pool.submit(gemeinde_sums)
+    try:
+        work_crs = utm_crs_for(areas["land"])
+        order = list(layers.areas)            # smallest first: gemeinde, kreis, land
+        # the three levels share most of their vertices: each is reprojected once
+        in_work = dict(zip(order, to_crs_shared([areas[level] for level in order], work_crs)))
+    except BaseException:
+        pool.shutdown(cancel_futures=True)
+        raise
+    step("starter_step_indicators")
+    report = StarterReport(db_path, name or t("starter_germany", lang), None, work_crs)
 
     def write(ws: Workspace):
         for rank, level in enumerate(order):
             above = order[rank + 1] if rank + 1 < len(order) else None
             digits = layers.areas[above].key_digits if above else None
             parents = areas[level]["area_id"].str[:digits] if digits else None
-            _write_level(ws, layers, level, areas[level], work_crs=work_crs, parents=parents, rank=rank,
+            _write_level(ws, layers, level, in_work[level], work_crs=work_crs, parents=parents, rank=rank,
                          parent_level=above)
             report.areas[level] = len(areas[level])
         for g in layers.grids:

@@ -59,9 +59,8 @@ class NationwideRepository(Repository):
                           grid["cell_size_m"], grid.get("period"), grid.get("source_id")])
         if grid.get("role"):
             self.set_grid_role(grid["role"], grid["grid_id"])
-        self.con.execute(f"INSERT INTO grid_cells SELECT ?, x::DOUBLE, y::DOUBLE, {_value_sql(column)} "
-                         "FROM read_parquet(?)", [grid["grid_id"], str(path)])
-        return self.con.execute("SELECT count(*) FROM grid_cells WHERE grid_id = ?", [grid["grid_id"]]).fetchone()[0]
+        return self.con.execute(f"INSERT INTO grid_cells SELECT ?, x::DOUBLE, y::DOUBLE, {_value_sql(column)} "
+                                "FROM read_parquet(?)", [grid["grid_id"], str(path)]).fetchone()[0]
 
     def replace_context_areas(self, gdf: gpd.GeoDataFrame, *, kind: str, source_id: str) -> None:
         """Store the context outlines of ``kind`` (e.g. the Kreis and the Land around the
