@@ -273,24 +273,25 @@ def new_germany(db_path: Path | str, *, data_root: Path | None, name: str | None
     started = time.perf_counter()
     db_path = _fresh_path(db_path)
     layers = nationwide.load_layers(data_root)
-    total = len(layers.grids) + 3
-    step = _stepper(progress, total, lang)
+    step = _stepper(progress, 4, lang)
     step("starter_step_outline", name=t("starter_germany", lang))
-    areas = {level: nationwide.read_areas(layer) for level, layer in layers.areas.items()}
+    order = list(layers.areas)            # smallest first: gemeinde, kreis, land
+    areas = {order[0]: nationwide.read_areas(layers.areas[order[0]])}
     used = {d.get("grid") for d in layers.indicators.values()}
 
-    def gemeinde_sums() -> dict:
-        labels = {crs: nationwide.CentreLabels(to_crs_shared([areas["gemeinde"]], crs)[0].geometry)
+    def gemeinde_sums(gemeinden) -> dict:
+        labels = {crs: nationwide.CentreLabels(to_crs_shared([gemeinden], crs)[0].geometry)
                   for crs in {g.crs for g in layers.grids}}
         return {g.grid_id: labels[g.crs].sums(nationwide.read_cells(g)) for g in layers.grids if g.grid_id in used}
 
-    # the Gemeinden's sums (PROJ, rasterio, GEOS, numpy) run in a second thread while the outlines
-    # are reprojected and DuckDB inserts the grids; all of them release the GIL for their heavy work
+    # the Gemeinden's sums (PROJ, rasterio, GEOS, numpy) run in a second thread while the other
+    # outlines are read and reprojected and DuckDB inserts the grids; all of them release the GIL
+    # for their heavy work
     pool = ThreadPoolExecutor(max_workers=1)
-    sums = pool.submit(gemeinde_sums)
+    sums = pool.submit(gemeinde_sums, areas[order[0]])
     try:
+        areas.update({level: nationwide.read_areas(layers.areas[level]) for level in order[1:]})
         work_crs = utm_crs_for(areas["land"])
-        order = list(layers.areas)            # smallest first: gemeinde, kreis, land
         # the three levels share most of their vertices: each is reprojected once
         in_work = dict(zip(order, to_crs_shared([areas[level] for level in order], work_crs)))
     except BaseException:
@@ -307,9 +308,8 @@ def new_germany(db_path: Path | str, *, data_root: Path | None, name: str | None
             _write_level(ws, layers, level, in_work[level], work_crs=work_crs, parents=parents, rank=rank,
                          parent_level=above)
             report.areas[level] = len(areas[level])
-        for g in layers.grids:
-            step("starter_step_grid_all", grid=g.label)
-            report.cells[g.grid_id] = ws.grid_from_parquet(g.meta(), g.file, column=g.column)
+        step("starter_step_grid_all", grid=", ".join(g.label for g in layers.grids))
+        report.cells.update(ws.grids_from_parquet([(g.meta(), g.file, g.column) for g in layers.grids]))
         step("starter_step_write", path=db_path.name)
         values = _indicator_values(layers, sums.result(), list(areas["gemeinde"]["area_id"]))
         _write_indicators(ws, layers, values)

@@ -4,9 +4,9 @@
   ``x``/``y``), filtered by a bounding box *inside DuckDB*, so only the cells of that box reach
   Python (as an arrow table). Values below 0 (the Zensus code −1: no value or suppressed) come
   back as NULL.
-- ``NationwideRepository`` (a mixin of ``store.workspace.Workspace``): a whole grid inserted
-  from its parquet file by DuckDB itself (``INSERT … SELECT … FROM read_parquet``: nothing goes
-  through pandas), and the context outlines (the Kreis and Land around a Gemeinde) drawn on the
+- ``NationwideRepository`` (a mixin of ``store.workspace.Workspace``): whole grids inserted
+  from their parquet files by DuckDB itself (one ``INSERT … SELECT … FROM read_parquet``: nothing
+  goes through pandas), and the context outlines (the Kreis and Land around a Gemeinde) drawn on the
   maps but not part of the level hierarchy.
 """
 from __future__ import annotations
@@ -50,17 +50,30 @@ def read_parquet_cells(path: Path | str, *, column: str, bbox=None) -> pa.Table:
 class NationwideRepository(Repository):
     """Grids inserted straight from parquet, and context outlines."""
 
-    def grid_from_parquet(self, grid: dict, path: Path | str, *, column: str) -> int:
-        """Replace grid ``grid`` (its ``grids`` row) by every cell of ``path`` (DuckDB reads
-        and inserts; values below 0 stored as NULL); returns the number of cells."""
-        self.con.execute("DELETE FROM grid_cells WHERE grid_id = ?", [grid["grid_id"]])
-        self.con.execute("INSERT OR REPLACE INTO grids VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                         [grid["grid_id"], grid.get("label"), grid["variable"], grid["kind"], grid["crs"],
-                          grid["cell_size_m"], grid.get("period"), grid.get("source_id")])
-        if grid.get("role"):
-            self.set_grid_role(grid["role"], grid["grid_id"])
-        return self.con.execute(f"INSERT INTO grid_cells SELECT ?, x::DOUBLE, y::DOUBLE, {_value_sql(column)} "
-                                "FROM read_parquet(?)", [grid["grid_id"], str(path)]).fetchone()[0]
+    def grids_from_parquet(self, grids: list[tuple[dict, Path | str, str]]) -> dict[str, int]:
+        """Replace each grid (``(grids row, parquet file, value column)``) by every cell of its
+        file, all in one ``INSERT … SELECT … FROM read_parquet(…) UNION ALL …``: DuckDB reads
+        and inserts (nothing goes through pandas), scanning the files side by side (a file of
+        one row group is read by one thread), the cells stored in the order of the files and
+        their rows as one insert per file would. Values below 0 are stored as NULL. Returns the
+        number of cells per grid."""
+        if not grids:
+            return {}
+        selects, params = [], []
+        for grid, path, column in grids:
+            self.con.execute("DELETE FROM grid_cells WHERE grid_id = ?", [grid["grid_id"]])
+            self.con.execute("INSERT OR REPLACE INTO grids VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                             [grid["grid_id"], grid.get("label"), grid["variable"], grid["kind"], grid["crs"],
+                              grid["cell_size_m"], grid.get("period"), grid.get("source_id")])
+            if grid.get("role"):
+                self.set_grid_role(grid["role"], grid["grid_id"])
+            selects.append(f"SELECT ?::VARCHAR, x::DOUBLE, y::DOUBLE, {_value_sql(column)} FROM read_parquet(?)")
+            params += [grid["grid_id"], str(path)]
+        self.con.execute("INSERT INTO grid_cells " + " UNION ALL ".join(selects), params)
+        ids = [grid["grid_id"] for grid, _, _ in grids]
+        counts = dict(self.con.execute(f"SELECT grid_id, count(*) FROM grid_cells WHERE grid_id IN "
+                                       f"({', '.join('?' * len(ids))}) GROUP BY grid_id", ids).fetchall())
+        return {grid_id: int(counts.get(grid_id, 0)) for grid_id in ids}
 
     def replace_context_areas(self, gdf: gpd.GeoDataFrame, *, kind: str, source_id: str) -> None:
         """Store the context outlines of ``kind`` (e.g. the Kreis and the Land around the
