@@ -19,7 +19,7 @@ boundary files it has.
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait as futures_wait
 
 import os
 import time
@@ -276,7 +276,8 @@ def new_germany(db_path: Path | str, *, data_root: Path | None, name: str | None
     step = _stepper(progress, 4, lang)
     step("starter_step_outline", name=t("starter_germany", lang))
     order = list(layers.areas)            # smallest first: gemeinde, kreis, land
-    areas = {order[0]: nationwide.read_areas(layers.areas[order[0]])}
+    lowest, top = order[0], order[-1]
+    areas = {lowest: nationwide.read_areas(layers.areas[lowest])}
     used = {d.get("grid") for d in layers.indicators.values()}
 
     def gemeinde_sums(gemeinden) -> dict:
@@ -284,23 +285,32 @@ def new_germany(db_path: Path | str, *, data_root: Path | None, name: str | None
                   for crs in {g.crs for g in layers.grids}}
         return {g.grid_id: labels[g.crs].sums(nationwide.read_cells(g)) for g in layers.grids if g.grid_id in used}
 
-    # the Gemeinden's sums (PROJ, rasterio, GEOS, numpy) run in a second thread while the other
-    # outlines are read and reprojected and DuckDB inserts the grids; all of them release the GIL
-    # for their heavy work
-    pool = ThreadPoolExecutor(max_workers=1)
-    sums = pool.submit(gemeinde_sums, areas[order[0]])
+    # three things at once, each releasing the GIL for its heavy work: the Gemeinden's sums (PROJ,
+    # rasterio, GEOS, numpy) in one thread from the moment their outlines are read; DuckDB's
+    # insert of the grids in another, while this thread reads and reprojects the other outlines
+    pool = ThreadPoolExecutor(max_workers=2)
+    sums = pool.submit(gemeinde_sums, areas[lowest])
     try:
-        areas.update({level: nationwide.read_areas(layers.areas[level]) for level in order[1:]})
-        work_crs = utm_crs_for(areas["land"])
-        # the three levels share most of their vertices: each is reprojected once
-        in_work = dict(zip(order, to_crs_shared([areas[level] for level in order], work_crs)))
+        areas[top] = nationwide.read_areas(layers.areas[top])
+        work_crs = utm_crs_for(areas[top])
     except BaseException:
         pool.shutdown(cancel_futures=True)
         raise
-    step("starter_step_indicators")
     report = StarterReport(db_path, name or t("starter_germany", lang), None, work_crs)
 
     def write(ws: Workspace):
+        ws.put_grids([g.meta() for g in layers.grids])
+        step("starter_step_grid_all", grid=", ".join(g.label for g in layers.grids))
+        # the connection is the insert's alone until it is done: this thread only reads files
+        inserting = pool.submit(ws.insert_cells_from_parquet, [(g.grid_id, g.file, g.column) for g in layers.grids])
+        try:
+            areas.update({level: nationwide.read_areas(layers.areas[level]) for level in order if level not in areas})
+            # the three levels share most of their vertices: each is reprojected once
+            in_work = dict(zip(order, to_crs_shared([areas[level] for level in order], work_crs)))
+        finally:
+            futures_wait([inserting])
+        inserting.result()
+        report.cells.update(ws.grid_cell_counts([g.grid_id for g in layers.grids]))
         for rank, level in enumerate(order):
             above = order[rank + 1] if rank + 1 < len(order) else None
             digits = layers.areas[above].key_digits if above else None
@@ -308,12 +318,11 @@ def new_germany(db_path: Path | str, *, data_root: Path | None, name: str | None
             _write_level(ws, layers, level, in_work[level], work_crs=work_crs, parents=parents, rank=rank,
                          parent_level=above)
             report.areas[level] = len(areas[level])
-        step("starter_step_grid_all", grid=", ".join(g.label for g in layers.grids))
-        report.cells.update(ws.grids_from_parquet([(g.meta(), g.file, g.column) for g in layers.grids]))
-        step("starter_step_write", path=db_path.name)
-        values = _indicator_values(layers, sums.result(), list(areas["gemeinde"]["area_id"]))
+        step("starter_step_indicators")
+        values = _indicator_values(layers, sums.result(), list(areas[lowest]["area_id"]))
         _write_indicators(ws, layers, values)
         report.values = {k: int(v.notna().sum()) for k, v in values.items()}
+        step("starter_step_write", path=db_path.name)
         _log(ws, layers, gemeinde=None)
     try:
         _build(db_path, report, layers, write, ags=None)

@@ -50,30 +50,42 @@ def read_parquet_cells(path: Path | str, *, column: str, bbox=None) -> pa.Table:
 class NationwideRepository(Repository):
     """Grids inserted straight from parquet, and context outlines."""
 
-    def grids_from_parquet(self, grids: list[tuple[dict, Path | str, str]]) -> dict[str, int]:
-        """Replace each grid (``(grids row, parquet file, value column)``) by every cell of its
-        file, all in one ``INSERT … SELECT … FROM read_parquet(…) UNION ALL …``: DuckDB reads
-        and inserts (nothing goes through pandas), scanning the files side by side (a file of
-        one row group is read by one thread), the cells stored in the order of the files and
-        their rows as one insert per file would. Values below 0 are stored as NULL. Returns the
-        number of cells per grid."""
-        if not grids:
-            return {}
-        selects, params = [], []
-        for grid, path, column in grids:
+    def put_grids(self, grids: list[dict]) -> None:
+        """Add or replace the ``grids`` rows (with their roles) of grids whose cells come from
+        parquet files next (``insert_cells_from_parquet``); their old cells are removed."""
+        for grid in grids:
             self.con.execute("DELETE FROM grid_cells WHERE grid_id = ?", [grid["grid_id"]])
             self.con.execute("INSERT OR REPLACE INTO grids VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                              [grid["grid_id"], grid.get("label"), grid["variable"], grid["kind"], grid["crs"],
                               grid["cell_size_m"], grid.get("period"), grid.get("source_id")])
             if grid.get("role"):
                 self.set_grid_role(grid["role"], grid["grid_id"])
-            selects.append(f"SELECT ?::VARCHAR, x::DOUBLE, y::DOUBLE, {_value_sql(column)} FROM read_parquet(?)")
-            params += [grid["grid_id"], str(path)]
-        self.con.execute("INSERT INTO grid_cells " + " UNION ALL ".join(selects), params)
-        ids = [grid["grid_id"] for grid, _, _ in grids]
-        counts = dict(self.con.execute(f"SELECT grid_id, count(*) FROM grid_cells WHERE grid_id IN "
-                                       f"({', '.join('?' * len(ids))}) GROUP BY grid_id", ids).fetchall())
-        return {grid_id: int(counts.get(grid_id, 0)) for grid_id in ids}
+
+    def insert_cells_from_parquet(self, files: list[tuple[str, Path | str, str]]) -> None:
+        """Insert every cell of each file (``(grid id, parquet file, value column)``) in one
+        ``INSERT … SELECT … FROM read_parquet(…) UNION ALL …``: DuckDB reads and inserts
+        (nothing goes through pandas), scanning the files side by side (a file of one row group
+        is read by one thread), the cells stored in the order of the files and of their rows, as
+        one insert per file would. Values below 0 are stored as NULL.
+
+        Uses nothing but the connection, with the GIL released while DuckDB works: it may run in
+        another thread while the thread holding the write transaction waits for it and does
+        nothing else with the workspace meanwhile (the insert is part of that transaction)."""
+        if not files:
+            return
+        selects = [f"SELECT ?::VARCHAR, x::DOUBLE, y::DOUBLE, {_value_sql(column)} FROM read_parquet(?)"
+                   for _, _, column in files]
+        self.con.execute("INSERT INTO grid_cells " + " UNION ALL ".join(selects),
+                         [v for grid_id, path, _ in files for v in (grid_id, str(path))])
+
+    def grid_cell_counts(self, grid_ids: list[str]) -> dict[str, int]:
+        """The number of cells of each grid."""
+        if not grid_ids:
+            return {}
+        counts = dict(self.cursor().execute(f"SELECT grid_id, count(*) FROM grid_cells WHERE grid_id IN "
+                                            f"({', '.join('?' * len(grid_ids))}) GROUP BY grid_id",
+                                            grid_ids).fetchall())
+        return {grid_id: int(counts.get(grid_id, 0)) for grid_id in grid_ids}
 
     def replace_context_areas(self, gdf: gpd.GeoDataFrame, *, kind: str, source_id: str) -> None:
         """Store the context outlines of ``kind`` (e.g. the Kreis and the Land around the
