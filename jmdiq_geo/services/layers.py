@@ -86,6 +86,19 @@ def whole_city_value(values: pd.Series, *, kind: str, denominator: pd.Series | N
 
 def indicator_layer(ws: Workspace, *, indicator_id: str, period: date, level: str | None = None,
                     settings: Settings) -> IndicatorLayer:
+    """The layer of ``indicator_id`` at ``period`` on ``level`` (default: the lowest) under the
+    privacy rules of ``settings``. Computed once per workspace generation and shared by every
+    caller of the same workspace object (the app's sessions, a profile's 48 layers, the annual
+    annex, the exports: ``store/generation.py``); each caller gets its own copy."""
+    level = level or ws.lowest_level()
+    key = ("indicator_layer", indicator_id, period, level, settings.min_residents, settings.small_count)
+    layer = ws.shared(key, lambda: _indicator_layer(ws, indicator_id=indicator_id, period=period, level=level,
+                                                    settings=settings))
+    return IndicatorLayer(layer.areas.copy(), dict(layer.definition), layer.level, layer.period, layer.city_value,
+                          list(layer.attributions))
+
+
+def _indicator_layer(ws: Workspace, *, indicator_id: str, period: date, level: str, settings: Settings) -> IndicatorLayer:
     defs = ws.indicators().set_index("indicator_id")
     definition = {"indicator_id": indicator_id, **defs.loc[indicator_id].to_dict()}
     kind = definition["kind"]

@@ -35,6 +35,7 @@ from jmdiq_geo.store.access import AccessRepository
 from jmdiq_geo.store.areas import AreasRepository
 from jmdiq_geo.store.context import ContextRepository
 from jmdiq_geo.store.definitions import DefinitionsRepository
+from jmdiq_geo.store.generation import GenerationRepository
 from jmdiq_geo.store.nationwide import NationwideRepository
 from jmdiq_geo.store.participation import ParticipationRepository
 from jmdiq_geo.store.projects import ProjectsRepository
@@ -115,6 +116,7 @@ class Workspace(
     StoriesRepository,
     ParticipationRepository,
     ContextRepository,
+    GenerationRepository,
 ):
     """A connection to one workspace file. Not thread-safe: use ``cursor()`` per thread."""
 
@@ -247,6 +249,7 @@ class Workspace(
                     self.con.execute("DELETE FROM write_journal WHERE txn_id = ?", [txn])
                 raise
             else:
+                self._bump_generation()          # store/generation.py: shared results see the write
                 if txn is not None:
                     self.con.execute("DELETE FROM write_journal WHERE txn_id = ?", [txn])
                 self.con.execute("COMMIT")

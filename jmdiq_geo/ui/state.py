@@ -7,7 +7,7 @@ from streamlit.runtime.state.session_state_proxy import get_session_state
 from jmdiq_geo.config import Settings
 from jmdiq_geo.errors import JmdiqError
 from jmdiq_geo.i18n import DEFAULT_LANG, LANGUAGES, format_problems, markdown_safe, t
-from jmdiq_geo.services.workspace import Workspace, newest_import_id, open_workspace
+from jmdiq_geo.services.workspace import Workspace, open_workspace
 
 LANG_KEY = "lang"
 
@@ -91,12 +91,14 @@ def workspace() -> Workspace | None:
         st.stop()
 
 
-def workspace_version() -> float:
-    """A value that changes whenever the workspace is written (cache key for loaders)."""
+def workspace_version() -> str:
+    """A value that changes whenever the workspace is written, by any session or process (the
+    cache key of the loaders): the open workspace (a rebuilt or restored file is another one)
+    and its data generation, which every committed write raises (``store/generation.py``)."""
     ws = workspace()
     if ws is None:
-        return 0.0
-    return settings().db_path.stat().st_mtime + newest_import_id(ws)
+        return "none"
+    return f"{id(ws)}:{ws.data_generation()}"
 
 
 def require_workspace() -> Workspace:

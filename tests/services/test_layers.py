@@ -87,3 +87,30 @@ def test_incomplete_aggregates_are_flagged(berlin_ws):
     html = choropleth(layer.areas, classes=classify(layer.areas["value"]), palette="YlOrRd", title="EW",
                       unit=None, lang="de", attributions=[]).get_root().render()
     assert "unvollst" in html and "Werte f" in html     # (non-ASCII is escaped in the GeoJSON)
+
+
+def test_layers_are_shared_until_a_write_and_then_read_again(tiny_ws, tmp_path):
+    """The layer is computed once per workspace generation (``store/generation.py``) and shared:
+    a second call computes nothing, a caller changing its copy changes nobody else's, and the
+    next call after an import shows the imported numbers."""
+    spec = im.TableSpec(level="plr", period=PERIOD.isoformat(), columns={"Anzahl": "n"}, key="PLR_ID",
+                        indicators=[im.IndicatorDef("n", "Anzahl", kind="extensive")])
+    settings = Settings.from_env().with_(min_residents=0, small_count=0)
+    first = [(a, 10 * (i + 1)) for i, (a, _, _) in enumerate(TINY_AREAS)]
+    im.import_indicator_table(tiny_ws, _table(tmp_path, first), spec, im.Source("t", "T"), max_bytes=MAX_BYTES)
+    layer = indicator_layer(tiny_ws, indicator_id="n", period=PERIOD, level="bzr", settings=settings)
+    assert layer.areas.set_index("area_id")["value"].to_dict() == {"A": 30.0, "B": 70.0}
+    misses = tiny_ws.shared_results.misses
+    layer.areas["value"] = -1.0                                        # the caller's own copy
+    again = indicator_layer(tiny_ws, indicator_id="n", period=PERIOD, level="bzr", settings=settings)
+    assert tiny_ws.shared_results.misses == misses                     # shared, not computed again
+    assert again.areas.set_index("area_id")["value"].to_dict() == {"A": 30.0, "B": 70.0}
+    stricter = indicator_layer(tiny_ws, indicator_id="n", period=PERIOD, level="bzr",
+                               settings=settings.with_(small_count=50))
+    assert stricter.areas["value"].isna().all()                         # other thresholds: their own layer
+    second = [(a, 100 + i) for i, (a, _, _) in enumerate(TINY_AREAS)]
+    im.import_indicator_table(tiny_ws, _table(tmp_path, second), spec, im.Source("t", "T"), max_bytes=MAX_BYTES)
+    after = indicator_layer(tiny_ws, indicator_id="n", period=PERIOD, level="bzr", settings=settings)
+    plain = tiny_ws.values("n", period=PERIOD, level="plr")           # the stored numbers, summed by hand
+    assert plain.to_dict() == dict(second)
+    assert after.areas.set_index("area_id")["value"].to_dict() == {"A": 100.0 + 101.0, "B": 102.0 + 103.0}

@@ -1,0 +1,78 @@
+"""The workspace's data generation (``store/generation.py``): every committed write raises it,
+a rolled-back one does not, another connection sees it; results kept under it are computed again
+after a write."""
+import threading
+
+import pytest
+
+from jmdiq_geo.store.generation import SharedResults
+from jmdiq_geo.store.workspace import Workspace
+
+
+def test_every_committed_write_raises_the_generation_and_a_rollback_does_not(tiny_ws):
+    before = tiny_ws.data_generation()
+    with tiny_ws.transaction():
+        tiny_ws.set_meta(note="eins")
+        with tiny_ws.transaction():                 # a nested call joins: one write, one step
+            tiny_ws.set_meta(note="zwei")
+    assert tiny_ws.data_generation() == before + 1
+    with pytest.raises(RuntimeError):
+        with tiny_ws.transaction():
+            tiny_ws.set_meta(note="drei")
+            raise RuntimeError("abgebrochen")
+    assert tiny_ws.data_generation() == before + 1 and tiny_ws.meta()["note"] == "zwei"
+
+
+def test_the_generation_is_stored_with_the_data(tiny_ws):
+    """Another thread's cursor sees the new generation once the write commits, and a reopened
+    workspace has it (it lives in the file, not in the object)."""
+    seen = tiny_ws.data_generation()
+    with tiny_ws.transaction():
+        tiny_ws.set_meta(note="x")
+        during = []
+        reader = threading.Thread(target=lambda: during.append(tiny_ws.data_generation()))
+        reader.start()
+        reader.join()
+    assert during == [seen] and tiny_ws.data_generation() == seen + 1
+    path = tiny_ws.path
+    tiny_ws.close()
+    with Workspace(path, read_only=True) as reopened:
+        assert reopened.data_generation() == seen + 1
+
+
+def test_shared_results_are_computed_again_after_a_write(tiny_ws):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return tiny_ws.meta().get("note")
+
+    assert tiny_ws.shared("note", compute) is None and tiny_ws.shared("note", compute) is None
+    assert len(calls) == 1
+    with tiny_ws.transaction():
+        tiny_ws.set_meta(note="neu")
+        assert tiny_ws.shared("note", compute) == "neu"      # inside the write: computed, not kept
+    assert tiny_ws.shared("note", compute) == "neu" and len(calls) == 3
+    assert tiny_ws.shared("note", compute) == "neu" and len(calls) == 3
+
+
+def test_shared_results_are_bounded_and_drop_older_generations():
+    store = SharedResults(max_entries=3)
+    for i in range(5):
+        store.get_or_compute(1, i, lambda i=i: i * 10)
+    assert len(store) == 3 and store.get_or_compute(1, 4, lambda: -1) == 40
+    assert store.get_or_compute(1, 0, lambda: -1) == -1          # pushed out, computed again
+    store.get_or_compute(2, "x", lambda: "neu")
+    assert len(store) == 1                                       # generation 1 is never asked for again
+
+
+def test_shared_results_from_many_threads():
+    store = SharedResults()
+    out = []
+
+    def work(n):
+        out.append(store.get_or_compute(7, n % 4, lambda: (n % 4) ** 2))
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(40)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert sorted(out) == sorted((n % 4) ** 2 for n in range(40)) and len(store) == 4
