@@ -16,8 +16,9 @@ from jmdiq_geo.ui.story import add_to_story
 
 st.title(tr("map_title"))
 ws = require_areas()
-if layer_choice(workspace_version()) == "grid":       # the cells of a population grid
-    grid_map_section(workspace_version())
+version = workspace_version()
+if layer_choice(version) == "grid":       # the cells of a population grid
+    grid_map_section(version)
     st.stop()
 
 c1, c2, c3 = st.columns([3, 1.2, 1.2])
@@ -56,16 +57,16 @@ if scheme == "manual" and not official:
         st.warning(tr("map_breaks_bad"))
         st.stop()
 overlays = overlay_controls(ws)
-target, only = zoom_controls(workspace_version())
+target, only = zoom_controls(version)
 view = dict(level=level, indicator_id=indicator_id, period=period, scheme=scheme, k=k, palette=palette,
             period_from=period_from, relative=relative, breaks=breaks)
-m, d = indicator_map(workspace_version(), **view, lang=lang(), **overlays, target=target, only=only)
+m, d = indicator_map(version, **view, lang=lang(), **overlays, target=target, only=only)
 table = d.layer.areas
 st.caption(trm("map_caption", title=d.title, period=format_date(period, lang()), total=len(table),
                city=format_number(d.layer.city_value, lang(), digits=d.value_digits), n=int(table["value"].notna().sum())))
 clicked = show_map(m, key="indicator_map", clickable=True)
 st.caption(tr("map_click_hint") + ("" if d.context else " " + tr("map_no_context")))
-description_export("karte", workspace_version(), d, period_from=period_from)
+description_export("karte", version, d, period_from=period_from)
 add_to_story({"kind": "change_map" if period_from else "indicator_map", **view, "title": d.title,
               "bounds": list(target_bounds(ws, *target)) if target else None},     # the "zoom to" extent …
              view_key=view_name("karte"))                                         # … or what is on screen
@@ -73,5 +74,6 @@ if clicked:
     name = table.set_index("area_id")["name"].get(clicked, clicked)
     st.session_state["profile_area"] = (level, clicked)
     st.page_link("views/steckbrief.py", label=tr("map_open_profile", name=name), icon=":material/description:")
-with st.expander(tr("map_table")):
-    value_table(d, only=areas_of(workspace_version(), level, target, only))
+with st.expander(tr("map_table"), key="map_table_open", on_change="rerun") as table_box:
+    if table_box.open:               # the table is made only when opened (every run would pay for it)
+        value_table(d, only=areas_of(version, level, target, only))

@@ -2,8 +2,8 @@
 the standalone HTML that opens offline (``render.maps.standalone_html``).
 
 The file is made only when the button is clicked (``st.download_button`` with a callable), so a
-page does not slow down for files nobody asked for. The print is described on the page
-(cheap: the page's cached layer and outlines) and drawn in the click's worker thread.
+page does not slow down for files nobody asked for: the page fetches the cached pieces (layer,
+context, outlines), the print of an indicator map is described and drawn on the click.
 """
 from __future__ import annotations
 
@@ -28,10 +28,9 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text).strip("_")[:60] or "karte"
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
 def cached_context(version: float) -> dict:
     """Streets, water, railways and parks of the workspace in the work CRS (``services.context``,
-    cached with the interactive maps')."""
+    the interactive maps' shared cache)."""
     from jmdiq_geo.ui.maps import context
     return context(version)[0]
 
@@ -65,16 +64,17 @@ def description_export(key: str, version: float, description, *, period_from: da
     ``outlines``/``display``: the page's cached display geometry for the HTML."""
     from jmdiq_geo.render.indicator_map import draw
 
-    printable = indicator_print(workspace(), description, period_from=period_from, context=cached_context(version),
-                                outlines=print_outlines(version, description.layer.level))
     from jmdiq_geo.ui.maps import context, display_geometry_of, outlines as cached_outlines
 
+    # the cached pieces are fetched here (the page's thread); the print is described on the click
+    ws, (printed, shown) = workspace(), context(version)
     if outlines is None and not description.cells:
         outlines = cached_outlines(version, description.layer.level)
         display = display_geometry_of(version, description.layer.level)
-    map_export(key, name=description.title, build=lambda: printable,
-               html=lambda: standalone_html(draw(description, outlines=outlines, display=display,
-                                                 context=context(version)[1])))
+    map_export(key, name=description.title,
+               build=lambda: indicator_print(ws, description, period_from=period_from, context=printed,
+                                             outlines=map_outlines(ws, description.layer.level)),
+               html=lambda: standalone_html(draw(description, outlines=outlines, display=display, context=shown)))
 
 
 def category_map_export(key: str, version: float, *, level: str, areas, codes, categories, title: str,

@@ -7,13 +7,19 @@ import streamlit as st
 
 from jmdiq_geo.i18n import t_or
 from jmdiq_geo.services.maps import zoom_targets
-from jmdiq_geo.ui.state import lang, tr, workspace
+from jmdiq_geo.ui.state import lang, tr, workspace, workspace_version
 from jmdiq_geo.ui.widgets import number_table
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _targets(version: float, language: str) -> pd.DataFrame:
     return zoom_targets(workspace(), language)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _categories(version: str) -> list[str]:
+    """The service categories of the workspace (its summary is a dozen queries: once per version)."""
+    return workspace().summary()["services"]["category"].tolist()
 
 
 def zoom_controls(version: float, *, key: str = "map", with_only: bool = True) -> tuple[tuple[str, str] | None, bool]:
@@ -60,7 +66,7 @@ def overlay_controls(ws) -> dict:
     with st.expander(tr("map_overlays")):
         show_programmes = st.toggle(tr("map_programme_areas"), key="map_show_pa")
         show_projects = st.toggle(tr("projects_title"), key="map_show_projects")
-        categories = ws.summary()["services"]["category"].tolist()
+        categories = _categories(workspace_version())
         chosen = st.multiselect(tr("map_services"), categories, key="map_services", placeholder=tr("ui_choose"),
                                 format_func=lambda c: t_or(f"cat_{c}", c, lang()))
     return {"show_programmes": show_programmes, "service_categories": tuple(chosen), "show_projects": show_projects}

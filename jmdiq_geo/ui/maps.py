@@ -1,7 +1,9 @@
 """Map building for the pages: cached data, a fresh folium map per run.
 
 (st_folium renames the map's elements while rendering, so a folium map must not be cached
-and reused across runs; the layer data is cached instead.)
+and reused across runs; the layer data is cached instead, and the Karte's map as the component's
+arguments, ``ui/map_payload.py``. The geometry caches are ``cache_resource``: one object shared
+by every session, never copied or unpickled per run — whoever uses them reads, never changes.)
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from jmdiq_geo.services.maps import (Overlays, areas_within, describe_indicator_
                                      target_bounds)
 from jmdiq_geo.services.projects import located_points
 from jmdiq_geo.i18n import t
+from jmdiq_geo.ui.map_payload import PreparedMap, prepare, show
 from jmdiq_geo.ui.state import lang, settings, workspace
 
 
@@ -32,20 +35,20 @@ def cached_layer(version: float, *, level: str, indicator_id: str, period: date,
     return indicator_layer(ws, indicator_id=indicator_id, period=period, level=level, settings=settings())
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def display_geometry_of(version: float, level: str):
     """Simplified EPSG:4326 geometry of a level, in the order of ``ws.areas(level)``."""
     return display_geometry(workspace().areas(level)).geometry
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def outlines(version: float, level: str):
     """The top level's outlines over a lower level, and the context outlines (Kreis, Land)."""
     shapes = outline_shapes(workspace(), level)
     return display_geometry(shapes, tolerance_m=30.0) if shapes is not None else None
 
 
-@st.cache_data(show_spinner=False, max_entries=2)
+@st.cache_resource(show_spinner=False, max_entries=2)
 def context(version: float):
     """(the context layers in the work CRS, the same as drawn in EPSG:4326)."""
     layers = context_layers(workspace())
@@ -84,14 +87,18 @@ def programme_areas(version: float):
     return workspace().programme_areas()
 
 
+@st.cache_resource(show_spinner=False, max_entries=32)
 def indicator_map(version: float, *, level: str, indicator_id: str, period: date, scheme: str, k: int,
                   palette: str, lang: str, period_from: date | None = None, relative: bool = False,
                   breaks: list[float] | None = None, show_programmes: bool = False,
                   service_categories: tuple[str, ...] = (), show_projects: bool = False,
-                  target: tuple[str, str] | None = None, only: bool = False, view_key: str = "karte"):
-    """(folium map, description) for the map page: the map is described by the services floor
-    (as for the CLI and exports) from the cached layer, overlays, context and labels, and drawn
-    with the cached display geometry. ``target`` (level, area id): "zoom to" that area; with
+                  target: tuple[str, str] | None = None, only: bool = False, view_key: str = "karte",
+                  map_key: str = "indicator_map"):
+    """(the map prepared for the widget ``map_key``, description) for the map page, made once
+    per workspace version and choice for every session (``ui/map_payload.py``; both are
+    shared: read, never change them). The map is described by the services floor (as for
+    the CLI and exports) from the cached layer, overlays, context and labels, and drawn with
+    the cached display geometry. ``target`` (level, area id): "zoom to" that area; with
     ``only`` the map shows only the areas inside it. The view is kept across redraws as long
     as the target stays the same."""
     layer = cached_layer(version, level=level, indicator_id=indicator_id, period=period, period_from=period_from,
@@ -110,14 +117,17 @@ def indicator_map(version: float, *, level: str, indicator_id: str, period: date
     m = draw(description, outlines=outlines(version, level), display=display_geometry_of(version, level),
              context=context(version)[1], only=ids, fit=fit,
              view=(view_name(view_key), "/".join(target) + ("/only" if only else "") if target else ""))
-    return m, description
+    return prepare(m, key=map_key, returned_objects=("last_active_drawing",)), description
 
 
 def show_map(m, *, key: str, height: int = 640, clickable: bool = False):
-    """Render a folium map. With ``clickable``, return the clicked area's id (else None); pan and
+    """Render a folium map (or one prepared by ``indicator_map`` for widget ``key``). With ``clickable``, return the clicked area's id (else None); pan and
     zoom never rerun the page."""
-    state = st_folium(m, key=key, height=height, use_container_width=True,
-                      returned_objects=["last_active_drawing"] if clickable else [])
+    if isinstance(m, PreparedMap):
+        state = show(m, key=key, height=height)
+    else:
+        state = st_folium(m, key=key, height=height, use_container_width=True,
+                          returned_objects=["last_active_drawing"] if clickable else [])
     if clickable and state and state.get("last_active_drawing"):
         return (state["last_active_drawing"].get("properties") or {}).get("area_id")
     return None

@@ -44,7 +44,10 @@ def add_to_story(view: dict, *, view_key: str | None = None) -> None:
     ws = workspace()
     kind = view["kind"]
     key = f"story_add_{kind}"
-    with st.expander(tr("story_add"), icon=":material/slideshow:"):
+    # made only when opened: every run of a map page would pay for the stories and area names
+    with st.expander(tr("story_add"), icon=":material/slideshow:", key=key + "_open", on_change="rerun") as box:
+        if not box.open:
+            return
         choice = _story_choice(key + "_story")
         title = st.text_input(tr("story_title_new"), key=key + "_title") if choice == NEW else ""
         fields = {k: _iso(v) for k, v in view.items()}

@@ -21,7 +21,7 @@ def berlin(berlin_db, monkeypatch):
 
 
 def test_official_classes_by_label_without_rank(berlin, data_root):
-    at = run_page("karte", state={"map_indicator": "mss_status"})
+    at = run_page("karte", state={"map_indicator": "mss_status", "map_table_open": True})
     assert not at.exception, [e.value for e in at.exception]
     table = shown_table(at.dataframe[0]).set_index(t("tt_id", "de"))
     assert t("tt_rank", "de") not in table.columns
@@ -36,7 +36,7 @@ def test_official_classes_by_label_without_rank(berlin, data_root):
 
 
 def test_counts_show_no_decimals(berlin, data_root):
-    at = run_page("karte", state={"map_indicator": "ew"})
+    at = run_page("karte", state={"map_indicator": "ew", "map_table_open": True})
     assert not at.exception, [e.value for e in at.exception]
     total = int(pd.read_csv(data_root / "berlin/indicators/einwohner_plr_2024-12_t1.csv")["inhabitants"].sum())
     caption = next(c for c in texts(at.caption) if "Gesamtstadt" in c)
@@ -47,7 +47,7 @@ def test_counts_show_no_decimals(berlin, data_root):
 
 
 def test_show_only_one_district(berlin):
-    at = run_page("karte", state={"map_zoom_to": "bezirk\x1f01", "map_show_only": True})
+    at = run_page("karte", state={"map_zoom_to": "bezirk\x1f01", "map_show_only": True, "map_table_open": True})
     assert not at.exception, [e.value for e in at.exception]
     table = shown_table(at.dataframe[0])
     ids = table[t("tt_id", "de")].astype(str)
@@ -66,7 +66,7 @@ def test_a_slide_from_the_karte_opens_on_the_area_zoomed_to(berlin_db, monkeypat
     db = tmp_path / "berlin.duckdb"
     shutil.copy(berlin_db, db)
     monkeypatch.setenv("JMDIQ_DB", str(db))
-    at = run_page("karte", state={"map_zoom_to": "bezirk\x1f01"})
+    at = run_page("karte", state={"map_zoom_to": "bezirk\x1f01", "story_add_indicator_map_open": True})
     assert not at.exception, [e.value for e in at.exception]
     at.text_input(key="story_add_indicator_map_title").set_value("Arbeitskreis")
     # the add button is a component that reads the map's view in the browser on click (AppTest
