@@ -14,10 +14,12 @@ from jmdiq_geo.services.access_edits import categories
 from jmdiq_geo.ui.access import access_cache, category_label, lang_options
 from jmdiq_geo.ui.access_results import show_result
 from jmdiq_geo.ui.feedback import show_error
+from jmdiq_geo.ui.jobs import finished, start
 from jmdiq_geo.ui.state import lang, settings as app_settings, tr, workspace
 from jmdiq_geo.ui.widgets import decimal_input, level_picker
 
 RESULT_KEY = "access_result"
+JOB_KEY = "access_job"
 
 
 def persona_picker():
@@ -72,6 +74,14 @@ def _settings_form() -> AccessSettings:
                           min_overlap_min=float(overlap))
 
 
+def _run(ws, category: str, *, request, persona, progress, **run) -> tuple:
+    """(request, nominal run, effective run or None): a job (no Streamlit here). With a persona,
+    the effective run computes (or finds) the nominal one first."""
+    effective = access_for(ws, category, persona=persona, progress=progress, **run) if persona else None
+    nominal = effective.nominal if effective else access_for(ws, category, progress=progress, **run)
+    return request, nominal, effective
+
+
 def access_section(version: float) -> None:
     ws = workspace()
     cats = categories(ws.services())
@@ -91,22 +101,16 @@ def access_section(version: float) -> None:
     request = (category, level, persona.key() if persona else None, settings.as_dict(), ws.services_stamp(),
                target_digest(ws), target_digest(ws, demand) if demand else None)
     if st.button(tr("acc_run"), type="primary", key="acc_run"):
-        bar = st.progress(0.0, text=tr("acc_running"))
-
-        def progress(fraction, message):
-            bar.progress(min(max(fraction, 0.0), 1.0), text=tr("acc_running") + f" ({tr('acc_step_' + message)})")
-        run = {"settings": settings, "level": level, "progress": progress, "cache": access_cache(),
-               "config": app_settings()}
+        # run beside the page (ui/jobs.py): other sessions go on, this page shows the progress
+        start(JOB_KEY, "access run", _run, ws, category, request=request, persona=persona, settings=settings,
+              level=level, cache=access_cache(), config=app_settings())
+    job = finished(JOB_KEY, tr("acc_running"), steps="acc_step_")
+    if job is not None:
         try:
-            # with a persona, the effective run computes (or finds) the nominal one first
-            effective = access_for(ws, category, persona=persona, **run) if persona else None
-            nominal = effective.nominal if effective else access_for(ws, category, **run)
+            st.session_state[RESULT_KEY] = job.outcome()
         except JmdiqError as exc:
-            bar.empty()
             show_error(exc)
             return
-        bar.empty()
-        st.session_state[RESULT_KEY] = (request, nominal, effective)
     stored = st.session_state.get(RESULT_KEY)
     if not stored:
         st.info(tr("acc_hint"))

@@ -14,10 +14,20 @@ from jmdiq_geo.services.annual import annex_pdf, annex_zip, annual_annex
 from jmdiq_geo.services.quarter import quarter_from_file
 from jmdiq_geo.ui.import_form import save_upload
 from jmdiq_geo.ui.feedback import show_error
+from jmdiq_geo.ui.jobs import finished, start
 from jmdiq_geo.ui.state import lang, settings, tr, workspace
 
 RESULT_KEY = "annual_annex_files"
 CHECKED_KEY = "check_result"          # the Prüfen page's last check: (signature, [CheckResult, …])
+JOB_KEY = "annual_annex_job"
+
+
+def _make(ws, *, year: int, area_id: str | None, what, quarter, lang: str, settings, progress) -> tuple:
+    """(year, area or quarter, PDF, CSV zip) of the annex: a job (no Streamlit here)."""
+    progress(0.05, "")
+    annex = annual_annex(ws, year=year, area_id=area_id, lang=lang, settings=settings, quarter=quarter)
+    progress(0.8, "")
+    return year, what, annex_pdf(annex), annex_zip(annex)
 
 
 def annex_section() -> None:
@@ -45,10 +55,12 @@ def annex_section() -> None:
             return
     what = area if quarter is None else quarter.geometry.wkb_hex
     if st.button(tr("annual_make"), type="primary", key="annual_make"):
+        start(JOB_KEY, "annual annex", _make, ws, year=year, area_id=area, what=what, quarter=quarter, lang=lang(),
+              settings=settings())
+    job = finished(JOB_KEY, tr("annual_make"))        # made beside the page (ui/jobs.py)
+    if job is not None:
         try:
-            with st.spinner(tr("annual_make")):
-                annex = annual_annex(ws, year=year, area_id=area, lang=lang(), settings=settings(), quarter=quarter)
-                st.session_state[RESULT_KEY] = (year, what, annex_pdf(annex), annex_zip(annex))
+            st.session_state[RESULT_KEY] = job.outcome()
         except JmdiqError as exc:
             show_error(exc)
     made = st.session_state.get(RESULT_KEY)

@@ -138,22 +138,34 @@ def trend_chart(version: float, indicator_id: str, level: str, area_ids: list[st
     st.altair_chart(chart, width="stretch")
 
 
+def _report(signature, ws, *, progress, **options) -> tuple:
+    """(signature, PDF, the areas' names joined): a job (no Streamlit here)."""
+    from jmdiq_geo.services.profile_report import profile_report_pdf
+    progress(0.05, "")
+    data, names = profile_report_pdf(ws, **options)
+    return signature, data, "_".join(names)
+
+
 def profile_downloads(version: float, level: str, area_ids: list[str]) -> None:
     """The profile (or the two areas compared) as a PDF: made on "prepare", then downloaded."""
-    from jmdiq_geo.services.profile_report import profile_report_pdf
+    from jmdiq_geo.errors import JmdiqError
+    from jmdiq_geo.ui.feedback import show_error
+    from jmdiq_geo.ui.jobs import finished, start
     from jmdiq_geo.ui.map_export import cached_context
 
     signature = (version, level, tuple(area_ids), lang())
     key = "compare" if len(area_ids) > 1 else "one"
     c1, c2 = st.columns([1, 2])
     if c1.button(tr(f"profile_pdf_prepare_{key}"), key="profile_pdf_prepare", icon=":material/picture_as_pdf:"):
-        with st.spinner(tr("profile_pdf_making")):
-            data, names = profile_report_pdf(
-                workspace(), level=level, area_ids=area_ids, settings=settings(), lang=lang(),
-                context=cached_context(version),
-                layer=lambda ind, period, lv: cached_layer(version, level=lv, indicator_id=ind, period=period),
-                series=lambda ind, lv, aid: cached_series(version, ind, lv, aid))
-        st.session_state["profile_pdf"] = (signature, data, "_".join(names))
+        # made beside the page (ui/jobs.py); the layers are the ones every session shares
+        start("profile_pdf_job", "profile pdf", _report, signature, workspace(), level=level, area_ids=area_ids,
+              settings=settings(), lang=lang(), context=cached_context(version))
+    job = finished("profile_pdf_job", tr("profile_pdf_making"))
+    if job is not None:
+        try:
+            st.session_state["profile_pdf"] = job.outcome()
+        except JmdiqError as exc:
+            show_error(exc)
     kept = st.session_state.get("profile_pdf")
     if kept and kept[0] == signature:
         from jmdiq_geo.ui.map_export import _slug
