@@ -11,6 +11,7 @@ import shapely
 
 from jmdiq_geo.errors import Problem, SchemaError
 from jmdiq_geo.store.base import Repository, from_wkb
+from jmdiq_geo.store.generation import generational
 
 
 class AreasRepository(Repository):
@@ -112,10 +113,12 @@ class AreasRepository(Repository):
         return next_id
 
     # ------------------------------------------------------------------ readers
+    @generational
     def levels(self) -> pd.DataFrame:
         """The area levels, lowest (smallest areas) first."""
         return self._df("SELECT * FROM area_levels ORDER BY rank")
 
+    @generational
     def levels_in_order(self) -> list[str]:
         """Level ids from the lowest (smallest areas) to the top."""
         return [r[0] for r in self.cursor().execute("SELECT level FROM area_levels ORDER BY rank").fetchall()]
@@ -134,10 +137,12 @@ class AreasRepository(Repository):
             raise SchemaError(Problem("workspace_no_levels", {"path": str(self.path)}))
         return levels[-1]
 
+    @generational
     def levels_with_areas(self) -> set[str]:
         """The levels that have areas (levels without areas cannot be shown)."""
         return {r[0] for r in self.cursor().execute("SELECT DISTINCT level FROM areas").fetchall()}
 
+    @generational
     def editions(self, level: str) -> list[date]:
         rows = self.cursor().execute("SELECT DISTINCT valid_from FROM areas WHERE level = ? ORDER BY 1",
                                      [level]).fetchall()
@@ -149,6 +154,7 @@ class AreasRepository(Repository):
         editions = self.editions(level)
         return editions[-1] if editions else None
 
+    @generational
     def area_names(self, level: str, *, at: date | None = None) -> pd.DataFrame:
         """``area_id, name, parent_id`` of the areas valid at ``at`` (no geometry: cheap)."""
         at = self._edition(level, at)

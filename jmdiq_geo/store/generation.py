@@ -14,7 +14,9 @@ transaction's own writes are not committed yet).
 """
 from __future__ import annotations
 
+import functools
 import threading
+import time
 from collections import OrderedDict
 from typing import Callable, Hashable, TypeVar
 
@@ -22,6 +24,21 @@ T = TypeVar("T")
 
 #: the meta key of the counter
 GENERATION_KEY = "data_generation"
+#: how long a generation read is trusted (seconds). A write through this workspace object is seen
+#: at once (its commit forgets the read); a write by another process or connection (several app
+#: processes on PostgreSQL) within this time after the last read.
+GENERATION_TTL = 0.5
+
+
+def generational(method):
+    """Keep a small reader's result (levels, indicators, meta …) under the generation: a page run
+    asks for them a dozen times, each a query; callers get a copy (a frame, list, set or dict)."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        key = (method.__name__, args, tuple(sorted(kwargs.items())))
+        value = self.shared(key, lambda: method(self, *args, **kwargs))
+        return value.copy() if hasattr(value, "copy") else value
+    return wrapper
 
 
 class SharedResults:
@@ -64,9 +81,26 @@ class GenerationRepository:
 
     def data_generation(self) -> int:
         """The number of write transactions committed so far (0 for a workspace never written
-        since the counter came)."""
+        since the counter came); a read is trusted for ``GENERATION_TTL`` seconds unless this
+        object commits a write meanwhile."""
+        if self._in_transaction:
+            return self._read_generation()
+        seen = self.__dict__.get("_generation_seen")
+        now = time.monotonic()
+        if seen is not None and now - seen[1] < GENERATION_TTL and seen[2] == self.__dict__.get("_commits", 0):
+            return seen[0]
+        commits = self.__dict__.get("_commits", 0)
+        value = self._read_generation()
+        self.__dict__["_generation_seen"] = (value, now, commits)   # stale at once if a commit came between
+        return value
+
+    def _read_generation(self) -> int:
         row = self.cursor().execute("SELECT value FROM meta WHERE key = ?", [GENERATION_KEY]).fetchone()
         return int(row[0]) if row else 0
+
+    def _committed(self) -> None:
+        """Called by ``transaction`` after every commit or rollback: the next read asks again."""
+        self.__dict__["_commits"] = self.__dict__.get("_commits", 0) + 1
 
     def _bump_generation(self) -> None:
         """Raise the counter by one; called by ``transaction`` inside the write, before commit."""

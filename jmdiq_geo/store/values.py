@@ -10,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 
 from jmdiq_geo.store.base import Repository
+from jmdiq_geo.store.generation import generational
 
 
 class ValuesRepository(Repository):
@@ -73,12 +74,14 @@ class ValuesRepository(Repository):
         """``indicator_id`` → kind (extensive, intensive, class)."""
         return dict(self.cursor().execute("SELECT indicator_id, kind FROM indicators").fetchall())
 
+    @generational
     def indicators(self) -> pd.DataFrame:
         frame = self._df("SELECT * FROM indicators ORDER BY indicator_id")
         frame = frame.astype(object).where(frame.notna(), None)   # missing text is None, never NaN
         frame["classes"] = frame["classes"].map(lambda s: json.loads(s) if isinstance(s, str) and s else None)
         return frame
 
+    @generational
     def periods(self, *, indicator_id: str | None = None, level: str | None = None) -> list[date]:
         sql, params = "SELECT DISTINCT period FROM indicator_values WHERE 1=1", []
         if indicator_id:

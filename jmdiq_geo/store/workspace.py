@@ -35,7 +35,7 @@ from jmdiq_geo.store.access import AccessRepository
 from jmdiq_geo.store.areas import AreasRepository
 from jmdiq_geo.store.context import ContextRepository
 from jmdiq_geo.store.definitions import DefinitionsRepository
-from jmdiq_geo.store.generation import GenerationRepository
+from jmdiq_geo.store.generation import GENERATION_KEY, GenerationRepository, generational
 from jmdiq_geo.store.nationwide import NationwideRepository
 from jmdiq_geo.store.participation import ParticipationRepository
 from jmdiq_geo.store.projects import ProjectsRepository
@@ -256,6 +256,7 @@ class Workspace(
             finally:
                 self._local.depth = 0
                 self._area_cache.clear()
+                self._committed()                 # store/generation.py: the next read asks again
 
     def _table_marks(self) -> dict[str, list[int]]:
         """Per data table: its row count and largest rowid (-1 when empty), as committed."""
@@ -322,8 +323,11 @@ class Workspace(
         for key, value in values.items():
             self.con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, str(value)])
 
+    @generational
     def meta(self) -> dict[str, str]:
-        return dict(self.cursor().execute("SELECT key, value FROM meta").fetchall())
+        """The workspace's settings (city, work CRS, roles …); without the data generation, which
+        counts writes and is no setting (``data_generation()``)."""
+        return dict(self.cursor().execute("SELECT key, value FROM meta WHERE key <> ?", [GENERATION_KEY]).fetchall())
 
     @property
     def work_crs(self) -> str:

@@ -2,10 +2,11 @@
 a rolled-back one does not, another connection sees it; results kept under it are computed again
 after a write."""
 import threading
+import time
 
 import pytest
 
-from jmdiq_geo.store.generation import SharedResults
+from jmdiq_geo.store.generation import GENERATION_KEY, GENERATION_TTL, SharedResults
 from jmdiq_geo.store.workspace import Workspace
 
 
@@ -76,3 +77,30 @@ def test_shared_results_from_many_threads():
     [t.start() for t in threads]
     [t.join() for t in threads]
     assert sorted(out) == sorted((n % 4) ** 2 for n in range(40)) and len(store) == 4
+
+
+def test_small_readers_are_kept_as_copies_and_read_again_after_a_write(tiny_ws):
+    levels = tiny_ws.levels_in_order()
+    levels.append("verändert")                              # the caller's own copy
+    assert tiny_ws.levels_in_order() == ["plr", "bzr"]
+    with tiny_ws.transaction():
+        tiny_ws.put_level("land", label_de="Land", label_en="State", rank=2, parent_level=None)
+        assert tiny_ws.levels_in_order() == ["plr", "bzr", "land"]      # inside the write: its own rows
+    assert tiny_ws.levels_in_order() == ["plr", "bzr", "land"]
+    assert GENERATION_KEY not in tiny_ws.meta()                        # bookkeeping, no setting
+
+
+def test_another_connection_sees_a_write_within_the_ttl(tiny_ws):
+    """Two workspace objects on one file (as two app processes on one database): the other one's
+    write is seen at the latest ``GENERATION_TTL`` seconds after the last read."""
+    other = Workspace(tiny_ws.path)
+    try:
+        before = tiny_ws.data_generation()
+        assert tiny_ws.levels_in_order() == ["plr", "bzr"]
+        with other.transaction():
+            other.put_level("land", label_de="Land", label_en="State", rank=2, parent_level=None)
+        time.sleep(GENERATION_TTL + 0.05)
+        assert tiny_ws.data_generation() == before + 1
+        assert tiny_ws.levels_in_order() == ["plr", "bzr", "land"]
+    finally:
+        other.close()
