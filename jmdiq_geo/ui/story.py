@@ -37,14 +37,10 @@ def _story_choice(key: str) -> str:
 
 
 def add_to_story(view: dict, *, view_key: str | None = None) -> None:
-    """The control that adds the current view as a slide. ``view``: the ``Slide`` fields the page
-    knows (kind, level, indicator_id, period, …); dates may be ``date`` objects. ``view_key``: the
-    name the page's map keeps its view under (``ui.maps.view_name``); the slide then records the
-    extent on screen when the button is clicked."""
-    ws = workspace()
-    kind = view["kind"]
-    key = f"story_add_{kind}"
-    # made only when opened: every run of a map page would pay for the stories and area names
+    """The control that adds the current view as a slide (made only when opened). ``view``: the
+    ``Slide`` fields the page knows (dates may be ``date`` objects); ``view_key``: the name the
+    page's map keeps its view under (``ui.maps.view_name``): the slide records the extent on screen."""
+    ws, kind, key = workspace(), view["kind"], f"story_add_{view['kind']}"
     with st.expander(tr("story_add"), icon=":material/slideshow:", key=key + "_open", on_change="rerun") as box:
         if not box.open:
             return

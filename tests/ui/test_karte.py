@@ -94,7 +94,7 @@ def test_a_slide_from_the_karte_records_the_extent_on_screen_once_per_click(berl
     db = tmp_path / "berlin.duckdb"
     shutil.copy(berlin_db, db)
     monkeypatch.setenv("JMDIQ_DB", str(db))
-    at = run_page("karte", state={"map_zoom_to": "bezirk\x1f01"})
+    at = run_page("karte", state={"map_zoom_to": "bezirk\x1f01", "story_add_indicator_map_open": True})
     at.text_input(key="story_add_indicator_map_title").set_value("Arbeitskreis")
     on_screen = [13.3312345, 52.5198765, 13.3687654, 52.5354321]
     at.session_state["story_add_indicator_map_go"] = {"nonce": "click-1", "view": {
