@@ -748,7 +748,7 @@ def cmd_participation(args) -> int:
                 raise InputError(Problem("participation_window")) from None
             s = part.create_session(ws, title=args.title, quarter=quarter, starts_at=start, ends_at=end,
                                     categories=categories, cell_size_m=args.cell_size, k=args.k,
-                                    max_pins=args.max_pins, settings=settings)
+                                    max_pins=args.max_pins, settings=settings, unit=args.unit or "grid")
             print(t("cli_part_created", lang, id=s.session_id,
                     link=part.participation_link(args.base_url, s.token)))
             return 0
@@ -874,7 +874,9 @@ def build_parser() -> argparse.ArgumentParser:
     par.add_argument("--max-pins", type=int, default=30)
     par.add_argument("--categories", help="categories TOML (as data/participation/categories.toml)")
     par.add_argument("--base-url", default="http://127.0.0.1:8501", help="the app's address the phones reach")
-    par.add_argument("--unit", default="grid", choices=["grid", "areas"])
+    par.add_argument("--unit", choices=["grid", "areas"],
+                     help="create: count per grid cell (--cell-size) or per smallest area, fixed for the session "
+                          "(default grid); results: only the session's own")
     par.add_argument("--age-band", choices=["12-14", "15-17", "18-20", "21-26"])
     par.add_argument("--newcomer", choices=["yes", "no", "na"])
     par.add_argument("--out", help="file to write (results: CSV, qr: PNG)")

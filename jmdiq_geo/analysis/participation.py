@@ -5,6 +5,13 @@ The one rule of the results: a place (a grid cell or an area) and a category app
 at least ``k`` DIFFERENT participants pinned that category there (``k`` never below 3). A filter
 (age band, newcomer) applies the same rule to the filtered group, and also to the rest of the
 cell's participants, so that "all minus filtered" cannot reveal one or two people either.
+
+Complementary counts (``complementary_shown``): the groups of one filter (the age bands with "no
+answer", or newcomer yes / no / no answer) split a whole (a place's participants, or the
+session's). Showing a group only where it has at least k is not enough: with 3 + 3 + 1 the two
+groups of three are shown, and the whole minus them reveals the one. So the groups not shown
+must add up to none or at least k; while they do not, the smallest shown group is withheld too.
+The same rule applies to the session's totals of a group (its participants beside the total).
 """
 from __future__ import annotations
 
@@ -78,12 +85,30 @@ def cell_corner(cell_id: str) -> tuple[float, float, float]:
 
 # --------------------------------------------------------------------------- counting
 
-def count_places(pins: pd.DataFrame, *, k: int, subset: pd.Series | None = None) -> pd.DataFrame:
+def complementary_shown(counts, k: int) -> list[bool]:
+    """Which parts of a whole may be shown (``counts``: the parts' sizes, e.g. participants per
+    age band): a part is shown only with none or at least ``k``, and the parts withheld must add
+    up to none or at least ``k`` - else the whole minus the shown parts would reveal them; while
+    they do not, the smallest shown part is withheld as well."""
+    if k < MIN_K:
+        raise ValueError(f"k must be at least {MIN_K}")
+    sizes = [int(c) for c in counts]
+    shown = [c == 0 or c >= k for c in sizes]
+    while 0 < sum(c for c, s in zip(sizes, shown) if not s) < k:
+        candidates = [(c, i) for i, (c, s) in enumerate(zip(sizes, shown)) if s and c > 0]
+        if not candidates:          # the whole is below k: nothing of it is shown anyway
+            break
+        shown[min(candidates)[1]] = False
+    return shown
+
+
+def count_places(pins: pd.DataFrame, *, k: int, group: str | None = None) -> pd.DataFrame:
     """Per place and category: the number of different participants and of pins, only where at
     least ``k`` different participants pinned it (``pins``: columns ``place``, ``category``,
-    ``participant``). With ``subset`` (a boolean mask over ``pins``, e.g. an age band), the counts
-    are of the subset, shown only where the subset has at least ``k`` participants there and the
-    rest of that place's participants are none or at least ``k`` too.
+    ``participant``). With ``group`` (a value of the column ``group`` of ``pins``: each
+    participant's age band, or newcomer answer, "na" for none), the counts are of that group,
+    shown only where the groups of that place and category pass ``complementary_shown``: the
+    group has at least ``k`` there, and the groups withheld add up to none or at least ``k``.
 
     Returns columns place, category, participants, pins (sorted); nothing below ``k``."""
     if k < MIN_K:
@@ -92,16 +117,19 @@ def count_places(pins: pd.DataFrame, *, k: int, subset: pd.Series | None = None)
     if pins.empty:
         return pd.DataFrame({c: pd.Series([], dtype=object if c in ("place", "category") else "int64")
                              for c in columns})
-    chosen = pins if subset is None else pins[subset.reindex(pins.index, fill_value=False).astype(bool)]
-    counts = (chosen.groupby(["place", "category"])
-              .agg(participants=("participant", "nunique"), pins=("participant", "size")).reset_index())
-    shown = counts["participants"] >= k
-    if subset is not None and len(counts):
-        everyone = pins.groupby(["place", "category"])["participant"].nunique().rename("all").reset_index()
-        counts = counts.merge(everyone, on=["place", "category"], how="left")
-        rest = counts["all"] - counts["participants"]
-        shown = shown & ((rest == 0) | (rest >= k))
-        counts = counts.drop(columns="all")
+    if group is None:
+        counts = (pins.groupby(["place", "category"])
+                  .agg(participants=("participant", "nunique"), pins=("participant", "size")).reset_index())
+        shown = counts["participants"] >= k
+    else:
+        per_group = (pins.groupby(["place", "category", "group"])
+                     .agg(participants=("participant", "nunique"), pins=("participant", "size")).reset_index())
+        keep = []
+        for _, part in per_group.groupby(["place", "category"], sort=False):
+            flags = complementary_shown(part["participants"], k)
+            keep += [i for i, f, g in zip(part.index, flags, part["group"]) if f and g == group]
+        counts = per_group.loc[keep].drop(columns="group")
+        shown = counts["participants"] >= k
     out = counts[shown].sort_values(["category", "place"]).reset_index(drop=True)
     out["participants"] = out["participants"].astype("int64")
     out["pins"] = out["pins"].astype("int64")

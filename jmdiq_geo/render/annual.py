@@ -165,11 +165,27 @@ def annex_pdf(annex, *, created: date | None = None) -> bytes:
         pdf.grid([t("activity_category", lang), t("activity_share", lang), t("activity_share_whole", lang),
                   t("activity_hours", lang)], rows, (80, 34, 34, 34), "lrrr")
         pdf.para(act["how"], size=7.5, grey=True)
+    # 5 participation (only places with at least k people)
+    _participation(pdf, annex, lang)
     # sources
     pdf.heading(t("report_sources", lang))
     for source in annex.sources:
         pdf.para("– " + source, size=7.5)
     return bytes(pdf.output())
+
+
+def _participation(pdf, annex, lang: str) -> None:
+    from jmdiq_geo.render.participation import session_line, summary_rows
+    pdf.heading(t("part_report_heading", lang))
+    if not annex.participation:
+        pdf.para(t("part_report_none", lang))
+    for summary in annex.participation:
+        pdf.para(session_line(summary, lang))
+        if summary.rows.empty:
+            pdf.para(t("part_report_nothing_here", lang, k=summary.k), size=7.5, grey=True)
+            continue
+        header, rows = summary_rows(summary, lang)
+        pdf.grid(header, rows, (64, 40, 44, 30), "lrrr")
 
 
 def page_count(pdf: bytes) -> int:

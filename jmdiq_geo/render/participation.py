@@ -9,7 +9,7 @@ import folium
 import geopandas as gpd
 
 from jmdiq_geo.crs import to_display_crs
-from jmdiq_geo.i18n import t
+from jmdiq_geo.i18n import format_number, t
 from jmdiq_geo.render.maps import (_Script, _attribution_js, _legend_js, add_points, base_map, display_geometry,
                                    feature_collection, finish_layers, localise_assets)
 from jmdiq_geo.render.safe import SafeTooltip, html_text
@@ -76,3 +76,28 @@ def results_map(places: gpd.GeoDataFrame, quarter: gpd.GeoDataFrame, *, colour: 
     _Script(_attribution_js(attributions)).add_to(m)
     finish_layers(m, asset_base)
     return m
+
+
+def unit_text(unit: str, cell_size_m: int, lang: str) -> str:
+    return t("part_unit_grid", lang, size=cell_size_m) if unit == "grid" else t("part_unit_areas", lang)
+
+
+def session_line(summary, lang: str) -> str:
+    """„Title“, dates: N participants, counted per cell/area, places from k (a report's line)."""
+    from jmdiq_geo.i18n import format_date
+    n = (format_number(summary.participants, lang, digits=0) if summary.participants
+         else t("part_report_few", lang, k=summary.k))
+    return t("part_report_session", lang, title=summary.title, start=format_date(summary.starts_at.date(), lang),
+             end=format_date(summary.ends_at.date(), lang), n=n, unit=unit_text(summary.unit, summary.cell_size_m, lang),
+             k=summary.k)
+
+
+def summary_rows(summary, lang: str) -> tuple[list[str], list[list[str]]]:
+    """(header, rows) of a session's shown places per category in a report (``SessionSummary``)."""
+    labels = {c["id"]: c.get(lang) or c["de"] for c in summary.categories}
+    header = [t("part_col_category", lang), t("part_report_places", lang, k=summary.k),
+              t("part_report_max", lang), t("part_col_pins", lang)]
+    rows = [[labels.get(r.category, r.category), format_number(r.places, lang, digits=0),
+             format_number(r.participants_max, lang, digits=0), format_number(r.pins, lang, digits=0)]
+            for r in summary.rows.itertuples()]
+    return header, rows

@@ -301,6 +301,7 @@ def profile_pdf(docs: list, *, lang: str = "de", locator: bytes | None = None, c
                                   if pd.notna(r["capacity"]) else "")
                 for _, r in p.youth_centres.head(12).iterrows()) + (" …" if len(p.youth_centres) > 12 else ""), 7.5)
     _access_table(pdf, ps, docs, lang, two)
+    _participation(pdf, ps, docs, lang, two)
     # micro-projects and the network
     pdf.heading(t("profile_pdf_projects", lang))
     for p, d in zip(ps, docs):
@@ -350,6 +351,25 @@ def _access_table(pdf, ps, docs, lang: str, two: bool) -> None:
         widths = [50] + [(pdf.epw - 50) / (len(header) - 1)] * (len(header) - 1)
         pdf.table(header, rows, widths)
     pdf.para(t("profile_pdf_access_source", lang), 7, colour=(90, 90, 90))
+
+
+def _participation(pdf, ps, docs, lang: str, two: bool) -> None:
+    """The participation sessions over the area: session, dates, participants, and per category
+    the places shown inside the area (only those with at least k people)."""
+    from jmdiq_geo.render.participation import session_line, summary_rows
+    pdf.heading(t("part_report_heading", lang))
+    for p, d in zip(ps, docs):
+        prefix = p.name + ": " if two else ""
+        if not d.participation:
+            pdf.para(prefix + t("part_report_none", lang), 8)
+            continue
+        for summary in d.participation:
+            pdf.para(prefix + session_line(summary, lang), 8)
+            if summary.rows.empty:
+                pdf.para(t("part_report_nothing_here", lang, k=summary.k), 7.5, colour=(90, 90, 90))
+                continue
+            header, rows = summary_rows(summary, lang)
+            pdf.table(header, rows, [60, 40, 50, pdf.epw - 150])
 
 
 def _minutes(value: float, lang: str) -> str:

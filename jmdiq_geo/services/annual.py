@@ -65,6 +65,9 @@ class Annex:
     def has_quarter(self) -> bool:
         """The annex is about a quarter (an area or a drawn one), not the whole city."""
         return self.area_id is not None or self.quarter_kind is not None
+    #: the participation sessions of the year over the quarter (``SessionSummary``: only places
+    #: shown, with at least k people, inside the quarter)
+    participation: list = field(default_factory=list)
 
 
 def _area_level(ws: Workspace, area_id: str) -> str:
@@ -256,12 +259,17 @@ def annual_annex(ws: Workspace, *, year: int, area_id: str | None = None, lang: 
             area_source["source_id"].dropna().unique().tolist() or None)))
     if quarter is not None:
         covered = covered_by(ws, weights)
-    sources = [t("annual_own_records", lang), *attributions]
+    from jmdiq_geo.services.participation_results import sessions_in
+    outline = (quarter.geometry if quarter is not None else
+               ws.areas(level).set_index("area_id").geometry.get(area_id) if level is not None else None)
+    participation = sessions_in(ws, outline, start=date(year, 1, 1), end=date(year, 12, 31))
+    sources = [t("annual_own_records", lang), *attributions, *(s.attribution for s in participation)]
     return Annex(year, lang, city, area_id, label, level, png, shown, changes,
                  projects_of_year(ws, year, area_id, level, geometry=quarter.geometry if quarter is not None else None),
                  indicators, year_figures(ws, year, lang), sources, notes,
                  quarter_kind=quarter.kind if quarter is not None else None, covered=covered,
-                 estimated=bool(indicators["estimated"].any()) if len(indicators) else False)
+                 estimated=bool(indicators["estimated"].any()) if len(indicators) else False,
+                 participation=participation)
 
 
 def annex_tables(annex: Annex) -> dict[str, pd.DataFrame]:
@@ -272,9 +280,14 @@ def annex_tables(annex: Annex) -> dict[str, pd.DataFrame]:
     changes = annex.network_changes if annex.network_changes is not None else pd.DataFrame(
         columns=["partner_id", "name", "change", "intensity_a", "intensity_b", "importance_a", "importance_b"])
     changes = changes.assign(change_label=changes["change"].map(lambda c: t(f"network_{c}", lang)))
+    participation = pd.concat(
+        [s.rows.assign(session=s.title, starts_at=s.starts_at, ends_at=s.ends_at, participants=s.participants or None,
+                       k=s.k, unit=s.unit if s.unit == "areas" else f"{s.cell_size_m} m")
+         for s in annex.participation] or [pd.DataFrame(columns=["category", "places", "participants_max", "pins"])],
+        ignore_index=True)
     tables = {"netzwerk": changes, "mikroprojekte": annex.projects.assign(year=annex.year),
               "indikatoren": annex.indicators.assign(quarter=annex.area_label),
-              "taetigkeiten": activity}
+              "taetigkeiten": activity, "beteiligung": participation}
     if annex.covered:
         tables["quartier_gebiete"] = pd.DataFrame(annex.covered, columns=["area_id", "name", "method", "share"])
     return tables

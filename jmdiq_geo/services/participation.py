@@ -13,6 +13,20 @@ without an account. Two kinds of functions:
 Results are only ever counts per place (grid cell or area) and category where at least ``k``
 different participants pinned (``analysis.participation.count_places``); nothing else about a
 pin leaves this module.
+
+**One aggregation per session, chosen when it is opened** (100 m cells, 250 m cells or the
+smallest areas; ``Session.unit``). Were a session's pins shown both per cell and per area, the
+two views could be set against each other: an area shown with 5 participants whose cells show
+3 (the cells cut by its edge hidden) leaves 2 people in the rest of the area, in a place the
+difference of two shapes narrows down. With one partition of the quarter per session there is
+no second view to subtract: every other output (the profile, the presentation, the annual
+annex, the comparison with access) sums only the places shown. Stored as ``cell_size_m`` = 0
+for "per area" (sessions opened before this rule keep their cells).
+
+**Filters (age band or newcomer), one at a time**, each with complementary suppression
+(``analysis.participation.complementary_shown``) per place and for the session's totals: a
+group's count is shown only when it and the groups withheld beside it are none or at least k.
+Both filters at once would make a table with margins whose cells could be solved for; refused.
 """
 from __future__ import annotations
 
@@ -28,7 +42,8 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from jmdiq_geo.analysis.participation import MIN_K, cell_corner, count_places, grid_cells, screen_comment
+from jmdiq_geo.analysis.participation import (MIN_K, cell_corner, complementary_shown, count_places, grid_cells,
+                                              screen_comment)
 from jmdiq_geo.config import Settings
 from jmdiq_geo.crs import to_display_crs, to_work_crs
 from jmdiq_geo.errors import InputError, Problem
@@ -42,6 +57,8 @@ from jmdiq_geo.store.workspace import Workspace
 AGE_BANDS = ("12-14", "15-17", "18-20", "21-26")
 NEWCOMER = ("yes", "no", "na")
 CELL_SIZES = (100, 250)
+#: how a session's pins are counted: per grid cell (the session's size) or per smallest area
+UNITS = ("grid", "areas")
 COMMENT_MAX = 280
 #: a participant's pins per session, unless the session says otherwise
 MAX_PINS = 30
@@ -108,6 +125,11 @@ class Session:
     quarter: object = field(repr=False, default=None)        # polygon, work CRS
     source_ids: list[str] = field(default_factory=list)
 
+    @property
+    def unit(self) -> str:
+        """``grid`` (cells of ``cell_size_m``) or ``areas``: the one aggregation of the session."""
+        return "areas" if self.cell_size_m == 0 else "grid"
+
     def status(self, now: datetime | None = None) -> str:
         """``open``, ``closed``, ``expired`` or ``not_started``."""
         now = now or _now()
@@ -128,10 +150,11 @@ def _session(row: dict) -> Session:
 
 def create_session(ws: Workspace, *, title: str, quarter: Quarter, starts_at: datetime, ends_at: datetime,
                    categories: list[dict] | None = None, cell_size_m: int = 100, k: int = MIN_K,
-                   max_pins: int = MAX_PINS, settings: Settings | None = None) -> Session:
+                   max_pins: int = MAX_PINS, settings: Settings | None = None, unit: str = "grid") -> Session:
     """Open a session for ``quarter`` from ``starts_at`` to ``ends_at``; its link token is
     unguessable (``secrets.token_urlsafe``). ``k`` is never below 3 (nor below the settings'
-    smallest count shown)."""
+    smallest count shown). ``unit``: its results per grid cell of ``cell_size_m`` or per smallest
+    area - fixed for the session (see the module)."""
     actor = authorize("participation")
     floor = max(MIN_K, settings.small_count if settings else MIN_K)
     problems = []
@@ -140,7 +163,9 @@ def create_session(ws: Workspace, *, title: str, quarter: Quarter, starts_at: da
         problems.append(Problem("participation_title"))
     if not ends_at > starts_at or ends_at - starts_at > timedelta(days=366):
         problems.append(Problem("participation_window"))
-    if cell_size_m not in CELL_SIZES:
+    if unit not in UNITS:
+        problems.append(Problem("participation_unit", {"unit": unit}))
+    elif unit == "grid" and cell_size_m not in CELL_SIZES:
         problems.append(Problem("participation_cell_size", {"size": cell_size_m,
                                                             "sizes": ", ".join(map(str, CELL_SIZES))}))
     if int(k) < floor:
@@ -155,7 +180,8 @@ def create_session(ws: Workspace, *, title: str, quarter: Quarter, starts_at: da
     row = {"session_id": "ps_" + secrets.token_hex(4), "token": secrets.token_urlsafe(16), "title": title,
            "quarter_label": quarter.label, "quarter_kind": quarter.kind, "quarter_geom": quarter.geometry,
            "source_ids": sources, "starts_at": starts_at.replace(microsecond=0),
-           "ends_at": ends_at.replace(microsecond=0), "categories": cats, "cell_size_m": int(cell_size_m),
+           "ends_at": ends_at.replace(microsecond=0), "categories": cats,
+           "cell_size_m": int(cell_size_m) if unit == "grid" else 0,
            "k": int(k), "max_pins": int(max_pins), "created_at": _now(), "created_by": actor.name}
     ws.insert_participation_session(row)
     return _session(ws.participation_session(row["session_id"]))
@@ -169,6 +195,10 @@ def sessions(ws: Workspace) -> pd.DataFrame:
 
 def get_session(ws: Workspace, session_id: str) -> Session:
     authorize("participation")
+    return _load(ws, session_id)
+
+
+def _load(ws: Workspace, session_id: str) -> Session:
     row = ws.participation_session(session_id)
     if row is None:
         raise InputError(Problem("participation_unknown_session", {"session": session_id}))
@@ -221,39 +251,50 @@ class Results:
     filters: dict
 
 
-def results(ws: Workspace, session_id: str, *, unit: str = "grid", age_band: str | None = None,
+def results(ws: Workspace, session_id: str, *, unit: str | None = None, age_band: str | None = None,
             newcomer: str | None = None) -> Results:
-    """The session's pins counted per grid cell (the session's size) or per smallest area and
-    category, only where at least k different participants pinned; with a filter by age band or
-    newcomer status, the same rule for the group and for the rest (``count_places``)."""
-    session = get_session(ws, session_id)
-    if unit not in ("grid", "areas"):
+    """The session's pins counted per place of its one aggregation (grid cells of its size, or
+    smallest areas) and category, only where at least k different participants pinned; with a
+    filter by age band OR newcomer status, the group's counts with complementary suppression
+    (``count_places``; see the module). ``unit`` may only name the session's own."""
+    return _results(ws, get_session(ws, session_id), unit=unit, age_band=age_band, newcomer=newcomer)
+
+
+def _results(ws: Workspace, session: Session, *, unit: str | None = None, age_band: str | None = None,
+             newcomer: str | None = None) -> Results:
+    unit = unit or session.unit
+    if unit not in UNITS:
         raise InputError(Problem("participation_unit", {"unit": unit}))
+    if unit != session.unit:
+        raise InputError(Problem("participation_unit_fixed", {"unit": unit, "own": session.unit}))
     if age_band is not None and age_band not in AGE_BANDS or newcomer is not None and newcomer not in NEWCOMER:
         raise InputError(Problem("participation_filter"))
-    pins = ws.participation_pins(session_id)
+    if age_band is not None and newcomer is not None:
+        raise InputError(Problem("participation_one_filter"))
+    pins = ws.participation_pins(session.session_id)
     if unit == "grid":
         pins["place"] = grid_cells(pins["x"], pins["y"], session.cell_size_m)
     else:
         pins["place"] = _area_of(ws, pins)
         pins = pins[pins["place"].notna()]
-    subset = None
-    if age_band is not None or newcomer is not None:
-        subset = pd.Series(True, index=pins.index)
-        if age_band is not None:
-            subset &= pins["age_band"] == age_band
-        if newcomer is not None:
-            subset &= pins["newcomer"] == newcomer
-    counts = count_places(pins[["place", "category", "participant"]], k=session.k, subset=subset)
-    chosen = pins if subset is None else pins[subset]
+    column, value = ("age_band", age_band) if age_band is not None else ("newcomer", newcomer)
+    filtered = value is not None
+    if filtered:
+        pins["group"] = pins[column].fillna("na")
+    counts = count_places(pins[["place", "category", "participant", *(["group"] if filtered else [])]],
+                          k=session.k, group=value)
+    chosen = pins[pins["group"] == value] if filtered else pins
     pinned = chosen.groupby(["place", "category"]).ngroups if len(chosen) else 0
     geoms = _place_geometries(ws, counts["place"], unit)
     places = gpd.GeoDataFrame(counts, geometry=geoms, crs=ws.work_crs)
     n_part = int(chosen["participant"].nunique())
+    shown = n_part >= session.k
+    if filtered and shown:          # the group's total beside the session's: complementary suppression too
+        sizes = pins.groupby("group")["participant"].nunique()
+        shown = dict(zip(sizes.index, complementary_shown(sizes.to_numpy(), session.k))).get(value, False)
     attribution = f"Beteiligung „{session.title}“, {session.starts_at:%d.%m.%Y}–{session.ends_at:%d.%m.%Y}"
-    return Results(session, unit, places, n_part if n_part >= session.k else 0,
-                   int(len(chosen)) if n_part >= session.k else 0, pinned - len(counts),
-                   [attribution, *ws.attributions(session.source_ids or None)],
+    return Results(session, unit, places, n_part if shown else 0, int(len(chosen)) if shown else 0,
+                   pinned - len(counts), [attribution, *ws.attributions(session.source_ids or None)],
                    {"age_band": age_band, "newcomer": newcomer})
 
 
@@ -271,21 +312,25 @@ def _place_geometries(ws: Workspace, places: pd.Series, unit: str) -> list:
     return [areas.geometry.get(p) for p in places]
 
 
-def compare_sessions(ws: Workspace, first: str, second: str, *, unit: str = "areas") -> pd.DataFrame:
+def compare_sessions(ws: Workspace, first: str, second: str) -> pd.DataFrame:
     """Two sessions (e.g. two years) side by side: per place and category the participants of
-    each, each shown only where that session has at least its k (else missing). Per grid cell
-    only when both sessions use the same cell size (else ``participation_compare_cells``)."""
+    each, each shown only where that session has at least its k (else missing). Only when both
+    sessions count alike - the same cells or both per area (else ``participation_compare_cells``)."""
     a, b = get_session(ws, first), get_session(ws, second)
-    if unit == "grid" and a.cell_size_m != b.cell_size_m:
-        raise InputError(Problem("participation_compare_cells", {"a": a.cell_size_m, "b": b.cell_size_m}))
-    left = results(ws, first, unit=unit).places[["place", "category", "participants"]]
-    right = results(ws, second, unit=unit).places[["place", "category", "participants"]]
+    if a.cell_size_m != b.cell_size_m:
+        raise InputError(Problem("participation_compare_cells", {"a": _unit_label(a), "b": _unit_label(b)}))
+    left = results(ws, first).places[["place", "category", "participants"]]
+    right = results(ws, second).places[["place", "category", "participants"]]
     out = pd.merge(left.rename(columns={"participants": "participants_first"}),
                    right.rename(columns={"participants": "participants_second"}),
                    on=["place", "category"], how="outer")
     for col in ("participants_first", "participants_second"):
         out[col] = out[col].astype("Int64")
     return out.sort_values(["category", "place"]).reset_index(drop=True)
+
+
+def _unit_label(session: Session) -> str:
+    return f"{session.cell_size_m} m" if session.unit == "grid" else "areas"
 
 
 def results_table(res: Results) -> pd.DataFrame:

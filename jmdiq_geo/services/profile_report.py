@@ -40,6 +40,9 @@ class ProfileDoc:
     #: walking access from the area's homes, per category with a stored run of its level (the
     #: Zugang page's last nominal run): category, median_min, share_beyond, n_within_<min>…, computed
     access: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: the participation sessions over the area, each only with its places shown (>= k people)
+    #: inside the area (``services.participation_results.SessionSummary``)
+    participation: list = field(default_factory=list)
 
 
 def memo_layers(ws: Workspace, settings: Settings):
@@ -90,8 +93,9 @@ def profile_doc(ws: Workspace, *, level: str, area_id: str, settings: Settings, 
         if len(ties) and ids:
             mine = ties[ties["partner_id"].isin(ids)]
             tie_years = mine.groupby("year").size().rename("ties").reset_index()
+    from jmdiq_geo.services.participation_results import sessions_in
     return ProfileDoc(p, level_label(ws, level, lang), trends, target_ids, projects, n_partners, tie_years,
-                      access_rows(ws, level=level, area_id=area_id))
+                      access_rows(ws, level=level, area_id=area_id), sessions_in(ws, geom))
 
 
 def access_rows(ws: Workspace, *, level: str, area_id: str) -> pd.DataFrame:
@@ -132,7 +136,8 @@ def profile_report_pdf(ws: Workspace, *, level: str | None, area_ids: list[str],
     districts = ws.areas(top) if top != level else None
     png = locator_png(areas, [a for a in area_ids], districts=districts, context=context)
     attributions = sorted(set().union(*[d.profile.attributions for d in docs])
-                          | set(ws.attributions(sorted(set(areas["source_id"].dropna())))))
+                          | set(ws.attributions(sorted(set(areas["source_id"].dropna()))))
+                          | {s.attribution for d in docs for s in d.participation})
     city = ws.meta().get("city", "")
     return profile_pdf(docs, lang=lang, locator=png, city=city, attributions=attributions), \
         [d.profile.name for d in docs]

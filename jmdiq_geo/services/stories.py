@@ -26,7 +26,7 @@ from jmdiq_geo.services.auth import authorize
 from jmdiq_geo.store.workspace import Workspace
 
 #: the kinds of slide, in the order the app offers them
-KINDS = ("indicator_map", "change_map", "index_map", "access_map", "network", "profile")
+KINDS = ("indicator_map", "change_map", "index_map", "access_map", "network", "profile", "participation")
 CAPTION_MAX = 2000
 TITLE_MAX = 200
 #: geometry simplification of story maps (metres, work CRS): coarser than the app's 15 m, which
@@ -57,6 +57,7 @@ class Slide:
     measure: str | None = None            # … the measure shown (share_beyond, median_min, …)
     access_settings: dict | None = None   # … and the run's settings (``AccessSettings.as_dict``)
     year: int | None = None               # Netzwerkkarte
+    session_id: str | None = None         # participation: the session (and ``category``)
     area_id: str | None = None            # profile
     bounds: list[float] | None = None     # [west, south, east, north], EPSG:4326
     highlight: list[str] = field(default_factory=list)
@@ -105,6 +106,13 @@ def check_slide(ws: Workspace, slide: Slide) -> list[Problem]:
     if len(slide.caption or "") > CAPTION_MAX:
         problems.append(Problem("story_text_long", {"n": CAPTION_MAX}, column="caption"))
     levels = ws.levels_in_order()
+    if slide.kind == "participation":
+        row = ws.participation_session(slide.session_id or "")
+        if row is None:
+            problems.append(Problem("participation_unknown_session", {"session": slide.session_id}))
+        elif slide.category not in {c["id"] for c in row["categories"]}:
+            problems.append(Problem("participation_category_unknown"))
+        return problems
     if slide.kind != "network" and slide.level not in levels:
         problems.append(Problem("level_unknown", {"level": slide.level, "known": ", ".join(levels)}))
     if slide.kind in ("indicator_map", "change_map"):
@@ -333,6 +341,31 @@ def _access_map(ws: Workspace, slide: Slide, geometry: _Geometry, *, settings: S
     return m, title, attributions
 
 
+def _participation_map(ws: Workspace, slide: Slide, *, lang: str, asset_base: str | None):
+    """A participation session's results of one category as the staff see them: only the places
+    where at least k different people pinned it, over the quarter, with the session, its dates
+    and participants in the title (``services.participation_results``)."""
+    from jmdiq_geo.render.participation import results_map, session_line
+    from jmdiq_geo.services.participation import _load
+    from jmdiq_geo.services.participation_results import summarise
+
+    row = ws.participation_session(slide.session_id or "")
+    if row is None:
+        raise InputError(Problem("participation_unknown_session", {"session": slide.session_id}))
+    session = _load(ws, slide.session_id)
+    summary = summarise(ws, session)
+    labels = {c["id"]: c.get(lang) or c["de"] for c in session.categories}
+    if slide.category not in labels:
+        raise InputError(Problem("participation_category_unknown"))
+    places = summary.places[summary.places["category"] == slide.category]
+    quarter = gpd.GeoDataFrame(geometry=[session.quarter], crs=ws.work_crs)
+    colour = next(c["colour"] for c in session.categories if c["id"] == slide.category)
+    sources = [summary.attribution, *ws.attributions(session.source_ids or None)]
+    m = results_map(places, quarter, colour=colour, title=labels[slide.category], lang=lang, attributions=sources,
+                    asset_base=asset_base)
+    return m, f"{labels[slide.category]} — {session_line(summary, lang)}", sources
+
+
 def render_slide(ws: Workspace, slide: Slide, *, settings: Settings, lang: str, asset_base: str | None,
                  geometry: _Geometry | None = None):
     """One slide drawn from the workspace as it is now (``render.story.RenderedSlide``)."""
@@ -364,6 +397,10 @@ def render_slide(ws: Workspace, slide: Slide, *, settings: Settings, lang: str, 
         svg = network_svg(partners, ties, year=int(slide.year), title=t("network_title", lang))
         return RenderedSlide("network", f"{t('network_title', lang)} {slide.year}", slide.caption,
                              [t("story_network_source", lang)], svg=svg)
+    elif slide.kind == "participation":
+        m, title, sources = _participation_map(ws, slide, lang=lang, asset_base=asset_base)
+        fit(m, slide.bounds)
+        return RenderedSlide(slide.kind, title, slide.caption, list(sources), map=m)
     elif slide.kind == "profile":
         from jmdiq_geo.services.profile import area_profile
         p = area_profile(ws, level=slide.level, area_id=slide.area_id, settings=settings)

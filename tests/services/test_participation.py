@@ -84,8 +84,10 @@ def test_k_anonymity_two_participants_hidden_three_shown(tiny_ws, session):
     assert res.places[["place", "category", "participants", "pins"]].values.tolist() == [
         ["100m_390100_5820000", "often_here", 3, 3]]
     assert res.suppressed == 1 and res.participants == 5 and res.pins == 7
-    by_area = part.results(tiny_ws, session.session_id, unit="areas")
-    assert by_area.places["place"].tolist() == [TINY_AREAS[1][0]]
+    # one aggregation per session: no second view of the same pins to set against this one
+    with pytest.raises(InputError) as exc:
+        part.results(tiny_ws, session.session_id, unit="areas")
+    assert exc.value.problems[0].code == "participation_unit_fixed"
     # the same rule in the CSV export
     text = part.results_csv(res).decode()
     assert "390100" in text and "390200" not in text
@@ -274,9 +276,13 @@ def test_qr_png_is_a_png():
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_two_sessions_side_by_side_each_only_above_k(tiny_ws, session):
+def test_two_sessions_side_by_side_each_only_above_k(tiny_ws):
     quarter = quarter_from_areas(tiny_ws, level="plr", area_ids=[a for a, _, _ in TINY_AREAS])
+    session = part.create_session(tiny_ws, title="Jugendclub", quarter=quarter, starts_at=NOW - timedelta(hours=1),
+                                  ends_at=NOW + timedelta(hours=2), unit="areas")
     later = part.create_session(tiny_ws, title="Ein Jahr später", quarter=quarter, starts_at=NOW - timedelta(hours=1),
+                                ends_at=NOW + timedelta(hours=1), unit="areas")
+    cells = part.create_session(tiny_ws, title="Zellen", quarter=quarter, starts_at=NOW - timedelta(hours=1),
                                 ends_at=NOW + timedelta(hours=1), cell_size_m=250)
     for p in joined(tiny_ws, session, 3):
         pin(tiny_ws, session, p, "missing", 0)
@@ -284,11 +290,11 @@ def test_two_sessions_side_by_side_each_only_above_k(tiny_ws, session):
         pin(tiny_ws, later, p, "missing", 0)
     for p in joined(tiny_ws, later, 4):
         pin(tiny_ws, later, p, "good", 2)
-    table = part.compare_sessions(tiny_ws, session.session_id, later.session_id, unit="areas")
+    table = part.compare_sessions(tiny_ws, session.session_id, later.session_id)
     rows = {(r.place, r.category): (r.participants_first, r.participants_second) for r in table.itertuples()}
     assert set(rows) == {(TINY_AREAS[0][0], "missing"), (TINY_AREAS[2][0], "good")}
     assert rows[(TINY_AREAS[0][0], "missing")][0] == 3 and pd.isna(rows[(TINY_AREAS[0][0], "missing")][1])
     assert pd.isna(rows[(TINY_AREAS[2][0], "good")][0]) and rows[(TINY_AREAS[2][0], "good")][1] == 4
     with pytest.raises(InputError) as exc:
-        part.compare_sessions(tiny_ws, session.session_id, later.session_id, unit="grid")
+        part.compare_sessions(tiny_ws, session.session_id, cells.session_id)
     assert exc.value.problems[0].code == "participation_compare_cells"

@@ -25,11 +25,11 @@ from tests.services.test_participation import NOW, cell_centre, joined
 pytestmark = pytest.mark.filterwarnings("error")
 
 
-@pytest.fixture
-def pinned(tiny_ws):
+@pytest.fixture(params=["grid", "areas"])
+def pinned(tiny_ws, request):
     quarter = quarter_from_areas(tiny_ws, level="plr", area_ids=[a for a, _, _ in TINY_AREAS])
     s = part.create_session(tiny_ws, title="Nadelmethode", quarter=quarter, starts_at=NOW - timedelta(hours=1),
-                            ends_at=NOW + timedelta(hours=1), cell_size_m=100)
+                            ends_at=NOW + timedelta(hours=1), cell_size_m=100, unit=request.param)
     group, lone = joined(tiny_ws, s, 3), joined(tiny_ws, s, 1, age_band="12-14", newcomer="yes")[0]
     limiter = part.PinLimiter()
     for p in group:
@@ -43,7 +43,7 @@ def pinned(tiny_ws):
 
 def outputs(ws, s, capsys) -> dict[str, str]:
     texts = {}
-    for unit in ("grid", "areas"):
+    for unit in (s.unit,):
         for filters in ({}, {"age_band": "12-14"}, {"newcomer": "yes"}):
             res = part.results(ws, s.session_id, unit=unit, **filters)
             name = f"{unit}{filters}"
@@ -57,7 +57,7 @@ def outputs(ws, s, capsys) -> dict[str, str]:
     texts["queue"] = part.moderation_queue(ws, s.session_id).to_csv()
     texts["public"] = repr(part.public_session(ws, s.token, now=NOW))
     for args in (["participation", "results", s.session_id], ["participation", "results", s.session_id, "--unit",
-                 "areas"], ["participation", "list"]):
+                 s.unit], ["participation", "list"]):
         assert main([*args, "--db", str(ws.path)]) == 0
         texts["cli " + " ".join(args[1:])] = capsys.readouterr().out
     return texts
@@ -65,10 +65,10 @@ def outputs(ws, s, capsys) -> dict[str, str]:
 
 def test_no_single_participants_pin_is_visible_anywhere(tiny_ws, pinned, capsys):
     texts = outputs(tiny_ws, pinned, capsys)
-    # what is shown: the cell three people pinned
-    assert "100m_390000_5820000" in texts["csv grid{}"]
-    assert TINY_AREAS[0][0] in texts["csv areas{}"]
-    assert "100m_390000_5820000" in texts["map grid{} often_here"]
+    # what is shown: the cell (or area) three people pinned
+    shown = "100m_390000_5820000" if pinned.unit == "grid" else TINY_AREAS[0][0]
+    assert shown in texts[f"csv {pinned.unit}{{}}"]
+    assert shown in texts[f"map {pinned.unit}{{}} often_here"]
     # what must be nowhere: the lone person's cell, area and category, and any pin's coordinates
     pins = tiny_ws.participation_pins(pinned.session_id)
     secrets_ = ["100m_390300_5820000", "390300", TINY_AREAS[3][0], "avoid"]
@@ -85,18 +85,19 @@ def test_no_single_participants_pin_is_visible_anywhere(tiny_ws, pinned, capsys)
         if name.startswith("map") and name.endswith("avoid"):
             assert "100m_" not in text and '"participants"' not in text, name
     # the filtered views show nothing: three 15-17 year olds and one 12-14 year old
-    assert "100m_" not in texts["csv grid{'age_band': '12-14'}"].split("\n", 2)[2]
+    assert shown not in texts[f"csv {pinned.unit}{{'age_band': '12-14'}}"].split("\n", 2)[2]
 
 
 def test_a_cell_appears_with_the_third_participant(tiny_ws, pinned):
+    place = "100m_390300_5820000" if pinned.unit == "grid" else TINY_AREAS[3][0]
     before = part.results(tiny_ws, pinned.session_id)
-    assert "100m_390300_5820000" not in set(before.places["place"])
+    assert place not in set(before.places["place"])
     limiter = part.PinLimiter()
     for p in joined(tiny_ws, pinned, 2):
         lon, lat = cell_centre(3)
         part.add_pin(tiny_ws, pinned.token, p, category="avoid", lon=lon, lat=lat, limiter=limiter, now=NOW)
     after = part.results(tiny_ws, pinned.session_id)
-    row = after.places.set_index(["place", "category"]).loc[("100m_390300_5820000", "avoid")]
+    row = after.places.set_index(["place", "category"]).loc[(place, "avoid")]
     assert (row["participants"], row["pins"]) == (3, 3)
 
 
