@@ -2,8 +2,9 @@
 import streamlit as st
 
 from jmdiq_geo.services.participation import get_session
+from jmdiq_geo.ui.participation_results import results_section
 from jmdiq_geo.ui.participation_staff import (flash, link_section, live_counts, moderation_section,
-                                              new_session_form, pick_session, results_section)
+                                              new_session_form, pick_session)
 from jmdiq_geo.ui.state import require_workspace, tr
 
 st.title(tr("part_page_title"))

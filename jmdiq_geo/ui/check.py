@@ -36,14 +36,15 @@ def cached_basis(version: float):
     return grid_basis(workspace())
 
 
-def choose_quarter(version: float, source: str) -> Quarter | None:
-    """The widgets for one way of giving a quarter; returns it (or None until it is complete)."""
+def choose_quarter(version: float, source: str, *, key: str = "check") -> Quarter | None:
+    """The widgets for one way of giving a quarter; returns it (or None until it is complete).
+    ``key``: the prefix of the widgets' keys (another page may draw or upload a quarter too)."""
     ws = workspace()
     lowest = ws.lowest_level()
     if source == "areas":
         names = ws.area_names(lowest)
         labels = dict(zip(names["area_id"], names["name"] + " (" + names["area_id"] + ")"))
-        chosen = st.multiselect(tr("check_areas"), list(labels), format_func=labels.get, key="check_areas",
+        chosen = st.multiselect(tr("check_areas"), list(labels), format_func=labels.get, key=f"{key}_areas",
                                 placeholder=tr("ui_choose"))
         return quarter_from_areas(ws, level=lowest, area_ids=chosen) if chosen else None
     if source == "programme":
@@ -52,23 +53,23 @@ def choose_quarter(version: float, source: str) -> Quarter | None:
             st.info(tr("check_no_programmes"))
             return None
         labels = dict(zip(pa["pa_id"], pa["name"] + " – " + pa["programme"]))
-        chosen = st.selectbox(tr("check_programme"), list(labels), format_func=labels.get, key="check_pa")
+        chosen = st.selectbox(tr("check_programme"), list(labels), format_func=labels.get, key=f"{key}_pa")
         return quarter_from_programme(ws, chosen)
     if source == "drawn":
         st.caption(tr("check_draw_hint"))
-        target, _ = zoom_controls(version, key="check", with_only=False)
+        target, _ = zoom_controls(version, key=key, with_only=False)
         areas = ws.areas(lowest)
         m = drawing_map(areas, lang=lang(), attributions=ws.attributions(areas["source_id"].dropna().unique().tolist()),
                         outlines=outlines(version, lowest))
-        readable(m, version, level=lowest, key="check_draw", target=target)
-        state = st_folium(m, key="check_draw", height=520, use_container_width=True,
+        readable(m, version, level=lowest, key=f"{key}_draw", target=target)
+        state = st_folium(m, key=f"{key}_draw", height=520, use_container_width=True,
                           returned_objects=["all_drawings"])
         drawings = (state or {}).get("all_drawings") or []
         if not drawings:
             return None
         st.caption(tr("check_drawn"))
         return quarter_from_geojson(ws, drawings[-1], label=tr("quarter_kind_drawn"))
-    files = st.file_uploader(tr("check_file"), accept_multiple_files=True, key="check_file",
+    files = st.file_uploader(tr("check_file"), accept_multiple_files=True, key=f"{key}_file",
                              type=["geojson", "json", "gpkg", "zip", "shp", "shx", "dbf", "prj", "cpg"])
     path = save_upload(files)
     return quarter_from_file(ws, path, max_bytes=settings().max_file_bytes) if path else None

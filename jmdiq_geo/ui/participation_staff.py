@@ -1,21 +1,21 @@
-"""The staff's participation page (issue 18): open a session (quarter, time window, categories,
-grid size, k), hand out its link and QR code, watch live counts, moderate comments, close or
-delete it, and see the results - only places where at least k different participants pinned."""
+"""The staff's participation page (issue 18): open a session (a quarter from areas, a programme
+area, drawn on the map or uploaded - as on the Prüfen page -, a time window, categories, its one
+aggregation: 100 m or 250 m cells or areas, k), hand out its link and QR code, watch live
+counts, moderate comments, close or delete it. The results: ``ui.participation_results``."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
-from jmdiq_geo.errors import JmdiqError
-from jmdiq_geo.i18n import format_number, localized_column, number_styler
-from jmdiq_geo.render.participation import results_map
+from jmdiq_geo.errors import InputError, JmdiqError, Problem
+from jmdiq_geo.i18n import localized_column
 from jmdiq_geo.services import participation as part
 from jmdiq_geo.services.quarter import quarter_from_areas
+from jmdiq_geo.ui.check import choose_quarter
 from jmdiq_geo.ui.feedback import show_error
-from jmdiq_geo.ui.state import lang, settings, tr, trm, workspace
+from jmdiq_geo.ui.state import lang, settings, tr, trm, workspace, workspace_version
 
 _FLASH = "part_flash"
 
@@ -26,19 +26,36 @@ def flash() -> None:
         st.success(message)
 
 
+def _quarter(ws):
+    """The session's quarter: areas of any level, a programme area, drawn or uploaded (the Prüfen
+    page's widgets, ``ui.check.choose_quarter``); None until complete."""
+    source = st.radio(tr("check_source"), ["areas", "programme", "drawn", "file"], horizontal=True,
+                      key="part_q_source", format_func=lambda s: tr(f"check_source_{s}"))
+    if source != "areas":
+        try:
+            return choose_quarter(workspace_version(), source, key="part_q")
+        except JmdiqError as exc:
+            show_error(exc)
+            return None
+    known = ws.levels()
+    labels = dict(zip(known["level"], localized_column(known, lang())))
+    level = st.selectbox(tr("part_level"), ws.levels_in_order(), key="part_level",
+                         format_func=lambda lv: labels.get(lv) or lv)
+    areas = ws.area_names(level)
+    names = dict(zip(areas["area_id"], areas["name"]))
+    chosen = st.multiselect(tr("part_areas"), list(names), format_func=lambda a: f"{names[a]} ({a})",
+                            placeholder=tr("part_areas_placeholder"), key="part_areas")
+    return quarter_from_areas(ws, level=level, area_ids=chosen) if chosen else None
+
+
 def new_session_form(ws) -> None:
     """The form that opens a session."""
     with st.expander(tr("part_new"), expanded=False):
-        known = ws.levels()
-        labels = dict(zip(known["level"], localized_column(known, lang())))
-        level = st.selectbox(tr("part_level"), ws.levels_in_order(), key="part_level",
-                             format_func=lambda lv: labels.get(lv) or lv)
-        areas = ws.area_names(level)
-        names = dict(zip(areas["area_id"], areas["name"]))
+        quarter = _quarter(ws)
+        if quarter is not None:
+            st.caption(tr("part_quarter_chosen", label=quarter.label))
         with st.form("part_new_form"):
             title = st.text_input(tr("part_title_field"), max_chars=120)
-            chosen = st.multiselect(tr("part_areas"), list(names), format_func=lambda a: f"{names[a]} ({a})",
-                                    placeholder=tr("part_areas_placeholder"))
             start = datetime.now().replace(minute=0, second=0, microsecond=0)    # from this hour, for 3 hours
             end = start + timedelta(hours=3)
             c1, c2 = st.columns(2)
@@ -47,7 +64,8 @@ def new_session_form(ws) -> None:
             end_d = c2.date_input(tr("part_end"), end.date(), format="DD.MM.YYYY")
             end_t = c2.time_input(tr("part_end_time"), end.time())
             c3, c4, c5 = st.columns(3)
-            cell = c3.radio(tr("part_cell_size"), part.CELL_SIZES, horizontal=True, format_func=lambda s: f"{s} m")
+            cell = c3.radio(tr("part_cell_size"), [*part.CELL_SIZES, 0], horizontal=True, help=tr("part_unit_help"),
+                            format_func=lambda s: f"{s} m" if s else tr("part_unit_areas"))
             k = c4.number_input(tr("part_k"), min_value=3, max_value=50, value=3, step=1)
             max_pins = c5.number_input(tr("part_max_pins"), min_value=1, max_value=200, value=part.MAX_PINS)
             st.caption(tr("part_categories_help"))
@@ -55,14 +73,15 @@ def new_session_form(ws) -> None:
                                   use_container_width=True, key="part_cats")
             if st.form_submit_button(tr("part_create"), type="primary"):
                 try:
-                    quarter = quarter_from_areas(ws, level=level, area_ids=chosen)
+                    if quarter is None:
+                        raise InputError(Problem("quarter_empty"))
                     rows = [{k2: v for k2, v in r.items() if isinstance(v, str) and v.strip()}
                             for r in cats.to_dict("records")]
                     s = part.create_session(ws, title=title, quarter=quarter,
                                             starts_at=datetime.combine(start_d, start_t),
                                             ends_at=datetime.combine(end_d, end_t), categories=rows,
-                                            cell_size_m=int(cell), k=int(k), max_pins=int(max_pins),
-                                            settings=settings())
+                                            cell_size_m=int(cell) or 100, unit="grid" if cell else "areas",
+                                            k=int(k), max_pins=int(max_pins), settings=settings())
                 except JmdiqError as exc:
                     show_error(exc)
                 else:
@@ -158,67 +177,3 @@ def moderation_section(ws, session) -> None:
 def _flags(text) -> list[str]:
     import json
     return json.loads(text) if isinstance(text, str) and text else []
-
-
-def results_section(ws, session) -> None:
-    """Results per cell or area and category (only where k participants pinned)."""
-    c1, c2, c3, c4 = st.columns(4)
-    unit = c1.radio(tr("part_unit"), ["grid", "areas"], horizontal=True, key="part_unit",
-                    format_func=lambda u: tr(f"part_unit_{u}", size=session.cell_size_m))
-    labels = {c["id"]: c.get(lang()) or c["de"] for c in session.categories}
-    category = c2.selectbox(tr("part_category"), list(labels), format_func=labels.get, key="part_category")
-    age = c3.selectbox(tr("part_filter_age"), [None, *part.AGE_BANDS], key="part_age",
-                       format_func=lambda v: tr("part_all") if v is None else v)
-    new = c4.selectbox(tr("part_filter_new"), [None, *part.NEWCOMER], key="part_new",
-                       format_func=lambda v: tr("part_all") if v is None else tr(f"pp_answer_{v}"))
-    try:
-        res = part.results(ws, session.session_id, unit=unit, age_band=age, newcomer=new)
-    except JmdiqError as exc:
-        show_error(exc)
-        return
-    st.caption(tr("part_results_caption", k=session.k, n=res.participants, suppressed=res.suppressed))
-    categories = part.service_categories(ws)
-    chosen = st.multiselect(tr("part_services"), categories, key="part_services",
-                            default=[c for c in categories if "jugend" in c.lower() or "youth" in c.lower()][:2])
-    target = part.target_group_layer(ws, session.session_id, settings=settings(), lang=lang())
-    places = res.places[res.places["category"] == category]
-    import geopandas as gpd
-    quarter = gpd.GeoDataFrame(geometry=[session.quarter], crs=ws.work_crs)
-    m = results_map(places, quarter, colour=next(c["colour"] for c in session.categories if c["id"] == category),
-                    title=labels[category], lang=lang(),
-                    attributions=list(dict.fromkeys(res.attributions + (target[2] if target else []))),
-                    services=part.services_near(ws, session.session_id, chosen),
-                    target=target[0] if target else None, target_title=target[1] if target else "")
-    st_folium(m, key="part_results_map", height=480, use_container_width=True, returned_objects=[])
-    table = part.results_table(res)
-    table["category_label"] = table["category"].map(labels)
-    st.dataframe(number_styler(table.rename(columns={c: tr(f"part_col_{c}") for c in table.columns}), lang(), 0),
-                 hide_index=True, use_container_width=True)
-    st.download_button(tr("part_csv"), part.results_csv(res), file_name=f"beteiligung-{session.session_id}.csv",
-                       mime="text/csv", key="part_csv")
-    comments = part.approved_comments(ws, session.session_id)
-    if not comments.empty:
-        st.subheader(tr("part_comments"))
-        for row in comments.itertuples():
-            st.markdown(trm("part_comment_item", category=labels.get(row.category, row.category), text=row.comment))
-    st.caption(tr("part_totals", n=format_number(res.participants, lang(), digits=0)))
-    compare_section(ws, session, unit)
-
-
-def compare_section(ws, session, unit: str) -> None:
-    """This session beside another one (e.g. last year's), each only where it has k participants."""
-    others = part.sessions(ws)
-    others = others[others["session_id"] != session.session_id]
-    if others.empty:
-        return
-    with st.expander(tr("part_compare")):
-        titles = dict(zip(others["session_id"], others["title"]))
-        other = st.selectbox(tr("part_compare_with"), list(titles), format_func=titles.get, key="part_compare")
-        try:
-            table = part.compare_sessions(ws, session.session_id, other, unit=unit)
-        except JmdiqError as exc:
-            show_error(exc)
-            return
-        table = table.rename(columns={"participants_first": session.title, "participants_second": titles[other],
-                                      "place": tr("part_col_place"), "category": tr("part_col_category")})
-        st.dataframe(table, hide_index=True, use_container_width=True)

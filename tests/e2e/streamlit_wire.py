@@ -24,6 +24,10 @@ class Run:
     texts: list[str] = field(default_factory=list)
     pages: dict[str, str] = field(default_factory=dict)       # url path → page script hash
     exceptions: list[str] = field(default_factory=list)       # tracebacks the run showed
+    keys: dict[str, str] = field(default_factory=dict)        # a widget's user key → its id
+    key_options: dict[str, list[str]] = field(default_factory=dict)   # user key → its options (as shown)
+    components: list[str] = field(default_factory=list)       # ids of custom components (e.g. st_folium)
+    alerts: list[tuple[str, str]] = field(default_factory=list)   # (format, text) of st.success/error/…
 
     def text(self) -> str:
         return "\n".join(self.texts)
@@ -36,6 +40,14 @@ def _read_element(element, run: Run) -> None:
         run.exceptions.append(f"{body.type}: {body.message}")
     label = getattr(body, "label", None)
     widget_id = getattr(body, "id", None)
+    if isinstance(widget_id, str) and widget_id.startswith("$$ID-") and widget_id.count("-") >= 2:
+        run.keys[widget_id.split("-", 2)[2]] = widget_id
+        if hasattr(body, "options"):
+            run.key_options[widget_id.split("-", 2)[2]] = list(body.options)
+    if kind == "component_instance" and widget_id:
+        run.components.append(widget_id)
+    if kind == "alert":
+        run.alerts.append((body.Format.Name(body.format), body.body))
     if widget_id and label is not None:
         run.widgets[label] = widget_id
         run.kinds[label] = kind
@@ -52,8 +64,9 @@ def _read_element(element, run: Run) -> None:
 class Session:
     """One websocket session (one browser tab): its widget states persist between runs."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, query: str = ""):
         self.url = url.replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
+        self.query = query              # the page's query string (without "?"), sent with every rerun
         self.ws = None
         self.page_hash = ""
         self.pages: dict[str, str] = {}
@@ -73,7 +86,7 @@ class Session:
         values; the elements it sent."""
         msg = BackMsg()
         client = msg.rerun_script
-        client.query_string = ""
+        client.query_string = self.query
         if page is not None:
             self.page_hash = self.pages.get(page, "")
             client.page_name = page
@@ -106,6 +119,11 @@ class Session:
 def text(widget_id: str, value: str) -> WidgetState:
     return WidgetState(id=widget_id, string_value=value)
 
+
+
+def json_value(widget_id: str, value: str) -> WidgetState:
+    """A custom component's value (e.g. st_folium's ``{"last_clicked": …}``), as JSON text."""
+    return WidgetState(id=widget_id, json_value=value)
 
 
 def trigger(widget_id: str) -> WidgetState:
