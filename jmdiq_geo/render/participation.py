@@ -101,3 +101,13 @@ def summary_rows(summary, lang: str) -> tuple[list[str], list[list[str]]]:
              format_number(r.participants_max, lang, digits=0), format_number(r.pins, lang, digits=0)]
             for r in summary.rows.itertuples()]
     return header, rows
+
+
+def slide_title(summary, category_label: str, lang: str) -> str:
+    """A participation slide's title: category, session, dates, participants, how counted."""
+    from jmdiq_geo.i18n import format_date
+    n = (format_number(summary.participants, lang, digits=0) if summary.participants
+         else t("part_report_few", lang, k=summary.k))
+    return t("part_slide_title", lang, category=category_label, title=summary.title,
+             start=format_date(summary.starts_at.date(), lang), end=format_date(summary.ends_at.date(), lang), n=n,
+             unit=unit_text(summary.unit, summary.cell_size_m, lang), k=summary.k)

@@ -478,11 +478,15 @@ def target_group_layer(ws: Workspace, session_id: str, *, settings: Settings, la
     """The workspace's target-group indicator (role ``target_group``) of the newest period on the
     smallest areas touching the session's quarter, privacy rules applied (``indicator_layer``):
     (areas with ``value``, title, attributions); None when the workspace maps no such role."""
+    return _target_layer(ws, get_session(ws, session_id), settings=settings, lang=lang)
+
+
+def _target_layer(ws: Workspace, session: Session, *, settings: Settings, lang: str = "de"):
+    """``target_group_layer`` of a loaded session (the caller authorised)."""
     from jmdiq_geo.i18n import localized
     from jmdiq_geo.services.layers import indicator_layer, value_periods
     from jmdiq_geo.services.roles import indicator_roles
 
-    session = get_session(ws, session_id)
     indicator = indicator_roles(ws).get("target_group")
     periods = value_periods(ws, indicator) if indicator else []
     if not periods:

@@ -341,12 +341,12 @@ def _access_map(ws: Workspace, slide: Slide, geometry: _Geometry, *, settings: S
     return m, title, attributions
 
 
-def _participation_map(ws: Workspace, slide: Slide, *, lang: str, asset_base: str | None):
+def _participation_map(ws: Workspace, slide: Slide, *, settings: Settings, lang: str, asset_base: str | None):
     """A participation session's results of one category as the staff see them: only the places
     where at least k different people pinned it, over the quarter, with the session, its dates
     and participants in the title (``services.participation_results``)."""
-    from jmdiq_geo.render.participation import results_map, session_line
-    from jmdiq_geo.services.participation import _load
+    from jmdiq_geo.render.participation import results_map, slide_title
+    from jmdiq_geo.services.participation import _load, _target_layer
     from jmdiq_geo.services.participation_results import summarise
 
     row = ws.participation_session(slide.session_id or "")
@@ -360,10 +360,13 @@ def _participation_map(ws: Workspace, slide: Slide, *, lang: str, asset_base: st
     places = summary.places[summary.places["category"] == slide.category]
     quarter = gpd.GeoDataFrame(geometry=[session.quarter], crs=ws.work_crs)
     colour = next(c["colour"] for c in session.categories if c["id"] == slide.category)
-    sources = [summary.attribution, *ws.attributions(session.source_ids or None)]
+    target = _target_layer(ws, session, settings=settings, lang=lang)      # the areas beneath, as the staff see them
+    sources = list(dict.fromkeys([summary.attribution, *ws.attributions(session.source_ids or None),
+                                  *(target[2] if target else [])]))
     m = results_map(places, quarter, colour=colour, title=labels[slide.category], lang=lang, attributions=sources,
+                    target=target[0] if target else None, target_title=target[1] if target else "",
                     asset_base=asset_base)
-    return m, f"{labels[slide.category]} — {session_line(summary, lang)}", sources
+    return m, slide_title(summary, labels[slide.category], lang), sources
 
 
 def render_slide(ws: Workspace, slide: Slide, *, settings: Settings, lang: str, asset_base: str | None,
@@ -398,7 +401,7 @@ def render_slide(ws: Workspace, slide: Slide, *, settings: Settings, lang: str, 
         return RenderedSlide("network", f"{t('network_title', lang)} {slide.year}", slide.caption,
                              [t("story_network_source", lang)], svg=svg)
     elif slide.kind == "participation":
-        m, title, sources = _participation_map(ws, slide, lang=lang, asset_base=asset_base)
+        m, title, sources = _participation_map(ws, slide, settings=settings, lang=lang, asset_base=asset_base)
         fit(m, slide.bounds)
         return RenderedSlide(slide.kind, title, slide.caption, list(sources), map=m)
     elif slide.kind == "profile":

@@ -12,12 +12,14 @@ import streamlit as st
 from jmdiq_geo.errors import InputError, JmdiqError, Problem
 from jmdiq_geo.i18n import localized_column
 from jmdiq_geo.services import participation as part
+from jmdiq_geo.services.auth import act_as, current_actor
 from jmdiq_geo.services.quarter import quarter_from_areas
 from jmdiq_geo.ui.check import choose_quarter
 from jmdiq_geo.ui.feedback import show_error
 from jmdiq_geo.ui.state import lang, settings, tr, trm, workspace, workspace_version
 
 _FLASH = "part_flash"
+_OPENED = "part_opened"
 
 
 def flash() -> None:
@@ -85,7 +87,7 @@ def new_session_form(ws) -> None:
                 except JmdiqError as exc:
                     show_error(exc)
                 else:
-                    st.session_state["part_session"] = s.session_id
+                    st.session_state[_OPENED] = s.session_id       # chosen in the next run (pick_session)
                     st.session_state[_FLASH] = tr("part_created", title=s.title)
                     st.rerun()
 
@@ -105,6 +107,9 @@ def pick_session(ws) -> str | None:
                  use_container_width=True)
     ids = table["session_id"].tolist()
     titles = dict(zip(ids, table["title"]))
+    opened = st.session_state.pop(_OPENED, None)
+    if opened in ids:               # just opened: set in the run that draws the box (set before a rerun, it was lost)
+        st.session_state["part_session"] = opened
     if st.session_state.get("part_session") not in ids:       # deleted meanwhile, or none chosen yet
         st.session_state["part_session"] = ids[0]
     return st.selectbox(tr("part_pick"), ids, format_func=lambda i: titles[i], key="part_session")
@@ -116,9 +121,16 @@ def _status(row, now) -> str:
     return "expired" if now >= row.ends_at else "not_started" if now < row.starts_at else "open"
 
 
-@st.fragment(run_every=10)
 def live_counts(session_id: str) -> None:
     """Participants, pins and comments to moderate, refreshed every ten seconds."""
+    _live_counts(session_id, current_actor())
+
+
+@st.fragment(run_every=10)
+def _live_counts(session_id: str, actor) -> None:
+    # a fragment's rerun runs only this function, not the app's login gate: act as the one who
+    # opened the page (without it the refresh failed with "nobody is logged in")
+    act_as(actor)
     row = part.sessions(workspace()).set_index("session_id").loc[session_id]
     c1, c2, c3 = st.columns(3)
     c1.metric(tr("part_participants"), int(row["participants"]))

@@ -19,7 +19,7 @@ from jmdiq_geo.services import participation as part
 from jmdiq_geo.services.quarter import quarter_from_areas
 from jmdiq_geo.store.workspace import Workspace
 from tests.e2e.conftest import _chromium_or_skip, serve, shot_dir
-from tests.e2e.test_pages import choose
+from tests.e2e.test_pages import choose, draw_quarter
 
 pytestmark = [pytest.mark.e2e, pytest.mark.realdata]
 PHONE = {"width": 390, "height": 844}
@@ -184,6 +184,32 @@ def test_three_phones_pin_and_staff_see_only_cells_of_three(browser, workshop):
         rows = [line.split(",") for line in text.splitlines()[3:]]
         assert [(r[0], r[1], r[3]) for r in rows] == [(three, "often_here", "3")]
         assert two not in text
+        assert pg.locator('[data-testid="stException"]').count() == 0
+    finally:
+        context.close()
+
+
+def test_staff_open_a_session_on_a_drawn_quarter_counted_per_area(browser, workshop):
+    """The staff's form takes a drawn quarter (the Prüfen page's drawing tools) and the session's
+    one aggregation (here: per area); the new session counts per area and nothing else."""
+    url, _, _ = workshop
+    context = browser.new_context(viewport={"width": 1400, "height": 1400}, locale="de-DE")
+    pg = context.new_page()
+    try:
+        pg.goto(url + "/beteiligung", wait_until="networkidle")
+        pg.get_by_text(t("part_new", "de")).first.click()
+        draw_quarter(pg, 60, 45)
+        pg.get_by_text(t("part_quarter_chosen", "de", label=t("quarter_kind_drawn", "de"))).wait_for(timeout=30000)
+        pg.get_by_label(t("part_title_field", "de")).fill("Gezeichnetes Quartier")
+        pg.locator('[data-testid="stRadio"] label').filter(has_text=t("part_unit_areas", "de")).last.click()
+        pg.get_by_role("button", name=t("part_create", "de")).click()
+        pg.get_by_text(t("part_created", "de", title="Gezeichnetes Quartier")).wait_for(timeout=60000)
+        # the new session is chosen: its results are counted per area, as chosen
+        pg.locator('[data-testid="stRadio"] label:has(input[type=radio])').filter(has_text="Ergebnisse").first.click()
+        pg.get_by_text(t("part_unit_fixed_caption", "de", unit=t("part_unit_areas", "de"))).wait_for(timeout=60000)
+        assert "Gezeichnetes Quartier" in pg.locator('[data-testid="stDataFrame"]').first.inner_text() or \
+            pg.get_by_text("Gezeichnetes Quartier").count() > 0
+        pg.screenshot(path=str(shot_dir() / "participation_staff_drawn.png"))
         assert pg.locator('[data-testid="stException"]').count() == 0
     finally:
         context.close()
