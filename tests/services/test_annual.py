@@ -111,7 +111,8 @@ def test_the_csv_tables_equal_independent_computations(annex_db, tmp_path):
         lowest = ws.lowest_level()
     files = annex_csv(annex)
     tables = {name.rsplit("_", 1)[-1].removesuffix(".csv"): pd.read_csv(io.BytesIO(data)) for name, data in files.items()}
-    assert set(tables) == {"netzwerk", "mikroprojekte", "indikatoren", "taetigkeiten"}
+    assert set(tables) == {"netzwerk", "mikroprojekte", "indikatoren", "taetigkeiten", "beteiligung"}
+    assert tables["beteiligung"].empty          # no participation session in this workspace
     # network: new, ended, strengthened, weakened by set logic on the ties given above
     a = {p: (i, m) for p, y, i, m in TIES if y == 2024}
     b = {p: (i, m) for p, y, i, m in TIES if y == 2025}
@@ -158,7 +159,7 @@ def test_cli_writes_the_pdf_and_csv_and_refuses_an_unknown_area(annex_db, tmp_pa
     out = tmp_path / "annex.pdf"
     assert main(["annual", "--year", "2025", "--area", area, "--db", str(db), "--out", str(out), "--csv"]) == 0
     assert out.read_bytes()[:5] == b"%PDF-"
-    assert len(list(tmp_path.glob(f"anhang_2025_{area}_*.csv"))) == 4
+    assert len(list(tmp_path.glob(f"anhang_2025_{area}_*.csv"))) == 5       # with beteiligung
     printed = capsys.readouterr().out
     assert "Anhang 2025 geschrieben" in printed
     bad = tmp_path / "bad.pdf"

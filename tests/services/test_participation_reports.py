@@ -192,3 +192,22 @@ def test_filtered_totals_are_not_revealed_by_the_session_total(tiny_ws, pinned):
     with pytest.raises(InputError) as exc:
         part.results(tiny_ws, pinned.session_id, age_band="18-20", newcomer="yes")
     assert exc.value.problems[0].code == "participation_one_filter"
+
+
+def test_cli_opens_a_session_per_area_and_refuses_the_other_view(tiny_ws, capsys):
+    from datetime import datetime
+
+    from jmdiq_geo.cli import main
+    path = str(tiny_ws.path)
+    assert main(["participation", "create", "--db", path, "--title", "Je Gebiet", "--areas",
+                 ",".join(a for a, _, _ in TINY_AREAS), "--start", NOW.isoformat(), "--end",
+                 (datetime.now() + timedelta(hours=1)).isoformat(timespec="minutes"), "--unit", "areas"]) == 0
+    session_id = capsys.readouterr().out.split()[1]
+    assert part.get_session(tiny_ws, session_id).unit == "areas"
+    assert main(["participation", "results", session_id, "--db", path]) == 0
+    assert "unit=areas" in capsys.readouterr().out
+    assert main(["participation", "results", session_id, "--db", path, "--unit", "grid"]) == 2
+    assert "beim Anlegen" in capsys.readouterr().err
+    assert main(["participation", "results", session_id, "--db", path, "--age-band", "12-14", "--newcomer",
+                 "yes"]) == 2
+    assert "nur einen Filter" in capsys.readouterr().err
