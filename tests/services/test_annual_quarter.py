@@ -138,7 +138,7 @@ def test_cli_takes_the_quarter_as_a_file_and_refuses_area_and_quarter_together(q
     assert main(["annual", "--year", "2025", "--quarter", path, "--db", str(db), "--out", str(out), "--csv"]) == 0
     text = _text(out.read_bytes(), tmp_path)
     assert "Fest im Quartier" in text and "quartier" in text.lower()
-    assert len(list(tmp_path.glob("anhang_2025_quartier_*.csv"))) == 5
+    assert len(list(tmp_path.glob("anhang_2025_quartier_*.csv"))) == 6       # with quartier_gebiete and beteiligung
     capsys.readouterr()
     bad = tmp_path / "bad.pdf"
     assert main(["annual", "--year", "2025", "--area", a, "--quarter", path, "--db", str(db), "--out", str(bad)]) == 2
