@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from jmdiq_geo.config import Settings
+from jmdiq_geo.config import Settings, workspace_location
 from jmdiq_geo.errors import InputError, JmdiqError, Problem
 from jmdiq_geo.i18n import format_number, format_problems, localized, t, t_or
 
@@ -19,7 +19,7 @@ def _settings(args) -> Settings:
     settings = Settings.from_env()
     changes = {}
     if getattr(args, "db", None):
-        changes["db_path"] = Path(args.db)
+        changes["db_path"] = workspace_location(args.db)
     if getattr(args, "data_root", None):
         changes["data_root"] = Path(args.data_root)
     if getattr(args, "lang", None):
@@ -87,6 +87,18 @@ def cmd_restore(args) -> int:
     settings = _settings(args)
     meta = restore_workspace(args.backup, settings.db_path)
     print(t("cli_restore_done", settings.lang, path=settings.db_path, city=meta.get("city", "–")))
+    return 0
+
+
+def cmd_migrate(args) -> int:
+    from jmdiq_geo.config import location_label
+    from jmdiq_geo.services.workspace import migrate_workspace
+
+    settings = _settings(args)
+    source = workspace_location(args.source) if args.source else settings.db_path
+    counts = migrate_workspace(source, workspace_location(args.target))
+    print(t("cli_migrate_done", settings.lang, source=location_label(source), target=location_label(args.target),
+            tables=len(counts), rows=format_number(sum(counts.values()), settings.lang, digits=0)))
     return 0
 
 
@@ -824,6 +836,13 @@ def build_parser() -> argparse.ArgumentParser:
     res.add_argument("backup")
     res.add_argument("--db")
     res.set_defaults(func=cmd_restore)
+    mig = sub.add_parser("migrate", help="copy a workspace into another backend: a DuckDB file into PostgreSQL "
+                                         "(postgresql://…) or back; every table, one transaction")
+    mig.add_argument("--from", dest="source", help="the workspace to copy (default: --db / JMDIQ_DB)")
+    mig.add_argument("--to", dest="target", required=True, help="the new workspace: a file, or a PostgreSQL URL "
+                                                                "of an empty database")
+    mig.add_argument("--db")
+    mig.set_defaults(func=cmd_migrate)
     roles = sub.add_parser("roles", help="which indicator plays which role for the rule sets and the profile")
     roles.add_argument("assign", nargs="*", help="ROLE=INDICATOR to set (ROLE= removes it), e.g. unemployment_share=unemployed_pct")
     roles.add_argument("--db")

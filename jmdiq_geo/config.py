@@ -7,7 +7,9 @@ Environment variables
 ---------------------
 ``JMDIQ_DATA_ROOT``     folder the data-package manifests refer to (default ``../shared/data``
                         beside the repository, when it exists).
-``JMDIQ_DB``            workspace file (default ``workspace/berlin.duckdb`` in the repository).
+``JMDIQ_DB``            workspace file (default ``workspace/berlin.duckdb`` in the repository), or a
+                        PostgreSQL URL (``postgresql://user@host/dbname``, a shared server: see
+                        README, "A shared server").
 ``JMDIQ_MAX_FILE_MB``   largest file an import accepts (default 500).
 ``JMDIQ_LANG``          ``de`` (default) or ``en`` for CLI messages.
 ``JMDIQ_USERS``         the local accounts file (default ``users.toml`` beside the workspace).
@@ -28,10 +30,30 @@ DEFAULT_DATA_ROOT = REPO_ROOT.parent / "shared" / "data"
 DEFAULT_DB = REPO_ROOT / "workspace" / "berlin.duckdb"
 
 
+def is_postgres_url(location) -> bool:
+    """Whether a workspace location names a PostgreSQL database instead of a DuckDB file."""
+    return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
+
+
+def workspace_location(value: str | Path) -> Path | str:
+    """``JMDIQ_DB`` / ``--db`` as a location: a PostgreSQL URL stays a string, anything else is a file."""
+    return value if is_postgres_url(value) else Path(value)
+
+
+def location_label(location: Path | str) -> str:
+    """A short name of a workspace for messages: the file's name, or the database's (never a password)."""
+    if is_postgres_url(location):
+        from urllib.parse import urlsplit
+        parts = urlsplit(location)
+        return f"{parts.hostname or 'localhost'}/{parts.path.lstrip('/') or '?'}"
+    return Path(location).name
+
+
 @dataclass(frozen=True)
 class Settings:
     data_root: Path | None
-    db_path: Path
+    #: the workspace: a DuckDB file, or a PostgreSQL URL (str) - see ``is_postgres_url``
+    db_path: Path | str
     max_file_mb: float = 500.0
     #: MSS rule: values of areas with fewer residents are not shown.
     min_residents: int = 300
@@ -48,7 +70,7 @@ class Settings:
         data_root = Path(root) if root else (DEFAULT_DATA_ROOT if DEFAULT_DATA_ROOT.is_dir() else None)
         return cls(
             data_root=data_root,
-            db_path=Path(env.get("JMDIQ_DB") or DEFAULT_DB),
+            db_path=workspace_location(env.get("JMDIQ_DB") or DEFAULT_DB),
             max_file_mb=float(env.get("JMDIQ_MAX_FILE_MB") or 500.0),
             lang=env.get("JMDIQ_LANG") or "de",
             users_path=Path(env["JMDIQ_USERS"]) if env.get("JMDIQ_USERS") else None,
@@ -60,7 +82,18 @@ class Settings:
 
     @property
     def accounts_file(self) -> Path:
-        return self.users_path or self.db_path.with_name("users.toml")
+        if self.users_path:
+            return self.users_path
+        # beside the file; for a PostgreSQL workspace, in the repository's workspace folder
+        return (DEFAULT_DB if self.uses_postgres else self.db_path).with_name("users.toml")
+
+    @property
+    def uses_postgres(self) -> bool:
+        return is_postgres_url(self.db_path)
+
+    @property
+    def db_label(self) -> str:
+        return location_label(self.db_path)
 
     @property
     def max_file_bytes(self) -> int:

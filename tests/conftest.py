@@ -10,5 +10,6 @@ pytest_plugins = [
     "tests.fixtures.nationwide",
     "tests.fixtures.town",
     "tests.fixtures.exports",
+    "tests.fixtures.postgres",
 ]
 

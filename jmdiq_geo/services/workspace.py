@@ -10,7 +10,7 @@ from jmdiq_geo.store.workspace import Workspace, ensure_not_open, swap_in
 from jmdiq_geo.services.auth import authorize
 
 __all__ = ["Workspace", "open_workspace", "create_workspace", "workspace_summary",
-           "newest_import_id", "backup_workspace", "restore_workspace"]
+           "newest_import_id", "backup_workspace", "restore_workspace", "migrate_workspace"]
 
 
 def open_workspace(path: Path | str, *, read_only: bool = False) -> Workspace:
@@ -66,3 +66,14 @@ def restore_workspace(backup: Path | str, target: Path | str) -> dict:
         staged.unlink(missing_ok=True)
         raise
     return meta
+
+
+def migrate_workspace(source: Path | str, target: Path | str) -> dict[str, int]:
+    """Copy the workspace ``source`` into ``target`` - a DuckDB file into a PostgreSQL database
+    (``postgresql://…``) or back, or file to file: every table, row by row, in one transaction.
+    ``target`` is created with the current schema and must hold no data yet; ``source`` is
+    only read (it must be of this version: open it once with the app or the CLI to migrate it).
+    Returns the rows copied per table."""
+    authorize("backup")
+    with Workspace(source, read_only=True) as src, Workspace(target) as dst:
+        return dst.copy_from(src)

@@ -1,4 +1,5 @@
-"""The workspace: one DuckDB file, its repositories, and one transaction per import.
+"""The workspace: one DuckDB file (or one PostgreSQL database), its repositories, and one
+transaction per import.
 
 ``Workspace`` keeps the connection, the transactions, the meta table, the migrations and the
 whole-workspace views (summary, snapshot); what is stored lives in one repository per kind of
@@ -15,9 +16,18 @@ data, each a mixin in its own module:
 
 ``store`` is the only place that runs SQL and turns WKB into GeoDataFrames and back. Writers run
 inside ``Workspace.transaction()``; a failed import rolls back and leaves the file unchanged.
+
+A PostgreSQL workspace (a ``postgresql://`` URL instead of a path) runs the same SQL: the
+connection is an in-memory DuckDB with the database attached through DuckDB's ``postgres``
+extension and made the default catalog (``USE pg``), so DuckDB plans every query and the
+repositories do not know which backend they write to. There, PostgreSQL's transactions and WAL
+replace the write journal, and writers of all processes take turns through one advisory lock
+(in DuckDB, the single writer per file), held by a transaction of its own that begins before
+the write transaction and ends after it; readers never wait.
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -30,6 +40,7 @@ from typing import Iterator
 import duckdb
 import geopandas as gpd
 
+from jmdiq_geo.config import is_postgres_url, location_label
 from jmdiq_geo.errors import Problem, SchemaError
 from jmdiq_geo.store.access import AccessRepository
 from jmdiq_geo.store.areas import AreasRepository
@@ -70,6 +81,35 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
                                                        "pid": holder.group(1) if holder else "?"})) from None
     except duckdb.Error as exc:
         raise SchemaError(Problem("workspace_unreadable", {"path": str(path), "reason": str(exc)[:300]})) from None
+
+
+#: the advisory lock every writer of a PostgreSQL workspace holds for its transaction
+_PG_WRITE_LOCK = 7_301_017
+
+
+def _pg_extension() -> str:
+    """The ``postgres_scanner`` extension file the pip wheel ships (loaded by path: offline)."""
+    spec = importlib.util.find_spec("duckdb_extension_postgres_scanner")
+    if spec is None or not spec.submodule_search_locations:
+        raise SchemaError(Problem("workspace_unreadable", {"path": "postgresql", "reason":
+                                  "duckdb-extension-postgres-scanner is not installed (pip)"}))
+    folder = Path(list(spec.submodule_search_locations)[0]) / "extensions" / f"v{duckdb.__version__}"
+    return str(folder / "postgres_scanner.duckdb_extension")
+
+
+def _connect_pg(url: str, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the PostgreSQL database ``url`` attached as ``pg`` and used."""
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(f"LOAD '{_pg_extension()}'")
+        quoted = url.replace("'", "''")
+        con.execute(f"ATTACH '{quoted}' AS pg (TYPE postgres{', READ_ONLY' if read_only else ''})")
+        con.execute("USE pg")
+    except duckdb.Error as exc:
+        con.close()
+        reason = str(exc).replace(url, location_label(url))[:300]
+        raise SchemaError(Problem("workspace_unreadable", {"path": location_label(url), "reason": reason})) from None
+    return con
 
 
 def _wal(path: Path) -> Path:
@@ -122,12 +162,14 @@ class Workspace(
 
     # ------------------------------------------------------------------ lifecycle
     def __init__(self, path: Path | str, *, read_only: bool = False):
+        #: a PostgreSQL workspace: its URL (``path`` then only names it, e.g. for cache keys)
+        self.url: str | None = path if is_postgres_url(path) else None
         self.path = Path(path)
-        if not read_only:
+        if self.url is None and not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        elif not self.path.exists():
+        elif self.url is None and not self.path.exists():
             raise SchemaError(Problem("workspace_missing", {"path": str(self.path)}))
-        self.con = _connect(self.path, read_only)
+        self.con = self._open(read_only)
         #: one writer at a time; the thread holding it works on ``self.con``, others read through
         #: their own cursors and see committed data only
         self._write_lock = threading.RLock()
@@ -146,17 +188,46 @@ class Workspace(
             raise SchemaError(Problem("workspace_newer", {"found": version, "expected": SCHEMA_VERSION}))
         if not read_only:
             self._migrate()
-            self._journal = True
-            self.recover()
+            if self.url is None:         # PostgreSQL: real transactions and WAL, no journal
+                self._journal = True
+                self.recover()
+            else:
+                self._publish_layers()
         elif version != SCHEMA_VERSION:
             self.con.close()
             raise SchemaError(Problem("workspace_version", {"found": version, "expected": SCHEMA_VERSION}))
-        elif self._open_journal():
+        elif self.url is None and self._open_journal():
             # a write that never finished (or finished torn): repaired by a writable open, which
             # is possible now (a read-only open means no process holds the file for writing)
             self.con.close()
             Workspace(self.path).close()
             self.con = _connect(self.path, read_only)
+
+    def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        return _connect_pg(self.url, read_only) if self.url else _connect(self.path, read_only)
+
+    @property
+    def location(self) -> Path | str:
+        """What the workspace was opened from: the file, or the PostgreSQL URL."""
+        return self.url or self.path
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.url is not None
+
+    @property
+    def label(self) -> str:
+        """A short name for messages (the file's name, or host/database; never a password)."""
+        return location_label(self.location)
+
+    def write_stamp(self) -> float:
+        """A number that changes whenever the workspace is written (cache keys): the file's
+        modification time, or PostgreSQL's next transaction id (xids are taken by writes only)."""
+        if self.url is None:
+            return self.path.stat().st_mtime
+        row = self.cursor().execute("SELECT * FROM postgres_query('pg', "
+                                    "'SELECT pg_snapshot_xmax(pg_current_snapshot())::text')").fetchone()
+        return float(row[0])
 
     @classmethod
     def create(cls, path: Path | str, *, work_crs: str, city: str) -> "Workspace":
@@ -169,8 +240,10 @@ class Workspace(
         self.con.close()
 
     def checkpoint(self) -> None:
-        """Write the write-ahead log into the file (e.g. before the file is moved into place)."""
-        self.con.execute("CHECKPOINT")
+        """Write the write-ahead log into the file (e.g. before the file is moved into place);
+        nothing to do on PostgreSQL."""
+        if self.url is None:
+            self.con.execute("CHECKPOINT")
 
     def backup(self, out: Path | str) -> Path:
         """A consistent copy of the workspace in the new file ``out`` while it stays in use (one
@@ -184,11 +257,59 @@ class Workspace(
         with self._write_lock:
             self.con.execute(f"ATTACH '{quoted}' AS jmdiq_backup (READ_WRITE)")
             try:
-                self.con.execute(f'COPY FROM DATABASE "{name}" TO jmdiq_backup')
+                if self.url is None:
+                    self.con.execute(f'COPY FROM DATABASE "{name}" TO jmdiq_backup')
+                else:           # the same schema in the file, then every table in one read transaction
+                    self._copy_tables_to("jmdiq_backup")
                 self.con.execute("CHECKPOINT jmdiq_backup")
             finally:
                 self.con.execute("DETACH jmdiq_backup")
         return out
+
+    def _copy_tables_to(self, target: str) -> None:
+        """Create the schema in the attached, empty DuckDB database ``target`` and copy every
+        table into it (one transaction: one moment's state)."""
+        for statements in MIGRATIONS:
+            for sql in statements:
+                self.con.execute(re.sub(r"^\s*CREATE TABLE (\w+)", rf"CREATE TABLE {target}.\1", sql))
+        self.con.execute(f"INSERT INTO {target}.meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            for table in DATA_TABLES:
+                if table == "meta":
+                    self.con.execute(f"INSERT INTO {target}.meta SELECT * FROM meta WHERE key <> 'schema_version'")
+                else:
+                    self.con.execute(f"INSERT INTO {target}.{table} SELECT * FROM {table}")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    def copy_from(self, source: "Workspace") -> dict[str, int]:
+        """Copy every table of the workspace ``source`` (the other backend, or the same) into
+        this one, which must hold no data yet; one transaction. Returns the rows per table."""
+        if any(n for table, (n, _) in self.snapshot().items() if table != "meta"):
+            raise SchemaError(Problem("workspace_exists", {"path": self.label}))
+        if source.url:
+            quoted = source.url.replace("'", "''")
+            self.con.execute(f"LOAD '{_pg_extension()}'")
+            self.con.execute(f"ATTACH '{quoted}' AS jmdiq_source (TYPE postgres, READ_ONLY)")
+        else:
+            quoted = str(source.path).replace("'", "''")
+            self.con.execute(f"ATTACH '{quoted}' AS jmdiq_source (READ_ONLY)")
+        counts: dict[str, int] = {}
+        try:
+            schema = "public" if source.url else "main"
+            with self.transaction():
+                self.con.execute("DELETE FROM meta")
+                for table in DATA_TABLES:
+                    self.con.execute(f"INSERT INTO {table} SELECT * FROM jmdiq_source.{schema}.{table}")
+                    counts[table] = self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        finally:
+            self.con.execute("DETACH jmdiq_source")
+        if self.url:
+            self._publish_layers()
+        return counts
 
     def __enter__(self) -> "Workspace":
         return self
@@ -203,11 +324,17 @@ class Workspace(
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor for reading (one per query: the connection is not thread-safe). Inside this
         thread's transaction, reads go through the transaction's connection to see its writes."""
-        return self.con if self._in_transaction else self.con.cursor()
+        if self._in_transaction:
+            return self.con
+        cur = self.con.cursor()
+        if self.url:
+            cur.execute("USE pg")            # a cursor is a new DuckDB connection: its own default catalog
+        return cur
 
     def schema_version(self) -> int:
         exists = self.con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'").fetchone()[0]
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta' "
+            "AND table_catalog = current_database() AND table_schema = current_schema()").fetchone()[0]
         if not exists:
             return 0
         row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
@@ -220,6 +347,9 @@ class Workspace(
         if version == SCHEMA_VERSION:
             return
         with self.transaction():
+            version = self.schema_version()        # another process may have migrated meanwhile
+            if self.url and version == 0:
+                self._pg_execute("CREATE EXTENSION IF NOT EXISTS postgis")
             for statements in MIGRATIONS[version:]:
                 for sql in statements:
                     self.con.execute(sql)
@@ -239,24 +369,44 @@ class Workspace(
             return
         with self._write_lock:
             txn = self._journal_begin() if self._journal else None
-            self.con.execute("BEGIN TRANSACTION")
-            self._local.depth = 1
+            turn = self._pg_take_turn() if self.url else None
             try:
-                yield self
-            except BaseException:
-                self.con.execute("ROLLBACK")
-                if txn is not None:
-                    self.con.execute("DELETE FROM write_journal WHERE txn_id = ?", [txn])
-                raise
-            else:
-                self._bump_generation()          # store/generation.py: shared results see the write
-                if txn is not None:
-                    self.con.execute("DELETE FROM write_journal WHERE txn_id = ?", [txn])
-                self.con.execute("COMMIT")
+                self.con.execute("BEGIN TRANSACTION")
+                self._local.depth = 1
+                try:
+                    yield self
+                except BaseException:
+                    self.con.execute("ROLLBACK")
+                    if txn is not None:
+                        self.con.execute("DELETE FROM write_journal WHERE txn_id = ?", [txn])
+                    raise
+                else:
+                    self._bump_generation()          # store/generation.py: shared results see the write
+                    if txn is not None:
+                        self.con.execute("DELETE FROM write_journal WHERE txn_id = ?", [txn])
+                    self.con.execute("COMMIT")
+                finally:
+                    self._local.depth = 0
+                    self._area_cache.clear()
+                    self._committed()                 # store/generation.py: the next read asks again
             finally:
-                self._local.depth = 0
-                self._area_cache.clear()
-                self._committed()                 # store/generation.py: the next read asks again
+                if turn is not None:
+                    turn.execute("ROLLBACK")          # ends the lock's own transaction: the next writer's turn
+                    turn.close()
+
+    def _pg_take_turn(self) -> duckdb.DuckDBPyConnection:
+        """Wait for this workspace's write lock, held by a transaction of its own (so the write
+        transaction begins after it - PostgreSQL's snapshot then sees the writer before)."""
+        turn = self.con.cursor()
+        turn.execute("BEGIN TRANSACTION")
+        try:
+            turn.execute(f"SELECT * FROM postgres_query('pg', "
+                         f"'SELECT pg_advisory_xact_lock({_PG_WRITE_LOCK})::text')").fetchall()
+        except BaseException:
+            turn.execute("ROLLBACK")
+            turn.close()
+            raise
+        return turn
 
     def _table_marks(self) -> dict[str, list[int]]:
         """Per data table: its row count and largest rowid (-1 when empty), as committed."""
@@ -318,10 +468,54 @@ class Workspace(
         self.con.execute("CHECKPOINT")
         return removed
 
+    # ------------------------------------------------------------------ PostgreSQL
+    def _pg_execute(self, sql: str) -> None:
+        """Run ``sql`` in PostgreSQL itself (its own dialect: PostGIS, views, schemas)."""
+        self.con.execute("CALL postgres_execute('pg', ?)", [sql])
+
+    def _pg_rows(self, sql: str) -> list[tuple]:
+        """Rows of ``sql`` run in PostgreSQL itself (no single quotes in ``sql``: use $$...$$)."""
+        return self.cursor().execute(f"SELECT * FROM postgres_query('pg', '{sql}')").fetchall()
+
+    def _publish_layers(self) -> None:
+        """PostGIS views for QGIS (schema ``qgis``): areas, programme areas, services, projects
+        and partners with a geometry column typed with the work CRS's SRID (so PostGIS lists
+        them in ``geometry_columns``). Made once, again when the work CRS changes."""
+        srid = _srid(self.meta().get("work_crs", ""))
+        if srid is None:
+            return
+        found = self._pg_rows("SELECT f_table_name::text, srid::text FROM geometry_columns "
+                              "WHERE f_table_schema = $$qgis$$")
+        if sorted(found) == sorted((name, str(srid)) for name in _QGIS_VIEWS):
+            return
+        with self.transaction():
+            self._pg_execute("CREATE SCHEMA IF NOT EXISTS qgis")
+            for name, sql in _QGIS_VIEWS.items():
+                self._pg_execute(f"DROP VIEW IF EXISTS qgis.{name}")
+                self._pg_execute(f"CREATE VIEW qgis.{name} AS {sql.format(srid=srid)}")
+
+    def put_layer_styles(self, styles: dict[str, tuple[str, str]]) -> None:
+        """QGIS's ``public.layer_styles`` rows (the default style of each ``qgis.<layer>``):
+        ``styles`` maps a layer to (style name, QML). Replaces the styles this app wrote."""
+        if not self.url or not styles:
+            return
+        with self.transaction():
+            self._pg_execute(_LAYER_STYLES_DDL)
+            for layer, (name, qml) in styles.items():
+                self._pg_execute(f"DELETE FROM public.layer_styles WHERE f_table_schema = 'qgis' "
+                                 f"AND f_table_name = {_pg_literal(layer)}")
+                self._pg_execute(
+                    "INSERT INTO public.layer_styles (f_table_catalog, f_table_schema, f_table_name, "
+                    "f_geometry_column, stylename, styleqml, stylesld, useasdefault, description, owner) "
+                    f"VALUES (current_database(), 'qgis', {_pg_literal(layer)}, 'geometry', {_pg_literal(name)}, "
+                    f"{_pg_literal(qml)}, NULL, true, 'jmdiq-geo', current_user)")
+
     # ------------------------------------------------------------------ meta
     def set_meta(self, **values: str) -> None:
         for key, value in values.items():
             self.con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, str(value)])
+        if self.url and "work_crs" in values:
+            self._publish_layers()
 
     @generational
     def meta(self) -> dict[str, str]:
@@ -363,3 +557,47 @@ class Workspace(
             n, h = self.con.execute(f"SELECT count(*), coalesce(sum(hash(t::VARCHAR)), 0) FROM {table} t").fetchone()
             out[table] = (int(n), int(h))
         return out
+
+
+def _srid(work_crs: str) -> int | None:
+    match = re.fullmatch(r"EPSG:(\d+)", work_crs.strip(), flags=re.IGNORECASE)
+    return int(match.group(1)) if match else None
+
+
+def _pg_literal(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def _geometry(expr: str) -> str:
+    return f"ST_SetSRID(ST_GeomFromWKB({expr}), {{srid}})::geometry(Geometry, {{srid}})"
+
+
+def _point(x: str, y: str) -> str:
+    return f"ST_SetSRID(ST_MakePoint({x}, {y}), {{srid}})::geometry(Point, {{srid}})"
+
+
+#: the PostGIS views QGIS opens (``qgis.<name>``): plain columns plus ``geometry`` with SRID;
+#: ``fid`` a key QGIS can use (a view has no primary key of its own)
+_QGIS_VIEWS = {
+    "areas": "SELECT level || '/' || area_id || '/' || valid_from AS fid, level, area_id, name, parent_id, "
+             "valid_from, valid_to, area_m2, source_id, " + _geometry("geom") + " AS geometry FROM public.areas",
+    "programme_areas": "SELECT pa_id AS fid, pa_id, name, programme, since, until, members, member_level, area_m2, "
+                       "source_id, " + _geometry("geom") + " AS geometry FROM public.programme_areas",
+    "services": "SELECT service_id AS fid, service_id, category, name, address, languages, opening_hours, "
+                "barrier_free, cost, age_min, age_max, capacity, origin, source_id, "
+                + _geometry("geom") + " AS geometry FROM public.services",
+    "projects": "SELECT project_id AS fid, project_id, (body::jsonb)->>'title' AS title, "
+                "(body::jsonb)->>'status' AS status, version, updated_at, updated_by, body, "
+                + _point("x", "y") + " AS geometry FROM public.micro_projects "
+                "WHERE NOT archived AND x IS NOT NULL AND y IS NOT NULL",
+    "partners": "SELECT partner_id AS fid, partner_id, (body::jsonb)->>'name' AS name, version, updated_at, "
+                "updated_by, body, " + _point("x", "y") + " AS geometry FROM public.partners "
+                "WHERE NOT archived AND x IS NOT NULL AND y IS NOT NULL",
+}
+
+#: QGIS's own table of layer styles (as QGIS creates it; "IF NOT EXISTS": QGIS may have made it)
+_LAYER_STYLES_DDL = """CREATE TABLE IF NOT EXISTS public.layer_styles (
+    id serial PRIMARY KEY, f_table_catalog varchar, f_table_schema varchar, f_table_name varchar,
+    f_geometry_column varchar, stylename text, styleqml xml, stylesld xml, useasdefault boolean,
+    description text, owner varchar(63) DEFAULT CURRENT_USER, ui xml,
+    update_time timestamp DEFAULT CURRENT_TIMESTAMP, type varchar)"""

@@ -63,6 +63,7 @@ def test_new_edition_closes_the_old_one(tiny_ws, tmp_path):
     assert old == [a for a, _, _ in TINY_AREAS]
 
 
+@pytest.mark.duckdb_file
 def test_workspace_held_by_another_process_is_a_message(tiny_ws, capsys):
     """DuckDB lets one process write a file: while another (e.g. the running app) holds it, the
     CLI says so, names the process and exits 2 — no traceback."""

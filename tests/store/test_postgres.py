@@ -1,0 +1,114 @@
+"""A PostgreSQL workspace against a real server the tests start (tests/fixtures/postgres.py):
+``migrate`` there and back, equal table by table and row by row; several processes writing at
+once with nothing lost; the PostGIS layers QGIS opens."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from jmdiq_geo.cli import main
+from jmdiq_geo.services.projects import get_record, history, save_project
+from jmdiq_geo.store.schema import DATA_TABLES
+from jmdiq_geo.store.workspace import Workspace
+from tests.fixtures.files import WORK_CRS
+from tests.fixtures.projects import INSIDE, add_partners, make_project
+from tests.fixtures.workspaces import tiny_workspace
+
+pytestmark = pytest.mark.postgres
+REPO = Path(__file__).resolve().parents[2]
+
+
+def rows(ws: Workspace, table: str) -> list[tuple]:
+    return ws.cursor().execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+
+
+def fill(ws: Workspace) -> None:
+    """Something in every kind of table the tiny workspace leaves empty: partners, projects and
+    their audit log, services, indicator values."""
+    add_partners(ws)
+    save_project(ws, make_project(), expected_version=None, user="anna")
+    ws.add_service({"category": "kita", "name": "Kita „Sonne“", "barrier_free": True}, x=INSIDE[0], y=INSIDE[1])
+
+
+def test_migrate_into_postgres_and_back_keeps_every_row(tmp_path, tiny_files, pg_server, capsys):
+    with tiny_workspace(tmp_path / "city.duckdb", tiny_files) as ws:
+        fill(ws)
+    url = pg_server.new_database("migrated")
+    assert main(["migrate", "--from", str(tmp_path / "city.duckdb"), "--to", url]) == 0
+    assert "Tabellen" in capsys.readouterr().out
+    assert main(["migrate", "--from", url, "--to", str(tmp_path / "back.duckdb")]) == 0
+    with Workspace(tmp_path / "city.duckdb", read_only=True) as a, Workspace(url, read_only=True) as b, \
+            Workspace(tmp_path / "back.duckdb", read_only=True) as c:
+        for table in DATA_TABLES:
+            first = rows(a, table)
+            assert rows(b, table) == first, table
+            assert rows(c, table) == first, table
+        assert sum(len(rows(a, t)) for t in DATA_TABLES) > 20
+        assert len(b.areas("plr")) == 4 and b.areas("plr").crs == a.areas("plr").crs
+
+
+def test_migrate_refuses_a_target_with_data(tmp_path, tiny_files, pg_server):
+    url = pg_server.new_database("full")
+    tiny_workspace(url, tiny_files).close()
+    with tiny_workspace(tmp_path / "city.duckdb", tiny_files):
+        pass
+    assert main(["migrate", "--from", str(tmp_path / "city.duckdb"), "--to", url]) == 2
+    with Workspace(url, read_only=True) as ws:
+        assert len(ws.areas("plr")) == 4                     # untouched
+
+
+def test_several_processes_write_at_once_and_nothing_is_lost(tmp_path, tiny_files, pg_server):
+    """Two writer processes (like two app processes) save the same project over and over, add
+    projects and services, while the CLI imports indicator values twice: no error, every save
+    counted once in the version and the audit log, every new record there."""
+    url = pg_server.new_database("writers")
+    with tiny_workspace(url, tiny_files) as ws:
+        add_partners(ws)
+        save_project(ws, make_project(), expected_version=None, user="anna")
+    table = tmp_path / "values.csv"
+    table.write_text("PLR_ID;einw\n01000001;500\n01000002;600\n01000003;700\n01000004;800\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    n = 8
+    writers = [subprocess.Popen([sys.executable, str(REPO / "tests/store/pg_writer.py"), url, name, str(n)],
+                                cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for name in ("anna", "ben")]
+    cli = [subprocess.Popen([sys.executable, "-m", "jmdiq_geo.cli", "import", "indicators", str(table), "--db", url,
+                             "--level", "plr", "--key", "PLR_ID", "--period", period],
+                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+           for period in ("2023-12-31", "2024-12-31")]
+    done = []
+    for proc in writers + cli:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err[-2000:]
+        done.append(out)
+    reports = [json.loads(out.strip().splitlines()[-1]) for out in done[:2]]
+    assert [r["saves"] for r in reports] == [n, n]
+    with Workspace(url, read_only=True) as ws:
+        _, version, _ = get_record(ws, "project", "p1")
+        assert version == 1 + 2 * n                       # no save lost, none counted twice
+        log = history(ws, "project", "p1")
+        assert log["version"].tolist() == list(range(1, 2 + 2 * n))
+        created = [pid for r in reports for pid in r["created"]]
+        assert len(set(created)) == 2 * n and all(get_record(ws, "project", pid) for pid in created)
+        assert len(ws.services()) == 2 * n
+        values = ws.cursor().execute("SELECT period::VARCHAR, count(*), sum(value) FROM indicator_values "
+                                     "WHERE indicator_id = 'einw' GROUP BY 1 ORDER BY 1").fetchall()
+        assert values == [("2023-12-31", 4, 2600.0), ("2024-12-31", 4, 2600.0)]
+
+
+def test_postgis_layers_carry_the_work_crs(tiny_files, pg_server):
+    url = pg_server.new_database("layers")
+    with tiny_workspace(url, tiny_files) as ws:
+        fill(ws)
+        found = dict(ws._pg_rows("SELECT f_table_name::text, srid::text FROM geometry_columns "
+                                 "WHERE f_table_schema = $$qgis$$"))
+        areas = ws._pg_rows("SELECT count(*)::text, min(ST_Area(geometry))::text FROM qgis.areas "
+                            "WHERE level = $$plr$$")
+    srid = WORK_CRS.split(":")[1]
+    assert found == {name: srid for name in ("areas", "programme_areas", "services", "projects", "partners")}
+    assert areas == [("4", "10000")]                      # the 100 m squares of files.TINY_AREAS
