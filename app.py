@@ -34,6 +34,6 @@ if actor.may("import"):           # the services refuse it to others anyway
                              url_path="import"))
 nav = st.navigation(pages)
 ws = workspace()
-st.sidebar.caption(tr("sidebar_workspace", path=settings().db_path.name,
+st.sidebar.caption(tr("sidebar_workspace", path=settings().db_label,
                       city=ws.meta().get("city", "–") if ws else "–"))
 nav.run()

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up jmdiq-geo on a fresh Debian 12 / Python 3.11 machine. Idempotent: a second run only
-# checks. Installs Debian packages it lacks (npm; with --with-browser also chromium for the page
+# checks. Installs Debian packages it lacks (npm, postgresql-15 and postgresql-15-postgis-3; with --with-browser also chromium for the page
 # tests, poppler-utils, python3-qgis and gdal-bin for the tests that open exports in real
 # clients), a virtualenv in .venv with the pinned requirements.lock, and Leaflet from npm into
 # static/vendor (the app serves it itself: no CDN).
@@ -14,6 +14,10 @@ apt_needed=()
 command -v npm >/dev/null 2>&1 || apt_needed+=(npm)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || apt_needed+=(python3-venv)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || apt_needed+=(fonts-dejavu-core)   # PDF reports
+# PostgreSQL + PostGIS: a shared workspace on a server (README, "A shared server"); the tests
+# start their own server from these programs (tests/fixtures/postgres.py)
+[ -x /usr/lib/postgresql/15/bin/initdb ] || apt_needed+=(postgresql-15)
+[ -f /usr/share/postgresql/15/extension/postgis.control ] || apt_needed+=(postgresql-15-postgis-3)
 if [ "$with_browser" = 1 ]; then
   command -v chromium >/dev/null 2>&1 || apt_needed+=(chromium)
   command -v pdftoppm >/dev/null 2>&1 || apt_needed+=(poppler-utils)                    # PDF → PNG in tests

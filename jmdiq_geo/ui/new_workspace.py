@@ -17,7 +17,7 @@ def start_section() -> None:
     """Shown while no workspace exists at the configured path; reruns once one does."""
     st.warning(tr("overview_no_workspace"))
     st.subheader(tr("new_ws_title"))
-    st.caption(tr("new_ws_intro", path=str(settings().db_path)))
+    st.caption(tr("new_ws_intro", path=settings().db_label))
     with st.form("new_workspace"):
         c1, c2 = st.columns([2, 1])
         name = c1.text_input(tr("new_ws_name"), key="new_ws_name", placeholder=tr("new_ws_name_placeholder"))

@@ -81,10 +81,14 @@ def workspace() -> Workspace | None:
     rebuilt or restored workspace is a new file and is reopened.
     """
     path = settings().db_path
-    if not path.exists():
+    if settings().uses_postgres:      # a server: one connection per URL (writers take turns there)
+        identity = (0, 0)
+    elif not path.exists():
         return None
+    else:
+        identity = file_identity(path)
     try:
-        return _workspace(str(path), file_identity(path))
+        return _workspace(str(path), identity)
     except JmdiqError as exc:            # e.g. another program holds the file: a message, no traceback
         for line in format_problems(exc.problems, lang()):
             st.error(line)
