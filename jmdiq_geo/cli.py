@@ -102,6 +102,17 @@ def cmd_migrate(args) -> int:
     return 0
 
 
+def cmd_qgis_styles(args) -> int:
+    from jmdiq_geo.services.postgis import publish_qgis_styles
+    from jmdiq_geo.services.workspace import open_workspace
+
+    settings = _settings(args)
+    with open_workspace(settings.db_path) as ws:
+        done = publish_qgis_styles(ws, settings.lang)
+    print(t("cli_qgis_styles_done" if done else "cli_qgis_styles_file", settings.lang, path=settings.db_label))
+    return 0
+
+
 def cmd_user(args) -> int:
     import getpass
 
@@ -843,6 +854,10 @@ def build_parser() -> argparse.ArgumentParser:
                                                                 "of an empty database")
     mig.add_argument("--db")
     mig.set_defaults(func=cmd_migrate)
+    qst = sub.add_parser("qgis-styles", help="a PostgreSQL workspace: write the default QGIS styles of its PostGIS "
+                                             "layers (schema qgis) again, e.g. after new service categories")
+    qst.add_argument("--db")
+    qst.set_defaults(func=cmd_qgis_styles)
     roles = sub.add_parser("roles", help="which indicator plays which role for the rule sets and the profile")
     roles.add_argument("assign", nargs="*", help="ROLE=INDICATOR to set (ROLE= removes it), e.g. unemployment_share=unemployed_pct")
     roles.add_argument("--db")

@@ -75,5 +75,9 @@ def migrate_workspace(source: Path | str, target: Path | str) -> dict[str, int]:
     only read (it must be of this version: open it once with the app or the CLI to migrate it).
     Returns the rows copied per table."""
     authorize("backup")
+    from jmdiq_geo.services.postgis import publish_qgis_styles
+
     with Workspace(source, read_only=True) as src, Workspace(target) as dst:
-        return dst.copy_from(src)
+        counts = dst.copy_from(src)
+        publish_qgis_styles(dst)          # a PostgreSQL target: QGIS's default styles of its layers
+    return counts
