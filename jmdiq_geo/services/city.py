@@ -8,6 +8,7 @@ transaction, into a new file that replaces the target only when everything succe
 from __future__ import annotations
 
 import itertools
+import tempfile
 import json
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -17,7 +18,7 @@ from typing import Callable
 from jmdiq_geo.analysis.attributes import CATEGORIES
 from jmdiq_geo.analysis.derived import DerivedDef
 from jmdiq_geo.analysis.roles import ROLES
-from jmdiq_geo.config import CITIES_DIR, Settings
+from jmdiq_geo.config import CITIES_DIR, Settings, is_postgres_url
 from jmdiq_geo.services.definitions import apply_derived
 from jmdiq_geo.errors import JmdiqError, Problem, SchemaError
 from jmdiq_geo.io.imports import (BoundarySpec, GridSpec, ImportReport, IndicatorDef, ProgrammeSpec, ServiceSpec,
@@ -233,7 +234,17 @@ def build_workspace(manifest: Manifest, *, settings: Settings, db_path: Path | N
     if settings.data_root is None:
         raise SchemaError(Problem("data_root_missing"))
     data_root = settings.data_root
-    target = Path(db_path or settings.db_path)
+    location = db_path or settings.db_path
+    if is_postgres_url(location):
+        # a PostgreSQL workspace (an empty database): built in a file first, then copied in
+        # one transaction (``Workspace.copy_from``), so a failing build writes nothing there
+        with tempfile.TemporaryDirectory(prefix="jmdiq-build-") as folder:
+            built = build_workspace(manifest, settings=settings, db_path=Path(folder) / "workspace.duckdb",
+                                    progress=progress)
+            with Workspace(built.db_path, read_only=True) as src, Workspace(location) as dst:
+                dst.copy_from(src)
+        return BuildReport(location, built.reports, built.derived)
+    target = Path(location)
     target.parent.mkdir(parents=True, exist_ok=True)
     ensure_not_open(target)          # never build a workspace to replace one that is in use
     tmp = target.with_name(target.name + ".building")
