@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 db="${JMDIQ_DB:-workspace/berlin.duckdb}"
-if [ ! -f "$db" ]; then
+if [[ "$db" != postgres* ]] && [ ! -f "$db" ]; then      # a PostgreSQL URL: built or migrated by its admin
   .venv/bin/jmdiq-geo demo --db "$db" --quiet
 fi
 exec .venv/bin/streamlit run app.py --server.port "${PORT:-8501}" --server.headless true \
