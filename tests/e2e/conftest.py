@@ -27,12 +27,12 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(db: Path, extra_env: dict | None = None, address: str = "127.0.0.1"):
-    """Run the app on a free port with workspace ``db`` (single-user on 127.0.0.1 unless
-    ``extra_env`` says otherwise); yields its URL."""
+def serve(db: Path | str, extra_env: dict | None = None, address: str = "127.0.0.1", log_dir: Path | None = None):
+    """Run the app on a free port with workspace ``db`` (a file, or a PostgreSQL URL with
+    ``log_dir``; single-user on 127.0.0.1 unless ``extra_env`` says otherwise); yields its URL."""
     port = _free_port()
     env = {**os.environ, "JMDIQ_DB": str(db), "JMDIQ_AUTH": "single", **(extra_env or {})}
-    log_path = db.with_name(f"streamlit-{port}.log")
+    log_path = (log_dir or Path(db).parent) / f"streamlit-{port}.log"
     log = log_path.open("wb")
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                              "--server.headless", "true", "--server.fileWatcherType", "none", "--server.address", address],
