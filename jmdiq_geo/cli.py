@@ -204,7 +204,8 @@ def cmd_info(args) -> int:
     lang = settings.lang
     with open_workspace(settings.db_path, read_only=True) as ws:
         s = workspace_summary(ws)
-        print(t("cli_info_title", lang, city=s["meta"].get("city", "?"), path=settings.db_path,
+        print(t("cli_info_title", lang, city=s["meta"].get("city", "?"),
+                path=settings.db_label if settings.uses_postgres else settings.db_path,
                 crs=s["meta"].get("work_crs", "?")))
         print(t("cli_info_levels", lang))
         for row in s["levels"].itertuples():

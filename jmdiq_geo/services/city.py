@@ -27,6 +27,7 @@ from jmdiq_geo.io.context import ContextSpec
 from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec
 from jmdiq_geo.io.rasters import RasterGridSpec, is_raster
 from jmdiq_geo.services.new_city import nest_from_geometry
+from jmdiq_geo.services.postgis import publish_qgis_styles
 from jmdiq_geo.store.workspace import Workspace, ensure_not_open, swap_in
 from jmdiq_geo.services.auth import authorize
 
@@ -243,6 +244,7 @@ def build_workspace(manifest: Manifest, *, settings: Settings, db_path: Path | N
                                     progress=progress)
             with Workspace(built.db_path, read_only=True) as src, Workspace(location) as dst:
                 dst.copy_from(src)
+                publish_qgis_styles(dst)
         return BuildReport(location, built.reports, built.derived)
     target = Path(location)
     target.parent.mkdir(parents=True, exist_ok=True)
