@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from jmdiq_geo.config import is_postgres_url, location_label
 from jmdiq_geo.errors import Problem, SchemaError
 from jmdiq_geo.store.workspace import Workspace, ensure_not_open, swap_in
 from jmdiq_geo.services.auth import authorize
@@ -47,6 +48,8 @@ def restore_workspace(backup: Path | str, target: Path | str) -> dict:
     version this app reads, migrated on a copy), refused while anybody holds ``target``; the
     backup itself is left as it is. Returns the restored workspace's meta."""
     authorize("backup")
+    if is_postgres_url(target):
+        raise SchemaError(Problem("restore_postgres", {"path": location_label(target)}))
     backup, target = Path(backup), Path(target)
     if not backup.is_file():
         raise SchemaError(Problem("workspace_missing", {"path": str(backup)}))

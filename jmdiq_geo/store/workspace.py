@@ -289,7 +289,7 @@ class Workspace(
         """Copy every table of the workspace ``source`` (the other backend, or the same) into
         this one, which must hold no data yet; one transaction. Returns the rows per table."""
         if any(n for table, (n, _) in self.snapshot().items() if table != "meta"):
-            raise SchemaError(Problem("workspace_exists", {"path": self.label}))
+            raise SchemaError(Problem("workspace_not_empty", {"path": self.label}))
         if source.url:
             quoted = source.url.replace("'", "''")
             self.con.execute(f"LOAD '{_pg_extension()}'")

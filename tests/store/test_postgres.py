@@ -52,12 +52,15 @@ def test_migrate_into_postgres_and_back_keeps_every_row(tmp_path, tiny_files, pg
         assert len(b.areas("plr")) == 4 and b.areas("plr").crs == a.areas("plr").crs
 
 
-def test_migrate_refuses_a_target_with_data(tmp_path, tiny_files, pg_server):
+def test_migrate_refuses_a_target_with_data(tmp_path, tiny_files, pg_server, capsys):
     url = pg_server.new_database("full")
     tiny_workspace(url, tiny_files).close()
     with tiny_workspace(tmp_path / "city.duckdb", tiny_files):
         pass
     assert main(["migrate", "--from", str(tmp_path / "city.duckdb"), "--to", url]) == 2
+    assert "enthält schon Daten" in capsys.readouterr().err
+    assert main(["restore", str(tmp_path / "city.duckdb"), "--db", url]) == 2
+    assert "pg_restore" in capsys.readouterr().err
     with Workspace(url, read_only=True) as ws:
         assert len(ws.areas("plr")) == 4                     # untouched
 
