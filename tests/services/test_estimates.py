@@ -64,7 +64,7 @@ def test_shares_weighted_by_an_estimated_count(tiny_ws, tmp_path):
 
 def test_cli_define_and_denominator(tiny_ws, tmp_path, capsys):
     _shares(tiny_ws, tmp_path)
-    db = str(tiny_ws.path)
+    db = str(tiny_ws.location)
     tiny_ws.close()
     assert main(["define", "ew_est", "--label", "Einwohner (geschätzt)", "--density", "dichte", "--db", db]) == 0
     assert main(["denominator", "al_quote", "nope", "--db", db]) == 2

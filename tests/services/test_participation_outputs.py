@@ -58,7 +58,7 @@ def outputs(ws, s, capsys) -> dict[str, str]:
     texts["public"] = repr(part.public_session(ws, s.token, now=NOW))
     for args in (["participation", "results", s.session_id], ["participation", "results", s.session_id, "--unit",
                  s.unit], ["participation", "list"]):
-        assert main([*args, "--db", str(ws.path)]) == 0
+        assert main([*args, "--db", str(ws.location)]) == 0
         texts["cli " + " ".join(args[1:])] = capsys.readouterr().out
     return texts
 
@@ -102,7 +102,7 @@ def test_a_cell_appears_with_the_third_participant(tiny_ws, pinned):
 
 
 def test_cli_create_close_delete(tiny_ws, tmp_path, capsys):
-    path = str(tiny_ws.path)
+    path = str(tiny_ws.location)
     start = NOW.isoformat()
     assert main(["participation", "create", "--db", path, "--title", "CLI", "--areas",
                  f"{TINY_AREAS[0][0]},{TINY_AREAS[1][0]}", "--start", start, "--end",
@@ -128,7 +128,7 @@ def test_cli_create_close_delete(tiny_ws, tmp_path, capsys):
 def test_cli_create_from_a_drawn_quarter(tiny_ws, tmp_path, capsys):
     drawn = write_geojson(tmp_path / "drawn.geojson", [feature(shapely.box(390020, 5820010, 390380, 5820090))])
     end = (datetime.now() + timedelta(hours=1)).isoformat(timespec="minutes")
-    assert main(["participation", "create", "--db", str(tiny_ws.path), "--title", "Gezeichnet", "--quarter-file",
+    assert main(["participation", "create", "--db", str(tiny_ws.location), "--title", "Gezeichnet", "--quarter-file",
                  str(drawn), "--start", NOW.isoformat(), "--end", end]) == 0
     session_id = capsys.readouterr().out.split()[1]
     stored = part.get_session(tiny_ws, session_id).quarter

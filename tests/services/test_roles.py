@@ -54,7 +54,7 @@ def test_berlin_maps_the_roles_of_the_shipped_rules_and_profile(berlin_ws):
 
 
 def test_cli_roles(tiny_ws, capsys):
-    db = str(tiny_ws.path)
+    db = str(tiny_ws.location)
     tiny_ws.close()
     assert main(["--lang", "en", "roles", "--db", db, "unemployment_share=nope"]) == 2
     assert "nope" in capsys.readouterr().err
