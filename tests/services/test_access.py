@@ -46,12 +46,9 @@ def test_persona_keeps_only_fitting_services(street_ws):
 
 
 @pytest.mark.realdata
-def test_real_data_every_home_and_service_snapped_or_reported(berlin_db, tmp_path):
-    import shutil
-
+def test_real_data_every_home_and_service_snapped_or_reported(berlin_db, tmp_path, copy_workspace):
     from jmdiq_geo.store.workspace import Workspace
-    db = tmp_path / "b.duckdb"
-    shutil.copy(berlin_db, db)
+    db = copy_workspace(berlin_db, tmp_path / "b.duckdb")
     cache = AccessCache()               # the network and the homes, built once for the runs below
     with Workspace(db) as ws:
         acc = access_for(ws, "jugendfreizeit", cache=cache)

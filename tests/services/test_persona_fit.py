@@ -4,7 +4,6 @@ two of them: the one with Arabic, afternoon hours and a fitting age range is lis
 the one for children in the morning with what it lacks, the rest as unknown."""
 from __future__ import annotations
 
-import shutil
 
 import numpy as np
 import pytest
@@ -32,9 +31,8 @@ TABLE = ("Einrichtung;Adresse;Sprachen;Öffnungszeiten;Kosten;Alter\n"
 
 
 @pytest.fixture
-def ws(berlin_db, tmp_path):
-    db = tmp_path / "berlin.duckdb"
-    shutil.copy(berlin_db, db)
+def ws(berlin_db, tmp_path, copy_workspace):
+    db = copy_workspace(berlin_db, tmp_path / "berlin.duckdb")
     table = tmp_path / "merkmale.csv"
     table.write_text(TABLE, encoding="utf-8")
     with Workspace(db) as w:
@@ -101,7 +99,7 @@ def test_bad_requests(ws):
 
 
 def test_cli_access_within(ws, capsys, tmp_path):
-    db = ws.path
+    db = ws.location
     ws.close()
     out = tmp_path / "liste.csv"
     assert main(["access", "--category", "jugendfreizeit", "--persona", "jugendliche_arabisch_nach_schule",
