@@ -55,7 +55,8 @@ def cmd_new(args) -> int:
               "progress": None if args.quiet else progress}
         report = (new_germany(settings.db_path, **kw) if args.germany
                   else new_gemeinde(settings.db_path, args.gemeinde, **kw))
-        print(t("cli_starter_done", settings.lang, name=report.city, path=report.db_path, crs=report.work_crs,
+        print(t("cli_starter_done", settings.lang, name=report.city,
+                path=settings.db_label if settings.uses_postgres else report.db_path, crs=report.work_crs,
                 seconds=f"{report.seconds:.1f}"))
         print(t("cli_starter_areas", settings.lang, areas=", ".join(f"{k} {v}" for k, v in report.areas.items())))
         print(t("cli_starter_cells", settings.lang, cells=", ".join(f"{k} {v}" for k, v in report.cells.items())))
@@ -67,7 +68,8 @@ def cmd_new(args) -> int:
         raise InputError(Problem("new_what"))
     with new_city(settings.db_path, name=args.name, crs=args.crs):
         pass
-    print(t("cli_new_done", settings.lang, name=args.name, path=settings.db_path))
+    print(t("cli_new_done", settings.lang, name=args.name,
+            path=settings.db_label if settings.uses_postgres else settings.db_path))
     return 0
 
 

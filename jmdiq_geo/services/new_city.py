@@ -22,6 +22,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor, wait as futures_wait
 
 import os
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -32,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from jmdiq_geo.analysis.nesting import assign_parents
+from jmdiq_geo.config import is_postgres_url, location_label
 from jmdiq_geo.crs import require_metric, to_crs_shared, to_work_crs, utm_crs_for
 from jmdiq_geo.errors import Problem, SchemaError
 from jmdiq_geo.i18n import t
@@ -49,9 +51,7 @@ LISTED = 10
 def new_city(db_path: Path | str, *, name: str, crs: str | None = None) -> Workspace:
     """An empty workspace for the city ``name`` at ``db_path`` (which must not exist yet)."""
     authorize("create_workspace")
-    db_path = Path(db_path)
-    if db_path.exists():
-        raise SchemaError(Problem("workspace_exists", {"path": str(db_path)}))
+    db_path = _fresh_path(db_path)
     if not name.strip():
         raise SchemaError(Problem("city_name_missing"))
     if crs:
@@ -242,7 +242,7 @@ def new_gemeinde(db_path: Path | str, query: str, *, data_root: Path | None, nam
         shape = outline[g.crs]
         cells = nationwide.read_cells(g, bbox=shape.total_bounds)
         grids.append((g, cells[nationwide.cells_touching(cells, shape.iloc[0], cell_size_m=float(g.cell_size_m))]))
-    step("starter_step_write", path=db_path.name)
+    step("starter_step_write", path=location_label(db_path))
     sums = {g.grid_id: nationwide.CentreLabels(outline[g.crs]).sums(cells) for g, cells in grids}
     values = _indicator_values(layers, sums, [ags])
     report = StarterReport(db_path, name or str(row["name"]), ags, work_crs)
@@ -322,7 +322,7 @@ def new_germany(db_path: Path | str, *, data_root: Path | None, name: str | None
         values = _indicator_values(layers, sums.result(), list(areas[lowest]["area_id"]))
         _write_indicators(ws, layers, values)
         report.values = {k: int(v.notna().sum()) for k, v in values.items()}
-        step("starter_step_write", path=db_path.name)
+        step("starter_step_write", path=location_label(db_path))
         _log(ws, layers, gemeinde=None)
     try:
         _build(db_path, report, layers, write, ags=None)
@@ -332,7 +332,13 @@ def new_germany(db_path: Path | str, *, data_root: Path | None, name: str | None
     return report
 
 
-def _fresh_path(db_path: Path | str) -> Path:
+def _fresh_path(db_path: Path | str) -> Path | str:
+    """``db_path`` when nothing is there yet: no file, or a PostgreSQL database without a city."""
+    if is_postgres_url(db_path):
+        with Workspace(db_path) as ws:
+            if ws.meta().get("city"):
+                raise SchemaError(Problem("workspace_exists", {"path": ws.label}))
+        return db_path
     db_path = Path(db_path)
     if db_path.exists():
         raise SchemaError(Problem("workspace_exists", {"path": str(db_path)}))
@@ -403,8 +409,19 @@ def _log(ws: Workspace, layers, *, gemeinde: str | None) -> None:
                       options={"file_path": str(g.file), "grid_id": g.grid_id, "gemeinde": gemeinde}, report={})
 
 
-def _build(db_path: Path, report: StarterReport, layers, write, *, ags: str | None) -> None:
-    """Write the workspace in ``<db>.building`` in one transaction; move it into place."""
+def _build(db_path: Path | str, report: StarterReport, layers, write, *, ags: str | None) -> None:
+    """Write the workspace in ``<db>.building`` in one transaction; move it into place (a
+    PostgreSQL database: built in a temporary file, then copied in in one transaction)."""
+    if is_postgres_url(db_path):
+        from jmdiq_geo.services.postgis import publish_qgis_styles
+
+        with tempfile.TemporaryDirectory(prefix="jmdiq-build-") as folder:
+            built = Path(folder) / "workspace.duckdb"
+            _build(built, report, layers, write, ags=ags)
+            with Workspace(built, read_only=True) as src, Workspace(db_path) as dst:
+                dst.copy_from(src)
+                publish_qgis_styles(dst)
+        return
     db_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = db_path.with_name(db_path.name + ".building")
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):

@@ -127,14 +127,14 @@ class AreasRepository(Repository):
         """The level of the smallest areas: values of higher levels are aggregated from it."""
         levels = self.levels_in_order()
         if not levels:
-            raise SchemaError(Problem("workspace_no_levels", {"path": str(self.path)}))
+            raise SchemaError(Problem("workspace_no_levels", {"path": self.label}))
         return levels[0]
 
     def top_level(self) -> str:
         """The level of the largest areas (e.g. the Bezirke): the outlines drawn on every map."""
         levels = self.levels_in_order()
         if not levels:
-            raise SchemaError(Problem("workspace_no_levels", {"path": str(self.path)}))
+            raise SchemaError(Problem("workspace_no_levels", {"path": self.label}))
         return levels[-1]
 
     @generational

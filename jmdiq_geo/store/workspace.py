@@ -217,8 +217,8 @@ class Workspace(
 
     @property
     def label(self) -> str:
-        """A short name for messages (the file's name, or host/database; never a password)."""
-        return location_label(self.location)
+        """The workspace in messages: the file, or host/database (never a password)."""
+        return location_label(self.url) if self.url else str(self.path)
 
     def write_stamp(self) -> float:
         """A number that changes whenever the workspace is written (cache keys): the file's
@@ -527,7 +527,7 @@ class Workspace(
     def work_crs(self) -> str:
         crs = self.meta().get("work_crs")
         if not crs:
-            raise SchemaError(Problem("workspace_no_crs", {"path": str(self.path)}))
+            raise SchemaError(Problem("workspace_no_crs", {"path": self.label}))
         return crs
 
     # ------------------------------------------------------------------ whole workspace

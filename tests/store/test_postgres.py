@@ -115,3 +115,17 @@ def test_postgis_layers_carry_the_work_crs(tiny_files, pg_server):
     srid = WORK_CRS.split(":")[1]
     assert found == {name: srid for name in ("areas", "programme_areas", "services", "projects", "partners")}
     assert areas == [("4", "10000")]                      # the 100 m squares of files.TINY_AREAS
+
+
+def test_new_city_and_backup_of_a_postgresql_workspace(tmp_path, tiny_files, pg_server, capsys):
+    url = pg_server.new_database("new")
+    assert main(["new", "--name", "Neustadt", "--crs", WORK_CRS, "--db", url]) == 0
+    assert main(["new", "--name", "Neustadt", "--db", url]) == 2          # a city is there already
+    assert "gibt es schon" in capsys.readouterr().err
+    with Workspace(url) as ws:
+        assert ws.meta()["city"] == "Neustadt" and ws.work_crs == WORK_CRS
+        ws.add_service({"category": "kita", "name": "Kita"}, x=INSIDE[0], y=INSIDE[1])
+        out = ws.backup(tmp_path / "sicherung.duckdb")               # a DuckDB file of one moment
+    with Workspace(url, read_only=True) as a, Workspace(out, read_only=True) as b:
+        for table in DATA_TABLES:
+            assert rows(b, table) == rows(a, table), table
