@@ -347,6 +347,8 @@ class Workspace(
         if version == SCHEMA_VERSION:
             return
         with self.transaction():
+            if self.url:
+                self.con.execute("CALL pg_clear_cache()")   # DuckDB's copy of the catalog may be older
             version = self.schema_version()        # another process may have migrated meanwhile
             if self.url and version == 0:
                 self._pg_execute("CREATE EXTENSION IF NOT EXISTS postgis")

@@ -13,7 +13,7 @@ import pytest
 
 from jmdiq_geo.cli import main
 from jmdiq_geo.services.projects import get_record, history, save_project
-from jmdiq_geo.store.schema import DATA_TABLES
+from jmdiq_geo.store.schema import DATA_TABLES, SCHEMA_VERSION
 from jmdiq_geo.store.workspace import Workspace
 from tests.fixtures.files import WORK_CRS
 from tests.fixtures.projects import INSIDE, add_partners, make_project
@@ -129,3 +129,15 @@ def test_new_city_and_backup_of_a_postgresql_workspace(tmp_path, tiny_files, pg_
     with Workspace(url, read_only=True) as a, Workspace(out, read_only=True) as b:
         for table in DATA_TABLES:
             assert rows(b, table) == rows(a, table), table
+
+
+def test_processes_opening_a_fresh_database_at_once_migrate_it_once(pg_server):
+    url = pg_server.new_database("fresh")
+    code = "import sys; from jmdiq_geo.store.workspace import Workspace; Workspace(sys.argv[1]).close()"
+    procs = [subprocess.Popen([sys.executable, "-c", code, url], cwd=REPO, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    for proc in procs:
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err[-2000:]
+    with Workspace(url, read_only=True) as ws:
+        assert ws.schema_version() == SCHEMA_VERSION
