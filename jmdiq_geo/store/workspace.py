@@ -486,15 +486,17 @@ class Workspace(
         srid = _srid(self.meta().get("work_crs", ""))
         if srid is None:
             return
-        found = self._pg_rows("SELECT f_table_name::text, srid::text FROM geometry_columns "
-                              "WHERE f_table_schema = $$qgis$$")
-        if sorted(found) == sorted((name, str(srid)) for name in _QGIS_VIEWS):
+        stamp = f"jmdiq-geo views {_QGIS_VIEWS_VERSION}, SRID {srid}"
+        found = self._pg_rows("SELECT coalesce(obj_description(oid, $$pg_namespace$$), $$$$) FROM pg_namespace "
+                              "WHERE nspname = $$qgis$$")
+        if found == [(stamp,)]:
             return
         with self.transaction():
             self._pg_execute("CREATE SCHEMA IF NOT EXISTS qgis")
             for name, sql in _QGIS_VIEWS.items():
                 self._pg_execute(f"DROP VIEW IF EXISTS qgis.{name}")
                 self._pg_execute(f"CREATE VIEW qgis.{name} AS {sql.format(srid=srid)}")
+            self._pg_execute(f"COMMENT ON SCHEMA qgis IS {_pg_literal(stamp)}")
 
     def put_layer_styles(self, styles: dict[str, tuple[str, str]]) -> None:
         """QGIS's ``public.layer_styles`` rows (the default style of each ``qgis.<layer>``):
@@ -574,9 +576,18 @@ def _geometry(expr: str) -> str:
     return f"ST_SetSRID(ST_GeomFromWKB({expr}), {{srid}})::geometry(Geometry, {{srid}})"
 
 
+def _edited(field: str, cast: str) -> str:
+    """A service's field with the staff's edit (``service_edits.body``) over the imported value."""
+    return (f"CASE WHEN e.body::jsonb ? '{field}' THEN (e.body::jsonb ->> '{field}')::{cast} "
+            f"ELSE s.{field} END AS {field}")
+
+
 def _point(x: str, y: str) -> str:
     return f"ST_SetSRID(ST_MakePoint({x}, {y}), {{srid}})::geometry(Point, {{srid}})"
 
+
+#: changes whenever ``_QGIS_VIEWS`` changes: the views are made again on the next writable open
+_QGIS_VIEWS_VERSION = 2
 
 #: the PostGIS views QGIS opens (``qgis.<name>``): plain columns plus ``geometry`` with SRID;
 #: ``fid`` a key QGIS can use (a view has no primary key of its own)
@@ -585,9 +596,17 @@ _QGIS_VIEWS = {
              "valid_from, valid_to, area_m2, source_id, " + _geometry("geom") + " AS geometry FROM public.areas",
     "programme_areas": "SELECT pa_id AS fid, pa_id, name, programme, since, until, members, member_level, area_m2, "
                        "source_id, " + _geometry("geom") + " AS geometry FROM public.programme_areas",
-    "services": "SELECT service_id AS fid, service_id, category, name, address, languages, opening_hours, "
-                "barrier_free, cost, age_min, age_max, capacity, origin, source_id, "
-                + _geometry("geom") + " AS geometry FROM public.services",
+    # as ``ServicesRepository.services``: the staff's edits applied, services they removed left out
+    "services": "SELECT s.service_id AS fid, s.service_id, "
+                + ", ".join(_edited(f, cast) for f, cast in (
+                    ("category", "text"), ("name", "text"), ("address", "text"), ("languages", "text"),
+                    ("opening_hours", "text"), ("barrier_free", "boolean"), ("cost", "text"),
+                    ("age_min", "double precision"), ("age_max", "double precision"),
+                    ("capacity", "double precision")))
+                + ", s.origin, s.source_id, e.service_id IS NOT NULL AS edited, "
+                + _geometry("s.geom") + " AS geometry FROM public.services s "
+                "LEFT JOIN public.service_edits e ON e.service_id = s.service_id "
+                "WHERE NOT coalesce(e.deleted, false)",
     "projects": "SELECT project_id AS fid, project_id, (body::jsonb)->>'title' AS title, "
                 "(body::jsonb)->>'status' AS status, version, updated_at, updated_by, body, "
                 + _point("x", "y") + " AS geometry FROM public.micro_projects "

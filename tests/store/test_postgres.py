@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
 
 from jmdiq_geo.cli import main
@@ -112,9 +113,23 @@ def test_postgis_layers_carry_the_work_crs(tiny_files, pg_server):
                                  "WHERE f_table_schema = $$qgis$$"))
         areas = ws._pg_rows("SELECT count(*)::text, min(ST_Area(geometry))::text FROM qgis.areas "
                             "WHERE level = $$plr$$")
+        imported = gpd.GeoDataFrame({"service_id": ["imp:1", "imp:2"], "category": ["kita", "schule"],
+                                     "name": ["Kita alt", "Schule"], "barrier_free": [False, None]},
+                                    geometry=gpd.points_from_xy([INSIDE[0]] * 2, [INSIDE[1]] * 2), crs=WORK_CRS)
+        with ws.transaction():
+            ws.replace_services(imported, source_id="test", id_prefix="imp")
+        ws.edit_service("imp:1", {"name": "Kita neu", "barrier_free": True})
+        ws.remove_service("imp:2")                          # an imported service: hidden
+        kept = ws.services()
+        view = ws._pg_rows("SELECT service_id::text, name::text, barrier_free::text FROM qgis.services "
+                           "ORDER BY service_id")
     srid = WORK_CRS.split(":")[1]
     assert found == {name: srid for name in ("areas", "programme_areas", "services", "projects", "partners")}
     assert areas == [("4", "10000")]                      # the 100 m squares of files.TINY_AREAS
+    # the services as the app shows them: the removed one left out
+    assert view == [(r.service_id, r.name, None if r.barrier_free is None else str(r.barrier_free).lower())
+                    for r in kept.itertuples()]
+    assert ("imp:1", "Kita neu", "true") in view and "imp:2" not in [v[0] for v in view] and len(view) == 2
 
 
 def test_new_city_and_backup_of_a_postgresql_workspace(tmp_path, tiny_files, pg_server, capsys):
