@@ -156,3 +156,21 @@ def test_processes_opening_a_fresh_database_at_once_migrate_it_once(pg_server):
         assert proc.returncode == 0, err[-2000:]
     with Workspace(url, read_only=True) as ws:
         assert ws.schema_version() == SCHEMA_VERSION
+
+
+def test_pg_dump_and_pg_restore_give_the_same_workspace(tmp_path, tiny_files, pg_server):
+    """The backup the README documents: pg_dump -Fc, then pg_restore into a new database."""
+    url = pg_server.new_database("dumped")
+    with tiny_workspace(url, tiny_files) as ws:
+        fill(ws)
+    dump = tmp_path / "berlin.dump"
+    common = ["-h", str(pg_server.socket_dir), "-U", pg_server.user]
+    subprocess.run([pg_server.bindir / "pg_dump", "-Fc", "-f", dump, *common, pg_server.dbname(url)], check=True)
+    pg_server.psql("CREATE DATABASE restored")                      # plain: pg_restore creates PostGIS
+    done = subprocess.run([pg_server.bindir / "pg_restore", "--exit-on-error", *common, "-d", "restored", dump],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    with Workspace(url, read_only=True) as a, Workspace(pg_server.url("restored"), read_only=True) as b:
+        for table in DATA_TABLES:
+            assert rows(b, table) == rows(a, table), table
+        assert b._pg_rows("SELECT count(*)::text FROM qgis.areas") == a._pg_rows("SELECT count(*)::text FROM qgis.areas")
