@@ -35,7 +35,7 @@ def test_the_generation_is_stored_with_the_data(tiny_ws):
         reader.start()
         reader.join()
     assert during == [seen] and tiny_ws.data_generation() == seen + 1
-    path = tiny_ws.path
+    path = tiny_ws.location
     tiny_ws.close()
     with Workspace(path, read_only=True) as reopened:
         assert reopened.data_generation() == seen + 1
@@ -93,7 +93,7 @@ def test_small_readers_are_kept_as_copies_and_read_again_after_a_write(tiny_ws):
 def test_another_connection_sees_a_write_within_the_ttl(tiny_ws):
     """Two workspace objects on one file (as two app processes on one database): the other one's
     write is seen at the latest ``GENERATION_TTL`` seconds after the last read."""
-    other = Workspace(tiny_ws.path)
+    other = Workspace(tiny_ws.location)
     try:
         before = tiny_ws.data_generation()
         assert tiny_ws.levels_in_order() == ["plr", "bzr"]
