@@ -84,7 +84,7 @@ class ParticipationRepository(Repository):
 
     def put_participation_participant(self, session_id: str, participant: str, *, age_band: str | None,
                                       newcomer: str | None, hour: datetime) -> None:
-        with self.transaction():
+        with self.transaction(derived=False):          # nothing derived reads participants
             self.con.execute("INSERT OR REPLACE INTO participation_participants VALUES (?, ?, ?, ?, ?)",
                              [session_id, participant, age_band, newcomer, hour])
 
@@ -92,7 +92,7 @@ class ParticipationRepository(Repository):
                               comment: str | None, comment_status: str | None, comment_flags: list[str],
                               hour: datetime, max_pins: int) -> int | None:
         """Insert a pin; None (nothing written) when the participant has ``max_pins`` already."""
-        with self.transaction():
+        with self.transaction(derived=False):          # pins are read uncached, aggregated
             n = self.con.execute("SELECT count(*) FROM participation_pins WHERE session_id = ? AND participant = ?",
                                  [session_id, participant]).fetchone()[0]
             if n >= max_pins:

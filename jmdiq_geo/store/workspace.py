@@ -358,10 +358,14 @@ class Workspace(
             self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
 
     @contextmanager
-    def transaction(self) -> Iterator["Workspace"]:
+    def transaction(self, *, derived: bool = True) -> Iterator["Workspace"]:
         """One transaction; inside an open one of the same thread, a nested call joins it (all or
         nothing). Other threads wait for the write lock. The write journal (see ``recover``)
-        brackets it: whatever happens to the process, the workspace is as before or as after."""
+        brackets it: whatever happens to the process, the workspace is as before or as after.
+
+        ``derived=False`` is for writes that nothing derived reads (a participant's pin): the
+        data generation stays, so the layers and maps shared under it are not computed again
+        after every pin of a workshop (``store/generation.py``)."""
         if self._in_transaction:
             self._local.depth += 1
             try:
@@ -383,13 +387,15 @@ class Workspace(
                         self.con.execute("DELETE FROM write_journal WHERE txn_id = ?", [txn])
                     raise
                 else:
-                    self._bump_generation()          # store/generation.py: shared results see the write
+                    if derived:
+                        self._bump_generation()      # store/generation.py: shared results see the write
                     if txn is not None:
                         self.con.execute("DELETE FROM write_journal WHERE txn_id = ?", [txn])
                     self.con.execute("COMMIT")
                 finally:
                     self._local.depth = 0
-                    self._area_cache.clear()
+                    if derived:
+                        self._area_cache.clear()
                     self._committed()                 # store/generation.py: the next read asks again
             finally:
                 if turn is not None:

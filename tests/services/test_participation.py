@@ -298,3 +298,18 @@ def test_two_sessions_side_by_side_each_only_above_k(tiny_ws):
     with pytest.raises(InputError) as exc:
         part.compare_sessions(tiny_ws, session.session_id, cells.session_id)
     assert exc.value.problems[0].code == "participation_compare_cells"
+
+
+def test_pins_keep_the_data_generation_and_are_counted_at_once(tiny_ws, session):
+    """A workshop's pins and joins do not raise the data generation, so the layers and maps
+    shared under it stay cached while phones pin; the results, read uncached, count them at once.
+    A staff write (closing the session) still raises it."""
+    before = tiny_ws.data_generation()
+    people = joined(tiny_ws, session, 3)
+    for p in people:
+        pin(tiny_ws, session, p, "often_here", 1)
+    assert tiny_ws.data_generation() == before
+    res = part.results(tiny_ws, session.session_id, unit="grid")
+    assert res.participants == 3 and res.pins == 3
+    part.close_session(tiny_ws, session.session_id)
+    assert tiny_ws.data_generation() == before + 1
