@@ -6,6 +6,7 @@ from jmdiq_geo.services.layers import value_periods
 from jmdiq_geo.ui.analysis_pages import hotspot_map
 from jmdiq_geo.errors import JmdiqError
 from jmdiq_geo.ui.feedback import show_error
+from jmdiq_geo.ui.map_view import zoom_controls
 from jmdiq_geo.ui.maps import readable, show_map
 from jmdiq_geo.ui.state import lang, require_areas, tr, workspace_version
 from jmdiq_geo.ui.widgets import indicator_picker, level_picker
@@ -32,7 +33,8 @@ except JmdiqError as exc:
     st.stop()
 st.caption(tr("hotspot_global", i=format_number(result.global_i, lang(), digits=3),
               p=format_number(result.global_p, lang(), digits=3)))
-readable(m, workspace_version(), level=level, key="hotspot_map")
+target, _ = zoom_controls(workspace_version(), key="hs", with_only=False)
+readable(m, workspace_version(), level=level, key="hotspot_map", target=target)
 show_map(m, key="hotspot_map")
 st.dataframe(shares.assign(share=shares["share"].map(lambda v: format_number(100 * v, lang()) + " %")).rename(
     columns={"label": tr("hotspot_cluster"), "share": tr("index_share")}), hide_index=True, width="content")

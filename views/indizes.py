@@ -6,6 +6,7 @@ from jmdiq_geo.services.layers import value_periods
 from jmdiq_geo.ui.analysis_pages import index_definitions, index_map
 from jmdiq_geo.ui.index_editor import edit_definition, select_saved
 from jmdiq_geo.ui.index_upload import upload_index
+from jmdiq_geo.ui.map_view import zoom_controls
 from jmdiq_geo.ui.maps import readable, show_map, view_name
 from jmdiq_geo.ui.state import lang, require_areas, tr, workspace_version
 from jmdiq_geo.ui.story import add_to_story
@@ -34,7 +35,8 @@ part_names["overall"] = tr("index_overall")
 part = c3.radio(tr("index_part"), parts, format_func=part_names.get, key="index_part", horizontal=True)
 
 m, counts, title = index_map(workspace_version(), definition, period, part, lang())
-readable(m, workspace_version(), level=definition.level, key="index_map")
+target, _ = zoom_controls(workspace_version(), key="index", with_only=False)
+readable(m, workspace_version(), level=definition.level, key="index_map", target=target)
 show_map(m, key="index_map")
 add_to_story({"kind": "index_map", "index_key": key, "period": period, "index_part": part, "level": definition.level, "title": title},
              view_key=view_name("index_map"))

@@ -99,3 +99,16 @@ def test_access_map_has_names_context_and_zoom_to(page, app_url, berlin_db):
     page.locator('iframe[title*="st_folium"]').last.scroll_into_view_if_needed()
     page.screenshot(path=str(shot_dir() / "zugang_zoom_moabit.png"))
     no_exceptions(page)
+
+
+@pytest.mark.parametrize("path", ["hotspots", "indizes"])
+def test_hot_spot_and_index_maps_zoom_to(page, app_url, berlin_db, path):
+    """The hot-spot and index maps offer "Zoomen auf" too and open on the area chosen."""
+    bounds, n_top = _target(berlin_db, "Moabit West")
+    page.goto(app_url + "/" + path, wait_until="networkidle")
+    city = maps(page)[0]
+    assert city["top"] == n_top
+    choose(page, "Zoomen auf", "Bezirksregion · Moabit West")
+    zoomed = maps(page, zoomed=True)[-1]
+    assert _inside(zoomed, bounds)
+    no_exceptions(page)
