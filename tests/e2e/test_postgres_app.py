@@ -3,6 +3,7 @@ in): the Karte draws the 542 Planungsräume offline, a partner saved on the Mikr
 is in the database, and the CLI reads the same workspace while the app runs (no file lock)."""
 import subprocess
 import sys
+from datetime import date
 
 import pytest
 
@@ -51,3 +52,37 @@ def test_app_on_postgresql_draws_the_map_and_saves(browser, pg_app):
     with Workspace(url, read_only=True) as ws:
         row = ws.record_row("partner", "org-pg")
     assert row is not None and row[0]["name"] == "Jugendhaus am Server" and row[1] == 1
+
+
+def test_two_app_processes_and_the_cli_write_at_once(browser, pg_app, tmp_path):
+    """Two app processes on the same PostgreSQL workspace (a second one started beside the first)
+    each save a partner, clicked at the same moment, while the CLI imports indicator values:
+    no error, nothing lost."""
+    app, url = pg_app
+    with Workspace(url, read_only=True) as ws:
+        keys = ws.area_names("plr")["area_id"].head(4).tolist()
+    table = tmp_path / "werte.csv"
+    table.write_text("PLR_ID;zaehlung\n" + "".join(f"{k};{100 + i}\n" for i, k in enumerate(keys)), encoding="utf-8")
+    with serve(url, log_dir=tmp_path) as second, offline_page(browser, app) as one, offline_page(browser, second) as two:
+        for page, base, (pid, name) in ((one, app, ("org-a", "Jugendhaus A")), (two, second, ("org-b", "Jugendhaus B"))):
+            page.goto(base + "/mikroprojekte", wait_until="networkidle")
+            tab(page, "Partner")
+            visible(page.get_by_label("Kürzel")).fill(pid)
+            visible(page.get_by_label("Name der Organisation")).fill(name)
+            choose(page, "Art", "Schule")
+        cli = subprocess.Popen([sys.executable, "-m", "jmdiq_geo.cli", "import", "indicators", str(table), "--db", url,
+                                "--level", "plr", "--key", "PLR_ID", "--period", "2030-12-31"],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for page in (one, two):
+            visible(page.get_by_role("button", name="Partner speichern")).click()
+        saved(one, "org-a")
+        saved(two, "org-b")
+        _, err = cli.communicate(timeout=300)
+        assert cli.returncode == 0, err[-2000:]
+        no_exceptions(one)
+        no_exceptions(two)
+    with Workspace(url, read_only=True) as ws:
+        assert ws.record_row("partner", "org-a")[0]["name"] == "Jugendhaus A"
+        assert ws.record_row("partner", "org-b")[0]["name"] == "Jugendhaus B"
+        values = ws.values("zaehlung", period=date(2030, 12, 31), level="plr")
+    assert values.to_dict() == {k: 100.0 + i for i, k in enumerate(keys)}
