@@ -79,6 +79,12 @@ def sessions_in(ws: Workspace, geometry=None, *, start: date | None = None, end:
     return out
 
 
+def sessions_in_area(ws: Workspace, level: str, area_id: str) -> list[SessionSummary]:
+    """``sessions_in`` for one area of the workspace (the Steckbrief): read when asked, not kept
+    under the data generation, which a participant's pin does not raise."""
+    return sessions_in(ws, ws.areas(level).set_index("area_id").loc[area_id].geometry)
+
+
 def attributions(summaries: list[SessionSummary]) -> list[str]:
     return [s.attribution for s in summaries]
 

@@ -12,6 +12,7 @@ import jmdiq_geo.ui.profile as profile_ui
 from jmdiq_geo.i18n import t
 from jmdiq_geo.services.profile import Profile
 from tests.fixtures.apptest import run_section, texts
+from tests.services.test_participation_reports import pinned  # noqa: F401 (a fixture)
 
 
 def section(compact):
@@ -51,6 +52,8 @@ def asked(monkeypatch):
     """``cached_profile`` patched to the small profile; the areas asked for recorded."""
     calls = []
     monkeypatch.setattr(profile_ui, "cached_profile", lambda *key: calls.append(key) or small_profile())
+    monkeypatch.setattr(profile_ui, "sessions_in_area", lambda ws, level, area_id: [])
+    monkeypatch.setattr(profile_ui, "workspace", lambda: None)
     return calls
 
 
@@ -91,3 +94,28 @@ def test_profile_in_english_compact(asked):
     # compact (two areas side by side): no youth-centre table
     assert len(at.table) == 3
     assert t("profile_youth_centres", "en") not in " ".join(texts(at.markdown))
+
+
+def test_the_steckbrief_shows_participation_only_where_k_people_pinned(tiny_ws, pinned, monkeypatch):
+    """The Steckbrief names the session over the area and, per category, only the places with at
+    least k people (as the profile PDF): area 0 has one (three people say something is missing),
+    area 1 only two people (nothing of it shown)."""
+    from tests.services.test_participation_reports import _area
+    from jmdiq_geo.services.participation_results import sessions_in
+
+    monkeypatch.setattr(profile_ui, "cached_profile", lambda *key: small_profile())
+    monkeypatch.setattr(profile_ui, "workspace", lambda: tiny_ws)
+    for i in (0, 1):
+        monkeypatch.setattr(profile_ui, "sessions_in_area", lambda ws, level, area_id, i=i: sessions_in(ws, _area(ws, i)))
+        at = run_section(section, False)
+        shown = texts(at.caption)
+        assert any("Jugendclub Mittwoch" in c for c in shown)
+        if i == 0:
+            table = at.table[-1].value
+            pins = tiny_ws.participation_pins(pinned.session_id)
+            here = pins[(pins["category"] == "missing") & (pins["x"] // 100 * 100 == 390000)]
+            label = next(c["de"] for c in pinned.categories if c["id"] == "missing")
+            assert table.index.tolist() == [label]
+            assert table.iloc[0].tolist()[-1] == str(len(here))
+        else:
+            assert t("part_report_nothing_here", "de", k=3) in shown
