@@ -198,7 +198,7 @@ def test_cli_opens_a_session_per_area_and_refuses_the_other_view(tiny_ws, capsys
     from datetime import datetime
 
     from jmdiq_geo.cli import main
-    path = str(tiny_ws.path)
+    path = str(tiny_ws.location)
     assert main(["participation", "create", "--db", path, "--title", "Je Gebiet", "--areas",
                  ",".join(a for a, _, _ in TINY_AREAS), "--start", NOW.isoformat(), "--end",
                  (datetime.now() + timedelta(hours=1)).isoformat(timespec="minutes"), "--unit", "areas"]) == 0
