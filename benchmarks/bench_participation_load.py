@@ -154,8 +154,12 @@ async def _app_load(url: str, token: str, points: list, cats: list[str], args) -
             return
         try:
             await asyncio.sleep(r.uniform(0, min(args.think[1], args.seconds)))    # not all in step
+            last = None
             while time.monotonic() < deadline:
-                lon, lat = r.choice(points)
+                # another place than the last: an unchanged tap is no new place (the page asks
+                # for a tap first, as designed), and 500 points give ~2 repeats in 1,100 pins
+                lon, lat = r.choice([p for p in points if p != last])
+                last = (lon, lat)
                 try:
                     page, seconds, problem = await _pin(s, page, lon, lat, r.choice(cats), saved)
                 except Exception as exc:                   # noqa: BLE001 - counted, printed
