@@ -47,8 +47,9 @@ def test_a_gemeinde_starter_from_the_app(fresh):
     page.get_by_role("button", name="Arbeitsbereich für diese Gemeinde anlegen").click()
     page.locator('[data-testid="stMetricValue"]').filter(has_text="Heidelberg").wait_for(timeout=60000)
     assert db.exists()
-    main = page.locator("[data-testid='stMain']").inner_text()
-    assert "Gemeinde" in main and "EPSG:25832" in main
+    # the run after the build draws the overview's tables after its metrics: wait for them
+    page.wait_for_function("() => { const t = document.querySelector(\"[data-testid='stMain']\").innerText;"
+                           " return t.includes('Gemeinde') && t.includes('EPSG:25832'); }", timeout=30000)
     shot(page, "02_created")
 
     open_page(page, url, "karte")
