@@ -60,11 +60,6 @@ class Annex:
     quarter_kind: str | None = None
     covered: list[dict] = field(default_factory=list)
     estimated: bool = False
-
-    @property
-    def has_quarter(self) -> bool:
-        """The annex is about a quarter (an area or a drawn one), not the whole city."""
-        return self.area_id is not None or self.quarter_kind is not None
     #: the participation sessions of the year over the quarter (``SessionSummary``: only places
     #: shown, with at least k people, inside the quarter)
     participation: list = field(default_factory=list)

@@ -220,15 +220,6 @@ class Workspace(
         """The workspace in messages: the file, or host/database (never a password)."""
         return location_label(self.url) if self.url else str(self.path)
 
-    def write_stamp(self) -> float:
-        """A number that changes whenever the workspace is written (cache keys): the file's
-        modification time, or PostgreSQL's next transaction id (xids are taken by writes only)."""
-        if self.url is None:
-            return self.path.stat().st_mtime
-        row = self.cursor().execute("SELECT * FROM postgres_query('pg', "
-                                    "'SELECT pg_snapshot_xmax(pg_current_snapshot())::text')").fetchone()
-        return float(row[0])
-
     @classmethod
     def create(cls, path: Path | str, *, work_crs: str, city: str) -> "Workspace":
         ws = cls(path)

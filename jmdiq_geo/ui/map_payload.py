@@ -54,8 +54,10 @@ def prepare(m: folium.Map, *, key: str, returned_objects: tuple[str, ...] = ()) 
     defaults = {k: values.get(k) for k in _DEFAULTS if k in returned_objects}
     css, js = [], []
     for elem in _walk(m):
-        if isinstance(elem, branca.colormap.ColorMap):     # as st_folium does (our maps draw no colormap)
-            js[:0] = ["https://d3js.org/d3.v4.min.js", "https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js"]
+        if isinstance(elem, branca.colormap.ColorMap):
+            # st_folium would load d3 from a CDN for it; the app is offline and its maps draw
+            # their legends themselves
+            raise ValueError("a branca colormap needs d3 from a CDN: not offline")
         css.extend(href for _, href in getattr(elem, "default_css", []))
         js.extend(src for _, src in getattr(elem, "default_js", []))
     args = {"script": leaflet, "header": header, "html": html, "id": sf.get_full_id(m), "default": defaults,
