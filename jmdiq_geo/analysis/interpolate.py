@@ -165,7 +165,7 @@ def resident_pieces(residents: pd.DataFrame, *, cell_size_m: float, fine: pd.Dat
 
     Why presence and not the counts: the counts of foreign citizens carry density, but they lean
     the residents towards cells with many foreign citizens (and a quarter's share of foreign
-    citizens towards its coarse cells' share). Measured on Berlin's 542 Planungsräume against
+    citizens towards its coarse cells' share). Measured on the demo package's 542 smallest areas against
     their registered residents (``benchmarks/bench_grid_quarter.py``), spreading the Zensus 1 km
     residents over the published 100 m cells by presence misses by 13 % (sum of absolute
     differences over the total, after scaling to the registry's total), by counts 15 %, by

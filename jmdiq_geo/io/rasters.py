@@ -256,7 +256,7 @@ def _zonal_source(src, band: int, bounds, name: str, max_bytes: int):
 
 def _features(zones: gpd.GeoDataFrame, crs_wkt: str):
     """The polygons as an exactextract feature source handing over WKB (shapely's vectorised
-    writer), not GeoJSON text built feature by feature (5× faster for the 542 Planungsräume)."""
+    writer), not GeoJSON text built feature by feature (5× faster for the demo package's 542 smallest areas)."""
     from exactextract._exactextract import Feature
     from exactextract.feature import FeatureSource
     import shapely
@@ -378,7 +378,7 @@ def zonal_from_cells(cells: pd.DataFrame, *, cell_size_m: float, crs: str, polyg
                      weights: pd.DataFrame | None = None, weights_cell_size_m: float | None = None,
                      max_bytes: int = ZONAL_WINDOW_BYTES) -> pd.DataFrame | None:
     """The numbers of ``analysis.zonal.zonal_sums`` for a grid stored as cell centres, computed by
-    exactextract on the grid put back on its lattice (4× faster for the 542 Planungsräume on the
+    exactextract on the grid put back on its lattice (4× faster for the demo's 542 smallest areas on the
     100 m grid); None when the cells are not on one lattice (then use the analysis version).
     ``polygons`` must be in ``crs`` already."""
     from pyproj import CRS

@@ -424,7 +424,7 @@ def render(pm: PrintMap, fmt: str, *, paper: str = "A4", orientation: str | None
 
 
 def level_label(ws, level: str, lang: str) -> str:
-    """What a level's areas are called (Planungsräume …), for the subtitle."""
+    """What a level's areas are called (the level's plural label in the workspace), for the subtitle."""
     levels = ws.levels().set_index("level")
     if level not in levels.index:
         return level
