@@ -2,11 +2,13 @@
 import streamlit as st
 
 from jmdiq_geo.i18n import localized_column
-from jmdiq_geo.ui.new_workspace import start_section
+from jmdiq_geo.ui.new_workspace import follow_build, start_section
 from jmdiq_geo.ui.state import lang, tr, workspace
 
 st.title(tr("overview_title"))
 st.write(tr("overview_intro"))
+if follow_build():              # this session's new workspace is being built (beside the page)
+    st.stop()
 ws = workspace()
 if ws is None:
     start_section()

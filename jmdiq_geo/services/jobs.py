@@ -66,6 +66,18 @@ class Job:
         return self.result
 
 
+def steps(progress: Progress | None, text: Callable[[int, int, str], str] | None = None):
+    """A job's ``progress(fraction, message)`` as the step callback the builds take,
+    ``step(i, total, label)`` (step ``i`` of ``total`` has started; ``text`` makes the message,
+    else the label); None for None."""
+    if progress is None:
+        return None
+
+    def step(i: int, total: int, label: str) -> None:
+        progress(min(1.0, (i + 1) / total) if total else 0.0, text(i, total, label) if text else label)
+    return step
+
+
 class JobRunner:
     """A bounded pool of workers for jobs, and the jobs of the last while by id."""
 

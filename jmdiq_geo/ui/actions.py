@@ -1,30 +1,24 @@
-"""Page actions that call the package and refresh Streamlit's caches."""
+"""Page actions that call the package and refresh Streamlit's caches; the builds of a new workspace
+(the demo, a Gemeinde starter, the germany workspace) are jobs that run beside the page (``ui/jobs.py``)
+and touch no Streamlit state."""
 from __future__ import annotations
 
 import streamlit as st
 
 from jmdiq_geo.services.city import build_workspace, load_manifest, manifest_path
-from jmdiq_geo.services.new_city import new_city, new_gemeinde
+from jmdiq_geo.services.jobs import steps
+from jmdiq_geo.services.new_city import new_city, new_gemeinde, new_germany
 from jmdiq_geo.ui.state import settings
 
 
-def build_demo(city: str = "berlin"):
-    """Build a data package's workspace, with a progress bar over its files."""
+def build_demo(city: str = "berlin", *, settings, progress=None):
+    """A data package's workspace at the settings' path (a job: ``ui/jobs.py``), the progress
+    over its files."""
     from pathlib import Path
 
-    from jmdiq_geo.ui.state import tr
-    s = settings()
-    manifest = load_manifest(manifest_path(city), data_root=s.data_root)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    bar = st.progress(0.0, text=tr("overview_building"))
-
-    def progress(i: int, total: int, label: str) -> None:
-        bar.progress(min(1.0, (i + 1) / total), text=f"{tr('overview_building')} {i + 1}/{total}: {Path(label).name}")
-    report = build_workspace(manifest, settings=s, progress=progress)
-    bar.empty()
-    st.cache_resource.clear()
-    return report
+    manifest = load_manifest(manifest_path(city), data_root=settings.data_root)
+    return build_workspace(manifest, settings=settings,
+                           progress=steps(progress, lambda i, total, label: f"{i + 1}/{total}: {Path(label).name}"))
 
 
 def create_city(name: str, crs: str | None = None) -> None:
@@ -57,10 +51,13 @@ def backup_section() -> None:
                            mime="application/octet-stream", key="data_backup_download")
 
 
-def create_starter(ags: str, *, lang: str, progress=None):
+def create_starter(ags: str, *, settings, lang: str, progress=None):
     """A starter workspace for the Gemeinde ``ags`` at the settings' path (see
-    ``services.new_city.new_gemeinde``); the next run opens it."""
-    s = settings()
-    report = new_gemeinde(s.db_path, ags, data_root=s.data_root, lang=lang, progress=progress)
-    st.cache_data.clear()
-    return report
+    ``services.new_city.new_gemeinde``; a job: ``ui/jobs.py``)."""
+    return new_gemeinde(settings.db_path, ags, data_root=settings.data_root, lang=lang, progress=steps(progress))
+
+
+def create_germany(*, settings, lang: str, progress=None):
+    """The ``germany`` workspace (every Gemeinde, the whole Zensus grids) at the settings' path
+    (see ``services.new_city.new_germany``; a job: ``ui/jobs.py``)."""
+    return new_germany(settings.db_path, data_root=settings.data_root, lang=lang, progress=steps(progress))

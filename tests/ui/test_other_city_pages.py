@@ -2,6 +2,7 @@
 builds one) and on a new, empty workspace, in Streamlit's AppTest: no exception, nothing that
 names Berlin or its Planungsräume, and a message where the workspace lacks what a page needs.
 Also the Übersicht's form that starts a new workspace without a file."""
+import pyogrio
 import pytest
 
 from jmdiq_geo.i18n import t
@@ -120,9 +121,10 @@ def test_new_workspace_from_the_overview(tmp_path, monkeypatch):
     monkeypatch.setenv("JMDIQ_DB", str(db))
     at = run_page("uebersicht")
     assert not at.exception
-    # the form first, a Gemeinde from the nationwide layers (where the data root has them); the
-    # Berlin demo is offered below
-    starter = [t("new_ws_gemeinde_title", "de")] if nationwide_available(Settings.from_env().data_root) else []
+    # the form first, a Gemeinde or all of Germany from the nationwide layers (where the data root
+    # has them); the Berlin demo is offered below
+    starter = ([t("new_ws_gemeinde_title", "de"), t("new_ws_germany_title", "de")]
+               if nationwide_available(Settings.from_env().data_root) else [])
     assert texts(at.subheader) == [t("new_ws_title", "de"), *starter, t("new_ws_demo_title", "de")]
 
     def submit(name, crs=""):
@@ -168,6 +170,39 @@ def test_a_gemeinde_starter_from_the_overview(tmp_path, monkeypatch, nationwide_
     picker.set_value("08226054").run()
     next(b for b in at.button if b.label == t("new_ws_gemeinde_create", "de")).click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert db.exists()
-    at.run()
+    # the build is a job beside the page (ui/jobs.py): the run that started it ends at once
+    from jmdiq_geo.ui.jobs import job_runner
+    job = job_runner().get(at.session_state["new_ws_job"])
+    assert job is not None and job.label == "starter 08226054"
+    assert job.wait(300) and job.error is None, job.error
+    assert db.exists() and job.outcome().db_path == db
+    at.run()                              # the run the finished job asks for: the new workspace
+    assert not at.exception, [e.value for e in at.exception]
+    assert "new_ws_job" not in at.session_state
     assert [m.value for m in at.metric][:1] == ["Mühlhausen"]
+
+
+@pytest.mark.realdata
+def test_the_germany_workspace_is_built_beside_the_overview(tmp_path, monkeypatch, nationwide_root):
+    """The national build is a job: the run that starts it ends at once; while it runs, the
+    Übersicht shows only its progress (another run of the page meanwhile draws the bar, not the
+    forms); the run after it has finished opens the germany workspace."""
+    from jmdiq_geo.ui.jobs import job_runner
+
+    db = tmp_path / "de" / "germany.duckdb"
+    monkeypatch.setenv("JMDIQ_DB", str(db))
+    monkeypatch.setenv("JMDIQ_DATA_ROOT", str(nationwide_root))
+    at = run_page("uebersicht")
+    at.button(key="new_ws_germany_create").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    job = job_runner().get(at.session_state["new_ws_job"])
+    assert job is not None and job.label == "germany workspace"
+    # the click's run ended while the job ran (unless it was already done): the bar, no forms
+    assert job.done or not [b for b in at.button if b.key == "new_ws_germany_create"]
+    assert job.wait(300) and job.error is None, job.error
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "new_ws_job" not in at.session_state
+    assert [m.value for m in at.metric][:1] == [t("starter_germany", "de")]
+    gemeinden = pyogrio.read_info(nationwide_root / "germany" / "VG5000_GEM.shp")["features"]
+    assert job.outcome().areas["gemeinde"] == gemeinden
