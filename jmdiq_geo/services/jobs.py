@@ -81,12 +81,15 @@ def steps(progress: Progress | None, text: Callable[[int, int, str], str] | None
 class JobRunner:
     """A bounded pool of workers for jobs, and the jobs of the last while by id."""
 
-    def __init__(self, workers: int = 2, *, keep: int = 200):
+    def __init__(self, workers: int = 2, *, keep: int = 200, keep_seconds: float = 900.0):
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="jmdiq-job")
         self._jobs: OrderedDict[int, Job] = OrderedDict()
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self.keep = keep
+        #: a finished job nobody collected (its page was closed) is dropped after this long: it
+        #: may hold a report of megabytes
+        self.keep_seconds = keep_seconds
 
     def submit(self, label: str, work: Callable[..., Any], *args, **kwargs) -> Job:
         """Run ``work(*args, progress=…, **kwargs)`` in a worker: ``progress(fraction, message)``
@@ -109,6 +112,7 @@ class JobRunner:
                 job._done.set()
         with self._lock:
             self._jobs[job.job_id] = job
+            self._drop_stale()
             while len(self._jobs) > self.keep:
                 oldest = next(iter(self._jobs.values()))
                 if not oldest.done:
@@ -117,9 +121,23 @@ class JobRunner:
         self._pool.submit(run)
         return job
 
+    def _drop_stale(self) -> None:
+        """Forget the jobs that finished more than ``keep_seconds`` ago (lock held)."""
+        limit = time.monotonic() - self.keep_seconds
+        for job_id in [i for i, j in self._jobs.items() if j.finished is not None and j.finished < limit]:
+            del self._jobs[job_id]
+
     def get(self, job_id: int | None) -> Job | None:
         with self._lock:
+            self._drop_stale()
             return self._jobs.get(job_id) if job_id is not None else None
+
+    def forget(self, job_id: int) -> None:
+        """Drop a finished job whose result has been collected (its page shows or keeps it)."""
+        with self._lock:
+            job = self._jobs.get(job_id)
+            if job is not None and job.done:
+                del self._jobs[job_id]
 
     def running(self) -> list[Job]:
         with self._lock:

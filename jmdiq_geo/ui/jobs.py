@@ -42,6 +42,7 @@ def finished(key: str, text: str, *, steps: str | None = None) -> Job | None:
         return None
     if job.done:
         del st.session_state[key]
+        job_runner().forget(job.job_id)       # collected: the runner need not keep its result
         return job
     _progress(key, text, steps)
     return None

@@ -78,9 +78,10 @@ def headed(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def saved(version, notices, *, record: str = "", message: str | None = None) -> None:
-    """Remember the confirmation and rerun, so every list and choice shows the new record."""
+    """Remember the confirmation and rerun, so every list and choice shows the new record (the
+    save raised the data generation: what is cached under the old one is not asked for again;
+    other sessions' caches stay)."""
     st.session_state[FLASH_KEY] = (message or tr("projects_saved", record=record, version=version), notices)
-    st.cache_data.clear()
     st.rerun()
 
 
