@@ -29,7 +29,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from jmdiq_geo.crs import to_display_crs
-from jmdiq_geo.render.safe import html_text
+from jmdiq_geo.render.safe import html_text, sources_js
 
 #: pixels a typical area must span on screen before its name is shown
 LABEL_MIN_PX = 70
@@ -214,7 +214,6 @@ def make_readable(m: folium.Map, *, context: dict[str, gpd.GeoDataFrame], labels
         add_note(m, note)
     add_labels(m, labels)
     if attributions:
-        _MapScript("map.attributionControl.addAttribution(" + json.dumps(
-            " · ".join(html_text(a) for a in attributions), ensure_ascii=False) + ");").add_to(m)
+        _MapScript(sources_js("map", attributions)).add_to(m)
     if view is not None:
         add_view_memory(m, key=view[0], token=view[1], fit=fit)

@@ -27,7 +27,7 @@ from matplotlib.colors import to_hex
 from jmdiq_geo.analysis.classify import Classes
 from jmdiq_geo.crs import DISPLAY_CRS, to_display_crs
 from jmdiq_geo.i18n import format_number, t
-from jmdiq_geo.render.safe import SafeTooltip, html_text
+from jmdiq_geo.render.safe import SafeTooltip, html_text, sources_js
 
 #: colour-blind-safe sequential palettes (ColorBrewer / matplotlib perceptual maps)
 PALETTES = ("YlOrRd", "YlGnBu", "viridis", "cividis", "PuBu", "Greys")
@@ -77,12 +77,17 @@ def _plain(value):
 
 
 class _Script(MacroElement):
-    """A piece of Leaflet JavaScript bound to the map (legend, attribution)."""
+    """A piece of Leaflet JavaScript run with the map as ``map`` (legend, attribution, scale).
+    The script is data of the template, never template text: a title or a source name with
+    ``{{ … }}`` in it stays that text (a template would evaluate it)."""
+
+    _template = Template("{% macro script(this, kwargs) %}(function(map){{ '{' }}{{ this.js }}"
+                         "{{ '}' }})({{ this._parent.get_name() }});{% endmacro %}")
 
     def __init__(self, js: str):
         super().__init__()
         self._name = "JmdiqScript"
-        self._template = Template("{% macro script(this, kwargs) %}" + js + "{% endmacro %}")
+        self.js = js
 
 
 def _legend_js(title: str, rows: list[tuple[str, str, int]]) -> str:
@@ -97,13 +102,11 @@ def _legend_js(title: str, rows: list[tuple[str, str, int]]) -> str:
             "d.style.cssText = 'background:white;padding:6px 9px;font:12px/1.45 sans-serif;"
             "border:1px solid #999;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3)';"
             f"d.innerHTML = {json.dumps(content, ensure_ascii=False)}; return d; }};"
-            "legend.addTo({{ this._parent.get_name() }});")
+            "legend.addTo(map);")
 
 
 def _attribution_js(attributions: list[str]) -> str:
-    text = " · ".join(html_lib.escape(a) for a in attributions)
-    return ("{{ this._parent.get_name() }}.attributionControl.setPrefix(false);"
-            f"{{{{ this._parent.get_name() }}}}.attributionControl.addAttribution({json.dumps(text, ensure_ascii=False)});")
+    return "map.attributionControl.setPrefix(false);" + sources_js("map", attributions)
 
 
 #: room kept free for the legend in the bottom right corner when a map is fitted (pixels)
@@ -123,8 +126,7 @@ def base_map(bounds_gdf: gpd.GeoDataFrame, *, asset_base: str | None = "/app/sta
     m.fit_bounds([[miny, minx], [maxy, maxx]], padding_bottom_right=LEGEND_ROOM if legend else None)
     # the scale bar under the zoom buttons, metric only: at the bottom the sources (which wrap
     # over several lines when a map names four of them) covered it
-    _Script("L.control.scale({position: 'topleft', imperial: false})"
-            ".addTo({{ this._parent.get_name() }});").add_to(m)
+    _Script("L.control.scale({position: 'topleft', imperial: false}).addTo(map);").add_to(m)
     localise_assets(m, asset_base)
     return m
 

@@ -4,6 +4,8 @@ opened in Chromium, and every tooltip and popup is opened. No dialog may appear,
 payload may exist and nothing may load from outside."""
 from __future__ import annotations
 
+import os
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -20,7 +22,9 @@ pytestmark = [pytest.mark.e2e,
               pytest.mark.skipif(not (VENDOR_DIR / "leaflet/leaflet.js").exists(), reason="front-end assets missing")]
 
 PAYLOADS = ['<img src=x onerror="alert(1)">', "<script>alert(2)</script>", '"><svg onload=alert(3)>',
-            "<iframe src=javascript:alert(4)>", "' onmouseover='alert(5)"]
+            "<iframe src=javascript:alert(4)>", "' onmouseover='alert(5)",
+            # template text: folium's second render pass evaluated it on the server (render/safe.py)
+            "{{ lipsum.__globals__.os.getcwd() }}", "{% if x"]
 X0, Y0 = 390000, 5820000
 CRS = "EPSG:25833"
 
@@ -40,8 +44,8 @@ def _points(n=len(PAYLOADS)):
 def maps() -> dict[str, str]:
     areas = _areas()
     title = PAYLOADS[0]
-    values = pd.Series([10.0, 20.0, 30.0, 40.0, 50.0], index=areas["area_id"])
-    table = areas.assign(value=values.to_numpy(), raw=values.to_numpy(), reason=None, rank=[1, 2, 3, 4, 5], n_ranked=5,
+    values = pd.Series([10.0 * (i + 1) for i in range(len(areas))], index=areas["area_id"])
+    table = areas.assign(value=values.to_numpy(), raw=values.to_numpy(), reason=None, rank=list(range(1, len(areas) + 1)), n_ranked=len(areas),
                          coverage=1.0)
     classes = classify(table["value"], scheme="quantiles", k=3)
     out = {}
@@ -58,7 +62,7 @@ def maps() -> dict[str, str]:
     out["quarter"] = standalone_html(quarter_map(quarter, areas, weights=weights, lang="de", attributions=PAYLOADS))
     m = services_map(areas, values, _points(), title=title, lang="de", attributions=PAYLOADS)
     out["services"] = standalone_html(m)
-    acc = pd.DataFrame({"area": areas["area_id"], "share_beyond": [10.0, 60.0, 5.0, 1.0, 3.0], "method": "network"})
+    acc = pd.DataFrame({"area": areas["area_id"], "share_beyond": [10.0, 60.0, 5.0, 1.0, 3.0, 20.0, 40.0], "method": "network"})
     out["access"] = standalone_html(access_map(areas, acc, measure="share_beyond", title=title, lang="de",
                                                attributions=PAYLOADS))
     origins = pd.DataFrame({"x": [X0 + 50, X0 + 150, X0 + 250], "y": [Y0 + 50] * 3, "on_network": [True, True, False],
@@ -89,6 +93,7 @@ OPEN_ALL = """() => {
 @pytest.mark.parametrize("name", ["karte", "draw", "quarter", "services", "access", "detour"])
 def test_no_payload_runs_in_any_map(browser, tmp_path, name):
     html = maps()[name]
+    assert os.getcwd() not in html                      # no template text was evaluated
     dialogs, outside = [], []
     context = browser.new_context()
     page = context.new_page()
