@@ -1,7 +1,7 @@
 """Übersicht: what the workspace holds; without one, start a new one (or the demo)."""
 import streamlit as st
 
-from jmdiq_geo.i18n import localized_column
+from jmdiq_geo.i18n import localized_column, number_styler
 from jmdiq_geo.ui.new_workspace import follow_build, start_section
 from jmdiq_geo.ui.state import lang, tr, workspace
 
@@ -28,14 +28,14 @@ if levels.empty or not levels["n"].sum():
     st.info(tr("overview_next_boundaries"), icon=":material/upload_file:")
 else:
     st.subheader(tr("overview_levels"))
-    st.table(
+    st.table(number_styler(
         levels.assign(label=localized_column(levels, lang()))[["label", "n", "editions"]]
-        .rename(columns={"label": tr("col_level"), "n": tr("col_areas"), "editions": tr("col_editions")})
-        .set_index(tr("col_level")))
+        .rename(columns={"label": tr("col_level"), "n": tr("col_areas"), "editions": tr("col_editions")}),
+        lang(), digits=0))
 if not periods.empty:
     st.subheader(tr("overview_periods"))
-    st.table(periods.rename(columns={"period": tr("col_period"), "indicators": tr("col_indicators"),
-                                     "n_values": tr("col_values")}).set_index(tr("col_period")))
+    st.table(number_styler(periods.rename(columns={"period": tr("col_period"), "indicators": tr("col_indicators"),
+                                                   "n_values": tr("col_values")}), lang(), digits=0))
 elif not levels.empty:
     st.info(tr("overview_next_indicators"), icon=":material/upload_file:")
 st.caption(tr("overview_crs", crs=meta["work_crs"]) if meta.get("work_crs") else tr("overview_crs_pending"))
