@@ -62,8 +62,9 @@ view = dict(level=level, indicator_id=indicator_id, period=period, scheme=scheme
             period_from=period_from, relative=relative, breaks=breaks)
 m, d = indicator_map(version, **view, lang=lang(), **overlays, target=target, only=only)
 table = d.layer.areas
-st.caption(trm("map_caption", title=d.title, period=format_date(period, lang()), total=len(table),
-               city=format_number(d.layer.city_value, lang(), digits=d.value_digits), n=int(table["value"].notna().sum())))
+count = {k: format_number(v, lang(), digits=0) for k, v in (("n", table["value"].notna().sum()), ("total", len(table)))}
+st.caption(trm("map_caption", title=d.title, period=format_date(period, lang()), whole=d.city_name,
+               city=format_number(d.layer.city_value, lang(), digits=d.value_digits), **count))
 clicked = show_map(m, key="indicator_map", clickable=True)
 st.caption(tr("map_click_hint") + ("" if d.context else " " + tr("map_no_context")))
 description_export("karte", version, d, period_from=period_from)

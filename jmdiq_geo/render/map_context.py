@@ -49,7 +49,9 @@ _LABEL_CSS = (".jmdiq-label{background:none;border:none}"
               ".jmdiq-label span{position:absolute;transform:translate(-50%,-50%);white-space:nowrap;"
               "font:600 11px/1.1 sans-serif;color:#1a1a1a;pointer-events:none;"
               "text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff,0 0 4px #fff}"
-              ".jmdiq-label.top span{font-size:12px;color:#000}")
+              ".jmdiq-label.top span{font-size:12px;color:#000}"
+              # the source line over the labels: Leaflet's 80 % white let names show through it
+              ".leaflet-container .leaflet-control-attribution{background:rgba(255,255,255,.95)}")
 
 
 class _MapScript(MacroElement):
@@ -176,8 +178,9 @@ def add_context(m: folium.Map, shown: dict[str, gpd.GeoDataFrame]) -> None:
 
 
 def add_note(m: folium.Map, text: str) -> None:
-    """A small note in the bottom left corner (e.g. "no context layers in this workspace")."""
-    _MapScript("var note=L.control({position:'bottomleft'});note.onAdd=function(){var d=L.DomUtil.create('div',"
+    """A small note in the top left corner, under the zoom buttons and the scale (e.g. "no
+    context layers in this workspace"); at the bottom a long source line ran over it."""
+    _MapScript("var note=L.control({position:'topleft'});note.onAdd=function(){var d=L.DomUtil.create('div',"
                "'jmdiq-note');d.style.cssText='background:rgba(255,255,255,.85);padding:2px 6px;font:11px sans-serif;"
                "color:#444;border-radius:3px;max-width:260px';d.textContent=" + json.dumps(text, ensure_ascii=False)
                + ";return d;};note.addTo(map);").add_to(m)

@@ -30,8 +30,10 @@ def zoom_controls(version: float, *, key: str = "map", with_only: bool = True) -
     options = ["", *(targets["level"] + "\x1f" + targets["area_id"])]
     labels = dict(zip(options[1:], targets["label"]))
     c1, c2 = st.columns([3, 1.4])
-    chosen = c1.selectbox(tr("map_zoom_to"), options, key=f"{key}_zoom_to", placeholder=tr("map_zoom_city"),
-                          format_func=lambda o: labels.get(o, tr("map_zoom_city")))
+    name = workspace().meta().get("city")                  # "Ganz Heidelberg", "Ganz Deutschland"
+    whole = tr("map_zoom_whole", name=name) if name else tr("map_zoom_city")
+    chosen = c1.selectbox(tr("map_zoom_to"), options, key=f"{key}_zoom_to", placeholder=whole,
+                          format_func=lambda o: labels.get(o, whole))
     only = c2.toggle(tr("map_show_only"), key=f"{key}_show_only", disabled=not chosen,
                      help=tr("map_show_only_help")) if with_only else False
     if not chosen:

@@ -76,7 +76,7 @@ def test_zoom_to_moabit_and_stay_there_when_the_indicator_changes(page, app_url,
     page.screenshot(path=str(shot_dir() / "karte_moabit_labels_context.png"))
 
     # back to the whole city: the map fits the city again
-    choose(page, "Zoomen auf", "Ganze Stadt")
+    choose(page, "Zoomen auf", "Ganz Berlin")
     page.wait_for_function(_VIEW_JS.replace("return {", "if (m.getZoom() > 12) return null; return {"),
                            timeout=60000)
     assert not _inside(view(page), bounds)

@@ -39,8 +39,9 @@ def test_counts_show_no_decimals(berlin, data_root):
     at = run_page("karte", state={"map_indicator": "ew", "map_table_open": True})
     assert not at.exception, [e.value for e in at.exception]
     total = int(pd.read_csv(data_root / "berlin/indicators/einwohner_plr_2024-12_t1.csv")["inhabitants"].sum())
-    caption = next(c for c in texts(at.caption) if "Gesamtstadt" in c)
-    assert f"Gesamtstadt: {format_number(total, 'de', digits=0)}." in caption
+    # the whole is named as the workspace names itself, and the counts read as German numbers
+    caption = next(c for c in texts(at.caption) if "Gebieten mit Wert" in c)
+    assert f"Berlin: {format_number(total, 'de', digits=0)}." in caption
     table = shown_table(at.dataframe[0])
     column = next(c for c in table.columns if c.startswith("Einwohner"))
     assert not table[column].astype(str).str.contains(",").any()
