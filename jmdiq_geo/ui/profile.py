@@ -7,7 +7,7 @@ import streamlit as st
 from jmdiq_geo.i18n import DATE_FORMAT, format_date, format_number, localized, markdown_safe, t_or
 from jmdiq_geo.render.participation import session_line, summary_rows
 from jmdiq_geo.services.layers import time_series
-from jmdiq_geo.services.participation_results import sessions_in_area
+from jmdiq_geo.services.participation_results import attributions, sessions_in_area
 from jmdiq_geo.services.profile import area_choices, area_profile
 from jmdiq_geo.ui.maps import cached_layer
 from jmdiq_geo.ui.state import lang, settings, tr, trm, workspace
@@ -83,14 +83,14 @@ def render_profile(version: float, level: str, area_id: str, *, compact: bool = 
             address=p.youth_centres["address"].fillna("–")).rename(columns={
                 "name": tr("tt_service"), "address": tr("tt_address"), "capacity": tr("profile_places"),
                 "inside": tr("profile_where")}).set_index(tr("tt_service")))
-    if not compact:
-        participation(level, area_id)
-    st.caption(trm("profile_sources", sources="; ".join(p.attributions)))
+    sessions = participation(level, area_id) if not compact else []
+    st.caption(trm("profile_sources", sources="; ".join([*p.attributions, *attributions(sessions)])))
 
 
-def participation(level: str, area_id: str) -> None:
+def participation(level: str, area_id: str) -> list:
     """The participation sessions over the area, each with its places shown inside it (only
-    those with at least k people; ``services.participation_results``), as in the profile PDF."""
+    those with at least k people; ``services.participation_results``), as in the profile PDF;
+    returns them (the source line names them as the PDF's does)."""
     summaries = sessions_in_area(workspace(), level, area_id)
     st.markdown(f"**{tr('part_report_heading')}**")
     if not summaries:
@@ -102,6 +102,7 @@ def participation(level: str, area_id: str) -> None:
             continue
         header, rows = summary_rows(summary, lang())
         st.table(pd.DataFrame(rows, columns=header).set_index(header[0]))
+    return summaries
 
 
 #: the areas' lines (the first is the area of the profile), then district and city

@@ -110,6 +110,9 @@ def test_the_steckbrief_shows_participation_only_where_k_people_pinned(tiny_ws, 
         at = run_section(section, False)
         shown = texts(at.caption)
         assert any("Jugendclub Mittwoch" in c for c in shown)
+        # the source line names the session as the profile PDF does
+        summary = sessions_in(tiny_ws, _area(tiny_ws, i))[0]
+        assert summary.attribution and summary.attribution in shown[-1]
         if i == 0:
             table = at.table[-1].value
             pins = tiny_ws.participation_pins(pinned.session_id)
