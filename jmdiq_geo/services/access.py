@@ -80,7 +80,7 @@ def load_network(ws: Workspace, *, cache: AccessCache | None = None) -> Network 
             return None
         return network_from_segments(seg[["x1", "y1"]].to_numpy(), seg[["x2", "y2"]].to_numpy(),
                                      coverage=ws.network_coverage())
-    return (cache or AccessCache()).network((str(ws.path), ws.data_stamp()), build)
+    return (cache or AccessCache()).network((str(ws.location), ws.data_stamp()), build)
 
 
 def network_summary(ws: Workspace, *, cache: AccessCache | None = None) -> dict | None:
@@ -172,7 +172,7 @@ def build_origins(ws: Workspace, level: str, settings: AccessSettings,
     workspace state. ``target_latest``: the target group's newest values when the caller has
     read them already."""
     target_latest = target_latest if target_latest is not None else _target_latest(ws)
-    key = (str(ws.path), ws.data_stamp(), _digest(target_latest), level, settings.fallback_grid)
+    key = (str(ws.location), ws.data_stamp(), _digest(target_latest), level, settings.fallback_grid)
     return (cache or AccessCache()).origin_info(key, lambda: _build_origins(ws, level, settings, target_latest))
 
 

@@ -157,4 +157,4 @@ def readable(m, version: float, *, level: str | None, key: str, target: tuple[st
 def view_name(key: str) -> str:
     """The name a map's view is kept under in the browser tab: the page's map and the workspace
     (another workspace opened in the same tab starts on its own extent)."""
-    return f"{key}:{workspace().path.name}"
+    return f"{key}:{workspace().label}"
