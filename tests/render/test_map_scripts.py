@@ -1,6 +1,7 @@
-"""The maps' own scripts (legend, source line, scale) carry user text as data: a title, class
-label or source name with template syntax in it stays that text (a Jinja template would
-evaluate it, which would run anything the text asks for), and HTML in it is escaped."""
+"""User text is text wherever it is drawn: in the web maps a title, class label or source name
+with template syntax stays that text (a Jinja template would evaluate it, which would run
+anything the text asks for) and HTML in it is escaped; in matplotlib's charts and print maps
+``$…$`` is not mathematics."""
 from __future__ import annotations
 
 import geopandas as gpd
@@ -26,3 +27,17 @@ def test_template_syntax_in_titles_labels_and_sources_stays_text():
     assert "49" not in html.replace("4326", "").replace("49.4", "")     # {{ 7*7 }} not evaluated
     assert "{{ 7*7 }}" in html and "{% if true %}" in html
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+
+
+def test_dollar_signs_in_names_are_text_in_charts_and_print_maps():
+    """matplotlib's mathtext is off: a name with ``$^$`` draws (it raised), ``$5 und $10`` keeps
+    its dollars (SVG text is the name as it is)."""
+    import pandas as pd
+
+    from jmdiq_geo.render.network import network_figure
+
+    partners = pd.DataFrame({"partner_id": ["a", "b"], "name": ["Treff $^$ Nord", "Kosten $5 und $10"],
+                             "type": ["Schule", "Verein"]})
+    ties = pd.DataFrame({"partner_id": ["a", "b"], "year": [2026, 2026], "intensity": [2, 3], "importance": [1, 2]})
+    svg = network_figure(partners, ties, year=2026, title="Netz $\\foo$", fmt="svg").decode()
+    assert "Treff $^$ Nord" in svg and "Kosten $5 und $10" in svg and "Netz $\\foo$ 2026" in svg
