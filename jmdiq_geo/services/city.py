@@ -238,7 +238,11 @@ def build_workspace(manifest: Manifest, *, settings: Settings, db_path: Path | N
     location = db_path or settings.db_path
     if is_postgres_url(location):
         # a PostgreSQL workspace (an empty database): built in a file first, then copied in
-        # one transaction (``Workspace.copy_from``), so a failing build writes nothing there
+        # one transaction (``Workspace.copy_from``), so a failing build writes nothing there.
+        # A database holding a workspace is shared by many: refused at once, not overwritten
+        with Workspace(location) as target:
+            if target.holds_data():
+                raise SchemaError(Problem("build_target_not_empty", {"path": target.label}))
         with tempfile.TemporaryDirectory(prefix="jmdiq-build-") as folder:
             built = build_workspace(manifest, settings=settings, db_path=Path(folder) / "workspace.duckdb",
                                     progress=progress)

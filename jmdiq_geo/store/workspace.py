@@ -279,7 +279,7 @@ class Workspace(
     def copy_from(self, source: "Workspace") -> dict[str, int]:
         """Copy every table of the workspace ``source`` (the other backend, or the same) into
         this one, which must hold no data yet; one transaction. Returns the rows per table."""
-        if any(n for table, (n, _) in self.snapshot().items() if table != "meta"):
+        if self.holds_data():
             raise SchemaError(Problem("workspace_not_empty", {"path": self.label}))
         if source.url:
             quoted = source.url.replace("'", "''")
@@ -550,6 +550,10 @@ class Workspace(
                 "network_km": cur.execute("SELECT coalesce(sum(length_km), 0) FROM networks").fetchone()[0],
                 "network_segments": count("network_segments"), "origins": count("origins"),
                 "barriers": count("barriers"), "service_edits": count("service_edits")}
+
+    def holds_data(self) -> bool:
+        """Whether any table but meta has rows (a workspace copied or built into must hold none)."""
+        return any(n for table, (n, _) in self.snapshot().items() if table != "meta")
 
     def snapshot(self) -> dict[str, tuple[int, int]]:
         """Row count and a content hash per table: equal snapshots mean nothing was written."""

@@ -13,6 +13,7 @@ import geopandas as gpd
 import pytest
 
 from jmdiq_geo.cli import main
+from jmdiq_geo.errors import SchemaError
 from jmdiq_geo.services.projects import get_record, history, save_project
 from jmdiq_geo.store.generation import GENERATION_KEY
 from jmdiq_geo.store.schema import DATA_TABLES, SCHEMA_VERSION
@@ -178,3 +179,59 @@ def test_pg_dump_and_pg_restore_give_the_same_workspace(tmp_path, tiny_files, pg
         for table in DATA_TABLES:
             assert rows(b, table) == rows(a, table), table
         assert b._pg_rows("SELECT count(*)::text FROM qgis.areas") == a._pg_rows("SELECT count(*)::text FROM qgis.areas")
+
+
+def test_a_database_that_is_not_there_is_a_message_without_the_password(pg_server, capsys):
+    """What the file's "damaged file" test is on PostgreSQL: a database that cannot be opened
+    is a message naming host and database, never the password, and no traceback."""
+    url = pg_server.url("gibt_es_nicht").replace("user=", "password=geheim123&user=")
+    for read_only in (False, True):
+        with pytest.raises(SchemaError) as err:
+            Workspace(url, read_only=read_only)
+        assert [p.code for p in err.value.problems] == ["workspace_unreadable"]
+        assert "geheim123" not in " ".join(err.value.render("en"))
+    assert main(["--lang", "en", "info", "--db", url]) == 2
+    printed = capsys.readouterr()
+    assert "gibt_es_nicht" in printed.err and "geheim123" not in printed.err + printed.out
+    assert "Traceback" not in printed.err
+
+
+def test_a_build_into_a_database_holding_a_workspace_is_refused_before_it_starts(tmp_path, tiny_files, pg_server,
+                                                                                 capsys):
+    """A DuckDB file is rebuilt in place (when nobody holds it); a PostgreSQL database that holds
+    a workspace is shared by many and is not overwritten: ``demo`` says so at once, with what
+    to do, and leaves it as it was."""
+    url = pg_server.new_database("besetzt")
+    tiny_workspace(url, tiny_files).close()
+    manifest = tmp_path / "stadt.toml"
+    manifest.write_text(f"""
+[city]
+id = "x"
+name = "Neu"
+work_crs = "{WORK_CRS}"
+[[levels]]
+id = "plr"
+rank = 0
+[sources.s]
+title = "S"
+licence = "CC0"
+[[boundaries]]
+level = "plr"
+file = "{tiny_files['areas'].name}"
+key = "PLR_ID"
+source = "s"
+""", encoding="utf-8")
+    with Workspace(url, read_only=True) as ws:
+        before = ws.snapshot()
+    argv = ["--lang", "en", "demo", "--city", str(manifest), "--db", url, "--data-root", str(tiny_files["areas"].parent),
+            "--quiet"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "holds a workspace" in err and "createdb" in err and "Traceback" not in err
+    with Workspace(url, read_only=True) as ws:
+        assert ws.snapshot() == before and ws.meta()["city"] == "Teststadt"
+    # an empty database is built into
+    empty = pg_server.new_database("leer")
+    assert main([*argv[:6], empty, *argv[7:]]) == 0
+    with Workspace(empty, read_only=True) as ws:
+        assert ws.meta()["city"] == "Neu" and len(ws.areas("plr")) == 4
