@@ -3,14 +3,16 @@ stored like the project register's records (version, conflict, audit log, no loc
 import duckdb
 import pytest
 
+from jmdiq_geo.config import is_postgres_url
 from jmdiq_geo.errors import ConflictError
 from jmdiq_geo.store.schema import DATA_TABLES, MIGRATIONS, SCHEMA_VERSION
-from jmdiq_geo.store.workspace import Workspace
+from jmdiq_geo.store.workspace import Workspace, _connect_pg
 
 
-def test_an_older_workspace_gains_the_activity_table(tmp_path):
-    path = tmp_path / "old.duckdb"
-    con = duckdb.connect(str(path))
+def test_an_older_workspace_gains_the_activity_table(new_workspace_location):
+    path = new_workspace_location("old")
+    # the file, or the PostgreSQL database attached to DuckDB as the workspace attaches it
+    con = _connect_pg(path, read_only=False) if is_postgres_url(path) else duckdb.connect(str(path))
     # the workspace as it was before the migration that adds the activity log
     before = next(i for i, statements in enumerate(MIGRATIONS)
                   if any("CREATE TABLE activity_months" in sql for sql in statements))

@@ -18,7 +18,7 @@ from jmdiq_geo.store.workspace import Workspace, swap_in
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _workspace(path: Path, city: str = "Teststadt") -> Workspace:
+def _workspace(path: Path | str, city: str = "Teststadt") -> Workspace:
     ws = Workspace.create(path, work_crs="EPSG:25833", city=city)
     with ws.transaction():
         ws.put_indicators([{"indicator_id": "ew", "label_de": "Einwohner", "kind": "extensive"}])
@@ -48,8 +48,9 @@ def holder():
         proc.wait(timeout=30)
 
 
-def test_a_backup_is_a_consistent_copy_while_the_workspace_stays_open(tmp_path):
-    ws = _workspace(tmp_path / "w.duckdb")
+def test_a_backup_is_a_consistent_copy_while_the_workspace_stays_open(tmp_path, new_workspace_location):
+    """On PostgreSQL too: ``backup`` writes a DuckDB file of the database's state of one moment."""
+    ws = _workspace(new_workspace_location("w"))
     out = backup_workspace(ws, tmp_path / "sicherung" / "w-kopie.duckdb")
     with ws.transaction():                      # the open workspace goes on being written
         ws.put_indicators([{"indicator_id": "neu", "label_de": "Neu", "kind": "extensive"}])
@@ -62,6 +63,7 @@ def test_a_backup_is_a_consistent_copy_while_the_workspace_stays_open(tmp_path):
     ws.close()
 
 
+@pytest.mark.duckdb_file("the file replaced, its lock; PostgreSQL restores with pg_restore: test_postgres.py")
 def test_restore_puts_the_backup_in_place_and_refuses_while_the_workspace_is_open(tmp_path, holder):
     db = tmp_path / "w.duckdb"
     ws = _workspace(db)
@@ -81,6 +83,7 @@ def test_restore_puts_the_backup_in_place_and_refuses_while_the_workspace_is_ope
     assert out.exists() and not list(tmp_path.glob("*.restoring*"))
 
 
+@pytest.mark.duckdb_file("restore replaces a file; PostgreSQL refuses restore: test_cli_backup_and_restore")
 def test_restore_refuses_a_file_that_is_no_workspace(tmp_path):
     db = tmp_path / "w.duckdb"
     _workspace(db).close()
@@ -93,6 +96,7 @@ def test_restore_refuses_a_file_that_is_no_workspace(tmp_path):
         assert ws.meta()["city"] == "Teststadt"
 
 
+@pytest.mark.duckdb_file("moving a file into place, its lock and write-ahead log")
 def test_swap_in_refuses_while_held_and_leaves_no_old_log(tmp_path, holder):
     target = tmp_path / "w.duckdb"
     _workspace(target, city="Alt").close()
@@ -117,19 +121,27 @@ def test_swap_in_refuses_while_held_and_leaves_no_old_log(tmp_path, holder):
         assert ws.meta()["city"] == "Neu" and "alt" not in set(ws.indicators()["indicator_id"])
 
 
-def test_cli_backup_and_restore(tmp_path, capsys):
-    db = tmp_path / "w.duckdb"
+def test_cli_backup_and_restore(tmp_path, capsys, new_workspace_location):
+    db = new_workspace_location("w")
     _workspace(db).close()
     out = tmp_path / "b.duckdb"
     assert cli_main(["--lang", "en", "backup", "--db", str(db), "--out", str(out)]) == 0
     assert str(out) in capsys.readouterr().out
+    with open_workspace(out, read_only=True) as copy:
+        assert copy.meta()["city"] == "Teststadt" and set(copy.indicators()["indicator_id"]) == {"ew"}
     assert cli_main(["--lang", "en", "backup", "--db", str(db), "--out", str(out)]) == 2
     assert "exists already" in capsys.readouterr().err
+    if isinstance(db, str):          # PostgreSQL: restored with pg_restore or migrate (README), not replaced
+        assert cli_main(["--lang", "en", "restore", str(out), "--db", db]) == 2
+        assert "pg_restore" in capsys.readouterr().err
+        return
     assert cli_main(["--lang", "en", "restore", str(out), "--db", str(db)]) == 0
     assert "Teststadt" in capsys.readouterr().out
     assert cli_main(["--lang", "en", "restore", str(tmp_path / "gibtsnicht.duckdb"), "--db", str(db)]) == 2
 
 
+@pytest.mark.duckdb_file("the file's write lock; on PostgreSQL a build into a database holding a workspace is "
+                         "refused: test_postgres.py")
 def test_demo_refuses_to_replace_a_workspace_that_is_open(tmp_path, tiny_files, holder, capsys):
     db = tmp_path / "ws.duckdb"
     _workspace(db, city="Alt").close()

@@ -57,6 +57,7 @@ def test_shared_results_are_computed_again_after_a_write(tiny_ws):
     assert tiny_ws.shared("note", compute) == "neu" and len(calls) == 3
 
 
+@pytest.mark.backend_free
 def test_shared_results_are_bounded_and_drop_older_generations():
     store = SharedResults(max_entries=3)
     for i in range(5):
@@ -67,6 +68,7 @@ def test_shared_results_are_bounded_and_drop_older_generations():
     assert len(store) == 1                                       # generation 1 is never asked for again
 
 
+@pytest.mark.backend_free
 def test_shared_results_from_many_threads():
     store = SharedResults()
     out = []

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from jmdiq_geo.store import access, areas, base, definitions, services, values, workspace
 from jmdiq_geo.store.workspace import SERVICE_FIELDS, Workspace
@@ -25,17 +26,20 @@ PUBLIC_API = {
 }
 
 
+@pytest.mark.backend_free
 def test_workspace_keeps_its_public_api():
     missing = sorted(name for name in PUBLIC_API if not hasattr(Workspace, name))
     assert missing == []
 
 
+@pytest.mark.backend_free
 def test_workspace_is_composed_of_the_repositories():
     for repo in (areas.AreasRepository, values.ValuesRepository, definitions.DefinitionsRepository,
                  services.ServicesRepository, access.AccessRepository):
         assert issubclass(Workspace, repo) and issubclass(repo, base.Repository)
 
 
+@pytest.mark.backend_free
 def test_each_repository_holds_its_own_methods():
     """No method is defined twice (a later mixin would silently shadow an earlier one)."""
     seen: dict[str, str] = {}
@@ -50,11 +54,13 @@ def test_each_repository_holds_its_own_methods():
                 seen[name] = cls.__name__
 
 
+@pytest.mark.backend_free
 def test_service_fields_importable_from_both_places():
     assert services.SERVICE_FIELDS is SERVICE_FIELDS
     assert "opening_hours" in SERVICE_FIELDS
 
 
+@pytest.mark.backend_free
 def test_every_store_module_has_a_docstring():
     folder = Path(workspace.__file__).parent
     for path in sorted(folder.glob("*.py")):
