@@ -137,6 +137,7 @@ def test_effective_run_uses_the_nominal_detour_factor_and_target_changes_invalid
     assert not areas.loc["01000004", "suppressed"] and areas.loc["01000004", "median_min"] >= 0
 
 
+@pytest.mark.backend_free
 def test_headline_share_beyond_is_weighted_by_the_target_group():
     from jmdiq_geo.services.access import headline
     origins = pd.DataFrame({"weight": [1.0, 3.0, 4.0], "nearest_min": [5.0, 20.0, np.nan],
@@ -159,6 +160,7 @@ def test_the_cache_is_the_callers(street_ws):
     assert not cache.networks and not cache.origins
 
 
+@pytest.mark.backend_free
 def test_a_full_cache_is_emptied_before_the_next_entry():
     cache = AccessCache(max_networks=1)
     for i in range(2):
@@ -168,6 +170,7 @@ def test_a_full_cache_is_emptied_before_the_next_entry():
     assert list(cache.networks) == [("ws", "2")]
 
 
+@pytest.mark.backend_free
 def test_privacy_thresholds_come_from_the_settings():
     areas = pd.DataFrame({"area": ["a", "b", "c", "d"], "target_group": [50.0, 4.0, 0.0, np.nan],
                           "median_min": [5.0, 6.0, 7.0, 8.0]})
@@ -187,6 +190,7 @@ def test_other_thresholds_make_another_run(street_ws, tmp_path):
     assert not access_for(ws, "jugendfreizeit", config=dataclasses.replace(config, small_count=5)).cached
 
 
+@pytest.mark.backend_free
 def test_small_demand_groups_show_no_count_and_no_places():
     """The privacy rule of the target group holds for E2SFCA's own group too (< 3 persons)."""
     from jmdiq_geo.services.access import suppress_small
@@ -200,6 +204,7 @@ def test_small_demand_groups_show_no_count_and_no_places():
     assert out.loc["c"][["target_group", "median_min", "e2sfca", "demand_group"]].isna().all()
 
 
+@pytest.mark.backend_free
 def test_buildings_stand_for_an_areas_homes_only_where_they_lie_in_half_its_inhabited_cells():
     """Area A: buildings in 2 of its 3 inhabited 100 m cells → kept; area B: one building in 1 of
     its 4 cells (an extract with a few mapped houses) → the cells stand for B's homes."""

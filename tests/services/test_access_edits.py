@@ -12,6 +12,7 @@ def _form(**over):
     return ServiceForm(**base)
 
 
+@pytest.mark.backend_free
 def test_service_form_every_problem_at_once():
     values, problems = check_service(_form(name=" ", languages="klingonisch", opening_hours="Mo-Fr 25:00",
                                            age_min="20", age_max="12", capacity="3,5"), "de")

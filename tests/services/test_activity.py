@@ -24,6 +24,7 @@ def record(ws, months=MONTHS, hours=True):
                    user="anna")
 
 
+@pytest.mark.backend_free
 def test_the_categories_are_data_in_the_catalogue_order():
     assert list(categories("de")) == CATS
     assert categories("de")["netzwerk_sozialraum"] == "Netzwerk- und Sozialraumarbeit"
@@ -110,6 +111,7 @@ def test_year_sums_without_hours_weigh_every_month_the_same(tiny_ws):
     assert "gleich gewichtet" in figures["how"]
 
 
+@pytest.mark.backend_free
 def test_whole_percents_keep_the_sum_of_100():
     shares = [100 / 3, 100 / 3, 100 / 3]
     assert whole_percents(shares) == [34, 33, 33]

@@ -74,6 +74,7 @@ def test_nobody_logged_in_may_change_nothing(tiny_ws, tmp_path, nobody):
         assert err.value.problems[0].code == "auth_required", name
 
 
+@pytest.mark.backend_free
 def test_accounts_hold_argon2_hashes_and_log_in(tmp_path):
     path = tmp_path / "users.toml"
     add_user(path, "anna", role="editor", password="ein langes Passwort")
@@ -91,6 +92,7 @@ def test_accounts_hold_argon2_hashes_and_log_in(tmp_path):
     assert remove_user(path, "anna") and not remove_user(path, "anna")
 
 
+@pytest.mark.backend_free
 def test_only_an_admin_manages_accounts(tmp_path, as_role):
     as_role("editor")
     with pytest.raises(AccessDenied):
@@ -98,6 +100,7 @@ def test_only_an_admin_manages_accounts(tmp_path, as_role):
     assert not (tmp_path / "users.toml").exists()
 
 
+@pytest.mark.backend_free
 def test_cli_user_commands(tmp_path, monkeypatch, capsys):
     users = tmp_path / "users.toml"
     monkeypatch.setenv("JMDIQ_USERS", str(users))

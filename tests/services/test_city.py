@@ -14,6 +14,7 @@ from jmdiq_geo.services.city import build_workspace, load_manifest, manifest_pat
 from jmdiq_geo.store.workspace import Workspace
 
 
+@pytest.mark.backend_free
 def test_berlin_manifest_is_valid_and_files_exist(data_root):
     manifest = load_manifest(manifest_path("berlin"), data_root=data_root)
     kinds = [e.kind for e in manifest.entries]
@@ -23,6 +24,7 @@ def test_berlin_manifest_is_valid_and_files_exist(data_root):
     assert {"jmd_zg", "jmd_zg_anteil"} <= {d.indicator_id for d in manifest.derived}
 
 
+@pytest.mark.backend_free
 def test_broken_manifest_reports_all_problems(tmp_path):
     path = tmp_path / "city.toml"
     path.write_text("""
@@ -57,6 +59,7 @@ columns = { A = "undefined_indicator" }
     assert "typo_section" in text and "colour" in text and "undefined_indicator" in text and "city.work_crs" in text
 
 
+@pytest.mark.backend_free
 def test_manifest_syntax_error(tmp_path):
     path = tmp_path / "bad.toml"
     path.write_text("[city\nid = 1", encoding="utf-8")
@@ -65,6 +68,7 @@ def test_manifest_syntax_error(tmp_path):
     assert err.value.problems[0].code == "manifest_syntax"
 
 
+@pytest.mark.backend_free
 def test_berlin_class_indicators_are_labelled_in_both_languages(data_root):
     manifest = load_manifest(manifest_path("berlin"), data_root=data_root)
     classed = [d for d in manifest.indicators if d.kind == "class"]
@@ -80,6 +84,7 @@ def test_berlin_class_indicators_are_labelled_in_both_languages(data_root):
     assert class_label({"11": "1+"}, 11, "en") == class_label({"11": "1+"}, "11", "de") == "1+"
 
 
+@pytest.mark.backend_free
 def test_access_demand_must_name_known_indicators(tmp_path, data_root):
     text = manifest_path("berlin").read_text(encoding="utf-8").replace(
         'access_demand = { kita = "ew_u6" }', 'access_demand = { kita = "kinder_gibts_nicht" }')
@@ -101,8 +106,8 @@ def test_access_demand_must_name_known_indicators(tmp_path, data_root):
         assert "access_demand" in format_problem(problem, "de") and word in format_problem(problem, "de")
 
 
-def test_failed_build_leaves_existing_workspace(tmp_path, tiny_files):
-    db = tmp_path / "ws.duckdb"
+def test_failed_build_leaves_existing_workspace(tmp_path, tiny_files, new_workspace_location):
+    db = new_workspace_location("ws")
     Workspace.create(db, work_crs="EPSG:25833", city="Alt").close()
     manifest = tmp_path / "stadt.toml"
     manifest.write_text(f"""
@@ -135,7 +140,7 @@ source = "s"
     assert "kaputt.geojson" in str(err.value)
     with Workspace(db, read_only=True) as ws:
         assert ws.meta()["city"] == "Alt"
-    assert not db.with_name("ws.duckdb.building").exists()
+    assert not (tmp_path / "ws.duckdb.building").exists()
 
 
 # --------------------------------------------------------------------------- the Berlin demo workspace

@@ -64,14 +64,11 @@ def test_derived_checks_report_everything(tiny_ws, tmp_path):
 
 
 @pytest.mark.realdata
-def test_saved_index_copy_with_other_weights(berlin_db, tmp_path):
-    import shutil
-
+def test_saved_index_copy_with_other_weights(berlin_db, tmp_path, copy_workspace):
     from jmdiq_geo.services.layers import compute_index_for
     from jmdiq_geo.store.workspace import Workspace
 
-    db = tmp_path / "copy.duckdb"
-    shutil.copy(berlin_db, db)
+    db = copy_workspace(berlin_db, tmp_path / "copy.duckdb")
     with Workspace(db) as ws:
         definition = load_index_file(shipped_indices()["mss2021"])
         definition.id, definition.label_de = "mss_kinder", "MSS mit doppelter Kinderarmut"

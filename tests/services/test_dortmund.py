@@ -18,9 +18,9 @@ def _run(*args) -> None:
 
 
 @pytest.fixture(scope="module")
-def dortmund_db(tmp_path_factory, data_root):
+def dortmund_db(data_root, workspace_locations):
     d = data_root / "dortmund"
-    db = str(tmp_path_factory.mktemp("dortmund") / "dortmund.duckdb")
+    db = str(workspace_locations("dortmund"))
     _run("new", "--name", "Dortmund", "--db", db)
     _run("import", "boundaries", str(d / "boundaries" / "Statist_UnterbezirkePolygon.geojson"), "--db", db,
          "--level", "ubz", "--label", "Unterbezirk", "--key", "unbeznr", "--name", "bezeichnun",
@@ -76,8 +76,8 @@ def test_maps_index_and_check_of_nordmarkt(dortmund_db, tmp_path, capsys):
     assert "Social deprivation" in out and ": met" in out
 
 
-def test_shipped_data_package_builds_the_same(dortmund_db, data_root, tmp_path):
-    db = str(tmp_path / "paket.duckdb")
+def test_shipped_data_package_builds_the_same(dortmund_db, data_root, new_workspace_location):
+    db = str(new_workspace_location("paket"))
     _run("demo", "--city", "dortmund", "--db", db, "--data-root", str(data_root), "--quiet")
     with open_workspace(db, read_only=True) as a, open_workspace(dortmund_db, read_only=True) as b:
         # the same areas, programme areas and values (the package adds readable labels and more services)

@@ -28,6 +28,7 @@ def _shares(ws, tmp_path):
                 Source("amt", "Statistikamt", licence="CC0"), max_bytes=10**7)
 
 
+@pytest.mark.backend_free
 def test_density_times_surface_is_aligned_and_exact():
     values = pd.DataFrame({"area_id": ["b", "a"], "indicator_id": "d", "period": date(2024, 12, 31),
                            "value": [50.0, 10.0]})

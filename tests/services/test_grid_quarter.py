@@ -25,8 +25,8 @@ SETTINGS = Settings.from_env()
 
 
 @pytest.fixture(scope="module")
-def grids_db(tmp_path_factory, data_root):
-    return build_grids_only(tmp_path_factory.mktemp("musterstadt"), data_root)
+def grids_db(tmp_path_factory, data_root, workspace_locations):
+    return build_grids_only(tmp_path_factory.mktemp("musterstadt"), data_root, workspace_locations("musterstadt"))
 
 
 @pytest.fixture

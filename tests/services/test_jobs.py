@@ -19,6 +19,7 @@ def runner():
     r.shutdown()
 
 
+@pytest.mark.backend_free
 def test_the_caller_goes_on_while_the_job_runs_and_sees_its_progress(runner):
     release, reached = threading.Event(), threading.Event()
 
@@ -37,6 +38,7 @@ def test_the_caller_goes_on_while_the_job_runs_and_sees_its_progress(runner):
     assert runner.get(job.job_id) is job and runner.running() == []
 
 
+@pytest.mark.backend_free
 def test_an_error_is_kept_for_the_page_and_the_worker_lives_on(runner):
     def fails(*, progress):
         raise InputError(Problem("not_aggregatable", {"indicator": "x"}))
@@ -49,6 +51,7 @@ def test_an_error_is_kept_for_the_page_and_the_worker_lives_on(runner):
     assert good.wait(10) and good.outcome() == 42
 
 
+@pytest.mark.backend_free
 def test_the_job_acts_as_who_asked():
     runner = JobRunner(workers=1)
     try:
@@ -62,6 +65,7 @@ def test_the_job_acts_as_who_asked():
         runner.shutdown()
 
 
+@pytest.mark.backend_free
 def test_no_more_jobs_at_once_than_workers(runner):
     lock, now, most = threading.Lock(), [0], [0]
 

@@ -35,6 +35,7 @@ def test_population_totals_conserved_across_levels(berlin_ws):
     assert share.city_value == pytest.approx(100 * mh / 3_897_145)
 
 
+@pytest.mark.backend_free
 def test_no_city_value_from_a_part_of_the_city():
     """A table of a few quarters gives no "city" sum of them; areas left out because they are
     nearly empty (the MSS leaves out areas under 300 residents) do not count against it."""

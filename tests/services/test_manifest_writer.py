@@ -22,14 +22,14 @@ def _tables(db) -> tuple[dict, dict]:
 
 
 @pytest.mark.realdata
-def test_berlin_round_trip(berlin_db, data_root, tmp_path, capsys):
+def test_berlin_round_trip(berlin_location, data_root, tmp_path, capsys, new_workspace_location):
     toml = tmp_path / "berlin_again.toml"
-    assert main(["manifest", "--db", str(berlin_db), "--data-root", str(data_root), "--out", str(toml)]) == 0
+    assert main(["manifest", "--db", str(berlin_location), "--data-root", str(data_root), "--out", str(toml)]) == 0
     text = toml.read_text(encoding="utf-8")
     assert "[roles]" in text and 'file = "berlin/' in text and str(data_root) not in text
-    again = tmp_path / "again.duckdb"
+    again = new_workspace_location("again")
     assert main(["demo", "--city", str(toml), "--db", str(again), "--data-root", str(data_root), "--quiet"]) == 0
-    assert _tables(again) == _tables(berlin_db)
+    assert _tables(again) == _tables(berlin_location)
 
 
 def _square_file(path, squares, key):
@@ -40,7 +40,7 @@ def _square_file(path, squares, key):
     return path
 
 
-def test_a_city_built_with_the_cli_rebuilds_from_its_manifest(tmp_path, capsys):
+def test_a_city_built_with_the_cli_rebuilds_from_its_manifest(tmp_path, capsys, new_workspace_location):
     data = tmp_path / "daten"
     data.mkdir()
     d = 0.01
@@ -51,7 +51,7 @@ def test_a_city_built_with_the_cli_rebuilds_from_its_manifest(tmp_path, capsys):
                                              ("B", (7.4 + d, 51.5, 7.4 + 2 * d, 51.5 + 2 * d))], "sb")
     table = data / "werte.csv"
     table.write_text("Nr;Einwohner;Arbeitslose\n000;1200;80\n001;900;75\n010;1500;40\n011;700;35\n", encoding="utf-8")
-    db = str(tmp_path / "stadt.duckdb")
+    db = str(new_workspace_location("stadt"))
     common = ["--db", db, "--licence", "dl-de/by-2-0"]
     assert main(["new", "--name", "Teststadt", "--db", db]) == 0
     assert main(["import", "boundaries", str(big), "--level", "sb", "--label", "Stadtbezirk", "--key", "sb",
@@ -64,7 +64,7 @@ def test_a_city_built_with_the_cli_rebuilds_from_its_manifest(tmp_path, capsys):
     assert main(["roles", "--db", db, "residents=ew"]) == 0
     toml = tmp_path / "teststadt.toml"
     assert main(["manifest", "--db", db, "--data-root", str(data), "--out", str(toml)]) == 0
-    again = tmp_path / "again.duckdb"
+    again = new_workspace_location("again")
     assert main(["demo", "--city", str(toml), "--db", str(again), "--data-root", str(data), "--quiet"]) == 0
     assert _tables(again) == _tables(db)
     with open_workspace(again, read_only=True) as ws:

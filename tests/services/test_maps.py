@@ -55,16 +55,16 @@ def test_change_and_official_classes_and_overlays(berlin_ws):
 
 
 @pytest.mark.realdata
-def test_cli_writes_the_same_map_offline(berlin_db, tmp_path, capsys):
+def test_cli_writes_the_same_map_offline(berlin_location, tmp_path, capsys):
     from jmdiq_geo.cli import main
 
     out = tmp_path / "karte.html"
-    assert main(["--lang", "en", "map", "--db", str(berlin_db), "--indicator", "jmd_zg_anteil", "--period",
+    assert main(["--lang", "en", "map", "--db", str(berlin_location), "--indicator", "jmd_zg_anteil", "--period",
                  "2024-12-31", "--level", "bzr", "--scheme", "equal_interval", "--k", "4", "--out", str(out)]) == 0
     html = out.read_text(encoding="utf-8")
     assert "<script src=" not in html and "Amt für Statistik Berlin-Brandenburg, CC BY 3.0 DE" in html
     # the legend's class bounds are those of the description the app draws
-    with Workspace(berlin_db, read_only=True) as ws:
+    with Workspace(berlin_location, read_only=True) as ws:
         d = describe_indicator_map(ws, indicator_id="jmd_zg_anteil", period=PERIOD, level="bzr",
                                    settings=Settings.from_env(), lang="en", scheme="equal_interval", k=4)
     assert all(format_number(hi, "en", digits=1) in html for hi in d.classes.upper)
@@ -72,11 +72,11 @@ def test_cli_writes_the_same_map_offline(berlin_db, tmp_path, capsys):
 
 
 @pytest.mark.realdata
-def test_cli_map_bad_request_is_a_message(berlin_db, tmp_path, capsys):
+def test_cli_map_bad_request_is_a_message(berlin_location, tmp_path, capsys):
     from jmdiq_geo.cli import main
 
     out = tmp_path / "x.html"
-    assert main(["--lang", "en", "map", "--db", str(berlin_db), "--indicator", "nope", "--period", "2024-12-31",
+    assert main(["--lang", "en", "map", "--db", str(berlin_location), "--indicator", "nope", "--period", "2024-12-31",
                  "--level", "nowhere", "--palette", "rainbow", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert "nope" in err and "nowhere" in err and "rainbow" in err and "Traceback" not in err

@@ -44,6 +44,7 @@ def _halves(tmp_path):
     return _geojson(tmp_path / "sb.geojson", [(west, {"sb": "W", "titel": "West"}), (east, {"sb": "O", "titel": "Ost"})])
 
 
+@pytest.mark.backend_free
 def test_work_crs_from_where_the_areas_lie():
     def at(lon, lat):
         return gpd.GeoDataFrame(geometry=[shapely.box(lon, lat, lon + 0.1, lat + 0.1)], crs="EPSG:4326")
@@ -52,8 +53,8 @@ def test_work_crs_from_where_the_areas_lie():
     assert utm_crs_for(at(10.7, 50.9)) == "EPSG:25832"       # Gotha
 
 
-def test_new_city_then_levels_from_files_with_parents_from_geometry(tmp_path):
-    ws = new_city(tmp_path / "stadt.duckdb", name="Teststadt")
+def test_new_city_then_levels_from_files_with_parents_from_geometry(tmp_path, new_workspace_location):
+    ws = new_city(new_workspace_location("stadt"), name="Teststadt")
     assert ws.levels_in_order() == [] and ws.meta()["city"] == "Teststadt"
     # Latin-1 encoded, as Dortmund publishes its Unterbezirke
     report = import_file(ws, "boundaries", _quarters(tmp_path, encoding="latin-1"),
@@ -74,8 +75,8 @@ def test_new_city_then_levels_from_files_with_parents_from_geometry(tmp_path):
     ws.close()
 
 
-def test_finer_level_below_the_lowest_and_reports_of_misfits(tmp_path):
-    ws = new_city(tmp_path / "stadt.duckdb", name="Teststadt")
+def test_finer_level_below_the_lowest_and_reports_of_misfits(tmp_path, new_workspace_location):
+    ws = new_city(new_workspace_location("stadt"), name="Teststadt")
     import_file(ws, "boundaries", _halves(tmp_path), BoundarySpec(level="sb", key="sb"), SRC, max_bytes=MAX,
                 level=LevelSpec("sb", "Stadtbezirk"))
     # one block straddles both halves, one lies outside the city
@@ -96,6 +97,7 @@ def test_finer_level_below_the_lowest_and_reports_of_misfits(tmp_path):
     ws.close()
 
 
+@pytest.mark.backend_free
 def test_assign_parents_is_aligned_and_conserves_children():
     parents = gpd.GeoDataFrame({"area_id": ["A", "B"]}, geometry=[shapely.box(0, 0, 10, 10), shapely.box(10, 0, 20, 10)],
                                crs="EPSG:25832")
@@ -109,8 +111,9 @@ def test_assign_parents_is_aligned_and_conserves_children():
         assign_parents(children.set_crs("EPSG:25833", allow_override=True), parents)
 
 
-def test_refusals_write_nothing(tmp_path):
-    ws = new_city(tmp_path / "stadt.duckdb", name="Teststadt")
+def test_refusals_write_nothing(tmp_path, new_workspace_location):
+    db = new_workspace_location("stadt")
+    ws = new_city(db, name="Teststadt")
     before = ws.snapshot()
     # an unknown level without a label: the message says how to create it
     with pytest.raises(SchemaError) as info:
@@ -139,13 +142,13 @@ def test_refusals_write_nothing(tmp_path):
     assert ws.levels_in_order() == ["sb"]
     ws.close()
     with pytest.raises(SchemaError) as info:
-        new_city(tmp_path / "stadt.duckdb", name="Noch einmal")
+        new_city(db, name="Noch einmal")
     assert info.value.problems[0].code == "workspace_exists"
 
 
 @pytest.mark.realdata
-def test_cli_dortmund_from_an_empty_folder(tmp_path, data_root, capsys):
-    db = str(tmp_path / "dortmund.duckdb")
+def test_cli_dortmund_from_an_empty_folder(data_root, capsys, new_workspace_location):
+    db = str(new_workspace_location("dortmund"))
     ubz = data_root / "dortmund" / "boundaries" / "Statist_UnterbezirkePolygon.geojson"
     assert main(["new", "--name", "Dortmund", "--db", db]) == 0
     # without a label the unknown level is a message, exit 2
@@ -163,8 +166,8 @@ def test_cli_dortmund_from_an_empty_folder(tmp_path, data_root, capsys):
         assert len(names) == 170 and "BÖVINGHAUSEN" in set(names["name"]) and "011" in set(names["area_id"])
 
 
-def test_member_table_with_areas_in_no_programme_and_one_programme_name(tmp_path):
-    ws = new_city(tmp_path / "stadt.duckdb", name="Teststadt")
+def test_member_table_with_areas_in_no_programme_and_one_programme_name(tmp_path, new_workspace_location):
+    ws = new_city(new_workspace_location("stadt"), name="Teststadt")
     import_file(ws, "boundaries", _quarters(tmp_path), BoundarySpec(level="ubz", key="nr", name="name"), SRC,
                 max_bytes=MAX, level=LevelSpec("ubz", "Unterbezirk"))
     table = tmp_path / "mitglieder.csv"
@@ -184,8 +187,8 @@ def test_member_table_with_areas_in_no_programme_and_one_programme_name(tmp_path
     ws.close()
 
 
-def test_a_file_far_from_the_workspace_is_refused(tmp_path):
-    ws = new_city(tmp_path / "stadt.duckdb", name="Teststadt")
+def test_a_file_far_from_the_workspace_is_refused(tmp_path, new_workspace_location):
+    ws = new_city(new_workspace_location("stadt"), name="Teststadt")
     import_file(ws, "boundaries", _quarters(tmp_path), BoundarySpec(level="ubz", key="nr"), SRC, max_bytes=MAX,
                 level=LevelSpec("ubz", "Unterbezirk"))
     before = ws.snapshot()
@@ -199,8 +202,8 @@ def test_a_file_far_from_the_workspace_is_refused(tmp_path):
     ws.close()
 
 
-def test_check_without_a_population_indicator_is_no_traceback(tmp_path, capsys):
-    db = tmp_path / "stadt.duckdb"
+def test_check_without_a_population_indicator_is_no_traceback(tmp_path, capsys, new_workspace_location):
+    db = new_workspace_location("stadt")
     ws = new_city(db, name="Teststadt")
     import_file(ws, "boundaries", _quarters(tmp_path), BoundarySpec(level="ubz", key="nr"), SRC, max_bytes=MAX,
                 level=LevelSpec("ubz", "Unterbezirk"))

@@ -108,6 +108,7 @@ def test_filters_only_above_k_for_the_group_and_the_rest(tiny_ws, session):
     assert filtered["participants"].tolist() == [3]
 
 
+@pytest.mark.backend_free
 def test_count_places_against_a_plain_count():
     pins = pd.DataFrame({"place": list("aaabbbbc"), "category": ["x"] * 8,
                          "participant": ["p1", "p2", "p3", "p1", "p1", "p2", "p2", "p9"]})
@@ -196,6 +197,7 @@ def test_bad_input_is_refused(tiny_ws, session):
     ("Der Platz ist dunkel, Bus 165 fährt selten", []),
     ("ich bin oft hier nach der Schule", []),
 ])
+@pytest.mark.backend_free
 def test_comment_screening(text, flags):
     names, cues = screening_hints()
     assert sorted(screen_comment(text, first_names=names, name_cues=cues)) == sorted(flags)
@@ -271,6 +273,7 @@ def test_public_session_gives_only_outline_and_categories(tiny_ws, session):
     assert '"Polygon"' in view.outline_geojson
 
 
+@pytest.mark.backend_free
 def test_qr_png_is_a_png():
     png = part.qr_png(part.participation_link("http://192.168.0.2:8501", "abc" * 8))
     assert png[:8] == b"\x89PNG\r\n\x1a\n"

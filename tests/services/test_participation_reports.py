@@ -160,12 +160,14 @@ def test_one_aggregation_per_session(tiny_ws, pinned):
     ([6, 2, 1], [True, False, False]),        # withheld 2+1 = 3: enough
     ([2, 1], [False, False]),
 ])
+@pytest.mark.backend_free
 def test_complementary_shown(sizes, shown):
     assert complementary_shown(sizes, 3) == shown
     hidden = sum(s for s, f in zip(sizes, shown) if not f)
     assert hidden == 0 or hidden >= 3 or sum(sizes) < 3
 
 
+@pytest.mark.backend_free
 def test_no_group_of_one_or_two_from_the_whole_minus_the_groups_shown():
     # a place: 3 people 12-14, 3 people 15-17, 1 person 18-20; all seven pinned the same category
     groups = ["12-14"] * 3 + ["15-17"] * 3 + ["18-20"]

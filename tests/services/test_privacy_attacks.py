@@ -15,6 +15,7 @@ from jmdiq_geo.services.layers import indicator_layer
 from tests.fixtures.files import MAX_BYTES, TINY_AREAS
 
 
+@pytest.mark.backend_free
 def test_one_hidden_value_in_a_group_takes_the_smallest_neighbour_with_it():
     values = pd.Series({"a": 100.0, "b": 5.0, "c": 40.0, "d": 30.0, "e": 7.0})
     pop = pd.Series({"a": 900, "b": 120, "c": 600, "d": 500, "e": 800})
@@ -26,6 +27,7 @@ def test_one_hidden_value_in_a_group_takes_the_smallest_neighbour_with_it():
     assert shown[["a", "d", "e"]].notna().all()                  # group Y hides nothing: nothing more
 
 
+@pytest.mark.backend_free
 def test_differencing_a_published_total_gives_no_hidden_value():
     rng = np.random.default_rng(7)
     for _ in range(200):
@@ -40,6 +42,7 @@ def test_differencing_a_published_total_gives_no_hidden_value():
         assert hidden.sum() != 1, (values.tolist(), pop.tolist())
 
 
+@pytest.mark.backend_free
 def test_a_rate_whose_numerator_is_a_small_count_is_hidden():
     rate = pd.Series({"a": 2.0, "b": 10.0, "c": 0.0})
     den = pd.Series({"a": 100.0, "b": 100.0, "c": 100.0})           # numerators 2, 10, 0

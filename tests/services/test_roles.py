@@ -15,6 +15,7 @@ from tests.fixtures.files import count_table
 SETTINGS = Settings.from_env()
 
 
+@pytest.mark.backend_free
 def test_shipped_rule_sets_use_roles_only():
     for path in shipped_rulesets().values():
         for c in load_ruleset(path).criteria:

@@ -18,8 +18,8 @@ def test_berlin_has_data_for_the_mss_rule_set(berlin_ws):
     assert rule_set_applies(berlin_ws, mss)
 
 
-def test_a_small_city_lacks_the_mss_classes_and_gains_a_criterion_by_a_role(tmp_path):
-    db = build_other_city(tmp_path)
+def test_a_small_city_lacks_the_mss_classes_and_gains_a_criterion_by_a_role(tmp_path, new_workspace_location):
+    db = build_other_city(tmp_path, new_workspace_location("teststadt"))
     mss = shipped_rule_set("mss_2021")
     with open_workspace(db) as ws:
         assert set(rule_set_gaps(ws, mss)) == {c.id for c in mss.criteria}

@@ -7,6 +7,7 @@ spatial join (cell squares), the sums taken by plain DuckDB over the parquet fil
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import duckdb
 import geopandas as gpd
@@ -53,6 +54,17 @@ def _centres_inside(polygon, x, y) -> np.ndarray:
 def _parquet(root, rel, column) -> pd.DataFrame:
     """The whole file, as DuckDB reads it (no filter)."""
     return duckdb.sql(f"SELECT x, y, \"{column}\" AS v FROM read_parquet('{root / rel}')").df()
+
+
+def _nothing_written(db) -> None:
+    """No workspace and no leftover in the file's folder; a PostgreSQL database (which the
+    refused ``new`` may have given the empty schema) holds no city and no rows."""
+    if isinstance(db, Path):
+        assert list(db.parent.iterdir()) == []
+        return
+    with Workspace(db, read_only=True) as ws:
+        assert not ws.meta().get("city")
+        assert {t: n for t, (n, _) in ws.snapshot().items() if n and t != "meta"} == {}
 
 
 def test_heidelberg_starter_outline_context_and_sources(heidelberg_starter, nationwide_root):
@@ -125,8 +137,8 @@ def test_heidelberg_residents_equal_the_parquet_sum_of_the_cells_with_their_cent
     assert report.values["zensus_ew"] == expected["zensus_ew"]
 
 
-def test_by_ags_the_same_gemeinde(tmp_path, nationwide_root, heidelberg_starter, capsys):
-    db = tmp_path / "hd.duckdb"
+def test_by_ags_the_same_gemeinde(nationwide_root, heidelberg_starter, capsys, new_workspace_location):
+    db = new_workspace_location("hd")
     assert main(["new", "--gemeinde", "08221000", "--db", str(db), "--data-root", str(nationwide_root)]) == 0
     out = capsys.readouterr()
     assert "[1/8]" in out.err and "[8/8]" in out.err          # progress steps on stderr
@@ -137,12 +149,12 @@ def test_by_ags_the_same_gemeinde(tmp_path, nationwide_root, heidelberg_starter,
 
 
 def test_an_ambiguous_name_lists_the_candidates_with_their_kreis_and_writes_nothing(tmp_path, nationwide_root,
-                                                                                   capsys):
+                                                                                   capsys, new_workspace_location):
     gem = pyogrio.read_dataframe(nationwide_root / "germany" / "VG5000_GEM.shp", read_geometry=False)
     krs = pyogrio.read_dataframe(nationwide_root / "germany" / "VG5000_KRS.shp", read_geometry=False)
     same = gem[gem["GEN"] == "Mühlhausen"]
     assert len(same) >= 2                                  # the name exists several times
-    db = tmp_path / "m.duckdb"
+    db = new_workspace_location("m")
     assert main(["--lang", "en", "new", "--gemeinde", "Mühlhausen", "--db", str(db),
                  "--data-root", str(nationwide_root)]) == 2
     err = capsys.readouterr().err
@@ -151,22 +163,21 @@ def test_an_ambiguous_name_lists_the_candidates_with_their_kreis_and_writes_noth
     for ags in same["AGS"]:
         line = next(line for line in err.splitlines() if ags in line)
         assert kreis[ags[:5]] in line
-    assert list(tmp_path.iterdir()) == []                  # no workspace, no leftover
+    _nothing_written(db)
 
 
-def test_an_unknown_name_gets_close_matches(tmp_path, nationwide_root, capsys):
-    db = tmp_path / "x.duckdb"
+def test_an_unknown_name_gets_close_matches(nationwide_root, capsys, new_workspace_location):
+    db = new_workspace_location("x")
     assert main(["--lang", "en", "new", "--gemeinde", "Heidelbrg", "--db", str(db),
                  "--data-root", str(nationwide_root)]) == 2
     err = capsys.readouterr().err
     assert "There is no Gemeinde 'Heidelbrg'" in err and "similar: Heidelberg (Stadt" in err
-    assert not db.exists()
+    _nothing_written(db)
 
 
-def test_the_towns_own_areas_go_below_the_gemeinde(tmp_path, heidelberg_starter):
+def test_the_towns_own_areas_go_below_the_gemeinde(tmp_path, heidelberg_starter, copy_workspace):
     """Two made-up quarters inside Heidelberg, imported as a new level under the Gemeinde."""
-    db = tmp_path / "hd.duckdb"
-    db.write_bytes(heidelberg_starter[0].read_bytes())
+    db = copy_workspace(heidelberg_starter[0], tmp_path / "hd.duckdb")
     with Workspace(db) as ws:
         centre = ws.areas("gemeinde").geometry.iloc[0].representative_point()
         west = shapely.box(centre.x - 800, centre.y - 400, centre.x, centre.y + 400)

@@ -8,7 +8,6 @@ shapely intersection of their own.
 """
 from __future__ import annotations
 
-import shutil
 
 import numpy as np
 import osmium
@@ -181,9 +180,8 @@ def test_cli_access_writes_the_pairs_with_their_barriers(town, tmp_path, capsys)
     assert pairs.iloc[0]["service"] in printed.out               # the worst pairs are printed
 
 
-def test_cli_import_reports_and_shows_progress(town, tmp_path, capsys):
-    db = tmp_path / "kopie.duckdb"
-    shutil.copy(town.db, db)
+def test_cli_import_reports_and_shows_progress(town, tmp_path, capsys, copy_workspace):
+    db = copy_workspace(town.db, tmp_path / "kopie.duckdb")
     assert main(["--lang", "en", "import", "network", str(town.pbf), "--db", str(db), "--licence", "ODbL 1.0"]) == 0
     printed = capsys.readouterr()
     d = town.reports["network"].details

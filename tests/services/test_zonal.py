@@ -34,10 +34,10 @@ def bezirke(data_root):
 
 
 @pytest.fixture(scope="module")
-def ws(tmp_path_factory, data_root, raster_dir):
+def ws(data_root, raster_dir, workspace_locations):
     """A workspace with the Bezirke as its only level and the TIF grids imported (clipped to
     the Bezirke's window, which holds the whole Berlin cut of the Zensus)."""
-    ws = Workspace.create(tmp_path_factory.mktemp("zonal") / "w.duckdb", work_crs="EPSG:25833", city="Berlin")
+    ws = Workspace.create(workspace_locations("zonal"), work_crs="EPSG:25833", city="Berlin")
     with ws.transaction():
         ws.put_level("bez", label_de="Bezirk", label_en="District", rank=0, parent_level=None)
     im.import_boundaries(ws, data_root / "berlin" / "boundaries" / "bezirksgrenzen.shp",
