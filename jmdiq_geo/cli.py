@@ -40,7 +40,8 @@ def cmd_demo(args) -> int:
     notices = [n for r in result.reports for n in r.notices]
     for line in format_problems(notices, settings.lang):
         print("  " + t("cli_notice", settings.lang) + ": " + line, file=sys.stderr)
-    print(t("cli_demo_done", settings.lang, path=result.db_path, seconds=f"{time.perf_counter() - started:.1f}"))
+    print(t("cli_demo_done", settings.lang, path=settings.db_label if settings.uses_postgres else result.db_path,
+            seconds=f"{time.perf_counter() - started:.1f}"))
     return cmd_info(args)
 
 

@@ -230,8 +230,10 @@ source = "s"
     assert "holds a workspace" in err and "createdb" in err and "Traceback" not in err
     with Workspace(url, read_only=True) as ws:
         assert ws.snapshot() == before and ws.meta()["city"] == "Teststadt"
-    # an empty database is built into
-    empty = pg_server.new_database("leer")
+    # an empty database is built into; what is printed names it without the password
+    empty = pg_server.new_database("leer").replace("user=", "password=geheim123&user=")
     assert main([*argv[:6], empty, *argv[7:]]) == 0
+    printed = capsys.readouterr()
+    assert f"localhost/{pg_server.dbname(empty)}" in printed.out and "geheim123" not in printed.out + printed.err
     with Workspace(empty, read_only=True) as ws:
         assert ws.meta()["city"] == "Neu" and len(ws.areas("plr")) == 4
