@@ -7,6 +7,9 @@ import pytest
 
 from jmdiq_geo.services.jobs import JobRunner, steps
 
+#: the runner and its steps, no workspace: skipped as not applicable in the PostgreSQL pass
+pytestmark = pytest.mark.backend_free
+
 
 @pytest.fixture
 def runner():
