@@ -155,7 +155,7 @@ def test_the_cache_is_the_callers(street_ws):
     assert load_network(ws) is not net                           # without one: built per call
     access_for(ws, "jugendfreizeit", cache=cache, use_cache=False)
     assert len(cache.networks) == 1 and len(cache.origins) == 1
-    assert cache.network((str(ws.path), ws.data_stamp()), lambda: None) is net
+    assert cache.network((str(ws.location), ws.data_stamp()), lambda: None) is net
     cache.clear()
     assert not cache.networks and not cache.origins
 
