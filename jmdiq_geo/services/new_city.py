@@ -222,12 +222,14 @@ def new_gemeinde(db_path: Path | str, query: str, *, data_root: Path | None, nam
     place when complete."""
     authorize("create_workspace")
     started = time.perf_counter()
-    db_path = _fresh_path(db_path)
     layers = nationwide.load_layers(data_root)
     total = len(layers.grids) + 3
     step = _stepper(progress, total, lang)
     step("starter_step_find", query=query)
     row = nationwide.resolve_gemeinde(nationwide.gemeinde_index(layers), query)
+    # the target is looked at only for a Gemeinde found: an unknown name leaves a PostgreSQL
+    # database as it was (opening a workspace there creates its tables)
+    db_path = _fresh_path(db_path)
     ags = str(row["ags"])
     step("starter_step_outline", name=row["name"])
     gem = nationwide.read_areas(layers.areas["gemeinde"], keys=[ags])
