@@ -14,6 +14,7 @@ from jmdiq_geo.cli import main as cli_main
 from jmdiq_geo.errors import SchemaError
 from jmdiq_geo.services.workspace import backup_workspace, open_workspace, restore_workspace
 from jmdiq_geo.store.workspace import Workspace, swap_in
+from tests.fixtures.files import one_level_manifest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -145,24 +146,7 @@ def test_cli_backup_and_restore(tmp_path, capsys, new_workspace_location):
 def test_demo_refuses_to_replace_a_workspace_that_is_open(tmp_path, tiny_files, holder, capsys):
     db = tmp_path / "ws.duckdb"
     _workspace(db, city="Alt").close()
-    manifest = tmp_path / "stadt.toml"
-    manifest.write_text(f"""
-[city]
-id = "x"
-name = "Neu"
-work_crs = "EPSG:25833"
-[[levels]]
-id = "plr"
-rank = 0
-[sources.s]
-title = "S"
-licence = "CC0"
-[[boundaries]]
-level = "plr"
-file = "{tiny_files['areas'].name}"
-key = "PLR_ID"
-source = "s"
-""", encoding="utf-8")
+    manifest = one_level_manifest(tmp_path, tiny_files["areas"], work_crs="EPSG:25833")
     proc = holder(db)
     argv = ["--lang", "en", "demo", "--city", str(manifest), "--db", str(db), "--data-root", str(tiny_files["areas"].parent)]
     assert cli_main(argv) == 2

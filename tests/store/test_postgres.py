@@ -18,7 +18,7 @@ from jmdiq_geo.services.projects import get_record, history, save_project
 from jmdiq_geo.store.generation import GENERATION_KEY
 from jmdiq_geo.store.schema import DATA_TABLES, SCHEMA_VERSION
 from jmdiq_geo.store.workspace import Workspace
-from tests.fixtures.files import WORK_CRS
+from tests.fixtures.files import WORK_CRS, one_level_manifest
 from tests.fixtures.projects import INSIDE, add_partners, make_project
 from tests.fixtures.workspaces import tiny_workspace
 
@@ -203,24 +203,7 @@ def test_a_build_into_a_database_holding_a_workspace_is_refused_before_it_starts
     to do, and leaves it as it was."""
     url = pg_server.new_database("besetzt")
     tiny_workspace(url, tiny_files).close()
-    manifest = tmp_path / "stadt.toml"
-    manifest.write_text(f"""
-[city]
-id = "x"
-name = "Neu"
-work_crs = "{WORK_CRS}"
-[[levels]]
-id = "plr"
-rank = 0
-[sources.s]
-title = "S"
-licence = "CC0"
-[[boundaries]]
-level = "plr"
-file = "{tiny_files['areas'].name}"
-key = "PLR_ID"
-source = "s"
-""", encoding="utf-8")
+    manifest = one_level_manifest(tmp_path, tiny_files["areas"])
     with Workspace(url, read_only=True) as ws:
         before = ws.snapshot()
     argv = ["--lang", "en", "demo", "--city", str(manifest), "--db", url, "--data-root", str(tiny_files["areas"].parent),
