@@ -40,6 +40,9 @@ class Profile:
     #: what the top level is called in this city, by language (Bezirk, Stadtbezirk …): the
     #: profile's "district" column
     district_label: dict[str, str] = field(default_factory=dict)
+    #: the whole as the workspace names itself (Berlin, Heidelberg, Deutschland): the "city"
+    #: column and line ("" where it has no name)
+    city_name: str = ""
 
 
 def profile_indicator_ids(ws: Workspace) -> list[str]:
@@ -115,7 +118,7 @@ def area_profile(ws: Workspace, *, level: str, area_id: str, settings: Settings,
     district_label = {"de": top_row["label_de"],
                       "en": label_en if isinstance(label_en, str) and label_en else top_row["label_de"]}
     return Profile(level, area_id, row["name"], float(geom.area) / 1e6, hierarchy, pd.DataFrame(rows), programmes,
-                   services, youth, sorted(attributions), district_label)
+                   services, youth, sorted(attributions), district_label, ws.meta().get("city") or "")
 
 
 def _programmes(ws: Workspace, geom) -> pd.DataFrame:

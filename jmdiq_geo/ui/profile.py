@@ -46,13 +46,13 @@ def render_profile(version: float, level: str, area_id: str, *, compact: bool = 
     st.subheader(markdown_safe(f"{p.name} ({p.area_id})"))
     st.caption(" · ".join([markdown_safe(f"{name} ({aid})") for _, aid, name in p.hierarchy]
                           + [f"{format_number(p.area_km2, lg, digits=2)} km²"]))
-    rows, district = [], p.district_label.get(lg) or tr("col_district")
+    rows, district, whole = [], p.district_label.get(lg) or tr("col_district"), p.city_name or tr("col_city")
     for _, r in p.indicators.iterrows():
         digits = 0 if r["kind"] == "extensive" else 1
         rows.append({tr("col_indicator"): localized(r, lg), tr("col_period"): format_date(r["period"], lg),
                      tr("col_value"): _value(r, lg),
                      district: format_number(r["district"], lg, digits=digits) if pd.notna(r["district"]) else "–",
-                     tr("col_city"): format_number(r["city"], lg, digits=digits) if pd.notna(r["city"]) else "–",
+                     whole: format_number(r["city"], lg, digits=digits) if pd.notna(r["city"]) else "–",
                      tr("tt_rank"): tr("rank_of", rank=int(r["rank"]), n=r["n"]) if pd.notna(r["rank"]) else "–"})
     if rows:
         table = pd.DataFrame(rows).set_index(tr("col_indicator"))
@@ -129,7 +129,8 @@ def trend_chart(version: float, indicator_id: str, level: str, area_ids: list[st
     frames = []
     names = profile_choices(version, level).set_index("area_id")["label"]
     # the top level's own name (Bezirk, Stadtbezirk …), as in the profile's table
-    district = cached_profile(version, level, area_ids[0]).district_label.get(lang()) or tr("col_district")
+    first = cached_profile(version, level, area_ids[0])
+    district, whole = first.district_label.get(lang()) or tr("col_district"), first.city_name or tr("col_city")
     for aid in area_ids:
         series = cached_series(version, indicator_id, level, aid)
         frame = pd.DataFrame({names.get(aid, aid): series["area"]})
@@ -137,12 +138,12 @@ def trend_chart(version: float, indicator_id: str, level: str, area_ids: list[st
             frame[district] = series["district"]
         frames.append(frame)
     data = pd.concat(frames, axis=1)
-    data[tr("col_city")] = cached_series(version, indicator_id, level, area_ids[0])["city"]
+    data[whole] = cached_series(version, indicator_id, level, area_ids[0])["city"]
     if data.abs().max().max() > 1000:            # counts: the city's total would flatten every line
         st.caption(tr("profile_trend_scale"))
-        data = data.drop(columns=[tr("col_city")])
+        data = data.drop(columns=[whole])
     order = list(data.columns)
-    colours = series_colours(order, [names.get(aid, aid) for aid in area_ids], district, tr("col_city"))
+    colours = series_colours(order, [names.get(aid, aid) for aid in area_ids], district, whole)
     long = data.rename_axis("period").reset_index().melt(id_vars="period", var_name="series", value_name="value")
     long = long.dropna(subset=["value"])
     long["period"] = pd.to_datetime(long["period"])

@@ -91,6 +91,8 @@ def test_profile_in_english_compact(asked):
     assert table.loc["Unemployment rate", t("col_value", "en")] == "7.2 %"
     assert table.loc["Status index", t("col_value", "en")] == "high"
     assert table.loc["Residents", t("col_period", "en")] == "2024-12-31"
+    # without a name of the workspace, the whole is "Whole city"
+    assert table.loc["Residents", t("col_city", "en")] == "3,897,145"
     # compact (two areas side by side): no youth-centre table
     assert len(at.table) == 3
     assert t("profile_youth_centres", "en") not in " ".join(texts(at.markdown))
@@ -122,3 +124,16 @@ def test_the_steckbrief_shows_participation_only_where_k_people_pinned(tiny_ws, 
             assert table.iloc[0].tolist()[-1] == str(len(here))
         else:
             assert t("part_report_nothing_here", "de", k=3) in shown
+
+
+def test_the_whole_is_named_as_the_workspace_names_itself(monkeypatch):
+    """A Gemeinde starter or the germany workspace is no "Gesamtstadt": the column is the
+    workspace's own name."""
+    from dataclasses import replace
+
+    monkeypatch.setattr(profile_ui, "cached_profile", lambda *key: replace(small_profile(), city_name="Deutschland"))
+    monkeypatch.setattr(profile_ui, "sessions_in_area", lambda ws, level, area_id: [])
+    monkeypatch.setattr(profile_ui, "workspace", lambda: None)
+    table = run_section(section, False).table[0].value
+    assert t("col_city", "de") not in table.columns
+    assert table.loc["Einwohner:innen", "Deutschland"] == "3.897.145"
