@@ -285,7 +285,8 @@ def new_germany(db_path: Path | str, *, data_root: Path | None, name: str | None
     def gemeinde_sums(gemeinden) -> dict:
         labels = {crs: nationwide.CentreLabels(to_crs_shared([gemeinden], crs)[0].geometry)
                   for crs in {g.crs for g in layers.grids}}
-        return {g.grid_id: labels[g.crs].sums(nationwide.read_cells(g)) for g in layers.grids if g.grid_id in used}
+        return {g.grid_id: labels[g.crs].sums_of(*nationwide.read_all_cells(g)) for g in layers.grids
+                if g.grid_id in used}
 
     # three things at once, each releasing the GIL for its heavy work: the Gemeinden's sums (PROJ,
     # rasterio, GEOS, numpy) in one thread from the moment their outlines are read; DuckDB's
@@ -311,8 +312,9 @@ def new_germany(db_path: Path | str, *, data_root: Path | None, name: str | None
             in_work = dict(zip(order, to_crs_shared([areas[level] for level in order], work_crs)))
         finally:
             futures_wait([inserting])
-        inserting.result()
-        report.cells.update(ws.grid_cell_counts([g.grid_id for g in layers.grids]))
+        counts = nationwide.cell_counts(layers.grids)      # every row of every file is inserted
+        report.cells.update(counts if sum(counts.values()) == inserting.result()
+                            else ws.grid_cell_counts(list(counts)))
         for rank, level in enumerate(order):
             above = order[rank + 1] if rank + 1 < len(order) else None
             digits = layers.areas[above].key_digits if above else None

@@ -61,7 +61,7 @@ class NationwideRepository(Repository):
             if grid.get("role"):
                 self.set_grid_role(grid["role"], grid["grid_id"])
 
-    def insert_cells_from_parquet(self, files: list[tuple[str, Path | str, str]]) -> None:
+    def insert_cells_from_parquet(self, files: list[tuple[str, Path | str, str]]) -> int:
         """Insert every cell of each file (``(grid id, parquet file, value column)``) in one
         ``INSERT … SELECT … FROM read_parquet(…) UNION ALL …``: DuckDB reads and inserts
         (nothing goes through pandas), scanning the files side by side (a file of one row group
@@ -70,13 +70,14 @@ class NationwideRepository(Repository):
 
         Uses nothing but the connection, with the GIL released while DuckDB works: it may run in
         another thread while the thread holding the write transaction waits for it and does
-        nothing else with the workspace meanwhile (the insert is part of that transaction)."""
+        nothing else with the workspace meanwhile (the insert is part of that transaction).
+        Returns the number of cells inserted."""
         if not files:
-            return
+            return 0
         selects = [f"SELECT ?::VARCHAR, x::DOUBLE, y::DOUBLE, {_value_sql(column)} FROM read_parquet(?)"
                    for _, _, column in files]
-        self.con.execute("INSERT INTO grid_cells " + " UNION ALL ".join(selects),
-                         [v for grid_id, path, _ in files for v in (grid_id, str(path))])
+        return int(self.con.execute("INSERT INTO grid_cells " + " UNION ALL ".join(selects),
+                                    [v for grid_id, path, _ in files for v in (grid_id, str(path))]).fetchone()[0])
 
     def grid_cell_counts(self, grid_ids: list[str]) -> dict[str, int]:
         """The number of cells of each grid."""
