@@ -48,10 +48,11 @@ def ours(T):
     g3035 = tick(T, "reproject the Gemeinden to EPSG:3035", to_crs_shared, [areas["gemeinde"]], "EPSG:3035")[0]
     lab = nationwide.CentreLabels(g3035.geometry)
     used = {d.get("grid") for d in layers.indicators.values()}
-    cells = {g.grid_id: tick(T, "read 2 grids for the sums (DuckDB)", nationwide.read_cells, g) for g in layers.grids if g.grid_id in used}
+    cells = {g.grid_id: tick(T, "read 2 grids for the sums (pyarrow)", nationwide.read_all_cells, g)
+             for g in layers.grids if g.grid_id in used}
     c1 = next(iter(cells.values()))
-    tick(T, "label rasters (rasterio)", lab._rasters_for, c1.x.to_numpy(), c1.y.to_numpy())
-    sums = {k: tick(T, "sums (100 m: STRtree on 18 %)", lab.sums, c) for k, c in cells.items()}
+    tick(T, "label rasters (numpy scan of the edges)", lab._rasters_for, c1[0], c1[1])
+    sums = {k: tick(T, "sums (100 m: STRtree on 18 %)", lab.sums_of, *c) for k, c in cells.items()}
     tmp = tempfile.mkdtemp()
     db = Path(tmp) / "g.duckdb"
     ws = tick(T, "create the workspace (schema)", Workspace.create, db, work_crs=work, city="x")

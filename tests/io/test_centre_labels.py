@@ -60,3 +60,40 @@ def test_lattice_centres_and_sums_equal_the_point_by_point_sums():
         np.add.at(expected, tree[tree >= 0], values[known][tree >= 0])
         assert np.array_equal(labels.sums(cells), expected)
         assert expected.sum() > 0
+
+
+def test_outlines_along_the_pixel_lines_and_through_their_corners():
+    """Edges that lie on the label raster's pixel lines, and vertices on its corners: the pixels
+    on both sides count as touched, so every point still gets the outline it lies in."""
+    km = 1_000.0
+    outlines = gpd.GeoSeries([
+        shapely.box(0, 0, 3 * km, 2 * km),                                   # on the pixel lines
+        shapely.box(3 * km, 0, 5 * km, 2 * km),                              # sharing an edge with it
+        shapely.Polygon([(0, 2 * km), (2 * km, 4 * km), (4 * km, 2 * km)]),  # through pixel corners
+        shapely.box(5 * km, 3 * km, 7 * km, 5 * km).difference(shapely.box(5.5 * km, 3.5 * km, 6 * km, 4 * km)),
+    ], crs="EPSG:3035")
+    rng = np.random.default_rng(3)
+    for x, y in [
+        (a.ravel() for a in np.meshgrid(np.arange(50, 7_500, 100.0), np.arange(50, 5_500, 100.0))),
+        (rng.uniform(-100, 7_600, 5_000), rng.uniform(-100, 5_600, 5_000)),
+    ]:
+        got = CentreLabels(outlines).labels(x, y)
+        assert (got == _tree_labels(np.asarray(outlines.array), x, y)).all()
+        assert set(got) == {-1, 0, 1, 2, 3}
+
+
+def test_overlapping_outlines_the_later_one_wins():
+    """Outlines that overlap (not a tiling): a point in two takes the later one, in the raster's
+    spans and in the points tested one by one alike (no point on a boundary: there the raster
+    takes a side, testing a point takes none)."""
+    outlines = gpd.GeoSeries([shapely.box(0, 0, 4_000, 4_000), shapely.Point(3_000, 3_000).buffer(1_700),
+                              shapely.box(700, 2_600, 2_300, 6_000)], crs="EPSG:3035")
+    geoms = np.asarray(outlines.array)
+    for size in (1_000, 100):                       # pixel centres, and a finer lattice
+        xs = np.arange(size / 2, 6_000, size)
+        x, y = (a.ravel() for a in np.meshgrid(xs, xs))
+        inside = np.stack([shapely.contains_xy(g, x, y) for g in geoms])
+        expected = np.where(inside.any(axis=0), len(geoms) - 1 - np.argmax(inside[::-1], axis=0), -1)
+        got = CentreLabels(outlines).labels(x, y)
+        assert (got == expected).all()
+        assert {0, 1, 2} <= set(got)
