@@ -61,7 +61,7 @@ def ours(T):
         for rank, lv in enumerate(order):
             above = order[rank + 1] if rank + 1 < len(order) else None
             parents = areas[lv]["area_id"].str[:layers.areas[above].key_digits] if above else None
-            tick(T, "write the 3 levels (area, WKB, insert)", nc._write_level, ws, layers, lv, proj[lv], work_crs=work,
+            tick(T, "write the 3 levels (area, WKB, insert)", nc._write_level, ws, layers, lv, proj[lv], work_crs=None,
                  parents=parents, rank=rank, parent_level=above)
         tick(T, "grids: one INSERT … UNION ALL (+ rows, counts)", ws.put_grids, [g.meta() for g in layers.grids])
         tick(T, "grids: one INSERT … UNION ALL (+ rows, counts)", ws.insert_cells_from_parquet, [(g.grid_id, g.file, g.column) for g in layers.grids])

@@ -326,7 +326,7 @@ def new_germany(db_path: Path | str, *, data_root: Path | None, name: str | None
             above = order[rank + 1] if rank + 1 < len(order) else None
             digits = layers.areas[above].key_digits if above else None
             parents = areas[level]["area_id"].str[:digits] if digits else None
-            _write_level(ws, layers, level, in_work[level], work_crs=work_crs, parents=parents, rank=rank,
+            _write_level(ws, layers, level, in_work[level], work_crs=None, parents=parents, rank=rank,
                          parent_level=above)
             report.areas[level] = len(areas[level])
         step("starter_step_indicators")
@@ -382,11 +382,13 @@ def _indicator_values(layers, sums: dict[str, np.ndarray], area_ids: list[str]) 
     return out
 
 
-def _write_level(ws: Workspace, layers, level: str, areas, *, work_crs: str, parents, rank: int,
+def _write_level(ws: Workspace, layers, level: str, areas, *, work_crs: str | None, parents, rank: int,
                  parent_level: str | None) -> None:
+    """Store the level and its areas (``work_crs``: reprojected to it first; None: ``areas`` are
+    in the work CRS already, from ``to_crs_shared``, which checked them)."""
     spec = layers.areas[level]
     ws.put_level(level, label_de=spec.label_de, label_en=spec.label_en, rank=rank, parent_level=parent_level)
-    frame = to_work_crs(areas, work_crs)
+    frame = to_work_crs(areas, work_crs) if work_crs else areas
     frame = frame.assign(parent_id=parents.to_numpy() if parents is not None else None)
     ws.replace_areas(frame, level=level, valid_from=date.fromisoformat(layers.sources[spec.source].reference_date),
                      valid_to=None, source_id=spec.source)
