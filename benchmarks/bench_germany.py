@@ -3,10 +3,9 @@
 - *ours*: ``services.new_city.new_germany`` (= ``jmdiq-geo new --germany``): the 10,997
   Gemeinden, 401 Kreise and 16 Länder read with pyogrio, reprojected and stored as three levels
   with their parents; the whole Zensus grids (4 × 361,478 cells of 1 km, 626,374 of 100 m)
-  inserted by DuckDB straight from the parquet files (−1 → NULL; in a transaction of their own
-  from the moment the file exists); every Gemeinde's residents and foreign nationals summed from
-  the cells whose centre lies in it; provenance (sha256 of every file), the build's transaction,
-  checkpoint;
+  inserted by DuckDB straight from the parquet files (−1 → NULL); every Gemeinde's residents and
+  foreign nationals summed from the cells whose centre lies in it; provenance (sha256 of every
+  file), one transaction, checkpoint;
 - *floor*: DuckDB alone, the same five parquet files into a fresh DuckDB file
   (``INSERT … SELECT … FROM read_parquet``, no NULL mapping, nothing else), then checkpoint;
 - *floor + outlines*: the floor plus the three shapefiles read by pyogrio and their rows stored

@@ -19,7 +19,7 @@ boundary files it has.
 """
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor, wait as futures_wait
+from concurrent.futures import ThreadPoolExecutor, wait as futures_wait
 
 import os
 import tempfile
@@ -279,49 +279,42 @@ def new_germany(db_path: Path | str, *, data_root: Path | None, name: str | None
     step("starter_step_outline", name=t("starter_germany", lang))
     order = list(layers.areas)            # smallest first: gemeinde, kreis, land
     lowest, top = order[0], order[-1]
+    areas = {lowest: nationwide.read_areas(layers.areas[lowest])}
     used = {d.get("grid") for d in layers.indicators.values()}
-    # the work CRS is chosen from the outlines once they are read (``write``); the workspace
-    # file is made before, so the cells can go in from the start
-    report = StarterReport(db_path, name or t("starter_germany", lang), None, "")
 
-    gemeinden: Future = Future()
-
-    def gemeinde_sums() -> dict:
-        try:
-            gemeinden.set_result(nationwide.read_areas(layers.areas[lowest]))
-        except BaseException as exc:
-            gemeinden.set_exception(exc)
-            raise
-        labels = {crs: nationwide.CentreLabels(to_crs_shared([gemeinden.result()], crs)[0].geometry)
+    def gemeinde_sums(gemeinden) -> dict:
+        labels = {crs: nationwide.CentreLabels(to_crs_shared([gemeinden], crs)[0].geometry)
                   for crs in {g.crs for g in layers.grids}}
         return {g.grid_id: labels[g.crs].sums_of(*nationwide.read_all_cells(g)) for g in layers.grids
                 if g.grid_id in used}
 
-    # three things at once, each releasing the GIL for its heavy work: the Gemeinden's outlines
-    # and sums (pyogrio, PROJ, GEOS, numpy) from the start; DuckDB's insert of the grids from
-    # the moment the workspace file exists, on a connection and in a transaction of its own (the
-    # file is seen by nobody until it is complete and moved into place); and this thread, which
-    # reads and reprojects the other outlines and writes them and the values in the build's
-    # transaction
+    # three things at once, each releasing the GIL for its heavy work: the Gemeinden's sums (PROJ,
+    # pyarrow, GEOS, numpy) in one thread from the moment their outlines are read; DuckDB's
+    # insert of the grids in another, while this thread reads and reprojects the other outlines
     pool = ThreadPoolExecutor(max_workers=2)
-    running = {"sums": pool.submit(gemeinde_sums)}
-
-    def start(ws: Workspace):
-        def insert_cells() -> dict[str, int]:
-            ws.insert_cells_from_parquet([(g.grid_id, g.file, g.column) for g in layers.grids], own_transaction=True)
-            return ws.grid_cell_counts([g.grid_id for g in layers.grids])   # (this thread's cursor: committed cells)
-        running["cells"] = pool.submit(insert_cells)
-        return running["cells"]
+    sums = pool.submit(gemeinde_sums, areas[lowest])
+    try:
+        areas[top] = nationwide.read_areas(layers.areas[top])
+        work_crs = utm_crs_for(areas[top])
+    except BaseException:
+        pool.shutdown(cancel_futures=True)
+        raise
+    report = StarterReport(db_path, name or t("starter_germany", lang), None, work_crs)
 
     def write(ws: Workspace):
-        areas = {level: nationwide.read_areas(layers.areas[level]) for level in order if level != lowest}
-        areas = {lowest: gemeinden.result(), **areas}
-        work_crs = report.work_crs = utm_crs_for(areas[top])
-        ws.set_meta(work_crs=work_crs)
         ws.put_grids([g.meta() for g in layers.grids])
         step("starter_step_grid_all", grid=", ".join(g.label for g in layers.grids))
-        # the three levels share most of their vertices: each is reprojected once
-        in_work = dict(zip(order, to_crs_shared([areas[level] for level in order], work_crs)))
+        # the connection is the insert's alone until it is done: this thread only reads files
+        inserting = pool.submit(ws.insert_cells_from_parquet, [(g.grid_id, g.file, g.column) for g in layers.grids])
+        try:
+            areas.update({level: nationwide.read_areas(layers.areas[level]) for level in order if level not in areas})
+            # the three levels share most of their vertices: each is reprojected once
+            in_work = dict(zip(order, to_crs_shared([areas[level] for level in order], work_crs)))
+        finally:
+            futures_wait([inserting])
+        counts = nationwide.cell_counts(layers.grids)      # every row of every file is inserted
+        report.cells.update(counts if sum(counts.values()) == inserting.result()
+                            else ws.grid_cell_counts(list(counts)))
         for rank, level in enumerate(order):
             above = order[rank + 1] if rank + 1 < len(order) else None
             digits = layers.areas[above].key_digits if above else None
@@ -330,16 +323,14 @@ def new_germany(db_path: Path | str, *, data_root: Path | None, name: str | None
                          parent_level=above)
             report.areas[level] = len(areas[level])
         step("starter_step_indicators")
-        values = _indicator_values(layers, running["sums"].result(), list(areas[lowest]["area_id"]))
+        values = _indicator_values(layers, sums.result(), list(areas[lowest]["area_id"]))
         _write_indicators(ws, layers, values)
         report.values = {k: int(v.notna().sum()) for k, v in values.items()}
         step("starter_step_write", path=location_label(db_path))
         _log(ws, layers, gemeinde=None)
-        report.cells.update(running["cells"].result())
     try:
-        _build(db_path, report, layers, write, ags=None, start=start)
+        _build(db_path, report, layers, write, ags=None)
     finally:
-        futures_wait(list(running.values()))
         pool.shutdown(cancel_futures=True)
     report.seconds = time.perf_counter() - started
     return report
@@ -424,19 +415,15 @@ def _log(ws: Workspace, layers, *, gemeinde: str | None) -> None:
                       options={"file_path": str(g.file), "grid_id": g.grid_id, "gemeinde": gemeinde}, report={})
 
 
-def _build(db_path: Path | str, report: StarterReport, layers, write, *, ags: str | None,
-           start: Callable[[Workspace], Future] | None = None) -> None:
+def _build(db_path: Path | str, report: StarterReport, layers, write, *, ags: str | None) -> None:
     """Write the workspace in ``<db>.building`` in one transaction; move it into place (a
-    PostgreSQL database: built in a temporary file, then copied in in one transaction).
-    ``start``: called with the new workspace before that transaction begins, to start work on
-    a connection of its own (e.g. ``insert_cells_from_parquet(own_transaction=True)``); the
-    build waits for the future it returns before it closes the file."""
+    PostgreSQL database: built in a temporary file, then copied in in one transaction)."""
     if is_postgres_url(db_path):
         from jmdiq_geo.services.postgis import publish_qgis_styles
 
         with tempfile.TemporaryDirectory(prefix="jmdiq-build-") as folder:
             built = Path(folder) / "workspace.duckdb"
-            _build(built, report, layers, write, ags=ags, start=start)
+            _build(built, report, layers, write, ags=ags)
             with Workspace(built, read_only=True) as src, Workspace(db_path) as dst:
                 dst.copy_from(src)
                 publish_qgis_styles(dst)
@@ -446,9 +433,7 @@ def _build(db_path: Path | str, report: StarterReport, layers, write, *, ags: st
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         leftover.unlink(missing_ok=True)
     ws = Workspace.create(tmp, work_crs=report.work_crs, city=report.city)
-    pending = None
     try:
-        pending = start(ws) if start else None
         with ws.transaction():
             city = layers.city
             ws.set_meta(city_id=_slug(report.city), gemeinde_ags=ags or "",
@@ -457,13 +442,9 @@ def _build(db_path: Path | str, report: StarterReport, layers, write, *, ags: st
             for source in layers.sources.values():
                 ws.put_source(asdict(source))
             write(ws)
-            if pending is not None:
-                pending.result()
         ws.checkpoint()
         ws.close()
     except BaseException:
-        if pending is not None:
-            futures_wait([pending])
         ws.close()
         tmp.unlink(missing_ok=True)
         raise

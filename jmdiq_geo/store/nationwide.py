@@ -61,8 +61,7 @@ class NationwideRepository(Repository):
             if grid.get("role"):
                 self.set_grid_role(grid["role"], grid["grid_id"])
 
-    def insert_cells_from_parquet(self, files: list[tuple[str, Path | str, str]], *,
-                                  own_transaction: bool = False) -> int:
+    def insert_cells_from_parquet(self, files: list[tuple[str, Path | str, str]]) -> int:
         """Insert every cell of each file (``(grid id, parquet file, value column)``) in one
         ``INSERT … SELECT … FROM read_parquet(…) UNION ALL …``: DuckDB reads and inserts
         (nothing goes through pandas), scanning the files side by side (a file of one row group
@@ -72,31 +71,13 @@ class NationwideRepository(Repository):
         Uses nothing but the connection, with the GIL released while DuckDB works: it may run in
         another thread while the thread holding the write transaction waits for it and does
         nothing else with the workspace meanwhile (the insert is part of that transaction).
-
-        ``own_transaction``: the insert runs on a connection of its own in a transaction of its
-        own, committed when done, so the thread holding the write transaction may go on writing
-        other tables meanwhile. Only for a workspace that nobody else sees yet (one being built
-        in a file of its own, moved into place when complete): the cells are committed whether
-        or not that transaction is.
-
         Returns the number of cells inserted."""
         if not files:
             return 0
         selects = [f"SELECT ?::VARCHAR, x::DOUBLE, y::DOUBLE, {_value_sql(column)} FROM read_parquet(?)"
                    for _, _, column in files]
-        sql = "INSERT INTO grid_cells " + " UNION ALL ".join(selects)
-        params = [v for grid_id, path, _ in files for v in (grid_id, str(path))]
-        if not own_transaction:
-            return int(self.con.execute(sql, params).fetchone()[0])
-        with self.con.cursor() as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                count = int(con.execute(sql, params).fetchone()[0])
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            con.execute("COMMIT")
-        return count
+        return int(self.con.execute("INSERT INTO grid_cells " + " UNION ALL ".join(selects),
+                                    [v for grid_id, path, _ in files for v in (grid_id, str(path))]).fetchone()[0])
 
     def grid_cell_counts(self, grid_ids: list[str]) -> dict[str, int]:
         """The number of cells of each grid."""
