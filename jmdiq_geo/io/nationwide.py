@@ -385,7 +385,11 @@ def _touched_pixels(edges, x0: float, top: float, size: float, height: int, widt
     passes through a pixel either ends in it or crosses one of its sides); a point on or within
     a millionth of a pixel of a pixel line marks the pixels on both sides of that line."""
     x1, y1, x2, y2, _ = edges
-    rows, cols = [], []
+    crossed = np.zeros((height, width), dtype=bool)
+    flat = crossed.ravel()
+
+    def touch(row: np.ndarray, col: np.ndarray) -> None:
+        flat[np.clip(row, 0, height - 1) * width + np.clip(col, 0, width - 1)] = True
 
     def mark(px: np.ndarray, py: np.ndarray, row: np.ndarray | None = None, col: np.ndarray | None = None) -> None:
         """The pixels around the points ``px, py``; ``row``/``col``: the line index where the
@@ -406,15 +410,11 @@ def _touched_pixels(edges, x0: float, top: float, size: float, height: int, widt
             on_col = np.ones(len(px), dtype=bool)
         # (row, col) is the pixel below and right of the point's nearest line crossing: the
         # point lies in pixel (row − 1, col − 1); on a line, the pixels across it too
-        rows.append(row - 1)
-        cols.append(col - 1)
-        rows.append(row[on_row])
-        cols.append(col[on_row] - 1)
-        rows.append(row[on_col] - 1)
-        cols.append(col[on_col])
+        touch(row - 1, col - 1)
+        touch(row[on_row], col[on_row] - 1)
+        touch(row[on_col] - 1, col[on_col])
         both = on_row & on_col
-        rows.append(row[both])
-        cols.append(col[both])
+        touch(row[both], col[both])
 
     mark(np.concatenate([x1, x2]), np.concatenate([y1, y2]))           # the end points
     # crossings of the vertical pixel lines x = x0 + j·size
@@ -440,8 +440,4 @@ def _touched_pixels(edges, x0: float, top: float, size: float, height: int, widt
         with np.errstate(invalid="ignore", divide="ignore"):
             xl = np.where(dy != 0, x1[e] + (yl - y1[e]) * ((x2[e] - x1[e]) / dy), x1[e])
         mark(xl, yl, row=i)
-    row = np.clip(np.concatenate(rows), 0, height - 1)
-    col = np.clip(np.concatenate(cols), 0, width - 1)
-    crossed = np.zeros((height, width), dtype=bool)
-    crossed.ravel()[row * width + col] = True
     return crossed
