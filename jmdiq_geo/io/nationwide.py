@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 import pyogrio
 import shapely
 
+from jmdiq_geo.analysis.roles import ROLES
 from jmdiq_geo.config import REPO_ROOT
 from jmdiq_geo.errors import InputError, Problem, SchemaError
 from jmdiq_geo.io.commit import Source
@@ -87,6 +88,8 @@ class Layers:
     grids: list[GridLayer]
     indicators: dict[str, dict]
     city: dict
+    #: role → indicator id (``analysis.roles``): what the Steckbrief and the rule sets use
+    roles: dict[str, str] = field(default_factory=dict)
 
 
 def load_layers(data_root: Path | None, path: Path | str = LAYERS_FILE) -> Layers:
@@ -103,7 +106,14 @@ def load_layers(data_root: Path | None, path: Path | str = LAYERS_FILE) -> Layer
     missing = [str(p) for p in [a.file for a in areas.values()] + [g.file for g in grids] if not p.exists()]
     if missing:
         raise SchemaError([Problem("nationwide_missing", {"file": f}) for f in missing])
-    return Layers(sources, areas, grids, raw.get("indicators", {}), raw.get("city", {}))
+    indicators, roles = raw.get("indicators", {}), raw.get("roles", {})
+    bad = [Problem("rule_role_unknown", {"id": "roles", "role": r, "known": ", ".join(ROLES)}, file=str(path))
+           for r in sorted(set(roles) - set(ROLES))]
+    bad += [Problem("role_indicator_unknown", {"role": r, "indicator": i}, file=str(path))
+            for r, i in sorted(roles.items()) if i not in indicators]
+    if bad:
+        raise SchemaError(bad)
+    return Layers(sources, areas, grids, indicators, raw.get("city", {}), roles)
 
 
 # --------------------------------------------------------------------------- finding a Gemeinde

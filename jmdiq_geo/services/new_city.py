@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor, wait as futures_wait
 
+import json
 import os
 import tempfile
 import time
@@ -437,6 +438,7 @@ def _build(db_path: Path | str, report: StarterReport, layers, write, *, ags: st
         with ws.transaction():
             city = layers.city
             ws.set_meta(city_id=_slug(report.city), gemeinde_ags=ags or "",
+                        roles=json.dumps(layers.roles, ensure_ascii=False),
                         **{k: city.get(k, "") for k in ("population_indicator", "default_indicator",
                                                         "target_group_indicator", "access_fallback_grid")})
             for source in layers.sources.values():

@@ -15,15 +15,20 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
+import tomllib
 import shapely
 from matplotlib.path import Path as PlotPath
 
 from jmdiq_geo.cli import main
 from jmdiq_geo.config import Settings
+from jmdiq_geo.errors import SchemaError
+from jmdiq_geo.io.nationwide import LAYERS_FILE, load_layers
 from jmdiq_geo.services.imports import BoundarySpec, LevelSpec, Source, import_file
 from jmdiq_geo.services.layers import indicator_layer
 from jmdiq_geo.services.manifest import write_manifest
 from jmdiq_geo.services.maps import outline_shapes
+from jmdiq_geo.services.profile import profile_indicator_ids
+from jmdiq_geo.services.roles import indicator_roles
 from jmdiq_geo.store.workspace import Workspace
 from tests.fixtures.nationwide import HEIDELBERG
 
@@ -77,6 +82,10 @@ def test_heidelberg_starter_outline_context_and_sources(heidelberg_starter, nati
         areas = ws.areas("gemeinde")
         assert list(areas["area_id"]) == ["08221000"] and list(areas["name"]) == [HEIDELBERG]
         assert ws.work_crs == "EPSG:25832" and ws.meta()["city"] == HEIDELBERG
+        # the roles of the layers file: the Steckbrief lists residents and the foreigners' share
+        roles = tomllib.loads(LAYERS_FILE.read_text(encoding="utf-8"))["roles"]
+        assert indicator_roles(ws)["foreigners_share"] == roles["foreigners_share"]
+        assert roles["foreigners_share"] in profile_indicator_ids(ws)
         # the outline is the BKG one, reprojected: the same area as geopandas computes
         gem = gpd.read_file(nationwide_root / "germany" / "VG5000_GEM.shp", where="AGS = '08221000'")
         assert areas["area_m2"].iloc[0] == pytest.approx(gem.to_crs("EPSG:25832").area.iloc[0], rel=1e-9)
@@ -232,3 +241,17 @@ def test_germany_workspace_counts(germany_db, nationwide_root):
         assert 0.99 * grid_total < layer.areas["raw"].sum() <= grid_total
     assert report.values["zensus_ew"] == n_gem
     assert json.dumps(report.cells)            # plain data
+
+
+@pytest.mark.backend_free
+def test_a_layers_file_with_an_unknown_role_or_indicator_is_refused(tmp_path, nationwide_root):
+    """The roles of the nationwide layers name known roles and the file's own indicators; both
+    mistakes are named at once, with the file."""
+    text = LAYERS_FILE.read_text(encoding="utf-8").replace(
+        '[roles]\n', '[roles]\nmigrant_share = "zensus_ew"\ntarget_group_share = "gibtsnicht"\n')
+    bad = tmp_path / "germany.toml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(SchemaError) as err:
+        load_layers(nationwide_root, bad)
+    assert [(p.code, p.file) for p in err.value.problems] == [("rule_role_unknown", str(bad)),
+                                                               ("role_indicator_unknown", str(bad))]
