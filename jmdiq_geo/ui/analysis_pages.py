@@ -30,7 +30,10 @@ def index_definitions() -> dict[str, IndexDef]:
     saying what it lacks, not an error: nothing went wrong."""
     unusable = []
     found = usable_indices(workspace(), on_unusable=lambda exc: unusable.extend(exc.problems))
-    show_notices(unusable, title_key="index_definition_unusable")
+    if unusable:                  # folded: what another city's definition lacks is a detail here
+        files = {p.file for p in unusable}
+        with st.expander(tr("index_definitions_unusable", n=len(files)), icon=":material/info:"):
+            show_notices(unusable, title_key="index_definition_unusable")
     return found
 
 

@@ -101,6 +101,24 @@ def test_the_check_of_another_city_says_what_it_lacks(city):
 NEEDS_AREAS = {"karte", "steckbrief", "indizes", "hotspots", "pruefen", "zugang", "praesentation"}
 
 
+def test_shipped_index_definitions_that_do_not_fit_are_folded_away(city):
+    """Another city's Indizes page: the shipped definitions its data cannot serve are counted in
+    a folded section, each with what it lacks, not in a box above everything."""
+    from jmdiq_geo.services.catalogue import usable_indices
+    from jmdiq_geo.store.workspace import Workspace
+
+    lacking = []
+    with Workspace(city, read_only=True) as ws:
+        usable_indices(ws, on_unusable=lambda exc: lacking.extend(exc.problems))
+    files = {p.file for p in lacking}
+    assert files                                     # the Berlin MSS at least needs Berlin's indicators
+    at = run_page("indizes")
+    clean(at, page="indizes")
+    [folded] = [e for e in at.expander if e.label == t("index_definitions_unusable", "de", n=len(files))]
+    assert all(p.file in " ".join(texts(folded.info)) for p in lacking)
+
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_of_a_new_empty_workspace(empty, page):
     at = run_page(page)
