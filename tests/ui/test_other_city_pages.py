@@ -108,7 +108,7 @@ def test_shipped_index_definitions_that_do_not_fit_are_folded_away(city):
     from jmdiq_geo.store.workspace import Workspace
 
     lacking = []
-    with Workspace(city, read_only=True) as ws:
+    with Workspace(city) as ws:          # (the pages' connection may be open: the same mode)
         usable_indices(ws, on_unusable=lambda exc: lacking.extend(exc.problems))
     files = {p.file for p in lacking}
     assert files                                     # the Berlin MSS at least needs Berlin's indicators
