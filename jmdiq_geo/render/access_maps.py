@@ -20,10 +20,10 @@ from jmdiq_geo.analysis.attributes import parse_languages
 from jmdiq_geo.analysis.classify import classify
 from jmdiq_geo.crs import DISPLAY_CRS, to_display_crs, transform_xy
 from jmdiq_geo.i18n import format_number, language_label, t, t_or
-from jmdiq_geo.render.maps import (NO_VALUE_COLOUR, _attribution_js, _legend_js, _Script, area_map, base_map,
+from jmdiq_geo.render.maps import (NO_VALUE_COLOUR, _attribution_js, _legend_js, area_map, base_map,
                                    diverging_colours, feature_collection, finish_layers, localise_assets,
                                    palette_colours)
-from jmdiq_geo.render.safe import SafeTooltip, html_text
+from jmdiq_geo.render.safe import MapScript, SafeTooltip, html_text
 
 #: Okabe–Ito colours for service categories (colour-vision safe), by category
 CATEGORY_COLOURS = {"jugendfreizeit": "#D55E00", "schule": "#0072B2", "kita": "#E69F00", "bibliothek": "#56B4E9",
@@ -260,8 +260,8 @@ def detour_map(origins: pd.DataFrame, pairs: pd.DataFrame, barriers: gpd.GeoData
             folium.PolyLine([[a[1][i], a[0][i]], [b[1][i], b[0][i]]], color="#b2182b", weight=3,
                             tooltip=html_text(tip)).add_to(group)
         group.add_to(m)
-    _Script(_legend_js(t("access_m_detour", lang), rows)).add_to(m)
-    _Script(_attribution_js(attributions)).add_to(m)
+    MapScript(_legend_js(t("access_m_detour", lang), rows)).add_to(m)
+    MapScript(_attribution_js(attributions)).add_to(m)
     localise_assets(m, asset_base)
     finish_layers(m, asset_base)
     return m

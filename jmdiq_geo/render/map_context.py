@@ -25,11 +25,9 @@ import folium
 import geopandas as gpd
 import numpy as np
 import shapely
-from branca.element import MacroElement
-from jinja2 import Template
 
 from jmdiq_geo.crs import to_display_crs
-from jmdiq_geo.render.safe import html_text, sources_js
+from jmdiq_geo.render.safe import MapScript, html_text, sources_js
 
 #: pixels a typical area must span on screen before its name is shown
 LABEL_MIN_PX = 70
@@ -52,19 +50,6 @@ _LABEL_CSS = (".jmdiq-label{background:none;border:none}"
               ".jmdiq-label.top span{font-size:12px;color:#000}"
               # the source line over the labels: Leaflet's 80 % white let names show through it
               ".leaflet-container .leaflet-control-attribution{background:rgba(255,255,255,.95)}")
-
-
-class _MapScript(MacroElement):
-    """``(function(map){…})(the map)``: JavaScript run with the map, its text given as data (a
-    compiled template per script would lex every label and coordinate: 0.7 s for 542 names)."""
-
-    _template = Template("{% macro script(this, kwargs) %}(function(map){{ '{' }}{{ this.body }}"
-                         "{{ '}' }})({{ this._parent.get_name() }});{% endmacro %}")
-
-    def __init__(self, body: str):
-        super().__init__()
-        self._name = "JmdiqMapScript"
-        self.body = body
 
 
 def label_min_zoom(areas_m2, latitude: float, *, min_px: int = LABEL_MIN_PX) -> int:
@@ -105,7 +90,7 @@ def add_labels(m: folium.Map, groups: list[dict]) -> None:
     """The label groups on ``m``, each shown only in its zoom range (see ``label_groups``)."""
     if not groups:
         return
-    _MapScript(
+    MapScript(
         "var css=document.createElement('style');css.textContent=" + json.dumps(_LABEL_CSS)
         + ";document.head.appendChild(css);var groups=" + json.dumps(groups, ensure_ascii=False) + ";"
         "groups.forEach(function(g){g.layer=L.layerGroup(g.items.map(function(i){return L.marker([i[0],i[1]],"
@@ -171,7 +156,7 @@ def add_context(m: folium.Map, shown: dict[str, gpd.GeoDataFrame]) -> None:
                            interactive=False, control=False, style_function=lambda f, s=style: s)
         g.add_to(m)
         if layer == "streets":
-            _MapScript("var layer=" + g.get_name() + ";function update(){var on=map.getZoom()>="
+            MapScript("var layer=" + g.get_name() + ";function update(){var on=map.getZoom()>="
                        + str(STREETS_MIN_ZOOM) + ";if(on&&!map.hasLayer(layer)){layer.addTo(map);}"
                        "if(!on&&map.hasLayer(layer)){map.removeLayer(layer);}}"
                        "map.on('zoomend',update);map.whenReady(update);").add_to(m)
@@ -180,7 +165,7 @@ def add_context(m: folium.Map, shown: dict[str, gpd.GeoDataFrame]) -> None:
 def add_note(m: folium.Map, text: str) -> None:
     """A small note in the top left corner, under the zoom buttons and the scale (e.g. "no
     context layers in this workspace"); at the bottom a long source line ran over it."""
-    _MapScript("var note=L.control({position:'topleft'});note.onAdd=function(){var d=L.DomUtil.create('div',"
+    MapScript("var note=L.control({position:'topleft'});note.onAdd=function(){var d=L.DomUtil.create('div',"
                "'jmdiq-note');d.style.cssText='background:rgba(255,255,255,.85);padding:2px 6px;font:11px sans-serif;"
                "color:#444;border-radius:3px;max-width:260px';d.textContent=" + json.dumps(text, ensure_ascii=False)
                + ";return d;};note.addTo(map);").add_to(m)
@@ -196,7 +181,7 @@ def add_view_memory(m: folium.Map, *, key: str, token: str,
 
     fit_js = ("map.fitBounds([[%r,%r],[%r,%r]],{animate:false,paddingBottomRight:[%d,%d]});"
               % (fit[1], fit[0], fit[3], fit[2], *LEGEND_ROOM)) if fit is not None else ""
-    _MapScript("var key=" + json.dumps("jmdiq-view:" + key) + ",token=" + json.dumps(token) + ";"
+    MapScript("var key=" + json.dumps("jmdiq-view:" + key) + ",token=" + json.dumps(token) + ";"
             "var restored=false;try{var s=JSON.parse(window.sessionStorage.getItem(key)||'null');"
             "if(s&&s.token===token){map.setView([s.lat,s.lng],s.zoom,{animate:false});restored=true;}}catch(e){}"
             "if(!restored){" + fit_js + "}"
@@ -217,6 +202,6 @@ def make_readable(m: folium.Map, *, context: dict[str, gpd.GeoDataFrame], labels
         add_note(m, note)
     add_labels(m, labels)
     if attributions:
-        _MapScript(sources_js("map", attributions)).add_to(m)
+        MapScript(sources_js("map", attributions)).add_to(m)
     if view is not None:
         add_view_memory(m, key=view[0], token=view[1], fit=fit)

@@ -19,15 +19,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
-from jinja2 import Template
 from matplotlib import colormaps
 from matplotlib.colors import to_hex
 
 from jmdiq_geo.analysis.classify import Classes
 from jmdiq_geo.crs import DISPLAY_CRS, to_display_crs
 from jmdiq_geo.i18n import format_number, t
-from jmdiq_geo.render.safe import SafeTooltip, html_text, sources_js
+from jmdiq_geo.render.safe import MapScript, SafeTooltip, html_text, sources_js
 
 #: colour-blind-safe sequential palettes (ColorBrewer / matplotlib perceptual maps)
 PALETTES = ("YlOrRd", "YlGnBu", "viridis", "cividis", "PuBu", "Greys")
@@ -76,20 +74,6 @@ def _plain(value):
     return value
 
 
-class _Script(MacroElement):
-    """A piece of Leaflet JavaScript run with the map as ``map`` (legend, attribution, scale).
-    The script is data of the template, never template text: a title or a source name with
-    ``{{ … }}`` in it stays that text (a template would evaluate it)."""
-
-    _template = Template("{% macro script(this, kwargs) %}(function(map){{ '{' }}{{ this.js }}"
-                         "{{ '}' }})({{ this._parent.get_name() }});{% endmacro %}")
-
-    def __init__(self, js: str):
-        super().__init__()
-        self._name = "JmdiqScript"
-        self.js = js
-
-
 def _legend_js(title: str, rows: list[tuple[str, str, int]]) -> str:
     items = "".join(
         f'<div><i style="display:inline-block;width:16px;height:11px;margin-right:6px;'
@@ -126,7 +110,7 @@ def base_map(bounds_gdf: gpd.GeoDataFrame, *, asset_base: str | None = "/app/sta
     m.fit_bounds([[miny, minx], [maxy, maxx]], padding_bottom_right=LEGEND_ROOM if legend else None)
     # the scale bar under the zoom buttons, metric only: at the bottom the sources (which wrap
     # over several lines when a map names four of them) covered it
-    _Script("L.control.scale({position: 'topleft', imperial: false}).addTo(map);").add_to(m)
+    MapScript("L.control.scale({position: 'topleft', imperial: false}).addTo(map);").add_to(m)
     localise_assets(m, asset_base)
     return m
 
@@ -189,7 +173,7 @@ def drawing_map(areas: gpd.GeoDataFrame, *, lang: str, attributions: list[str], 
         Draw(draw_options={"polyline": False, "circlemarker": False, "marker": False, "circle": False,
                            "rectangle": True, "polygon": {"allowIntersection": True}},
              edit_options={"edit": True, "remove": True}).add_to(m)
-    _Script(_attribution_js(attributions)).add_to(m)
+    MapScript(_attribution_js(attributions)).add_to(m)
     localise_assets(m, asset_base)
     return m
 
@@ -214,8 +198,8 @@ def quarter_map(quarter_display: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, *, w
     folium.GeoJson(feature_collection(quarter_display.geometry, {}), interactive=False,
                    style_function=lambda f: {"fill": False, "color": "#000000", "weight": 3}).add_to(m)
     rows = [(c, t(f"method_{k}", lang), int((touched["method"] == k).sum())) for k, c in colours.items()]
-    _Script(_legend_js(t("check_map_legend", lang), rows)).add_to(m)
-    _Script(_attribution_js(attributions)).add_to(m)
+    MapScript(_legend_js(t("check_map_legend", lang), rows)).add_to(m)
+    MapScript(_attribution_js(attributions)).add_to(m)
     localise_assets(m, asset_base)
     return m
 
@@ -349,8 +333,8 @@ def area_map(areas: gpd.GeoDataFrame, *, fill: list[str], value_text: list[str],
         folium.GeoJson(feature_collection(outline_shapes.geometry, {}), name="outlines", interactive=False,
                        control=False,
                        style_function=lambda f: {"fill": False, "color": "#333333", "weight": 1.6}).add_to(m)
-    _Script(_legend_js(legend_title, legend_rows)).add_to(m)
-    _Script(_attribution_js(attributions)).add_to(m)
+    MapScript(_legend_js(legend_title, legend_rows)).add_to(m)
+    MapScript(_attribution_js(attributions)).add_to(m)
     localise_assets(m, asset_base)
     return m
 

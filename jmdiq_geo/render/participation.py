@@ -10,9 +10,9 @@ import geopandas as gpd
 
 from jmdiq_geo.crs import to_display_crs
 from jmdiq_geo.i18n import format_number, t
-from jmdiq_geo.render.maps import (_Script, _attribution_js, _legend_js, add_points, base_map, display_geometry,
+from jmdiq_geo.render.maps import (_attribution_js, _legend_js, add_points, base_map, display_geometry,
                                    feature_collection, finish_layers, localise_assets)
-from jmdiq_geo.render.safe import SafeTooltip, html_text
+from jmdiq_geo.render.safe import MapScript, SafeTooltip, html_text
 
 
 def participant_map(outline_geojson: str, bounds: tuple[float, float, float, float], *,
@@ -30,7 +30,7 @@ def participant_map(outline_geojson: str, bounds: tuple[float, float, float, flo
     for lat, lon, colour in own_pins:
         folium.CircleMarker([lat, lon], radius=9, weight=2, color="#222222", fill=True, fill_color=colour,
                             fill_opacity=0.95, interactive=False).add_to(m)
-    _Script(_attribution_js(list(attributions))).add_to(m)
+    MapScript(_attribution_js(list(attributions))).add_to(m)
     localise_assets(m, asset_base)
     return m
 
@@ -72,8 +72,8 @@ def results_map(places: gpd.GeoDataFrame, quarter: gpd.GeoDataFrame, *, colour: 
         rows.append((colour, title, len(shown)))
     for i, (name, points) in enumerate((services or {}).items()):
         add_points(m, points, name=name, colour=["#000000", "#555555", "#999999"][i % 3], lang=lang)
-    _Script(_legend_js(t("part_map_legend", lang), rows)).add_to(m)
-    _Script(_attribution_js(attributions)).add_to(m)
+    MapScript(_legend_js(t("part_map_legend", lang), rows)).add_to(m)
+    MapScript(_attribution_js(attributions)).add_to(m)
     finish_layers(m, asset_base)
     return m
 
