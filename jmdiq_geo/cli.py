@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from jmdiq_geo.config import Settings, workspace_location
+from jmdiq_geo.config import DEMO_PACKAGE, Settings, workspace_location
 from jmdiq_geo.errors import InputError, JmdiqError, Problem
 from jmdiq_geo.i18n import format_number, format_problems, localized, t, t_or
 
@@ -814,7 +814,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="build the demo workspace from a city's data package")
     demo.add_argument("--db", help="workspace file (default: JMDIQ_DB or workspace/berlin.duckdb)")
     demo.add_argument("--data-root", help="data folder (default: JMDIQ_DATA_ROOT or ../shared/data)")
-    demo.add_argument("--city", default="berlin", help="data package: a name in data/cities/ or a .toml path")
+    demo.add_argument("--city", default=DEMO_PACKAGE, help="data package: a name in data/cities/ or a .toml path")
     demo.add_argument("--quiet", action="store_true")
     demo.set_defaults(func=cmd_demo)
 

@@ -26,6 +26,8 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CITIES_DIR = REPO_ROOT / "data" / "cities"
+#: the data package the demo is built from (``jmdiq-geo demo``, the Übersicht's demo button)
+DEMO_PACKAGE = "berlin"
 DEFAULT_DATA_ROOT = REPO_ROOT.parent / "shared" / "data"
 DEFAULT_DB = REPO_ROOT / "workspace" / "berlin.duckdb"
 

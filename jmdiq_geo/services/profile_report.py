@@ -1,7 +1,7 @@
 """The Quartiersprofil as a document: what ``render.profile_pdf`` prints for one area or two
 side by side, gathered from the same services as the Steckbrief (``services.profile``,
 ``services.layers.time_series``), so the paper and the page show the same numbers; and lists of
-the areas below a parent area (the Planungsräume of a Bezirksregion with their classes)."""
+the areas below a parent area (the smallest areas of a district with their classes)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from jmdiq_geo.config import DEMO_PACKAGE
 from jmdiq_geo.services.city import build_workspace, load_manifest, manifest_path
 from jmdiq_geo.services.jobs import steps
 from jmdiq_geo.services.new_city import new_city, new_gemeinde, new_germany
 from jmdiq_geo.ui.state import settings
 
 
-def build_demo(city: str = "berlin", *, settings, progress=None):
+def build_demo(city: str = DEMO_PACKAGE, *, settings, progress=None):
     """A data package's workspace at the settings' path (a job: ``ui/jobs.py``), the progress
     over its files."""
     from pathlib import Path

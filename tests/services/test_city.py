@@ -12,6 +12,7 @@ from jmdiq_geo.errors import JmdiqError, SchemaError
 from jmdiq_geo.i18n import class_label, format_problem
 from jmdiq_geo.services.city import build_workspace, load_manifest, manifest_path
 from jmdiq_geo.store.workspace import Workspace
+from tests.fixtures.files import one_level_manifest
 
 
 @pytest.mark.backend_free
@@ -109,23 +110,8 @@ def test_access_demand_must_name_known_indicators(tmp_path, data_root):
 def test_failed_build_leaves_existing_workspace(tmp_path, tiny_files, new_workspace_location):
     db = new_workspace_location("ws")
     Workspace.create(db, work_crs="EPSG:25833", city="Alt").close()
-    manifest = tmp_path / "stadt.toml"
-    manifest.write_text(f"""
-[city]
-id = "x"
-name = "Neu"
-work_crs = "EPSG:25833"
-[[levels]]
-id = "plr"
-rank = 0
-[sources.s]
-title = "S"
-[[boundaries]]
-level = "plr"
-file = "{tiny_files['areas'].name}"
-key = "PLR_ID"
-source = "s"
-[[boundaries]]
+    manifest = one_level_manifest(tmp_path, tiny_files["areas"], licence=False)
+    manifest.write_text(manifest.read_text(encoding="utf-8") + """[[boundaries]]
 level = "plr"
 file = "kaputt.geojson"
 key = "PLR_ID"
