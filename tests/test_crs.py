@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import shapely
 
-from jmdiq_geo.crs import (DISPLAY_CRS, require_metric, require_same_crs, to_crs_shared, to_display_crs, to_work_crs,
-                           transform_xy)
+from jmdiq_geo.crs import (DISPLAY_CRS, SharedVertices, require_metric, require_same_crs, to_crs_shared, to_display_crs,
+                           to_work_crs, transform_xy, utm_crs_at, utm_crs_for)
 from jmdiq_geo.errors import CrsError
 from jmdiq_geo.i18n import format_problem
 from tests.fixtures.files import WORK_CRS, square
@@ -139,3 +139,45 @@ def test_frames_in_the_target_crs_or_in_different_crs():
     with pytest.raises(CrsError) as err:
         to_crs_shared([a, frame("EPSG:25832", square(390000, 5820000))], "EPSG:3035")
     assert err.value.problems[0].code == "crs_mismatch"
+
+
+def _tiles(crs="EPSG:31467", x0=3_480_000, y0=5_470_000, seed=3):
+    """Gemeinden tiling a Kreis (with a hole and a part of two pieces) in DHDN / Gauß-Krüger."""
+    rng = np.random.default_rng(seed)
+    xs = x0 + np.cumsum(rng.uniform(200, 900, 6))
+    ys = y0 + np.cumsum(rng.uniform(200, 900, 6))
+    cells = [shapely.box(xs[i], ys[j], xs[i + 1], ys[j + 1]) for i in range(5) for j in range(5)]
+    cells[7] = cells[7].difference(cells[7].centroid.buffer(50))
+    return frame(crs, *cells), frame(crs, shapely.union_all(cells), shapely.MultiPolygon([cells[0], cells[24]]))
+
+
+def test_shared_vertices_through_a_hub_are_the_direct_transformation_up_to_rounding():
+    """With a hub (the grids' datum), every target on that datum is a projection of the
+    vertices' geographic coordinates: the same places as ``to_work_crs`` to a micrometre, the
+    same attributes and geometry structure; a target on another datum is transformed directly
+    (to the bit); the extent in degrees is that of the frame in the hub's geographic CRS."""
+    gemeinden, kreis = _tiles()
+    shared = SharedVertices([gemeinden, kreis], hub="EPSG:3035")
+    for target in ("EPSG:25832", "EPSG:3035", "EPSG:25833"):
+        for got, one in zip(shared.to(target), (gemeinden, kreis)):
+            expected = to_work_crs(one, target)
+            assert got.crs == expected.crs and list(got["area_id"]) == list(expected["area_id"])
+            assert (shapely.get_num_coordinates(got.geometry.array)
+                    == shapely.get_num_coordinates(expected.geometry.array)).all()
+            assert np.abs(shapely.get_coordinates(got.geometry.array)
+                          - shapely.get_coordinates(expected.geometry.array)).max() < 1e-6
+            assert np.allclose(got.geometry.area, expected.geometry.area, rtol=0, atol=1e-4)   # m²
+    for got, one in zip(shared.to("EPSG:3857"), (gemeinden, kreis)):          # WGS 84: not the hub's datum
+        assert np.array_equal(shapely.get_coordinates(got.geometry.array),
+                              shapely.get_coordinates(to_work_crs(one, "EPSG:3857").geometry.array))
+    for i, one in enumerate((gemeinden, kreis)):
+        assert np.allclose(shared.lonlat_bounds(i), one.to_crs("EPSG:4258").geometry.total_bounds, rtol=0, atol=1e-12)
+    assert utm_crs_at(*shared.lonlat_bounds(1)) == utm_crs_for(kreis) == "EPSG:25832"
+
+
+def test_shared_vertices_without_a_hub_and_in_the_source_crs():
+    gemeinden, kreis = _tiles()
+    shared = SharedVertices([gemeinden, kreis])
+    assert shared.to("EPSG:31467")[0] is gemeinden                        # nothing to do
+    assert np.allclose(shared.lonlat_bounds(1), to_display_crs(kreis).geometry.total_bounds)
+    assert SharedVertices([]).to("EPSG:25832") == []

@@ -35,7 +35,7 @@ import pandas as pd
 
 from jmdiq_geo.analysis.nesting import assign_parents
 from jmdiq_geo.config import is_postgres_url, location_label
-from jmdiq_geo.crs import require_metric, to_crs_shared, to_work_crs, utm_crs_for
+from jmdiq_geo.crs import SharedVertices, require_metric, to_work_crs, utm_crs_at, utm_crs_for
 from jmdiq_geo.errors import Problem, SchemaError
 from jmdiq_geo.i18n import t
 from jmdiq_geo.io import nationwide
@@ -279,40 +279,50 @@ def new_germany(db_path: Path | str, *, data_root: Path | None, name: str | None
     step = _stepper(progress, 4, lang)
     step("starter_step_outline", name=t("starter_germany", lang))
     order = list(layers.areas)            # smallest first: gemeinde, kreis, land
-    lowest, top = order[0], order[-1]
-    areas = {lowest: nationwide.read_areas(layers.areas[lowest])}
+    lowest = order[0]
     used = {d.get("grid") for d in layers.indicators.values()}
+    grid_crs = sorted({g.crs for g in layers.grids})
 
-    def gemeinde_sums(gemeinden) -> dict:
-        labels = {crs: nationwide.CentreLabels(to_crs_shared([gemeinden], crs)[0].geometry)
-                  for crs in {g.crs for g in layers.grids}}
+    hub = grid_crs[0] if grid_crs else None
+
+    def gemeinden():
+        """The Gemeinden, read and ready to be reprojected: the outlines' vertices are transformed
+        once, to the geographic CRS of the grids' datum (the hub); from there the grids' CRS and
+        the work CRS are projections (PROJ sets the datum shift up once)."""
+        gem = nationwide.read_areas(layers.areas[lowest])
+        return gem, SharedVertices([gem], hub=hub)
+
+    def gemeinde_sums() -> dict:
+        shared = reading.result()[1]
+        labels = {crs: nationwide.CentreLabels(shared.to(crs)[0].geometry) for crs in grid_crs}
         return {g.grid_id: labels[g.crs].sums_of(*nationwide.read_all_cells(g)) for g in layers.grids
                 if g.grid_id in used}
 
-    # three things at once, each releasing the GIL for its heavy work: the Gemeinden's sums (PROJ,
-    # pyarrow, GEOS, numpy) in one thread from the moment their outlines are read; DuckDB's
-    # insert of the grids in another, while this thread reads and reprojects the other outlines
-    pool = ThreadPoolExecutor(max_workers=2)
-    sums = pool.submit(gemeinde_sums, areas[lowest])
-    try:
-        areas[top] = nationwide.read_areas(layers.areas[top])
-        work_crs = utm_crs_for(areas[top])
-    except BaseException:
-        pool.shutdown(cancel_futures=True)
-        raise
-    report = StarterReport(db_path, name or t("starter_germany", lang), None, work_crs)
+    # four things at once, each releasing the GIL for its heavy work: from the start, the
+    # Gemeinden are read and summed (pyogrio, PROJ, pyarrow, GEOS, numpy) in two threads, one after
+    # the other; DuckDB's insert of the grids in a third from the moment the workspace exists (the
+    # connection is the insert's alone until it is done: this thread only reads files meanwhile);
+    # this thread reads the other levels, chooses the work CRS and reprojects all levels to it
+    pool = ThreadPoolExecutor(max_workers=3)
+    reading = pool.submit(gemeinden)
+    sums = pool.submit(gemeinde_sums)
+    report = StarterReport(db_path, name or t("starter_germany", lang), None, "")   # its work CRS: below
 
     def write(ws: Workspace):
         ws.put_grids([g.meta() for g in layers.grids])
         step("starter_step_grid_all", grid=", ".join(g.label for g in layers.grids))
-        # the connection is the insert's alone until it is done: this thread only reads files
         inserting = pool.submit(ws.insert_cells_from_parquet, [(g.grid_id, g.file, g.column) for g in layers.grids])
         try:
-            areas.update({level: nationwide.read_areas(layers.areas[level]) for level in order if level not in areas})
-            # the three levels share most of their vertices: each is reprojected once
-            in_work = dict(zip(order, to_crs_shared([areas[level] for level in order], work_crs)))
+            areas = {level: nationwide.read_areas(layers.areas[level]) for level in order[1:]}
+            upper = SharedVertices(list(areas.values()), hub=hub)      # Kreise and Länder
+            gem, lower = reading.result()
+            top = (upper, len(order) - 2) if len(order) > 1 else (lower, 0)
+            report.work_crs = utm_crs_at(*top[0].lonlat_bounds(top[1]))
+            in_work = dict(zip(order, lower.to(report.work_crs) + upper.to(report.work_crs)))
+            areas[lowest] = gem
         finally:
             futures_wait([inserting])
+        ws.set_meta(work_crs=report.work_crs)
         counts = nationwide.cell_counts(layers.grids)      # every row of every file is inserted
         report.cells.update(counts if sum(counts.values()) == inserting.result()
                             else ws.grid_cell_counts(list(counts)))
@@ -377,7 +387,7 @@ def _indicator_values(layers, sums: dict[str, np.ndarray], area_ids: list[str]) 
 def _write_level(ws: Workspace, layers, level: str, areas, *, work_crs: str | None, parents, rank: int,
                  parent_level: str | None) -> None:
     """Store the level and its areas (``work_crs``: reprojected to it first; None: ``areas`` are
-    in the work CRS already, from ``to_crs_shared``, which checked them)."""
+    in the work CRS already, from ``SharedVertices``, which checked them)."""
     spec = layers.areas[level]
     ws.put_level(level, label_de=spec.label_de, label_en=spec.label_en, rank=rank, parent_level=parent_level)
     frame = to_work_crs(areas, work_crs) if work_crs else areas

@@ -21,6 +21,7 @@ from matplotlib.path import Path as PlotPath
 
 from jmdiq_geo.cli import main
 from jmdiq_geo.config import Settings
+from jmdiq_geo.crs import utm_crs_for
 from jmdiq_geo.errors import SchemaError
 from jmdiq_geo.io.nationwide import LAYERS_FILE, load_layers
 from jmdiq_geo.services.imports import BoundarySpec, LevelSpec, Source, import_file
@@ -220,6 +221,9 @@ def test_germany_workspace_counts(germany_db, nationwide_root):
     n_gem = pyogrio.read_info(gem)["features"]
     with Workspace(db, read_only=True) as ws:
         assert ws.levels_in_order() == ["gemeinde", "kreis", "land"]
+        # the work CRS, chosen from the outlines' extent in degrees (set once they are read)
+        assert ws.work_crs == report.work_crs == utm_crs_for(
+            gpd.read_file(nationwide_root / "germany" / "VG5000_LAN.shp", where="GF = 9"))
         n = {lv: len(ws.area_names(lv)) for lv in ws.levels_in_order()}
         assert n == {"gemeinde": n_gem, "kreis": 401, "land": 16} and n_gem == 10_997
         names = ws.area_names("gemeinde")
