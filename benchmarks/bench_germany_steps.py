@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import duckdb  # noqa: E402
 
 from jmdiq_geo.config import Settings  # noqa: E402
-from jmdiq_geo.crs import to_crs_shared, utm_crs_for  # noqa: E402
+from jmdiq_geo.crs import SharedVertices, utm_crs_at  # noqa: E402
 from jmdiq_geo.i18n import t as tr  # noqa: E402
 from jmdiq_geo.io import nationwide  # noqa: E402
 from jmdiq_geo.services import new_city as nc  # noqa: E402
@@ -43,9 +43,12 @@ def tick(T, name, f, *a, **k):
 
 def ours(T):
     areas = {lv: tick(T, "read the 3 shapefiles (pyogrio)", nationwide.read_areas, l) for lv, l in layers.areas.items()}
-    work = tick(T, "choose the work CRS (Länder to 4326)", utm_crs_for, areas["land"])
-    proj = dict(zip(areas, tick(T, "reproject 3 levels to the work CRS", to_crs_shared, list(areas.values()), work)))
-    g3035 = tick(T, "reproject the Gemeinden to EPSG:3035", to_crs_shared, [areas["gemeinde"]], "EPSG:3035")[0]
+    hub = layers.grids[0].crs
+    lower = tick(T, "vertices to ETRS89 degrees (SharedVertices)", SharedVertices, [areas["gemeinde"]], hub=hub)
+    upper = tick(T, "vertices to ETRS89 degrees (SharedVertices)", SharedVertices, [areas["kreis"], areas["land"]], hub=hub)
+    work = tick(T, "choose the work CRS (from the degrees)", lambda: utm_crs_at(*upper.lonlat_bounds(1)))
+    proj = dict(zip(areas, tick(T, "project 3 levels to the work CRS", lambda: lower.to(work) + upper.to(work))))
+    g3035 = tick(T, "project the Gemeinden to EPSG:3035", lower.to, "EPSG:3035")[0]
     lab = nationwide.CentreLabels(g3035.geometry)
     used = {d.get("grid") for d in layers.indicators.values()}
     cells = {g.grid_id: tick(T, "read 2 grids for the sums (pyarrow)", nationwide.read_all_cells, g)

@@ -298,11 +298,11 @@ def new_germany(db_path: Path | str, *, data_root: Path | None, name: str | None
         return {g.grid_id: labels[g.crs].sums_of(*nationwide.read_all_cells(g)) for g in layers.grids
                 if g.grid_id in used}
 
-    # four things at once, each releasing the GIL for its heavy work: from the start, the
-    # Gemeinden are read and summed (pyogrio, PROJ, pyarrow, GEOS, numpy) in two threads, one after
-    # the other; DuckDB's insert of the grids in a third from the moment the workspace exists (the
-    # connection is the insert's alone until it is done: this thread only reads files meanwhile);
-    # this thread reads the other levels, chooses the work CRS and reprojects all levels to it
+    # at once, each releasing the GIL for its heavy work: one thread reads the Gemeinden and
+    # transforms their vertices, a second then sums the grids' cells in them (PROJ, pyarrow,
+    # GEOS, numpy); a third runs DuckDB's insert of the grids from the moment the workspace exists
+    # (the connection is the insert's alone until it is done: this thread only reads files
+    # meanwhile); this thread reads the other levels, chooses the work CRS, reprojects the levels
     pool = ThreadPoolExecutor(max_workers=3)
     reading = pool.submit(gemeinden)
     sums = pool.submit(gemeinde_sums)
