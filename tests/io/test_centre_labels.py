@@ -97,3 +97,81 @@ def test_overlapping_outlines_the_later_one_wins():
         got = CentreLabels(outlines).labels(x, y)
         assert (got == expected).all()
         assert {0, 1, 2} <= set(got)
+
+
+# --------------------------------------------------------------------------- the touched pixels' points
+
+#: an origin like Germany's in EPSG:3035: the label raster's pixel lines lie on whole kilometres
+ORIGIN = np.array([4_321_000.0, 2_987_000.0])
+#: a coordinate: on a 250 m lattice (pixel lines, corners and centres) or anywhere
+_coord = st.one_of(st.integers(0, 36).map(lambda k: k * 250.0), st.floats(0, 9_000, allow_nan=False))
+_hull = st.lists(st.tuples(_coord, _coord), min_size=3, max_size=7).map(
+    lambda v: shapely.transform(shapely.MultiPoint(v).convex_hull.buffer(0), lambda c: c + ORIGIN))
+
+
+@st.composite
+def _outline(draw):
+    """A polygon: one hull, or the union of two (not convex, or a multipolygon when they are
+    apart), with a hull cut out or a hole of its own shrunk copy."""
+    shape = draw(_hull)
+    if draw(st.booleans()):
+        shape = shape.union(draw(_hull))
+    cut = draw(st.sampled_from(["none", "hull", "hole"]))
+    if cut == "hull":
+        shape = shape.difference(draw(_hull))
+    elif cut == "hole" and not shape.is_empty:
+        shape = shape.difference(shapely.affinity.scale(shape, 0.4, 0.4))
+    return shape
+
+
+def _highest_containing(geoms, x, y):
+    """Per point the highest index of the outlines that contain it (−1: none), outline by outline."""
+    inside = np.stack([shapely.contains_xy(g, x, y) for g in geoms])
+    return np.where(inside.any(axis=0), len(geoms) - 1 - np.argmax(inside[::-1], axis=0), -1)
+
+
+@settings(max_examples=80, deadline=None)
+@given(outlines=st.lists(_outline(), min_size=1, max_size=6), seed=st.integers(0, 2**32 - 1))
+def test_points_of_touched_pixels_get_what_the_tree_gives(outlines, seed):
+    """Overlapping outlines (the later one wins), holes, multipolygons; points on their vertices
+    and edges (on the boundary: in no outline), on the pixel lines and corners, and anywhere: the
+    label (raster, or the candidates of a touched pixel) is the STRtree's (``_by_tree``) and the
+    highest outline that contains the point."""
+    geoms = np.asarray(outlines, dtype=object)
+    rng = np.random.default_rng(seed)
+    coords = shapely.get_coordinates(geoms)
+    ends = shapely.get_coordinates(shapely.get_rings(shapely.get_parts(geoms)))
+    mid = rng.uniform(0, 1, (max(len(ends) - 1, 0), 1))
+    points = np.concatenate([
+        coords,                                                   # vertices
+        (ends[:-1] + ends[1:]) / 2,                               # on the edges (lattice) or next to them
+        ends[:-1] + mid * (ends[1:] - ends[:-1]),                 # along the edges
+        ORIGIN + rng.integers(-1, 38, (300, 2)) * 250.0,          # pixel corners, lines, centres
+        ORIGIN + np.c_[rng.integers(-1, 10, 300) * 1_000.0, rng.uniform(-200, 9_200, 300)],   # on the pixel lines
+        ORIGIN + np.c_[rng.uniform(-200, 9_200, 300), rng.integers(-1, 10, 300) * 1_000.0],
+        ORIGIN + rng.uniform(-200, 9_200, (1_000, 2)),            # anywhere
+    ])
+    x, y = points[:, 0], points[:, 1]
+    labels = CentreLabels(gpd.GeoSeries(geoms, crs="EPSG:3035"))
+    got = labels.labels(x, y)
+    assert (got == labels._by_tree(shapely.points(x, y))).all()
+    assert (got == _highest_containing(geoms, x, y)).all()
+    x0, top, size, _, touched, _ = labels._rasters_for(x, y)
+    assert touched[((top - y) // size).astype(int), ((x - x0) // size).astype(int)].sum() >= len(coords)
+
+
+def test_candidates_of_a_pixel_include_an_outline_that_covers_it_whole():
+    """A touched pixel inside a big outline whose boundary is far away: the big one is a candidate
+    through its span over the pixel's centre (the pixel's boundary belongs to a small, earlier
+    outline), so points beside the small one still get the big one, and points in both the later."""
+    km = 1_000.0
+    outlines = gpd.GeoSeries([shapely.box(2.2 * km, 2.2 * km, 2.6 * km, 2.6 * km),      # small, inside a pixel
+                              shapely.box(0, 0, 6 * km, 6 * km),                          # big, later
+                              shapely.box(3.3 * km, 3.3 * km, 3.7 * km, 3.7 * km)],       # small, later still
+                             crs="EPSG:3035")
+    geoms = np.asarray(outlines.array)
+    xs = np.arange(2_005.0, 4_000.0, 10.0)
+    x, y = (a.ravel() for a in np.meshgrid(xs, xs))
+    got = CentreLabels(outlines).labels(x, y)
+    assert (got == _highest_containing(geoms, x, y)).all()
+    assert set(got) == {1, 2}
