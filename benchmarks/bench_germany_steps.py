@@ -55,7 +55,7 @@ def ours(T):
              for g in layers.grids if g.grid_id in used}
     c1 = next(iter(cells.values()))
     tick(T, "label rasters (numpy scan of the edges)", lab._rasters_for, c1[0], c1[1])
-    sums = {k: tick(T, "sums (100 m: STRtree on 18 %)", lab.sums_of, *c) for k, c in cells.items()}
+    sums = {k: tick(T, "sums (100 m: candidates of touched px)", lab.sums_of, *c) for k, c in cells.items()}
     tmp = tempfile.mkdtemp()
     db = Path(tmp) / "g.duckdb"
     ws = tick(T, "create the workspace (schema)", Workspace.create, db, work_crs=work, city="x")
