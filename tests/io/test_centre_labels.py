@@ -121,7 +121,9 @@ def _outline(draw):
         shape = shape.difference(draw(_hull))
     elif cut == "hole" and not shape.is_empty:
         shape = shape.difference(shapely.affinity.scale(shape, 0.4, 0.4))
-    return shape
+    # (an outline is polygons: a cut can leave a sliver line of a degenerate hull)
+    parts = [p for p in shapely.get_parts(shape) if isinstance(p, shapely.Polygon) and not p.is_empty]
+    return shapely.MultiPolygon(parts) if len(parts) > 1 else parts[0] if parts else shapely.Polygon()
 
 
 def _highest_containing(geoms, x, y):
@@ -130,7 +132,7 @@ def _highest_containing(geoms, x, y):
     return np.where(inside.any(axis=0), len(geoms) - 1 - np.argmax(inside[::-1], axis=0), -1)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(outlines=st.lists(_outline(), min_size=1, max_size=6), seed=st.integers(0, 2**32 - 1))
 def test_points_of_touched_pixels_get_what_the_tree_gives(outlines, seed):
     """Overlapping outlines (the later one wins), holes, multipolygons; points on their vertices
