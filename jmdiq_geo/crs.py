@@ -9,6 +9,7 @@ from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError, ProjError
@@ -173,8 +174,8 @@ class SharedVertices:
         if not self._flat:
             return
         coords = shapely.get_coordinates(self._geoms)
-        self._distinct, where = np.unique(np.ascontiguousarray(coords).view(np.complex128).ravel(), return_inverse=True)
-        self._where = where.ravel()
+        # the distinct vertices (in the order they first appear) and where each vertex is among them
+        self._where, self._distinct = pd.factorize(np.ascontiguousarray(coords).view(np.complex128).ravel())
         #: where each frame's vertices start in ``coords``
         self._starts = np.r_[0, np.cumsum([shapely.get_num_coordinates(a).sum() for a in self._arrays])]
         if hub is not None:

@@ -192,7 +192,7 @@ def read_areas(layer: AreaLayer, *, keys: list[str] | None = None) -> gpd.GeoDat
     clauses += [f"{col} = {int(value)}" for col, value in layer.keep.items()]
     # (a column the filter names must be read too: OGR ignores the fields it is not asked for)
     gdf = pyogrio.read_dataframe(layer.file, columns=[layer.key, layer.name, layer.type, *layer.keep],
-                                 where=" AND ".join(clauses) or None)
+                                 where=" AND ".join(clauses) or None, use_arrow=True)
     return gpd.GeoDataFrame({"area_id": gdf[layer.key].astype(str).to_numpy(),
                              "name": gdf[layer.name].astype(str).to_numpy(),
                              "label": gdf[layer.type].astype(str).to_numpy()},
