@@ -339,7 +339,7 @@ class CentreLabels:
         wanted[pixel] = True
         near_pixel, near_outline = near
         keep = wanted[near_pixel]
-        key = np.sort(near_pixel[keep].astype(np.int64) * n + near_outline[keep], kind="stable")   # (radix sort: faster)
+        key = np.sort(near_pixel[keep].astype(np.int64) * n + near_outline[keep])
         key = key[np.r_[True, key[1:] != key[:-1]]]             # (pixel, outline) once, in order
         key_pixel, key_outline = key // n, key % n
         first = np.searchsorted(key_pixel, pixel, "left")
