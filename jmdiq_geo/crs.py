@@ -137,18 +137,13 @@ def to_work_crs(gdf: gpd.GeoDataFrame, work_crs: str, *, file: str | None = None
     return out
 
 
-def to_crs_shared(frames: list[gpd.GeoDataFrame], crs: str, *, file: str | None = None) -> list[gpd.GeoDataFrame]:
-    """``frames`` (in one CRS) in ``crs``, exactly as ``to_work_crs`` gives each of them, with
-    every distinct vertex transformed once: outlines that tile a country (Gemeinden, and their
-    Kreise and Länder cut from the same lines) hold each vertex two or three times (VG5000:
-    71,666 distinct of 224,520), and PROJ's work is per vertex. Transforming a vertex does not
-    depend on its neighbours, so the coordinates are the same to the bit."""
-    return SharedVertices(frames, file=file).to(crs)
-
-
 class SharedVertices:
     """Outlines in one CRS (e.g. the three levels of VG5000) to be brought into one or more
-    CRSs, every distinct vertex transformed once per target (see ``to_crs_shared``).
+    CRSs, every distinct vertex transformed once per target: outlines that tile a country
+    (Gemeinden, and their Kreise and Länder cut from the same lines) hold each vertex two or
+    three times (VG5000: 71,666 distinct of 224,520), and PROJ's work is per vertex. Without a
+    hub, ``to`` gives each frame exactly as ``to_work_crs`` does, to the bit (transforming a
+    vertex does not depend on its neighbours).
 
     With ``hub`` (a CRS; its geodetic CRS is used, e.g. ETRS89 for EPSG:3035), the distinct
     vertices are first transformed to that geographic CRS once, and every target on the same
@@ -169,7 +164,7 @@ class SharedVertices:
         self.source = CRS.from_user_input(frames[0].crs) if frames else None
         self._arrays = [np.asarray(f.geometry.array, dtype=object) for f in frames]
         self._geoms = np.concatenate(self._arrays) if frames else np.empty(0, dtype=object)
-        self._flat = frames and not shapely.has_z(self._geoms).any()
+        self._flat = bool(frames) and not shapely.has_z(self._geoms).any()
         self._hub = self._lonlat = None
         if not self._flat:
             return

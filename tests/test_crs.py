@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import shapely
 
-from jmdiq_geo.crs import (DISPLAY_CRS, SharedVertices, require_metric, require_same_crs, to_crs_shared, to_display_crs,
+from jmdiq_geo.crs import (DISPLAY_CRS, SharedVertices, require_metric, require_same_crs, to_display_crs,
                            to_work_crs, transform_xy, utm_crs_at, utm_crs_for)
 from jmdiq_geo.errors import CrsError
 from jmdiq_geo.i18n import format_problem
@@ -112,18 +112,23 @@ def test_a_layer_without_crs_does_not_match_one_with():
     assert err.value.problems[0].code == "crs_mismatch" and "–" in err.value.problems[0].params["crs"]
 
 
-def test_frames_sharing_vertices_are_reprojected_as_one_by_one_to_the_bit():
-    """``to_crs_shared`` transforms each distinct vertex once; the result is what
-    ``to_work_crs`` gives for each frame (Gemeinden tiling a Kreis, the Kreis, a hole, a part)."""
+def _tiles():
+    """Gemeinden tiling a Kreis (with a hole and a part of two pieces) in DHDN / Gauß-Krüger."""
     rng = np.random.default_rng(3)
     xs = 3_480_000 + np.cumsum(rng.uniform(200, 900, 6))
     ys = 5_470_000 + np.cumsum(rng.uniform(200, 900, 6))
     cells = [shapely.box(xs[i], ys[j], xs[i + 1], ys[j + 1]) for i in range(5) for j in range(5)]
-    cells[7] = cells[7].difference(cells[7].centroid.buffer(50))               # a hole
-    kreis = frame("EPSG:31467", shapely.union_all(cells), shapely.MultiPolygon([cells[0], cells[24]]))
-    gemeinden = frame("EPSG:31467", *cells)
+    cells[7] = cells[7].difference(cells[7].centroid.buffer(50))
+    return (frame("EPSG:31467", *cells),
+            frame("EPSG:31467", shapely.union_all(cells), shapely.MultiPolygon([cells[0], cells[24]])))
+
+
+def test_frames_sharing_vertices_are_reprojected_as_one_by_one_to_the_bit():
+    """``SharedVertices`` transforms each distinct vertex once; without a hub the result is what
+    ``to_work_crs`` gives for each frame (Gemeinden tiling a Kreis, the Kreis, a hole, a part)."""
+    gemeinden, kreis = _tiles()
     for target in ("EPSG:25832", "EPSG:3035"):
-        shared = to_crs_shared([gemeinden, kreis], target)
+        shared = SharedVertices([gemeinden, kreis]).to(target)
         for got, one in zip(shared, (gemeinden, kreis)):
             expected = to_work_crs(one, target)
             assert got.crs == expected.crs and list(got.columns) == list(expected.columns)
@@ -135,20 +140,10 @@ def test_frames_sharing_vertices_are_reprojected_as_one_by_one_to_the_bit():
 
 def test_frames_in_the_target_crs_or_in_different_crs():
     a = frame(WORK_CRS, square(390000, 5820000))
-    assert to_crs_shared([a], WORK_CRS)[0] is a                # nothing to do: the frame as it is
+    assert SharedVertices([a]).to(WORK_CRS)[0] is a            # nothing to do: the frame as it is
     with pytest.raises(CrsError) as err:
-        to_crs_shared([a, frame("EPSG:25832", square(390000, 5820000))], "EPSG:3035")
+        SharedVertices([a, frame("EPSG:25832", square(390000, 5820000))]).to("EPSG:3035")
     assert err.value.problems[0].code == "crs_mismatch"
-
-
-def _tiles(crs="EPSG:31467", x0=3_480_000, y0=5_470_000, seed=3):
-    """Gemeinden tiling a Kreis (with a hole and a part of two pieces) in DHDN / Gauß-Krüger."""
-    rng = np.random.default_rng(seed)
-    xs = x0 + np.cumsum(rng.uniform(200, 900, 6))
-    ys = y0 + np.cumsum(rng.uniform(200, 900, 6))
-    cells = [shapely.box(xs[i], ys[j], xs[i + 1], ys[j + 1]) for i in range(5) for j in range(5)]
-    cells[7] = cells[7].difference(cells[7].centroid.buffer(50))
-    return frame(crs, *cells), frame(crs, shapely.union_all(cells), shapely.MultiPolygon([cells[0], cells[24]]))
 
 
 def test_shared_vertices_through_a_hub_are_the_direct_transformation_up_to_rounding():

@@ -282,7 +282,6 @@ def new_germany(db_path: Path | str, *, data_root: Path | None, name: str | None
     lowest = order[0]
     used = {d.get("grid") for d in layers.indicators.values()}
     grid_crs = sorted({g.crs for g in layers.grids})
-
     hub = grid_crs[0] if grid_crs else None
 
     def gemeinden():
@@ -316,8 +315,9 @@ def new_germany(db_path: Path | str, *, data_root: Path | None, name: str | None
             areas = {level: nationwide.read_areas(layers.areas[level]) for level in order[1:]}
             upper = SharedVertices(list(areas.values()), hub=hub)      # Kreise and Länder
             gem, lower = reading.result()
-            top = (upper, len(order) - 2) if len(order) > 1 else (lower, 0)
-            report.work_crs = utm_crs_at(*top[0].lonlat_bounds(top[1]))
+            # the work CRS from the top level's extent in degrees
+            report.work_crs = utm_crs_at(*(upper.lonlat_bounds(len(order) - 2) if len(order) > 1
+                                           else lower.lonlat_bounds(0)))
             in_work = dict(zip(order, lower.to(report.work_crs) + upper.to(report.work_crs)))
             areas[lowest] = gem
         finally:
