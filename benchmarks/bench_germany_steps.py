@@ -66,9 +66,8 @@ def ours(T):
             parents = areas[lv]["area_id"].str[:layers.areas[above].key_digits] if above else None
             tick(T, "write the 3 levels (area, WKB, insert)", nc._write_level, ws, layers, lv, proj[lv], work_crs=None,
                  parents=parents, rank=rank, parent_level=above)
-        tick(T, "grids: an INSERT per file (+ rows, counts)", ws.put_grids, [g.meta() for g in layers.grids])
-        tick(T, "grids: an INSERT per file (+ rows, counts)", ws.insert_cells_from_parquet, [(g.grid_id, g.file, g.column) for g in layers.grids])
-        tick(T, "grids: an INSERT per file (+ rows, counts)", nationwide.cell_counts, layers.grids)
+        tick(T, "grids: an INSERT per file (rows, counts)", ws.put_grids, [g.meta() for g in layers.grids])
+        tick(T, "grids: an INSERT per file (rows, counts)", ws.insert_cells_from_parquet, [(g.grid_id, g.file, g.column) for g in layers.grids])
         values = tick(T, "indicator values (write)", nc._indicator_values, layers, sums, list(areas["gemeinde"]["area_id"]))
         tick(T, "indicator values (write)", nc._write_indicators, ws, layers, values)
         tick(T, "provenance (sha256, import log)", nc._log, ws, layers, gemeinde=None)

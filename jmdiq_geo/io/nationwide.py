@@ -222,11 +222,6 @@ def read_all_cells(layer: GridLayer) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return x[keep], y[keep], value[keep]
 
 
-def cell_counts(layers: list[GridLayer]) -> dict[str, int]:
-    """Every grid's number of cells (rows of its file), from the parquet footers."""
-    return {g.grid_id: pq.ParquetFile(g.file).metadata.num_rows for g in layers}
-
-
 def cells_touching(cells: pd.DataFrame, outline, *, cell_size_m: float) -> np.ndarray:
     """Which cells' squares (centre ± half the size) touch ``outline`` (same CRS)."""
     if cells.empty:

@@ -19,7 +19,7 @@ boundary files it has.
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor, wait as futures_wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait as futures_wait
 
 import json
 import os
@@ -299,33 +299,34 @@ def new_germany(db_path: Path | str, *, data_root: Path | None, name: str | None
 
     # at once, each releasing the GIL for its heavy work: one thread reads the Gemeinden and
     # transforms their vertices, a second then sums the grids' cells in them (PROJ, pyarrow,
-    # GEOS, numpy); a third runs DuckDB's insert of the grids from the moment the workspace exists
-    # (the connection is the insert's alone until it is done: this thread only reads files
-    # meanwhile); this thread reads the other levels, chooses the work CRS, reprojects the levels
+    # GEOS, numpy); a third runs DuckDB's insert of the grids from the moment the workspace exists,
+    # in a transaction of its own (the build's file is moved into place only when all is
+    # written); this thread reads the other levels, chooses the work CRS, reprojects the levels
+    # and writes them, the Gemeinden's values and the import log meanwhile
     pool = ThreadPoolExecutor(max_workers=3)
     reading = pool.submit(gemeinden)
     sums = pool.submit(gemeinde_sums)
     report = StarterReport(db_path, name or t("starter_germany", lang), None, "")   # its work CRS: below
+    inserting: list[Future] = []
+
+    def begin(ws: Workspace) -> Future:
+        ws.leave_cores(2)               # this thread and the sums' (DuckDB's insert runs in the third)
+        inserting.append(pool.submit(ws.insert_cells_from_parquet,
+                                     [(g.grid_id, g.file, g.column) for g in layers.grids], own_transaction=True))
+        return inserting[0]
 
     def write(ws: Workspace):
         ws.put_grids([g.meta() for g in layers.grids])
         step("starter_step_grid_all", grid=", ".join(g.label for g in layers.grids))
-        inserting = pool.submit(ws.insert_cells_from_parquet, [(g.grid_id, g.file, g.column) for g in layers.grids])
-        try:
-            areas = {level: nationwide.read_areas(layers.areas[level]) for level in order[1:]}
-            upper = SharedVertices(list(areas.values()), hub=hub)      # Kreise and Länder
-            gem, lower = reading.result()
-            # the work CRS from the top level's extent in degrees
-            report.work_crs = utm_crs_at(*(upper.lonlat_bounds(len(order) - 2) if len(order) > 1
-                                           else lower.lonlat_bounds(0)))
-            in_work = dict(zip(order, lower.to(report.work_crs) + upper.to(report.work_crs)))
-            areas[lowest] = gem
-        finally:
-            futures_wait([inserting])
+        areas = {level: nationwide.read_areas(layers.areas[level]) for level in order[1:]}
+        upper = SharedVertices(list(areas.values()), hub=hub)      # Kreise and Länder
+        gem, lower = reading.result()
+        # the work CRS from the top level's extent in degrees
+        report.work_crs = utm_crs_at(*(upper.lonlat_bounds(len(order) - 2) if len(order) > 1
+                                       else lower.lonlat_bounds(0)))
+        in_work = dict(zip(order, lower.to(report.work_crs) + upper.to(report.work_crs)))
+        areas[lowest] = gem
         ws.set_meta(work_crs=report.work_crs)
-        counts = nationwide.cell_counts(layers.grids)      # every row of every file is inserted
-        report.cells.update(counts if sum(counts.values()) == inserting.result()
-                            else ws.grid_cell_counts(list(counts)))
         for rank, level in enumerate(order):
             above = order[rank + 1] if rank + 1 < len(order) else None
             digits = layers.areas[above].key_digits if above else None
@@ -339,10 +340,12 @@ def new_germany(db_path: Path | str, *, data_root: Path | None, name: str | None
         report.values = {k: int(v.notna().sum()) for k, v in values.items()}
         step("starter_step_write", path=location_label(db_path))
         _log(ws, layers, gemeinde=None)
+
     try:
-        _build(db_path, report, layers, write, ags=None)
+        _build(db_path, report, layers, write, ags=None, begin=begin)
     finally:
         pool.shutdown(cancel_futures=True)
+    report.cells.update(inserting[0].result())
     report.seconds = time.perf_counter() - started
     return report
 
@@ -426,15 +429,22 @@ def _log(ws: Workspace, layers, *, gemeinde: str | None) -> None:
                       options={"file_path": str(g.file), "grid_id": g.grid_id, "gemeinde": gemeinde}, report={})
 
 
-def _build(db_path: Path | str, report: StarterReport, layers, write, *, ags: str | None) -> None:
-    """Write the workspace in ``<db>.building`` in one transaction; move it into place (a
-    PostgreSQL database: built in a temporary file, then copied in in one transaction)."""
+def _build(db_path: Path | str, report: StarterReport, layers, write, *, ags: str | None,
+           begin=None) -> None:
+    """Write the workspace in ``<db>.building`` in one transaction; move it into place once all
+    is written (a PostgreSQL database: built in a temporary file, then copied in in one
+    transaction).
+
+    ``begin(ws)``, if given, is called with the new workspace before that transaction and may
+    start work of its own in the file, in a transaction of its own (nobody sees the file before
+    it is moved into place): it returns a future, which is waited for after the commit and
+    before the file is checkpointed, closed, moved into place or, if anything failed, removed."""
     if is_postgres_url(db_path):
         from jmdiq_geo.services.postgis import publish_qgis_styles
 
         with tempfile.TemporaryDirectory(prefix="jmdiq-build-") as folder:
             built = Path(folder) / "workspace.duckdb"
-            _build(built, report, layers, write, ags=ags)
+            _build(built, report, layers, write, ags=ags, begin=begin)
             with Workspace(built, read_only=True) as src, Workspace(db_path) as dst:
                 dst.copy_from(src)
                 publish_qgis_styles(dst)
@@ -444,7 +454,9 @@ def _build(db_path: Path | str, report: StarterReport, layers, write, *, ags: st
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         leftover.unlink(missing_ok=True)
     ws = Workspace.create(tmp, work_crs=report.work_crs, city=report.city)
+    started = None
     try:
+        started = begin(ws) if begin else None
         with ws.transaction():
             city = layers.city
             ws.set_meta(city_id=_slug(report.city), gemeinde_ags=ags or "",
@@ -454,9 +466,14 @@ def _build(db_path: Path | str, report: StarterReport, layers, write, *, ags: st
             for source in layers.sources.values():
                 ws.put_source(asdict(source))
             write(ws)
+            ws.checkpoint_at_commit()       # the file is this build's alone
+        if started is not None:
+            started.result()
         ws.checkpoint()
         ws.close()
     except BaseException:
+        if started is not None:
+            futures_wait([started])
         ws.close()
         tmp.unlink(missing_ok=True)
         raise

@@ -61,7 +61,8 @@ class NationwideRepository(Repository):
             if grid.get("role"):
                 self.set_grid_role(grid["role"], grid["grid_id"])
 
-    def insert_cells_from_parquet(self, files: list[tuple[str, Path | str, str]]) -> int:
+    def insert_cells_from_parquet(self, files: list[tuple[str, Path | str, str]], *,
+                                  own_transaction: bool = False) -> dict[str, int]:
         """Insert every cell of each file (``(grid id, parquet file, value column)``), one
         ``INSERT … SELECT … FROM read_parquet(…)`` per file: DuckDB reads and inserts (nothing
         goes through pandas), the cells stored in the order of the files and of their rows.
@@ -69,22 +70,36 @@ class NationwideRepository(Repository):
         long alone but 0.2 s more CPU — DuckDB then scans two files at once — and in the
         ``germany`` build, where other threads want the second core, it came out slower.)
 
-        Uses nothing but the connection, with the GIL released while DuckDB works: it may run in
-        another thread while the thread holding the write transaction waits for it and does
-        nothing else with the workspace meanwhile (the insert is part of that transaction).
-        Returns the number of cells inserted."""
-        return sum(int(self.con.execute(f"INSERT INTO grid_cells SELECT ?::VARCHAR, x::DOUBLE, y::DOUBLE, "
-                                        f"{_value_sql(column)} FROM read_parquet(?)", [grid_id, str(path)]).fetchone()[0])
-                   for grid_id, path, column in files)
+        By default the cells go in through the workspace's connection (part of the transaction
+        open there), with the GIL released while DuckDB works: the insert may run in another
+        thread while the thread holding the write transaction waits for it and does nothing else
+        with the workspace meanwhile.
 
-    def grid_cell_counts(self, grid_ids: list[str]) -> dict[str, int]:
-        """The number of cells of each grid."""
-        if not grid_ids:
-            return {}
-        counts = dict(self.cursor().execute(f"SELECT grid_id, count(*) FROM grid_cells WHERE grid_id IN "
-                                            f"({', '.join('?' * len(grid_ids))}) GROUP BY grid_id",
-                                            grid_ids).fetchall())
-        return {grid_id: int(counts.get(grid_id, 0)) for grid_id in grid_ids}
+        ``own_transaction``: the cells go in through a connection of their own, in a transaction
+        of their own, committed when they are in (rolled back if any file fails); the workspace's
+        connection may meanwhile write the rest of a build in its transaction, from another
+        thread. Only for a build into a file that is moved into place when everything is written
+        (so that nobody sees one commit without the other), and only when that build writes no
+        cells itself.
+
+        Returns the number of cells inserted per grid (as DuckDB counted them)."""
+        con = self.con.cursor() if own_transaction else self.con
+        try:
+            if own_transaction:
+                if self.url:
+                    con.execute("USE pg")
+                con.execute("BEGIN TRANSACTION")
+            counts: dict[str, int] = {}
+            for grid_id, path, column in files:
+                n = con.execute(f"INSERT INTO grid_cells SELECT ?::VARCHAR, x::DOUBLE, y::DOUBLE, "
+                                f"{_value_sql(column)} FROM read_parquet(?)", [grid_id, str(path)]).fetchone()[0]
+                counts[grid_id] = counts.get(grid_id, 0) + int(n)
+            if own_transaction:
+                con.execute("COMMIT")
+            return counts
+        finally:
+            if own_transaction:
+                con.close()          # a transaction still open (an insert failed) is rolled back
 
     def replace_context_areas(self, gdf: gpd.GeoDataFrame, *, kind: str, source_id: str) -> None:
         """Store the context outlines of ``kind`` (e.g. the Kreis and the Land around the

@@ -7,6 +7,7 @@ spatial join (cell squares), the sums taken by plain DuckDB over the parquet fil
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import duckdb
@@ -233,7 +234,7 @@ def test_germany_workspace_counts(germany_db, nationwide_root):
         for rel, column, grid_id in ((GRID_1KM, "Einwohner", "zensus_1km_ew"), (GRID_100M, "value", "zensus_100m_ausl")):
             count, total = duckdb.sql(f"SELECT count(*), sum(\"{column}\") FILTER (WHERE \"{column}\" >= 0) "
                                       f"FROM read_parquet('{nationwide_root / rel}')").fetchone()
-            assert cells[grid_id] == count
+            assert cells[grid_id] == count == report.cells[grid_id]      # as DuckDB counted them
             stored = ws.grid_cells(grid_id)["value"]
             assert stored.sum() == total and stored.isna().sum() == duckdb.sql(
                 f"SELECT count(*) FROM read_parquet('{nationwide_root / rel}') WHERE \"{column}\" < 0").fetchone()[0]
@@ -245,6 +246,44 @@ def test_germany_workspace_counts(germany_db, nationwide_root):
         assert 0.99 * grid_total < layer.areas["raw"].sum() <= grid_total
     assert report.values["zensus_ew"] == n_gem
     assert json.dumps(report.cells)            # plain data
+
+
+@pytest.mark.duckdb_file("the build's file, its .building file and the insert's own connection")
+def test_a_germany_build_that_fails_while_the_grids_go_in_waits_for_them_and_leaves_nothing(
+        tmp_path, nationwide_root, monkeypatch):
+    """The grids go in on a connection of their own while this thread writes the outlines; when
+    the build fails meanwhile, the insert is waited for before the file is removed, and neither
+    the workspace nor its ``.building`` file remains."""
+    from jmdiq_geo.services import new_city
+
+    running, ended = threading.Event(), threading.Event()
+    insert = Workspace.insert_cells_from_parquet
+
+    def watched(self, *args, **kwargs):
+        running.set()
+        try:
+            return insert(self, *args, **kwargs)
+        finally:
+            ended.set()
+
+    def fail(*args, **kwargs):
+        assert running.wait(10)
+        raise RuntimeError("the disk is full")
+
+    closing = []
+    close = Workspace.close
+
+    def watched_close(self):
+        closing.append((self.path.name, ended.is_set()))
+        close(self)
+
+    monkeypatch.setattr(Workspace, "insert_cells_from_parquet", watched)
+    monkeypatch.setattr(Workspace, "close", watched_close)
+    monkeypatch.setattr(new_city, "_write_level", fail)
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        new_city.new_germany(tmp_path / "de.duckdb", data_root=nationwide_root)
+    assert closing == [("de.duckdb.building", True)]      # closed once the insert had ended
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.backend_free
