@@ -286,6 +286,7 @@ def build_workspace(manifest: Manifest, *, settings: Settings, db_path: Path | N
             if progress:
                 progress(total - 1, total, "derived")
             derived_counts = apply_derived(ws, manifest.derived)
+            ws.checkpoint_at_commit()           # the file is this build's alone
         ws.checkpoint()
         ws.close()
     except BaseException:
