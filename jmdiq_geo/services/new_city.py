@@ -307,13 +307,11 @@ def new_germany(db_path: Path | str, *, data_root: Path | None, name: str | None
     reading = pool.submit(gemeinden)
     sums = pool.submit(gemeinde_sums)
     report = StarterReport(db_path, name or t("starter_germany", lang), None, "")   # its work CRS: below
-    inserting: list[Future] = []
 
     def begin(ws: Workspace) -> Future:
         ws.leave_cores(2)               # this thread and the sums' (DuckDB's insert runs in the third)
-        inserting.append(pool.submit(ws.insert_cells_from_parquet,
-                                     [(g.grid_id, g.file, g.column) for g in layers.grids], own_transaction=True))
-        return inserting[0]
+        return pool.submit(ws.insert_cells_from_parquet, [(g.grid_id, g.file, g.column) for g in layers.grids],
+                           own_transaction=True)
 
     def write(ws: Workspace):
         ws.put_grids([g.meta() for g in layers.grids])
@@ -342,10 +340,9 @@ def new_germany(db_path: Path | str, *, data_root: Path | None, name: str | None
         _log(ws, layers, gemeinde=None)
 
     try:
-        _build(db_path, report, layers, write, ags=None, begin=begin)
+        report.cells.update(_build(db_path, report, layers, write, ags=None, begin=begin))
     finally:
         pool.shutdown(cancel_futures=True)
-    report.cells.update(inserting[0].result())
     report.seconds = time.perf_counter() - started
     return report
 
@@ -430,7 +427,7 @@ def _log(ws: Workspace, layers, *, gemeinde: str | None) -> None:
 
 
 def _build(db_path: Path | str, report: StarterReport, layers, write, *, ags: str | None,
-           begin=None) -> None:
+           begin=None):
     """Write the workspace in ``<db>.building`` in one transaction; move it into place once all
     is written (a PostgreSQL database: built in a temporary file, then copied in in one
     transaction).
@@ -438,23 +435,24 @@ def _build(db_path: Path | str, report: StarterReport, layers, write, *, ags: st
     ``begin(ws)``, if given, is called with the new workspace before that transaction and may
     start work of its own in the file, in a transaction of its own (nobody sees the file before
     it is moved into place): it returns a future, which is waited for after the commit and
-    before the file is checkpointed, closed, moved into place or, if anything failed, removed."""
+    before the file is checkpointed, closed, moved into place or, if anything failed, removed.
+    Returns that future's result (None without ``begin``)."""
     if is_postgres_url(db_path):
         from jmdiq_geo.services.postgis import publish_qgis_styles
 
         with tempfile.TemporaryDirectory(prefix="jmdiq-build-") as folder:
             built = Path(folder) / "workspace.duckdb"
-            _build(built, report, layers, write, ags=ags, begin=begin)
+            result = _build(built, report, layers, write, ags=ags, begin=begin)
             with Workspace(built, read_only=True) as src, Workspace(db_path) as dst:
                 dst.copy_from(src)
                 publish_qgis_styles(dst)
-        return
+        return result
     db_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = db_path.with_name(db_path.name + ".building")
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         leftover.unlink(missing_ok=True)
     ws = Workspace.create(tmp, work_crs=report.work_crs, city=report.city)
-    started = None
+    started = result = None
     try:
         started = begin(ws) if begin else None
         with ws.transaction():
@@ -468,7 +466,7 @@ def _build(db_path: Path | str, report: StarterReport, layers, write, *, ags: st
             write(ws)
             ws.checkpoint_at_commit()       # the file is this build's alone
         if started is not None:
-            started.result()
+            result = started.result()
         ws.checkpoint()
         ws.close()
     except BaseException:
@@ -478,3 +476,4 @@ def _build(db_path: Path | str, report: StarterReport, layers, write, *, ags: st
         tmp.unlink(missing_ok=True)
         raise
     os.replace(tmp, db_path)
+    return result

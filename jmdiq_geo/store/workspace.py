@@ -238,7 +238,7 @@ class Workspace(
 
     def checkpoint_at_commit(self) -> None:
         """Let the next commit write its data into the file itself (a checkpoint) rather than
-        into the write-ahead log, which a checkpoint would read back at once: for a bulk build
+        into the write-ahead log, which the checkpoint right after would make obsolete: for a bulk build
         into a new file that nothing else has open (DuckDB does not write the log for a commit
         that checkpoints). The threshold is the database's: set it only on such a file. Nothing
         to do on PostgreSQL."""
