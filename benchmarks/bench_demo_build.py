@@ -6,7 +6,9 @@ Reads the Berlin manifest (data/cities/berlin.toml) and the real files under JMD
 (default ../shared/data). The baseline only reads every file the manifest names
 (geopandas.read_file for vector files, pandas.read_csv for tables) and does nothing else; the
 build also validates, normalises, reprojects, writes DuckDB and computes derived indicators.
-Target from the issue: build ≤ 2 × baseline. Prints the best of --repeat runs of each.
+The foundation issue's target of build ≤ 2 × baseline was below its own floor (the plain read plus a bare insert, below) and
+was withdrawn; the ratio is kept as a regression figure (README). Prints the best of --repeat
+runs of each.
 
 Two more rows show where the build's time goes: the plain read plus a bare bulk insert of every
 file's rows into a new DuckDB file (no checks at all), and the check alone: every import run as a
@@ -99,7 +101,7 @@ def main() -> None:
     print(f"plain geopandas/pandas read         : {baseline:6.2f} s   (baseline)")
     print(f"read + bare DuckDB insert, no checks: {bare:6.2f} s   ratio {bare / baseline:4.2f}×")
     print(f"checks alone (dry-run imports)      : {checks:6.2f} s   ratio {checks / baseline:4.2f}×")
-    print(f"jmdiq-geo demo build                : {build:6.2f} s   ratio {build / baseline:4.2f}×  (target ≤ 2×)")
+    print(f"jmdiq-geo demo build                : {build:6.2f} s   ratio {build / baseline:4.2f}×  (a regression figure)")
     print(f"workspace file                      : {size_mb:6.1f} MB")
 
 

@@ -8,7 +8,6 @@ transaction, into a new file that replaces the target only when everything succe
 from __future__ import annotations
 
 import itertools
-import tempfile
 import json
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -27,9 +26,9 @@ from jmdiq_geo.io.context import ContextSpec
 from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec
 from jmdiq_geo.io.rasters import RasterGridSpec, is_raster
 from jmdiq_geo.services.new_city import nest_from_geometry
-from jmdiq_geo.services.postgis import publish_qgis_styles
-from jmdiq_geo.store.workspace import Workspace, ensure_not_open, swap_in
+from jmdiq_geo.store.workspace import Workspace
 from jmdiq_geo.services.auth import authorize
+from jmdiq_geo.services.workspace import build_new_workspace
 
 SECTIONS = {"city", "levels", "sources", "indicators", "derived", "roles", "boundaries", "tables", "services",
             "programme_areas", "grids", "networks", "origins", "barriers", "context"}
@@ -238,28 +237,14 @@ def build_workspace(manifest: Manifest, *, settings: Settings, db_path: Path | N
     location = db_path or settings.db_path
     if is_postgres_url(location):
         # a PostgreSQL workspace (an empty database): built in a file first, then copied in
-        # one transaction (``Workspace.copy_from``), so a failing build writes nothing there.
-        # A database holding a workspace is shared by many: refused at once, not overwritten
+        # one transaction, so a failing build writes nothing there. A database holding a
+        # workspace is shared by many: refused at once, not overwritten
         with Workspace(location) as target:
             if target.holds_data():
                 raise SchemaError(Problem("build_target_not_empty", {"path": target.label}))
-        with tempfile.TemporaryDirectory(prefix="jmdiq-build-") as folder:
-            built = build_workspace(manifest, settings=settings, db_path=Path(folder) / "workspace.duckdb",
-                                    progress=progress)
-            with Workspace(built.db_path, read_only=True) as src, Workspace(location) as dst:
-                dst.copy_from(src)
-                publish_qgis_styles(dst)
-        return BuildReport(location, built.reports, built.derived)
-    target = Path(location)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    ensure_not_open(target)          # never build a workspace to replace one that is in use
-    tmp = target.with_name(target.name + ".building")
-    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-        leftover.unlink(missing_ok=True)
     reports: list[ImportReport] = []
-    derived_counts: dict[str, int] = {}
-    ws = Workspace.create(tmp, work_crs=manifest.work_crs, city=manifest.city["name"])
-    try:
+
+    def fill(ws: Workspace) -> dict[str, int]:
         with ws.transaction():
             ws.set_meta(city_id=manifest.city["id"], manifest=manifest.path.name,
                         population_indicator=manifest.city.get("population_indicator", ""),
@@ -285,20 +270,14 @@ def build_workspace(manifest: Manifest, *, settings: Settings, db_path: Path | N
                     nest_from_geometry(ws, child=child, parent=parent, valid_from=edition)
             if progress:
                 progress(total - 1, total, "derived")
-            derived_counts = apply_derived(ws, manifest.derived)
+            derived = apply_derived(ws, manifest.derived)
             ws.checkpoint_at_commit()           # the file is this build's alone
-        ws.checkpoint()
-        ws.close()
-    except BaseException:
-        ws.close()
-        tmp.unlink(missing_ok=True)
-        raise
-    try:
-        swap_in(tmp, target)         # refused if somebody opened it meanwhile
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return BuildReport(target, reports, derived_counts)
+        return derived
+
+    # replacing the workspace there: refused while the app (another process) holds it
+    derived_counts, _ = build_new_workspace(location, work_crs=manifest.work_crs, city=manifest.city["name"],
+                                            fill=fill, replace=True)
+    return BuildReport(location if is_postgres_url(location) else Path(location), reports, derived_counts)
 
 
 def _levels_without_parents(ws: Workspace) -> list[tuple[str, str]]:

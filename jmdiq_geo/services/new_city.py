@@ -19,11 +19,9 @@ boundary files it has.
 """
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor, wait as futures_wait
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import json
-import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -44,6 +42,7 @@ from jmdiq_geo.io.imports import BoundarySpec, ImportReport, Source, import_boun
 from jmdiq_geo.io.readers import read_vector
 from jmdiq_geo.store.workspace import Workspace
 from jmdiq_geo.services.auth import authorize
+from jmdiq_geo.services.workspace import build_new_workspace
 
 #: how many area names a report lists before "…"
 LISTED = 10
@@ -428,33 +427,11 @@ def _log(ws: Workspace, layers, *, gemeinde: str | None) -> None:
 
 def _build(db_path: Path | str, report: StarterReport, layers, write, *, ags: str | None,
            begin=None):
-    """Write the workspace in ``<db>.building`` in one transaction; move it into place once all
-    is written (a PostgreSQL database: built in a temporary file, then copied in in one
-    transaction).
-
-    ``begin(ws)``, if given, is called with the new workspace before that transaction and may
-    start work of its own in the file, in a transaction of its own (nobody sees the file before
-    it is moved into place): it returns a future, which is waited for after the commit and
-    before the file is checkpointed, closed, moved into place or, if anything failed, removed.
-    Returns that future's result (None without ``begin``)."""
-    if is_postgres_url(db_path):
-        from jmdiq_geo.services.postgis import publish_qgis_styles
-
-        with tempfile.TemporaryDirectory(prefix="jmdiq-build-") as folder:
-            built = Path(folder) / "workspace.duckdb"
-            result = _build(built, report, layers, write, ags=ags, begin=begin)
-            with Workspace(built, read_only=True) as src, Workspace(db_path) as dst:
-                dst.copy_from(src)
-                publish_qgis_styles(dst)
-        return result
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = db_path.with_name(db_path.name + ".building")
-    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-        leftover.unlink(missing_ok=True)
-    ws = Workspace.create(tmp, work_crs=report.work_crs, city=report.city)
-    started = result = None
-    try:
-        started = begin(ws) if begin else None
+    """Write the workspace (``write(ws)`` in one transaction with the starter's meta and
+    sources) with ``build_new_workspace``: nobody sees it before all is written, and a path
+    somebody else built meanwhile is not replaced. ``begin``: as there. Returns the result of
+    ``begin``'s work (None without ``begin``)."""
+    def fill(ws: Workspace) -> None:
         with ws.transaction():
             city = layers.city
             ws.set_meta(city_id=_slug(report.city), gemeinde_ags=ags or "",
@@ -465,15 +442,5 @@ def _build(db_path: Path | str, report: StarterReport, layers, write, *, ags: st
                 ws.put_source(asdict(source))
             write(ws)
             ws.checkpoint_at_commit()       # the file is this build's alone
-        if started is not None:
-            result = started.result()
-        ws.checkpoint()
-        ws.close()
-    except BaseException:
-        if started is not None:
-            futures_wait([started])
-        ws.close()
-        tmp.unlink(missing_ok=True)
-        raise
-    os.replace(tmp, db_path)
-    return result
+
+    return build_new_workspace(db_path, work_crs=report.work_crs, city=report.city, fill=fill, begin=begin)[1]

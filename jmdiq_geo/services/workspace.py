@@ -3,15 +3,20 @@ one (``Workspace`` is re-exported for type hints above ``store``)."""
 from __future__ import annotations
 
 import shutil
+import tempfile
+from concurrent.futures import Future, wait as futures_wait
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from jmdiq_geo.config import is_postgres_url, location_label
 from jmdiq_geo.errors import Problem, SchemaError
-from jmdiq_geo.store.workspace import Workspace, ensure_not_open, swap_in
+from jmdiq_geo.store.workspace import Workspace, ensure_not_open, place_new, swap_in
 from jmdiq_geo.services.auth import authorize
 
-__all__ = ["Workspace", "open_workspace", "create_workspace", "workspace_summary",
+__all__ = ["Workspace", "open_workspace", "create_workspace", "build_new_workspace", "workspace_summary",
            "newest_import_id", "backup_workspace", "restore_workspace", "migrate_workspace"]
+
+T = TypeVar("T")
 
 
 def open_workspace(path: Path | str, *, read_only: bool = False) -> Workspace:
@@ -23,6 +28,59 @@ def open_workspace(path: Path | str, *, read_only: bool = False) -> Workspace:
 def create_workspace(path: Path | str, *, work_crs: str, city: str) -> Workspace:
     """A new workspace file with its work CRS and city."""
     return Workspace.create(path, work_crs=work_crs, city=city)
+
+
+def build_new_workspace(location: Path | str, *, work_crs: str, city: str, fill: Callable[[Workspace], T],
+                        begin: Callable[[Workspace], Future] | None = None,
+                        replace: bool = False) -> tuple[T, object]:
+    """Build a whole workspace so that nobody ever sees half of it: written in
+    ``<location>.building`` and moved into place only when all of it is written; if anything
+    fails, the file is removed and ``location`` is left as it was. (A PostgreSQL database: built
+    in a temporary file the same way, then copied in in one transaction, with QGIS's default
+    styles; the caller checks first that the database may take it.)
+
+    ``fill(ws)`` writes the workspace, in transactions of its own. ``begin(ws)``, if given, is
+    called with the new workspace first and may start work of its own in the file, in a
+    transaction of its own (nobody sees the file before it is moved into place): it returns a
+    future, waited for after ``fill`` and before the file is checkpointed, closed, moved into
+    place or, if anything failed, removed. ``replace``: a workspace at ``location`` is replaced
+    (refused while another process holds it); otherwise nothing may be there, not even a
+    workspace another build put there meanwhile (``workspace_exists``).
+
+    Returns ``fill``'s result and the future's (None without ``begin``)."""
+    if is_postgres_url(location):
+        from jmdiq_geo.services.postgis import publish_qgis_styles
+
+        with tempfile.TemporaryDirectory(prefix="jmdiq-build-") as folder:
+            built = Path(folder) / "workspace.duckdb"
+            result = build_new_workspace(built, work_crs=work_crs, city=city, fill=fill, begin=begin)
+            with Workspace(built, read_only=True) as src, Workspace(location) as dst:
+                dst.copy_from(src)
+                publish_qgis_styles(dst)
+        return result
+    target = Path(location)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if replace:
+        ensure_not_open(target)          # never build a workspace to replace one that is in use
+    tmp = target.with_name(target.name + ".building")
+    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    ws = Workspace.create(tmp, work_crs=work_crs, city=city)
+    started = None
+    try:
+        started = begin(ws) if begin else None
+        filled = fill(ws)
+        begun = started.result() if started is not None else None
+        ws.checkpoint()
+        ws.close()
+        (swap_in if replace else place_new)(tmp, target)   # swap_in: refused if somebody opened it meanwhile
+    except BaseException:
+        if started is not None:
+            futures_wait([started])
+        ws.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    return filled, begun
 
 
 def workspace_summary(ws: Workspace) -> dict:

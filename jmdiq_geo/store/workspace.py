@@ -143,6 +143,29 @@ def swap_in(built: Path | str, target: Path | str) -> None:
             held.close()
 
 
+def place_new(built: Path | str, target: Path | str) -> None:
+    """Move the closed, checkpointed workspace file ``built`` to ``target`` only if nothing is
+    there: a file that appeared at ``target`` while ``built`` was written (another build of
+    the same name) is never replaced (``workspace_exists``; ``built`` is left for the caller).
+    A hard link is the atomic no-clobber move; where the file system has none, the check and
+    the move are two steps."""
+    built, target = Path(built), Path(target)
+    if _wal(built).exists():
+        raise SchemaError(Problem("workspace_unreadable", {"path": str(built), "reason": "not checkpointed"}))
+    if not target.exists():
+        _wal(target).unlink(missing_ok=True)      # a log without its file: left by a crash, not to be replayed
+    try:
+        os.link(built, target)
+    except FileExistsError:
+        raise SchemaError(Problem("workspace_exists", {"path": str(target)})) from None
+    except OSError:                    # no hard links here (e.g. a network share)
+        if target.exists():
+            raise SchemaError(Problem("workspace_exists", {"path": str(target)})) from None
+        os.replace(built, target)
+        return
+    built.unlink()
+
+
 class Workspace(
     # the repositories a workspace is made of: adding one (e.g. ``store/projects.py``) is its
     # import above and one line here

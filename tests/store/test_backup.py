@@ -12,8 +12,8 @@ import pytest
 
 from jmdiq_geo.cli import main as cli_main
 from jmdiq_geo.errors import SchemaError
-from jmdiq_geo.services.workspace import backup_workspace, open_workspace, restore_workspace
-from jmdiq_geo.store.workspace import Workspace, swap_in
+from jmdiq_geo.services.workspace import backup_workspace, build_new_workspace, open_workspace, restore_workspace
+from jmdiq_geo.store.workspace import Workspace, place_new, swap_in
 from tests.fixtures.files import one_level_manifest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,6 +120,54 @@ def test_swap_in_refuses_while_held_and_leaves_no_old_log(tmp_path, holder):
     assert not target.with_name(target.name + ".wal").exists()
     with open_workspace(target, read_only=True) as ws:
         assert ws.meta()["city"] == "Neu" and "alt" not in set(ws.indicators()["indicator_id"])
+
+
+@pytest.mark.duckdb_file("moving a new file into place, its write-ahead log")
+def test_place_new_never_replaces_a_workspace_and_leaves_no_stale_log(tmp_path):
+    target = tmp_path / "w.duckdb"
+    built = tmp_path / "neu.duckdb"
+    ws = _workspace(built, city="Neu")
+    ws.checkpoint()
+    ws.close()
+    target.with_name(target.name + ".wal").write_bytes(b"left by a crash")    # a log without its file
+    place_new(built, target)
+    assert not built.exists() and not target.with_name(target.name + ".wal").exists()
+    with open_workspace(target, read_only=True) as ws:
+        assert ws.meta()["city"] == "Neu"
+    other = tmp_path / "other.duckdb"
+    ws = _workspace(other, city="Andere")
+    ws.checkpoint()
+    ws.close()
+    with pytest.raises(SchemaError) as err:
+        place_new(other, target)
+    assert [p.code for p in err.value.problems] == ["workspace_exists"]
+    assert other.exists()
+    with open_workspace(target, read_only=True) as ws:
+        assert ws.meta()["city"] == "Neu"
+
+
+@pytest.mark.duckdb_file("a build into a new file moved into place; on PostgreSQL the database is checked before "
+                         "(test_postgres.py)")
+def test_a_new_build_does_not_replace_a_workspace_built_meanwhile_and_leaves_nothing(tmp_path):
+    target = tmp_path / "w.duckdb"
+
+    def fill(ws):
+        with ws.transaction():
+            ws.put_indicators([{"indicator_id": "neu", "label_de": "Neu", "kind": "extensive"}])
+        _workspace(target, city="Schneller").close()      # another build of the same name finished first
+        return "filled"
+
+    with pytest.raises(SchemaError) as err:
+        build_new_workspace(target, work_crs="EPSG:25833", city="Langsamer", fill=fill)
+    assert [p.code for p in err.value.problems] == ["workspace_exists"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["w.duckdb"]
+    with open_workspace(target, read_only=True) as ws:
+        assert ws.meta()["city"] == "Schneller"
+    target.unlink()
+    assert build_new_workspace(target, work_crs="EPSG:25833", city="Neu",
+                               fill=lambda ws: "filled") == ("filled", None)
+    with open_workspace(target, read_only=True) as ws:
+        assert ws.meta()["city"] == "Neu"
 
 
 def test_cli_backup_and_restore(tmp_path, capsys, new_workspace_location):
