@@ -200,7 +200,7 @@ def profile_pdf(docs: list, *, lang: str = "de", locator: bytes | None = None, c
     if locator:
         pdf.image(io.BytesIO(locator), w=pdf.epw)
     # key indicators
-    pdf.heading(t("profile_pdf_indicators", lang))
+    pdf.heading(t("profile_pdf_indicators_whole" if ps[0].alone else "profile_pdf_indicators", lang))
     district = ps[0].district_label.get(lang) or t("col_district", lang)
     base = ps[0].indicators
     if base.empty:
@@ -225,14 +225,20 @@ def profile_pdf(docs: list, *, lang: str = "de", locator: bytes | None = None, c
                      _num(r["district"], r["kind"], lang) if ps[0].hierarchy else "–", _num(r["city"], r["kind"], lang),
                      t("rank_of", lang, rank=int(r["rank"]), n=r["n"]) if pd.notna(r["rank"]) else "–"]
                     for _, r in base.iterrows()]
+            if ps[0].alone:        # the level's only area is the whole: no city value or rank beside its own
+                keep = 4 if ps[0].hierarchy else 3
+                widths = [82, 25, 45, 22] if ps[0].hierarchy else [97, 30, 47]
+                header, rows = header[:keep], [row[:keep] for row in rows]
         pdf.table(header, rows, widths)
-        pdf.para(t("profile_pdf_rank_note", lang), 7, colour=(90, 90, 90))
+        if not ps[0].alone:
+            pdf.para(t("profile_pdf_rank_note", lang), 7, colour=(90, 90, 90))
     # the target group
     pdf.heading(t("profile_pdf_target", lang))
     target_lines = []
     for p, d in zip(ps, docs):
         rows = p.indicators[p.indicators["indicator_id"].isin(d.target_ids)] if len(p.indicators) else p.indicators
-        parts = [f"{localized(r, lang)}: {_value_text(r, lang)} ({t('col_city', lang)} {_num(r['city'], r['kind'], lang)})"
+        parts = [f"{localized(r, lang)}: {_value_text(r, lang)}"
+                 + ("" if p.alone else f" ({t('col_city', lang)} {_num(r['city'], r['kind'], lang)})")
                  for _, r in rows.iterrows()]
         target_lines.append((p.name + ": " if two else "") + ("; ".join(parts) or t("profile_pdf_no_target", lang)))
     for line in target_lines:

@@ -71,11 +71,13 @@ def network_svg(partners: pd.DataFrame, ties: pd.DataFrame, *, year: int, title:
     return data[data.index("<svg"):]
 
 
-def profile_table(rows: pd.DataFrame, *, lang: str, district_label: str) -> str:
+def profile_table(rows: pd.DataFrame, *, lang: str, district_label: str, alone: bool = False) -> str:
     """The profile's key indicators (label, period, value, district, city, rank) as an escaped table.
-    ``rows``: label, unit, period, value_text (or value), district, city, rank, n."""
+    ``rows``: label, unit, period, value_text (or value), district, city, rank, n. ``alone``: the
+    area is its level's only one, the whole: without the city value and the rank."""
     head = [t("story_col_indicator", lang), t("story_col_period", lang), t("story_col_value", lang),
             district_label, t("tt_city", lang), t("tt_rank", lang)]
+    keep = 4 if alone else 6
 
     def num(v, digits=1):
         return format_number(v, lang, digits=digits) if v is not None and np.isfinite(v) else "–"
@@ -86,8 +88,8 @@ def profile_table(rows: pd.DataFrame, *, lang: str, district_label: str) -> str:
         unit = f" {r.unit}" if isinstance(r.unit, str) and r.unit and value != "–" else ""
         rank = t("rank_of", lang, rank=int(r.rank), n=int(r.n)) if r.rank is not None and np.isfinite(r.rank) else "–"
         cells = [r.label, format_date(r.period, lang), value + unit, num(r.district, digits), num(r.city, digits), rank]
-        body.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
-    return ('<table class="profile"><thead><tr>' + "".join(f"<th>{esc(h)}</th>" for h in head)
+        body.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells[:keep]) + "</tr>")
+    return ('<table class="profile"><thead><tr>' + "".join(f"<th>{esc(h)}</th>" for h in head[:keep])
             + "</tr></thead><tbody>" + "".join(body) + "</tbody></table>")
 
 

@@ -43,6 +43,9 @@ class Profile:
     #: the whole as the workspace names itself (Berlin, Heidelberg, Deutschland): the "city"
     #: column and line ("" where it has no name)
     city_name: str = ""
+    #: the area is its level's only one (a Gemeinde starter's Gemeinde): it is the whole, so the
+    #: profiles show no city value and no rank beside its own value
+    alone: bool = False
 
 
 def profile_indicator_ids(ws: Workspace) -> list[str]:
@@ -118,7 +121,8 @@ def area_profile(ws: Workspace, *, level: str, area_id: str, settings: Settings,
     district_label = {"de": top_row["label_de"],
                       "en": label_en if isinstance(label_en, str) and label_en else top_row["label_de"]}
     return Profile(level, area_id, row["name"], float(geom.area) / 1e6, hierarchy, pd.DataFrame(rows), programmes,
-                   services, youth, sorted(attributions), district_label, ws.meta().get("city") or "")
+                   services, youth, sorted(attributions), district_label, ws.meta().get("city") or "",
+                   alone=len(areas) == 1)
 
 
 def _programmes(ws: Workspace, geom) -> pd.DataFrame:

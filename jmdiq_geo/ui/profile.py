@@ -56,8 +56,10 @@ def render_profile(version: float, level: str, area_id: str, *, compact: bool = 
                      tr("tt_rank"): tr("rank_of", rank=int(r["rank"]), n=r["n"]) if pd.notna(r["rank"]) else "–"})
     if rows:
         table = pd.DataFrame(rows).set_index(tr("col_indicator"))
-        # without a level above, there is no district to compare with
-        st.table(table if p.hierarchy else table.drop(columns=[district]))
+        # without a level above, there is no district to compare with; the level's only area is
+        # the whole: no city value or rank beside its own
+        drop = ([] if p.hierarchy else [district]) + ([whole, tr("tt_rank")] if p.alone else [])
+        st.table(table.drop(columns=drop))
     else:
         st.info(tr("profile_no_indicators"))
     st.markdown(f"**{tr('profile_programmes')}**")

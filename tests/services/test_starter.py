@@ -24,12 +24,13 @@ from jmdiq_geo.cli import main
 from jmdiq_geo.config import Settings
 from jmdiq_geo.crs import utm_crs_for
 from jmdiq_geo.errors import SchemaError
+from jmdiq_geo.i18n import format_number, t
 from jmdiq_geo.io.nationwide import LAYERS_FILE, load_layers
 from jmdiq_geo.services.imports import BoundarySpec, LevelSpec, Source, import_file
 from jmdiq_geo.services.layers import indicator_layer
 from jmdiq_geo.services.manifest import write_manifest
 from jmdiq_geo.services.maps import outline_shapes
-from jmdiq_geo.services.profile import profile_indicator_ids
+from jmdiq_geo.services.profile import area_profile, profile_indicator_ids
 from jmdiq_geo.services.roles import indicator_roles
 from jmdiq_geo.store.workspace import Workspace
 from tests.fixtures.nationwide import HEIDELBERG
@@ -190,6 +191,29 @@ def test_an_unknown_name_gets_close_matches(nationwide_root, capsys, new_workspa
     _nothing_written(db, request)
 
 
+def test_the_gemeinde_profile_is_the_whole_without_city_value_or_rank(heidelberg_starter, tmp_path):
+    """The starter's one Gemeinde is the whole: no city column and no "1 von 1" beside its value
+    (Steckbrief service, PDF, story slide); an area among several keeps them (below)."""
+    from jmdiq_geo.render.story import profile_table
+    from jmdiq_geo.services.profile_report import profile_report_pdf
+    from tests.render.test_print_map import pdf_text
+
+    settings = Settings.from_env()
+    with Workspace(heidelberg_starter[0], read_only=True) as ws:
+        p = area_profile(ws, level="gemeinde", area_id="08221000", settings=settings)
+        assert p.alone and len(p.indicators)
+        text = pdf_text(profile_report_pdf(ws, level="gemeinde", area_ids=["08221000"], settings=settings)[0], tmp_path)
+    assert t("profile_pdf_indicators_whole", "de") in text and t("profile_pdf_indicators", "de") not in text
+    assert t("tt_rank", "de") not in text and t("rank_of", "de", rank=1, n=1) not in text
+    assert t("profile_pdf_rank_note", "de") not in text
+    rows = p.indicators.assign(label=p.indicators["label_de"], value_text=p.indicators["value_label_de"])
+    html = profile_table(rows, lang="de", district_label="", alone=p.alone)
+    assert t("tt_rank", "de") not in html and t("tt_city", "de") not in html
+    assert format_number(p.indicators["value"].iloc[0], "de", digits=0) in html
+    full = profile_table(rows, lang="de", district_label="")
+    assert t("tt_rank", "de") in full and t("tt_city", "de") in full
+
+
 def test_the_towns_own_areas_go_below_the_gemeinde(tmp_path, heidelberg_starter, copy_workspace):
     """Two made-up quarters inside Heidelberg, imported as a new level under the Gemeinde."""
     db = copy_workspace(heidelberg_starter[0], tmp_path / "hd.duckdb")
@@ -212,6 +236,8 @@ def test_the_towns_own_areas_go_below_the_gemeinde(tmp_path, heidelberg_starter,
         for table in ("grid_cells", "grids", "indicator_values", "context_areas"):
             assert after[table] == before[table]
         assert len(outline_shapes(ws, "quartier")) == 3         # the Gemeinde + Kreis and Land
+        # a quarter among two is not the whole: its profile compares it with the city
+        assert not area_profile(ws, level="quartier", area_id="01", settings=Settings.from_env()).alone
         manifest = write_manifest(ws, data_root=None)
         assert "--gemeinde 08221000" in manifest and "quartiere.geojson" in manifest
 

@@ -26,3 +26,15 @@ def test_every_page_of_a_gemeinde_starter(starter, page):
     assert "Traceback" not in text
     if page == "karte":
         assert "jmdiq-legend" in text and "GeoBasis-DE / BKG" in text and "Zensus 2022" in text
+
+
+def test_the_steckbrief_of_the_only_gemeinde_compares_it_with_nothing(starter):
+    """One area is the whole: no second area to compare, no city column, no "1 von 1"."""
+    from jmdiq_geo.i18n import t
+
+    at = run_page("steckbrief")
+    assert not at.exception
+    assert not [w for w in at.toggle if w.label == t("profile_compare", "de")]
+    headers = [str(c) for table in at.table for c in table.value.columns]
+    assert t("col_value", "de") in headers
+    assert t("tt_rank", "de") not in headers and "Heidelberg" not in headers
