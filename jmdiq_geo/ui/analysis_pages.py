@@ -8,7 +8,7 @@ import streamlit as st
 
 from jmdiq_geo.analysis.hotspots import VALUED_LABELS, local_moran
 from jmdiq_geo.analysis.index import IndexDef
-from jmdiq_geo.errors import InputError, Problem
+from jmdiq_geo.errors import AnalysisError, InputError, Problem
 from jmdiq_geo.services.catalogue import usable_indices
 from jmdiq_geo.services.layers import compute_index_for, indicator_layer
 from jmdiq_geo.services.maps import index_map_parts
@@ -66,7 +66,9 @@ def cached_hotspots(version: float, indicator_id: str, period: date, level: str,
     values = layer.areas.set_index("area_id")["value"]
     try:
         result = local_moran(layer.areas[["area_id", "geometry"]], values, significance=significance)
-    except ValueError as exc:        # too few values, all equal, no neighbours: say so, no traceback
+    except AnalysisError as exc:     # too few values, all equal, no neighbours: why, in the page's language
+        raise InputError([Problem("hotspot_not_possible_why"), *exc.problems]) from None
+    except ValueError as exc:        # anything else the statistics refuse: say so, no traceback
         raise InputError(Problem("hotspot_not_possible", {"reason": str(exc)})) from None
     return layer, result
 

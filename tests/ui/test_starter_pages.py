@@ -38,3 +38,13 @@ def test_the_steckbrief_of_the_only_gemeinde_compares_it_with_nothing(starter):
     headers = [str(c) for table in at.table for c in table.value.columns]
     assert t("col_value", "de") in headers
     assert t("tt_rank", "de") not in headers and "Heidelberg" not in headers
+
+
+def test_hot_spots_on_the_only_gemeinde_say_why_not_in_the_page_language(starter):
+    from jmdiq_geo.i18n import t
+
+    at = run_page("hotspots")
+    assert not at.exception
+    text = " ".join(e.value for e in at.error).replace("\\", "")       # (markdown escapes taken out)
+    assert t("err_hotspot_not_possible_why", "de") in text and t("err_analysis_hotspot_too_few", "de") in text
+    assert t("err_analysis_hotspot_too_few", "en") not in text
