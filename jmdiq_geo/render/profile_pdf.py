@@ -85,9 +85,10 @@ def locator_png(areas, area_ids: list[str], *, districts=None, context: dict | N
 
 
 def trend_png(series: list[pd.DataFrame], names: list[str], *, title: str, district: str, city: str,
-              unit: str | None, digits: int, lang: str, counts: bool = False) -> bytes:
+              unit: str | None, digits: int, lang: str, counts: bool = False, alone: bool = False) -> bytes:
     """One indicator over the periods: each area in its colour, the (first area's) district and
-    the city; counts without the city (its total flattens every line)."""
+    the city; counts without the city (its total flattens every line), and ``alone`` (the area
+    is its level's only one, the whole) without the city line that would repeat its own."""
     fig = Figure(figsize=(3.4, 2.2))
     FigureCanvasAgg(fig)
     ax = fig.add_axes([0.16, 0.22, 0.77, 0.6])
@@ -95,7 +96,8 @@ def trend_png(series: list[pd.DataFrame], names: list[str], *, title: str, distr
     if not counts:          # counts: the areas alone (the district's and city's totals flatten their lines)
         if "district" in series[0]:
             lines.append((series[0]["district"], district, DISTRICT_COLOUR, "--"))
-        lines.append((series[0]["city"], city, CITY_COLOUR, ":"))
+        if not alone:
+            lines.append((series[0]["city"], city, CITY_COLOUR, ":"))
     periods = list(series[0].index)
     labels = [pd.Timestamp(p).strftime(DATE_FORMAT[lang]) for p in periods]
     xs = np.arange(len(periods))
@@ -255,7 +257,7 @@ def profile_pdf(docs: list, *, lang: str = "de", locator: bytes | None = None, c
                             district=district, city=city or t("col_city", lang),
                             unit=r["unit"] if isinstance(r["unit"], str) else None,
                             digits=0 if r["kind"] == "extensive" else 1, lang=lang,
-                            counts=r["kind"] == "extensive")
+                            counts=r["kind"] == "extensive", alone=ps[0].alone)
             h = w * 2.2 / 3.4
             if n % 2 == 0:
                 if pdf.get_y() + h > pdf.page_break_trigger:

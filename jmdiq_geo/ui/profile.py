@@ -140,10 +140,11 @@ def trend_chart(version: float, indicator_id: str, level: str, area_ids: list[st
             frame[district] = series["district"]
         frames.append(frame)
     data = pd.concat(frames, axis=1)
-    data[whole] = cached_series(version, indicator_id, level, area_ids[0])["city"]
-    if data.abs().max().max() > 1000:            # counts: the city's total would flatten every line
-        st.caption(tr("profile_trend_scale"))
-        data = data.drop(columns=[whole])
+    if not first.alone:                          # the level's only area is the whole: its line is the city's
+        data[whole] = cached_series(version, indicator_id, level, area_ids[0])["city"]
+        if data.abs().max().max() > 1000:        # counts: the city's total would flatten every line
+            st.caption(tr("profile_trend_scale"))
+            data = data.drop(columns=[whole])
     order = list(data.columns)
     colours = series_colours(order, [names.get(aid, aid) for aid in area_ids], district, whole)
     long = data.rename_axis("period").reset_index().melt(id_vars="period", var_name="series", value_name="value")

@@ -2,6 +2,7 @@
 Streamlit's AppTest: no exception, the Karte draws the Gemeinde with the BKG and Zensus sources."""
 import shutil
 
+import pyarrow as pa
 import pytest
 
 from tests.fixtures.apptest import page_text, run_page
@@ -38,6 +39,10 @@ def test_the_steckbrief_of_the_only_gemeinde_compares_it_with_nothing(starter):
     headers = [str(c) for table in at.table for c in table.value.columns]
     assert t("col_value", "de") in headers
     assert t("tt_rank", "de") not in headers and "Heidelberg" not in headers
+    # the trend: the Gemeinde's line alone, not a city line that repeats it
+    (chart,) = at.get("vega_lite_chart")
+    series = {s for d in chart.proto.datasets for s in pa.ipc.open_stream(d.data.data).read_pandas()["series"]}
+    assert series == {"Heidelberg (08221000)"}
 
 
 def test_hot_spots_on_the_only_gemeinde_say_why_not_in_the_page_language(starter):
