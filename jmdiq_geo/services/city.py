@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -23,6 +23,7 @@ from jmdiq_geo.errors import JmdiqError, Problem, SchemaError
 from jmdiq_geo.io.imports import (BoundarySpec, GridSpec, ImportReport, IndicatorDef, ProgrammeSpec, ServiceSpec,
                                   Source, TableSpec, run_import)
 from jmdiq_geo.io.context import ContextSpec
+from jmdiq_geo.io.documents import build
 from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec
 from jmdiq_geo.io.rasters import RasterGridSpec, is_raster
 from jmdiq_geo.services.new_city import nest_from_geometry
@@ -64,21 +65,6 @@ def manifest_path(city: str) -> Path:
     if candidate.suffix == ".toml":
         return candidate
     return CITIES_DIR / f"{city}.toml"
-
-
-def _spec(cls, raw: dict, *, drop: set[str], where: str, problems: list[Problem]):
-    allowed = {f.name for f in fields(cls)}
-    options = {k: v for k, v in raw.items() if k not in drop}
-    unknown = sorted(set(options) - allowed)
-    if unknown:
-        problems.append(Problem("manifest_unknown_field", {"fields": ", ".join(unknown), "where": where,
-                                                           "allowed": ", ".join(sorted(allowed | drop))}))
-        options = {k: v for k, v in options.items() if k in allowed}
-    try:
-        return cls(**options)
-    except TypeError as exc:
-        problems.append(Problem("manifest_bad_entry", {"where": where, "reason": str(exc)}))
-        return None
 
 
 def _expand(raw: dict) -> list[dict]:
@@ -125,19 +111,19 @@ def load_manifest(path: Path | str, *, data_root: Path | None = None) -> Manifes
     level_ids = {lv.get("id") for lv in levels}
     sources = {}
     for sid, raw in doc.get("sources", {}).items():
-        src = _spec(Source, {"source_id": sid, **raw}, drop=set(), where=f"sources.{sid}", problems=problems)
+        src = build(Source, {"source_id": sid, **raw}, drop=set(), where=f"sources.{sid}", problems=problems)
         if src:
             sources[sid] = src
     indicators = []
     for iid, raw in doc.get("indicators", {}).items():
-        d = _spec(IndicatorDef, {"indicator_id": iid, **raw}, drop=set(), where=f"indicators.{iid}", problems=problems)
+        d = build(IndicatorDef, {"indicator_id": iid, **raw}, drop=set(), where=f"indicators.{iid}", problems=problems)
         if d:
             if d.kind not in ("extensive", "intensive", "class"):
                 problems.append(Problem("indicator_kind", {"indicator": iid, "kind": d.kind}, file=name))
             indicators.append(d)
     derived = []
     for iid, raw in doc.get("derived", {}).items():
-        d = _spec(DerivedDef, {"indicator_id": iid, **raw}, drop=set(), where=f"derived.{iid}", problems=problems)
+        d = build(DerivedDef, {"indicator_id": iid, **raw}, drop=set(), where=f"derived.{iid}", problems=problems)
         if d:
             derived.append(d)
     known_ind = {d.indicator_id for d in indicators} | {d.indicator_id for d in derived}
@@ -179,14 +165,14 @@ def load_manifest(path: Path | str, *, data_root: Path | None = None) -> Manifes
                 if entry.get("source") and entry["source"] not in sources:
                     problems.append(Problem("manifest_unknown_source", {"source": entry["source"], "where": where},
                                             file=name))
-                spec = _spec(RasterGridSpec if kind == "grid" and is_raster(entry.get("file", "")) else cls,
+                spec = build(RasterGridSpec if kind == "grid" and is_raster(entry.get("file", "")) else cls,
                              entry, drop={"file", "source"}, where=where, problems=problems)
                 if spec is None:
                     continue
                 if isinstance(spec, TableSpec) and spec.indicators:
                     # indicators defined with the table they come from (as a written manifest has them)
                     spec.indicators = [d for j, raw_d in enumerate(spec.indicators)
-                                       if (d := raw_d if isinstance(raw_d, IndicatorDef) else _spec(
+                                       if (d := raw_d if isinstance(raw_d, IndicatorDef) else build(
                                            IndicatorDef, raw_d, drop=set(), where=f"{where}.indicators[{j + 1}]",
                                            problems=problems))]
                     known_ind |= {d.indicator_id for d in spec.indicators}

@@ -107,6 +107,22 @@ def test_access_demand_must_name_known_indicators(tmp_path, data_root):
         assert "access_demand" in format_problem(problem, "de") and word in format_problem(problem, "de")
 
 
+@pytest.mark.backend_free
+def test_a_manifest_entry_without_a_required_field_names_it_in_the_readers_language(tmp_path, data_root):
+    text = manifest_path("berlin").read_text(encoding="utf-8")
+    start = text.index("[indicators.ew]")
+    block = text[start:text.index("\n[", start + 1)]
+    label = next(line for line in block.splitlines() if line.startswith("label_de"))
+    path = tmp_path / "stadt.toml"
+    path.write_text(text.replace(block, block.replace(label + "\n", "")), encoding="utf-8")
+    with pytest.raises(SchemaError) as info:
+        load_manifest(path, data_root=data_root)
+    [problem] = [p for p in info.value.problems if p.code == "manifest_missing_field"]
+    assert problem.params == {"fields": "label_de", "where": "indicators.ew"}
+    assert format_problem(problem, "de") == "Im Eintrag indicators.ew fehlen Pflichtfelder: label_de."
+    assert "positional argument" not in " ".join(format_problem(p, "de") for p in info.value.problems)
+
+
 def test_failed_build_leaves_existing_workspace(tmp_path, tiny_files, new_workspace_location):
     db = new_workspace_location("ws")
     Workspace.create(db, work_crs="EPSG:25833", city="Alt").close()
