@@ -23,7 +23,7 @@ from jmdiq_geo.errors import JmdiqError, Problem, SchemaError
 from jmdiq_geo.io.imports import (BoundarySpec, GridSpec, ImportReport, IndicatorDef, ProgrammeSpec, ServiceSpec,
                                   Source, TableSpec, run_import)
 from jmdiq_geo.io.context import ContextSpec
-from jmdiq_geo.io.documents import build
+from jmdiq_geo.io.documents import build as build_record
 from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec
 from jmdiq_geo.io.rasters import RasterGridSpec, is_raster
 from jmdiq_geo.services.new_city import nest_from_geometry
@@ -111,19 +111,19 @@ def load_manifest(path: Path | str, *, data_root: Path | None = None) -> Manifes
     level_ids = {lv.get("id") for lv in levels}
     sources = {}
     for sid, raw in doc.get("sources", {}).items():
-        src = build(Source, {"source_id": sid, **raw}, drop=set(), where=f"sources.{sid}", problems=problems)
+        src = build_record(Source, {"source_id": sid, **raw}, where=f"sources.{sid}", problems=problems)
         if src:
             sources[sid] = src
     indicators = []
     for iid, raw in doc.get("indicators", {}).items():
-        d = build(IndicatorDef, {"indicator_id": iid, **raw}, drop=set(), where=f"indicators.{iid}", problems=problems)
+        d = build_record(IndicatorDef, {"indicator_id": iid, **raw}, where=f"indicators.{iid}", problems=problems)
         if d:
             if d.kind not in ("extensive", "intensive", "class"):
                 problems.append(Problem("indicator_kind", {"indicator": iid, "kind": d.kind}, file=name))
             indicators.append(d)
     derived = []
     for iid, raw in doc.get("derived", {}).items():
-        d = build(DerivedDef, {"indicator_id": iid, **raw}, drop=set(), where=f"derived.{iid}", problems=problems)
+        d = build_record(DerivedDef, {"indicator_id": iid, **raw}, where=f"derived.{iid}", problems=problems)
         if d:
             derived.append(d)
     known_ind = {d.indicator_id for d in indicators} | {d.indicator_id for d in derived}
@@ -165,15 +165,15 @@ def load_manifest(path: Path | str, *, data_root: Path | None = None) -> Manifes
                 if entry.get("source") and entry["source"] not in sources:
                     problems.append(Problem("manifest_unknown_source", {"source": entry["source"], "where": where},
                                             file=name))
-                spec = build(RasterGridSpec if kind == "grid" and is_raster(entry.get("file", "")) else cls,
-                             entry, drop={"file", "source"}, where=where, problems=problems)
+                spec = build_record(RasterGridSpec if kind == "grid" and is_raster(entry.get("file", "")) else cls,
+                                    entry, drop={"file", "source"}, where=where, problems=problems)
                 if spec is None:
                     continue
                 if isinstance(spec, TableSpec) and spec.indicators:
                     # indicators defined with the table they come from (as a written manifest has them)
                     spec.indicators = [d for j, raw_d in enumerate(spec.indicators)
-                                       if (d := raw_d if isinstance(raw_d, IndicatorDef) else build(
-                                           IndicatorDef, raw_d, drop=set(), where=f"{where}.indicators[{j + 1}]",
+                                       if (d := raw_d if isinstance(raw_d, IndicatorDef) else build_record(
+                                           IndicatorDef, raw_d, where=f"{where}.indicators[{j + 1}]",
                                            problems=problems))]
                     known_ind |= {d.indicator_id for d in spec.indicators}
                 lv = getattr(spec, "level", None) or getattr(spec, "member_level", None)
