@@ -23,7 +23,8 @@ ids = choices["area_id"].tolist()
 labels = dict(zip(choices["area_id"], choices["label"]))
 first = c2.selectbox(tr("profile_area"), ids, format_func=labels.get, key=f"profile_a_{level}",
                      index=ids.index(preset_area) if preset_area in ids else 0)
-compare = c3.toggle(tr("profile_compare"), key="profile_compare") if len(ids) > 1 else False   # one area: nothing to compare
+# one area: nothing to compare it with
+compare = c3.toggle(tr("profile_compare"), key="profile_compare") if len(ids) > 1 else False
 second = c3.selectbox(tr("profile_area_b"), ids, format_func=labels.get, key=f"profile_b_{level}",
                       index=min(1, len(ids) - 1)) if compare else None
 

@@ -411,8 +411,8 @@ def render_slide(ws: Workspace, slide: Slide, *, settings: Settings, lang: str, 
                                    value_text=p.indicators.get(f"value_label_{lang}")) \
             if len(p.indicators) else pd.DataFrame(columns=["label", "unit", "period", "value", "value_text",
                                                             "district", "city", "rank", "n"])
-        table = profile_table(rows, lang=lang, district_label=p.district_label.get(lang, p.district_label.get("de", "")),
-                              alone=p.alone)
+        table = profile_table(rows, lang=lang, alone=p.alone,
+                              district_label=p.district_label.get(lang, p.district_label.get("de", "")))
         return RenderedSlide("profile", f"{t('story_kind_profile', lang)}: {p.name}", slide.caption,
                              list(p.attributions), table_html=table)
     else:

@@ -62,9 +62,7 @@ def build_new_workspace(location: Path | str, *, work_crs: str, city: str, fill:
     target.parent.mkdir(parents=True, exist_ok=True)
     if replace:
         ensure_not_open(target)          # never build a workspace to replace one that is in use
-    tmp = target.with_name(target.name + ".building")
-    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-        leftover.unlink(missing_ok=True)
+    tmp = _staging(target, ".building")
     ws = Workspace.create(tmp, work_crs=work_crs, city=city)
     started = None
     try:
@@ -81,6 +79,15 @@ def build_new_workspace(location: Path | str, *, work_crs: str, city: str, fill:
         tmp.unlink(missing_ok=True)
         raise
     return filled, begun
+
+
+def _staging(target: Path, suffix: str) -> Path:
+    """The file beside ``target`` a new workspace is written in before it is moved into place,
+    with what an interrupted earlier attempt left there (the file and its log) removed."""
+    staged = target.with_name(target.name + suffix)
+    for leftover in (staged, staged.with_name(staged.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    return staged
 
 
 def workspace_summary(ws: Workspace) -> dict:
@@ -112,9 +119,7 @@ def restore_workspace(backup: Path | str, target: Path | str) -> dict:
     if not backup.is_file():
         raise SchemaError(Problem("workspace_missing", {"path": str(backup)}))
     ensure_not_open(target)
-    staged = target.with_name(target.name + ".restoring")
-    for leftover in (staged, staged.with_name(staged.name + ".wal")):
-        leftover.unlink(missing_ok=True)
+    staged = _staging(target, ".restoring")
     shutil.copy(backup, staged)
     try:
         with Workspace(staged) as ws:          # reads it, migrates it, repairs an unfinished write
