@@ -19,6 +19,7 @@ import shapely
 from jmdiq_geo.analysis.attributes import (is_osm_attribute_key, osm_attributes, parse_bool, parse_cost,
                                           parse_languages, parse_opening_hours)
 from jmdiq_geo.analysis.roles import GRID_ROLES
+from jmdiq_geo.config import UNDATED_EDITION
 from jmdiq_geo.crs import to_work_crs
 from jmdiq_geo.errors import InputError, JoinError, Problem, SchemaError, raise_if_errors
 from jmdiq_geo.io.commit import ImportReport, Source, commit_import  # noqa: F401 (Source: part of the API)
@@ -69,7 +70,7 @@ class BoundarySpec:
     parent_prefix: int | None = None   # … or: the parent's id is the first n characters of the key
     key_pattern: str | None = None     # regex whose first group is the key (e.g. "(\\d{2})$")
     key_width: int | None = None       # zero-pad keys to this width
-    valid_from: str = "1900-01-01"
+    valid_from: str = UNDATED_EDITION     # no date given: valid at every period
     valid_to: str | None = None
     crs: str | None = None
     invalid: str = "repair"
@@ -561,9 +562,17 @@ def _join_parts(ws: Workspace, spec: TableSpec, shape, frame: pd.DataFrame, labe
         return raw.astype(object).where(raw.notna(), "").map(lambda v: str(v).strip())
 
     # the parts whose periods have the same areas are joined together (one report, not one per period)
+    # a period before the level's first edition (older figures on the boundaries as they are
+    # now, as offices republish them): the first edition's areas, said in a notice
+    given = _date(spec.edition, field_name="edition", file=file)
+    first = ws.editions(spec.level)[:1] if given is None else []
+    earlier = set()
     editions: dict = {}
     for part in shape.parts:
-        edition = _date(spec.edition, field_name="edition", file=file) or part.period or period_given
+        edition = given or part.period or period_given
+        if first and edition is not None and edition < first[0]:
+            earlier.add(edition)
+            edition = first[0]
         areas = ws.area_names(spec.level, at=edition)
         if areas.empty:
             raise JoinError(Problem("level_empty", {"level": spec.level, "period": str(edition)}, file=file))
@@ -621,6 +630,10 @@ def _join_parts(ws: Workspace, spec: TableSpec, shape, frame: pd.DataFrame, labe
             stored[id(part)] = (levels, ids)
         problems += _join_problems(join, kinds, entries, parts, part_labels, spec, column, file)
         joins.append(join)
+    if earlier:
+        problems.append(Problem("period_before_edition", {
+            "level": spec.level, "periods": ", ".join(map(str, sorted(earlier))), "edition": str(first[0])},
+            file=file, severity="notice"))
     return joins, stored, problems
 
 

@@ -63,6 +63,33 @@ def test_new_edition_closes_the_old_one(tiny_ws, tmp_path):
     assert old == [a for a, _, _ in TINY_AREAS]
 
 
+def test_a_period_before_the_first_edition_takes_its_areas_with_a_notice(tiny_ws, tmp_path):
+    """Older figures on today's boundaries (the 2018 atlas on the Unterbezirke imported as they
+    are now): the rows go to the level's first edition, and the report says so; a period inside
+    an edition and an edition named by the table are as before."""
+    older = im.TableSpec(level="plr", period="2018-12-31", columns={"Anzahl": "anzahl"}, key="PLR_ID",
+                         indicators=[im.IndicatorDef("anzahl", "Anzahl", kind="extensive")])
+    report = im.import_indicator_table(tiny_ws, _table(tmp_path, [1, 2, 3, 4]), older, im.Source("t", "T"),
+                                       max_bytes=MAX_BYTES)
+    assert report.written == 4
+    assert tiny_ws.values("anzahl", period=date(2018, 12, 31), level="plr").tolist() == [1.0, 2.0, 3.0, 4.0]
+    notices = [p for p in report.notices if p.code == "period_before_edition"]
+    assert [(p.severity, p.params["periods"], p.params["edition"]) for p in notices] == [
+        ("notice", "2018-12-31", "2021-01-01")]
+    report = im.import_indicator_table(tiny_ws, _table(tmp_path, [5, 6, 7, 8]), SPEC, im.Source("t", "T"),
+                                       max_bytes=MAX_BYTES)
+    assert not [p for p in report.notices if p.code == "period_before_edition"]
+
+
+def test_an_edition_named_by_the_table_is_never_replaced(tiny_ws, tmp_path):
+    named = im.TableSpec(level="plr", period="2024-12-31", columns={"Anzahl": "anzahl"}, key="PLR_ID",
+                         indicators=[im.IndicatorDef("anzahl", "Anzahl", kind="extensive")], edition="2019-01-01")
+    with pytest.raises(JmdiqError) as err:
+        im.import_indicator_table(tiny_ws, _table(tmp_path, [1, 2, 3, 4]), named, im.Source("t", "T"),
+                                  max_bytes=MAX_BYTES)
+    assert [p.code for p in err.value.problems] == ["level_empty"]
+
+
 @pytest.mark.duckdb_file
 def test_workspace_held_by_another_process_is_a_message(tiny_ws, capsys):
     """DuckDB lets one process write a file: while another (e.g. the running app) holds it, the
