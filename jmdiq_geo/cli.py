@@ -10,9 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-from jmdiq_geo.config import DEMO_PACKAGE, Settings, workspace_location
+from jmdiq_geo.config import DEMO_PACKAGE, UNDATED_EDITION, Settings, workspace_location
 from jmdiq_geo.errors import InputError, JmdiqError, Problem
-from jmdiq_geo.i18n import format_number, format_problems, localized, t, t_or
+from jmdiq_geo.i18n import format_editions, format_number, format_problems, localized, t, t_or
 
 
 def _settings(args) -> Settings:
@@ -213,7 +213,7 @@ def cmd_info(args) -> int:
         print(t("cli_info_levels", lang))
         for row in s["levels"].itertuples():
             label = localized(row, lang)
-            print(f"  {label:<28} {row.n:>6}   ({t('cli_edition', lang)} {row.editions or '–'})")
+            print(f"  {label:<28} {row.n:>6}   ({t('cli_edition', lang)} {format_editions(row.editions, lang)})")
         print(t("cli_info_periods", lang))
         for row in s["periods"].itertuples():
             print(f"  {row.period}   {row.indicators:>3} {t('cli_indicators', lang)}   {row.n_values:>7} {t('cli_values', lang)}")
@@ -253,7 +253,7 @@ def cmd_import(args) -> int:
     with open_workspace(settings.db_path) as ws:
         if args.kind == "boundaries":
             spec = im.BoundarySpec(level=args.level, key=args.key, name=args.name, parent=args.parent,
-                                   parent_prefix=args.parent_prefix, valid_from=args.valid_from or "1900-01-01",
+                                   parent_prefix=args.parent_prefix, valid_from=args.valid_from or UNDATED_EDITION,
                                    valid_to=args.valid_to, crs=args.crs,
                                    invalid="reject" if args.reject_invalid else "repair")
         elif args.kind == "indicators":

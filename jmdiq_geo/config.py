@@ -28,6 +28,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 CITIES_DIR = REPO_ROOT / "data" / "cities"
 #: the data package the demo is built from (``jmdiq-geo demo``, the Übersicht's demo button)
 DEMO_PACKAGE = "berlin"
+#: the start of a boundary edition given without a date: valid at every period (shown "ohne Datum")
+UNDATED_EDITION = "1900-01-01"
 DEFAULT_DATA_ROOT = REPO_ROOT.parent / "shared" / "data"
 DEFAULT_DB = REPO_ROOT / "workspace" / "berlin.duckdb"
 

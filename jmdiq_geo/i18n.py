@@ -15,6 +15,8 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
+from jmdiq_geo.config import UNDATED_EDITION
+
 if TYPE_CHECKING:                        # errors imports this module; Problem is only a type here
     from jmdiq_geo.errors import Problem
 
@@ -83,6 +85,22 @@ def format_date(value, lang: str = DEFAULT_LANG) -> str:
     if value is None or value == "" or value != value:
         return "–"
     return date.fromisoformat(str(value)[:10]).strftime(DATE_FORMAT[lang])
+
+
+def format_edition(value, lang: str = DEFAULT_LANG) -> str:
+    """A boundary edition's start as ``format_date`` writes it; "ohne Datum" for an edition
+    given without a date (``config.UNDATED_EDITION``: valid at every period)."""
+    if value is not None and str(value)[:10] == UNDATED_EDITION:
+        return t("edition_undated", lang)
+    return format_date(value, lang)
+
+
+def format_editions(text: str | None, lang: str = DEFAULT_LANG) -> str:
+    """A list of editions' starts as the store gives them (``"1900-01-01, 2021-01-01"``), each
+    as ``format_edition`` writes it; "–" for none."""
+    if not text or text != text:
+        return "–"
+    return ", ".join(format_edition(part.strip(), lang) for part in str(text).split(","))
 
 
 def format_number(value: float | int | None, lang: str = DEFAULT_LANG, *, digits: int = 1) -> str:

@@ -1,7 +1,7 @@
 """Übersicht: what the workspace holds; without one, start a new one (or the demo)."""
 import streamlit as st
 
-from jmdiq_geo.i18n import localized_column, number_styler
+from jmdiq_geo.i18n import format_date, format_editions, localized_column, number_styler
 from jmdiq_geo.ui.new_workspace import follow_build, start_section
 from jmdiq_geo.ui.state import lang, tr, workspace
 
@@ -29,11 +29,13 @@ if levels.empty or not levels["n"].sum():
 else:
     st.subheader(tr("overview_levels"))
     st.table(number_styler(
-        levels.assign(label=localized_column(levels, lang()))[["label", "n", "editions"]]
+        levels.assign(label=localized_column(levels, lang()),
+                      editions=levels["editions"].map(lambda e: format_editions(e, lang())))[["label", "n", "editions"]]
         .rename(columns={"label": tr("col_level"), "n": tr("col_areas"), "editions": tr("col_editions")}),
         lang(), digits=0))
 if not periods.empty:
     st.subheader(tr("overview_periods"))
+    periods = periods.assign(period=periods["period"].map(lambda p: format_date(p, lang())))
     st.table(number_styler(periods.rename(columns={"period": tr("col_period"), "indicators": tr("col_indicators"),
                                                    "n_values": tr("col_values")}), lang(), digits=0))
 elif not levels.empty:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from jmdiq_geo.config import UNDATED_EDITION
 from jmdiq_geo.i18n import localized_column
 from jmdiq_geo.services import imports as im
 from jmdiq_geo.ui.level_form import level_select
@@ -88,10 +89,11 @@ def spec_form(kind: str, columns: list[str], levels: pd.DataFrame, known_indicat
         key = _pick("import_key", columns, key="imp_key", guess=("id", "key", "schluessel"))
         name = _pick("import_name", columns, key="imp_name", optional=True, guess=("name",))
         parent = c2.selectbox(tr("import_parent"), [NONE] + columns, key="imp_parent")
-        valid_from = c3.date_input(tr("import_valid_from"), value=date(2021, 1, 1), key="imp_valid_from",
-                                   format="DD.MM.YYYY")
+        valid_from = c3.date_input(tr("import_valid_from"), value=None, key="imp_valid_from", format="DD.MM.YYYY",
+                                   min_value=date(1950, 1, 1), help=tr("import_valid_from_help"))
         return im.BoundarySpec(level=level, key=key, name=name, parent=None if parent == NONE else parent,
-                               valid_from=valid_from.isoformat(), crs=crs) if level else None
+                               valid_from=valid_from.isoformat() if valid_from else UNDATED_EDITION,
+                               crs=crs) if level else None
     if kind == "indicators":
         from jmdiq_geo.ui.import_table import table_spec
         return table_spec(columns, level_labels, known_indicators, sample, decimal, path, layer=layer)

@@ -1,8 +1,11 @@
 """The level of a boundary import (``jmdiq_geo.ui.level_form``) in Streamlit's AppTest: the
 workspace's levels plus "Neue Ebene …" (the only choice without levels), the new level's fields,
-and the ``LevelSpec`` the import gets from them."""
+and the ``LevelSpec`` the import gets from them; the edition's date (empty: undated)."""
+from datetime import date
+
 import pandas as pd
 
+from jmdiq_geo.config import UNDATED_EDITION
 from jmdiq_geo.i18n import t
 from jmdiq_geo.services.imports import LevelSpec
 from tests.fixtures.apptest import run_section, texts
@@ -63,3 +66,22 @@ def test_in_english():
     at = run_section(section, TWO, lang="en", state={"imp_boundary_level": "__new__"})
     assert at.selectbox(key="imp_boundary_level").options == ["Sub-district", "District", "New level …"]
     assert at.selectbox(key="imp_new_level_parent").options == ["— (on top)", "Sub-district"]
+
+
+def boundary_form():
+    import streamlit as st
+
+    from jmdiq_geo.ui.import_form import spec_form
+
+    levels = st.session_state["levels"]
+    st.session_state["out"] = spec_form("boundaries", ["nr", "name"], levels, set(), "de")
+
+
+def test_a_boundary_edition_without_a_date_holds_for_every_period():
+    """The date the edition is valid from stays empty unless the user sets it: the boundaries are
+    undated (as on the command line), so tables of any period find their areas."""
+    at = run_section(boundary_form, state={"levels": TWO})
+    assert at.date_input(key="imp_valid_from").value is None
+    assert at.session_state["out"].valid_from == UNDATED_EDITION
+    at.date_input(key="imp_valid_from").set_value(date(2019, 1, 1)).run()
+    assert at.session_state["out"].valid_from == "2019-01-01"

@@ -5,7 +5,7 @@ Also the Übersicht's form that starts a new workspace without a file."""
 import pyogrio
 import pytest
 
-from jmdiq_geo.i18n import t
+from jmdiq_geo.i18n import format_date, t
 from jmdiq_geo.config import Settings
 from jmdiq_geo.services.new_city import nationwide_available, new_city
 from tests.fixtures.apptest import page_text, run_page, texts
@@ -88,6 +88,18 @@ def test_map_and_profile_show_the_city_own_indicators(city):
     assert t("profile_no_services", "de") in texts(at.caption)
     at = run_page("steckbrief", state={"profile_level": "ubz", "profile_a_ubz": "02"}, lang="en")
     assert "District" in at.table[0].value.columns
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_the_overview_names_boundaries_without_a_date_as_undated(city, lang):
+    """Boundaries imported without a date hold for every period; the Übersicht says "ohne Datum"
+    (not the stored 1900-01-01) and writes the periods as the language writes dates."""
+    at = run_page("uebersicht", lang=lang)
+    clean(at, page="uebersicht")
+    levels, periods = at.table[0].value, at.table[1].value
+    assert set(levels[t("col_editions", lang)]) == {t("edition_undated", lang)}
+    assert "1900" not in page_text(at)
+    assert list(periods[t("col_period", lang)]) == [format_date("2024-12-31", lang)]
 
 
 def test_the_check_of_another_city_says_what_it_lacks(city):
