@@ -29,7 +29,7 @@ from jmdiq_geo.io.rasters import RasterGridSpec, is_raster
 from jmdiq_geo.services.new_city import nest_from_geometry
 from jmdiq_geo.store.workspace import Workspace
 from jmdiq_geo.services.auth import authorize
-from jmdiq_geo.services.workspace import build_new_workspace
+from jmdiq_geo.services.workspace import build_new_workspace, build_target
 
 SECTIONS = {"city", "levels", "sources", "indicators", "derived", "roles", "boundaries", "tables", "services",
             "programme_areas", "grids", "networks", "origins", "barriers", "context"}
@@ -220,14 +220,9 @@ def build_workspace(manifest: Manifest, *, settings: Settings, db_path: Path | N
     if settings.data_root is None:
         raise SchemaError(Problem("data_root_missing"))
     data_root = settings.data_root
-    location = db_path or settings.db_path
-    if is_postgres_url(location):
-        # a PostgreSQL workspace (an empty database): built in a file first, then copied in
-        # one transaction, so a failing build writes nothing there. A database holding a
-        # workspace is shared by many: refused at once, not overwritten
-        with Workspace(location) as target:
-            if target.holds_data():
-                raise SchemaError(Problem("build_target_not_empty", {"path": target.label}))
+    # a file is replaced when the build is done; a PostgreSQL database holding a workspace is
+    # shared by many: refused at once, not overwritten
+    location = build_target(db_path or settings.db_path, replace=True)
     reports: list[ImportReport] = []
 
     def fill(ws: Workspace) -> dict[str, int]:

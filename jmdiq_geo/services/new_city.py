@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from jmdiq_geo.analysis.nesting import assign_parents
-from jmdiq_geo.config import is_postgres_url, location_label
+from jmdiq_geo.config import location_label
 from jmdiq_geo.crs import SharedVertices, require_metric, to_work_crs, utm_crs_at, utm_crs_for
 from jmdiq_geo.errors import Problem, SchemaError
 from jmdiq_geo.i18n import t
@@ -42,7 +42,7 @@ from jmdiq_geo.io.imports import BoundarySpec, ImportReport, Source, import_boun
 from jmdiq_geo.io.readers import read_vector
 from jmdiq_geo.store.workspace import Workspace
 from jmdiq_geo.services.auth import authorize
-from jmdiq_geo.services.workspace import build_new_workspace
+from jmdiq_geo.services.workspace import build_new_workspace, build_target
 
 #: how many area names a report lists before "…"
 LISTED = 10
@@ -51,7 +51,7 @@ LISTED = 10
 def new_city(db_path: Path | str, *, name: str, crs: str | None = None) -> Workspace:
     """An empty workspace for the city ``name`` at ``db_path`` (which must not exist yet)."""
     authorize("create_workspace")
-    db_path = _fresh_path(db_path)
+    db_path = build_target(db_path)
     if not name.strip():
         raise SchemaError(Problem("city_name_missing"))
     if crs:
@@ -229,7 +229,7 @@ def new_gemeinde(db_path: Path | str, query: str, *, data_root: Path | None, nam
     row = nationwide.resolve_gemeinde(nationwide.gemeinde_index(layers), query)
     # the target is looked at only for a Gemeinde found: an unknown name leaves a PostgreSQL
     # database as it was (opening a workspace there creates its tables)
-    db_path = _fresh_path(db_path)
+    db_path = build_target(db_path)
     ags = str(row["ags"])
     step("starter_step_outline", name=row["name"])
     gem = nationwide.read_areas(layers.areas["gemeinde"], keys=[ags])
@@ -273,7 +273,7 @@ def new_germany(db_path: Path | str, *, data_root: Path | None, name: str | None
     every Gemeinde's residents and foreign nationals (cells by their centre)."""
     authorize("create_workspace")
     started = time.perf_counter()
-    db_path = _fresh_path(db_path)
+    db_path = build_target(db_path)
     layers = nationwide.load_layers(data_root)
     step = _stepper(progress, 4, lang)
     step("starter_step_outline", name=t("starter_germany", lang))
@@ -344,19 +344,6 @@ def new_germany(db_path: Path | str, *, data_root: Path | None, name: str | None
         pool.shutdown(cancel_futures=True)
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _fresh_path(db_path: Path | str) -> Path | str:
-    """``db_path`` when nothing is there yet: no file, or a PostgreSQL database without a city."""
-    if is_postgres_url(db_path):
-        with Workspace(db_path) as ws:
-            if ws.meta().get("city"):
-                raise SchemaError(Problem("workspace_exists", {"path": ws.label}))
-        return db_path
-    db_path = Path(db_path)
-    if db_path.exists():
-        raise SchemaError(Problem("workspace_exists", {"path": str(db_path)}))
-    return db_path
 
 
 def _stepper(progress: Progress | None, total: int, lang: str):

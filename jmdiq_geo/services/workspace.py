@@ -30,6 +30,22 @@ def create_workspace(path: Path | str, *, work_crs: str, city: str) -> Workspace
     return Workspace.create(path, work_crs=work_crs, city=city)
 
 
+def build_target(location: Path | str, *, replace: bool = False) -> Path | str:
+    """``location`` if a new workspace may be built there, checked before the build starts: a
+    file that does not exist yet (``replace``: or a workspace file, replaced when the build is
+    done), or a PostgreSQL database that holds no workspace, neither a city nor data (others may
+    be working in it: it is never overwritten, ``build_target_not_empty``)."""
+    if is_postgres_url(location):
+        with Workspace(location) as ws:
+            if ws.meta().get("city") or ws.holds_data():
+                raise SchemaError(Problem("build_target_not_empty", {"path": ws.label}))
+        return location
+    path = Path(location)
+    if path.exists() and not replace:
+        raise SchemaError(Problem("workspace_exists", {"path": str(path)}))
+    return path
+
+
 def build_new_workspace(location: Path | str, *, work_crs: str, city: str, fill: Callable[[Workspace], T],
                         begin: Callable[[Workspace], Future] | None = None,
                         replace: bool = False) -> tuple[T, object]:
@@ -37,7 +53,7 @@ def build_new_workspace(location: Path | str, *, work_crs: str, city: str, fill:
     ``<location>.building`` and moved into place only when all of it is written; if anything
     fails, the file is removed and ``location`` is left as it was. (A PostgreSQL database: built
     in a temporary file the same way, then copied in in one transaction, with QGIS's default
-    styles; the caller checks first that the database may take it.)
+    styles; the caller checks first that it may take it: ``build_target``.)
 
     ``fill(ws)`` writes the workspace, in transactions of its own. ``begin(ws)``, if given, is
     called with the new workspace first and may start work of its own in the file, in a

@@ -14,6 +14,7 @@ import pytest
 
 from jmdiq_geo.cli import main
 from jmdiq_geo.errors import SchemaError
+from jmdiq_geo.services.new_city import new_city
 from jmdiq_geo.services.projects import get_record, history, save_project
 from jmdiq_geo.store.generation import GENERATION_KEY
 from jmdiq_geo.store.schema import DATA_TABLES, SCHEMA_VERSION
@@ -213,6 +214,17 @@ def test_a_build_into_a_database_holding_a_workspace_is_refused_before_it_starts
     assert "holds a workspace" in err and "createdb" in err and "Traceback" not in err
     with Workspace(url, read_only=True) as ws:
         assert ws.snapshot() == before and ws.meta()["city"] == "Teststadt"
+    # a database holding a named workspace without data yet (``new --name``) is one too: the
+    # demo build and a second ``new`` refuse it (one check for every build: ``build_target``)
+    named = pg_server.new_database("benannt")
+    new_city(named, name="Leerstadt").close()
+    assert main([*argv[:6], named, *argv[7:]]) == 2
+    assert "holds a workspace" in capsys.readouterr().err
+    with pytest.raises(SchemaError) as refused:
+        new_city(named, name="Zweite")
+    assert [p.code for p in refused.value.problems] == ["build_target_not_empty"]
+    with Workspace(named, read_only=True) as ws:
+        assert ws.meta()["city"] == "Leerstadt" and not ws.holds_data()
     # an empty database is built into; what is printed names it without the password
     empty = pg_server.new_database("leer").replace("user=", "password=geheim123&user=")
     assert main([*argv[:6], empty, *argv[7:]]) == 0
