@@ -30,7 +30,8 @@ from jmdiq_geo.io.networks import read_pbf_services
 from jmdiq_geo.io.numbers import parse_numeric
 from jmdiq_geo.io.rasters import RasterGridSpec, import_raster_grid
 from jmdiq_geo.io.readers import TABLE_SUFFIXES, read_points_table, read_table, read_vector
-from jmdiq_geo.io.tables import read_indicator_source, recognise_shape, slug, text_columns, value_columns
+from jmdiq_geo.io.tables import (period_hint, read_indicator_source, recognise_shape, slug, text_columns,
+                                 value_columns)
 from jmdiq_geo.io.validate import check_columns, check_geometries, check_keys, normalise_keys
 from jmdiq_geo.store.workspace import Workspace
 
@@ -396,14 +397,17 @@ class TablePlan:
     new: list[tuple[str, IndicatorDef, bool]]
     preview: pd.DataFrame
     notices: list[Problem]
+    #: for a part without a period of its own: the period the title rows or the file name give
+    #: and where it was read (``tables.period_hint``), to be offered, not taken unasked
+    period_hint: tuple[date, str] | None = None
 
 
 def inspect_indicator_table(ws: Workspace, path: Path | str, spec: TableSpec, *, max_bytes: int,
                             rows: int = 4) -> TablePlan:
     """The plan of ``spec`` for the file (see ``TablePlan``); raises what stops an import before
     the join except a missing period (a plain table then shows None as its period)."""
-    _, shape, plan, defs, notices, labels, _, period_given = _prepare(ws, Path(path), spec, max_bytes=max_bytes,
-                                                                      need_period=False)
+    table, shape, plan, defs, notices, labels, _, period_given = _prepare(ws, Path(path), spec, max_bytes=max_bytes,
+                                                                          need_period=False)
     pieces = []
     for part, columns in zip(shape.parts, plan):
         head = part.frame.head(rows)
@@ -415,8 +419,9 @@ def inspect_indicator_table(ws: Workspace, path: Path | str, spec: TableSpec, *,
     preview = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(
         columns=["area", "period", "column", "indicator", "value"])
     columns = {c: i for part_plan in plan for c, i in part_plan.items()}
+    hint = period_hint(table.titles, table.file) if any(part.period is None for part in shape.parts) else None
     return TablePlan(shape.kind, [part.period or period_given for part in shape.parts], columns, defs, preview,
-                     list(notices))
+                     list(notices), hint)
 
 
 def plan_indicator_table(ws: Workspace, path: Path | str, spec: TableSpec, *, max_bytes: int) -> TableSpec:

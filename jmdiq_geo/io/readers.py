@@ -60,6 +60,8 @@ class TableRead:
     header_rows: int = 1
     #: the attributes of a vector file: columns keep their types (numbers are numbers)
     typed: bool = False
+    #: the title rows above the header, as text ("… nach Unterbezirken, Stand 31.12.2024")
+    titles: list[str] = field(default_factory=list)
 
 
 def human_size(n_bytes: int) -> str:
@@ -575,7 +577,7 @@ def read_table(path: Path | str, *, sheet: str | int | None = None, max_bytes: i
                                       delimiter="", decimal="."))
         return _checked(TableRead(_grid_frame(grid, layout, path.name), path.name, encoding="xlsx", delimiter="",
                                   decimal=".", notices=layout.notices(path.name), header_row=layout.top + 1,
-                                  header_rows=layout.rows))
+                                  header_rows=layout.rows, titles=[t for _, t in layout.titles]))
     if suffix not in TABLE_SUFFIXES:
         raise InputError(Problem("format_unknown", {"suffix": suffix or "–",
                                                     "known": ", ".join(sorted(TABLE_SUFFIXES))}, file=path.name))
@@ -598,7 +600,8 @@ def read_table(path: Path | str, *, sheet: str | int | None = None, max_bytes: i
         if not layout.trivial:
             return _checked(TableRead(_grid_frame(list(grid), layout, path.name), path.name, encoding=encoding,
                                       delimiter=delimiter, decimal=decimal, notices=layout.notices(path.name),
-                                      header_row=layout.top + 1, header_rows=layout.rows))
+                                      header_row=layout.top + 1, header_rows=layout.rows,
+                                      titles=[t for _, t in layout.titles]))
         header_at = layout.top + 1
         _refuse_duplicate_names(layout.names, path.name)         # pandas would rename the second
     else:

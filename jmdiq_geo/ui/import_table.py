@@ -50,7 +50,7 @@ def table_spec(columns: list[str], level_labels: dict[str, str], known_indicator
     in_table = [p for p in plan.periods if p is not None]
     period = None
     if len(in_table) < len(plan.periods):               # a plain table (or columns without a year)
-        period = c2.date_input(tr("map_period"), value=date(2024, 12, 31), key="imp_period", format="DD.MM.YYYY")
+        period = _period_input(c2, plan.period_hint, str(path))
     if in_table:
         st.caption(tr("import_periods_in_table", shape=tr(f"import_shape_{plan.shape}"),
                       periods=", ".join(format_date(p, lang()) for p in sorted(set(in_table)))))
@@ -63,7 +63,7 @@ def table_spec(columns: list[str], level_labels: dict[str, str], known_indicator
                                            "value": tr("import_preview_value")}),
                      hide_index=True, width="stretch", height=220)
     new = [(col, d) for col, d, _ in plan.new if d.indicator_id not in known_indicators]
-    if not plan.columns:
+    if not plan.columns or (period is None and len(in_table) < len(plan.periods)):
         return None
     kinds, units, dens = _kinds_form([col for col, _ in new], sample, decimal,
                                      list(plan.columns) + sorted(known_indicators),
@@ -72,6 +72,20 @@ def table_spec(columns: list[str], level_labels: dict[str, str], known_indicator
             for col, d in new]
     return im.TableSpec(level=level, period=period.isoformat() if period else None, columns=plan.columns, key=key,
                         name_column=name, missing_values=missing, indicators=defs, denominators=dens, layer=layer)
+
+
+def _period_input(column, hint, file: str):
+    """The period of a plain table: offered as its title rows or its file name give it (said
+    below the field), else empty until the user gives it. A new file sets it anew."""
+    if st.session_state.get("imp_period_for") != (file, hint):
+        st.session_state["imp_period_for"] = (file, hint)
+        st.session_state["imp_period"] = hint[0] if hint else None
+    period = column.date_input(tr("map_period"), key="imp_period", format="DD.MM.YYYY", min_value=date(1950, 1, 1))
+    if hint and period == hint[0]:
+        column.caption(tr(f"import_period_from_{hint[1]}", date=format_date(hint[0], lang())))
+    elif period is None:
+        column.caption(tr("import_period_give"))
+    return period
 
 
 def _kinds_form(columns: list[str], sample: pd.DataFrame | None, decimal: str, denominators: list[str], *,
@@ -97,7 +111,7 @@ def _kinds_form(columns: list[str], sample: pd.DataFrame | None, decimal: str, d
                                 "unit": st.column_config.TextColumn(tr("import_unit")),
                                 "denominator": st.column_config.SelectboxColumn(
                                     tr("import_denominator"), options=[""] + list(dict.fromkeys(denominators)),
-                                    help=tr("import_denominator_help"))})
+                                    format_func=lambda d: d or "–", help=tr("import_denominator_help"))})
     kinds = {r.column: r.kind if r.kind in im.INDICATOR_KINDS else "extensive" for r in edited.itertuples()}
     units = {r.column: (str(r.unit).strip() or None) if isinstance(r.unit, str) else None for r in edited.itertuples()}
     dens = {r.column: r.denominator for r in edited.itertuples()

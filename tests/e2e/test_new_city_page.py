@@ -114,6 +114,8 @@ def test_a_new_city_from_the_app(fresh, tmp_path):
     open_page(page, url, "import")
     choose(page, "Art der Daten", "Indikatortabelle")
     upload(page, indicator_file(tmp_path / "jugend.csv"), "Tabelle mit")
+    # the period as the title row names it, offered and said so
+    page.get_by_text("Stichtag aus der Titelzeile der Tabelle übernommen (31.12.2024)").wait_for(timeout=30000)
     values = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Wertespalten")
     for column in ("Junge Menschen", "Anteil Neuzugewanderte"):
         values.click()

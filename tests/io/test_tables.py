@@ -21,7 +21,7 @@ from jmdiq_geo.i18n import format_problem
 from jmdiq_geo.io import imports as im
 from jmdiq_geo.io.names import classify_unmatched, match_keys
 from jmdiq_geo.io.readers import read_table
-from jmdiq_geo.io.tables import period_of, slug
+from jmdiq_geo.io.tables import period_hint, period_of, read_indicator_source, slug
 from tests.fixtures.files import MAX_BYTES, TINY_AREAS, feature, square, write_geojson
 from tests.fixtures.problems import assert_rendered, expect_failure, only_problem
 
@@ -483,3 +483,29 @@ def test_bad_denominators_are_refused_with_nothing_written(tiny_ws, inbox, denom
     err = expect_failure(tiny_ws, SchemaError, lambda: run(tiny_ws, path, columns={}, define=True,
                                                            denominators=denominators))
     assert_rendered(only_problem(err, code))
+
+
+@pytest.mark.parametrize("titles, name, expected", [
+    (["Junge Menschen nach Unterbezirken, Stand 31.12.2024"], "t.csv", (date(2024, 12, 31), "title")),
+    (["Bevölkerung am 2023-06-30 (Melderegister)"], "t.csv", (date(2023, 6, 30), "title")),
+    (["Arbeitslose, Stand: Juni 2024"], "t.csv", (date(2024, 6, 30), "title")),
+    (["Arbeitslose im Jahr 2022", "Tabelle 4"], "daten_2018.csv", (date(2022, 12, 31), "title")),
+    ([], "do_data2018.geojson", (date(2018, 12, 31), "file")),
+    (["Sozialbericht"], "sozialbericht_2021.xlsx", (date(2021, 12, 31), "file")),
+    # two dates or years where the first clue lies: nothing is offered (the user says which)
+    (["Stand 31.12.2024, Vorjahr 31.12.2023"], "t2024.csv", None),
+    (["Vergleich 2018 und 2024"], "t.csv", None),
+    ([], "werte_2018_2024.csv", None),
+    ([], "werte.csv", None),
+    (["Tabelle 3.2020", "Stand 31.02.2024"], "t.csv", None),      # a section number; no such day
+])
+def test_the_period_a_plain_table_names(titles, name, expected):
+    assert period_hint(titles, name) == expected
+
+
+def test_the_reader_keeps_the_title_rows(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("Junge Menschen, Stand 31.12.2024\n\nNr;Junge\n01;3\n02;4\n", encoding="utf-8")
+    table = read_indicator_source(path, max_bytes=10_000)
+    assert table.titles == ["Junge Menschen, Stand 31.12.2024"]
+    assert period_hint(table.titles, table.file) == (date(2024, 12, 31), "title")

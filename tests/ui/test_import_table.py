@@ -62,3 +62,49 @@ def test_a_wide_table_without_chosen_columns(city):
     assert got == {"01": 12.5, "02": 30.25, "03": 8.0, "04": 17.5}
     assert ws.values("anteil_neu", period=date(2022, 12, 31), level="ubz")["02"] == 20.0
     ws.close()
+
+
+PLAIN = "Nr;Junge\n01;100\n02;70\n03;140\n04;90\n"
+TITLED = "Junge Menschen nach Unterbezirken, Stand: Juni 2023\n" + PLAIN
+
+
+def _upload(at, upload, name: str, text: str):
+    upload["files"] = [SimpleNamespace(name=name, getvalue=lambda: text.encode())]
+    at.run()
+    at.selectbox(key="imp_key").set_value("Nr").run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_a_plain_table_offers_the_period_its_title_names(city):
+    """"Stand: Juni 2023" above the header: the period field holds 30.06.2023, said to come from
+    the title row; the import stores the values at that date. A second file without a title but
+    with a year in its name sets the field anew."""
+    db, upload = city
+    at = run_page("import", state={"import_kind": "indicators"})
+    _upload(at, upload, "junge.csv", TITLED)
+    assert at.date_input(key="imp_period").value == date(2023, 6, 30)
+    assert t("import_period_from_title", "de", date="30.06.2023") in texts(at.caption)
+    at.text_input(key="imp_src_licence").input("dl-de/by-2-0").run()
+    at.button(key="import_run").click().run()
+    assert not at.exception and not at.error, texts(at.error)
+    ws = open_workspace(db)            # (the page's connection is open: the same mode)
+    assert ws.values("junge", period=date(2023, 6, 30), level="ubz").to_dict() == {"01": 100, "02": 70, "03": 140,
+                                                                                   "04": 90}
+    ws.close()
+    _upload(at, upload, "junge_2019.csv", PLAIN)
+    assert at.date_input(key="imp_period").value == date(2019, 12, 31)
+    assert t("import_period_from_file", "de", date="31.12.2019") in texts(at.caption)
+
+
+def test_a_plain_table_without_a_period_waits_for_one(city):
+    """No date in the title, no year in the name: the field is empty, the page asks for the date
+    and neither check nor import can start (no made-up date is taken)."""
+    db, upload = city
+    at = run_page("import", state={"import_kind": "indicators"})
+    _upload(at, upload, "junge.csv", PLAIN)
+    assert at.date_input(key="imp_period").value is None
+    assert t("import_period_give", "de") in texts(at.caption)
+    at.text_input(key="imp_src_licence").input("dl-de/by-2-0").run()
+    assert at.button(key="import_run").disabled and at.button(key="import_check").disabled
+    at.date_input(key="imp_period").set_value(date(2025, 12, 31)).run()
+    assert not at.button(key="import_run").disabled
