@@ -377,7 +377,9 @@ def _prepare(ws: Workspace, path: Path, spec: TableSpec, *, max_bytes: int, need
         problems += den_problems
     for part in shape.parts:
         if part.period is None and period_given is None and need_period:
-            problems.append(Problem("period_needed", file=name))
+            hint = period_hint(table.titles, name)          # what the title or the name suggests
+            problems.append(Problem(f"period_needed_{hint[1]}", {"period": str(hint[0])}, file=name) if hint
+                            else Problem("period_needed", file=name))
             break
     notices = raise_if_errors(problems, SchemaError)
     return table, shape, plan, defs, notices, labels, decimal, period_given

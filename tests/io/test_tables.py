@@ -338,6 +338,14 @@ def test_a_table_without_any_period_needs_one(tiny_ws, inbox):
     path = write(inbox / "ohne.csv", ["PLR_ID;Anzahl", *(f"{a};1" for a in AREA_IDS)])
     err = expect_failure(tiny_ws, SchemaError, lambda: run(tiny_ws, path, period=None))
     assert_rendered(only_problem(err, "period_needed"))
+    # the date the title row or the file name suggests is named, with the option that takes it
+    titled = write(inbox / "titel.csv", ["Anzahl nach Planungsräumen, Stand 30.06.2023", "",
+                                         "PLR_ID;Anzahl", *(f"{a};1" for a in AREA_IDS)])
+    err = expect_failure(tiny_ws, SchemaError, lambda: run(tiny_ws, titled, period=None))
+    assert_rendered(only_problem(err, "period_needed_title"), "--period 2023-06-30")
+    named = write(inbox / "anzahl_2019.csv", ["PLR_ID;Anzahl", *(f"{a};1" for a in AREA_IDS)])
+    err = expect_failure(tiny_ws, SchemaError, lambda: run(tiny_ws, named, period=None))
+    assert_rendered(only_problem(err, "period_needed_file"), "--period 2019-12-31")
 
 
 @pytest.mark.parametrize("text, expected", [("2018", date(2018, 12, 31)), ("202012", date(2020, 12, 31)),
