@@ -46,7 +46,10 @@ def _groups(ws: Workspace, level: str) -> pd.Series:
 def population_for(ws: Workspace, *, period: date, level: str, denominator: str | None) -> pd.Series | None:
     """Residents per area for the privacy rule at ``period``: the population indicator at that
     period, else at the nearest period within two years, else the indicator's denominator (a
-    population of its own, e.g. the MSS residents), else the nearest population period at all."""
+    population of its own, e.g. the MSS residents), else the nearest population period at all.
+    When both of the last two exist, an area takes the smaller of them: a census three years
+    away and a weight of the rate's own period (Dortmund's residents estimated from a density)
+    each may be off, and an area small by either is hidden."""
     pop_id = ws.meta().get("population_indicator")
     periods = ws.periods(indicator_id=pop_id, level=level) if pop_id else []
     if period in periods:
@@ -54,9 +57,11 @@ def population_for(ws: Workspace, *, period: date, level: str, denominator: str 
     nearest = min(periods, key=lambda p: abs((p - period).days)) if periods else None
     if nearest is not None and abs((nearest - period).days) <= 731:
         return ws.values(pop_id, period=nearest, level=level)
+    stale = ws.values(pop_id, period=nearest, level=level) if nearest is not None else None
     if denominator and period in ws.periods(indicator_id=denominator, level=level):
-        return ws.values(denominator, period=period, level=level)
-    return ws.values(pop_id, period=nearest, level=level) if nearest is not None else None
+        own = ws.values(denominator, period=period, level=level)
+        return own if stale is None else pd.concat([own, stale], axis=1).min(axis=1)
+    return stale
 
 
 #: the share of residents (or, without population figures, of areas) that must have a value for

@@ -76,6 +76,34 @@ def test_rate_without_denominator(tiny_ws, tmp_path):
     assert series["area"].tolist() == [5.0] and "district" not in series
 
 
+def test_privacy_takes_the_smaller_of_a_distant_census_and_the_rate_weight(tiny_ws, tmp_path):
+    """Residents counted three years before a rate's period and a weight of the rate's own year
+    (which may overstate, as a density × area does): an area small by either is hidden."""
+    src = im.Source("t", "T")
+    ids = [a for a, _, _ in TINY_AREAS]
+    im.import_indicator_table(tiny_ws, _table(tmp_path, zip(ids, [250, 900, 1000, 1000])), im.TableSpec(
+        level="plr", period="2021-12-31", columns={"Anzahl": "ew"}, key="PLR_ID",
+        indicators=[im.IndicatorDef("ew", "Einwohner", kind="extensive")]), src, max_bytes=MAX_BYTES)
+    im.import_indicator_table(tiny_ws, _table(tmp_path, zip(ids, [800, 200, 900, 1000])), im.TableSpec(
+        level="plr", period=PERIOD.isoformat(), columns={"Anzahl": "gewicht"}, key="PLR_ID",
+        indicators=[im.IndicatorDef("gewicht", "Gewicht", kind="extensive")]), src, max_bytes=MAX_BYTES)
+    im.import_indicator_table(tiny_ws, _table(tmp_path, zip(ids, [5, 6, 7, 8])), im.TableSpec(
+        level="plr", period=PERIOD.isoformat(), columns={"Anzahl": "quote"}, key="PLR_ID",
+        indicators=[im.IndicatorDef("quote", "Quote", kind="intensive", denominator="gewicht")]), src,
+        max_bytes=MAX_BYTES)
+    with tiny_ws.transaction():
+        tiny_ws.set_meta(population_indicator="ew")
+    layer = indicator_layer(tiny_ws, indicator_id="quote", period=PERIOD, level="plr", settings=Settings.from_env())
+    reasons = layer.areas.set_index("area_id")["reason"]
+    assert reasons.tolist()[:2] == ["small_area", "small_area"] and reasons.iloc[2:].isna().all()
+    # a population within two years is taken as it is (the weight is not asked)
+    im.import_indicator_table(tiny_ws, _table(tmp_path, zip(ids, [1000, 1000, 1000, 250])), im.TableSpec(
+        level="plr", period="2023-12-31", columns={"Anzahl": "ew"}, key="PLR_ID"), src, max_bytes=MAX_BYTES)
+    layer = indicator_layer(tiny_ws, indicator_id="quote", period=PERIOD, level="plr", settings=Settings.from_env())
+    hidden = layer.areas.set_index("area_id")["reason"]
+    assert pd.isna(hidden[ids[1]]) and hidden[ids[3]] == "small_area"
+
+
 @pytest.mark.realdata
 def test_incomplete_aggregates_are_flagged(berlin_ws):
     from jmdiq_geo.analysis.classify import classify
