@@ -74,6 +74,24 @@ def cmd_new(args) -> int:
     return 0
 
 
+def cmd_zensus(args) -> int:
+    from jmdiq_geo.services.new_city import add_zensus
+    from jmdiq_geo.services.workspace import open_workspace
+
+    settings = _settings(args)
+
+    def progress(i, total, label):
+        print(f"[{i + 1}/{total}] {label}", file=sys.stderr)
+    with open_workspace(settings.db_path) as ws:
+        report = add_zensus(ws, data_root=settings.data_root, residents=args.residents, lang=settings.lang,
+                            progress=None if args.quiet else progress)
+    print(t("cli_zensus_done", settings.lang, city=report.city, seconds=f"{report.seconds:.1f}"))
+    print(t("cli_starter_areas", settings.lang, areas=", ".join(f"{k} {v}" for k, v in report.areas.items())))
+    print(t("cli_starter_cells", settings.lang, cells=", ".join(f"{k} {v}" for k, v in report.cells.items())))
+    print(t("cli_starter_values", settings.lang, values=", ".join(f"{k} {v}" for k, v in report.values.items())))
+    return 0
+
+
 def cmd_backup(args) -> int:
     from jmdiq_geo.services.workspace import backup_workspace, open_workspace
 
@@ -1042,6 +1060,17 @@ def build_parser() -> argparse.ArgumentParser:
     zon.add_argument("--out", help="CSV file to write (all values, with the privacy rules' columns)")
     zon.add_argument("--db")
     zon.set_defaults(func=cmd_zonal)
+
+    zen = sub.add_parser("zensus", help="the Zensus 2022 grids of the nationwide layers cut to the workspace's "
+                                        "areas, and every area's residents, foreign nationals and their share "
+                                        "from them (for a city that publishes no counts)")
+    zen.add_argument("--db")
+    zen.add_argument("--data-root", help="data folder (default: JMDIQ_DATA_ROOT or ../shared/data)")
+    zen.add_argument("--residents", action="store_true",
+                     help="the census's residents become the workspace's residents (population indicator) even "
+                          "where it has one (without one, they become it anyway)")
+    zen.add_argument("--quiet", action="store_true")
+    zen.set_defaults(func=cmd_zensus)
 
     imp = sub.add_parser("import", help="import one file into a workspace")
     imp.add_argument("kind", choices=["boundaries", "indicators", "services", "programme-areas", "grid", "network",

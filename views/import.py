@@ -2,22 +2,26 @@
 import streamlit as st
 
 from jmdiq_geo.errors import JmdiqError
-from jmdiq_geo.services.imports import ATTRIBUTE_KIND, KINDS, import_file
+from jmdiq_geo.services.imports import ATTRIBUTE_KIND, KINDS, ZENSUS_KIND, import_file
 from jmdiq_geo.ui.attributes_import import attributes_form
 from jmdiq_geo.ui.feedback import guard, show_error, show_notices
 from jmdiq_geo.ui.import_form import layer_select, preview, save_upload, source_form, spec_form, with_layer
 from jmdiq_geo.ui.import_report import import_progress, show_access_details
 from jmdiq_geo.ui.level_form import new_level_spec, remember_new_level
+from jmdiq_geo.ui.zensus_form import zensus_form, zensus_offered
 from jmdiq_geo.ui.state import lang, require_workspace, settings, tr
 
 st.title(tr("import_title"))
 st.write(tr("import_intro"))
 ws = require_workspace()
 
-kind = st.selectbox(tr("import_kind"), [*KINDS, ATTRIBUTE_KIND], format_func=lambda k: tr(f"import_kind_{k}"),
-                    key="import_kind")
+kind = st.selectbox(tr("import_kind"), [*KINDS, ATTRIBUTE_KIND, *([ZENSUS_KIND] if zensus_offered() else [])],
+                    format_func=lambda k: tr(f"import_kind_{k}"), key="import_kind")
 if kind != "boundaries" and not ws.levels_with_areas():
     st.info(tr("import_boundaries_first"), icon=":material/info:")      # everything else refers to areas
+    st.stop()
+if kind == ZENSUS_KIND:             # no file: the nationwide grids, cut to the workspace's areas
+    zensus_form()
     st.stop()
 files = st.file_uploader(tr("import_file"), accept_multiple_files=True, key="import_files",
                          type=["geojson", "json", "gpkg", "zip", "shp", "shx", "dbf", "prj", "cpg", "parquet",

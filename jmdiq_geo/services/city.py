@@ -26,7 +26,7 @@ from jmdiq_geo.io.context import ContextSpec
 from jmdiq_geo.io.documents import build as build_record
 from jmdiq_geo.io.networks import BarrierSpec, NetworkSpec, OriginSpec
 from jmdiq_geo.io.rasters import RasterGridSpec, is_raster
-from jmdiq_geo.services.new_city import nest_from_geometry
+from jmdiq_geo.services.new_city import add_zensus, nest_from_geometry
 from jmdiq_geo.store.workspace import Workspace
 from jmdiq_geo.services.auth import authorize
 from jmdiq_geo.services.workspace import build_new_workspace, build_target
@@ -249,6 +249,9 @@ def build_workspace(manifest: Manifest, *, settings: Settings, db_path: Path | N
             for child, parent in _levels_without_parents(ws):
                 for edition in ws.editions(child):
                     nest_from_geometry(ws, child=child, parent=parent, valid_from=edition)
+            if manifest.city.get("zensus"):
+                # the Zensus grids of the nationwide layers, cut to the city, and its areas' counts
+                add_zensus(ws, data_root=data_root)
             if progress:
                 progress(total - 1, total, "derived")
             derived = apply_derived(ws, manifest.derived)

@@ -34,6 +34,8 @@ __all__ = ["KINDS", "INDICATOR_KINDS", "BoundarySpec", "TableSpec", "IndicatorDe
 
 #: the kind of a table of service attributes (staff edits, not a dataset of its own)
 ATTRIBUTE_KIND = "service-attributes"
+#: the Import page's kind that reads no file: the nationwide Zensus grids cut to the workspace
+ZENSUS_KIND = "zensus"
 
 
 def import_attributes(ws: Workspace, path, source: Source, *, key: str = "service_id", sheet: str | None = None,

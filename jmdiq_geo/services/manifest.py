@@ -40,6 +40,9 @@ def write_manifest(ws: Workspace, *, data_root: Path | None) -> str:
     city = {"id": meta.get("city_id") or meta.get("city", "stadt").lower(), "name": meta.get("city", ""),
             "work_crs": meta.get("work_crs", "")}
     city.update({k: meta[k] for k in CITY_KEYS if meta.get(k)})
+    zensus = meta.get("zensus") == "true"        # the nationwide grids cut to the city (add_zensus)
+    if zensus:
+        city["zensus"] = True
     demand = json.loads(meta.get("access_demand") or "{}")
     lines += [f"{k} = {_toml(v)}" for k, v in city.items()]
     if demand:
@@ -88,7 +91,8 @@ def write_manifest(ws: Workspace, *, data_root: Path | None) -> str:
     for d in derived:
         lines += ["", f"[derived.{_key(d.indicator_id)}]"]
         lines += _fields(DerivedDef, vars(d), skip={"indicator_id"})
-    nationwide = [row for row in log.to_dict("records") if row["kind"] == "nationwide"]
+    nationwide = [row for row in log.to_dict("records") if row["kind"] == "nationwide"
+                  and json.loads(row["options"] or "{}").get("level")]      # outlines: a starter's
     if nationwide:
         # a starter from the nationwide layers is no file import: say how it is rebuilt
         ags = meta.get("gemeinde_ags")

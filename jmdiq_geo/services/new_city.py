@@ -16,6 +16,9 @@ boundary files it has.
   level below it (``add_boundaries`` with ``parent_level="gemeinde"``). ``gemeinde_candidates``
   lists what a name may mean, for a picker.
 - ``new_germany``: the ``germany`` workspace, every Gemeinde, Kreis and Land and the whole grids.
+- ``add_zensus``: a workspace with areas of its own (a city that publishes shares and densities
+  but no counts, or a starter after its own quarters were imported) takes the Zensus grids cut to
+  its areas, and every level's areas get residents, foreign nationals and their share from them.
 """
 from __future__ import annotations
 
@@ -28,9 +31,12 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
+from jmdiq_geo.analysis.interpolate import sum_in
 from jmdiq_geo.analysis.nesting import assign_parents
 from jmdiq_geo.config import location_label
 from jmdiq_geo.crs import SharedVertices, require_metric, to_work_crs, utm_crs_at, utm_crs_for
@@ -42,6 +48,7 @@ from jmdiq_geo.io.imports import BoundarySpec, ImportReport, Source, import_boun
 from jmdiq_geo.io.readers import read_vector
 from jmdiq_geo.store.workspace import Workspace
 from jmdiq_geo.services.auth import authorize
+from jmdiq_geo.services.grids import grid_basis
 from jmdiq_geo.services.workspace import build_new_workspace, build_target
 
 #: how many area names a report lists before "…"
@@ -346,6 +353,68 @@ def new_germany(db_path: Path | str, *, data_root: Path | None, name: str | None
     return report
 
 
+def zensus_residents(data_root: Path | None) -> str:
+    """The indicator the census's residents are stored as (``add_zensus``)."""
+    return nationwide.load_layers(data_root).city.get("population_indicator", "")
+
+
+def add_zensus(ws: Workspace, *, data_root: Path | None, residents: bool = False, lang: str = "de",
+               progress: Progress | None = None) -> StarterReport:
+    """The nationwide grids cut to the workspace's areas (the cells touching the outline of its
+    top level) in place of any grids of the same id, and for the areas of every level the counts
+    of the nationwide layers' indicators (residents, foreign nationals) and the shares rebuilt
+    from them: residents from the residents grid spread within each cell over its inhabited part
+    as the finer grid shows it, foreign nationals from the finer grid's cells by the share of
+    their surface inside (as for a drawn quarter, ``services.grids.grid_numbers``; the pieces
+    of a cell add up to the cell, so the areas add up to what the grids hold inside the city).
+    The roles of the nationwide layers (the foreigners share) are added where the workspace maps
+    none, and the census's residents become the population indicator where there is none (or,
+    ``residents``, in place of the one there is). One transaction: a failure writes nothing. For cities that publish shares and
+    densities but no counts, and starters whose own quarters were imported after."""
+    authorize("import")
+    started = time.perf_counter()
+    order = [lv for lv in ws.levels_in_order() if lv in ws.levels_with_areas()]
+    if not order:
+        raise SchemaError(Problem("zensus_needs_areas"))
+    layers = nationwide.load_layers(data_root)
+    step = _stepper(progress, len(layers.grids) + len(order), lang)
+    report = StarterReport(ws.url or ws.path, ws.meta().get("city", ""),
+                           ws.meta().get("gemeinde_ags") or None, ws.work_crs)
+    top = ws.areas(order[-1])
+    outline = gpd.GeoSeries([shapely.union_all(shapely.make_valid(top.geometry.array))], crs=top.crs)
+    with ws.transaction():
+        for source in {g.source for g in layers.grids}:
+            ws.put_source(asdict(layers.sources[source]))
+        for g in layers.grids:
+            step("starter_step_grid", grid=g.label)
+            shape = to_work_crs(gpd.GeoDataFrame(geometry=outline), g.crs).geometry.iloc[0]
+            cells = nationwide.read_cells(g, bbox=shape.bounds)
+            cells = cells[nationwide.cells_touching(cells, shape, cell_size_m=float(g.cell_size_m))]
+            ws.replace_grid(g.meta(), cells)
+            report.cells[g.grid_id] = len(cells)
+        basis = grid_basis(ws)
+        pieces = {basis.residents_grid: basis.residents, basis.foreigners_grid: basis.foreigners}
+        for level in order:
+            step("zensus_step_level", level=level)
+            areas = to_work_crs(ws.areas(level), basis.crs)
+            sums = {grid: [float(sum_in(area, found).sum()) for area in areas.geometry.array]
+                    for grid, found in pieces.items() if grid is not None and found is not None}
+            values = _indicator_values(layers, sums, list(areas["area_id"]))
+            _write_indicators(ws, layers, values, level=level, description="description_areas")
+            report.areas[level] = len(areas)
+            for ind, v in values.items():
+                report.values[ind] = report.values.get(ind, 0) + int(v.notna().sum())
+        roles = json.loads(ws.meta().get("roles") or "{}")
+        # (``zensus``: a data package written from this workspace takes the grids the same way;
+        # a workspace without residents of its own takes the census's for the privacy rule)
+        ws.set_meta(roles=json.dumps({**layers.roles, **{k: v for k, v in roles.items() if v}}, ensure_ascii=False),
+                    zensus="true", population_indicator=(not residents and ws.meta().get("population_indicator"))
+                    or layers.city.get("population_indicator", ""))
+        _log(ws, layers, gemeinde=None, areas=False)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
 def _stepper(progress: Progress | None, total: int, lang: str):
     count = [0]
 
@@ -382,8 +451,12 @@ def _write_level(ws: Workspace, layers, level: str, areas, *, work_crs: str | No
                      valid_to=None, source_id=spec.source)
 
 
-def _write_indicators(ws: Workspace, layers, values: dict[str, pd.Series]) -> None:
+def _write_indicators(ws: Workspace, layers, values: dict[str, pd.Series], *, level: str | None = None,
+                      description: str = "description") -> None:
+    """The indicators' definitions and ``values`` at ``level`` (default: the lowest nationwide
+    level); ``description``: which of a definition's descriptions (its method) to store."""
     grids = {g.grid_id: g for g in layers.grids}
+    level = level or next(iter(layers.areas))
     defs, frames = [], []
     for ind, d in layers.indicators.items():
         if ind not in values:
@@ -392,19 +465,20 @@ def _write_indicators(ws: Workspace, layers, values: dict[str, pd.Series]) -> No
             layers.indicators[d["numerator"]]["grid"]].source
         defs.append({"indicator_id": ind, "label_de": d["label_de"], "label_en": d.get("label_en"),
                      "unit": d.get("unit"), "kind": d["kind"], "denominator": d.get("denominator"),
-                     "description": d.get("description"), "source_id": source})
+                     "description": d.get(description, d.get("description")), "source_id": source})
         period = grids[d.get("grid") or layers.indicators[d["numerator"]]["grid"]].period
         v = values[ind]
-        frames.append(pd.DataFrame({"level": next(iter(layers.areas)), "area_id": v.index.to_numpy(), "indicator_id": ind,
+        frames.append(pd.DataFrame({"level": level, "area_id": v.index.to_numpy(), "indicator_id": ind,
                                     "period": pd.Timestamp(period), "value": v.to_numpy(), "source_id": source}))
     ws.put_indicators(defs)
     if frames:
         ws.put_values(pd.concat(frames, ignore_index=True))
 
 
-def _log(ws: Workspace, layers, *, gemeinde: str | None) -> None:
-    """One import-log row per file read (with its sha256), so the workspace names its files."""
-    for level, spec in layers.areas.items():
+def _log(ws: Workspace, layers, *, gemeinde: str | None, areas: bool = True) -> None:
+    """One import-log row per file read (with its sha256), so the workspace names its files
+    (``areas``: the outlines' files too)."""
+    for level, spec in layers.areas.items() if areas else ():
         ws.log_import(kind="nationwide", file=spec.file.name, sha256=file_sha256(spec.file), source_id=spec.source,
                       options={"file_path": str(spec.file), "level": level, "gemeinde": gemeinde}, report={})
     for g in layers.grids:

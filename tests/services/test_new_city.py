@@ -213,3 +213,11 @@ def test_check_without_a_population_indicator_is_no_traceback(tmp_path, capsys, 
     assert main(["--lang", "en", "check", "--db", str(db), "--area", "01,02"]) == 0
     out = capsys.readouterr().out
     assert "Residents in the quarter: –" in out and "unknown" in out
+
+
+def test_the_census_needs_areas_to_be_cut_to(tmp_path, capsys, new_workspace_location):
+    db = str(new_workspace_location("leer"))
+    new_city(db, name="Leerstadt").close()
+    assert main(["--lang", "en", "zensus", "--db", db, "--data-root", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "import the boundaries first" in err and "Traceback" not in err

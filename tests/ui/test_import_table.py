@@ -108,3 +108,40 @@ def test_a_plain_table_without_a_period_waits_for_one(city):
     assert at.button(key="import_run").disabled and at.button(key="import_check").disabled
     at.date_input(key="imp_period").set_value(date(2025, 12, 31)).run()
     assert not at.button(key="import_run").disabled
+
+
+def test_the_census_from_the_import_page(city, nationwide_root):
+    """The kind "Zensus 2022" reads no file: one button cuts the nationwide grids to the city and
+    gives every area of both levels its residents (the two levels add up to the same)."""
+    db, _ = city
+    at = run_page("import", state={"import_kind": "zensus"})
+    assert t("zensus_intro", "de") in texts(at.markdown) and not at.file_uploader
+    at.button(key="zensus_run").click().run()
+    assert not at.exception and not at.error, texts(at.error)
+    assert texts(at.success)[0].startswith("Zensus 2022 übernommen")
+    ws = open_workspace(db)
+    quarters = ws.values("zensus_ew", period=date(2022, 5, 15), level="ubz")
+    districts = ws.values("zensus_ew", period=date(2022, 5, 15), level="sb")
+    assert len(quarters) == 4 and len(districts) == 2 and quarters.sum() > 1000
+    assert districts.sum() == pytest.approx(quarters.sum())
+    assert ws.meta()["zensus"] == "true"
+    ws.close()
+    at = run_page("import", state={"import_kind": "zensus"})
+    assert t("zensus_again", "de") in texts(at.caption)
+
+
+def test_the_census_can_replace_the_residents_the_workspace_has(city, nationwide_root):
+    db, _ = city
+    ws = open_workspace(db)
+    with ws.transaction():
+        ws.set_meta(population_indicator="junge")
+    ws.close()
+    at = run_page("import", state={"import_kind": "zensus"})
+    box = at.checkbox(key="zensus_residents")
+    assert not box.value and "„Junge Menschen“" in box.label
+    box.check().run()
+    at.button(key="zensus_run").click().run()
+    assert not at.exception and not at.error, texts(at.error)
+    ws = open_workspace(db)
+    assert ws.meta()["population_indicator"] == "zensus_ew"
+    ws.close()
