@@ -41,7 +41,7 @@ from jmdiq_geo.analysis.nesting import assign_parents
 from jmdiq_geo.config import location_label
 from jmdiq_geo.crs import SharedVertices, require_metric, to_work_crs, utm_crs_at, utm_crs_for
 from jmdiq_geo.errors import Problem, SchemaError
-from jmdiq_geo.i18n import t
+from jmdiq_geo.i18n import localized, t
 from jmdiq_geo.io import nationwide
 from jmdiq_geo.io.commit import file_sha256
 from jmdiq_geo.io.imports import BoundarySpec, ImportReport, Source, import_boundaries
@@ -369,8 +369,9 @@ def add_zensus(ws: Workspace, *, data_root: Path | None, residents: bool = False
     of a cell add up to the cell, so the areas add up to what the grids hold inside the city).
     The roles of the nationwide layers (the foreigners share) are added where the workspace maps
     none, and the census's residents become the population indicator where there is none (or,
-    ``residents``, in place of the one there is). One transaction: a failure writes nothing. For cities that publish shares and
-    densities but no counts, and starters whose own quarters were imported after."""
+    ``residents``, in place of the one there is). One transaction: a failure writes nothing.
+    For cities that publish shares and densities but no counts, and starters whose own quarters
+    were imported after."""
     authorize("import")
     started = time.perf_counter()
     order = [lv for lv in ws.levels_in_order() if lv in ws.levels_with_areas()]
@@ -394,8 +395,9 @@ def add_zensus(ws: Workspace, *, data_root: Path | None, residents: bool = False
             report.cells[g.grid_id] = len(cells)
         basis = grid_basis(ws)
         pieces = {basis.residents_grid: basis.residents, basis.foreigners_grid: basis.foreigners}
+        labels = ws.levels().set_index("level")
         for level in order:
-            step("zensus_step_level", level=level)
+            step("zensus_step_level", level=localized(labels.loc[level], lang))
             areas = to_work_crs(ws.areas(level), basis.crs)
             sums = {grid: [float(sum_in(area, found).sum()) for area in areas.geometry.array]
                     for grid, found in pieces.items() if grid is not None and found is not None}
