@@ -142,7 +142,7 @@ def test_new_city_and_backup_of_a_postgresql_workspace(tmp_path, tiny_files, pg_
     url = pg_server.new_database("new")
     assert main(["new", "--name", "Neustadt", "--crs", WORK_CRS, "--db", url]) == 0
     assert main(["new", "--name", "Neustadt", "--db", url]) == 2          # a city is there already
-    assert "gibt es schon" in capsys.readouterr().err
+    assert "enthält schon einen Arbeitsbereich" in capsys.readouterr().err
     with Workspace(url) as ws:
         assert ws.meta()["city"] == "Neustadt" and ws.work_crs == WORK_CRS
         ws.add_service({"category": "kita", "name": "Kita"}, x=INSIDE[0], y=INSIDE[1])
