@@ -63,13 +63,15 @@ def table_spec(columns: list[str], level_labels: dict[str, str], known_indicator
                                            "value": tr("import_preview_value")}),
                      hide_index=True, width="stretch", height=220)
     new = [(col, d) for col, d, _ in plan.new if d.indicator_id not in known_indicators]
-    if not plan.columns or (period is None and len(in_table) < len(plan.periods)):
+    if not plan.columns:
         return None
     kinds, units, dens = _kinds_form([col for col, _ in new], sample, decimal,
                                      list(plan.columns) + sorted(known_indicators),
                                      guessed={col: d.kind for col, d in new})
     defs = [im.IndicatorDef(d.indicator_id, label_de=col, label_en=col, unit=units[col], kind=kinds[col])
             for col, d in new]
+    if period is None and len(in_table) < len(plan.periods):
+        return None                                     # the form is shown whole; the period is missing
     return im.TableSpec(level=level, period=period.isoformat() if period else None, columns=plan.columns, key=key,
                         name_column=name, missing_values=missing, indicators=defs, denominators=dens, layer=layer)
 

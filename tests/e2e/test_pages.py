@@ -240,13 +240,15 @@ def test_import_page_shows_bad_file_as_message(page, app_url, tmp_path):
 
 
 def test_import_page_imports_an_indicator_table(page, app_url, tmp_path):
-    table = tmp_path / "jmd_beratungen.csv"
+    table = tmp_path / "jmd_beratungen_2024.csv"
     table.write_text("PLR_ID;Beratungen;Anteil Neuzugewanderte\n01100101;12;12,5\n01100102;7;30,25\n",
                      encoding="cp1252")
     page.goto(app_url + "/import", wait_until="networkidle")
     choose(page, "Art der Daten", "Indikatortabelle")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(table))
     page.get_by_text("Tabelle mit 2 Zeilen").wait_for(timeout=30000)
+    # no period in the table: the year of its file name is offered, and said so
+    page.get_by_text("Stichtag aus dem Dateinamen übernommen (31.12.2024)").wait_for(timeout=30000)
     values = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Wertespalten")
     for column in ("Beratungen", "Anteil Neuzugewanderte"):
         values.click()
