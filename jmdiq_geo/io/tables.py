@@ -90,8 +90,7 @@ def period_of(value) -> date | None:
     return None
 
 
-_DATE_IN_TEXT = re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.((?:19|20)\d{2})(?!\d)|"
-                           r"(?<!\d)((?:19|20)\d{2})-(\d{2})-(\d{2})(?!\d)")
+_DATE_IN_TEXT = re.compile(r"(?<!\d)\d{1,2}\.\d{1,2}\.(?:19|20)\d{2}(?!\d)|(?<!\d)(?:19|20)\d{2}-\d{2}-\d{2}(?!\d)")
 _YEAR_IN_TEXT = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.])")
 _YEAR_IN_FILE_NAME = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _MONTHS = ("januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september", "oktober",
@@ -101,19 +100,17 @@ _MONTH_IN_TEXT = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+((?:19|20)\d{2})(
 
 def period_hint(titles: list[str], file_name: str) -> tuple[date, str] | None:
     """The period a plain table most likely gives, and where it was read (``title`` or
-    ``file``): the date its title rows name ("Stand 31.12.2024", "Juni 2024" → 30.06.), else the year they name
-    (→ 31 Dec), else the year in the file's name (``do_data2018.geojson`` → 31.12.2018). None
-    when the first of these that names anything names more than one — the user gives it then."""
+    ``file``): the date its title rows name ("Stand 31.12.2024", "Juni 2024" → 30.06.; read as
+    ``period_of`` reads a cell), else the year they name (→ 31 Dec), else the year in the file's
+    name (``do_data2018.geojson`` → 31.12.2018). None when the first of these that names
+    anything names more than one — the user gives it then."""
     dates = set()
-    for text in titles:
-        for m in _DATE_IN_TEXT.finditer(text):
-            day, month, year = m.group(1, 2, 3) if m.group(1) else m.group(6, 5, 4)
-            try:
-                dates.add(date(int(year), int(month), int(day)))
-            except ValueError:
-                continue
-        for month, year in _MONTH_IN_TEXT.findall(text):      # "Stand: Juni 2024" → the month's end
-            dates.add((pd.Timestamp(int(year), _MONTHS.index(month.lower()) + 1, 1) + pd.offsets.MonthEnd(0)).date())
+    for text in titles:          # each date as a period cell would be read (None: no such day)
+        dates |= {period_of(m.group(0)) for m in _DATE_IN_TEXT.finditer(text)}
+        # "Stand: Juni 2024" → the month's end, as the cell 202406 is read
+        dates |= {period_of(f"{year}{_MONTHS.index(month.lower()) + 1:02d}")
+                  for month, year in _MONTH_IN_TEXT.findall(text)}
+    dates.discard(None)
     years = {date(int(y), 12, 31) for text in titles for y in _YEAR_IN_TEXT.findall(text)}
     named = [("title", dates), ("title", years),
              ("file", {date(int(y), 12, 31) for y in _YEAR_IN_FILE_NAME.findall(Path(file_name).stem)})]

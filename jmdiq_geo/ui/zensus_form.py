@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from jmdiq_geo.i18n import format_number
+from jmdiq_geo.i18n import format_number, localized_column
 from jmdiq_geo.services.new_city import add_zensus, nationwide_available, zensus_residents
 from jmdiq_geo.ui.feedback import guard
 from jmdiq_geo.ui.state import lang, settings, tr, workspace
@@ -23,7 +23,8 @@ def zensus_form() -> None:
     current = ws.meta().get("population_indicator")
     residents = False
     if current and current != zensus_residents(settings().data_root):
-        labels = ws.indicators().set_index("indicator_id")["label_de"]
+        indicators = ws.indicators()
+        labels = dict(zip(indicators["indicator_id"], localized_column(indicators, lang())))
         residents = st.checkbox(tr("zensus_as_residents", current=labels.get(current, current)),
                                 key="zensus_residents")
     if not st.button(tr("zensus_run"), type="primary", key="zensus_run"):
